@@ -1,0 +1,44 @@
+# Keywork: `make run` serves the demo, `make test` runs every test. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Development values only; production reads the real ones from the environment.
+DEV_ENV := DEBUG=true
+
+.PHONY: run test lint install install-test browser-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test browser-deps
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded
+# by Playwright itself), and the tools the tests use to look at PDFs.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-dejavu-core; \
+	fi
+
+run: install
+	mkdir -p var
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-test
+	SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null \
+		|| { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .

@@ -1,0 +1,59 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from staff.models import Site, User
+
+
+class NoDeleteMixin:
+    """Records here are deactivated, never deleted: the history must stay whole."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Site)
+class SiteAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "code", "phone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "is_active"]
+    list_filter = ["role", "is_active", "sites"]
+    filter_horizontal = ["sites"]
+    actions = ["deactivate"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone"]}),
+        (_("Work"), {"fields": ["role", "sites", "is_active"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "first_name", "last_name", "email", "role", "sites",
+                           "password1", "password2"],
+            },
+        ),
+    ]
+
+    @admin.action(description=_("Deactivate the selected staff (they are logged out at once)"))
+    def deactivate(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.save()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d staff member deactivated.", "%d staff members deactivated.", count)
+            % count,
+            messages.SUCCESS,
+        )

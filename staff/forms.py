@@ -1,0 +1,39 @@
+"""Login and password forms, laid out for Bootstrap with crispy-forms."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+
+class _CrispyMixin:
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class LoginForm(_CrispyMixin, auth_forms.AuthenticationForm):
+    submit_label = _("Log in")
+    error_messages = {
+        # Say nothing about which of the two was wrong.
+        "invalid_login": _(
+            "That username and password do not match an active account. "
+            "Check both and try again, or reset your password."
+        ),
+        "inactive": _("This account is not active."),
+    }
+
+
+class PasswordChangeForm(_CrispyMixin, auth_forms.PasswordChangeForm):
+    submit_label = _("Change my password")
+
+
+class PasswordResetForm(_CrispyMixin, auth_forms.PasswordResetForm):
+    submit_label = _("Send me a reset link")
+
+
+class SetPasswordForm(_CrispyMixin, auth_forms.SetPasswordForm):
+    submit_label = _("Set my new password")

@@ -1,0 +1,51 @@
+import random
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from staff.models import Site
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo sites, staff (password 'demo-keywork') and client records. "
+        "Safe to run twice. Refuses to run when DEBUG is off."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--clients",
+            type=int,
+            default=0,
+            help="Also build a large first site with this many extra clients, for measuring.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds a site (used by `make run`).",
+        )
+        parser.add_argument("--seed", type=int, default=42, help="Random seed, for repeatability.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: demo logins have a published "
+                "password. Set DEBUG=true for a demo or development database."
+            )
+        if options["if_empty"] and Site.objects.exists():
+            self.stdout.write("The database already has data; demo data not loaded.")
+            return
+        ctx = {"options": options, "rng": random.Random(options["seed"])}
+        with transaction.atomic():
+            for app in settings.LOCAL_APPS:
+                if find_spec(f"{app}.demo"):
+                    import_module(f"{app}.demo").seed(ctx)
+                    self.stdout.write(f"  {app}: done")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready. Log in as 'keyworker' with password 'demo-keywork'."
+            )
+        )

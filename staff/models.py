@@ -1,0 +1,96 @@
+"""Staff, their roles and the sites they work at."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Site(models.Model):
+    """One day centre or residential project. Staff and clients belong to a site."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=8,
+        unique=True,
+        help_text=_("Short letters and digits that start the site's client reference numbers."),
+    )
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z0-9]+$"), name="site_code_upper_alnum"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Staff a user may see: everyone at their sites; administrators see all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        return self.filter(sites__in=user.sites.all()).distinct()
+
+    def at_site(self, site):
+        return self.filter(sites=site)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A member of staff. Deactivated (is_active off) when they leave, never deleted."""
+
+    class Role(models.TextChoices):
+        KEYWORKER = "keyworker", _("Keyworker")
+        MANAGER = "manager", _("Manager")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.KEYWORKER)
+    sites = models.ManyToManyField(Site, related_name="staff", blank=True, verbose_name=_("sites"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # The admin site is for administrators only; the role is the one source of truth.
+        self.is_staff = self.is_superuser = self.role == self.Role.ADMINISTRATOR
+        super().save(*args, **kwargs)
+
+    @property
+    def is_keyworker(self):
+        return self.role == self.Role.KEYWORKER
+
+    @property
+    def is_manager(self):
+        return self.role == self.Role.MANAGER
+
+    @property
+    def is_administrator(self):
+        return self.role == self.Role.ADMINISTRATOR

@@ -1,0 +1,71 @@
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+
+def test_home_greets_the_user_with_role_sites_and_colleagues(client, keyworker, colleague,
+                                                             manager, other_site_manager):
+    client.force_login(keyworker)
+    page = client.get(reverse("home")).content.decode()
+    assert "Hello, Kim" in page
+    assert "signed in as a Keyworker" in page
+    assert "Riverside Day Centre" in page
+    assert str(colleague) in page
+    assert str(manager) in page
+    assert str(other_site_manager) not in page
+    assert "Hope House" not in page
+
+
+def test_home_leaves_out_deactivated_colleagues(client, keyworker, site):
+    gone = UserFactory(username="leaver", first_name="Lee", last_name="Gone", sites=[site],
+                       is_active=False)
+    client.force_login(keyworker)
+    assert str(gone) not in client.get(reverse("home")).content.decode()
+
+
+def test_home_without_a_site_says_what_to_do(client, db):
+    lonely = UserFactory(username="lonely")
+    client.force_login(lonely)
+    assert "Ask an administrator" in client.get(reverse("home")).content.decode()
+
+
+def test_navigation_offers_administration_only_to_administrators(client, keyworker,
+                                                                 administrator):
+    client.force_login(keyworker)
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+    client.force_login(administrator)
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+
+
+def test_unknown_url_gets_the_styled_404(client, keyworker):
+    client.force_login(keyworker)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "We could not find that page" in page
+    assert "bootstrap.min.css" in page
+
+
+def test_pages_have_a_skip_link_and_a_title(client, keyworker):
+    client.force_login(keyworker)
+    page = client.get(reverse("home")).content.decode()
+    assert 'href="#main"' in page
+    assert "<title>Home · Keywork</title>" in page
+
+
+def test_a_post_without_csrf_token_gets_the_styled_page_and_changes_nothing(keyworker):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(keyworker)
+    response = strict.post(reverse("password_change"), {
+        "old_password": "x", "new_password1": "river-lantern-okapi-7",
+        "new_password2": "river-lantern-okapi-7"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    assert "Something went wrong on our side" in render_to_string("500.html")

@@ -1,0 +1,72 @@
+"""Every page needs a login, except the few that must work without one."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+OPEN_WITHOUT_LOGIN = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "admin:login",
+}
+
+SAMPLE_VALUES = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+    "path": "x",
+}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        route = _route(entry)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + route, ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name or ''}", prefix + route
+
+
+def _route(entry):
+    pattern = entry.pattern
+    if isinstance(pattern, RoutePattern):
+        route = str(pattern)
+        for converter, value in SAMPLE_VALUES.items():
+            while f"<{converter}:" in route:
+                start = route.index(f"<{converter}:")
+                route = route[:start] + value + route[route.index(">", start) + 1:]
+        while "<" in route:
+            start = route.index("<")
+            route = route[:start] + "x" + route[route.index(">", start) + 1:]
+        return route
+    # Regex patterns (the admin's): drop anchors and give every group a sample value.
+    regex = pattern.regex.pattern.lstrip("^").rstrip("$").replace("\\Z", "")
+    regex = re.sub(r"\(\?P<\w+>[^)]*\)", "1", regex)
+    return regex.replace("\\", "")
+
+
+ALL_URLS = sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_the_walk_finds_the_pages():
+    names = {name for name, _ in ALL_URLS}
+    assert {"home", "login", "healthz", "admin:index"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url"), ALL_URLS, ids=[f"{n}:{u}" for n, u in ALL_URLS])
+def test_every_page_needs_a_login_except_the_open_ones(client, name, url):
+    response = client.get("/" + url)
+    if name in OPEN_WITHOUT_LOGIN:
+        assert response.status_code == 200, f"/{url} answered {response.status_code}"
+    else:
+        assert response.status_code == 302, f"/{url} answered {response.status_code}"
+        assert "/login/" in response.url
