@@ -2,13 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from clients import views as clients_views
 from keywork import views
 
 admin.site.site_header = "Keywork administration"
 admin.site.site_title = "Keywork"
 
 urlpatterns = [
+    path("", clients_views.home, name="home"),
     path("", include("staff.urls")),
+    path("", include("clients.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -30,7 +30,7 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone"]}),
-        (_("Work"), {"fields": ["role", "sites", "is_active"]}),
+        (_("Work"), {"fields": ["role", "sites", "caseload_limit", "is_active"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

@@ -21,6 +21,7 @@ SITES = [
         "name": "Hope House",
         "address": "48 Elm Road\nNorthfield\nNF4 7CD",
         "phone": "01632 960 202",
+        "uses_ladder": True,
     },
 ]
 

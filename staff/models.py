@@ -20,6 +20,11 @@ class Site(models.Model):
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    uses_ladder = models.BooleanField(
+        _("uses the stages ladder"),
+        default=False,
+        help_text=_("Residential projects usually do: new clients start on probation."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -66,6 +71,11 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.KEYWORKER)
     sites = models.ManyToManyField(Site, related_name="staff", blank=True, verbose_name=_("sites"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    caseload_limit = models.PositiveSmallIntegerField(
+        _("caseload limit"),
+        default=12,
+        help_text=_("How many clients this keyworker can hold as primary keyworker."),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()

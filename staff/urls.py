@@ -1,10 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from staff import forms, views
+from staff import forms
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=forms.LoginForm),

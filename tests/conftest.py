@@ -3,7 +3,13 @@
 import pytest
 
 from staff.models import User
-from tests.factories import SiteFactory, UserFactory
+from tests.factories import SiteFactory, UserFactory, client_with_keyworker
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests check behaviour, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -50,3 +56,22 @@ def other_site_manager(other_site):
 def administrator(db):
     return UserFactory(username="administrator", first_name="Ada",
                        role=User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def client_record(site, keyworker):
+    """An active client at `site` on `keyworker`'s caseload (never `client`: that is Django's)."""
+    return client_with_keyworker(site=site, keyworker=keyworker, first_name="Dee",
+                                 last_name="Harper", alerts="Do not visit alone")
+
+
+@pytest.fixture
+def colleagues_client(site, colleague):
+    return client_with_keyworker(site=site, keyworker=colleague, first_name="Rob",
+                                 last_name="Quinn")
+
+
+@pytest.fixture
+def other_site_client(other_site, other_site_keyworker):
+    return client_with_keyworker(site=other_site, keyworker=other_site_keyworker,
+                                 first_name="Far", last_name="Away")

@@ -3,16 +3,16 @@ from playwright.sync_api import expect
 from tests.factories import PASSWORD
 
 
-def test_keyworker_logs_in_sees_home_and_logs_out(page, log_in, screenshot, keyworker, colleague):
+def test_manager_logs_in_sees_home_and_logs_out(page, log_in, screenshot, manager, keyworker):
     page.goto("/")
     expect(page).to_have_url("/accounts/login/?next=/")
     screenshot("login")
-    log_in("keyworker", PASSWORD)
-    expect(page.get_by_role("heading", name="Hello, Kim")).to_be_visible()
+    log_in("manager", PASSWORD)
+    expect(page.get_by_role("heading", name="Hello, Maya")).to_be_visible()
     expect(page.get_by_text("Riverside Day Centre")).to_be_visible()
-    expect(page.get_by_text(str(colleague))).to_be_visible()
+    expect(page.get_by_text(str(keyworker))).to_be_visible()
     screenshot("home")
-    page.get_by_role("button", name=str(keyworker)).click()
+    page.get_by_role("button", name=str(manager)).click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in to Keywork")).to_be_visible()
     page.goto("/")
@@ -25,10 +25,11 @@ def test_failed_login_shows_a_clear_message(page, log_in, screenshot, keyworker)
     screenshot("login-failed")
 
 
-def test_home_works_at_phone_width(page, log_in, screenshot, keyworker):
+def test_keyworkers_home_works_at_phone_width(page, log_in, screenshot, keyworker):
     page.set_viewport_size({"width": 375, "height": 740})
     log_in("keyworker", PASSWORD)
-    expect(page.get_by_role("heading", name="Hello, Kim")).to_be_visible()
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_text("Hello, Kim")).to_be_visible()
     page.get_by_role("button", name="Show menu").click()
     expect(page.get_by_role("button", name="Kim")).to_be_visible()
     screenshot("home-phone")

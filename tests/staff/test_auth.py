@@ -11,6 +11,7 @@ def test_login_with_the_right_password_reaches_home(client, keyworker):
                            follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Hello, Kim" in response.content.decode()
+    assert "My caseload" in response.content.decode()
 
 
 def test_wrong_password_says_so_without_saying_which_part(client, keyworker):

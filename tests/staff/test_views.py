@@ -5,26 +5,33 @@ from tests.factories import UserFactory
 
 def test_home_greets_the_user_with_role_sites_and_colleagues(client, keyworker, colleague,
                                                              manager, other_site_manager):
-    client.force_login(keyworker)
+    client.force_login(manager)
     page = client.get(reverse("home")).content.decode()
-    assert "Hello, Kim" in page
-    assert "signed in as a Keyworker" in page
+    assert "Hello, Maya" in page
+    assert "signed in as a Manager" in page
     assert "Riverside Day Centre" in page
     assert str(colleague) in page
-    assert str(manager) in page
+    assert str(keyworker) in page
     assert str(other_site_manager) not in page
     assert "Hope House" not in page
 
 
-def test_home_leaves_out_deactivated_colleagues(client, keyworker, site):
+def test_keyworkers_home_is_their_caseload_with_a_greeting(client, keyworker):
+    client.force_login(keyworker)
+    page = client.get(reverse("home")).content.decode()
+    assert "Hello, Kim · Keyworker · Riverside Day Centre" in page
+    assert "My caseload" in page
+
+
+def test_home_leaves_out_deactivated_colleagues(client, manager, site):
     gone = UserFactory(username="leaver", first_name="Lee", last_name="Gone", sites=[site],
                        is_active=False)
-    client.force_login(keyworker)
+    client.force_login(manager)
     assert str(gone) not in client.get(reverse("home")).content.decode()
 
 
 def test_home_without_a_site_says_what_to_do(client, db):
-    lonely = UserFactory(username="lonely")
+    lonely = UserFactory(username="lonely", role="manager")
     client.force_login(lonely)
     assert "Ask an administrator" in client.get(reverse("home")).content.decode()
 
@@ -50,7 +57,7 @@ def test_pages_have_a_skip_link_and_a_title(client, keyworker):
     client.force_login(keyworker)
     page = client.get(reverse("home")).content.decode()
     assert 'href="#main"' in page
-    assert "<title>Home · Keywork</title>" in page
+    assert "<title>My caseload · Keywork</title>" in page
 
 
 def test_a_post_without_csrf_token_gets_the_styled_page_and_changes_nothing(keyworker):

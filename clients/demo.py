@@ -1,0 +1,185 @@
+"""Demo clients in every lifecycle state, with allocations, cover and a co-keyworker.
+
+`seed_demo --clients N` adds a large site (code BIG) with N clients and 60 staff, for
+measuring. Bulk rows are written with simple-history's bulk helpers so history stays whole.
+"""
+
+import datetime
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from clients import services
+from clients.models import Allocation, Client, InductionItem
+from staff.models import Site, User
+
+INDUCTION = [
+    "Tour of the building and fire exits",
+    "House rules and keywork agreement explained",
+    "Complaints and confidentiality explained",
+    "Registered with a GP",
+    "Photo and emergency contact taken",
+]
+
+FIRST_NAMES = [
+    "James", "Mohammed", "Oliver", "Aisha", "Daniel", "Grace", "Tomasz", "Chloe", "Kwame",
+    "Sophie", "Liam", "Fatima", "Connor", "Priya", "Ryan", "Hannah", "Marek", "Emily",
+    "Tyrone", "Zara", "Sean", "Amelia", "Dariusz", "Jade", "Callum", "Niamh", "Ahmed",
+    "Lucy", "Kieran", "Shanice", "Patrick", "Megan", "Ibrahim", "Ellie", "Gareth", "Yasmin",
+]
+LAST_NAMES = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+    "Wood", "Jackson", "Clarke", "Hussain", "Kowalski", "O'Neill", "Murphy", "Ali", "Mensah",
+    "Campbell", "Kelly", "Begum", "Nowak", "Hughes", "Edwards", "Lewis", "Okoye", "Singh",
+]
+SOURCES = ["Street outreach team", "Self-referral", "Probation service", "Hospital discharge",
+           "Local authority housing team", "Drug and alcohol service", "GP"]
+ALERTS = ["", "", "", "Do not visit alone after 6pm", "Severe nut allergy",
+          "History of self-harm: check in daily", "Uses a walking stick: ground floor only"]
+
+
+def _fields(rng, today):
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return {
+        "first_name": first,
+        "last_name": last,
+        "preferred_name": rng.choice(["", "", "", first[:3]]),
+        "date_of_birth": today - datetime.timedelta(days=rng.randint(19 * 365, 70 * 365)),
+        "phone": f"07700 9{rng.randint(10000, 99999)}",
+        "languages": rng.choice(["English", "English", "English, Polish", "Arabic, English",
+                                 "Urdu, English", "Twi, English"]),
+        "cultural_needs": rng.choice(["", "", "Prefers a female keyworker", "Halal meals",
+                                      "Attends Friday prayers"]),
+        "emergency_contact_name": rng.choice(["", f"{rng.choice(FIRST_NAMES)} {last}"]),
+        "gp_practice": rng.choice(["", "Riverside Medical Centre", "Elm Road Surgery"]),
+        "alerts": rng.choice(ALERTS),
+        "referral_source": rng.choice(SOURCES),
+        "referral_reason": "Needs support with housing and health.",
+    }
+
+
+def _admit_and_allocate(client, *, manager, worker, days_ago, today, activate=True):
+    services.client_admit(client=client, admitted_on=today - datetime.timedelta(days=days_ago),
+                          by=manager)
+    if activate:
+        services.client_activate(client=client, by=manager)
+    services.client_allocate(client=client, worker=worker, by=manager,
+                             start=client.admitted_on, over_limit_reason="Demo data")
+
+
+def seed(ctx):
+    rng = ctx["rng"]
+    today = timezone.localdate()
+    sites, staff = ctx["sites"], ctx["staff"]
+    manager = staff["manager"]
+    for site in sites.values():
+        for order, text in enumerate(INDUCTION):
+            InductionItem.objects.get_or_create(site=site, text=text, defaults={"order": order})
+    staff["keyworker2"].caseload_limit = 4
+    staff["keyworker2"].save()
+
+    if Client.objects.filter(site__in=sites.values()).exists():
+        ctx["clients"] = list(Client.objects.filter(site__in=sites.values()))
+    else:
+        ctx["clients"] = _small_sites(rng, today, sites, staff, manager)
+    if ctx["options"].get("clients"):
+        _large_site(rng, today, ctx["options"]["clients"], manager)
+
+
+def _refer(rng, today, site, manager, days_ago):
+    return services.client_refer(site=site, by=manager,
+                                 referred_on=today - datetime.timedelta(days=days_ago),
+                                 **_fields(rng, today))
+
+
+def _small_sites(rng, today, sites, staff, manager):
+    dc1, hh1 = sites["DC1"], sites["HH1"]
+    kw1, kw2, kw3 = staff["keyworker"], staff["keyworker2"], staff["keyworker3"]
+    clients = []
+    # Riverside: keyworker holds 6, keyworker2 is full at 4 of 4.
+    for i, worker in enumerate([kw1] * 6 + [kw2] * 4):
+        client = _refer(rng, today, dc1, manager, days_ago=200 - i * 12)
+        _admit_and_allocate(client, manager=manager, worker=worker, days_ago=190 - i * 12,
+                            today=today, activate=i != 5)
+        clients.append(client)
+    co = clients[1]
+    services.co_keyworker_set(client=co, worker=kw2, by=manager,
+                              reason="Pair work while housing application is live")
+    cover = clients[7]
+    services.cover_arrange(client=cover, worker=kw1, first_day=today,
+                           last_day=today + datetime.timedelta(days=6), by=manager,
+                           handover_note="Sam is on leave this week. Weekly session due "
+                                         "Thursday; benefits review letter expected.")
+    for days_ago in (3, 1):
+        clients.append(_refer(rng, today, dc1, manager, days_ago=days_ago))
+    ended = _refer(rng, today, dc1, manager, days_ago=400)
+    _admit_and_allocate(ended, manager=manager, worker=kw1, days_ago=390, today=today)
+    services.client_end(client=ended, status=Client.Status.MOVED_ON,
+                        ended_on=today - datetime.timedelta(days=30),
+                        destination="Own tenancy (housing association)",
+                        reason="Ready for independent living", by=manager)
+    clients.append(ended)
+    # Hope House: keyworker3's caseload, one referral, one discharge.
+    for i in range(5):
+        client = _refer(rng, today, hh1, manager, days_ago=150 - i * 20)
+        _admit_and_allocate(client, manager=manager, worker=kw3, days_ago=140 - i * 20,
+                            today=today, activate=i != 4)
+        clients.append(client)
+    clients.append(_refer(rng, today, hh1, manager, days_ago=2))
+    gone = _refer(rng, today, hh1, manager, days_ago=300)
+    _admit_and_allocate(gone, manager=manager, worker=kw3, days_ago=290, today=today)
+    services.client_end(client=gone, status=Client.Status.DISCHARGED,
+                        ended_on=today - datetime.timedelta(days=60), destination="Unknown",
+                        reason="Left without notice after repeated rule breaches", by=manager)
+    clients.append(gone)
+    return clients
+
+
+def _large_site(rng, today, count, manager):
+    """A busy site for measuring: `count` clients over 58 keyworkers, built in bulk."""
+    site, _ = Site.objects.update_or_create(
+        code="BIG", defaults={"name": "Northgate Centre (large demo)", "uses_ladder": True,
+                              "address": "1 Northgate\nNG1 1AA", "phone": "01632 960 303"})
+    manager.sites.add(site)
+    workers = []
+    for i in range(60):
+        role = User.Role.MANAGER if i < 2 else User.Role.KEYWORKER
+        user, created = User.objects.get_or_create(
+            username=f"big{i:02d}",
+            defaults={"first_name": rng.choice(FIRST_NAMES), "last_name": rng.choice(LAST_NAMES),
+                      "role": role, "caseload_limit": 40},
+        )
+        if created:
+            user.set_password("demo-keywork")
+            user.save()
+        user.sites.add(site)
+        if role == User.Role.KEYWORKER:
+            workers.append(user)
+    start = Client.objects.filter(site=site).count()
+    statuses = [Client.Status.ACTIVE] * 14 + [Client.Status.ADMITTED, Client.Status.REFERRED,
+                                              Client.Status.MOVED_ON, Client.Status.DISCHARGED]
+    new = []
+    for n in range(start + 1, start + count + 1):
+        status = rng.choice(statuses)
+        referred = today - datetime.timedelta(days=rng.randint(30, 900))
+        admitted = referred + datetime.timedelta(days=rng.randint(1, 20))
+        ended = (min(today, admitted + datetime.timedelta(days=rng.randint(30, 400)))
+                 if status in Client.ENDED else None)
+        new.append(Client(
+            site=site, number=n, reference=f"{site.code}-{n:05d}", status=status,
+            referred_on=referred, admitted_on=None if status == Client.Status.REFERRED
+            else admitted, ended_on=ended, end_destination="Own tenancy" if ended else "",
+            on_probation=status == Client.Status.ADMITTED, **_fields(rng, today)))
+    created = bulk_create_with_history(new, Client, batch_size=500, default_user=manager)
+    created = list(Client.objects.filter(site=site, number__gt=start).order_by("number"))
+    allocations = []
+    for client in created:
+        if client.status == Client.Status.REFERRED:
+            continue
+        allocations.append(Allocation(
+            client=client, worker=rng.choice(workers), kind=Allocation.Kind.PRIMARY,
+            start=client.admitted_on,
+            end=client.ended_on + datetime.timedelta(days=1) if client.ended_on else None,
+            created_by=manager))
+    bulk_create_with_history(allocations, Allocation, batch_size=500, default_user=manager)

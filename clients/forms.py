@@ -1,0 +1,289 @@
+"""Forms for client records and allocations. Services do the checks that span rows."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+from staff.models import User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+DETAIL_FIELDS = [
+    "first_name", "last_name", "preferred_name", "date_of_birth", "photo",
+    "phone", "email", "address",
+    "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
+    "languages", "cultural_needs",
+    "gp_name", "gp_practice", "gp_phone",
+    "consent_to_share", "consent_date", "consent_scope",
+    "alerts",
+]
+
+
+def _helper(submit_label, *layout):
+    helper = FormHelper()
+    if layout:
+        helper.layout = Layout(*layout)
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+def _row(*names):
+    return Div(*[Div(Field(name), css_class="col-md") for name in names], css_class="row")
+
+
+def _detail_layout():
+    return [
+        Fieldset(_("Name"), _row("first_name", "last_name", "preferred_name"),
+                 _row("date_of_birth", "photo")),
+        Fieldset(_("Contact"), _row("phone", "email"), "address"),
+        Fieldset(_("Emergency contact"),
+                 _row("emergency_contact_name", "emergency_contact_relationship",
+                      "emergency_contact_phone")),
+        Fieldset(_("Matching"), "languages", "cultural_needs"),
+        Fieldset(_("GP"), _row("gp_name", "gp_practice", "gp_phone")),
+        Fieldset(_("Consent to share information"), "consent_to_share",
+                 _row("consent_date"), "consent_scope"),
+        Fieldset(_("Alerts"), "alerts"),
+    ]
+
+
+class ClientDetailsForm(forms.ModelForm):
+    """Edit a client's details. Carries the version it was opened at (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Client
+        fields = DETAIL_FIELDS
+        widgets = {
+            "date_of_birth": DATE,
+            "consent_date": DATE,
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "cultural_needs": forms.Textarea(attrs={"rows": 2}),
+            "consent_scope": forms.Textarea(attrs={"rows": 2}),
+            "alerts": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "version" not in self.initial:
+            self.initial["version"] = self.instance.version
+        self.helper = _helper(_("Save changes"), "version", *_detail_layout())
+
+
+class ReferralForm(forms.ModelForm):
+    """A new client, as a referral to one of the manager's sites."""
+
+    class Meta:
+        model = Client
+        fields = ["site", "referred_on", "referral_source", "referral_reason", *DETAIL_FIELDS]
+        widgets = ClientDetailsForm.Meta.widgets | {
+            "referred_on": DATE,
+            "referral_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["site"].empty_label = None
+        self.helper = _helper(
+            _("Save referral"),
+            Fieldset(_("Referral"), _row("site", "referred_on", "referral_source"),
+                     "referral_reason"),
+            *_detail_layout(),
+        )
+
+    def clean_referred_on(self):
+        value = self.cleaned_data["referred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The referral date cannot be in the future."))
+        return value
+
+
+class AdmitForm(forms.Form):
+    admitted_on = forms.DateField(label=_("Admission date"), widget=DATE,
+                                  initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Admit"))
+
+    def clean_admitted_on(self):
+        value = self.cleaned_data["admitted_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The admission date cannot be in the future."))
+        return value
+
+
+class ActivateForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Start keywork"))
+
+
+class EndForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How did they leave?"), widget=forms.RadioSelect,
+        choices=[(Client.Status.MOVED_ON, _("Moved on (resettled)")),
+                 (Client.Status.DISCHARGED, _("Discharged"))],
+    )
+    ended_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    destination = forms.CharField(label=_("Destination"), max_length=200,
+                                  help_text=_("Where they went: e.g. own tenancy, family, "
+                                              "hospital, unknown."))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Close the record"))
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    """Shows each candidate's caseload against their limit, so managers allocate fairly."""
+
+    def __init__(self, *args, counts=None, **kwargs):
+        self.counts = counts or {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, worker):
+        count = self.counts.get(worker.pk, 0)
+        label = _("%(name)s: %(count)s of %(limit)s clients") % {
+            "name": worker, "count": count, "limit": worker.caseload_limit}
+        if count >= worker.caseload_limit:
+            label += " " + str(_("(full)"))
+        return label
+
+
+def _workers_field(candidates, counts, label):
+    return WorkerChoiceField(queryset=candidates, counts=counts, label=label,
+                             empty_label=_("Choose a worker"))
+
+
+class AllocateForm(forms.Form):
+    def __init__(self, *args, candidates, counts, has_keyworker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"] = _workers_field(candidates, counts, _("Keyworker"))
+        self.fields["reason"] = forms.CharField(
+            label=_("Reason for the change"), required=has_keyworker,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Kept in the allocation history.") if has_keyworker else "",
+        )
+        if not has_keyworker:
+            self.fields["reason"].widget = forms.HiddenInput()
+        self.fields["over_limit_reason"] = forms.CharField(
+            label=_("Reason to go over the caseload limit"), required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Needed only if the chosen keyworker is full."),
+        )
+        self.helper = _helper(_("Allocate"))
+
+
+class CoKeyworkerForm(forms.Form):
+    def __init__(self, *args, candidates, counts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"] = _workers_field(candidates, counts, _("Co-keyworker"))
+        self.fields["reason"] = forms.CharField(label=_("Why a co-keyworker"), required=False,
+                                                widget=forms.Textarea(attrs={"rows": 2}))
+        self.helper = _helper(_("Add co-keyworker"))
+
+
+class CoverForm(forms.Form):
+    first_day = forms.DateField(label=_("First day of cover"), widget=DATE,
+                                initial=timezone.localdate)
+    last_day = forms.DateField(label=_("Last day of cover"), widget=DATE)
+    handover_note = forms.CharField(
+        label=_("Handover note"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the covering worker needs to know: current actions, risks, "
+                    "appointments."),
+    )
+
+    def __init__(self, *args, candidates, counts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"] = _workers_field(candidates, counts, _("Covering worker"))
+        self.order_fields(["worker", "first_day", "last_day", "handover_note"])
+        self.helper = _helper(_("Arrange cover"))
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("Cover cannot end before it starts."))
+        return data
+
+
+class AllocationEndForm(forms.Form):
+    reason = forms.CharField(label=_("Why it ends"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("End it now"))
+
+
+class TransferForm(forms.Form):
+    """Step two of a bulk transfer: the clients to move and where to."""
+
+    def __init__(self, *args, from_worker, clients, candidates, counts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clients"] = forms.ModelMultipleChoiceField(
+            queryset=clients, widget=forms.CheckboxSelectMultiple, label=_("Clients to move"),
+            initial=list(clients),
+        )
+        self.fields["to_worker"] = _workers_field(candidates.exclude(pk=from_worker.pk), counts,
+                                                  _("Transfer to"))
+        self.fields["reason"] = forms.CharField(label=_("Reason"),
+                                                widget=forms.Textarea(attrs={"rows": 2}))
+        self.fields["over_limit_reason"] = forms.CharField(
+            label=_("Reason to go over the caseload limit"), required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Needed only if the transfer takes them over their limit."),
+        )
+        self.helper = _helper(_("Transfer"))
+        self.helper.attrs = {"data-confirm": _(
+            "Move the ticked clients to the chosen keyworker now?")}
+
+
+class CaseloadLimitForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["caseload_limit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseload_limit"].widget.attrs.update({"min": 0, "max": 200})
+        self.fields["caseload_limit"].label = _("Limit")
+
+
+class ClientFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or reference"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Current (not ended)")), ("all", _("All, including archived")),
+                 *Client.Status.choices],
+    )
+
+    def __init__(self, *args, sites, keyworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keyworker"] = forms.ModelChoiceField(
+            queryset=keyworkers, required=False, label=_("Keyworker"),
+            empty_label=_("Any keyworker"))
+        self.fields["site"] = forms.ModelChoiceField(
+            queryset=sites, required=False, label=_("Site"), empty_label=_("All my sites"))
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "row g-2 align-items-end mb-3"
+        self.helper.layout = Layout(
+            Div(Field("q", placeholder=_("e.g. Smith or DC1-00042")), css_class="col-md-4"),
+            Div("status", css_class="col-md-2"),
+            Div("keyworker", css_class="col-md-3"),
+            Div("site", css_class="col-md-2"),
+            Div(HTML('<button type="submit" class="btn btn-primary mb-3 w-100">'
+                     + str(_("Filter")) + "</button>"), css_class="col-md-1"),
+        )

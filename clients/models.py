@@ -1,0 +1,354 @@
+"""Client records, their lifecycle, induction and keyworker allocations.
+
+Who may see a client is decided here and nowhere else: `Client.objects.for_user(user)` is
+every client a user may see at all (in full or as a summary), `.in_full_for(user)` those
+whose whole file they may open, and `Client.access_for(user)` the level for one client.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from staff.models import Site
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def validate_photo_size(file):
+    if file.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("The photo is %(size)s; the largest allowed is %(limit)s. Choose a smaller one."),
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(PHOTO_MAX_BYTES)},
+        )
+
+
+def photo_path(instance, filename):
+    # Random names: a file name must not reveal whose photo it is.
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"client-photos/{uuid.uuid4().hex}.{extension}"
+
+
+class Access(models.TextChoices):
+    FULL = "full", _("Full file")
+    SUMMARY = "summary", _("Summary only")
+
+
+def _today():
+    return timezone.localdate()
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Clients a user may see at all: managers and keyworkers, at their own sites.
+
+        Administrators manage reference data and staff, not client files.
+        """
+        if not user.is_authenticated or user.is_administrator:
+            return self.none()
+        return self.filter(site__in=user.sites.all())
+
+    def in_full_for(self, user, on=None):
+        """Clients whose whole file a user may open.
+
+        A manager: everyone at their sites. A keyworker: the clients they are primary,
+        co-keyworker or current cover for (at their sites).
+        """
+        visible = self.for_user(user)
+        if user.is_authenticated and user.is_manager:
+            return visible
+        return visible.filter(
+            pk__in=Allocation.objects.current(on).filter(worker=user).values("client")
+        )
+
+    def open(self):
+        return self.exclude(status__in=Client.ENDED)
+
+
+class Client(models.Model):
+    """A person the site supports. Ended clients are archived (read-only), never deleted."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Referred")
+        ADMITTED = "admitted", _("Admitted")
+        ACTIVE = "active", _("Active")
+        MOVED_ON = "moved_on", _("Moved on")
+        DISCHARGED = "discharged", _("Discharged")
+
+    ENDED = (Status.MOVED_ON, Status.DISCHARGED)
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="clients",
+                             verbose_name=_("site"))
+    number = models.PositiveIntegerField(_("number at the site"), editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    preferred_name = models.CharField(
+        _("preferred name"), max_length=80, blank=True,
+        help_text=_("What the client likes to be called, if not their first name."),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to=photo_path, blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_photo_size],
+        help_text=_("Optional. A JPEG, PNG or WebP image of at most 2 MB."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=120,
+                                              blank=True)
+    emergency_contact_relationship = models.CharField(_("relationship"), max_length=60,
+                                                      blank=True)
+    emergency_contact_phone = models.CharField(_("emergency contact phone"), max_length=40,
+                                               blank=True)
+    languages = models.CharField(_("languages"), max_length=200, blank=True,
+                                 help_text=_("Languages the client speaks, first the preferred."))
+    cultural_needs = models.TextField(
+        _("cultural needs and preferences"), blank=True,
+        help_text=_("Anything to consider when choosing a keyworker: gender, faith, "
+                    "culture, language."),
+    )
+    gp_name = models.CharField(_("GP"), max_length=120, blank=True)
+    gp_practice = models.CharField(_("GP practice"), max_length=200, blank=True)
+    gp_phone = models.CharField(_("GP phone"), max_length=40, blank=True)
+    consent_to_share = models.BooleanField(_("consents to share information"), default=False)
+    consent_date = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_scope = models.TextField(
+        _("what the consent covers"), blank=True,
+        help_text=_("Which agencies or kinds of information the client agreed to share."),
+    )
+    alerts = models.TextField(
+        _("alerts"), blank=True,
+        help_text=_("Risk flags every member of staff at the site must see, one per line."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status,
+                              default=Status.REFERRED)
+    referred_on = models.DateField(_("referred on"), default=_today)
+    referral_source = models.CharField(_("referred by"), max_length=200, blank=True)
+    referral_reason = models.TextField(_("reason for referral"), blank=True)
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    on_probation = models.BooleanField(_("on probation"), default=False)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_destination = models.CharField(_("destination"), max_length=200, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "number"], name="client_number_per_site"),
+            models.CheckConstraint(
+                condition=Q(admitted_on__isnull=True) | Q(admitted_on__gte=models.F("referred_on")),
+                name="client_admitted_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(admitted_on__isnull=True)
+                | Q(ended_on__gte=models.F("admitted_on")),
+                name="client_ended_after_admission",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "status", "last_name"]),
+            models.Index(fields=["last_name", "first_name"]),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def display_name(self):
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.first_name} “{self.preferred_name}” {self.last_name}"
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def called(self):
+        return self.preferred_name or self.first_name
+
+    @property
+    def is_archived(self):
+        return self.status in self.ENDED
+
+    @property
+    def alert_list(self):
+        return [line.strip() for line in self.alerts.splitlines() if line.strip()]
+
+    def clean(self):
+        today = timezone.localdate()
+        errors = {}
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        if self.consent_to_share and not self.consent_date:
+            errors["consent_date"] = _("Give the date the client agreed to share information.")
+        if self.consent_date and self.consent_date > today:
+            errors["consent_date"] = _("The consent date cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+    def access_for(self, user):
+        """Full, Summary, or None: the one permission check for a single client."""
+        if not user.is_authenticated or user.is_administrator:
+            return None
+        if not user.sites.filter(pk=self.site_id).exists():
+            return None
+        if user.is_manager:
+            return Access.FULL
+        if self.allocations.current().filter(worker=user).exists():
+            return Access.FULL
+        return Access.SUMMARY
+
+
+class StatusChange(models.Model):
+    """One step of a client's lifecycle: who moved them, when, from what to what."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Client.Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Client.Status)
+    on = models.DateField(_("date"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.client}: {self.get_to_status_display()} on {self.on}"
+
+
+class InductionItem(models.Model):
+    """One line of a site's induction checklist. Retired, never deleted, once used."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="induction_items")
+    text = models.CharField(_("item"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "order", "pk"]
+        verbose_name = _("induction checklist item")
+
+    def __str__(self):
+        return self.text
+
+
+class InductionTick(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="induction_ticks")
+    item = models.ForeignKey(InductionItem, on_delete=models.PROTECT, related_name="ticks")
+    done_on = models.DateField(_("done on"))
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "item"], name="induction_tick_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} for {self.client}"
+
+
+class AllocationQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Allocations in force on a day (today by default). `end` is exclusive."""
+        on = on or timezone.localdate()
+        return self.filter(Q(end__isnull=True) | Q(end__gt=on), start__lte=on)
+
+    def primary(self):
+        return self.filter(kind=Allocation.Kind.PRIMARY)
+
+
+class Allocation(models.Model):
+    """A worker's responsibility for a client over a span of days.
+
+    `start` is the first day; `end` is the first day it no longer applies (exclusive), or
+    empty while open. Cover is asked for by its last day and stored as that day + 1. Rows
+    are closed, never deleted, so the whole history of who was keyworker, when, is kept.
+    """
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Keyworker")
+        CO = "co", _("Co-keyworker")
+        COVER = "cover", _("Cover")
+
+    class Arranged(models.TextChoices):
+        PLANNED = "planned", _("Planned leave")
+        UNPLANNED = "unplanned", _("Unplanned absence")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="allocations")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="allocations", verbose_name=_("worker"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    over_limit_reason = models.TextField(_("reason for going over the caseload limit"),
+                                         blank=True)
+    handover_note = models.TextField(_("handover note"), blank=True)
+    arranged = models.CharField(_("arranged for"), max_length=10, choices=Arranged, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", null=True, blank=True)
+    end_reason = models.TextField(_("why it ended"), blank=True)
+    history = HistoricalRecords()
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                                   name="allocation_end_not_before_start"),
+            # Overlapping primary allocations are also refused by a trigger (migration 0002)
+            # on both databases; this one covers the common case and is visible to Django.
+            models.UniqueConstraint(fields=["client"],
+                                    condition=Q(kind="primary", end__isnull=True),
+                                    name="allocation_one_open_primary"),
+            models.CheckConstraint(condition=~Q(kind="cover") | Q(end__isnull=False),
+                                   name="allocation_cover_has_end"),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "kind", "end"]),
+            models.Index(fields=["client", "kind", "end"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.worker} for {self.client}"
+
+    @property
+    def last_day(self):
+        return self.end - datetime.timedelta(days=1) if self.end else None
+
+    @property
+    def is_open(self):
+        """Current or still to come: something a manager could end."""
+        return self.end is None or self.end > timezone.localdate()
+
+    def is_current(self, on=None):
+        on = on or timezone.localdate()
+        return self.start <= on and (self.end is None or self.end > on)

@@ -1,0 +1,357 @@
+"""Every change to a client's lifecycle or allocations goes through here.
+
+Each service is keyword-only, atomic, validates before it saves and raises
+ValidationError with a message a person can act on.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
+from staff.models import User
+
+
+class StaleEdit(ValidationError):
+    """Somebody else saved the record after this form was opened."""
+
+
+def _record_status(*, client, from_status, by, on, note=""):
+    StatusChange.objects.create(client=client, from_status=from_status, to_status=client.status,
+                                on=on, by=by, note=note)
+
+
+@transaction.atomic
+def client_refer(*, site, by, **fields):
+    """Create a client record as a referral and give it the site's next reference number."""
+    # Lock the site's numbering so that two referrals at once never get the same number.
+    site.__class__.objects.select_for_update().get(pk=site.pk)
+    number = (Client.objects.filter(site=site).aggregate(n=Max("number"))["n"] or 0) + 1
+    client = Client(site=site, number=number, reference=f"{site.code}-{number:05d}",
+                    status=Client.Status.REFERRED, **fields)
+    client.full_clean()
+    client.save()
+    _record_status(client=client, from_status="", by=by, on=client.referred_on,
+                   note=client.referral_reason)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client, version, by, **fields):
+    """Save edits to a client's details, refusing them if someone saved in between."""
+    if client.is_archived:
+        raise ValidationError(_("This client's record is archived and can no longer be changed."))
+    for name, value in fields.items():
+        setattr(client, name, value)
+    client.full_clean()
+    updated = Client.objects.filter(pk=client.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        raise StaleEdit(_(
+            "Someone else saved changes to this client while you were editing. Your changes "
+            "are still in the form below: compare them with the current record (open it in "
+            "another tab), then save again."
+        ))
+    client.version = version + 1
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_admit(*, client, admitted_on, by, note=""):
+    """Admit a referred client; on a site that uses the stages ladder they start on probation."""
+    if client.status != Client.Status.REFERRED:
+        raise ValidationError(_("Only a referred client can be admitted."))
+    if admitted_on < client.referred_on:
+        raise ValidationError({"admitted_on": _(
+            "The admission date cannot be before the referral (%(date)s)."
+        ) % {"date": client.referred_on.strftime("%-d %b %Y")}})
+    client.status = Client.Status.ADMITTED
+    client.admitted_on = admitted_on
+    client.on_probation = client.site.uses_ladder
+    client.full_clean()
+    client.save()
+    _record_status(client=client, from_status=Client.Status.REFERRED, by=by, on=admitted_on,
+                   note=note)
+    return client
+
+
+@transaction.atomic
+def client_activate(*, client, by, on=None, note=""):
+    """Start keywork proper: the client moves from admitted to active."""
+    if client.status != Client.Status.ADMITTED:
+        raise ValidationError(_("Only an admitted client can be made active."))
+    client.status = Client.Status.ACTIVE
+    client.save()
+    _record_status(client=client, from_status=Client.Status.ADMITTED, by=by,
+                   on=on or timezone.localdate(), note=note)
+    return client
+
+
+@transaction.atomic
+def client_end(*, client, status, ended_on, destination, reason, by):
+    """Move a client on or discharge them: the record is archived, and allocations close."""
+    if status not in Client.ENDED:
+        raise ValidationError(_("Choose moved on or discharged."))
+    if client.is_archived:
+        raise ValidationError(_("This client has already left."))
+    if client.status == Client.Status.REFERRED:
+        raise ValidationError(_("A referral that was not admitted cannot be moved on."))
+    if client.admitted_on and ended_on < client.admitted_on:
+        raise ValidationError({"ended_on": _(
+            "The date cannot be before the admission (%(date)s)."
+        ) % {"date": client.admitted_on.strftime("%-d %b %Y")}})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("The date cannot be in the future.")})
+    previous = client.status
+    client.status = status
+    client.ended_on = ended_on
+    client.end_destination = destination
+    client.end_reason = reason
+    client.full_clean()
+    client.save()
+    _record_status(client=client, from_status=previous, by=by, on=ended_on, note=reason)
+    end_day = ended_on + datetime.timedelta(days=1)
+    for allocation in client.allocations.current(ended_on).select_for_update():
+        _close(allocation, end=max(end_day, allocation.start), by=by,
+               reason=_("Client left the service."))
+    return client
+
+
+@transaction.atomic
+def induction_tick(*, client, item, by, done_on=None):
+    """Tick an induction item off for a client (once), with the date and who did it."""
+    if client.is_archived:
+        raise ValidationError(_("This client's record is archived."))
+    if item.site_id != client.site_id or not item.is_active:
+        raise ValidationError(_("That item is not on this site's induction checklist."))
+    if client.status == Client.Status.REFERRED:
+        raise ValidationError(_("Induction starts once the client is admitted."))
+    tick, _created = InductionTick.objects.get_or_create(
+        client=client, item=item,
+        defaults={"done_on": done_on or timezone.localdate(), "done_by": by},
+    )
+    return tick
+
+
+def induction_progress(client):
+    """The site's active checklist items, each with its tick for this client (or None)."""
+    ticks = {t.item_id: t for t in client.induction_ticks.select_related("done_by")}
+    items = InductionItem.objects.filter(site_id=client.site_id, is_active=True)
+    return [(item, ticks.get(item.pk)) for item in items]
+
+
+# Allocation -----------------------------------------------------------------------------
+
+
+def caseload_counts(workers, on=None):
+    """{worker id: number of current primary clients} for the given workers, in one query."""
+    rows = (
+        Allocation.objects.current(on).primary()
+        .filter(worker__in=workers)
+        .exclude(client__status__in=Client.ENDED)
+        .values("worker")
+        .annotate(n=Count("id"))
+    )
+    return {row["worker"]: row["n"] for row in rows}
+
+
+def keyworkers_at(site):
+    """Active keyworkers of a site with `caseload` (current primary clients) annotated."""
+    today = timezone.localdate()
+    return (
+        User.objects.filter(sites=site, is_active=True, role=User.Role.KEYWORKER)
+        .annotate(caseload=Count(
+            "allocations",
+            filter=Q(allocations__kind=Allocation.Kind.PRIMARY, allocations__start__lte=today)
+            & (Q(allocations__end__isnull=True) | Q(allocations__end__gt=today))
+            & ~Q(allocations__client__status__in=Client.ENDED),
+        ))
+        .order_by("first_name", "last_name")
+    )
+
+
+def _check_worker(*, client, worker):
+    if not worker.is_active:
+        raise ValidationError({"worker": _("%(name)s is deactivated and cannot take clients.")
+                               % {"name": worker}})
+    if worker.role != User.Role.KEYWORKER and worker.role != User.Role.MANAGER:
+        raise ValidationError({"worker": _("Only keyworkers and managers can be allocated.")})
+    if not worker.sites.filter(pk=client.site_id).exists():
+        raise ValidationError({"worker": _("%(name)s does not work at %(site)s.")
+                               % {"name": worker, "site": client.site}})
+
+
+def _check_open(client):
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their allocations can no longer change."))
+    if client.status == Client.Status.REFERRED:
+        raise ValidationError(_("Admit the client before allocating a keyworker."))
+
+
+def _over_limit(*, worker, over_limit_reason, extra=1):
+    """The reason to keep when this allocation takes `worker` over their limit, else ""."""
+    count = caseload_counts([worker]).get(worker.pk, 0)
+    if count + extra <= worker.caseload_limit:
+        return ""
+    if not over_limit_reason.strip():
+        raise ValidationError({"over_limit_reason": _(
+            "%(name)s already holds %(count)s of %(limit)s clients. Give a reason to go over "
+            "the limit, or choose someone else."
+        ) % {"name": worker, "count": count, "limit": worker.caseload_limit}})
+    return over_limit_reason
+
+
+def _close(allocation, *, end, by, reason):
+    allocation.end = end
+    allocation.ended_by = by
+    allocation.end_reason = reason
+    allocation.full_clean()
+    allocation.save()
+
+
+def _manager_of(client, user):
+    if not (user.is_manager and user.sites.filter(pk=client.site_id).exists()):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def client_allocate(*, client, worker, by, reason="", over_limit_reason="", start=None):
+    """Make `worker` the client's keyworker from `start` (today), closing the previous one.
+
+    Re-allocation needs a reason; going over the worker's caseload limit needs one too.
+    """
+    _manager_of(client, by)
+    _check_open(client)
+    _check_worker(client=client, worker=worker)
+    over_limit_reason = _over_limit(worker=worker, over_limit_reason=over_limit_reason)
+    return _allocate(client=client, worker=worker, by=by, reason=reason,
+                     over_limit_reason=over_limit_reason, start=start)
+
+
+def _allocate(*, client, worker, by, reason, over_limit_reason, start=None):
+    start = start or timezone.localdate()
+    current = client.allocations.select_for_update().primary().filter(end__isnull=True).first()
+    if current and current.worker_id == worker.pk:
+        raise ValidationError({"worker": _("%(name)s is already the keyworker.")
+                               % {"name": worker}})
+    if current and not reason.strip():
+        raise ValidationError({"reason": _("Say why the keyworker is changing.")})
+    if current:
+        if start < current.start:
+            raise ValidationError({"start": _("The change cannot start before the current "
+                                              "keyworker's allocation began.")})
+        _close(current, end=start, by=by, reason=reason)
+    # The new keyworker no longer needs to be their co-keyworker or their cover.
+    for other in client.allocations.filter(kind__in=[Allocation.Kind.CO, Allocation.Kind.COVER],
+                                           worker=worker).filter(Q(end__isnull=True)
+                                                                 | Q(end__gt=start)):
+        _close(other, end=max(start, other.start), by=by, reason=_("Became the keyworker."))
+    allocation = Allocation(client=client, worker=worker, kind=Allocation.Kind.PRIMARY,
+                            start=start, reason=reason, over_limit_reason=over_limit_reason,
+                            created_by=by)
+    allocation.full_clean()
+    allocation.save()
+    return allocation
+
+
+@transaction.atomic
+def co_keyworker_set(*, client, worker, by, reason=""):
+    """Add a co-keyworker (one at a time): the second worker in a pair."""
+    _manager_of(client, by)
+    _check_open(client)
+    _check_worker(client=client, worker=worker)
+    open_allocations = client.allocations.filter(end__isnull=True)
+    if open_allocations.filter(kind=Allocation.Kind.PRIMARY, worker=worker).exists():
+        raise ValidationError({"worker": _("%(name)s is the keyworker already.")
+                               % {"name": worker}})
+    if open_allocations.filter(kind=Allocation.Kind.CO).exists():
+        raise ValidationError({"worker": _("The client has a co-keyworker already; end that "
+                                           "first.")})
+    allocation = Allocation(client=client, worker=worker, kind=Allocation.Kind.CO,
+                            start=timezone.localdate(), reason=reason, created_by=by)
+    allocation.full_clean()
+    allocation.save()
+    return allocation
+
+
+@transaction.atomic
+def cover_arrange(*, client, worker, first_day, last_day, handover_note, by):
+    """Temporary cover while the keyworker is away. It ends by itself after `last_day`.
+
+    The keyworker arranges it before planned leave; a manager for unplanned absence.
+    """
+    _check_open(client)
+    keyworker = client.allocations.current().primary().first()
+    is_manager = by.is_manager and by.sites.filter(pk=client.site_id).exists()
+    if not is_manager and not (keyworker and keyworker.worker_id == by.pk):
+        raise PermissionDenied
+    _check_worker(client=client, worker=worker)
+    if keyworker and keyworker.worker_id == worker.pk:
+        raise ValidationError({"worker": _("Cover must be someone other than the keyworker.")})
+    if last_day < first_day:
+        raise ValidationError({"last_day": _("Cover cannot end before it starts.")})
+    if first_day < timezone.localdate():
+        raise ValidationError({"first_day": _("Cover cannot start in the past.")})
+    if not handover_note.strip():
+        raise ValidationError({"handover_note": _(
+            "Write a handover note: what the covering worker needs to know.")})
+    end = last_day + datetime.timedelta(days=1)
+    clash = client.allocations.filter(kind=Allocation.Kind.COVER, start__lt=end, end__gt=first_day)
+    if clash.exists():
+        raise ValidationError(_("The client already has cover on some of those days."))
+    allocation = Allocation(
+        client=client, worker=worker, kind=Allocation.Kind.COVER, start=first_day, end=end,
+        handover_note=handover_note, created_by=by,
+        arranged=Allocation.Arranged.UNPLANNED if is_manager and not (
+            keyworker and keyworker.worker_id == by.pk) else Allocation.Arranged.PLANNED,
+    )
+    allocation.full_clean()
+    allocation.save()
+    return allocation
+
+
+@transaction.atomic
+def allocation_end(*, allocation, by, reason):
+    """End a co-keyworker or cover allocation early. A keyworker is changed, not ended."""
+    _manager_of(allocation.client, by)
+    if allocation.kind == Allocation.Kind.PRIMARY:
+        raise ValidationError(_("Choose a new keyworker instead of ending this allocation."))
+    today = timezone.localdate()
+    if not allocation.is_current(today) and allocation.start <= today:
+        raise ValidationError(_("This allocation has already ended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it ends.")})
+    _close(allocation, end=max(today, allocation.start), by=by, reason=reason)
+    return allocation
+
+
+@transaction.atomic
+def caseload_transfer(*, from_worker, to_worker, clients, by, reason, over_limit_reason=""):
+    """Move the chosen clients from one keyworker to another in one step (e.g. a leaver).
+
+    All or nothing: if any client cannot move, none does.
+    """
+    if from_worker.pk == to_worker.pk:
+        raise ValidationError({"to_worker": _("Choose a different keyworker to transfer to.")})
+    if not clients:
+        raise ValidationError({"clients": _("Choose at least one client to transfer.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the caseload is moving.")})
+    over_limit_reason = _over_limit(worker=to_worker, over_limit_reason=over_limit_reason,
+                                    extra=len(clients))
+    moved = []
+    for client in clients:
+        _manager_of(client, by)
+        _check_open(client)
+        _check_worker(client=client, worker=to_worker)
+        current = client.allocations.primary().filter(end__isnull=True).first()
+        if not current or current.worker_id != from_worker.pk:
+            raise ValidationError(_("%(client)s is not on %(name)s's caseload any more.")
+                                  % {"client": client, "name": from_worker})
+        moved.append(_allocate(client=client, worker=to_worker, by=by, reason=reason,
+                               over_limit_reason=over_limit_reason))
+    return moved

@@ -1,0 +1,449 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients import forms, services
+from clients.models import Access, Allocation, Client
+from staff.models import User
+from staff.views import home as greeting
+
+PAGE_SIZE = 25
+
+
+# Permission helpers: the one place views ask who may see and do what ---------------------
+
+
+def client_for(request, pk, need=Access.FULL):
+    """The client `pk` if the user may see it at the level `need`.
+
+    404 when the user may not know the client exists (another site, or an administrator);
+    403 when they can see the summary but not the full file.
+    """
+    client = get_object_or_404(
+        Client.objects.for_user(request.user).select_related("site"), pk=pk
+    )
+    client.access = client.access_for(request.user)
+    if need == Access.FULL and client.access != Access.FULL:
+        raise PermissionDenied
+    return client
+
+
+def require_manager(request, site_id=None):
+    if not request.user.is_manager:
+        raise PermissionDenied
+    if site_id is not None and not request.user.sites.filter(pk=site_id).exists():
+        raise Http404
+
+
+def require_open(request, client):
+    if client.is_archived:
+        messages.error(request, _("This client has left; the record is archived and read-only."))
+        return redirect(client)
+    return None
+
+
+def _with_current_team(queryset):
+    """Prefetch each client's current allocations (keyworker, co-keyworker, cover)."""
+    return queryset.prefetch_related(Prefetch(
+        "allocations",
+        queryset=Allocation.objects.current().select_related("worker").order_by("kind"),
+        to_attr="current_team",
+    ))
+
+
+def _add_error(form, error):
+    """Put a service's ValidationError on the form, next to the field where it belongs."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+def home(request):
+    """A keyworker's home is their caseload; everyone else gets the greeting page."""
+    if request.user.is_keyworker:
+        return caseload(request)
+    return greeting(request)
+
+
+def caseload(request):
+    user = request.user
+    allocations = (
+        Allocation.objects.current()
+        .filter(worker=user, client__in=Client.objects.for_user(user).open())
+        .select_related("client", "client__site")
+        .prefetch_related(Prefetch(
+            "client__allocations",
+            queryset=Allocation.objects.current().primary().select_related("worker"),
+            to_attr="current_primary",
+        ))
+        .order_by("client__last_name", "client__first_name")
+    )
+    return render(request, "clients/caseload.html", {
+        "allocations": allocations,
+        "limit": user.caseload_limit,
+        "primary_count": sum(1 for a in allocations if a.kind == Allocation.Kind.PRIMARY),
+    })
+
+
+def client_list(request):
+    user = request.user
+    if not (user.is_manager or user.is_keyworker):
+        raise PermissionDenied
+    sites = user.sites.all()
+    keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
+    form = forms.ClientFilterForm(request.GET or None, sites=sites, keyworkers=keyworkers)
+    clients = Client.objects.for_user(user).select_related("site")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"] == "all":
+            pass
+        elif data["status"]:
+            clients = clients.filter(status=data["status"])
+        else:
+            clients = clients.open()
+        if data["site"]:
+            clients = clients.filter(site=data["site"])
+        if data["keyworker"]:
+            clients = clients.filter(
+                pk__in=Allocation.objects.current().primary().filter(worker=data["keyworker"])
+                .values("client"))
+        if query := data["q"].strip():
+            clients = clients.filter(
+                Q(reference__iexact=query) | Q(reference__istartswith=query)
+                | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+                | Q(preferred_name__icontains=query)
+            )
+    else:
+        clients = clients.open()
+    page = Paginator(_with_current_team(clients), PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(request, "clients/client_list.html", {
+        "form": form, "page": page, "query_string": query_string.urlencode(),
+        "full": set(Client.objects.in_full_for(user).filter(
+            pk__in=[c.pk for c in page.object_list]).values_list("pk", flat=True)),
+    })
+
+
+def client_detail(request, pk):
+    client = client_for(request, pk, need=Access.SUMMARY)
+    team = Allocation.objects.current().filter(client=client).select_related("worker")
+    if client.access == Access.SUMMARY:
+        return render(request, "clients/client_summary.html", {"client": client, "team": team})
+    history = client.allocations.select_related("worker", "created_by", "ended_by")
+    induction = services.induction_progress(client) if client.admitted_on else []
+    return render(request, "clients/client_detail.html", {
+        "client": client,
+        "team": team,
+        "allocations": history,
+        "status_changes": client.status_changes.select_related("by"),
+        "induction": induction,
+        "induction_done": bool(induction) and all(tick for _item, tick in induction),
+        "is_manager": request.user.is_manager,
+        "is_keyworker": any(a.kind == Allocation.Kind.PRIMARY and a.worker_id == request.user.pk
+                            for a in team),
+    })
+
+
+def client_photo(request, pk):
+    client = client_for(request, pk, need=Access.SUMMARY)
+    if not client.photo:
+        raise Http404
+    response = FileResponse(client.photo.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def client_create(request):
+    require_manager(request)
+    sites = request.user.sites.filter(is_active=True)
+    form = forms.ReferralForm(request.POST or None, request.FILES or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "site"}
+        try:
+            client = services.client_refer(site=form.cleaned_data["site"], by=request.user,
+                                           **fields)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Referral saved: %(name)s is %(ref)s.")
+                             % {"name": client, "ref": client.reference})
+            return redirect(client)
+    return render(request, "clients/client_form.html", {
+        "form": form, "title": _("New referral")})
+
+
+def client_edit(request, pk):
+    client = client_for(request, pk)
+    if response := require_open(request, client):
+        return response
+    form = forms.ClientDetailsForm(request.POST or None, request.FILES or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in forms.DETAIL_FIELDS}
+        # The form already applied the values to the instance; reload to compare versions.
+        fresh = Client.objects.get(pk=client.pk)
+        try:
+            services.client_update(client=fresh, version=form.cleaned_data["version"],
+                                   by=request.user, **fields)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(fresh)
+    return render(request, "clients/client_form.html", {
+        "form": form, "client": client, "title": _("Edit details")})
+
+
+def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if response := require_open(request, client):
+        return response
+    if client.status not in allowed:
+        messages.error(request, _("This step does not apply to a client who is %(status)s.")
+                       % {"status": client.get_status_display().lower()})
+        return redirect(client)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(client, form.cleaned_data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is now %(status)s.") % {
+                "name": client, "status": client.get_status_display().lower()})
+            return redirect(client)
+    return render(request, template, {"client": client, "form": form})
+
+
+def client_admit(request, pk):
+    return _lifecycle_step(
+        request, pk, form_class=forms.AdmitForm, template="clients/client_admit.html",
+        allowed=[Client.Status.REFERRED],
+        run=lambda client, data: services.client_admit(
+            client=client, admitted_on=data["admitted_on"], note=data["note"], by=request.user),
+    )
+
+
+def client_activate(request, pk):
+    return _lifecycle_step(
+        request, pk, form_class=forms.ActivateForm, template="clients/client_activate.html",
+        allowed=[Client.Status.ADMITTED],
+        run=lambda client, data: services.client_activate(client=client, note=data["note"],
+                                                          by=request.user),
+    )
+
+
+def client_end(request, pk):
+    return _lifecycle_step(
+        request, pk, form_class=forms.EndForm, template="clients/client_end.html",
+        allowed=[Client.Status.ADMITTED, Client.Status.ACTIVE],
+        run=lambda client, data: services.client_end(
+            client=client, status=data["status"], ended_on=data["ended_on"],
+            destination=data["destination"], reason=data["reason"], by=request.user),
+    )
+
+
+@require_POST
+def induction_tick(request, pk, item_pk):
+    client = client_for(request, pk)
+    item = get_object_or_404(client.site.induction_items.all(), pk=item_pk)
+    try:
+        services.induction_tick(client=client, item=item, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        return render(request, "clients/includes/induction.html", {
+            "client": client, "induction": services.induction_progress(client)})
+    return redirect(client)
+
+
+# Allocation -------------------------------------------------------------------------------
+
+
+def _candidates(client):
+    workers = services.keyworkers_at(client.site)
+    return workers, {w.pk: w.caseload for w in workers}
+
+
+def _allocation_page(request, client, form, title, intro):
+    return render(request, "clients/allocation_form.html", {
+        "client": client, "form": form, "title": title, "intro": intro,
+        "team": Allocation.objects.current().filter(client=client).select_related("worker"),
+    })
+
+
+def client_allocate(request, pk):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if response := require_open(request, client):
+        return response
+    candidates, counts = _candidates(client)
+    current = client.allocations.current().primary().select_related("worker").first()
+    form = forms.AllocateForm(request.POST or None, candidates=candidates, counts=counts,
+                              has_keyworker=current is not None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.client_allocate(client=client, worker=data["worker"], by=request.user,
+                                     reason=data["reason"],
+                                     over_limit_reason=data["over_limit_reason"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("%(worker)s is now %(client)s's keyworker.")
+                             % {"worker": data["worker"], "client": client})
+            return redirect(client)
+    title = _("Change keyworker") if current else _("Allocate a keyworker")
+    return _allocation_page(request, client, form, title, intro=None)
+
+
+def client_co_keyworker(request, pk):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if response := require_open(request, client):
+        return response
+    candidates, counts = _candidates(client)
+    form = forms.CoKeyworkerForm(request.POST or None, candidates=candidates, counts=counts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.co_keyworker_set(client=client, worker=form.cleaned_data["worker"],
+                                      reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Co-keyworker added."))
+            return redirect(client)
+    return _allocation_page(request, client, form, _("Add a co-keyworker"), intro=None)
+
+
+def client_cover(request, pk):
+    client = client_for(request, pk)
+    if response := require_open(request, client):
+        return response
+    is_keyworker = client.allocations.current().primary().filter(worker=request.user).exists()
+    if not (request.user.is_manager or is_keyworker):
+        raise PermissionDenied
+    candidates, counts = _candidates(client)
+    form = forms.CoverForm(request.POST or None, candidates=candidates, counts=counts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cover_arrange(client=client, worker=data["worker"],
+                                   first_day=data["first_day"], last_day=data["last_day"],
+                                   handover_note=data["handover_note"], by=request.user)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Cover arranged with %(worker)s until %(day)s.") % {
+                "worker": data["worker"], "day": data["last_day"].strftime("%-d %b %Y")})
+            return redirect(client)
+    intro = _("The covering worker sees this client in their caseload and can log sessions "
+              "until the last day; then the access goes by itself.")
+    return _allocation_page(request, client, form, _("Arrange cover"), intro=intro)
+
+
+def allocation_end(request, pk, allocation_pk):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    allocation = get_object_or_404(client.allocations.exclude(kind=Allocation.Kind.PRIMARY),
+                                   pk=allocation_pk)
+    form = forms.AllocationEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_end(allocation=allocation, by=request.user,
+                                    reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("%(kind)s ended.") % {
+                "kind": allocation.get_kind_display()})
+            return redirect(client)
+    title = _("End %(kind)s: %(worker)s") % {"kind": allocation.get_kind_display().lower(),
+                                              "worker": allocation.worker}
+    return _allocation_page(request, client, form, title, intro=None)
+
+
+def _manager_site(request):
+    """The site a manager is looking at: ?site=<id> among theirs (remembered for next
+    time), else the one they looked at last, else their first."""
+    require_manager(request)
+    sites = request.user.sites.filter(is_active=True)
+    site_id = request.GET.get("site") or request.POST.get("site")
+    if site_id:
+        if not site_id.isdigit():
+            raise Http404
+        site = get_object_or_404(sites, pk=site_id)
+        request.session["site_id"] = site.pk
+        return site, sites
+    site = sites.filter(pk=request.session.get("site_id")).first() or sites.first()
+    if site is None:
+        raise Http404
+    return site, sites
+
+
+def _to_keyworkers(site):
+    return redirect(f"{reverse('clients:keyworkers')}?site={site.pk}")
+
+
+def keyworker_list(request):
+    site, sites = _manager_site(request)
+    workers = services.keyworkers_at(site)
+    return render(request, "clients/keyworker_list.html", {
+        "site": site, "sites": sites,
+        "rows": [(w, forms.CaseloadLimitForm(instance=w, prefix=f"w{w.pk}")) for w in workers],
+    })
+
+
+@require_POST
+def keyworker_limit(request, user_pk):
+    site, _sites = _manager_site(request)
+    worker = get_object_or_404(User.objects.filter(sites=site, role=User.Role.KEYWORKER),
+                               pk=user_pk)
+    form = forms.CaseloadLimitForm(request.POST, instance=worker, prefix=f"w{worker.pk}")
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s's caseload limit is now %(limit)s.")
+                         % {"name": worker, "limit": worker.caseload_limit})
+    else:
+        messages.error(request, _("The limit must be a whole number from 0 to 200."))
+    return _to_keyworkers(site)
+
+
+def caseload_transfer(request, user_pk):
+    site, _sites = _manager_site(request)
+    from_worker = get_object_or_404(User.objects.filter(sites=site), pk=user_pk)
+    clients = (Client.objects.for_user(request.user).open().filter(
+        site=site,
+        pk__in=Allocation.objects.current().primary().filter(worker=from_worker)
+        .values("client")))
+    candidates = services.keyworkers_at(site)
+    counts = {w.pk: w.caseload for w in candidates}
+    form = forms.TransferForm(request.POST or None, from_worker=from_worker, clients=clients,
+                              candidates=candidates, counts=counts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.caseload_transfer(
+                from_worker=from_worker, to_worker=data["to_worker"],
+                clients=list(data["clients"]), by=request.user, reason=data["reason"],
+                over_limit_reason=data["over_limit_reason"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("%(count)s clients moved from %(from)s to %(to)s.") % {
+                "count": len(moved), "from": from_worker, "to": data["to_worker"]})
+            return _to_keyworkers(site)
+    return render(request, "clients/caseload_transfer.html", {
+        "form": form, "from_worker": from_worker, "site": site, "has_clients": clients.exists()})
