@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients import forms, services
+from clients import extensions, forms, services
 from clients.models import Access, Allocation, Client
 from staff.models import User
 from staff.views import home as greeting
@@ -78,6 +78,8 @@ def home(request):
 
 def caseload(request):
     user = request.user
+    if not (user.is_keyworker or user.is_manager):
+        raise PermissionDenied
     allocations = (
         Allocation.objects.current()
         .filter(worker=user, client__in=Client.objects.for_user(user).open())
@@ -89,8 +91,13 @@ def caseload(request):
         ))
         .order_by("client__last_name", "client__first_name")
     )
+    cells = extensions.caseload_cells(user, [a.client for a in allocations])
+    for allocation in allocations:
+        allocation.extras = [(column, values.get(allocation.client_id))
+                             for column, values in cells]
     return render(request, "clients/caseload.html", {
         "allocations": allocations,
+        "columns": [column for column, _values in cells],
         "limit": user.caseload_limit,
         "primary_count": sum(1 for a in allocations if a.kind == Allocation.Kind.PRIMARY),
     })
@@ -127,10 +134,14 @@ def client_list(request):
     else:
         clients = clients.open()
     page = Paginator(_with_current_team(clients), PAGE_SIZE).get_page(request.GET.get("page"))
+    cells = extensions.caseload_cells(user, list(page.object_list), on_list=True)
+    for client in page.object_list:
+        client.extras = [(column, values.get(client.pk)) for column, values in cells]
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(request, "clients/client_list.html", {
         "form": form, "page": page, "query_string": query_string.urlencode(),
+        "columns": [column for column, _values in cells],
         "full": set(Client.objects.in_full_for(user).filter(
             pk__in=[c.pk for c in page.object_list]).values_list("pk", flat=True)),
     })
@@ -140,7 +151,9 @@ def client_detail(request, pk):
     client = client_for(request, pk, need=Access.SUMMARY)
     team = Allocation.objects.current().filter(client=client).select_related("worker")
     if client.access == Access.SUMMARY:
-        return render(request, "clients/client_summary.html", {"client": client, "team": team})
+        return render(request, "clients/client_summary.html", {
+            "client": client, "team": team,
+            "sections": extensions.file_context(request, client, summary=True)})
     history = client.allocations.select_related("worker", "created_by", "ended_by")
     induction = services.induction_progress(client) if client.admitted_on else []
     return render(request, "clients/client_detail.html", {
@@ -150,6 +163,7 @@ def client_detail(request, pk):
         "status_changes": client.status_changes.select_related("by"),
         "induction": induction,
         "induction_done": bool(induction) and all(tick for _item, tick in induction),
+        "sections": extensions.file_context(request, client),
         "is_manager": request.user.is_manager,
         "is_keyworker": any(a.kind == Allocation.Kind.PRIMARY and a.worker_id == request.user.pk
                             for a in team),

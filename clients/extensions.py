@@ -1,0 +1,79 @@
+"""Places where later apps add to the caseload and the client file.
+
+The clients app may not import the apps built on it (diary, plans, stages, ...), yet its
+pages must show their data: the next session on the caseload, the plan on the file.
+So each of those apps registers what it adds here, from its AppConfig.ready(), and the
+clients views call every registered loader once per page, with all the rows at once,
+so that a page's query count stays fixed whatever the data size.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CaseloadColumn:
+    """A column of "My caseload" (and the site's client list where `on_list`).
+
+    `load(user, clients)` returns {client id: value}; `template` renders one cell with
+    `value` and `client` in its context.
+    """
+
+    key: str
+    heading: str
+    template: str
+    load: Callable[[Any, list], dict]
+    order: int = 50
+    on_list: bool = False
+
+
+@dataclass(frozen=True)
+class FileSection:
+    """A section of the client file page.
+
+    `load(request, client)` returns the context for `template` (or None to leave the
+    section out). Sections with `summary=True` also show on the summary that site staff
+    without the full file see, so they must hold only what every site colleague may read.
+    """
+
+    key: str
+    template: str
+    load: Callable[[Any, Any], dict | None]
+    order: int = 50
+    column: str = "main"  # "main" (wide, left) or "side" (narrow, right)
+    summary: bool = False
+
+
+caseload_columns: list[CaseloadColumn] = []
+file_sections: list[FileSection] = []
+
+
+def register_caseload_column(column: CaseloadColumn):
+    if all(c.key != column.key for c in caseload_columns):
+        caseload_columns.append(column)
+        caseload_columns.sort(key=lambda c: c.order)
+
+
+def register_file_section(section: FileSection):
+    if all(s.key != section.key for s in file_sections):
+        file_sections.append(section)
+        file_sections.sort(key=lambda s: s.order)
+
+
+def caseload_cells(user, clients, *, on_list=False):
+    """[(column, {client id: value})] for the registered columns, each loaded once."""
+    columns = [c for c in caseload_columns if c.on_list or not on_list]
+    return [(column, column.load(user, clients)) for column in columns]
+
+
+def file_context(request, client, *, summary=False):
+    """{"main": [(section, context)], "side": [...]} for the client file or summary."""
+    placed = {"main": [], "side": []}
+    for section in file_sections:
+        if summary and not section.summary:
+            continue
+        context = section.load(request, client)
+        if context is not None:
+            placed[section.column].append((section, context))
+    return placed
