@@ -3,12 +3,15 @@
 Screenshots go to tests/browser/screenshots/ (git-ignored) so that a person can look.
 """
 
+import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "demo-keywork"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,3 +66,18 @@ def log_in(page):
         page.get_by_role("button", name="Log in").click()
 
     return log_in_as
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    """The demo data of `manage.py seed_demo`, as a person trying the app would see it."""
+    settings.DEBUG = True
+    call_command("seed_demo")
+    settings.DEBUG = False
+
+
+def choose(page, label, pattern):
+    """Pick the option of the <select> labelled `label` whose text matches `pattern`."""
+    select = page.get_by_label(label)
+    value = select.locator("option", has_text=re.compile(pattern)).first.get_attribute("value")
+    select.select_option(value)

@@ -3,29 +3,12 @@
 import datetime
 import re
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Allocation, Client
 from staff.models import User
-
-DEMO_PASSWORD = "demo-keywork"
-
-
-def choose(page, label, pattern):
-    """Pick the option of a <select> whose text matches `pattern`."""
-    select = page.get_by_label(label)
-    value = select.locator("option", has_text=re.compile(pattern)).first.get_attribute("value")
-    select.select_option(value)
-
-
-@pytest.fixture
-def demo(transactional_db, settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    settings.DEBUG = False
+from tests.browser.conftest import DEMO_PASSWORD, choose
 
 
 def test_keyworker_opens_their_clients_file_but_not_another_sites(page, log_in, screenshot,
