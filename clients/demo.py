@@ -121,10 +121,10 @@ def _small_sites(rng, today, sites, staff, manager):
                         reason="Ready for independent living", by=manager)
     clients.append(ended)
     # Hope House: keyworker3's caseload, one referral, one discharge.
-    for i in range(5):
-        client = _refer(rng, today, hh1, manager, days_ago=150 - i * 20)
-        _admit_and_allocate(client, manager=manager, worker=kw3, days_ago=140 - i * 20,
-                            today=today, activate=i != 4)
+    for i in range(7):
+        client = _refer(rng, today, hh1, manager, days_ago=210 - i * 25)
+        _admit_and_allocate(client, manager=manager, worker=kw3, days_ago=200 - i * 25,
+                            today=today, activate=i != 6)
         clients.append(client)
     clients.append(_refer(rng, today, hh1, manager, days_ago=2))
     gone = _refer(rng, today, hh1, manager, days_ago=300)

@@ -33,8 +33,9 @@ class FileSection:
     """A section of the client file page.
 
     `load(request, client)` returns the context for `template` (or None to leave the
-    section out). Sections with `summary=True` also show on the summary that site staff
-    without the full file see, so they must hold only what every site colleague may read.
+    section out). Sections with `summary=True` show on the summary that site staff
+    without the full file see, so they must hold only what every site colleague may read;
+    `full=False` keeps a section off the full file (where a fuller one stands instead).
     """
 
     key: str
@@ -43,6 +44,7 @@ class FileSection:
     order: int = 50
     column: str = "main"  # "main" (wide, left) or "side" (narrow, right)
     summary: bool = False
+    full: bool = True
 
 
 caseload_columns: list[CaseloadColumn] = []
@@ -71,7 +73,7 @@ def file_context(request, client, *, summary=False):
     """{"main": [(section, context)], "side": [...]} for the client file or summary."""
     placed = {"main": [], "side": []}
     for section in file_sections:
-        if summary and not section.summary:
+        if (summary and not section.summary) or (not summary and not section.full):
             continue
         context = section.load(request, client)
         if context is not None:

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
 ]
 # Keywork's own apps, in STYLE.md's order: each imports only from the apps before it.
-LOCAL_APPS = ["staff", "clients"]
+LOCAL_APPS = ["staff", "clients", "stages", "diary"]
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [
@@ -135,6 +135,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Evidence and portfolio files: never under a URL, served only through permission checks.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT",
+                                  default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

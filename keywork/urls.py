@@ -12,6 +12,7 @@ urlpatterns = [
     path("", clients_views.home, name="home"),
     path("", include("staff.urls")),
     path("", include("clients.urls")),
+    path("", include("stages.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

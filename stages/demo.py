@@ -1,0 +1,133 @@
+"""Demo assessments over several months, clients on every rung, evidence and portfolios."""
+
+import datetime
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from clients.models import Client
+from stages import services
+from stages.models import (
+    Assessment,
+    ClientStage,
+    Ladder,
+    Need,
+    NeedRating,
+    PortfolioItem,
+    Rating,
+)
+
+LEVELS = [Rating.PRE_CONTEMPLATION, Rating.CONTEMPLATION, Rating.DETERMINED, Rating.ACTION,
+          Rating.ACHIEVING]
+
+
+def _ratings(rng, needs, level, spread=1):
+    """A plausible grid around `level` (0..4): some needs not applicable."""
+    ratings = {}
+    for need in needs:
+        if rng.random() < 0.3:
+            ratings[need.pk] = (Rating.NOT_APPLICABLE, "")
+        else:
+            step = max(0, min(4, level + rng.randint(-spread, spread)))
+            ratings[need.pk] = (LEVELS[step], "")
+    return ratings
+
+
+def _assess(rng, client, needs, levels, by, today):
+    """Assessments a month apart, oldest first, following `levels`."""
+    start = max(client.admitted_on, today - datetime.timedelta(days=30 * (len(levels) - 1) + 3))
+    for i, level in enumerate(levels):
+        day = min(today, start + datetime.timedelta(days=30 * i + 2))
+        services.assessment_record(client=client, assessed_on=day, by=by,
+                                   ratings=_ratings(rng, needs, level))
+
+
+def _evidence_all(client, stage, by, on):
+    for task in stage.tasks.all():
+        if not client.evidence.filter(task=task).exists():
+            services.evidence_record(client=client, task=task, by=by, on=on,
+                                     what="Seen at the monthly review.",
+                                     not_applicable=task.where_appropriate and task.order == 0)
+
+
+def seed(ctx):
+    rng, today = ctx["rng"], timezone.localdate()
+    manager = ctx["staff"]["manager"]
+    clients = [c for c in ctx.get("clients", []) if c.admitted_on and not c.is_archived]
+    needs = list(Need.objects.in_use())
+    if Assessment.objects.filter(client__in=clients).exists():
+        return _large(ctx, needs)
+    patterns = [[0, 1, 2, 3], [1, 2, 2], [2, 1, 1], [0, 1], [1, 2, 3, 3], [0, 0, 1]]
+    for i, client in enumerate(clients):
+        keyworker = client.allocations.current().primary().first()
+        by = keyworker.worker if keyworker else manager
+        if i == 2:
+            continue  # one client still waits for the initial assessment
+        months = (today - client.admitted_on).days // 30
+        levels = patterns[i % len(patterns)][: max(1, months + 1)]
+        _assess(rng, client, needs, levels, by, today)
+    on_ladder = [c for c in clients if c.site.uses_ladder]
+    for rung, client in enumerate(on_ladder):
+        for _step in range(rung):
+            current = services.current_stage(client)
+            if current is None:
+                break
+            _evidence_all(client, current.stage, manager,
+                          max(current.started_on, today - datetime.timedelta(days=40)))
+            if not services.promotion_due(client, current):
+                break
+            services.stage_promote(client=client, by=manager, note="Confirmed at the review",
+                                   on=max(current.started_on, today - datetime.timedelta(days=30)))
+    if on_ladder:
+        proposed = on_ladder[0]
+        current = services.current_stage(proposed)
+        _evidence_all(proposed, current.stage, manager, today)
+    for client in clients[:6]:
+        services.portfolio_add(client=client, by=manager, kind=PortfolioItem.Kind.CERTIFICATE,
+                               on=today - datetime.timedelta(days=20),
+                               title="Food hygiene level 2",
+                               text="Passed the course at the community college.")
+        services.portfolio_add(client=client, by=manager, kind=PortfolioItem.Kind.THANKS,
+                               on=today - datetime.timedelta(days=5),
+                               title="Thanks for volunteering at the garden project",
+                               text="Helped every Saturday for two months.")
+    _large(ctx, needs)
+
+
+def _large(ctx, needs):
+    """Two assessments per admitted client on the large demo site, in bulk."""
+    if not ctx["options"].get("clients"):
+        return
+    rng, today = ctx["rng"], timezone.localdate()
+    manager = ctx["staff"]["manager"]
+    clients = list(Client.objects.filter(site__code="BIG", admitted_on__isnull=False)
+                   .exclude(assessments__isnull=False))
+    area_of = {need.pk: need.area_id for need in needs}
+    assessments, grids = [], []
+    for client in clients:
+        for kind, offset, level in (("initial", 3, rng.randint(0, 2)),
+                                    ("review", 33, rng.randint(1, 4))):
+            day = min(today, client.admitted_on + datetime.timedelta(days=offset))
+            grid = _ratings(rng, needs, level)
+            overall, areas = services.assessment_scores(
+                (area_of[n], r) for n, (r, _note) in grid.items())
+            assessments.append(Assessment(
+                client=client, kind=kind, assessed_on=day, by=manager, overall=overall,
+                area_scores={str(k): float(v) if v is not None else None
+                             for k, v in areas.items()}))
+            grids.append(grid)
+    created = bulk_create_with_history(assessments, Assessment, batch_size=500,
+                                       default_user=manager)
+    if not created or created[0].pk is None:
+        created = list(Assessment.objects.filter(client__in=clients).order_by("pk"))
+    ratings = [NeedRating(assessment=a, need_id=n, rating=r)
+               for a, grid in zip(created, grids, strict=True) for n, (r, _note) in grid.items()]
+    bulk_create_with_history(ratings, NeedRating, batch_size=2000, default_user=manager)
+    on_ladder = set(ClientStage.objects.filter(client__in=clients).values_list("client_id",
+                                                                              flat=True))
+    first_rung = Ladder.objects.current().stages.order_by("order").first()
+    stages = [ClientStage(client=client, stage=first_rung, started_on=client.admitted_on,
+                          ended_on=client.ended_on, move=ClientStage.Move.START, by=manager)
+              for client in clients if client.pk not in on_ladder and client.site.uses_ladder]
+    bulk_create_with_history(stages, ClientStage, batch_size=500, default_user=manager)
+

@@ -1,0 +1,99 @@
+"""Forms for assessments, evidence, promotions and the portfolio."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from keywork.lib.files import validate_document
+from stages.models import PortfolioItem, Rating
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AssessmentForm(forms.Form):
+    """One row per need in use: a rating (radio buttons, quick by keyboard) and a note.
+
+    Rendered by hand in the template as a compact grid; fields are `r<need id>` and
+    `n<need id>`.
+    """
+
+    assessed_on = forms.DateField(label=_("Date of the assessment"), widget=DATE,
+                                  initial=timezone.localdate)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, needs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs = needs
+        for need in needs:
+            self.fields[f"r{need.pk}"] = forms.ChoiceField(
+                label=need.name, choices=Rating.choices,
+                widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
+                error_messages={"required": _("Choose a rating, or Not applicable.")})
+            self.fields[f"n{need.pk}"] = forms.CharField(
+                label=_("Note on %(need)s") % {"need": need.name}, required=False,
+                max_length=300)
+
+    def ratings(self):
+        return {need.pk: (self.cleaned_data[f"r{need.pk}"], self.cleaned_data[f"n{need.pk}"])
+                for need in self.needs}
+
+    def rows(self):
+        """(need, rating field, note field) for the template, in order."""
+        return [(need, self[f"r{need.pk}"], self[f"n{need.pk}"]) for need in self.needs]
+
+
+class EvidenceForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    what = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("What shows the task is done: e.g. “GP registration "
+                                       "letter seen”. If not applicable, why."))
+    file = forms.FileField(label=_("File (optional)"), required=False,
+                           validators=[validate_document],
+                           help_text=_("A PDF, JPEG or PNG of at most 5 MB."))
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task.where_appropriate:
+            self.fields["not_applicable"] = forms.BooleanField(
+                label=_("Not applicable for this client"), required=False)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save evidence")))
+
+
+class PromoteForm(forms.Form):
+    note = forms.CharField(label=_("Note from the monthly review"),
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Confirm promotion")))
+
+
+class DemoteForm(forms.Form):
+    reason = forms.CharField(label=_("Why the client moves down"),
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Move down a stage"), css_class="btn-danger"))
+
+
+class PortfolioForm(forms.ModelForm):
+    file = forms.FileField(label=_("File (optional)"), required=False,
+                           validators=[validate_document],
+                           help_text=_("A PDF, JPEG or PNG of at most 5 MB."))
+
+    class Meta:
+        model = PortfolioItem
+        fields = ["kind", "on", "title", "text", "in_pdf"]
+        widgets = {"on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Add to the portfolio")))

@@ -1,0 +1,330 @@
+"""The assessment grid (support needs rated on the stage-of-change scale) and the stages
+ladder (stages, tasks, evidence, promotions), plus the achievement portfolio.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clients.models import Client
+
+
+class PrivateStorage(LazyObject):
+    """Uploaded evidence and portfolio files: outside static and media, no public URL.
+
+    Served only through views that check the user may see the client.
+    """
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+def private_path(instance, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance._meta.model_name}/{uuid.uuid4().hex}.{extension}"
+
+
+class Rating(models.TextChoices):
+    """The stage-of-change scale. Scores are this product's linear choice (DOMAIN.md)."""
+
+    PRE_CONTEMPLATION = "pre", _("Pre-contemplation")
+    CONTEMPLATION = "contemplation", _("Contemplation")
+    DETERMINED = "determined", _("Determined")
+    ACTION = "action", _("Action")
+    ACHIEVING = "achieving", _("Achieving")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+SCORES = {
+    Rating.PRE_CONTEMPLATION: 0,
+    Rating.CONTEMPLATION: 25,
+    Rating.DETERMINED: 50,
+    Rating.ACTION: 75,
+    Rating.ACHIEVING: 100,
+}
+
+
+class NeedArea(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("support-need area")
+
+    def __str__(self):
+        return self.name
+
+
+class NeedQuerySet(models.QuerySet):
+    def in_use(self):
+        return self.filter(is_retired=False)
+
+
+class Need(models.Model):
+    """One of the support needs an assessment rates. Retired, never deleted."""
+
+    area = models.ForeignKey(NeedArea, on_delete=models.PROTECT, related_name="needs")
+    name = models.CharField(_("name"), max_length=80)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_retired = models.BooleanField(
+        _("retired"), default=False,
+        help_text=_("Retired needs are no longer rated; old ratings keep their meaning."))
+    history = HistoricalRecords()
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="need_name_per_area"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(client__in=Client.objects.in_full_for(user))
+
+
+class Assessment(models.Model):
+    """Every applicable need of a client rated on one day; scores stored with it."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Initial assessment")
+        REVIEW = "review", _("Re-assessment")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assessments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    assessed_on = models.DateField(_("date"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                           related_name="+")
+    overall = models.DecimalField(_("overall %"), max_digits=5, decimal_places=1, null=True)
+    area_scores = models.JSONField(
+        _("area scores"), default=dict,
+        help_text=_("{area id: percentage or null}, computed by stages.services."))
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=Q(kind="initial"),
+                                    name="assessment_one_initial"),
+            models.CheckConstraint(condition=Q(overall__isnull=True)
+                                   | Q(overall__gte=0, overall__lte=100),
+                                   name="assessment_overall_percentage"),
+        ]
+        indexes = [models.Index(fields=["client", "assessed_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.client}, {self.assessed_on}"
+
+
+class NeedRating(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="ratings")
+    rating = models.CharField(_("rating"), max_length=15, choices=Rating)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["need__area__order", "need__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "need"], name="one_rating_per_need"),
+            models.CheckConstraint(condition=Q(rating__in=Rating.values),
+                                   name="rating_on_the_scale"),
+        ]
+
+    def __str__(self):
+        return f"{self.need}: {self.get_rating_display()}"
+
+    @property
+    def score(self):
+        return SCORES.get(self.rating)
+
+
+# The ladder ------------------------------------------------------------------------------
+
+
+class LadderQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True).first()
+
+
+class Ladder(models.Model):
+    """One version of the organisation's stages ladder. Editing makes a new version, so
+    evidence stays tied to the task text it was given for."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    is_current = models.BooleanField(_("in use"), default=False)
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = LadderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True),
+                                    name="one_current_ladder"),
+        ]
+
+    def __str__(self):
+        return _("Ladder version %(version)s") % {"version": self.version}
+
+
+class LadderStage(models.Model):
+    ladder = models.ForeignKey(Ladder, on_delete=models.PROTECT, related_name="stages")
+    order = models.PositiveSmallIntegerField(_("rung"))
+    name = models.CharField(_("name"), max_length=60)
+    benefit = models.CharField(_("benefit on reaching it"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ladder", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["ladder", "order"], name="stage_rung_per_ladder"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LadderTask(models.Model):
+    """A task to complete on a stage to move up from it."""
+
+    class KnownFrom(models.TextChoices):
+        NONE = "", _("Staff record the evidence")
+        SIGNED_PLAN = "signed_plan", _("A signed support plan exists")
+        FIVE_ACTIONS = "five_actions", _("At least five plan actions done")
+
+    stage = models.ForeignKey(LadderStage, on_delete=models.PROTECT, related_name="tasks")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("task"), max_length=300)
+    where_appropriate = models.BooleanField(
+        _("where appropriate"), default=False,
+        help_text=_("May be set not applicable for a client, with a reason."))
+    known_from = models.CharField(
+        _("known to the product"), max_length=20, choices=KnownFrom, blank=True,
+        help_text=_("Where Keywork can already tell, it shows the answer for staff to confirm."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stage__order", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class ClientStageQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class ClientStage(models.Model):
+    """A client's time on one rung: from when they reached it to when they left it."""
+
+    class Move(models.TextChoices):
+        START = "start", _("Started on the ladder")
+        UP = "up", _("Promoted")
+        DOWN = "down", _("Moved down")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="stages")
+    stage = models.ForeignKey(LadderStage, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    move = models.CharField(_("how"), max_length=10, choices=Move)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = ClientStageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=Q(ended_on__isnull=True),
+                                    name="one_current_stage_per_client"),
+        ]
+
+    def __str__(self):
+        return f"{self.client} on {self.stage}"
+
+    @property
+    def days(self):
+        return ((self.ended_on or timezone.localdate()) - self.started_on).days
+
+
+class Evidence(models.Model):
+    """What shows a client completed a task (or why it does not apply to them)."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Evidenced")
+        NOT_APPLICABLE = "na", _("Not applicable")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="evidence")
+    task = models.ForeignKey(LadderTask, on_delete=models.PROTECT, related_name="evidence")
+    task_text = models.CharField(_("task as given"), max_length=300, editable=False)
+    status = models.CharField(_("status"), max_length=4, choices=Status, default=Status.DONE)
+    what = models.TextField(_("evidence"), blank=True)
+    on = models.DateField(_("date"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to=private_path,
+                            blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "task"], name="evidence_once_per_task"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_text} ({self.client})"
+
+
+class PortfolioItem(models.Model):
+    """Something the client achieved, to take to interviews and applications."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", _("Certificate")
+        ATTENDANCE = "attendance", _("Attendance")
+        THANKS = "thanks", _("Thanks")
+        PHOTO = "photo", _("Photo")
+        WRITE_UP = "write_up", _("Write-up")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="portfolio")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=150)
+    text = models.TextField(_("in their words"), blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=private_path,
+                            blank=True)
+    in_pdf = models.BooleanField(_("include in the portfolio PDF"), default=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+
+    def __str__(self):
+        return self.title

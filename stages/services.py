@@ -1,0 +1,359 @@
+"""Assessments, scores, the ladder and the portfolio: every write, and the one scoring rule."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from stages import hooks
+from stages.models import (
+    SCORES,
+    Assessment,
+    ClientStage,
+    Evidence,
+    Ladder,
+    LadderStage,
+    Need,
+    NeedRating,
+    PortfolioItem,
+    Rating,
+)
+
+INITIAL_WITHIN_DAYS = 7
+ACHIEVING_AT = 5
+
+
+def _percent(values):
+    if not values:
+        return None
+    mean = Decimal(sum(values)) / Decimal(len(values))
+    return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def assessment_scores(ratings):
+    """The overall and per-area percentages from [(area id, rating), ...].
+
+    Each is the mean of the scores of the applicable needs (not applicable ones are left
+    out); None where nothing is applicable. Rounded to one decimal place, half up.
+    """
+    by_area = {}
+    for area_id, rating in ratings:
+        if rating in SCORES:
+            by_area.setdefault(area_id, []).append(SCORES[rating])
+        else:
+            by_area.setdefault(area_id, [])
+    every = [score for scores in by_area.values() for score in scores]
+    return _percent(every), {area: _percent(scores) for area, scores in by_area.items()}
+
+
+def _fmt(day):
+    return day.strftime("%-d %b %Y")
+
+
+def _check_ratings(ratings, needs):
+    """`ratings` is {need id: (rating, note)}; every need in use must be rated."""
+    known = {need.pk: need for need in needs}
+    errors = []
+    for need_id, (rating, _note) in ratings.items():
+        if need_id not in known:
+            errors.append(_("A retired or unknown need cannot be rated."))
+        elif rating not in Rating.values:
+            errors.append(_("%(need)s: choose a rating on the scale.") % {"need": known[need_id]})
+    missing = [str(need) for pk, need in known.items() if pk not in ratings]
+    if missing:
+        errors.append(_("Rate every need, or mark it not applicable: %(needs)s.")
+                      % {"needs": ", ".join(missing)})
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_date(client, assessed_on):
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
+    if client.admitted_on and assessed_on < client.admitted_on:
+        raise ValidationError({"assessed_on": _(
+            "The assessment date cannot be before the admission (%(date)s).")
+            % {"date": _fmt(client.admitted_on)}})
+
+
+def _save_scores(assessment, ratings, needs):
+    area_of = {need.pk: need.area_id for need in needs}
+    overall, areas = assessment_scores(
+        (area_of[need_id], rating) for need_id, (rating, _n) in ratings.items())
+    assessment.overall = overall
+    assessment.area_scores = {str(k): (float(v) if v is not None else None)
+                              for k, v in areas.items()}
+
+
+@transaction.atomic
+def assessment_record(*, client, assessed_on, ratings, by):
+    """Record an assessment: the client's first is the initial one, later ones re-assess."""
+    if client.status == Client.Status.REFERRED:
+        raise ValidationError(_("Assess the client once they are admitted."))
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived."))
+    _check_date(client, assessed_on)
+    needs = list(Need.objects.in_use())
+    _check_ratings(ratings, needs)
+    initial = client.assessments.filter(kind=Assessment.Kind.INITIAL).first()
+    if initial and assessed_on < initial.assessed_on:
+        raise ValidationError({"assessed_on": _(
+            "A re-assessment cannot be dated before the initial assessment (%(date)s).")
+            % {"date": _fmt(initial.assessed_on)}})
+    assessment = Assessment(client=client, assessed_on=assessed_on, by=by,
+                            kind=Assessment.Kind.REVIEW if initial else Assessment.Kind.INITIAL)
+    _save_scores(assessment, ratings, needs)
+    assessment.full_clean()
+    assessment.save()
+    for need_id, (rating, note) in ratings.items():
+        NeedRating.objects.create(assessment=assessment, need_id=need_id, rating=rating,
+                                  note=note)
+    return assessment
+
+
+class StaleAssessment(ValidationError):
+    pass
+
+
+@transaction.atomic
+def assessment_update(*, assessment, version, assessed_on, ratings, by):
+    """Correct an assessment; refused if someone saved it since the form was opened."""
+    client = assessment.client
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived."))
+    _check_date(client, assessed_on)
+    needs = list(Need.objects.in_use()) + list(
+        Need.objects.filter(ratings__assessment=assessment, is_retired=True))
+    _check_ratings(ratings, needs)
+    updated = Assessment.objects.filter(pk=assessment.pk, version=version).update(
+        version=F("version") + 1)
+    if not updated:
+        raise StaleAssessment(_(
+            "Someone else saved this assessment while you were rating it. Your ratings are "
+            "still in the form: check the saved one in another tab, then save again."))
+    assessment.refresh_from_db(fields=["version"])
+    assessment.assessed_on = assessed_on
+    _save_scores(assessment, ratings, needs)
+    assessment.full_clean()
+    assessment.save()
+    existing = {r.need_id: r for r in assessment.ratings.all()}
+    for need_id, (rating, note) in ratings.items():
+        row = existing.get(need_id)
+        if row is None:
+            NeedRating.objects.create(assessment=assessment, need_id=need_id, rating=rating,
+                                      note=note)
+        elif (row.rating, row.note) != (rating, note):
+            row.rating, row.note = rating, note
+            row.save()
+    return assessment
+
+
+def initial_assessment_state(client, initial_on=None, today=None):
+    """"done", "due" (within the first week) or "late"; None before admission.
+
+    `initial_on` is the initial assessment's date if known, to spare a query in lists.
+    """
+    if client.admitted_on is None or client.is_archived:
+        return None
+    if initial_on is not None:
+        return "done"
+    today = today or timezone.localdate()
+    if today > client.admitted_on + datetime.timedelta(days=INITIAL_WITHIN_DAYS):
+        return "late"
+    return "due"
+
+
+def suggestions(client):
+    """{need id: True} for needs with five or more completed plan actions tagged with them."""
+    return {need_id: True for need_id, count in hooks.done_actions(client).items()
+            if count >= ACHIEVING_AT}
+
+
+def distance_travelled(assessments, areas):
+    """Rises in score: latest against the initial and against the previous assessment.
+
+    `assessments` newest first. Returns None with fewer than two assessments.
+    """
+    if len(assessments) < 2:
+        return None
+    latest, previous, initial = assessments[0], assessments[1], assessments[-1]
+
+    def diff(new, old):
+        if new is None or old is None:
+            return None
+        return Decimal(str(new)) - Decimal(str(old))
+
+    rows = []
+    for area in areas:
+        key = str(area.pk)
+        rows.append({
+            "area": area,
+            "now": latest.area_scores.get(key),
+            "since_initial": diff(latest.area_scores.get(key), initial.area_scores.get(key)),
+            "since_last": diff(latest.area_scores.get(key), previous.area_scores.get(key)),
+        })
+    return {
+        "latest": latest, "previous": previous, "initial": initial,
+        "overall_since_initial": diff(latest.overall, initial.overall),
+        "overall_since_last": diff(latest.overall, previous.overall),
+        "areas": rows,
+    }
+
+
+# The ladder ------------------------------------------------------------------------------
+
+
+def _require_open(client):
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived."))
+
+
+@transaction.atomic
+def ladder_start(*, client, by, on=None):
+    """Put a client on the first rung of the current ladder (on admission)."""
+    _require_open(client)
+    if not client.site.uses_ladder:
+        raise ValidationError(_("%(site)s does not use the stages ladder.")
+                              % {"site": client.site})
+    if client.admitted_on is None:
+        raise ValidationError(_("Admit the client before putting them on the ladder."))
+    if client.stages.exists():
+        raise ValidationError(_("This client is already on the ladder."))
+    ladder = Ladder.objects.current()
+    if ladder is None:
+        raise ValidationError(_("No stages ladder is in use. An administrator sets one up."))
+    first = ladder.stages.order_by("order").first()
+    _sync_probation(client, first)
+    return ClientStage.objects.create(client=client, stage=first, move=ClientStage.Move.START,
+                                      started_on=on or timezone.localdate(), by=by)
+
+
+def current_stage(client):
+    return client.stages.current().select_related("stage__ladder").first()
+
+
+def stage_tasks(stage):
+    return list(stage.tasks.order_by("order", "pk"))
+
+
+def promotion_due(client, current=None, evidence=None):
+    """True when every task of the client's current stage is evidenced or not applicable,
+    and there is a rung above it."""
+    current = current or current_stage(client)
+    if current is None:
+        return False
+    if not _next_stage(current.stage):
+        return False
+    tasks = stage_tasks(current.stage)
+    done = evidence if evidence is not None else set(
+        client.evidence.values_list("task_id", flat=True))
+    return bool(tasks) and all(task.pk in done for task in tasks)
+
+
+def _next_stage(stage):
+    """The rung above, on the ladder now in use (a new version takes over at promotion)."""
+    ladder = Ladder.objects.current() or stage.ladder
+    return ladder.stages.filter(order__gt=stage.order).order_by("order").first()
+
+
+@transaction.atomic
+def evidence_record(*, client, task, by, on, what="", file=None, not_applicable=False):
+    """Record evidence for a task, or set a "where appropriate" task not applicable."""
+    _require_open(client)
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if not_applicable and not task.where_appropriate:
+        raise ValidationError(_("Only a task marked “where appropriate” can be set not "
+                                "applicable."))
+    if not what.strip():
+        raise ValidationError({"what": _("Say what shows it (or, if not applicable, why).")})
+    current = current_stage(client)
+    if current is None:
+        raise ValidationError(_("This client is not on the ladder."))
+    if task.stage.ladder_id != current.stage.ladder_id or task.stage.order < current.stage.order:
+        raise ValidationError(_("That task is not on this client's current or a higher stage."))
+    if client.evidence.filter(task=task).exists():
+        raise ValidationError(_("This task already has evidence."))
+    evidence = Evidence(
+        client=client, task=task, task_text=task.text, on=on, what=what, by=by,
+        status=Evidence.Status.NOT_APPLICABLE if not_applicable else Evidence.Status.DONE)
+    if file:
+        evidence.file = file
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+def _manager_of(client, user):
+    if not (user.is_manager and user.sites.filter(pk=client.site_id).exists()):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def stage_promote(*, client, by, note, on=None):
+    """A manager confirms, at the monthly review, a client's move up one rung."""
+    _manager_of(client, by)
+    _require_open(client)
+    current = current_stage(client)
+    if not promotion_due(client, current):
+        raise ValidationError(_("Every task of the current stage must be evidenced or not "
+                                "applicable before a promotion."))
+    on = on or timezone.localdate()
+    return _move(client=client, current=current, to=_next_stage(current.stage), on=on, by=by,
+                 note=note, move=ClientStage.Move.UP)
+
+
+@transaction.atomic
+def stage_demote(*, client, by, reason, on=None):
+    """Move a client down a rung when tasks have lapsed; the reason is required."""
+    _manager_of(client, by)
+    _require_open(client)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the client is moving down.")})
+    current = current_stage(client)
+    if current is None:
+        raise ValidationError(_("This client is not on the ladder."))
+    below = LadderStage.objects.filter(ladder=current.stage.ladder,
+                                       order__lt=current.stage.order).order_by("-order").first()
+    if below is None:
+        raise ValidationError(_("The client is on the first stage already."))
+    return _move(client=client, current=current, to=below, on=on or timezone.localdate(),
+                 by=by, note=reason, move=ClientStage.Move.DOWN)
+
+
+def _move(*, client, current, to, on, by, note, move):
+    if on < current.started_on:
+        raise ValidationError(_("The date cannot be before the current stage began."))
+    current.ended_on = on
+    current.save()
+    _sync_probation(client, to)
+    return ClientStage.objects.create(client=client, stage=to, started_on=on, move=move,
+                                      note=note, by=by)
+
+
+def _sync_probation(client, stage):
+    """The client record's probation flag follows the first rung of the ladder."""
+    on_probation = stage.order == stage.ladder.stages.order_by("order").first().order
+    if client.on_probation != on_probation:
+        client.on_probation = on_probation
+        client.save()
+
+
+@transaction.atomic
+def portfolio_add(*, client, by, kind, on, title, text="", file=None, in_pdf=True):
+    """Add an achievement to the client's portfolio."""
+    _require_open(client)
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    item = PortfolioItem(client=client, by=by, kind=kind, on=on, title=title, text=text,
+                         in_pdf=in_pdf)
+    if file:
+        item.file = file
+    item.full_clean()
+    item.save()
+    return item

@@ -1,0 +1,413 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from clients import extensions
+from clients.models import Client
+from clients.views import _add_error, client_for, require_manager
+from keywork.lib import charts
+from keywork.lib.pdf import pdf_response, render_pdf
+from stages import forms, hooks, services
+from stages.models import (
+    Assessment,
+    ClientStage,
+    Evidence,
+    LadderStage,
+    LadderTask,
+    Need,
+    NeedArea,
+)
+
+
+def _assessments(client):
+    return list(client.assessments.select_related("by"))
+
+
+def _chart_series(assessments, areas):
+    latest, initial = assessments[0], assessments[-1]
+    series = [(_("Now (%(date)s)") % {"date": latest.assessed_on.strftime("%-d %b %Y")},
+               [latest.area_scores.get(str(a.pk)) for a in areas])]
+    if initial.pk != latest.pk:
+        series.append((_("Initial (%(date)s)") % {
+            "date": initial.assessed_on.strftime("%-d %b %Y")},
+            [initial.area_scores.get(str(a.pk)) for a in areas]))
+    return series
+
+
+def radar_svg(assessments, areas):
+    return charts.radar(_("Support-need areas, % addressed"), [a.name for a in areas],
+                        _chart_series(assessments, areas))
+
+
+def line_svg(assessments):
+    ordered = list(reversed(assessments))
+    return charts.line(_("Overall score over time"),
+                       [a.assessed_on.strftime("%-d %b %y") for a in ordered],
+                       [float(a.overall) if a.overall is not None else None for a in ordered])
+
+
+def _svg(content):
+    response = HttpResponse(content, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def assessment_list(request, pk):
+    client = client_for(request, pk)
+    assessments = _assessments(client)
+    areas = list(NeedArea.objects.all())
+    initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
+    return render(request, "stages/assessment_list.html", {
+        "client": client, "assessments": assessments, "areas": areas,
+        "distance": services.distance_travelled(assessments, areas),
+        "initial_state": services.initial_assessment_state(client, initial_on),
+        "latest": assessments[0] if assessments else None,
+        "table": [(area, [a.area_scores.get(str(area.pk)) for a in assessments[:2]])
+                  for area in areas],
+    })
+
+
+@require_GET
+def chart_radar(request, pk):
+    client = client_for(request, pk)
+    assessments = _assessments(client)
+    if not assessments:
+        raise Http404
+    return _svg(radar_svg(assessments, list(NeedArea.objects.all())))
+
+
+@require_GET
+def chart_line(request, pk):
+    client = client_for(request, pk)
+    assessments = _assessments(client)
+    if not assessments:
+        raise Http404
+    return _svg(line_svg(assessments))
+
+
+def _assessment_page(request, client, form, *, assessment=None):
+    previous = (client.assessments.exclude(pk=assessment.pk) if assessment
+                else client.assessments).first()
+    previous_ratings = {}
+    if previous:
+        previous_ratings = {r.need_id: r for r in previous.ratings.all()}
+    suggested = services.suggestions(client)
+    rows = []
+    area = None
+    for need, rating, note in form.rows():
+        rows.append({"need": need, "rating": rating, "note": note,
+                     "new_area": need.area_id != area,
+                     "previous": previous_ratings.get(need.pk),
+                     "suggest": suggested.get(need.pk)})
+        area = need.area_id
+    return render(request, "stages/assessment_form.html", {
+        "client": client, "form": form, "rows": rows, "previous": previous,
+        "assessment": assessment})
+
+
+def assessment_create(request, pk):
+    client = client_for(request, pk)
+    if client.is_archived or client.status == Client.Status.REFERRED:
+        messages.error(request, _("Assessments are for admitted clients whose record is open."))
+        return redirect(client)
+    needs = list(Need.objects.in_use().select_related("area"))
+    form = forms.AssessmentForm(request.POST or None, needs=needs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_record(
+                client=client, assessed_on=form.cleaned_data["assessed_on"],
+                ratings=form.ratings(), by=request.user)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("%(kind)s saved: %(score)s%% overall.") % {
+                "kind": assessment.get_kind_display(), "score": assessment.overall})
+            return redirect("stages:assessments", client.pk)
+    return _assessment_page(request, client, form)
+
+
+def assessment_edit(request, pk, assessment_pk):
+    client = client_for(request, pk)
+    assessment = get_object_or_404(client.assessments, pk=assessment_pk)
+    if client.is_archived:
+        messages.error(request, _("This client has left; their record is archived."))
+        return redirect("stages:assessments", client.pk)
+    ratings = {r.need_id: r for r in assessment.ratings.select_related("need__area")}
+    needs = list(Need.objects.in_use().select_related("area"))
+    needs += [r.need for r in ratings.values() if r.need.is_retired]
+    initial = {"assessed_on": assessment.assessed_on, "version": assessment.version}
+    for need_id, rating in ratings.items():
+        initial[f"r{need_id}"] = rating.rating
+        initial[f"n{need_id}"] = rating.note
+    form = forms.AssessmentForm(request.POST or None, needs=needs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_update(
+                assessment=assessment, version=form.cleaned_data["version"] or 0,
+                assessed_on=form.cleaned_data["assessed_on"], ratings=form.ratings(),
+                by=request.user)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Assessment corrected."))
+            return redirect("stages:assessments", client.pk)
+    return _assessment_page(request, client, form, assessment=assessment)
+
+
+def assessment_detail(request, pk, assessment_pk):
+    client = client_for(request, pk)
+    assessment = get_object_or_404(client.assessments.select_related("by"), pk=assessment_pk)
+    ratings = assessment.ratings.select_related("need__area")
+    return render(request, "stages/assessment_detail.html", {
+        "client": client, "assessment": assessment, "ratings": ratings,
+        "areas": [(area, assessment.area_scores.get(str(area.pk)))
+                  for area in NeedArea.objects.all()]})
+
+
+# The ladder -------------------------------------------------------------------------------
+
+
+def _ladder_context(client):
+    current = services.current_stage(client)
+    if current is None:
+        return {"current": None}
+    stages = list(current.stage.ladder.stages.filter(order__gte=current.stage.order)
+                  .prefetch_related("tasks"))
+    evidence = {e.task_id: e for e in client.evidence.select_related("by")}
+    rows = []
+    for stage in stages:
+        tasks = [{"task": task, "evidence": evidence.get(task.pk),
+                  "answer": None if task.pk in evidence else hooks.known_answer(task, client)}
+                 for task in stage.tasks.all()]
+        rows.append({"stage": stage, "tasks": tasks})
+    return {
+        "current": current,
+        "stages": rows,
+        "history": client.stages.select_related("stage", "by"),
+        "promotion_due": services.promotion_due(client, current, set(evidence)),
+    }
+
+
+def ladder(request, pk):
+    client = client_for(request, pk)
+    if request.method == "POST":
+        # A manager puts on the ladder a client admitted before the site took it up.
+        require_manager(request, client.site_id)
+        try:
+            services.ladder_start(client=client, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("stages:ladder", client.pk)
+    context = _ladder_context(client)
+    return render(request, "stages/ladder.html", {
+        "client": client, "is_manager": request.user.is_manager, **context,
+        "promote_form": forms.PromoteForm(), "demote_form": forms.DemoteForm()})
+
+
+def evidence_create(request, pk, task_pk):
+    client = client_for(request, pk)
+    current = services.current_stage(client)
+    if current is None or client.is_archived:
+        messages.error(request, _("Evidence can be added only for a current client on the "
+                                  "ladder."))
+        return redirect(client)
+    task = get_object_or_404(
+        LadderTask.objects.filter(stage__ladder=current.stage.ladder,
+                                  stage__order__gte=current.stage.order), pk=task_pk)
+    form = forms.EvidenceForm(request.POST or None, request.FILES or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.evidence_record(client=client, task=task, by=request.user, on=data["on"],
+                                     what=data["what"], file=data.get("file"),
+                                     not_applicable=data.get("not_applicable", False))
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Evidence saved."))
+            return redirect("stages:ladder", client.pk)
+    return render(request, "stages/evidence_form.html", {
+        "client": client, "task": task, "form": form,
+        "answer": hooks.known_answer(task, client)})
+
+
+def _private_file(field):
+    if not field:
+        raise Http404
+    response = FileResponse(field.open("rb"), as_attachment=False,
+                            filename=f"file.{field.name.rsplit('.', 1)[-1]}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def evidence_file(request, pk, evidence_pk):
+    client = client_for(request, pk)
+    return _private_file(get_object_or_404(client.evidence, pk=evidence_pk).file)
+
+
+def _stage_change(request, pk, *, form_class, run, done):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(client, form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done(client))
+            return redirect("stages:ladder", client.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Write a note before confirming."))
+    return redirect("stages:ladder", client.pk)
+
+
+def stage_promote(request, pk):
+    return _stage_change(
+        request, pk, form_class=forms.PromoteForm,
+        run=lambda client, data: services.stage_promote(client=client, by=request.user,
+                                                        note=data["note"]),
+        done=lambda client: _("%(name)s moved up to %(stage)s: %(benefit)s") % {
+            "name": client.called, "stage": services.current_stage(client).stage,
+            "benefit": services.current_stage(client).stage.benefit},
+    )
+
+
+def stage_demote(request, pk):
+    return _stage_change(
+        request, pk, form_class=forms.DemoteForm,
+        run=lambda client, data: services.stage_demote(client=client, by=request.user,
+                                                       reason=data["reason"]),
+        done=lambda client: _("%(name)s moved down to %(stage)s.") % {
+            "name": client.called, "stage": services.current_stage(client).stage},
+    )
+
+
+# Portfolio --------------------------------------------------------------------------------
+
+
+def portfolio(request, pk):
+    client = client_for(request, pk)
+    form = forms.PortfolioForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if client.is_archived:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.portfolio_add(client=client, by=request.user, file=data.get("file"),
+                                       **{k: data[k] for k in
+                                          ("kind", "on", "title", "text", "in_pdf")})
+            except ValidationError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, _("Added to the portfolio."))
+                return redirect("stages:portfolio", client.pk)
+    return render(request, "stages/portfolio.html", {
+        "client": client, "form": form, "items": client.portfolio.all(),
+        "current": services.current_stage(client)})
+
+
+@require_GET
+def portfolio_pdf(request, pk):
+    """The client's achievements, in plain words and large type, to take to interviews."""
+    client = client_for(request, pk)
+    assessments = _assessments(client)
+    areas = list(NeedArea.objects.all())
+    # pygal escapes every label and value it writes, so its SVG is markup we made.
+    chart = mark_safe(radar_svg(assessments, areas)) if assessments else None
+    pdf = render_pdf("stages/portfolio_pdf.html", {
+        "client": client, "items": client.portfolio.filter(in_pdf=True),
+        "current": services.current_stage(client),
+        "history": client.stages.select_related("stage").order_by("started_on"),
+        "latest": assessments[0] if assessments else None,
+        "chart": chart, "today": timezone.localdate(),
+    })
+    return pdf_response(pdf, f"portfolio-{client.reference}.pdf")
+
+
+@require_GET
+def portfolio_file(request, pk, item_pk):
+    client = client_for(request, pk)
+    return _private_file(get_object_or_404(client.portfolio, pk=item_pk).file)
+
+
+# What stages adds to the caseload and the client file -------------------------------------
+
+
+def _load_column(user, clients):
+    ids = [c.pk for c in clients]
+    stages = {s.client_id: s for s in ClientStage.objects.current().filter(client_id__in=ids)
+              .select_related("stage")}
+    initials = dict(Assessment.objects.filter(client_id__in=ids, kind="initial")
+                    .values_list("client_id", "assessed_on"))
+    due = _promotions_due(stages.values())
+    return {c.pk: {"stage": stages.get(c.pk), "promotion_due": c.pk in due,
+                   "initial": services.initial_assessment_state(c, initials.get(c.pk))}
+            for c in clients}
+
+
+def _promotions_due(current_stages):
+    """Client ids whose current stage's tasks are all evidenced, in three queries."""
+    current_stages = list(current_stages)
+    if not current_stages:
+        return set()
+    stage_ids = {s.stage_id for s in current_stages}
+    tasks = {}
+    for task_id, stage_id in LadderTask.objects.filter(stage_id__in=stage_ids).values_list(
+            "pk", "stage_id"):
+        tasks.setdefault(stage_id, set()).add(task_id)
+    done = {}
+    for client_id, task_id in Evidence.objects.filter(
+            client_id__in=[s.client_id for s in current_stages]).values_list("client_id",
+                                                                             "task_id"):
+        done.setdefault(client_id, set()).add(task_id)
+    top = dict(LadderStage.objects.filter(ladder__stages__in=stage_ids).values("ladder")
+               .annotate(top=Max("order")).values_list("ladder", "top"))
+    return {s.client_id for s in current_stages
+            if tasks.get(s.stage_id) and tasks[s.stage_id] <= done.get(s.client_id, set())
+            and s.stage.order < top.get(s.stage.ladder_id, 0)}
+
+
+def _file_section(request, client):
+    assessments = list(client.assessments.all()[:50])
+    areas = list(NeedArea.objects.all())
+    initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
+    current = services.current_stage(client)
+    return {
+        "client": client,
+        "latest": assessments[0] if assessments else None,
+        "distance": services.distance_travelled(assessments, areas),
+        "initial_state": services.initial_assessment_state(client, initial_on),
+        "current": current,
+        "promotion_due": services.promotion_due(client, current) if current else False,
+        "portfolio_count": client.portfolio.count(),
+        "uses_ladder": client.site.uses_ladder,
+    }
+
+
+def _summary_section(request, client):
+    current = services.current_stage(client)
+    return {"current": current} if current else None
+
+
+def register_extensions():
+    extensions.register_caseload_column(extensions.CaseloadColumn(
+        key="stages", heading=gettext_lazy("Stage and assessment"),
+        template="stages/includes/caseload_cell.html", load=_load_column, order=40))
+    extensions.register_file_section(extensions.FileSection(
+        key="stages", template="stages/includes/file_section.html", load=_file_section,
+        order=20, column="side"))
+    extensions.register_file_section(extensions.FileSection(
+        key="stages-summary", template="stages/includes/summary_section.html",
+        load=_summary_section, order=10, column="main", summary=True, full=False))
+

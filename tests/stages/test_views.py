@@ -1,0 +1,177 @@
+import datetime
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from stages import services
+from stages.models import Assessment, Evidence, Need, PortfolioItem, Rating
+
+TODAY = timezone.localdate
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
+       b"5\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+
+
+def _post_grid(rating="determined", **extra):
+    data = {"assessed_on": TODAY().isoformat()}
+    for need in Need.objects.in_use():
+        data[f"r{need.pk}"] = rating
+        data[f"n{need.pk}"] = ""
+    data.update(extra)
+    return data
+
+
+def _grid(rating=Rating.DETERMINED):
+    return {n.pk: (rating, "") for n in Need.objects.in_use()}
+
+
+@pytest.fixture
+def resident(client_record, site, keyworker):
+    site.uses_ladder = True
+    site.save()
+    services.ladder_start(client=client_record, by=keyworker, on=client_record.admitted_on)
+    return client_record
+
+
+def test_keyworker_records_the_initial_assessment_and_sees_the_score(client, keyworker,
+                                                                     client_record):
+    client.force_login(keyworker)
+    response = client.post(reverse("stages:assessment_create", args=[client_record.pk]),
+                           _post_grid("action"), follow=True)
+    page = response.content.decode()
+    assert "Initial assessment saved: 75.0% overall." in page
+    assert reverse("stages:chart_radar", args=[client_record.pk]) in page
+
+
+def test_a_missing_rating_keeps_what_was_typed(client, keyworker, client_record):
+    need = Need.objects.in_use().first()
+    client.force_login(keyworker)
+    data = _post_grid("action")
+    del data[f"r{need.pk}"]
+    data[f"n{Need.objects.in_use().last().pk}"] = "Keeps this note"
+    response = client.post(reverse("stages:assessment_create", args=[client_record.pk]), data)
+    page = response.content.decode()
+    assert "Choose a rating, or Not applicable." in page
+    assert 'value="Keeps this note"' in page
+    assert not Assessment.objects.exists()
+
+
+def test_the_form_shows_the_previous_rating_beside_each_need(client, keyworker, client_record):
+    services.assessment_record(client=client_record, assessed_on=TODAY(),
+                               ratings=_grid(Rating.CONTEMPLATION), by=keyworker)
+    client.force_login(keyworker)
+    page = client.get(reverse("stages:assessment_create", args=[client_record.pk])).content
+    assert page.decode().count("Last time: Contemplation") == 45
+
+
+def test_second_correction_from_a_stale_form_is_refused_and_kept(client, keyworker, colleague,
+                                                                 client_record):
+    assessment = services.assessment_record(client=client_record, assessed_on=TODAY(),
+                                            ratings=_grid(), by=keyworker)
+    url = reverse("stages:assessment_edit", args=[client_record.pk, assessment.pk])
+    client.force_login(keyworker)
+    client.post(url, _post_grid("action", version=assessment.version))
+    response = client.post(url, _post_grid("achieving", version=assessment.version))
+    page = response.content.decode()
+    assert "Someone else saved this assessment" in page
+    assert len(re.findall(r'value="achieving"[^>]*checked', page)) == 45
+    assert Assessment.objects.get().overall == 75
+
+
+def test_distance_travelled_shows_after_a_reassessment(client, keyworker, client_record):
+    services.assessment_record(client=client_record, assessed_on=TODAY() - datetime.timedelta(
+        days=30), ratings=_grid(Rating.CONTEMPLATION), by=keyworker)
+    services.assessment_record(client=client_record, assessed_on=TODAY(),
+                               ratings=_grid(Rating.ACTION), by=keyworker)
+    client.force_login(keyworker)
+    page = client.get(reverse("stages:assessments", args=[client_record.pk])).content.decode()
+    assert "Distance travelled" in page
+    assert "+50.0" in page
+
+
+def test_charts_are_svg_without_script(client, keyworker, client_record):
+    services.assessment_record(client=client_record, assessed_on=TODAY(), ratings=_grid(),
+                               by=keyworker)
+    client.force_login(keyworker)
+    for name in ("stages:chart_radar", "stages:chart_line"):
+        response = client.get(reverse(name, args=[client_record.pk]))
+        assert response["Content-Type"] == "image/svg+xml"
+        body = response.content.decode()
+        assert "<svg" in body and "<script" not in body
+    assert "50%" in client.get(reverse("stages:chart_radar", args=[client_record.pk])
+                               ).content.decode()
+
+
+def test_evidence_with_a_pdf_is_served_only_through_the_view(client, keyworker, resident):
+    task = services.current_stage(resident).stage.tasks.first()
+    client.force_login(keyworker)
+    upload = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
+    response = client.post(reverse("stages:evidence_create", args=[resident.pk, task.pk]),
+                           {"on": TODAY().isoformat(), "what": "GP letter", "file": upload})
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    served = client.get(reverse("stages:evidence_file", args=[resident.pk, evidence.pk]))
+    assert b"".join(served.streaming_content) == PDF
+    assert served["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("letter.pdf", PNG, "not a PDF"),
+    ("photo.png", b"%PDF-1.4 pretending", "not a PNG"),
+    ("notes.txt", b"hello", "Upload a PDF, JPEG or PNG"),
+    ("big.pdf", PDF + b"0" * (5 * 1024 * 1024), "the largest allowed is 5.0"),
+])
+def test_files_are_checked_by_content_and_size(client, keyworker, resident, name, content,
+                                               message):
+    task = services.current_stage(resident).stage.tasks.first()
+    client.force_login(keyworker)
+    response = client.post(reverse("stages:evidence_create", args=[resident.pk, task.pk]), {
+        "on": TODAY().isoformat(), "what": "x",
+        "file": SimpleUploadedFile(name, content)})
+    assert message in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_manager_confirms_a_promotion_and_the_summary_shows_the_benefit(
+        client, manager, keyworker, colleague, resident):
+    for task in services.current_stage(resident).stage.tasks.all():
+        services.evidence_record(client=resident, task=task, by=keyworker, on=TODAY(),
+                                 what="Seen")
+    client.force_login(keyworker)
+    page = client.get(reverse("stages:ladder", args=[resident.pk])).content.decode()
+    assert "Proposed for promotion." in page and "Confirm promotion" not in page
+    client.force_login(manager)
+    response = client.post(reverse("stages:promote", args=[resident.pk]),
+                           {"note": "At the monthly review"}, follow=True)
+    assert "moved up to Stage 1: Full resident status" in response.content.decode()
+    client.force_login(colleague)
+    summary = client.get(reverse("clients:detail", args=[resident.pk])).content.decode()
+    assert "Stage 1" in summary and "Full resident status" in summary
+
+
+def test_caseload_flags_a_late_initial_assessment(client, keyworker, client_record):
+    client.force_login(keyworker)
+    page = client.get(reverse("home")).content.decode()
+    assert "initial assessment late" in page
+
+
+def test_portfolio_item_and_pdf(client, keyworker, client_record):
+    client.force_login(keyworker)
+    response = client.post(reverse("stages:portfolio", args=[client_record.pk]), {
+        "kind": "certificate", "on": TODAY().isoformat(), "title": "Food hygiene level 2",
+        "text": "Passed", "in_pdf": "on",
+        "file": SimpleUploadedFile("cert.png", PNG)}, follow=True)
+    assert "Added to the portfolio." in response.content.decode()
+    assert PortfolioItem.objects.get().file
+    pdf = client.get(reverse("stages:portfolio_pdf", args=[client_record.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
