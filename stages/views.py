@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,15 +14,7 @@ from clients.views import _add_error, client_for, require_manager
 from keywork.lib import charts
 from keywork.lib.pdf import pdf_response, render_pdf
 from stages import forms, hooks, services
-from stages.models import (
-    Assessment,
-    ClientStage,
-    Evidence,
-    LadderStage,
-    LadderTask,
-    Need,
-    NeedArea,
-)
+from stages.models import Assessment, ClientStage, LadderTask, Need, NeedArea
 
 
 def _assessments(client):
@@ -350,32 +341,10 @@ def _load_column(user, clients):
               .select_related("stage")}
     initials = dict(Assessment.objects.filter(client_id__in=ids, kind="initial")
                     .values_list("client_id", "assessed_on"))
-    due = _promotions_due(stages.values())
+    due = services.promotions_due(stages.values())
     return {c.pk: {"stage": stages.get(c.pk), "promotion_due": c.pk in due,
                    "initial": services.initial_assessment_state(c, initials.get(c.pk))}
             for c in clients}
-
-
-def _promotions_due(current_stages):
-    """Client ids whose current stage's tasks are all evidenced, in three queries."""
-    current_stages = list(current_stages)
-    if not current_stages:
-        return set()
-    stage_ids = {s.stage_id for s in current_stages}
-    tasks = {}
-    for task_id, stage_id in LadderTask.objects.filter(stage_id__in=stage_ids).values_list(
-            "pk", "stage_id"):
-        tasks.setdefault(stage_id, set()).add(task_id)
-    done = {}
-    for client_id, task_id in Evidence.objects.filter(
-            client_id__in=[s.client_id for s in current_stages]).values_list("client_id",
-                                                                             "task_id"):
-        done.setdefault(client_id, set()).add(task_id)
-    top = dict(LadderStage.objects.filter(ladder__stages__in=stage_ids).values("ladder")
-               .annotate(top=Max("order")).values_list("ladder", "top"))
-    return {s.client_id for s in current_stages
-            if tasks.get(s.stage_id) and tasks[s.stage_id] <= done.get(s.client_id, set())
-            and s.stage.order < top.get(s.stage.ladder_id, 0)}
 
 
 def _file_section(request, client):

@@ -1,0 +1,97 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import CaseAccountability, SupervisionAction
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _helper(label):
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class StartForm(forms.Form):
+    held_on = forms.DateField(label=_("Date of the meeting"), widget=DATE,
+                              initial=timezone.localdate)
+
+    def __init__(self, *args, keyworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keyworker"] = forms.ModelChoiceField(
+            queryset=keyworkers, label=_("Keyworker"), empty_label=_("Choose a keyworker"))
+        self.order_fields(["keyworker", "held_on"])
+        self.helper = _helper(_("Start supervision"))
+
+
+class NotesForm(forms.Form):
+    """The manager's notes: the four headings and one text per caseload client."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    workload = forms.CharField(label=_("Workload"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    wellbeing = forms.CharField(label=_("Wellbeing"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    training = forms.CharField(label=_("Training and development"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    boundaries = forms.CharField(label=_("Boundaries"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, discussions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.discussions = discussions
+        for discussion in discussions:
+            self.fields[f"c{discussion.client_id}"] = forms.CharField(
+                label=_("Discussion about %(name)s") % {"name": discussion.client},
+                required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                initial=discussion.notes)
+
+    def discussion_texts(self):
+        return {d.client_id: self.cleaned_data[f"c{d.client_id}"] for d in self.discussions}
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionAction
+        fields = ["client", "what", "who", "by_when"]
+        widgets = {"by_when": DATE}
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["client"].required = False
+        self.fields["client"].empty_label = _("About the keyworker's work in general")
+        self.helper = _helper(_("Add the action"))
+
+
+class ConfirmForm(forms.Form):
+    comment = forms.CharField(label=_("Your comment (optional)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Confirm the record"))
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Add the addendum"))
+
+
+class AccountabilityForm(forms.ModelForm):
+    class Meta:
+        model = CaseAccountability
+        fields = ["holder", "manager"]
+
+    def __init__(self, *args, managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = managers
+        self.fields["manager"].required = False
+        self.fields["holder"].widget = forms.RadioSelect(choices=CaseAccountability.Holder.choices)
+        self.helper = _helper(_("Save"))

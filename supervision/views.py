@@ -1,0 +1,252 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from clients.views import _add_error, client_for, require_manager
+from staff.models import User
+from supervision import changes, forms, selectors, services
+from supervision.models import Supervision
+
+FIRST_LOOK_BACK = datetime.timedelta(days=28)
+
+
+def supervision_for(request, pk):
+    """A supervision the user may see: the keyworker's own, or at a manager's site; else 404."""
+    return get_object_or_404(
+        Supervision.objects.for_user(request.user).select_related(
+            "keyworker", "manager", "site", "previous"), pk=pk)
+
+
+def supervision_list(request):
+    user = request.user
+    if not (user.is_manager or user.is_keyworker):
+        raise PermissionDenied
+    records = Supervision.objects.for_user(user).select_related("keyworker", "manager")
+    form = None
+    if user.is_manager:
+        keyworkers = User.objects.filter(sites__in=user.sites.all(), role=User.Role.KEYWORKER,
+                                         is_active=True).distinct()
+        form = forms.StartForm(request.POST or None, keyworkers=keyworkers)
+        if request.method == "POST" and form.is_valid():
+            keyworker = form.cleaned_data["keyworker"]
+            try:
+                supervision = services.supervision_start(
+                    manager=user, keyworker=keyworker, held_on=form.cleaned_data["held_on"],
+                    agenda=selectors.agenda_for(keyworker))
+            except ValidationError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, _("Supervision started. The agenda and the changes "
+                                            "since last time are below."))
+                return redirect(supervision)
+    elif request.method == "POST":
+        raise PermissionDenied
+    page = Paginator(records, 20).get_page(request.GET.get("page"))
+    return render(request, "supervision/supervision_list.html", {"page": page, "form": form})
+
+
+def supervision_detail(request, pk):
+    supervision = supervision_for(request, pk)
+    user = request.user
+    can_edit = (user.is_manager and supervision.status == Supervision.Status.DRAFT)
+    discussions = list(supervision.discussions.select_related("client").order_by(
+        "client__last_name", "client__first_name"))
+    notes_form = None
+    if can_edit:
+        notes_form = forms.NotesForm(
+            request.POST or None, discussions=discussions,
+            initial={"version": supervision.version, "workload": supervision.workload,
+                     "wellbeing": supervision.wellbeing, "training": supervision.training,
+                     "boundaries": supervision.boundaries})
+        if request.method == "POST" and notes_form.is_valid():
+            try:
+                services.supervision_save(
+                    supervision=supervision, version=notes_form.cleaned_data["version"],
+                    by=user, notes=notes_form.cleaned_data,
+                    discussions=notes_form.discussion_texts())
+            except ValidationError as error:
+                _add_error(notes_form, error)
+            else:
+                messages.success(request, _("Notes saved."))
+                return redirect(supervision)
+    elif request.method == "POST":
+        raise PermissionDenied
+    since = (supervision.previous.created_at if supervision.previous
+             else supervision.created_at - FIRST_LOOK_BACK)
+    until = supervision.manager_signed_at or timezone.now()
+    changed = changes.changes_since([d.client_id for d in discussions], since, until)
+    clients = [(d, changed.get(d.client_id, []),
+                notes_form[f"c{d.client_id}"] if notes_form else None) for d in discussions]
+    return render(request, "supervision/supervision_detail.html", {
+        "supervision": supervision, "clients": clients, "notes_form": notes_form,
+        "since": since, "can_edit": can_edit,
+        "actions": supervision.actions.select_related("client", "carried_from__supervision"),
+        "action_form": forms.ActionForm(clients=_caseload(supervision)) if can_edit else None,
+        "confirm_form": forms.ConfirmForm() if (
+            user.pk == supervision.keyworker_id
+            and supervision.status == Supervision.Status.AWAITING_KEYWORKER) else None,
+        "addendum_form": forms.AddendumForm() if supervision.is_locked else None,
+        "addenda": supervision.addenda.select_related("by"),
+        "agenda": selectors.agenda_rows(supervision.agenda),
+    })
+
+
+def _caseload(supervision):
+    return Client.objects.filter(pk__in=supervision.discussions.values("client"))
+
+
+@require_POST
+def action_add(request, pk):
+    supervision = supervision_for(request, pk)
+    form = forms.ActionForm(request.POST, clients=_caseload(supervision))
+    if form.is_valid():
+        try:
+            services.action_add(supervision=supervision, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Action added."))
+    else:
+        messages.error(request, _("The action needs what, who and by when: %(errors)s") % {
+            "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)})
+    return redirect(supervision)
+
+
+@require_POST
+def action_done(request, pk, action_pk):
+    supervision = supervision_for(request, pk)
+    action = get_object_or_404(supervision.actions, pk=action_pk)
+    try:
+        services.action_done(action=action, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(supervision)
+
+
+@require_POST
+def supervision_sign(request, pk):
+    supervision = supervision_for(request, pk)
+    try:
+        services.supervision_sign(supervision=supervision, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Signed off. %(name)s will now read and confirm it.")
+                         % {"name": supervision.keyworker})
+    return redirect(supervision)
+
+
+@require_POST
+def supervision_confirm(request, pk):
+    supervision = supervision_for(request, pk)
+    form = forms.ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_confirm(supervision=supervision, by=request.user,
+                                         comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Confirmed. The record is now locked."))
+    return redirect(supervision)
+
+
+@require_POST
+def addendum_add(request, pk):
+    supervision = supervision_for(request, pk)
+    form = forms.AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.addendum_add(supervision=supervision, by=request.user,
+                                  text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Addendum added."))
+    else:
+        messages.error(request, _("Write the addendum."))
+    return redirect(supervision)
+
+
+def case_accountability(request, pk):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    record = getattr(client, "case_accountability", None)
+    managers = User.objects.filter(sites=client.site, role=User.Role.MANAGER, is_active=True)
+    form = forms.AccountabilityForm(request.POST or None, instance=record, managers=managers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_accountability_set(client=client, by=request.user,
+                                             holder=form.cleaned_data["holder"],
+                                             manager=form.cleaned_data["manager"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Case accountability saved."))
+            return redirect(client)
+    return render(request, "supervision/case_accountability.html", {
+        "client": client, "form": form})
+
+
+def _dashboard_sites(request):
+    """The sites a dashboard covers: ?site=<id> among the manager's, else all of them."""
+    sites = request.user.sites.filter(is_active=True)
+    site_id = request.GET.get("site", "")
+    if site_id:
+        if not site_id.isdigit():
+            raise Http404
+        return [get_object_or_404(sites, pk=site_id)], sites
+    return list(sites), sites
+
+
+def dashboard(request):
+    """The manager's view of every caseload's health; a keyworker sees their own row."""
+    user = request.user
+    if not (user.is_manager or user.is_keyworker):
+        raise PermissionDenied
+    chosen, sites = _dashboard_sites(request)
+    site_ids = [s.pk for s in chosen]
+    if user.is_manager:
+        keyworkers = User.objects.filter(sites__in=site_ids, role=User.Role.KEYWORKER,
+                                         is_active=True).distinct().order_by("first_name")
+    else:
+        keyworkers = [user]
+    data = selectors.dashboard(site_ids, keyworkers)
+    for row in data["rows"]:
+        row["cells"] = [(figure, len(row["figures"][figure.key])) for figure in data["figures"]]
+    return render(request, "supervision/dashboard.html", {
+        **data, "sites": sites, "chosen": chosen,
+        "site_query": request.GET.get("site", ""),
+        "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
+    })
+
+
+def dashboard_list(request, key):
+    """The clients behind one dashboard number."""
+    user = request.user
+    if not (user.is_manager or user.is_keyworker):
+        raise PermissionDenied
+    chosen, _sites = _dashboard_sites(request)
+    worker = user if user.is_keyworker else None
+    worker_id = request.GET.get("keyworker", "")
+    if user.is_manager and worker_id:
+        if not worker_id.isdigit():
+            raise Http404
+        worker = get_object_or_404(User.objects.filter(sites__in=chosen).distinct(),
+                                   pk=worker_id)
+    figure, clients = selectors.figure_clients([s.pk for s in chosen], key, worker=worker)
+    if figure is None:
+        raise Http404
+    clients = clients.filter(pk__in=Client.objects.for_user(user).values("pk"))
+    page = Paginator(clients.select_related("site").order_by("last_name", "first_name"),
+                     25).get_page(request.GET.get("page"))
+    return render(request, "supervision/dashboard_list.html", {
+        "figure": figure, "page": page, "worker": worker, "chosen": chosen})

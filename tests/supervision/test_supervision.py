@@ -1,0 +1,123 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from clients import services as client_services
+from supervision import changes, services
+from supervision.models import Supervision
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def supervision(manager, keyworker, client_record):
+    return services.supervision_start(manager=manager, keyworker=keyworker, held_on=TODAY())
+
+
+def test_starting_lists_every_caseload_client(supervision, client_record):
+    assert [d.client for d in supervision.discussions.all()] == [client_record]
+    assert supervision.site == client_record.site
+
+
+def test_a_keyworker_at_another_site_cannot_be_supervised(manager, other_site_keyworker):
+    with pytest.raises(ValidationError):
+        services.supervision_start(manager=manager, keyworker=other_site_keyworker,
+                                   held_on=TODAY())
+
+
+def test_actions_not_done_carry_forward(supervision, manager, keyworker):
+    services.action_add(supervision=supervision, by=manager, what="Book GP review",
+                        who="keyworker", by_when=TODAY() + datetime.timedelta(days=7))
+    done = services.action_add(supervision=supervision, by=manager, what="Send rota",
+                               who="manager", by_when=TODAY())
+    services.action_done(action=done, by=manager)
+    services.supervision_sign(supervision=supervision, by=manager)
+    services.supervision_confirm(supervision=supervision, by=keyworker)
+    following = services.supervision_start(manager=manager, keyworker=keyworker,
+                                           held_on=TODAY())
+    assert [a.what for a in following.actions.all()] == ["Book GP review"]
+    assert following.actions.get().carried_from.supervision == supervision
+
+
+def test_locked_record_takes_only_addenda(supervision, manager, keyworker):
+    services.supervision_sign(supervision=supervision, by=manager)
+    with pytest.raises(ValidationError, match="addendum"):
+        services.supervision_save(supervision=supervision, version=supervision.version,
+                                  by=manager, notes={"workload": "x"}, discussions={})
+    services.supervision_confirm(supervision=supervision, by=keyworker, comment="Agreed")
+    assert supervision.status == Supervision.Status.LOCKED
+    services.addendum_add(supervision=supervision, by=keyworker, text="GP review booked")
+    assert supervision.addenda.count() == 1
+
+
+def test_only_the_keyworker_confirms(supervision, manager, colleague):
+    services.supervision_sign(supervision=supervision, by=manager)
+    with pytest.raises(PermissionDenied):
+        services.supervision_confirm(supervision=supervision, by=colleague)
+
+
+def test_stale_notes_are_refused(supervision, manager):
+    version = supervision.version
+    services.supervision_save(supervision=supervision, version=version, by=manager,
+                              notes={"workload": "Heavy"}, discussions={})
+    with pytest.raises(services.StaleSupervision):
+        services.supervision_save(supervision=Supervision.objects.get(pk=supervision.pk),
+                                  version=version, by=manager, notes={"workload": "Light"},
+                                  discussions={})
+
+
+@pytest.mark.parametrize("who", ["colleague", "other_site_manager", "other_site_keyworker",
+                                 "administrator"])
+def test_supervision_notes_are_hidden_from_everyone_else(client, request, supervision, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("supervision:detail", args=[supervision.pk])).status_code == 404
+
+
+def test_the_keyworker_reads_and_confirms_in_the_browser_flow(client, supervision, manager,
+                                                              keyworker):
+    services.supervision_sign(supervision=supervision, by=manager)
+    client.force_login(keyworker)
+    page = client.get(reverse("supervision:detail", args=[supervision.pk])).content.decode()
+    assert "Read the record, then confirm it" in page
+    client.post(reverse("supervision:confirm", args=[supervision.pk]), {"comment": "OK"})
+    supervision.refresh_from_db()
+    assert supervision.is_locked
+
+
+def test_changes_since_list_field_changes_with_before_and_after(client_record, manager):
+    since = timezone.now()
+    client_services.client_update(client=client_record, version=client_record.version,
+                                  by=manager, phone="07700 900111", alerts="Carries a knife")
+    found = changes.changes_since([client_record.pk], since)[client_record.pk]
+    fields = {label: (before, after) for change in found for label, before, after in
+              change.fields}
+    assert fields["phone"] == ("—", "07700 900111")
+    assert fields["alerts"] == ("Do not visit alone", "Carries a knife")
+
+
+def test_changes_since_list_new_records_of_every_tracked_model(client_record, manager,
+                                                               colleague):
+    since = timezone.now()
+    client_services.co_keyworker_set(client=client_record, worker=colleague, by=manager)
+    found = changes.changes_since([client_record.pk], since)[client_record.pk]
+    assert any(c.kind == "added" and c.what == "allocation" for c in found)
+
+
+def test_every_client_record_model_is_tracked():
+    names = {model._meta.label for model, _history, _path in changes.tracked_models()}
+    assert {"clients.Client", "clients.Allocation", "stages.Assessment",
+            "stages.NeedRating", "stages.Evidence"} <= names
+
+
+def test_dashboard_numbers_link_to_their_lists(client, manager, client_record):
+    client_record.admitted_on = TODAY() - datetime.timedelta(days=30)
+    client_record.save()
+    client.force_login(manager)
+    page = client.get(reverse("supervision:dashboard")).content.decode()
+    url = reverse("supervision:dashboard_list", args=["initial_missing"])
+    assert url in page
+    listed = client.get(url).content.decode()
+    assert "Dee Harper" in listed
