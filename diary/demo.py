@@ -1,0 +1,278 @@
+"""Demo keywork sessions and contacts for `manage.py seed_demo`.
+
+Every admitted demo client gets about six weeks of weekly sessions (some missed or
+cancelled), a few informal contacts, and this week's session held or booked, except two
+clients whom the caseload flags. `keyworker` has a session booked earlier today to log;
+`keyworker2` is out at an external appointment and overdue to check in; one session on
+each small site carries a risk the team must know. `--clients N` adds about 50 weekly
+sessions per client on the large site. Rows are written in bulk with their history.
+"""
+
+import datetime
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from clients.models import Allocation, Client
+from diary.models import Contact, KeyworkSession
+from diary.services import local_start, week_start
+
+Session = KeyworkSession
+HOUR = datetime.timedelta(hours=1)
+WEEK = datetime.timedelta(days=7)
+
+DISCUSSED = [
+    "Went through the housing application form together; two sections still to fill.",
+    "Talked about how the week went; sleeping better since the new routine.",
+    "Benefits letter: read it together and rang the helpline about the missing payment.",
+    "Reviewed the budget sheet. Spent more than planned on the weekend.",
+    "Discussed the GP appointment and what to ask about the medication.",
+    "Talked about getting back in touch with his sister; not ready to ring yet.",
+    "Looked at the volunteering flyer from the food bank; interested in Tuesdays.",
+    "Checked progress on the action plan; cooking duty done every day this week.",
+]
+NEXT_STEPS = [
+    "Client to bring payslips and ID to the next session.",
+    "Keyworker to ring the housing officer before Friday.",
+    "Client to fill in the rest of the form; we check it together next week.",
+    "Book the dentist (client), remind at the next session (keyworker).",
+    "Client to visit the food bank on Tuesday and say how it went.",
+    "Keyworker to chase the benefits payment; client to keep the letter safe.",
+]
+PROGRESS = [
+    "Action 2 (register with a dentist) done.",
+    "Budget kept for the second week running.",
+    "Attended the action-training workshop.",
+    "",
+    "",
+]
+CONTACT_NOTES = [
+    "Popped in to ask whether the post had come. Nothing yet.",
+    "Rang to say he would be late for Thursday's session.",
+    "Seemed low at lunch; chatted for ten minutes, said he is fine.",
+    "Asked for help printing a bus timetable.",
+    "Dropped off the signed consent form.",
+    "Phoned from the hospital: discharged, back tomorrow.",
+]
+OLD_RISK = "Mentioned feeling unsafe at the hostel on Elm Street; team to check in on him daily."
+OPEN_RISKS = {
+    "DC1": "Said a man who comes to the centre has threatened him over a debt. Do not tell "
+           "anyone he is here; tell the manager if the man asks for him.",
+    "HH1": "Has missed medication three days running and is not eating. GP review requested; "
+           "please check on her at breakfast and tea.",
+}
+# Each worker's sessions start at their own hour, so that nobody is double-booked.
+BASE_HOUR = {"keyworker": 10, "keyworker2": 14, "keyworker3": 11}
+
+
+def seed(ctx):
+    small = [c for c in ctx["clients"] if c.admitted_on]
+    if small and not Session.objects.filter(client__in=small).exists():
+        _small_sites(ctx, small)
+    if ctx["options"].get("clients"):
+        _large_site(ctx)
+
+
+def _aware(day, hour, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _primary_worker(client, on):
+    """The client's keyworker on a day (their last one, for a client who has left)."""
+    allocations = [a for a in client.demo_allocations if a.kind == Allocation.Kind.PRIMARY]
+    for allocation in allocations:
+        if allocation.is_current(on):
+            return allocation.worker
+    return allocations[0].worker if allocations else None
+
+
+def _cover_worker(client, on):
+    for allocation in client.demo_allocations:
+        if allocation.kind == Allocation.Kind.COVER and allocation.is_current(on):
+            return allocation.worker
+    return None
+
+
+def _log(session, rng, now, *, status=None):
+    """Fill in what happened at a past session, logged a couple of hours later."""
+    roll = rng.random()
+    session.status = status or (Session.Status.ATTENDED if roll < 0.8 else
+                                Session.Status.DID_NOT_ATTEND if roll < 0.92 else
+                                Session.Status.CANCELLED)
+    session.logged_by = session.worker
+    session.logged_at = min(now, session.starts_at + 2 * HOUR)
+    if session.status == Session.Status.ATTENDED:
+        session.actual_start = session.starts_at + datetime.timedelta(minutes=rng.choice([0, 5]))
+        session.actual_minutes = session.expected_minutes - rng.choice([0, 5, 10])
+        session.discussed = rng.choice(DISCUSSED)
+        session.next_steps = rng.choice(NEXT_STEPS)
+        session.progress = rng.choice(PROGRESS)
+    elif session.status == Session.Status.CANCELLED:
+        session.cancelled_by = rng.choice(Session.CancelledBy.values)
+        session.discussed = "Rearranged for later in the week."
+    else:
+        session.discussed = "Waited 20 minutes; not in the building. Left a note."
+    if session.needs_check_in:
+        session.checked_in_at = min(now, session.expected_back_at)
+        session.checked_in_by = session.worker
+    session._history_user = session.logged_by
+    session._history_date = session.logged_at
+
+
+def _new(client, worker, starts_at, minutes, booked_by, **fields):
+    session = Session(client=client, site_id=client.site_id, worker=worker, starts_at=starts_at,
+                      expected_minutes=minutes, booked_by=booked_by,
+                      booked_at=starts_at - 6 * 24 * HOUR, **fields)
+    session.ends_at = starts_at + datetime.timedelta(minutes=minutes)
+    session._history_user = booked_by
+    session._history_date = min(timezone.now(), session.booked_at)
+    return session
+
+
+def _overlaps(session, others):
+    return any((o.worker_id == session.worker_id or o.client_id == session.client_id)
+               and o.starts_at < session.ends_at and session.starts_at < o.ends_at
+               for o in others)
+
+
+def _small_sites(ctx, clients):
+    rng, staff = ctx["rng"], ctx["staff"]
+    kim, sam = staff["keyworker"], staff["keyworker2"]
+    now = timezone.now()
+    today = timezone.localdate()
+    this_monday = week_start(today)
+    for client in clients:
+        client.demo_allocations = list(client.allocations.select_related("worker")
+                                       .order_by("-start"))
+    open_clients = [c for c in clients if not c.is_archived]
+    kims = [c for c in open_clients if _primary_worker(c, today) == kim]
+    sams = [c for c in open_clients if _primary_worker(c, today) == sam]
+
+    # Fixed points first; the weekly pattern then skips anything that would overlap them.
+    start_today = max(local_start(today), now - HOUR).replace(second=0, microsecond=0)
+    start_today -= datetime.timedelta(minutes=start_today.minute % 5)
+    special = [
+        _new(kims[0], kim, start_today, 50, kim),
+        _new(sams[0], sam, (now - 3 * HOUR).replace(second=0, microsecond=0), 60, sam,
+             place=Session.Place.EXTERNAL, where="Housing Options, Civic Centre, Level 2",
+             expected_back_at=(now - 30 * datetime.timedelta(minutes=1)).replace(
+                 second=0, microsecond=0)),
+    ]
+    flagged = {kims[4].pk, sams[-1].pk, kims[0].pk}
+    sessions = list(special)
+    taken = {}
+    for client in sorted(clients, key=lambda c: c.pk):
+        worker = _primary_worker(client, client.ended_on or today)
+        index = taken[worker.pk] = taken.get(worker.pk, -1) + 1
+        weekday = index % 5
+        hour = BASE_HOUR.get(worker.username, 9) + 2 * (index // 5)
+        residential = client.site.uses_ladder
+        for week in range(-6, 2):
+            day = this_monday + week * WEEK + datetime.timedelta(days=weekday)
+            if day < client.admitted_on or (client.ended_on and day > client.ended_on):
+                continue
+            if week == 0 and client.pk in flagged:
+                continue
+            starts_at = _aware(day, hour)
+            holder = _cover_worker(client, day) or _primary_worker(client, day)
+            fields = {}
+            if rng.random() < 0.12:
+                fields = {"place": Session.Place.EXTERNAL, "where": "GP surgery, Elm Road",
+                          "expected_back_at": starts_at + 2 * HOUR}
+            elif residential:
+                fields = {"place": Session.Place.CLIENT_ROOM, "lone_working": True,
+                          "expected_back_at": starts_at + HOUR}
+            session = _new(client, holder, starts_at, 45, _primary_worker(client, day),
+                           **fields)
+            if _overlaps(session, sessions):
+                continue
+            if starts_at < now:
+                _log(session, rng, now)
+            sessions.append(session)
+
+    # A risk the team dealt with, and one per small site still open.
+    for session in sessions:
+        if session.status == Session.Status.ATTENDED and session.client_id == kims[1].pk:
+            session.risks = OLD_RISK
+            session.risk_dealt_with_at = session.logged_at + 24 * HOUR
+            session.risk_dealt_with_by = staff["manager"]
+            session.risk_dealt_with_note = "Spoke to the hostel manager; moved rooms."
+            break
+    risky = {"DC1": sams[2].pk,
+             "HH1": next(c.pk for c in open_clients if c.site.code == "HH1")}
+    for code, client_pk in risky.items():
+        held = [s for s in sessions if s.client_id == client_pk
+                and s.status == Session.Status.ATTENDED]
+        if held:
+            held[-1].risks = OPEN_RISKS[code]
+    bulk_create_with_history(sessions, Session, default_user=staff["manager"])
+
+    contacts = []
+    team = {w: set(w.sites.values_list("pk", flat=True))
+            for w in (kim, sam, staff["keyworker3"], staff["manager"])}
+    for client in open_clients:
+        colleagues = [w for w, sites in team.items() if client.site_id in sites]
+        for _n in range(rng.randint(2, 4)):
+            at = now - datetime.timedelta(days=rng.randint(0, 27), hours=rng.randint(1, 8))
+            if timezone.localtime(at).date() < client.admitted_on:
+                continue
+            by = rng.choice(colleagues)
+            contact = Contact(client=client, site_id=client.site_id, by=by, at=at,
+                              kind=rng.choice(Contact.Kind.values),
+                              note=rng.choice(CONTACT_NOTES), created_at=at)
+            contact._history_user, contact._history_date = by, at
+            contacts.append(contact)
+    bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
+
+
+def _large_site(ctx):
+    """About 50 weekly sessions per client of the large site, for measuring; in bulk."""
+    rng = ctx["rng"]
+    now = timezone.now()
+    this_monday = week_start(timezone.localdate())
+    clients = list(Client.objects.filter(site__code="BIG", admitted_on__isnull=False,
+                                         keywork_sessions__isnull=True)
+                   .only("pk", "site_id", "admitted_on", "ended_on").order_by("pk"))
+    workers = dict(Allocation.objects.primary()
+                   .filter(client__in=[c.pk for c in clients])
+                   .values_list("client", "worker"))
+    taken = {}
+    sessions = []
+    for client in clients:
+        worker_id = workers.get(client.pk)
+        if worker_id is None:
+            continue
+        index = taken.get(worker_id, 0)
+        taken[worker_id] = index + 1
+        # 45-minute slots from 09:00, five days a week: sixty per worker without overlaps.
+        weekday, slot = index % 5, (index // 5) % 12
+        first = client.admitted_on
+        last = client.ended_on or this_monday + 13 * datetime.timedelta(days=1)
+        for week in range(-49, 2):
+            day = this_monday + week * WEEK + datetime.timedelta(days=weekday)
+            if not first <= day <= last:
+                continue
+            starts_at = _aware(day, 9) + datetime.timedelta(minutes=45 * slot)
+            session = Session(client_id=client.pk, site_id=client.site_id, worker_id=worker_id,
+                              booked_by_id=worker_id, starts_at=starts_at, expected_minutes=45,
+                              ends_at=starts_at + datetime.timedelta(minutes=45),
+                              booked_at=starts_at - 7 * 24 * HOUR)
+            if starts_at < now:
+                roll = rng.random()
+                session.status = (Session.Status.ATTENDED if roll < 0.82 else
+                                  Session.Status.DID_NOT_ATTEND if roll < 0.93 else
+                                  Session.Status.CANCELLED)
+                session.logged_by_id = worker_id
+                session.logged_at = min(now, starts_at + HOUR)
+                if session.status == Session.Status.ATTENDED:
+                    session.actual_start = starts_at
+                    session.actual_minutes = 40
+                    session.discussed = DISCUSSED[index % len(DISCUSSED)]
+                    session.next_steps = NEXT_STEPS[week % len(NEXT_STEPS)]
+                elif session.status == Session.Status.CANCELLED:
+                    session.cancelled_by = Session.CancelledBy.CLIENT
+            sessions.append(session)
+    manager = ctx["staff"]["manager"]
+    for start in range(0, len(sessions), 20_000):
+        bulk_create_with_history(sessions[start:start + 20_000], Session, batch_size=2_000,
+                                 default_user=manager)

@@ -1,0 +1,69 @@
+"""What the diary adds to the clients pages, registered from DiaryConfig.ready().
+
+Caseload columns: the last session held, the next one booked, and this week's count
+against the site's expected cadence. Client file sections: open risks and the quick
+contact form (also on the summary every colleague at the site sees), and the timeline of
+sessions and contacts (file only). Each loader runs a fixed number of queries per page.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from clients.extensions import (
+    CaseloadColumn,
+    FileSection,
+    register_caseload_column,
+    register_file_section,
+)
+from diary import forms, services
+from diary.models import KeyworkSession
+
+
+def _last(user, clients):
+    return services.last_held([c.pk for c in clients])
+
+
+def _next(user, clients):
+    return services.next_booked([c.pk for c in clients])
+
+
+def _week(user, clients):
+    return services.this_week(clients)
+
+
+def _risks(request, client):
+    risks = list(services.open_risks(KeyworkSession.objects.filter(client=client)))
+    if not risks:
+        return None
+    return {"risks": risks, "may_resolve": request.user.is_manager}
+
+
+def _contact(request, client):
+    if client.is_archived:
+        return None
+    return {"form": forms.ContactForm()}
+
+
+def _timeline(request, client):
+    return {"page": services.timeline(client, request.GET.get("sessions")),
+            "may_book": not client.is_archived and client.status != client.Status.REFERRED}
+
+
+def register():
+    register_caseload_column(CaseloadColumn(
+        key="diary_last", heading=_("Last session"), template="diary/includes/cell_last.html",
+        load=_last, order=20))
+    register_caseload_column(CaseloadColumn(
+        key="diary_next", heading=_("Next session"), template="diary/includes/cell_next.html",
+        load=_next, order=21))
+    register_caseload_column(CaseloadColumn(
+        key="diary_week", heading=_("This week"), template="diary/includes/cell_week.html",
+        load=_week, order=22, on_list=True))
+    register_file_section(FileSection(
+        key="diary_risks", template="diary/includes/risks_section.html", load=_risks,
+        order=5, summary=True))
+    register_file_section(FileSection(
+        key="diary_contact", template="diary/includes/contact_section.html", load=_contact,
+        order=20, column="side", summary=True))
+    register_file_section(FileSection(
+        key="diary_timeline", template="diary/includes/timeline_section.html",
+        load=_timeline, order=30))

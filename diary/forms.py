@@ -1,0 +1,282 @@
+"""Forms for booking, logging and correcting sessions, and for quick contacts.
+
+Times are typed in the site's local time (Europe/London) as a day, a start and an end;
+the forms turn them into an aware start and a length, and say next to the field what is
+wrong with them. Services repeat the checks that need the database (clashes, rights).
+"""
+
+import datetime
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.forms import DATE
+from diary.models import MAX_MINUTES, Contact, DiarySettings, KeyworkSession
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+Session = KeyworkSession
+
+
+def _helper(submit_label, *layout):
+    helper = FormHelper()
+    if layout:
+        helper.layout = Layout(*layout)
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+def _row(*names):
+    return Div(*[Div(Field(name), css_class="col-sm") for name in names], css_class="row")
+
+
+def _aware(day, time):
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class WorkerField(forms.ModelChoiceField):
+    def label_from_instance(self, worker):
+        return f"{worker} ({worker.get_role_display().lower()})"
+
+
+class TimesMixin:
+    """Day, start and end fields -> `starts_at` and `minutes` in cleaned_data."""
+
+    def clean_times(self, data, *, future_ok):
+        day, start, end = data.get("day"), data.get("start"), data.get("end")
+        if not (day and start and end):
+            return data
+        starts_at = _aware(day, start)
+        minutes = (datetime.datetime.combine(day, end)
+                   - datetime.datetime.combine(day, start)).total_seconds() // 60
+        if minutes < 0:
+            self.add_error("end", _("The end is before the start."))
+        elif minutes == 0:
+            self.add_error("end", _("The end is the same as the start: a session lasts at "
+                                    "least a minute."))
+        elif minutes > MAX_MINUTES:
+            self.add_error("end", _("That is over 8 hours: a session can last at most 8 "
+                                    "hours."))
+        if not future_ok and starts_at > timezone.now():
+            self.add_error("start", _("That is in the future: a session can only be logged "
+                                      "once it has happened."))
+        data["starts_at"], data["minutes"] = starts_at, int(minutes)
+        return data
+
+
+class BookingForm(TimesMixin, forms.Form):
+    """Book a session, or move a booked one (then without the client field)."""
+
+    day = forms.DateField(label=_("Day"), widget=DATE)
+    start = forms.TimeField(label=_("Start"), widget=TIME)
+    end = forms.TimeField(label=_("End"), widget=TIME)
+    place = forms.ChoiceField(label=_("Place"), choices=Session.Place.choices,
+                              initial=Session.Place.SITE_ROOM, widget=forms.RadioSelect)
+    where = forms.CharField(label=_("Where"), max_length=200, required=False,
+                            help_text=_("For an external appointment: the address or service."))
+    lone_working = forms.BooleanField(
+        label=_("I will be working alone with the client"), required=False,
+        help_text=_("The lone-working policy applies: say when you expect to be back."))
+    back = forms.TimeField(label=_("Expected back"), required=False, widget=TIME,
+                           help_text=_("Needed for an external appointment or lone working."))
+
+    def __init__(self, *args, clients=None, workers, version=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = []
+        if clients is not None:
+            self.fields["client"] = forms.ModelChoiceField(
+                queryset=clients, label=_("Client"), empty_label=_("Choose a client"),
+                error_messages={"invalid_choice": _(
+                    "You cannot book sessions for that client: only their keyworkers, their "
+                    "cover and managers can.")})
+            fields.append("client")
+        self.fields["worker"] = WorkerField(queryset=workers, label=_("Held by"),
+                                            empty_label=None)
+        if version is not None:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput,
+                                                        initial=version)
+            fields.append("version")
+        self.order_fields([*fields, "worker"])
+        self.helper = _helper(
+            _("Save the booking"),
+            *fields, "worker",
+            _row("day", "start", "end"),
+            Field("place"), "where", "lone_working", "back",
+        )
+
+    def clean(self):
+        data = self.clean_times(super().clean(), future_ok=True)
+        needs_back = data.get("place") == Session.Place.EXTERNAL or data.get("lone_working")
+        if data.get("place") == Session.Place.EXTERNAL and not data.get("where", "").strip():
+            self.add_error("where", _("Say where the appointment is."))
+        if needs_back and not data.get("back"):
+            self.add_error("back", _("Say when you expect to be back: the lone-working "
+                                     "policy needs it."))
+        elif needs_back and data.get("day") and data.get("start") \
+                and data["back"] <= data["start"]:
+            self.add_error("back", _("The expected return must be after the start."))
+        data["expected_back_at"] = (_aware(data["day"], data["back"])
+                                    if needs_back and data.get("day") and data.get("back")
+                                    else None)
+        return data
+
+
+class LogForm(TimesMixin, forms.Form):
+    """What happened at a session. Carries the version it was opened at, so that a second
+    person logging the same session is told instead of overwriting the first."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("What happened?"), widget=forms.RadioSelect,
+        choices=[(Session.Status.ATTENDED, _("Attended")),
+                 (Session.Status.DID_NOT_ATTEND, _("Did not attend")),
+                 (Session.Status.CANCELLED, _("Cancelled"))])
+    cancelled_by = forms.ChoiceField(label=_("Cancelled by"), required=False,
+                                     widget=forms.RadioSelect,
+                                     choices=Session.CancelledBy.choices)
+    day = forms.DateField(label=_("Day"), widget=DATE, required=False)
+    start = forms.TimeField(label=_("Started"), widget=TIME, required=False)
+    end = forms.TimeField(label=_("Ended"), widget=TIME, required=False)
+    discussed = forms.CharField(label=_("What was discussed"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 4}))
+    next_steps = forms.CharField(label=_("Agreed next steps"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    progress = forms.CharField(
+        label=_("Progress notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Progress against the plan's actions and milestones."))
+    risks = forms.CharField(
+        label=_("Issues or risks the team must know"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown on the client's summary to all staff at the site until a manager "
+                    "marks it dealt with. Leave empty if there are none."))
+
+    def __init__(self, *args, workers, session, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = _initial_log(session) | kwargs["initial"]
+        super().__init__(*args, **kwargs)
+        self.fields["worker"] = WorkerField(queryset=workers, label=_("Held by"),
+                                            empty_label=None)
+        self.order_fields(["version", "status", "cancelled_by", "worker"])
+        self.helper = _helper(
+            _("Save the log") if not session.is_logged else _("Save the correction"),
+            "version", InlineRadios("status"),
+            Div(InlineRadios("cancelled_by"), css_class="js-cancelled-by"),
+            "worker",
+            Div(_row("day", "start", "end"), css_class="js-attended-times"),
+            "discussed", "next_steps", "progress", "risks",
+        )
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status == Session.Status.ATTENDED:
+            for name, message in [("day", _("Give the day it was held.")),
+                                  ("start", _("Give the time it started.")),
+                                  ("end", _("Give the time it ended."))]:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+            if not data.get("discussed", "").strip():
+                self.add_error("discussed", _("Write what was discussed."))
+            data = self.clean_times(data, future_ok=False)
+        if status == Session.Status.CANCELLED and not data.get("cancelled_by"):
+            self.add_error("cancelled_by", _("Say who cancelled: the client or staff."))
+        return data
+
+
+def _initial_log(session):
+    attended = session.status == Session.Status.ATTENDED
+    start = timezone.localtime(session.actual_start if attended else session.starts_at)
+    minutes = session.actual_minutes if attended else session.expected_minutes
+    return {
+        "version": session.version,
+        "status": session.status if session.is_logged else Session.Status.ATTENDED,
+        "cancelled_by": session.cancelled_by,
+        "worker": session.worker_id,
+        "day": start.date(),
+        "start": start.time().replace(second=0, microsecond=0),
+        "end": (start + datetime.timedelta(minutes=minutes)).time().replace(second=0,
+                                                                             microsecond=0),
+        "discussed": session.discussed,
+        "next_steps": session.next_steps,
+        "progress": session.progress,
+        "risks": session.risks,
+    }
+
+
+def booking_initial(session):
+    start = timezone.localtime(session.starts_at)
+    back = timezone.localtime(session.expected_back_at) if session.expected_back_at else None
+    return {
+        "worker": session.worker_id, "day": start.date(), "start": start.time(),
+        "end": timezone.localtime(session.ends_at).time(), "place": session.place,
+        "where": session.where, "lone_working": session.lone_working,
+        "back": back.time() if back else None,
+    }
+
+
+class ContactForm(forms.Form):
+    """An informal contact in a few seconds: what kind, one line, and when if not now."""
+
+    kind = forms.ChoiceField(label=_("Kind of contact"), choices=Contact.Kind.choices,
+                             initial=Contact.Kind.DROP_IN, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("Write a line about what the contact "
+                                                         "was about.")})
+    time = forms.TimeField(label=_("At (if earlier today)"), required=False, widget=TIME)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(InlineRadios("kind"), "note", "time")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("time"):
+            data["at"] = _aware(timezone.localdate(), data["time"])
+            if data["at"] > timezone.now():
+                self.add_error("time", _("That time is still to come today: a contact cannot "
+                                         "be logged in the future."))
+        else:
+            data["at"] = None
+        return data
+
+
+class StrikeForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this entry wrong?"),
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("It stays in the record, struck through, with this "
+                                         "reason."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Strike through"))
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Added below the session, signed and dated. It cannot "
+                                       "be changed afterwards."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Add the addendum"))
+
+
+class RiskForm(forms.Form):
+    note = forms.CharField(label=_("How it was dealt with"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DiarySettingsForm(forms.ModelForm):
+    class Meta:
+        model = DiarySettings
+        fields = ["sessions_per_week", "edit_window_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,394 @@
+"""Keywork sessions, informal contacts and each site's diary settings.
+
+Who may see what follows the client, as decided in clients.models:
+`KeyworkSession.objects.for_user(user)` is the diary a user may see (times, places and
+client names: what a site's booking board shows to every colleague), `.in_full_for(user)`
+the sessions whose notes they may read and log. Contacts work the same way.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clients.models import Client
+from staff.models import Site
+
+MAX_MINUTES = 8 * 60
+
+
+def length_validators():
+    return [
+        MinValueValidator(1, message=_("A session must last at least a minute.")),
+        MaxValueValidator(MAX_MINUTES, message=_("A session can last at most 8 hours.")),
+    ]
+
+
+class DiarySettings(models.Model):
+    """A site's keywork cadence and how long logged sessions stay open to correction.
+
+    A site without a row uses the defaults; the row is made when a manager first saves.
+    """
+
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="diary_settings",
+                                verbose_name=_("site"))
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("keywork sessions expected per client each week"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text=_("Clients with fewer held or booked sessions in a week are flagged on "
+                    "the caseload."),
+    )
+    edit_window_days = models.PositiveSmallIntegerField(
+        _("days a logged session can be corrected"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("After this, the author or a manager can only add an addendum."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("diary settings")
+        verbose_name_plural = _("diary settings")
+
+    def __str__(self):
+        return str(self.site)
+
+    @classmethod
+    def for_sites(cls, site_ids):
+        """{site id: settings} for the given sites, unsaved defaults where none are stored."""
+        stored = {s.site_id: s for s in cls.objects.filter(site_id__in=set(site_ids))}
+        return {pk: stored.get(pk) or cls(site_id=pk) for pk in set(site_ids)}
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Sessions a user may see in a diary: those of clients they may see at all."""
+        return self.filter(client__in=Client.objects.for_user(user))
+
+    def in_full_for(self, user, on=None):
+        """Sessions whose notes a user may read and log: their clients' in full."""
+        return self.filter(client__in=Client.objects.in_full_for(user, on))
+
+    def live(self):
+        """Not struck through as entered in error."""
+        return self.filter(struck_at__isnull=True)
+
+    def between(self, start, end):
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+    def open_risks(self):
+        return self.live().exclude(risks="").filter(risk_dealt_with_at__isnull=True)
+
+    def awaiting_check_in(self, now=None):
+        """External or lone-working sessions that have started and nobody checked in from."""
+        return (
+            self.live()
+            .filter(Q(place=KeyworkSession.Place.EXTERNAL) | Q(lone_working=True),
+                    checked_in_at__isnull=True, starts_at__lte=now or timezone.now())
+            .exclude(status=KeyworkSession.Status.CANCELLED)
+        )
+
+
+class KeyworkSession(models.Model):
+    """One keywork session with one client: booked (diarised) first, then logged.
+
+    `worker` holds it: the keyworker, a co-keyworker or whoever covers. A logged session
+    can be corrected within the site's window; after that only addenda are added, and a
+    wrong entry is struck through with a reason, never deleted.
+    """
+
+    class Place(models.TextChoices):
+        SITE_ROOM = "site_room", _("A private room at the site")
+        CLIENT_ROOM = "client_room", _("The client's room")
+        EXTERNAL = "external", _("An external appointment")
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        ATTENDED = "attended", _("Attended")
+        DID_NOT_ATTEND = "dna", _("Did not attend")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class CancelledBy(models.TextChoices):
+        CLIENT = "client", _("The client")
+        STAFF = "staff", _("Staff")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="keywork_sessions",
+                               verbose_name=_("client"))
+    # The client's site, kept on the row so that a site's diary is one indexed range scan.
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False)
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="keywork_sessions", verbose_name=_("held by"))
+    starts_at = models.DateTimeField(_("start"))
+    expected_minutes = models.PositiveSmallIntegerField(_("expected length (minutes)"),
+                                                        validators=length_validators())
+    ends_at = models.DateTimeField(editable=False, blank=True)
+    place = models.CharField(_("place"), max_length=20, choices=Place, default=Place.SITE_ROOM)
+    where = models.CharField(_("where"), max_length=200, blank=True,
+                             help_text=_("For an external appointment: the address or service."))
+    lone_working = models.BooleanField(
+        _("working alone with the client"), default=False,
+        help_text=_("The lone-working policy applies: say when you expect to be back, and "
+                    "check in when you are."),
+    )
+    expected_back_at = models.DateTimeField(_("expected back"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="+", null=True, blank=True)
+
+    status = models.CharField(_("outcome"), max_length=10, choices=Status,
+                              default=Status.BOOKED)
+    cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy,
+                                    blank=True)
+    actual_start = models.DateTimeField(_("started"), null=True, blank=True)
+    actual_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), null=True,
+                                                      blank=True, validators=length_validators())
+    discussed = models.TextField(_("what was discussed"), blank=True)
+    next_steps = models.TextField(_("agreed next steps"), blank=True)
+    progress = models.TextField(_("progress notes"), blank=True,
+                                help_text=_("Progress against the plan's actions and milestones."))
+    risks = models.TextField(
+        _("issues or risks the team must know"), blank=True,
+        help_text=_("Shown on the client's summary to all staff at the site until a manager "
+                    "marks it dealt with."),
+    )
+    risk_dealt_with_at = models.DateTimeField(null=True, blank=True)
+    risk_dealt_with_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                           related_name="+", null=True, blank=True)
+    risk_dealt_with_note = models.TextField(_("how it was dealt with"), blank=True)
+
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    booked_at = models.DateTimeField(default=timezone.now, editable=False)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", null=True, blank=True)
+    logged_at = models.DateTimeField(null=True, blank=True)
+    struck_at = models.DateTimeField(null=True, blank=True)
+    struck_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", null=True, blank=True)
+    struck_reason = models.TextField(_("why it is wrong"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("keywork session")
+        verbose_name_plural = _("keywork sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_minutes__gte=1, expected_minutes__lte=MAX_MINUTES),
+                name="session_expected_length_in_range"),
+            models.CheckConstraint(
+                condition=Q(actual_minutes__isnull=True)
+                | Q(actual_minutes__gte=1, actual_minutes__lte=MAX_MINUTES),
+                name="session_actual_length_in_range"),
+            models.CheckConstraint(
+                condition=Q(status="cancelled") | Q(cancelled_by=""),
+                name="session_cancelled_by_only_when_cancelled"),
+            models.CheckConstraint(
+                condition=Q(status="booked", logged_at__isnull=True)
+                | (~Q(status="booked") & Q(logged_at__isnull=False)),
+                name="session_logged_unless_booked"),
+            models.CheckConstraint(
+                condition=Q(expected_back_at__isnull=True)
+                | Q(expected_back_at__gt=models.F("starts_at")),
+                name="session_back_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "starts_at"], name="session_worker_week"),
+            models.Index(fields=["site", "starts_at"], name="session_site_week"),
+            models.Index(fields=["client", "starts_at"], name="session_client_timeline"),
+            models.Index(fields=["worker", "starts_at"], condition=Q(status="booked"),
+                         name="session_to_log"),
+            models.Index(fields=["site"], name="session_open_risk",
+                         condition=~Q(risks="") & Q(risk_dealt_with_at__isnull=True,
+                                                    struck_at__isnull=True)),
+            models.Index(fields=["site", "starts_at"], name="session_awaiting_check_in",
+                         condition=(Q(place="external") | Q(lone_working=True))
+                         & Q(checked_in_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{self.client} {local:%-d %b %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self._derive()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("diary:session", args=[self.pk])
+
+    def _derive(self):
+        if self.client_id and not self.site_id:
+            self.site_id = self.client.site_id
+        if self.starts_at and self.expected_minutes:
+            self.ends_at = self.starts_at + datetime.timedelta(minutes=self.expected_minutes)
+
+    def clean(self):
+        self._derive()
+        errors = {}
+        if self.needs_check_in:
+            if self.place == self.Place.EXTERNAL and not self.where.strip():
+                errors["where"] = _("Say where the appointment is.")
+            if not self.expected_back_at:
+                errors["expected_back_at"] = _(
+                    "Say when you expect to be back: the lone-working policy needs it.")
+            elif self.starts_at and self.expected_back_at <= self.starts_at:
+                errors["expected_back_at"] = _("The expected return must be after the start.")
+        if self.status == self.Status.CANCELLED and not self.cancelled_by:
+            errors["cancelled_by"] = _("Say who cancelled: the client or staff.")
+        if self.status != self.Status.CANCELLED:
+            self.cancelled_by = ""
+        now = timezone.now()
+        if self.status == self.Status.ATTENDED:
+            if not self.actual_start:
+                errors["actual_start"] = _("Give the time the session started.")
+            elif self.actual_start > now:
+                errors["actual_start"] = _(
+                    "The start is in the future: a session can only be logged once it has "
+                    "happened.")
+            if not self.actual_minutes:
+                errors.setdefault("actual_minutes", _("Give the time the session ended."))
+            if not self.discussed.strip():
+                errors["discussed"] = _("Write what was discussed.")
+        if self.status == self.Status.DID_NOT_ATTEND and self.starts_at and self.starts_at > now:
+            errors["status"] = _("The session has not started yet: record that the client did "
+                                 "not attend once its time has passed.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def needs_check_in(self):
+        return self.place == self.Place.EXTERNAL or self.lone_working
+
+    @property
+    def has_started(self):
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_logged(self):
+        return self.status != self.Status.BOOKED
+
+    @property
+    def is_struck(self):
+        return self.struck_at is not None
+
+    @property
+    def is_counted(self):
+        """Counts towards the week's cadence: held, or still booked."""
+        return not self.is_struck and self.status in (self.Status.BOOKED, self.Status.ATTENDED)
+
+    @property
+    def has_open_risk(self):
+        return bool(self.risks.strip()) and not self.risk_dealt_with_at and not self.is_struck
+
+    @property
+    def actual_end(self):
+        if self.actual_start and self.actual_minutes:
+            return self.actual_start + datetime.timedelta(minutes=self.actual_minutes)
+        return None
+
+    @property
+    def is_overdue_back(self):
+        return (self.needs_check_in and not self.checked_in_at and self.expected_back_at
+                and self.expected_back_at < timezone.now())
+
+    def correctable_until(self, window_days):
+        return self.logged_at + datetime.timedelta(days=window_days) if self.logged_at else None
+
+    def may_correct(self, user, window_days, now=None):
+        """The author or a manager, within the site's window, unless it was struck through."""
+        if not self.is_logged or self.is_struck:
+            return False
+        if (now or timezone.now()) > self.correctable_until(window_days):
+            return False
+        return user.pk == self.logged_by_id or user.is_manager
+
+
+class SessionAddendum(models.Model):
+    """A note added to a logged session after it can no longer be corrected. Never changed."""
+
+    session = models.ForeignKey(KeyworkSession, on_delete=models.PROTECT,
+                                related_name="addenda")
+    text = models.TextField(_("addendum"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("addendum")
+        verbose_name_plural = _("addenda")
+
+    def __str__(self):
+        return f"{self.session}: {self.text[:40]}"
+
+
+class ContactQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(client__in=Client.objects.for_user(user))
+
+    def in_full_for(self, user, on=None):
+        return self.filter(client__in=Client.objects.in_full_for(user, on))
+
+
+class Contact(models.Model):
+    """An informal contact with a client between sessions: any colleague at the site logs it."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        DROP_IN = "drop_in", _("Drop-in")
+        IN_PASSING = "in_passing", _("In passing")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts",
+                               verbose_name=_("client"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False)
+    kind = models.CharField(_("kind of contact"), max_length=12, choices=Kind)
+    at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    struck_at = models.DateTimeField(null=True, blank=True)
+    struck_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", null=True, blank=True)
+    struck_reason = models.TextField(_("why it is wrong"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["client", "at"], name="contact_client_timeline"),
+            models.Index(fields=["site", "at"], name="contact_site_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.client}"
+
+    def save(self, *args, **kwargs):
+        if self.client_id and not self.site_id:
+            self.site_id = self.client.site_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.client_id and not self.site_id:
+            self.site_id = self.client.site_id
+        if self.at and self.at > timezone.now():
+            raise ValidationError({"at": _("A contact cannot be logged in the future.")})
+        if not self.note.strip():
+            raise ValidationError({"note": _("Write a line about what the contact was about.")})
+
+    @property
+    def is_struck(self):
+        return self.struck_at is not None

@@ -1,0 +1,633 @@
+"""Every write to the diary, and the reads its pages share.
+
+Each write is keyword-only, atomic, validates before it saves and raises ValidationError
+with a message a person can act on. The acting user is passed in and recorded in the
+history, so that an entry changed outside a request still says who changed it.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Allocation, Client
+from clients.services import StaleEdit
+from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
+from staff.models import User
+
+Session = KeyworkSession
+DAY = datetime.timedelta(days=1)
+# The hours a week grid always shows; sessions outside them widen it.
+FIRST_HOUR, LAST_HOUR = 8, 19
+
+
+def format_day(moment):
+    return timezone.localtime(moment).strftime("%-d %b %Y")
+
+
+def format_time(moment):
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def local_start(day):
+    """The first moment of a local calendar day, as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def week_start(day):
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _by(instance, user):
+    # simple-history records this user even when no request is around (demo data, jobs).
+    instance._history_user = user
+    return instance
+
+
+# Permission rules the services enforce whatever view calls them -------------------------
+
+
+def _require_full(client, user):
+    """The user may open the client's file (keyworker, co-keyworker, cover, manager)."""
+    if not Client.objects.in_full_for(user).filter(pk=client.pk).exists():
+        raise PermissionDenied
+
+
+def _is_site_manager(user, site_id):
+    return user.is_manager and user.sites.filter(pk=site_id).exists()
+
+
+def _check_client(client):
+    if client.is_archived:
+        raise ValidationError({"client": _(
+            "%(name)s has left the service; no more sessions can be booked.")
+            % {"name": client}})
+    if client.status == Client.Status.REFERRED:
+        raise ValidationError({"client": _(
+            "%(name)s is still a referral: admit them before booking keywork sessions.")
+            % {"name": client}})
+
+
+def _check_worker(*, client, worker):
+    if not worker.is_active or worker.role not in (User.Role.KEYWORKER, User.Role.MANAGER):
+        raise ValidationError({"worker": _("%(name)s cannot hold keywork sessions.")
+                               % {"name": worker}})
+    if not worker.sites.filter(pk=client.site_id).exists():
+        raise ValidationError({"worker": _("%(name)s does not work at %(site)s.")
+                               % {"name": worker, "site": client.site}})
+
+
+def _lock(client, worker):
+    """Serialise bookings for this client and worker, so two at once cannot both pass the
+    clash check. Always client first, then worker, so that no two bookings deadlock."""
+    Client.objects.select_for_update().filter(pk=client.pk).exists()
+    User.objects.select_for_update().filter(pk=worker.pk).exists()
+
+
+def clashes(*, worker, client, starts_at, ends_at, exclude=None):
+    """Live, not cancelled sessions of the same worker or the same client that overlap."""
+    found = (
+        Session.objects.live().exclude(status=Session.Status.CANCELLED)
+        .filter(Q(worker=worker) | Q(client=client), starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .select_related("client", "worker")
+    )
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return found
+
+
+def _check_clash(session, exclude=None):
+    clash = clashes(worker=session.worker, client=session.client, starts_at=session.starts_at,
+                    ends_at=session.ends_at, exclude=exclude).first()
+    if clash is None:
+        return
+    values = {"worker": clash.worker, "client": clash.client, "day": format_day(clash.starts_at),
+              "start": format_time(clash.starts_at), "end": format_time(clash.ends_at)}
+    if clash.worker_id == session.worker_id:
+        message = _("%(worker)s already has a session with %(client)s on %(day)s from "
+                    "%(start)s to %(end)s. Choose another time.") % values
+    else:
+        message = _("%(client)s already has a session with %(worker)s on %(day)s from "
+                    "%(start)s to %(end)s. Choose another time.") % values
+    raise ValidationError({"starts_at": message})
+
+
+def _check_not_too_old(starts_at, window_days):
+    earliest = local_start(timezone.localdate() - datetime.timedelta(days=window_days))
+    if starts_at < earliest:
+        raise ValidationError({"starts_at": _(
+            "Sessions more than %(days)s days ago cannot be added to the diary.")
+            % {"days": window_days}})
+
+
+def _locked(session):
+    """The session as stored now, locked until this transaction ends, so that a quick
+    change (a check-in) never writes back fields someone else has just logged."""
+    return (Session.objects.select_for_update().select_related("client", "logged_by")
+            .get(pk=session.pk))
+
+
+def _fresh(session, version):
+    """The session as stored now, locked until the change is saved, if nobody else changed
+    it since the form was opened at `version` (optimistic locking); else StaleEdit."""
+    fresh = _locked(session)
+    if fresh.version == version:
+        fresh.version = version + 1
+        return fresh
+    if fresh.logged_by and fresh.is_logged:
+        message = _(
+            "%(name)s logged this session at %(time)s while you were writing. What you wrote "
+            "is still in the form below: add what is missing as an addendum."
+        ) % {"name": fresh.logged_by, "time": format_time(fresh.logged_at)}
+    else:
+        message = _(
+            "Someone else changed this session while you were editing. What you wrote is "
+            "still in the form below: check the session, then save again.")
+    raise StaleEdit(message)
+
+
+# Booking -----------------------------------------------------------------------------------
+
+
+def _booking_fields(session, *, worker, starts_at, expected_minutes, place, where,
+                    lone_working, expected_back_at):
+    session.worker = worker
+    session.starts_at = starts_at
+    session.expected_minutes = expected_minutes
+    session.place = place
+    session.where = where.strip()
+    session.lone_working = lone_working
+    session.expected_back_at = expected_back_at if session.needs_check_in else None
+
+
+@transaction.atomic
+def session_book(*, client, worker, starts_at, expected_minutes, by,
+                 place=Session.Place.SITE_ROOM, where="", lone_working=False,
+                 expected_back_at=None):
+    """Book (diarise) a session with a client, held by `worker`.
+
+    Refused if the worker or the client already has a session at that time. A session
+    held without a booking can be added afterwards, within the site's correction window.
+    """
+    _require_full(client, by)
+    _check_client(client)
+    _check_worker(client=client, worker=worker)
+    window = DiarySettings.for_sites([client.site_id])[client.site_id].edit_window_days
+    _check_not_too_old(starts_at, window)
+    _lock(client, worker)
+    session = _by(Session(client=client, site_id=client.site_id, booked_by=by), by)
+    _booking_fields(session, worker=worker, starts_at=starts_at,
+                    expected_minutes=expected_minutes, place=place, where=where,
+                    lone_working=lone_working, expected_back_at=expected_back_at)
+    session.full_clean()
+    _check_clash(session)
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_reschedule(*, session, version, by, worker, starts_at, expected_minutes, place,
+                       where="", lone_working=False, expected_back_at=None):
+    """Move a booked session to another time, place or worker (clashes refused)."""
+    _require_full(session.client, by)
+    session = _fresh(session, version)
+    if session.is_logged or session.is_struck:
+        raise ValidationError(_("Only a booked session can be moved; this one is %(status)s.")
+                              % {"status": session.get_status_display().lower()})
+    _check_worker(client=session.client, worker=worker)
+    _lock(session.client, worker)
+    _booking_fields(session, worker=worker, starts_at=starts_at,
+                    expected_minutes=expected_minutes, place=place, where=where,
+                    lone_working=lone_working, expected_back_at=expected_back_at)
+    session.full_clean()
+    _check_clash(session, exclude=session)
+    _by(session, by).save()
+    return session
+
+
+# Logging and correcting --------------------------------------------------------------------
+
+
+def _set_outcome(session, *, by, status, worker, cancelled_by, actual_start, actual_minutes,
+                 discussed, next_steps, progress, risks):
+    worker = worker or session.worker
+    if worker.pk != session.worker_id:
+        _check_worker(client=session.client, worker=worker)
+    session.status = status
+    session.worker = worker
+    session.cancelled_by = cancelled_by if status == Session.Status.CANCELLED else ""
+    attended = status == Session.Status.ATTENDED
+    session.actual_start = actual_start if attended else None
+    session.actual_minutes = actual_minutes if attended else None
+    session.discussed = discussed.strip()
+    session.next_steps = next_steps.strip()
+    session.progress = progress.strip()
+    if risks.strip() != session.risks:
+        # A changed risk is a new one: it shows to the team until dealt with again.
+        session.risk_dealt_with_at = session.risk_dealt_with_by = None
+        session.risk_dealt_with_note = ""
+    session.risks = risks.strip()
+
+
+@transaction.atomic
+def session_log(*, session, version, by, status, worker=None, cancelled_by="",
+                actual_start=None, actual_minutes=None, discussed="", next_steps="",
+                progress="", risks=""):
+    """Record what happened at a booked session: attended, did not attend or cancelled.
+
+    If someone else logged it meanwhile, StaleEdit says who; nothing is overwritten.
+    """
+    _require_full(session.client, by)
+    session = _fresh(session, version)
+    if session.is_struck:
+        raise ValidationError(_("This session was struck through; it cannot be logged."))
+    if session.is_logged:
+        raise ValidationError(_("This session is already logged; correct it instead."))
+    if status == Session.Status.BOOKED:
+        raise ValidationError({"status": _("Choose what happened: attended, did not attend "
+                                           "or cancelled.")})
+    _set_outcome(session, by=by, status=status, worker=worker, cancelled_by=cancelled_by,
+                 actual_start=actual_start, actual_minutes=actual_minutes, discussed=discussed,
+                 next_steps=next_steps, progress=progress, risks=risks)
+    session.logged_by = by
+    session.logged_at = timezone.now()
+    session.full_clean()
+    _by(session, by).save()
+    return session
+
+
+@transaction.atomic
+def session_correct(*, session, version, by, status, worker=None, cancelled_by="",
+                    actual_start=None, actual_minutes=None, discussed="", next_steps="",
+                    progress="", risks=""):
+    """Correct a logged session: its author or a manager, within the site's window.
+
+    The history keeps every earlier version; after the window only addenda can be added.
+    """
+    _require_full(session.client, by)
+    session = _fresh(session, version)
+    if not session.is_logged:
+        raise ValidationError(_("This session has not been logged yet."))
+    if session.is_struck:
+        raise ValidationError(_("This session was struck through; it cannot be corrected."))
+    window = DiarySettings.for_sites([session.site_id])[session.site_id].edit_window_days
+    if timezone.now() > session.correctable_until(window):
+        raise ValidationError(_(
+            "Corrections closed on %(day)s (%(days)s days after it was logged). Add an "
+            "addendum instead.") % {"day": format_day(session.correctable_until(window)),
+                                   "days": window})
+    if not session.may_correct(by, window):
+        raise ValidationError(_(
+            "Only %(name)s, who logged it, or a manager can correct this session. Add an "
+            "addendum instead.") % {"name": session.logged_by})
+    if status == Session.Status.BOOKED:
+        raise ValidationError({"status": _("A logged session cannot go back to booked.")})
+    _set_outcome(session, by=by, status=status, worker=worker, cancelled_by=cancelled_by,
+                 actual_start=actual_start, actual_minutes=actual_minutes, discussed=discussed,
+                 next_steps=next_steps, progress=progress, risks=risks)
+    session.full_clean()
+    _by(session, by).save()
+    return session
+
+
+@transaction.atomic
+def addendum_add(*, session, by, text):
+    """Add a note to a logged session; it is signed, dated and never changed."""
+    _require_full(session.client, by)
+    if not session.is_logged:
+        raise ValidationError(_("Log the session first; an addendum adds to a logged one."))
+    if session.is_struck:
+        raise ValidationError(_("This session was struck through; add nothing to it."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the addendum.")})
+    addendum = _by(SessionAddendum(session=session, by=by, text=text.strip()), by)
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+@transaction.atomic
+def session_strike(*, session, by, reason):
+    """Strike a wrong entry through: it stays, marked, with the reason; it counts no more."""
+    _require_full(session.client, by)
+    session = _locked(session)
+    if session.is_struck:
+        raise ValidationError(_("This session is already struck through."))
+    author = session.logged_by_id or session.booked_by_id
+    if by.pk != author and not _is_site_manager(by, session.site_id):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the entry is wrong.")})
+    session.struck_at = timezone.now()
+    session.struck_by = by
+    session.struck_reason = reason.strip()
+    session.version += 1
+    _by(session, by).save()
+    return session
+
+
+# Lone working and risks --------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_check_in(*, session, by):
+    """The worker is back from an external appointment or lone working (or a manager
+    confirms they are)."""
+    if by.pk != session.worker_id and not _is_site_manager(by, session.site_id):
+        raise PermissionDenied
+    session = _locked(session)
+    if not session.needs_check_in:
+        raise ValidationError(_("This session needs no check-in."))
+    if session.checked_in_at:
+        raise ValidationError(_("Already checked in at %(time)s.")
+                              % {"time": format_time(session.checked_in_at)})
+    session.checked_in_at = timezone.now()
+    session.checked_in_by = by
+    _by(session, by).save()
+    return session
+
+
+@transaction.atomic
+def risk_resolve(*, session, by, note=""):
+    """A manager marks a session's risk as dealt with: it leaves the client's summary."""
+    if not _is_site_manager(by, session.site_id):
+        raise PermissionDenied
+    session = _locked(session)
+    if not session.has_open_risk:
+        raise ValidationError(_("This risk is already dealt with."))
+    session.risk_dealt_with_at = timezone.now()
+    session.risk_dealt_with_by = by
+    session.risk_dealt_with_note = note.strip()
+    _by(session, by).save()
+    return session
+
+
+# Contacts ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_log(*, client, by, kind, note, at=None):
+    """Log an informal contact. Any colleague at the client's site may, file access or not."""
+    if not Client.objects.for_user(by).filter(pk=client.pk).exists():
+        raise PermissionDenied
+    if client.is_archived:
+        raise ValidationError(_("%(name)s has left the service.") % {"name": client})
+    contact = _by(Contact(client=client, site_id=client.site_id, by=by, kind=kind,
+                          note=note.strip(), at=at or timezone.now()), by)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_strike(*, contact, by, reason):
+    """Strike a wrong contact entry through, with the reason. Its author or a manager."""
+    if by.pk != contact.by_id and not _is_site_manager(by, contact.site_id):
+        raise PermissionDenied
+    if contact.is_struck:
+        raise ValidationError(_("This contact is already struck through."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the entry is wrong.")})
+    contact.struck_at = timezone.now()
+    contact.struck_by = by
+    contact.struck_reason = reason.strip()
+    _by(contact, by).save()
+    return contact
+
+
+@transaction.atomic
+def diary_settings_update(*, site, by, sessions_per_week, edit_window_days):
+    """A manager sets their site's expected cadence and correction window."""
+    if not _is_site_manager(by, site.pk):
+        raise PermissionDenied
+    row = DiarySettings.objects.select_for_update().filter(site=site).first()
+    row = _by(row or DiarySettings(site=site), by)
+    row.sessions_per_week = sessions_per_week
+    row.edit_window_days = edit_window_days
+    row.full_clean()
+    row.save()
+    return row
+
+
+# Reads the pages share ---------------------------------------------------------------------
+
+
+def cover_notes(sessions):
+    """{session id: handover note} for sessions held by a worker covering the client that day.
+
+    One query for the whole list, whatever its length.
+    """
+    sessions = list(sessions)
+    if not sessions:
+        return {}
+    days = [timezone.localtime(s.starts_at).date() for s in sessions]
+    covers = Allocation.objects.filter(
+        kind=Allocation.Kind.COVER, client__in={s.client_id for s in sessions},
+        worker__in={s.worker_id for s in sessions}, start__lte=max(days), end__gt=min(days),
+    ).values_list("client", "worker", "start", "end", "handover_note")
+    notes = {}
+    for session, day in zip(sessions, days, strict=True):
+        for client_id, worker_id, start, end, note in covers:
+            if (client_id, worker_id) == (session.client_id, session.worker_id) \
+                    and start <= day < end:
+                notes[session.pk] = note
+    return notes
+
+
+def _decorate(sessions, user):
+    """Mark each session with `cover_note` and `full` (may the user open its notes)."""
+    sessions = list(sessions)
+    notes = cover_notes(sessions)
+    full = set(Client.objects.in_full_for(user).filter(
+        pk__in={s.client_id for s in sessions}).values_list("pk", flat=True)) if sessions else set()
+    for session in sessions:
+        session.cover_note = notes.get(session.pk)
+        session.full = session.client_id in full
+    return sessions
+
+
+@dataclass
+class Slot:
+    day: datetime.date
+    starts_at: datetime.datetime
+    sessions: list = field(default_factory=list)
+    free: bool = True
+    bookable: bool = False
+
+
+@dataclass
+class Week:
+    """A Monday-to-Sunday grid: `rows` of (hour, [Slot per day]), and `days` of sessions."""
+
+    monday: datetime.date
+    days: list
+    rows: list
+    agenda: list
+
+    @property
+    def previous(self):
+        return self.monday - 7 * DAY
+
+    @property
+    def next(self):
+        return self.monday + 7 * DAY
+
+    @property
+    def sunday(self):
+        return self.monday + 6 * DAY
+
+    @property
+    def count(self):
+        return sum(len(sessions) for _day, sessions in self.agenda)
+
+
+def week_sessions(queryset, monday):
+    """The live sessions of a queryset in the week from `monday`, in time order."""
+    return (queryset.live().between(local_start(monday), local_start(monday + 7 * DAY))
+            .select_related("client", "worker").order_by("starts_at", "worker__first_name"))
+
+
+def week_grid(sessions, monday, *, user, worker=None):
+    """Lay a week's sessions out by day and hour.
+
+    With `worker`, a slot is free when none of that worker's sessions overlap the hour;
+    a slot can be booked from when it is free (or the grid is a whole site's) and not past.
+    """
+    sessions = _decorate(sessions, user)
+    days = [monday + n * DAY for n in range(7)]
+    hours = [timezone.localtime(s.starts_at).hour for s in sessions]
+    ends = [timezone.localtime(s.ends_at - datetime.timedelta(minutes=1)).hour for s in sessions
+            if timezone.localtime(s.ends_at).date() == timezone.localtime(s.starts_at).date()]
+    first = min([FIRST_HOUR, *hours])
+    last = max([LAST_HOUR, *hours, *ends])
+    now = timezone.now()
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    slots = {}
+    rows = []
+    for hour in range(first, last + 1):
+        row = []
+        for day in days:
+            starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+            slot = Slot(day=day, starts_at=starts_at)
+            slots[(day, hour)] = slot
+            row.append(slot)
+        rows.append((hour, row))
+    for session in sessions:
+        local = timezone.localtime(session.starts_at)
+        slots[(local.date(), local.hour)].sessions.append(session)
+        if worker is not None and session.status != Session.Status.CANCELLED:
+            for slot in slots.values():
+                if slot.starts_at < session.ends_at \
+                        and session.starts_at < slot.starts_at + datetime.timedelta(hours=1):
+                    slot.free = False
+    for slot in slots.values():
+        slot.bookable = slot.free and slot.starts_at >= this_hour
+    agenda = [(day, [s for s in sessions if timezone.localtime(s.starts_at).date() == day])
+              for day in days]
+    return Week(monday=monday, days=days, rows=rows, agenda=agenda)
+
+
+def today_for(user):
+    """The user's sessions today, and their earlier booked sessions still to log."""
+    today = timezone.localdate()
+    mine = Session.objects.live().filter(worker=user).select_related("client")
+    return {
+        "today": _decorate(mine.between(local_start(today), local_start(today + DAY))
+                           .order_by("starts_at"), user),
+        "to_log": _decorate(mine.filter(status=Session.Status.BOOKED,
+                                        starts_at__lt=local_start(today))
+                            .order_by("starts_at"), user),
+    }
+
+
+def out_now(user):
+    """Sessions at the user's sites where a worker is out with a client and not back yet."""
+    return (Session.objects.for_user(user).awaiting_check_in()
+            .select_related("client", "worker").order_by("expected_back_at", "starts_at"))
+
+
+def open_risks(queryset):
+    return (queryset.open_risks().select_related("client", "worker", "logged_by")
+            .order_by("-starts_at"))
+
+
+# Cadence: what the caseload columns show ----------------------------------------------------
+
+
+def last_held(client_ids):
+    """{client id: start of the last attended session}."""
+    rows = (Session.objects.live().filter(client__in=client_ids, status=Session.Status.ATTENDED)
+            .values("client").annotate(last=Max("starts_at")))
+    return {row["client"]: row["last"] for row in rows}
+
+
+def next_booked(client_ids):
+    """{client id: start of the next booked session still to come}."""
+    rows = (Session.objects.live()
+            .filter(client__in=client_ids, status=Session.Status.BOOKED,
+                    starts_at__gte=timezone.now())
+            .values("client").annotate(next=Min("starts_at")))
+    return {row["client"]: row["next"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Cadence:
+    held_or_booked: int
+    expected: int
+
+    @property
+    def is_short(self):
+        return self.held_or_booked < self.expected
+
+
+def this_week(clients):
+    """{client id: Cadence} for this week (Monday to Sunday), against each site's setting."""
+    monday = week_start(timezone.localdate())
+    rows = (Session.objects.live()
+            .filter(client__in=[c.pk for c in clients],
+                    status__in=[Session.Status.BOOKED, Session.Status.ATTENDED])
+            .between(local_start(monday), local_start(monday + 7 * DAY))
+            .values("client").annotate(n=Count("pk")))
+    counts = {row["client"]: row["n"] for row in rows}
+    settings = DiarySettings.for_sites({c.site_id for c in clients})
+    return {c.pk: Cadence(counts.get(c.pk, 0), settings[c.site_id].sessions_per_week)
+            for c in clients}
+
+
+# The client's timeline ------------------------------------------------------------------------
+
+TIMELINE_PAGE = 10
+
+
+def timeline(client, page_number):
+    """One page of the client's sessions and contacts together, newest first.
+
+    A fixed number of queries: the page's keys from both tables at once, then its rows.
+    """
+    sessions = (Session.objects.filter(client=client)
+                .annotate(entry=Value("session", output_field=CharField()), when=F("starts_at"))
+                .values_list("entry", "pk", "when").order_by())
+    contacts = (Contact.objects.filter(client=client)
+                .annotate(entry=Value("contact", output_field=CharField()), when=F("at"))
+                .values_list("entry", "pk", "when").order_by())
+    keys = sessions.union(contacts, all=True).order_by("-when", "-pk")
+    page = Paginator(keys, TIMELINE_PAGE).get_page(page_number)
+    wanted = {"session": [], "contact": []}
+    for entry, pk, _when in page.object_list:
+        wanted[entry].append(pk)
+    found = {
+        ("session", s.pk): s for s in Session.objects.filter(pk__in=wanted["session"])
+        .select_related("worker", "logged_by", "struck_by", "risk_dealt_with_by")
+        .prefetch_related(Prefetch("addenda", queryset=SessionAddendum.objects
+                                   .select_related("by")))
+    } | {
+        ("contact", c.pk): c for c in Contact.objects.filter(pk__in=wanted["contact"])
+        .select_related("by", "struck_by")
+    }
+    page.entries = [(entry, found[(entry, pk)]) for entry, pk, _when in page.object_list]
+    return page

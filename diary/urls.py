@@ -1,0 +1,24 @@
+from django.urls import path
+
+from diary import views
+
+app_name = "diary"
+
+urlpatterns = [
+    path("diary/", views.week, name="week"),
+    path("diary/today/", views.today, name="today"),
+    path("diary/staff/<int:user_pk>/", views.worker_week, name="worker_week"),
+    path("diary/site/<int:site_pk>/", views.site_week, name="site_week"),
+    path("diary/book/", views.book, name="book"),
+    path("diary/out/", views.out_now, name="out"),
+    path("diary/settings/", views.diary_settings, name="settings"),
+    path("diary/sessions/<int:pk>/", views.session_detail, name="session"),
+    path("diary/sessions/<int:pk>/move/", views.session_edit, name="edit"),
+    path("diary/sessions/<int:pk>/log/", views.session_log, name="log"),
+    path("diary/sessions/<int:pk>/addendum/", views.addendum_add, name="addendum"),
+    path("diary/sessions/<int:pk>/strike/", views.session_strike, name="strike"),
+    path("diary/sessions/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("diary/sessions/<int:pk>/risk-dealt-with/", views.risk_resolve, name="risk_resolve"),
+    path("clients/<int:pk>/contacts/", views.contact_log, name="contact_log"),
+    path("diary/contacts/<int:pk>/strike/", views.contact_strike, name="contact_strike"),
+]

@@ -1,0 +1,441 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.models import Access, Client
+from clients.services import StaleEdit
+from clients.views import client_for, require_manager
+from diary import forms, services
+from diary.models import Contact, DiarySettings, KeyworkSession
+from staff.models import User
+
+# Model field -> the form field where its error belongs.
+FIELD_FOR = {"starts_at": "start", "actual_start": "start", "expected_minutes": "end",
+             "actual_minutes": "end", "expected_back_at": "back"}
+
+
+# Permission helpers ---------------------------------------------------------------------------
+
+
+def _staff_only(request):
+    """Keyworkers and managers keep diaries; administrators manage staff and reference data."""
+    if not (request.user.is_keyworker or request.user.is_manager):
+        raise PermissionDenied
+
+
+def _session_for(request, pk, need=Access.FULL):
+    """The session `pk` if the user may see it at the level `need`.
+
+    404 when its client is hidden from the user (another site, an administrator); 403 when
+    they see the client's summary but may not read the session's notes.
+    """
+    session = get_object_or_404(
+        KeyworkSession.objects.for_user(request.user)
+        .select_related("client", "client__site", "worker", "booked_by", "logged_by",
+                        "struck_by", "checked_in_by", "risk_dealt_with_by"),
+        pk=pk,
+    )
+    if need == Access.FULL and session.client.access_for(request.user) != Access.FULL:
+        raise PermissionDenied
+    return session
+
+
+def _workers_at(site_ids):
+    """Who can hold sessions at these sites: active keyworkers and managers."""
+    return (User.objects.filter(sites__in=site_ids, is_active=True,
+                                role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
+            .distinct().order_by("first_name", "last_name"))
+
+
+def _add_error(form, error):
+    """Put a service's ValidationError next to the field it is about."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            name = FIELD_FOR.get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _next(request, default):
+    """Where to go after a POST: the page the user came from, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _week_param(request):
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return services.week_start(day)
+
+
+def _week_url(worker, starts_at, user):
+    monday = services.week_start(timezone.localtime(starts_at).date())
+    url = (reverse("diary:week") if worker.pk == user.pk
+           else reverse("diary:worker_week", args=[worker.pk]))
+    return f"{url}?week={monday.isoformat()}"
+
+
+# The diary ------------------------------------------------------------------------------------
+
+
+def today(request):
+    """The keyworker's day: today's sessions, and earlier ones still to log."""
+    _staff_only(request)
+    context = services.today_for(request.user)
+    if request.user.is_manager:
+        context["out_count"] = services.out_now(request.user).count()
+    return render(request, "diary/today.html", context)
+
+
+def week(request):
+    _staff_only(request)
+    return _worker_week(request, request.user)
+
+
+def worker_week(request, user_pk):
+    _staff_only(request)
+    worker = get_object_or_404(User.objects.for_user(request.user), pk=user_pk)
+    return _worker_week(request, worker)
+
+
+def _worker_week(request, worker):
+    monday = _week_param(request)
+    sessions = services.week_sessions(
+        KeyworkSession.objects.for_user(request.user).filter(worker=worker), monday)
+    return _week_page(request, services.week_grid(sessions, monday, user=request.user,
+                                                  worker=worker), worker=worker)
+
+
+def site_week(request, site_pk):
+    _staff_only(request)
+    site = get_object_or_404(request.user.sites.all(), pk=site_pk)
+    monday = _week_param(request)
+    sessions = services.week_sessions(
+        KeyworkSession.objects.for_user(request.user).filter(site=site), monday)
+    return _week_page(request, services.week_grid(sessions, monday, user=request.user),
+                      site=site)
+
+
+def _week_page(request, week, *, worker=None, site=None):
+    sites = request.user.sites.filter(is_active=True)
+    return render(request, "diary/week.html", {
+        "week": week, "worker": worker, "site": site, "today": timezone.localdate(),
+        "sites": sites, "colleagues": _workers_at(sites),
+        "out_count": services.out_now(request.user).filter(site=site).count()
+        if site and request.user.is_manager else 0,
+    })
+
+
+def book(request):
+    """Book a session; from a free slot of the week grid the day, hour and worker are set."""
+    _staff_only(request)
+    user = request.user
+    clients = (Client.objects.in_full_for(user)
+               .filter(status__in=[Client.Status.ADMITTED, Client.Status.ACTIVE])
+               .select_related("site"))
+    initial = {"worker": request.GET.get("worker") or user.pk,
+               "client": request.GET.get("client")}
+    if start := request.GET.get("start"):
+        try:
+            moment = datetime.datetime.fromisoformat(start)
+        except ValueError:
+            moment = None
+        if moment:
+            initial |= {"day": moment.date(), "start": moment.time(),
+                        "end": (moment + datetime.timedelta(hours=1)).time()}
+    form = forms.BookingForm(request.POST or None, clients=clients,
+                             workers=_workers_at(user.sites.all()), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_book(
+                client=data["client"], worker=data["worker"], starts_at=data["starts_at"],
+                expected_minutes=data["minutes"], place=data["place"], where=data["where"],
+                lone_working=data["lone_working"], expected_back_at=data["expected_back_at"],
+                by=user)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Booked: %(client)s with %(worker)s on %(day)s at "
+                                        "%(time)s.") % {
+                "client": session.client, "worker": session.worker,
+                "day": services.format_day(session.starts_at),
+                "time": services.format_time(session.starts_at)})
+            if session.starts_at <= timezone.now():
+                return redirect("diary:log", session.pk)
+            return redirect(_week_url(session.worker, session.starts_at, user))
+    return render(request, "diary/session_form.html", {"form": form, "title": _("Book a session")})
+
+
+def session_detail(request, pk):
+    return _session_page(request, _session_for(request, pk))
+
+
+def _session_page(request, session, *, addendum_form=None):
+    window = DiarySettings.for_sites([session.site_id])[session.site_id].edit_window_days
+    records = list(session.history.select_related("history_user").order_by("history_date"))
+    changes = []
+    for before, after in zip([None, *records], records, strict=False):
+        fields = ([session._meta.get_field(c.field).verbose_name
+                   for c in after.diff_against(before).changes] if before else [])
+        changes.append((after, fields))
+    user = request.user
+    author = session.logged_by_id or session.booked_by_id
+    return render(request, "diary/session_detail.html", {
+        "session": session,
+        "client": session.client,
+        "addenda": session.addenda.select_related("by"),
+        "cover_note": services.cover_notes([session]).get(session.pk),
+        "changes": changes,
+        "window": window,
+        "correctable_until": session.correctable_until(window),
+        "may_correct": session.may_correct(user, window),
+        "may_strike": not session.is_struck and (user.pk == author or user.is_manager),
+        "may_check_in": (session.needs_check_in and not session.checked_in_at
+                         and not session.is_struck
+                         and (user.pk == session.worker_id or user.is_manager)),
+        "addendum_form": addendum_form or forms.AddendumForm(),
+    })
+
+
+def session_edit(request, pk):
+    """Move a booked session: another day, time, place or worker."""
+    session = _session_for(request, pk)
+    if session.is_logged or session.is_struck:
+        messages.error(request, _("Only a booked session can be moved."))
+        return redirect(session)
+    form = forms.BookingForm(request.POST or None, workers=_workers_at([session.site_id]),
+                             version=session.version, initial=forms.booking_initial(session))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_reschedule(
+                session=session, version=data["version"], by=request.user,
+                worker=data["worker"], starts_at=data["starts_at"],
+                expected_minutes=data["minutes"], place=data["place"], where=data["where"],
+                lone_working=data["lone_working"], expected_back_at=data["expected_back_at"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Booking changed."))
+            return redirect(_week_url(session.worker, session.starts_at, request.user))
+    return render(request, "diary/session_form.html", {
+        "form": form, "session": session, "client": session.client,
+        "title": _("Change the booking")})
+
+
+def session_log(request, pk):
+    """Log what happened at a booked session, or correct a logged one within the window."""
+    session = _session_for(request, pk)
+    window = DiarySettings.for_sites([session.site_id])[session.site_id].edit_window_days
+    if session.is_struck:
+        messages.error(request, _("This session was struck through; it cannot be changed."))
+        return redirect(session)
+    if session.is_logged and not session.may_correct(request.user, window):
+        messages.error(request, _("This session can no longer be corrected by you: add an "
+                                  "addendum instead."))
+        return redirect(session)
+    correcting = session.is_logged
+    form = forms.LogForm(request.POST or None, workers=_workers_at([session.site_id]),
+                         session=session)
+    addendum_form = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = services.session_correct if correcting else services.session_log
+        try:
+            session = run(
+                session=session, version=data["version"], by=request.user,
+                status=data["status"], worker=data["worker"],
+                cancelled_by=data["cancelled_by"], actual_start=data.get("starts_at"),
+                actual_minutes=data.get("minutes"), discussed=data["discussed"],
+                next_steps=data["next_steps"], progress=data["progress"], risks=data["risks"])
+        except StaleEdit as error:
+            _add_error(form, error)
+            # Keep every word they typed, and offer it as an addendum in one click.
+            addendum_form = forms.AddendumForm(initial={"text": _as_addendum(form, data)})
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Correction saved.") if correcting
+                             else _("Session logged."))
+            return redirect(_next(request, session.get_absolute_url()))
+    previous = (KeyworkSession.objects.live().filter(
+        client=session.client, status=KeyworkSession.Status.ATTENDED,
+        starts_at__lt=session.starts_at).exclude(next_steps="").order_by("-starts_at").first())
+    return render(request, "diary/session_form.html", {
+        "form": form, "session": session, "client": session.client, "previous": previous,
+        "cover_note": services.cover_notes([session]).get(session.pk),
+        "addendum_form": addendum_form,
+        "title": _("Correct the log") if correcting else _("Log the session"),
+    })
+
+
+def _as_addendum(form, data):
+    parts = [(form.fields[name].label, data.get(name, "").strip())
+             for name in ("discussed", "next_steps", "progress", "risks")]
+    return "\n\n".join(f"{label}: {text}" for label, text in parts if text)
+
+
+@require_POST
+def addendum_add(request, pk):
+    session = _session_for(request, pk)
+    form = forms.AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.addendum_add(session=session, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Addendum added."))
+            return redirect(session)
+    return _session_page(request, session, addendum_form=form)
+
+
+def session_strike(request, pk):
+    session = _session_for(request, pk)
+    author = session.logged_by_id or session.booked_by_id
+    if request.user.pk != author and not request.user.is_manager:
+        raise PermissionDenied
+    if session.is_struck:
+        messages.error(request, _("This session is already struck through."))
+        return redirect(session)
+    form = forms.StrikeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_strike(session=session, by=request.user,
+                                    reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("The session is struck through. It stays in the "
+                                        "record with your reason."))
+            return redirect(session)
+    return render(request, "diary/strike_form.html", {
+        "form": form, "client": session.client, "entry": session,
+        "title": _("Strike this session through")})
+
+
+@require_POST
+def check_in(request, pk):
+    session = _session_for(request, pk, need=Access.SUMMARY)
+    try:
+        services.session_check_in(session=session, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Checked in: %(name)s is back.") % {"name": session.worker})
+    return redirect(_next(request, reverse("diary:today")))
+
+
+@require_POST
+def risk_resolve(request, pk):
+    session = _session_for(request, pk, need=Access.SUMMARY)
+    require_manager(request, session.site_id)
+    form = forms.RiskForm(request.POST)
+    form.is_valid()
+    try:
+        services.risk_resolve(session=session, by=request.user,
+                              note=form.cleaned_data.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as dealt with: it no longer shows on %(name)s's "
+                                    "summary.") % {"name": session.client.called})
+    return redirect(_next(request, session.client.get_absolute_url()))
+
+
+def out_now(request):
+    """Managers: who is out with a client and not back yet, overdue first; open risks."""
+    require_manager(request)
+    return render(request, "diary/out_now.html", {
+        "sessions": services.out_now(request.user),
+        "risks": services.open_risks(KeyworkSession.objects.for_user(request.user)),
+        "now": timezone.now(),
+    })
+
+
+def diary_settings(request):
+    require_manager(request)
+    sites = request.user.sites.filter(is_active=True)
+    site_id = request.GET.get("site") or request.POST.get("site") or ""
+    if site_id:
+        if not site_id.isdigit():
+            raise Http404
+        site = get_object_or_404(sites, pk=site_id)
+    elif (site := sites.first()) is None:
+        raise Http404
+    current = DiarySettings.for_sites([site.pk])[site.pk]
+    form = forms.DiarySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.diary_settings_update(site=site, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Diary settings saved for %(site)s.") % {"site": site})
+        return redirect(f"{reverse('diary:settings')}?site={site.pk}")
+    return render(request, "diary/settings_form.html", {"form": form, "site": site,
+                                                        "sites": sites})
+
+
+# Contacts -------------------------------------------------------------------------------------
+
+
+@require_POST
+def contact_log(request, pk):
+    """Log an informal contact from the client's summary or file; htmx swaps the form."""
+    client = client_for(request, pk, need=Access.SUMMARY)
+    form = forms.ContactForm(request.POST)
+    contact = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.contact_log(client=client, by=request.user, kind=data["kind"],
+                                           note=data["note"], at=data["at"])
+        except ValidationError as error:
+            _add_error(form, error)
+    if request.htmx:
+        return render(request, "diary/includes/contact_form.html", {
+            "client": client, "form": forms.ContactForm() if contact else form,
+            "logged": contact})
+    if contact:
+        messages.success(request, _("%(kind)s logged at %(time)s.") % {
+            "kind": contact.get_kind_display(), "time": services.format_time(contact.at)})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(client)
+
+
+def contact_strike(request, pk):
+    contact = get_object_or_404(Contact.objects.for_user(request.user).select_related("client"),
+                                pk=pk)
+    if request.user.pk != contact.by_id and not request.user.is_manager:
+        raise PermissionDenied
+    if contact.is_struck:
+        messages.error(request, _("This contact is already struck through."))
+        return redirect(contact.client)
+    form = forms.StrikeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_strike(contact=contact, by=request.user,
+                                    reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("The contact is struck through. It stays in the "
+                                        "record with your reason."))
+            return redirect(contact.client)
+    return render(request, "diary/strike_form.html", {
+        "form": form, "client": contact.client, "entry": contact,
+        "title": _("Strike this contact through")})
+
