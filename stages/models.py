@@ -9,24 +9,41 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client
 
 
-class PrivateStorage(LazyObject):
+class PrivateStorage(FileSystemStorage):
     """Uploaded evidence and portfolio files: outside static and media, no public URL.
 
-    Served only through views that check the user may see the client.
+    Served only through views that check the user may see the client. The folder is read
+    from settings.PRIVATE_MEDIA_ROOT when used (not when models load), so deployments and
+    tests can move it.
     """
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
 
 
-private_storage = PrivateStorage()
+_private_storage = PrivateStorage()
+
+
+def private_storage():
+    """The storage of client files (a callable, so migrations name it, not its folder)."""
+    return _private_storage
 
 
 def private_path(instance, filename):

@@ -171,16 +171,20 @@ def _ladder_context(client):
         return {"current": None}
     stages = list(current.stage.ladder.stages.filter(order__gte=current.stage.order)
                   .prefetch_related("tasks"))
-    evidence = {e.task_id: e for e in client.evidence.select_related("by")}
+    evidence = {e.task_id: e for e in client.evidence.select_related("by", "task__stage")}
     rows = []
     for stage in stages:
         tasks = [{"task": task, "evidence": evidence.get(task.pk),
                   "answer": None if task.pk in evidence else hooks.known_answer(task, client)}
                  for task in stage.tasks.all()]
         rows.append({"stage": stage, "tasks": tasks})
+    earlier = [e for e in evidence.values()
+               if e.task.stage.ladder_id != current.stage.ladder_id
+               or e.task.stage.order < current.stage.order]
     return {
         "current": current,
         "stages": rows,
+        "earlier": sorted(earlier, key=lambda e: (e.task.stage.order, e.task.order)),
         "history": client.stages.select_related("stage", "by"),
         "promotion_due": services.promotion_due(client, current, set(evidence)),
     }
@@ -304,7 +308,7 @@ def portfolio(request, pk):
                 messages.success(request, _("Added to the portfolio."))
                 return redirect("stages:portfolio", client.pk)
     return render(request, "stages/portfolio.html", {
-        "client": client, "form": form, "items": client.portfolio.all(),
+        "client": client, "form": form, "items": client.portfolio.select_related("by"),
         "current": services.current_stage(client)})
 
 
