@@ -167,11 +167,13 @@ def _small_sites(ctx, clients):
         weekday = index % 5
         hour = BASE_HOUR.get(worker.username, 9) + 2 * (index // 5)
         residential = client.site.uses_ladder
-        for week in range(-6, 2):
-            day = this_monday + week * WEEK + datetime.timedelta(days=weekday)
+        # Six weeks up to now (and next week booked), or up to the week they left.
+        anchor = week_start(client.ended_on) if client.ended_on else this_monday
+        for week in range(-6, 1 if client.ended_on else 2):
+            day = anchor + week * WEEK + datetime.timedelta(days=weekday)
             if day < client.admitted_on or (client.ended_on and day > client.ended_on):
                 continue
-            if week == 0 and client.pk in flagged:
+            if anchor + week * WEEK == this_monday and client.pk in flagged:
                 continue
             starts_at = _aware(day, hour)
             holder = _cover_worker(client, day) or _primary_worker(client, day)

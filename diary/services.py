@@ -534,15 +534,14 @@ def week_grid(sessions, monday, *, user, worker=None):
 
 def today_for(user):
     """The user's sessions today, and their earlier booked sessions still to log."""
-    today = timezone.localdate()
-    mine = Session.objects.live().filter(worker=user).select_related("client")
-    return {
-        "today": _decorate(mine.between(local_start(today), local_start(today + DAY))
-                           .order_by("starts_at"), user),
-        "to_log": _decorate(mine.filter(status=Session.Status.BOOKED,
-                                        starts_at__lt=local_start(today))
-                            .order_by("starts_at"), user),
-    }
+    start = local_start(timezone.localdate())
+    sessions = _decorate(
+        Session.objects.live().filter(worker=user)
+        .filter(Q(starts_at__gte=start, starts_at__lt=local_start(timezone.localdate() + DAY))
+                | Q(status=Session.Status.BOOKED, starts_at__lt=start))
+        .select_related("client").order_by("starts_at"), user)
+    return {"today": [s for s in sessions if s.starts_at >= start],
+            "to_log": [s for s in sessions if s.starts_at < start]}
 
 
 def out_now(user):

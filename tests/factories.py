@@ -73,3 +73,47 @@ def client_with_keyworker(*, site, keyworker, **fields):
     client = ClientFactory(site=site, **fields)
     AllocationFactory(client=client, worker=keyworker)
     return client
+
+
+# Diary ------------------------------------------------------------------------------------
+
+
+def local_moment(day, hour, minute=0):
+    """An aware datetime at `hour`:`minute` on `day` in Europe/London."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+class KeyworkSessionFactory(factory.django.DjangoModelFactory):
+    """A session booked for tomorrow at 10:00, an hour long; `held=True` logs it attended."""
+
+    class Meta:
+        model = "diary.KeyworkSession"
+
+    class Params:
+        held = factory.Trait(
+            status="attended",
+            actual_start=factory.SelfAttribute("starts_at"),
+            actual_minutes=factory.SelfAttribute("expected_minutes"),
+            discussed="Went through the housing form.",
+            logged_by=factory.SelfAttribute("worker"),
+            logged_at=factory.LazyAttribute(lambda s: s.starts_at
+                                            + datetime.timedelta(minutes=s.expected_minutes)),
+        )
+
+    client = factory.SubFactory(ClientFactory)
+    worker = factory.SubFactory(UserFactory)
+    starts_at = factory.LazyFunction(
+        lambda: local_moment(timezone.localdate() + datetime.timedelta(days=1), 10))
+    expected_minutes = 60
+    booked_by = factory.SelfAttribute("worker")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "diary.Contact"
+
+    client = factory.SubFactory(ClientFactory)
+    by = factory.SubFactory(UserFactory)
+    kind = "drop_in"
+    at = factory.LazyFunction(timezone.now)
+    note = "Popped in to ask about the post."

@@ -1,0 +1,66 @@
+"""`seed_demo` gives the diary a story to try, and the large site enough rows to measure."""
+
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from clients.models import Client
+from diary import services
+from diary.models import Contact, KeyworkSession
+from staff.models import User
+
+
+@pytest.fixture
+def seeded(settings, db):
+    settings.DEBUG = True
+
+    def seed(**options):
+        call_command("seed_demo", **options)
+
+    return seed
+
+
+def test_demo_gives_each_client_a_history_and_today_something_to_log(seeded):
+    seeded()
+    kim, sam = User.objects.get(username="keyworker"), User.objects.get(username="keyworker2")
+    admitted = Client.objects.filter(site__code__in=["DC1", "HH1"], admitted_on__isnull=False)
+    per_client = dict(KeyworkSession.objects.values_list("client").annotate(n=Count("pk")))
+    assert all(per_client.get(c.pk, 0) >= 3 for c in admitted)
+    statuses = set(KeyworkSession.objects.values_list("status", flat=True))
+    assert {"attended", "dna", "booked"} <= statuses
+    assert Contact.objects.filter(client__in=admitted).count() >= admitted.count()
+
+    today = services.today_for(kim)["today"]
+    to_log = [s for s in today if s.status == "booked" and s.has_started]
+    assert to_log, "keyworker has a session booked earlier today, ready to log"
+
+    risks = KeyworkSession.objects.open_risks()
+    assert set(risks.values_list("site__code", flat=True)) == {"DC1", "HH1"}
+    dc1_risk = risks.get(site__code="DC1")
+    assert dc1_risk.client.access_for(kim) == "summary"
+
+    caseload = Client.objects.in_full_for(kim).open()
+    assert any(cadence.is_short for cadence in services.this_week(list(caseload)).values())
+    assert [s.worker for s in services.out_now(User.objects.get(username="manager"))] == [sam]
+
+
+def test_large_demo_site_has_about_fifty_weekly_sessions_per_client(seeded):
+    seeded(clients=24)
+    big = KeyworkSession.objects.filter(site__code="BIG")
+    count = big.count()
+    seeded()
+    assert big.count() == count, "running seed_demo again adds no sessions"
+    long_stayers = Client.objects.filter(
+        site__code="BIG", ended_on__isnull=True,
+        admitted_on__lt=timezone.localdate() - timezone.timedelta(days=400))
+    per_client = dict(big.filter(client__in=long_stayers).values_list("client")
+                      .annotate(n=Count("pk")))
+    assert per_client and all(45 <= n <= 60 for n in per_client.values())
+    assert KeyworkSession.history.filter(site__code="BIG").count() == count
+    by_worker = itertools.groupby(big.order_by("worker", "starts_at"), key=lambda s: s.worker_id)
+    for _worker, sessions in by_worker:
+        sessions = list(sessions)
+        assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(sessions))

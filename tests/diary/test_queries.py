@@ -1,0 +1,155 @@
+"""The diary's list pages run a fixed number of queries, however many sessions there are.
+
+Each page is measured at a small and a large size against one ceiling, the count at the
+small size: a page that needed more at the large one would be querying per row (an N+1).
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clients import extensions
+from clients.models import Allocation
+from diary import services
+from staff.models import User
+from tests.diary.conftest import DAY, ago
+from tests.factories import (
+    AllocationFactory,
+    ClientFactory,
+    ContactFactory,
+    KeyworkSessionFactory,
+    UserFactory,
+    local_moment,
+)
+
+SIZES = [10, 120]
+
+
+@pytest.fixture
+def diary_extensions_only(monkeypatch):
+    """The clients pages with only the diary's columns and sections: other apps pin theirs."""
+    monkeypatch.setattr(extensions, "caseload_columns",
+                        [c for c in extensions.caseload_columns if c.key.startswith("diary_")])
+    monkeypatch.setattr(extensions, "file_sections",
+                        [s for s in extensions.file_sections if s.key.startswith("diary_")])
+
+# Measured at the small size. Each count includes the session, the signed-in user and the
+# navigation bar's unread-notification count.
+TODAY_QUERIES = 6
+WEEK_QUERIES = 8
+SITE_WEEK_QUERIES = 10
+CASELOAD_QUERIES = 10
+CLIENT_LIST_QUERIES = 11
+FILE_QUERIES = 17
+
+
+def busy_week(*, site, keyworker, size, staff=6):
+    """`size` clients at `site`, each with a session this week and one last week.
+
+    Kim holds every other one; the rest spread over `staff` colleagues. Kim covers one in
+    ten of the others' clients (so her diary has cover rows with handover notes). Every
+    third session is logged; every fifth is an external appointment.
+    """
+    today = timezone.localdate()
+    monday = services.week_start(today)
+    workers = itertools.cycle([UserFactory(role=User.Role.KEYWORKER, sites=[site])
+                               for _ in range(staff)])
+    for n in range(size):
+        worker = keyworker if n % 2 == 0 else next(workers)
+        client = ClientFactory(site=site, first_name=f"Ann{n}", last_name=f"Tester{n:03d}")
+        AllocationFactory(client=client, worker=worker)
+        holder = worker
+        if n % 10 == 1:
+            AllocationFactory(client=client, worker=keyworker, kind=Allocation.Kind.COVER,
+                              start=monday, end=monday + 14 * DAY, handover_note="Tuesdays")
+            holder = keyworker
+        starts_at = local_moment(monday + (n % 7) * DAY, 8 + n % 12)
+        external = {"place": "external", "where": "GP", "expected_back_at":
+                    starts_at + datetime.timedelta(hours=2)} if n % 5 == 0 else {}
+        KeyworkSessionFactory(client=client, worker=holder, starts_at=starts_at,
+                              expected_minutes=30, held=n % 3 == 0, **external)
+        KeyworkSessionFactory(client=client, worker=worker, held=True,
+                              starts_at=starts_at - 7 * DAY, expected_minutes=30)
+        # Kim's day: sessions today, and older ones she still has to log.
+        if worker == keyworker:
+            KeyworkSessionFactory(client=client, worker=keyworker,
+                                  starts_at=local_moment(today, 0, 1) + n * datetime.timedelta(
+                                      minutes=1), expected_minutes=1)
+            KeyworkSessionFactory(client=client, worker=keyworker, starts_at=ago(days=20 + n))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_today_queries_do_not_grow(client, site, keyworker, size,
+                                   django_assert_max_num_queries):
+    busy_week(site=site, keyworker=keyworker, size=size)
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(TODAY_QUERIES):
+        page = client.get(reverse("diary:today")).content.decode()
+    assert page.count("Tester") >= size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_worker_week_queries_do_not_grow(client, site, keyworker, size,
+                                         django_assert_max_num_queries):
+    busy_week(site=site, keyworker=keyworker, size=size)
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(WEEK_QUERIES):
+        page = client.get(reverse("diary:week")).content.decode()
+    assert page.count("Tester") >= size // 2
+    assert ">cover</span>" in page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_site_week_queries_do_not_grow_with_sixty_staff(client, site, keyworker, manager, size,
+                                                        django_assert_max_num_queries):
+    busy_week(site=site, keyworker=keyworker, size=size, staff=60)
+    client.force_login(manager)
+    with django_assert_max_num_queries(SITE_WEEK_QUERIES):
+        page = client.get(reverse("diary:site_week", args=[site.pk])).content.decode()
+    assert page.count("Tester") >= size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_caseload_with_the_diary_columns_does_not_grow(client, site, keyworker, size,
+                                                       diary_extensions_only,
+                                                       django_assert_max_num_queries):
+    busy_week(site=site, keyworker=keyworker, size=size)
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(CASELOAD_QUERIES):
+        page = client.get(reverse("home")).content.decode()
+    assert page.count('class="fw-semibold">Ann') == size // 2 + size // 10
+    assert "Last session" in page and "1 of 1" in page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_client_list_with_this_weeks_column_does_not_grow(client, site, keyworker, manager,
+                                                          size, diary_extensions_only,
+                                                          django_assert_max_num_queries):
+    busy_week(site=site, keyworker=keyworker, size=size)
+    client.force_login(manager)
+    with django_assert_max_num_queries(CLIENT_LIST_QUERIES):
+        page = client.get(reverse("clients:list")).content.decode()
+    assert "This week" in page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_client_file_with_a_long_timeline_does_not_grow(client, site, keyworker, client_record,
+                                                        size, diary_extensions_only,
+                                                        django_assert_max_num_queries):
+    workers = [keyworker] + [UserFactory(role=User.Role.KEYWORKER, sites=[site])
+                             for _ in range(3)]
+    people = itertools.cycle(workers)
+    for n in range(size):
+        session = KeyworkSessionFactory(client=client_record, worker=next(people), held=True,
+                                        starts_at=ago(days=n + 1), discussed=f"Session {n}",
+                                        risks="A risk" if n % 4 == 0 else "")
+        session.addenda.create(by=next(people), text=f"Addendum {n}")
+        ContactFactory(client=client_record, by=next(people), at=ago(days=n + 1, hours=2),
+                       note=f"Contact {n}")
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(FILE_QUERIES):
+        page = client.get(client_record.get_absolute_url()).content.decode()
+    assert "Session 0" in page and "Addendum 0" in page and "Contact 0" in page
