@@ -1,0 +1,104 @@
+"""Render a template to a PDF with WeasyPrint, reading nothing but the project's own files.
+
+A document is HTML from a Django template, so user text is escaped like on any page and
+can never add markup. The fetcher below is the only way WeasyPrint may load anything: it
+serves the project's static files (stylesheet, vendored fonts) and inline PNG images
+(drawn signatures), and refuses every other URL, so a PDF can never make the server call
+the network or read a file outside `static/`. Fonts come from `static/vendor/` through
+`@font-face`, never from the machine's own font directories.
+"""
+
+import base64
+import binascii
+import logging
+import mimetypes
+from functools import cache, lru_cache
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+# The base URL documents are rendered against. `.invalid` can never resolve (RFC 2606):
+# it only gives `{% static %}` paths an absolute form the fetcher recognises.
+ORIGIN = "https://keywork.invalid"
+INLINE_PNG = "data:image/png;base64,"
+
+# WeasyPrint logs every rendering step at INFO; its warnings (a CSS rule it cannot use,
+# a refused URL) still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+class RefusedFetch(ValueError):
+    """A document asked for something other than a static file or an inline PNG."""
+
+
+@lru_cache(maxsize=64)
+def _static_bytes(name):
+    """The bytes of the static file `name` (in static/, or collected), or None."""
+    try:
+        path = finders.find(name)
+        if not path and staticfiles_storage.exists(name):
+            path = staticfiles_storage.path(name)
+    except SuspiciousFileOperation:
+        return None
+    if not path:
+        return None
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def fetch(url):
+    """(bytes, content type) for the URLs a document may use; RefusedFetch for any other."""
+    if url.startswith(INLINE_PNG):
+        try:
+            return base64.b64decode(url[len(INLINE_PNG):], validate=True), "image/png"
+        except (binascii.Error, ValueError) as error:
+            raise RefusedFetch("Inline image is not valid base64.") from error
+    parts = urlsplit(url)
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    if f"{parts.scheme}://{parts.netloc}" == ORIGIN and parts.path.startswith(prefix):
+        name = unquote(parts.path[len(prefix):])
+        body = _static_bytes(name)
+        if body is not None:
+            return body, mimetypes.guess_type(name)[0] or "application/octet-stream"
+    raise RefusedFetch(f"PDF rendering only reads the project's static files, not {url!r}.")
+
+
+@cache
+def _weasyprint():
+    """WeasyPrint, imported on first use: it takes most of a second to import, and only
+    the processes that print need it."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            body, content_type = fetch(url)
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+
+    return weasyprint.HTML, FontConfiguration, StaticOnlyFetcher
+
+
+def html_to_pdf(html):
+    """The PDF of an HTML string, as bytes."""
+    html_class, font_configuration, fetcher = _weasyprint()
+    document = html_class(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher())
+    return document.write_pdf(font_config=font_configuration())
+
+
+def render_pdf(template_name, context, *, request=None):
+    """Render `template_name` with `context` and return the PDF as bytes."""
+    return html_to_pdf(render_to_string(template_name, context, request=request))
+
+
+def pdf_response(pdf, filename):
+    """A download of the PDF bytes; never kept by a shared cache, since it is about a person."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
