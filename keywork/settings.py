@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
 ]
 # Keywork's own apps, in STYLE.md's order: each imports only from the apps before it.
-LOCAL_APPS = ["staff", "clients", "stages", "diary"]
+LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary"]
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [

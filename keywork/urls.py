@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("clients.urls")),
     path("", include("stages.urls")),
+    path("", include("plans.urls")),
     path("", include("diary.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

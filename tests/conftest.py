@@ -75,3 +75,24 @@ def colleagues_client(site, colleague):
 def other_site_client(other_site, other_site_keyworker):
     return client_with_keyworker(site=other_site, keyworker=other_site_keyworker,
                                  first_name="Far", last_name="Away")
+
+
+@pytest.fixture
+def travel(monkeypatch):
+    """travel(days=-40): from now on, "now" is that many days away (plans' dates and
+    signatures follow), so a test can build history that happened weeks ago."""
+    import datetime
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    def go(*, days):
+        monkeypatch.setattr(timezone, "now",
+                            lambda: real_now() + datetime.timedelta(days=days))
+
+    def back():
+        monkeypatch.setattr(timezone, "now", real_now)
+
+    go.back = back
+    return go

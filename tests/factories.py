@@ -75,6 +75,68 @@ def client_with_keyworker(*, site, keyworker, **fields):
     return client
 
 
+# Plans ------------------------------------------------------------------------------------
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Agency"
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    service = "Housing advice"
+    contact_name = "Pat Reed"
+    phone = "01632 960 555"
+    email = factory.Sequence(lambda n: f"agency{n}@example.org")
+
+
+def draft_plan(*, client, by, goals=1, actions=2, milestones=1, lead_agency=None):
+    """A draft plan version 1 written through the services, starting today."""
+    from plans import services
+
+    today = timezone.localdate()
+    plan = services.plan_start(client=client, by=by, starts_on=today,
+                               review_on=today + datetime.timedelta(weeks=4),
+                               vision="A flat of my own and my daughter visiting.",
+                               strengths="Good with money. My sister.",
+                               constraints="Mornings are hard: sessions after 11.")
+    for g in range(1, goals + 1):
+        services.goal_save(
+            plan=plan, lock_version=plan.lock_version, by=by, text=f"Goal {g} in my words",
+            lead_agency=lead_agency if g == 1 else None,
+            actions=[{"what": f"Action {g}.{a}", "who": "client",
+                      "due_on": today + datetime.timedelta(days=7 * a)}
+                     for a in range(1, actions + 1)],
+            milestones=[{"text": f"Milestone {g}.{m}",
+                         "target_on": today + datetime.timedelta(days=30 * m)}
+                        for m in range(1, milestones + 1)])
+    return plan
+
+
+def sign(document, *, by, role, **fields):
+    """Sign a plan or an agreement by typed name (the client agreeing in person)."""
+    from plans import services
+
+    service = services.plan_sign if document._meta.model_name == "plan" else (
+        services.agreement_sign)
+    if document._meta.model_name == "plan":
+        document = services.plan_with_content(document)
+    fields.setdefault("method", "typed")
+    fields.setdefault("name", str(by) if role == "worker" else document.client.display_name)
+    fields.setdefault("agreed_in_person", role == "client")
+    service(**{document._meta.model_name: document}, signer=by, role=role,
+            content_digest=document.digest(), **fields)
+    document.refresh_from_db()
+    return document
+
+
+def signed_plan(*, client, by, **kwargs):
+    """A plan version 1 signed by the client and `by`: the plan in force."""
+    plan = draft_plan(client=client, by=by, **kwargs)
+    sign(plan, by=by, role="client")
+    return sign(plan, by=by, role="worker")
+
+
 # Diary ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,393 @@
+"""Forms for agreements, plans, signatures, reviews, agencies and referrals.
+
+Services do the checks that span rows; forms check what one form can see, so that most
+mistakes show next to the field that caused them.
+"""
+
+import base64
+import binascii
+import io
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from plans.models import (
+    Action,
+    Agency,
+    Agreement,
+    AgreementTemplate,
+    Plan,
+    Referral,
+    Review,
+    Signature,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SIGNATURE_MAX_BYTES = 512 * 1024
+SIGNATURE_MAX_SIDE = 4000
+SIGNATURE_STORED_WIDTH = 800
+
+
+def _helper(submit_label, *layout, form_tag=True):
+    helper = FormHelper()
+    helper.form_tag = form_tag
+    if layout:
+        helper.layout = Layout(*layout)
+    if submit_label:
+        helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+def _row(*names):
+    return Div(*[Div(Field(name), css_class="col-md") for name in names], css_class="row")
+
+
+class LockedForm(forms.Form):
+    """Carries the draft's lock_version it was opened at (see services.StaleEdit)."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# Agreements -------------------------------------------------------------------------------
+
+
+class AgreementTemplateForm(forms.ModelForm):
+    class Meta:
+        model = AgreementTemplate
+        fields = ["sessions", "can_expect", "expected_of_client", "confidentiality",
+                  "review_interval_weeks"]
+        widgets = {
+            "sessions": forms.Textarea(attrs={"rows": 2}),
+            "can_expect": forms.Textarea(attrs={"rows": 8}),
+            "expected_of_client": forms.Textarea(attrs={"rows": 6}),
+            "confidentiality": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_interval_weeks"].widget.attrs.update({"min": 1, "max": 13})
+        self.helper = _helper(_("Save the agreement text"))
+
+
+class AgreementForm(forms.ModelForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Agreement
+        fields = ["sessions", "can_expect", "expected_of_client", "confidentiality"]
+        widgets = AgreementTemplateForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "lock_version" not in self.initial:
+            self.initial["lock_version"] = self.instance.lock_version
+        self.helper = _helper(_("Save the agreement"))
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+class PlanForm(forms.ModelForm):
+    """A draft's dates and the client's picture, strengths and constraints."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Plan
+        fields = ["starts_on", "review_on", "vision", "strengths", "constraints"]
+        widgets = {
+            "starts_on": DATE,
+            "review_on": DATE,
+            "vision": forms.Textarea(attrs={"rows": 4}),
+            "strengths": forms.Textarea(attrs={"rows": 3}),
+            "constraints": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "lock_version" not in self.initial:
+            self.initial["lock_version"] = self.instance.lock_version
+        self.helper = _helper(submit_label, "lock_version", _row("starts_on", "review_on"),
+                              "vision", "strengths", "constraints")
+
+    def clean(self):
+        data = super().clean()
+        starts, review = data.get("starts_on"), data.get("review_on")
+        if starts and review and review <= starts:
+            self.add_error("review_on", _("The review date must come after the plan starts."))
+        elif review and review < timezone.localdate():
+            self.add_error("review_on", _("The review date is in the past: agree a date to "
+                                          "come."))
+        return data
+
+    def _post_clean(self):
+        # The service validates the whole version (dates against its actions too).
+        pass
+
+
+class GoalForm(LockedForm):
+    text = forms.CharField(label=_("Goal, in the client's own words"),
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    lead_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), required=False, label=_("Another agency leads on it"),
+        empty_label=_("No: we lead on this goal"))
+    lead_details = forms.CharField(
+        label=_("Their contact details, as the client should see them"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Left empty, the agency's name, contact, phone and e-mail from the "
+                    "directory are used."))
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = agencies
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}))
+    who = forms.ChoiceField(label=_("Who"), choices=[("", _("Choose who")), *Action.Who.choices])
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False,
+                                    label=_("Which agency"), empty_label="—")
+    due_on = forms.DateField(label=_("When?"), widget=DATE)
+
+    def __init__(self, *args, agencies, starts_on, finished=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.starts_on = starts_on
+        self.finished = finished
+
+    def clean(self):
+        data = super().clean()
+        due, finished = data.get("due_on"), data.get("id") in self.finished
+        if due and not finished and not data.get("DELETE") and due < self.starts_on:
+            self.add_error("due_on", _("This is before the plan starts (%(day)s).") % {
+                "day": self.starts_on.strftime("%-d %b %Y")})
+        if data.get("who") == Action.Who.AGENCY and not data.get("agency"):
+            self.add_error("agency", _("Choose which agency does it."))
+        return data
+
+
+class MilestoneForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(label=_("How we will know we are getting there"),
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    target_on = forms.DateField(label=_("Target date"), widget=DATE)
+
+
+class _RowsFormSet(forms.BaseFormSet):
+    """Blank extra rows are ignored; rows ticked for removal are passed on marked `delete`."""
+
+    def rows(self):
+        """The cleaned rows with something in them, with `delete` set for removed ones."""
+        rows = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data:
+                continue
+            rows.append({**data, "delete": data.get("DELETE", False)})
+        return rows
+
+
+ActionFormSet = forms.formset_factory(ActionForm, formset=_RowsFormSet, extra=2,
+                                      can_delete=True)
+MilestoneFormSet = forms.formset_factory(MilestoneForm, formset=_RowsFormSet, extra=1,
+                                         can_delete=True)
+
+
+def _png_from_data_url(value):
+    """The PNG a signature pad drew, checked and re-encoded (nothing else survives)."""
+    prefix = "data:image/png;base64,"
+    if not value.startswith(prefix):
+        raise forms.ValidationError(_("The drawn signature did not arrive; draw it again."))
+    try:
+        raw = base64.b64decode(value[len(prefix):], validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise forms.ValidationError(_("The drawn signature did not arrive; draw it "
+                                      "again.")) from error
+    if len(raw) > SIGNATURE_MAX_BYTES:
+        raise forms.ValidationError(_("The drawn signature is too large; clear it and draw "
+                                      "it again."))
+    try:
+        image = Image.open(io.BytesIO(raw))
+        if image.format != "PNG" or max(image.size) > SIGNATURE_MAX_SIDE:
+            raise forms.ValidationError(_("The drawn signature could not be read; draw it "
+                                          "again."))
+        image = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError) as error:
+        raise forms.ValidationError(_("The drawn signature could not be read; draw it "
+                                      "again.")) from error
+    if image.getchannel("A").getbbox() is None:
+        raise forms.ValidationError(_("The signature box is empty: draw the signature "
+                                      "first."))
+    if image.width > SIGNATURE_STORED_WIDTH:
+        height = round(image.height * SIGNATURE_STORED_WIDTH / image.width)
+        image = image.resize((SIGNATURE_STORED_WIDTH, max(height, 1)))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+class SignatureForm(forms.Form):
+    """One person's signature: drawn, typed (with the client's agreement in person), or the
+    client declining with a reason."""
+
+    content_digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    role = forms.ChoiceField(choices=Signature.Role.choices, widget=forms.HiddenInput)
+    method = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Name of the person signing"), max_length=160,
+                           required=False)
+    image = forms.CharField(widget=forms.HiddenInput, required=False)
+    agreed_in_person = forms.BooleanField(
+        label=_("The client read or heard this and agreed to it in person"), required=False)
+    declined_reason = forms.CharField(label=_("Why the client declined"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, role, **kwargs):
+        super().__init__(*args, **kwargs)
+        methods = [Signature.Method.DRAWN, Signature.Method.TYPED]
+        if role == Signature.Role.CLIENT:
+            methods.append(Signature.Method.DECLINED)
+        self.fields["method"].choices = [(m.value, m.label) for m in methods]
+        self.initial.setdefault("method", Signature.Method.DRAWN)
+        self.initial["role"] = role
+
+    def clean_image(self):
+        value = self.cleaned_data["image"]
+        if self.data.get(self.add_prefix("method")) != Signature.Method.DRAWN:
+            return b""
+        if not value:
+            raise forms.ValidationError(_("Draw the signature in the box first."))
+        return _png_from_data_url(value)
+
+
+# Reviews ----------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """A review: each action's progress, each milestone reached or not, the client's view,
+    and what happens next. Fields are made per action and milestone of the plan."""
+
+    held_on = forms.DateField(label=_("Review held on"), widget=DATE,
+                              initial=timezone.localdate)
+    client_view = forms.CharField(label=_("The client's view of their progress"),
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Your notes"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(label=_("What happens next"), choices=Review.Decision.choices,
+                                 widget=forms.RadioSelect, initial=Review.Decision.CONTINUE)
+    next_review_on = forms.DateField(label=_("Next review date"), widget=DATE)
+
+    def __init__(self, *args, plan, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for goal in goals:
+            for action in goal.actions.all():
+                self.fields[f"action-{action.pk}-outcome"] = forms.ChoiceField(
+                    label=_("How it went"), choices=Action.Outcome.choices,
+                    initial=action.outcome)
+                self.fields[f"action-{action.pk}-learnt"] = forms.CharField(
+                    label=_("What was learnt"), required=False, initial=action.learnt,
+                    widget=forms.Textarea(attrs={"rows": 1}))
+            for milestone in goal.milestones.all():
+                self.fields[f"milestone-{milestone.pk}-reached_on"] = forms.DateField(
+                    label=_("Reached on"), required=False, widget=DATE,
+                    initial=milestone.reached_on)
+
+    def rows(self):
+        """[(goal, [(action, outcome field, learnt field)], [(milestone, field)])]."""
+        return [
+            (goal,
+             [(a, self[f"action-{a.pk}-outcome"], self[f"action-{a.pk}-learnt"])
+              for a in goal.actions.all()],
+             [(m, self[f"milestone-{m.pk}-reached_on"]) for m in goal.milestones.all()])
+            for goal in self.goals
+        ]
+
+    def progress(self):
+        data = self.cleaned_data
+        return {
+            a.pk: (data[f"action-{a.pk}-outcome"], data[f"action-{a.pk}-learnt"])
+            for goal in self.goals for a in goal.actions.all()
+        }
+
+    def reached(self):
+        data = self.cleaned_data
+        return {m.pk: data[f"milestone-{m.pk}-reached_on"]
+                for goal in self.goals for m in goal.milestones.all()}
+
+
+class ManagerReviewForm(forms.Form):
+    comments = forms.CharField(
+        label=_("Your comments"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is going well, what should change, anything to raise in "
+                    "supervision."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Sign off the review"))
+
+
+class ActionProgressForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("How it went"), choices=Action.Outcome.choices)
+    learnt = forms.CharField(label=_("What was learnt"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 1}))
+
+
+class MilestoneReachedForm(forms.Form):
+    reached_on = forms.DateField(label=_("Reached on"), widget=DATE, required=False)
+
+
+class ReviewListForm(forms.Form):
+    show = forms.ChoiceField(
+        label=_("Show"), required=False,
+        choices=[("all", _("Everything that needs attention")),
+                 ("overdue", _("Reviews overdue")),
+                 ("unsigned", _("Unsigned drafts")),
+                 ("manager", _("Manager's 4-13 week review")),
+                 ("none", _("No plan yet"))])
+
+
+# Agencies and referrals -------------------------------------------------------------------
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "service", "contact_name", "phone", "email", "address", "is_active"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save the agency"), _row("name", "service"),
+                              _row("contact_name", "phone", "email"), "address", "is_active")
+
+
+class ReferralForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Agency"),
+                                    empty_label=_("Choose an agency"))
+    made_on = forms.DateField(label=_("Referred on"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE, required=False,
+                                   help_text=_("When to check whether they answered."))
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.helper = _helper(_("Save the referral"), "agency", _row("made_on", "follow_up_on"),
+                              "reason")
+
+
+class ReferralOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Referral.Outcome.choices)
+    outcome_note = forms.CharField(label=_("About the outcome"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save"), Fieldset("", "outcome", "outcome_note",
+                                                  "follow_up_on"))

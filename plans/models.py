@@ -1,0 +1,688 @@
+"""Keywork agreements and support plans, their signatures and reviews; agencies and referrals.
+
+A support plan is a chain of versions (`Plan`, numbered per client). A version is a draft
+until the client and a worker both sign it; signing locks what it says (its *content*:
+goals, actions with who and when, milestones with targets, the agreed dates). Progress
+(an action done or not, what was learnt, a milestone reached) is recorded on the signed
+version as keywork goes on, and is not part of what was signed. Changing what a signed
+plan says starts a new draft version from it; every version stays readable.
+
+Each signature keeps the SHA-256 of the exact content it was given to (`content_digest`),
+so a signature counts only while the document still says what was signed.
+
+Who may see any of it: the `for_user(user)` querysets give the rows of clients whose full
+file the user may open (`Client.objects.in_full_for`); plans are never part of the
+summary that site colleagues see.
+"""
+
+import base64
+import datetime
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clients.models import Client
+from staff.models import Site
+
+MANAGER_REVIEW_FROM = datetime.timedelta(weeks=4)
+MANAGER_REVIEW_UNTIL = datetime.timedelta(weeks=13)
+
+
+def digest(content):
+    """SHA-256 (hex) of a document's content: canonical JSON, so the same words always
+    give the same digest."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _iso(day):
+    return day.isoformat() if day else ""
+
+
+# Reference data: the site's agreement text and the agencies directory --------------------
+
+
+class AgreementTemplate(models.Model):
+    """A site's keywork agreement text, from which each client's agreement is filled.
+
+    Text may name {client}, {keyworker}, {keyworker_phone}, {site} and {site_phone};
+    they are filled in when a client's agreement is prepared.
+    """
+
+    PLACEHOLDERS = ("client", "keyworker", "keyworker_phone", "site", "site_phone")
+
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="agreement_template")
+    sessions = models.CharField(
+        _("how often sessions happen"), max_length=300,
+        help_text=_("One sentence the client reads first, e.g. at least one booked session "
+                    "a week."))
+    can_expect = models.TextField(
+        _("what the client can expect"),
+        help_text=_("How to contact the keyworker and the site, cover when the keyworker is "
+                    "away, help with other agencies."))
+    expected_of_client = models.TextField(_("what is expected of the client"))
+    confidentiality = models.TextField(
+        _("confidentiality and its limits"),
+        help_text=_("What stays private, and when the team must share (safeguarding)."))
+    review_interval_weeks = models.PositiveSmallIntegerField(
+        _("weeks between plan reviews"), default=4,
+        help_text=_("The review date a new plan version proposes; 4 is monthly."))
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("keywork agreement text")
+        verbose_name_plural = _("keywork agreement texts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_interval_weeks__gte=1, review_interval_weeks__lte=13),
+                name="agreement_template_review_interval_1_to_13_weeks"),
+        ]
+
+    def __str__(self):
+        return gettext("Keywork agreement text of %(site)s") % {"site": self.site}
+
+    @classmethod
+    def default_text(cls):
+        """Sensible starting text, drawn from good practice in keyworking."""
+        return {
+            "sessions": gettext(
+                "You will have at least one booked keywork session a week with your "
+                "keyworker: one to one, in a private room, at a time that suits you."),
+            "can_expect": gettext(
+                "Your keyworker, {keyworker}, is your main contact at {site}. You can call "
+                "them on {keyworker_phone}, or call {site} on {site_phone} and ask for them.\n"
+                "Within your first week we will write your support plan with you, in your "
+                "own words, and we will review it together every month.\n"
+                "If your keyworker is on leave or off sick, another worker will cover your "
+                "sessions. We will tell you who.\n"
+                "We will help you get support from other services, and speak up for you if "
+                "that support is not working."),
+            "expected_of_client": gettext(
+                "Come to your booked sessions, or tell us in advance if you cannot.\n"
+                "Work on the actions in your plan and tell us how they went.\n"
+                "If your keyworker is away, arrange your session with the team.\n"
+                "Keep to the house rules and treat everyone here with respect."),
+            "confidentiality": gettext(
+                "What you tell us stays within the team that supports you. We share "
+                "information with other services only with your consent, and we tell you "
+                "what we share.\n"
+                "We must share information without your consent if we believe you or "
+                "someone else is at risk of serious harm (safeguarding), or when the law "
+                "requires it. Where we can, we will tell you first."),
+        }
+
+    @classmethod
+    def for_site(cls, site):
+        """The site's agreement text, created with the default text the first time."""
+        template, _created = cls.objects.get_or_create(site=site, defaults=cls.default_text())
+        return template
+
+
+class AgencyQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Agencies of the user's sites: every keyworker and manager may look them up."""
+        if not user.is_authenticated or user.is_administrator:
+            return self.none()
+        return self.filter(site__in=user.sites.all())
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    """Another organisation clients are referred to, or which leads on part of a plan."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="agencies",
+                             verbose_name=_("site"))
+    name = models.CharField(_("name"), max_length=150)
+    service = models.CharField(_("service"), max_length=200, blank=True,
+                               help_text=_("What they do, e.g. housing advice, drug service."))
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    is_active = models.BooleanField(_("in use"), default=True,
+                                    help_text=_("Untick instead of deleting an agency."))
+    history = HistoricalRecords()
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="agency_name_per_site"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def contact_details(self):
+        """One line a client can act on: who to ask for and how to reach them."""
+        parts = [self.contact_name, self.phone, self.email]
+        return " · ".join(part for part in parts if part)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(client__in=Client.objects.in_full_for(user))
+
+
+class Referral(models.Model):
+    """A client referred to an agency: when, why, what came of it, when to follow up."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined by the agency")
+        NO_RESPONSE = "no_response", _("No response")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="referrals")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals",
+                               verbose_name=_("agency"))
+    made_on = models.DateField(_("referred on"))
+    reason = models.TextField(_("reason"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome,
+                               default=Outcome.WAITING)
+    outcome_note = models.TextField(_("about the outcome"), blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True) | Q(follow_up_on__gte=models.F("made_on")),
+                name="referral_follow_up_after_referral"),
+        ]
+
+    def __str__(self):
+        return f"{self.client} → {self.agency}, {self.made_on}"
+
+    @property
+    def follow_up_due(self):
+        return (self.outcome == self.Outcome.WAITING and self.follow_up_on is not None
+                and self.follow_up_on <= timezone.localdate())
+
+
+# Signed documents -------------------------------------------------------------------------
+
+
+class SignedDocument(models.Model):
+    """What a keywork agreement and a plan version share: numbered per client, a draft
+    until both sign, then locked; replaced (superseded) by the next signed version."""
+
+    number = models.PositiveIntegerField(_("version"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True, editable=False)
+    signed_digest = models.CharField(max_length=64, blank=True, editable=False)
+    superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True, editable=False)
+    # Optimistic locking: every save of the content bumps it, so the second of two people
+    # editing one draft is told instead of overwriting the first.
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self):
+        return self.signed_at is None
+
+    @property
+    def is_current(self):
+        return self.signed_at is not None and self.superseded_at is None
+
+    @property
+    def fingerprint(self):
+        """The first 12 hex digits of what was signed: short enough to print and compare."""
+        return self.signed_digest[:12]
+
+    @property
+    def status_label(self):
+        if self.is_draft:
+            return gettext("Draft")
+        if self.superseded_at:
+            return gettext("Replaced")
+        return gettext("Signed")
+
+    def digest(self, **content):
+        return digest(self.content(**content))
+
+
+class AgreementQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(client__in=Client.objects.in_full_for(user))
+
+
+class Agreement(SignedDocument):
+    """A client's keywork agreement: filled from the site's text, adaptable, signed by both."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="agreements")
+    sessions = models.CharField(_("how often sessions happen"), max_length=300)
+    can_expect = models.TextField(_("what you can expect from us"))
+    expected_of_client = models.TextField(_("what we expect from you"))
+    confidentiality = models.TextField(_("confidentiality and its limits"))
+    history = HistoricalRecords(excluded_fields=["lock_version"])
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["client", "-number"]
+        verbose_name = _("keywork agreement")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"],
+                                    name="agreement_number_per_client"),
+            models.UniqueConstraint(fields=["client"], condition=Q(signed_at__isnull=True),
+                                    name="agreement_one_draft_per_client"),
+            models.UniqueConstraint(fields=["client"],
+                                    condition=Q(signed_at__isnull=False,
+                                                superseded_at__isnull=True),
+                                    name="agreement_one_current_per_client"),
+        ]
+
+    def __str__(self):
+        return gettext("Keywork agreement %(number)s of %(client)s") % {
+            "number": self.number, "client": self.client}
+
+    def get_absolute_url(self):
+        return reverse("plans:agreement_detail", args=[self.pk])
+
+    def content(self):
+        return {
+            "document": "keywork agreement",
+            "client": self.client.display_name,
+            "reference": self.client.reference,
+            "version": self.number,
+            "sessions": self.sessions,
+            "can_expect": self.can_expect,
+            "expected_of_client": self.expected_of_client,
+            "confidentiality": self.confidentiality,
+        }
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Plan versions of clients whose full file the user may open."""
+        return self.filter(client__in=Client.objects.in_full_for(user))
+
+    def current(self):
+        """Signed versions not yet replaced: the plan in force, one per client."""
+        return self.filter(signed_at__isnull=False, superseded_at__isnull=True)
+
+    def drafts(self):
+        return self.filter(signed_at__isnull=True)
+
+
+class Plan(SignedDocument):
+    """One version of a client's support plan."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="plans")
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("based on"))
+    starts_on = models.DateField(_("date commencing"))
+    review_on = models.DateField(
+        _("review date"), help_text=_("When you and the client will look at the plan again."))
+    vision = models.TextField(
+        _("the client's picture of how things should be"), blank=True,
+        help_text=_("In the client's own words."))
+    strengths = models.TextField(_("strengths and resources"), blank=True)
+    constraints = models.TextField(
+        _("what may get in the way, and how to work through it"), blank=True)
+    # Set when signed, then moved on by each review: when the next review is due.
+    next_review_on = models.DateField(_("next review"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["lock_version"])
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["client", "-number"]
+        verbose_name = _("support plan version")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="plan_number_per_client"),
+            models.UniqueConstraint(fields=["client"], condition=Q(signed_at__isnull=True),
+                                    name="plan_one_draft_per_client"),
+            models.UniqueConstraint(fields=["client"],
+                                    condition=Q(signed_at__isnull=False,
+                                                superseded_at__isnull=True),
+                                    name="plan_one_current_per_client"),
+            models.CheckConstraint(condition=Q(review_on__gt=models.F("starts_on")),
+                                   name="plan_review_after_start"),
+        ]
+        indexes = [models.Index(fields=["client", "signed_at", "superseded_at"])]
+
+    def __str__(self):
+        return gettext("Support plan %(number)s of %(client)s") % {
+            "number": self.number, "client": self.client}
+
+    def get_absolute_url(self):
+        return reverse("plans:detail", args=[self.pk])
+
+    @property
+    def review_overdue(self):
+        return self.is_current and self.next_review_on is not None and (
+            self.next_review_on < timezone.localdate())
+
+    def content(self, goals=None):
+        """What a signature covers.
+
+        Read from `goals` (prefetch them with their actions and milestones to read a whole
+        plan in a fixed number of queries), or from `goals` given as [(goal, actions,
+        milestones)] for rows not saved yet.
+        """
+        if goals is None:
+            goals = [(g, g.actions.all(), g.milestones.all()) for g in self.goals.all()]
+        return {
+            "document": "support plan",
+            "client": self.client.display_name,
+            "reference": self.client.reference,
+            "version": self.number,
+            "starts_on": _iso(self.starts_on),
+            "review_on": _iso(self.review_on),
+            "vision": self.vision,
+            "strengths": self.strengths,
+            "constraints": self.constraints,
+            "goals": [goal.content(actions, milestones) for goal, actions, milestones in goals],
+        }
+
+
+class Goal(models.Model):
+    """A goal in the client's own words. `key` follows it from version to version."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("goal, in the client's words"))
+    lead_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("agency leading on this goal"),
+        help_text=_("Only if another agency leads; the plan then gives their contact details."))
+    # The agency's name and contact as the plan states them (signed with it).
+    lead_details = models.TextField(_("lead agency's contact details"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("goal")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="goal_key_per_plan"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def content(self, actions, milestones):
+        return {
+            "key": str(self.key),
+            "text": self.text,
+            "lead": self.lead_details,
+            "actions": [action.content() for action in actions],
+            "milestones": [milestone.content() for milestone in milestones],
+        }
+
+
+class Action(models.Model):
+    """A step towards a goal: what, who does it, by when ("When?"); then how it went."""
+
+    class Who(models.TextChoices):
+        CLIENT = "client", _("The client")
+        KEYWORKER = "keyworker", _("The keyworker")
+        AGENCY = "agency", _("Another agency")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Not yet due or under way")
+        DONE = "done", _("Done")
+        NOT_DONE = "not_done", _("Not done")
+        CHANGED = "changed", _("Changed")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    what = models.TextField(_("what"))
+    who = models.CharField(_("who"), max_length=10, choices=Who)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("agency"))
+    agency_name = models.CharField(max_length=150, blank=True, editable=False)
+    due_on = models.DateField(_("when?"))
+    # Progress: recorded after signing, not part of what was signed.
+    outcome = models.CharField(_("how it went"), max_length=10, choices=Outcome,
+                               default=Outcome.OPEN)
+    learnt = models.TextField(_("what was learnt"), blank=True)
+    outcome_on = models.DateField(null=True, blank=True, editable=False)
+    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+", editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("action")
+        constraints = [
+            models.CheckConstraint(condition=~Q(who="agency") | Q(agency__isnull=False),
+                                   name="action_agency_named_when_agency_does_it"),
+        ]
+
+    def __str__(self):
+        return self.what
+
+    @property
+    def who_label(self):
+        if self.who == self.Who.AGENCY:
+            return self.agency_name
+        return self.get_who_display()
+
+    def content(self):
+        return {"key": str(self.key), "what": self.what, "who": self.who,
+                "agency": self.agency_name, "due_on": _iso(self.due_on)}
+
+
+class Milestone(models.Model):
+    """A mini-goal: how we will know we are getting there. Reached on a day, or not yet."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("how we will know we are getting there"))
+    target_on = models.DateField(_("target date"))
+    reached_on = models.DateField(_("reached on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target_on", "order", "pk"]
+        verbose_name = _("milestone")
+
+    def __str__(self):
+        return self.text
+
+    def content(self):
+        return {"key": str(self.key), "text": self.text, "target_on": _iso(self.target_on)}
+
+
+class Signature(models.Model):
+    """A client's or a worker's signature on one agreement or plan version.
+
+    Drawn on screen (a PNG), or typed with the client's agreement given in person, or the
+    client's refusal with the reason. `content_digest` is the document's digest when it
+    was signed: the signature counts only while the document's digest is the same.
+    """
+
+    class Role(models.TextChoices):
+        CLIENT = "client", _("Client")
+        WORKER = "worker", _("Worker")
+
+    class Method(models.TextChoices):
+        DRAWN = "drawn", _("Signed on screen")
+        TYPED = "typed", _("Typed name")
+        DECLINED = "declined", _("Declined to sign")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="signatures")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="signatures")
+    role = models.CharField(_("who signs"), max_length=10, choices=Role)
+    method = models.CharField(_("how"), max_length=10, choices=Method)
+    name = models.CharField(_("name"), max_length=160)
+    image = models.BinaryField(_("drawn signature (PNG)"), blank=True, default=b"")
+    agreed_in_person = models.BooleanField(_("the client agreed in person"), default=False)
+    declined_reason = models.TextField(_("why the client declined"), blank=True)
+    content_digest = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("signature")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False, agreement__isnull=True)
+                | Q(plan__isnull=True, agreement__isnull=False),
+                name="signature_on_one_document"),
+            models.CheckConstraint(condition=~Q(method="declined") | Q(role="client"),
+                                   name="signature_only_client_declines"),
+            models.CheckConstraint(condition=~Q(method="declined") | ~Q(declined_reason=""),
+                                   name="signature_decline_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(method="typed", role="client") | Q(agreed_in_person=True),
+                name="signature_typed_client_agreed_in_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.name} ({self.get_method_display()})"
+
+    @property
+    def image_data_url(self):
+        """The drawn signature as a data: URL, for pages and PDFs (no file on disk)."""
+        if not self.image:
+            return ""
+        return "data:image/png;base64," + base64.b64encode(bytes(self.image)).decode()
+
+    @property
+    def fingerprint(self):
+        return self.content_digest[:12]
+
+
+class ReviewQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(plan__client__in=Client.objects.in_full_for(user))
+
+
+class Review(models.Model):
+    """A review meeting on a signed plan: progress, the client's view, what happens next."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", _("The plan goes on as it is")
+        REVISE = "revise", _("The plan is revised: a new version")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reviews")
+    held_on = models.DateField(_("held on"))
+    client_view = models.TextField(_("the client's view"))
+    notes = models.TextField(_("worker's notes"), blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision)
+    next_review_on = models.DateField(_("next review"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("plan review")
+        constraints = [
+            models.CheckConstraint(condition=Q(next_review_on__gt=models.F("held_on")),
+                                   name="review_next_after_held"),
+        ]
+
+    def __str__(self):
+        return gettext("Review of %(plan)s on %(day)s") % {"plan": self.plan, "day": self.held_on}
+
+
+class ReviewItem(models.Model):
+    """An action's or milestone's progress as recorded at a review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="review_items")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="review_items")
+    outcome = models.CharField(max_length=10, choices=Action.Outcome, blank=True)
+    learnt = models.TextField(blank=True)
+    reached_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__isnull=False, milestone__isnull=True)
+                | Q(action__isnull=True, milestone__isnull=False),
+                name="review_item_on_one_thing"),
+        ]
+
+    def __str__(self):
+        return str(self.action or self.milestone)
+
+
+class ManagerReview(models.Model):
+    """A manager's sign-off of a client's plan, 4 to 13 weeks after the plan started."""
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT,
+                                  related_name="plan_manager_review")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="manager_reviews")
+    comments = models.TextField(_("comments"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed off"), default=timezone.now)
+    late = models.BooleanField(_("after the 13th week"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("manager's plan review")
+
+    def __str__(self):
+        return gettext("Manager's review of %(client)s's plan") % {"client": self.client}
+
+
+class DocumentAccess(models.Model):
+    """Each time someone opens a client's PDF: printing a record is an access to it."""
+
+    class Document(models.TextChoices):
+        PLAN = "plan", _("Support plan")
+        AGREEMENT = "agreement", _("Keywork agreement")
+        SHEET = "sheet", _("My keywork sheet")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    document = models.CharField(max_length=10, choices=Document)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="accesses")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="accesses")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("PDF opened")
+        verbose_name_plural = _("PDFs opened")
+
+    def __str__(self):
+        return f"{self.get_document_display()} of {self.client}, {self.by}, {self.at}"

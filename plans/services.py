@@ -1,0 +1,805 @@
+"""Every write to agreements, plans, signatures, reviews and referrals goes through here.
+
+Each service is keyword-only, atomic, validates before it saves and raises ValidationError
+with a message a person can act on. Services that change what a draft says take the
+`lock_version` the form was opened at and refuse the save if someone else saved in between
+(`StaleEdit`), so the second of two people editing one draft keeps their text on screen.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from clients.models import Allocation, Client
+from plans.models import (
+    MANAGER_REVIEW_FROM,
+    MANAGER_REVIEW_UNTIL,
+    Action,
+    Agreement,
+    AgreementTemplate,
+    DocumentAccess,
+    Goal,
+    ManagerReview,
+    Milestone,
+    Plan,
+    Referral,
+    Review,
+    ReviewItem,
+    Signature,
+)
+
+
+class StaleEdit(ValidationError):
+    """Somebody else saved the draft after this form was opened."""
+
+
+def format_day(value):
+    return value.strftime("%-d %b %Y")
+
+
+def shorten(text, length=40):
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def with_content(plans):
+    """Plans with goals, actions and milestones prefetched: a whole plan in 3 more queries."""
+    return plans.select_related("client", "client__site").prefetch_related(
+        Prefetch("goals", queryset=Goal.objects.select_related("lead_agency")),
+        "goals__actions",
+        "goals__milestones",
+    )
+
+
+def plan_with_content(plan):
+    return with_content(Plan.objects.filter(pk=plan.pk)).get()
+
+
+def number_actions(plan):
+    """Number the actions 1, 2, 3... across goals, as the paper form's "weekly action 1"."""
+    number = 0
+    for goal in plan.goals.all():
+        for action in goal.actions.all():
+            number += 1
+            action.number = number
+    return plan
+
+
+def valid_signatures(document, content_digest):
+    """The signatures that still match the document's content, by role."""
+    return {s.role: s for s in document.signatures.all() if s.content_digest == content_digest}
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """Where a client's plan stands, from `with_plan_status` annotations."""
+
+    current_pk: int | None
+    draft_pk: int | None
+    draft_number: int | None
+    next_review_on: datetime.date | None
+    started_on: datetime.date | None
+    manager_reviewed: bool
+
+    @classmethod
+    def of(cls, client):
+        return cls(client.plan_current, client.plan_draft, client.plan_draft_number,
+                   client.plan_next_review, client.plan_started, client.plan_manager_reviewed)
+
+    @property
+    def has_plan(self):
+        return self.current_pk is not None
+
+    @property
+    def review_overdue(self):
+        return self.next_review_on is not None and self.next_review_on < timezone.localdate()
+
+    @property
+    def manager_window(self):
+        if self.started_on is None:
+            return None
+        return (self.started_on + MANAGER_REVIEW_FROM, self.started_on + MANAGER_REVIEW_UNTIL)
+
+    @property
+    def manager_review(self):
+        """"due" in the 4-13 week window, "overdue" after it, else None."""
+        if self.manager_reviewed or self.manager_window is None:
+            return None
+        opens, closes = self.manager_window
+        today = timezone.localdate()
+        if today > closes:
+            return "overdue"
+        return "due" if today >= opens else None
+
+
+def with_plan_status(clients):
+    """Clients annotated with what their plan needs, for lists: one query for any number."""
+    plans = Plan.objects.filter(client=OuterRef("pk")).order_by()
+    return clients.annotate(
+        plan_current=Subquery(plans.current().values("pk")[:1]),
+        plan_next_review=Subquery(plans.current().values("next_review_on")[:1]),
+        plan_draft=Subquery(plans.drafts().values("pk")[:1]),
+        plan_draft_number=Subquery(plans.drafts().values("number")[:1]),
+        plan_started=Subquery(plans.filter(signed_at__isnull=False).order_by("number")
+                              .values("starts_on")[:1]),
+        plan_manager_reviewed=Exists(ManagerReview.objects.filter(client=OuterRef("pk"))),
+    )
+
+
+def needing_attention(clients, show="all"):
+    """Open clients whose plan needs something: unsigned, review overdue, the manager's
+    4-13 week review due or overdue, or no plan at all. `show` narrows to one of these."""
+    today = timezone.localdate()
+    annotated = with_plan_status(clients.open().exclude(status=Client.Status.REFERRED))
+    manager_due = Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
+    conditions = {
+        "unsigned": Q(plan_draft__isnull=False),
+        "overdue": Q(plan_next_review__lt=today),
+        "manager": manager_due,
+        "none": Q(plan_current__isnull=True, plan_draft__isnull=True),
+    }
+    if show in conditions:
+        return annotated.filter(conditions[show])
+    condition = Q()
+    for part in conditions.values():
+        condition |= part
+    return annotated.filter(condition)
+
+
+def plan_statuses(clients):
+    """{client id: PlanStatus} for a list of clients, in one query."""
+    rows = with_plan_status(Client.objects.filter(pk__in=[c.pk for c in clients]))
+    return {client.pk: PlanStatus.of(client) for client in rows}
+
+
+def client_plans(client):
+    """Every version of a client's plan, newest first (no content)."""
+    return Plan.objects.filter(client=client).select_related("created_by").order_by("-number")
+
+
+def current_keyworker(client):
+    allocation = (Allocation.objects.current().primary().filter(client=client)
+                  .select_related("worker").first())
+    return allocation.worker if allocation else None
+
+
+# Agreements -------------------------------------------------------------------------------
+
+
+def fill_placeholders(text, values):
+    """Put the client's details into the site's text: only the known {placeholders}."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def agreement_values(client):
+    keyworker = current_keyworker(client)
+    site = client.site
+    return {
+        "client": client.called,
+        "keyworker": str(keyworker) if keyworker else _("your keyworker"),
+        "keyworker_phone": (keyworker.phone if keyworker and keyworker.phone
+                            else site.phone or _("the site's number")),
+        "site": site.name,
+        "site_phone": site.phone or _("the site's number"),
+    }
+
+
+@transaction.atomic
+def agreement_template_update(*, template, by, **fields):
+    """Change a site's agreement text. Agreements already prepared keep their own text."""
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.full_clean()
+    template.save()
+    return template
+
+
+def _check_client_open(client):
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived and "
+                                "read-only."))
+    if client.status == Client.Status.REFERRED:
+        raise ValidationError(_("Admit the client before writing their agreement or plan."))
+
+
+@transaction.atomic
+def agreement_prepare(*, client, by):
+    """The client's first keywork agreement, filled from the site's text, as a draft."""
+    _check_client_open(client)
+    Client.objects.select_for_update().get(pk=client.pk)
+    if client.agreements.exists():
+        raise ValidationError(_("This client already has a keywork agreement. Open it, and "
+                                "change it from there if needed."))
+    template = AgreementTemplate.for_site(client.site)
+    values = agreement_values(client)
+    agreement = Agreement(
+        client=client, number=1, created_by=by,
+        **{field: fill_placeholders(getattr(template, field), values)
+           for field in ("sessions", "can_expect", "expected_of_client", "confidentiality")})
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+def _lock_draft(document, lock_version):
+    """Lock the draft's row and claim the next lock_version, or explain why not."""
+    model = type(document)
+    fresh = model.objects.select_for_update().get(pk=document.pk)
+    if fresh.signed_at:
+        raise ValidationError(_(
+            "Version %(number)s is signed, so it can no longer change. Start a new version "
+            "from it instead.") % {"number": fresh.number})
+    if lock_version != fresh.lock_version:
+        raise StaleEdit(_(
+            "Someone else saved this draft while you were editing it. Your text is still "
+            "in the form below: open the draft in another tab to see their changes, then "
+            "save yours again."))
+    model.objects.filter(pk=fresh.pk).update(lock_version=F("lock_version") + 1)
+    document.lock_version = fresh.lock_version + 1
+    return fresh
+
+
+@transaction.atomic
+def agreement_update(*, agreement, lock_version, by, **fields):
+    """Adapt a draft agreement's text for this client."""
+    _check_client_open(agreement.client)
+    _lock_draft(agreement, lock_version)
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def agreement_revise(*, agreement, by):
+    """A new draft agreement from the signed one (the signed one stays in force until then)."""
+    _check_client_open(agreement.client)
+    if agreement.is_draft:
+        raise ValidationError(_("This agreement is still a draft: change it directly."))
+    if not agreement.is_current:
+        raise ValidationError(_("A newer agreement replaced this one; change that instead."))
+    if draft := agreement.client.agreements.filter(signed_at__isnull=True).first():
+        raise ValidationError(_("Version %(number)s is already open as a draft: carry on "
+                                "with it.") % {"number": draft.number})
+    number = agreement.client.agreements.aggregate(n=Max("number"))["n"] + 1
+    draft = Agreement(client=agreement.client, number=number, created_by=by,
+                      sessions=agreement.sessions, can_expect=agreement.can_expect,
+                      expected_of_client=agreement.expected_of_client,
+                      confidentiality=agreement.confidentiality)
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+# Signing ----------------------------------------------------------------------------------
+
+
+def _record_signature(*, document, signer, role, method, content_digest, name, image,
+                      agreed_in_person, declined_reason, current_digest):
+    """Check and save one signature; return the signatures now valid, by role."""
+    if content_digest != current_digest:
+        raise ValidationError(_(
+            "The text changed after you opened this page, so this signature was not saved. "
+            "Read the document again with the client, then sign."))
+    if role not in Signature.Role.values:
+        raise ValidationError(_("Say who is signing: the client or the worker."))
+    valid = valid_signatures(document, current_digest)
+    if role in valid:
+        raise ValidationError(
+            _("The client has already signed this version.") if role == Signature.Role.CLIENT
+            else _("A worker has already signed this version."))
+    if method == Signature.Method.DECLINED and role != Signature.Role.CLIENT:
+        raise ValidationError(_("Only the client can decline to sign."))
+    if method == Signature.Method.DECLINED and not declined_reason.strip():
+        raise ValidationError({"declined_reason": _(
+            "Write down why the client declined: it is kept with the plan.")})
+    if method == Signature.Method.DRAWN and not image:
+        raise ValidationError({"image": _("Draw the signature in the box first.")})
+    if (method == Signature.Method.TYPED and role == Signature.Role.CLIENT
+            and not agreed_in_person):
+        raise ValidationError({"agreed_in_person": _(
+            "Tick the box to confirm the client agreed in person, or let them draw their "
+            "signature.")})
+    if method != Signature.Method.DECLINED and not name.strip():
+        raise ValidationError({"name": _("Type the name of the person signing.")})
+    signature = Signature(
+        role=role, method=method, name=name.strip() or document.client.display_name,
+        image=image if method == Signature.Method.DRAWN else b"",
+        agreed_in_person=agreed_in_person and method == Signature.Method.TYPED,
+        declined_reason=declined_reason.strip() if method == Signature.Method.DECLINED else "",
+        content_digest=current_digest, recorded_by=signer, signed_at=timezone.now(),
+        **{document._meta.model_name: document})
+    signature.full_clean()
+    signature.save()
+    valid[role] = signature
+    return valid
+
+
+def _lock_if_complete(document, valid, current_digest, *, on_lock=None):
+    """Both have signed (or the client declined): lock it and replace the old version."""
+    if set(valid) != set(Signature.Role.values):
+        return False
+    now = timezone.now()
+    previous = type(document).objects.filter(
+        client=document.client, signed_at__isnull=False, superseded_at__isnull=True)
+    for old in previous.select_for_update():
+        old.superseded_at = now
+        old.save(update_fields=["superseded_at"])
+    document.signed_at = now
+    document.signed_digest = current_digest
+    if on_lock:
+        on_lock(document)
+    document.save()
+    return True
+
+
+def signing_problems(plan):
+    """What stops a plan version being signed, as messages (empty if nothing)."""
+    errors = []
+    today = timezone.localdate()
+    goals = list(plan.goals.all())
+    if not goals:
+        errors.append(_("Add at least one goal before signing."))
+    if plan.review_on < today:
+        errors.append(_("The review date (%(day)s) has passed: set a new one before "
+                        "signing.") % {"day": format_day(plan.review_on)})
+    for goal in goals:
+        actions = list(goal.actions.all())
+        if not actions:
+            errors.append(_("The goal “%(goal)s” has no action yet: add what will be done, "
+                            "by whom and when.") % {"goal": shorten(goal.text)})
+        for action in actions:
+            if action.outcome == Action.Outcome.OPEN and action.due_on < plan.starts_on:
+                errors.append(_("“%(what)s” is due on %(due)s, before this version starts "
+                                "(%(start)s): give it a new date.") % {
+                    "what": shorten(action.what), "due": format_day(action.due_on),
+                    "start": format_day(plan.starts_on)})
+    return errors
+
+
+@transaction.atomic
+def plan_sign(*, plan, signer, role, method, content_digest, name="", image=b"",
+              agreed_in_person=False, declined_reason=""):
+    """Record the client's or a worker's signature on a draft plan version.
+
+    `content_digest` is the digest of the plan as shown to the person signing: if the draft
+    changed since, the signature is refused. When the client (signed or declined) and a
+    worker have both signed this exact content, the version is locked and becomes the plan
+    in force; the version it replaces is marked replaced.
+    """
+    _check_client_open(plan.client)
+    Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = plan_with_content(plan)
+    if plan.signed_at:
+        raise ValidationError(_("Version %(number)s is already signed by both. To change it, "
+                                "start a new version.") % {"number": plan.number})
+    if errors := signing_problems(plan):
+        raise ValidationError(errors)
+    current = plan.digest()
+    valid = _record_signature(
+        document=plan, signer=signer, role=role, method=method, content_digest=content_digest,
+        name=name, image=image, agreed_in_person=agreed_in_person,
+        declined_reason=declined_reason, current_digest=current)
+
+    def start_reviews(version):
+        version.next_review_on = version.review_on
+
+    _lock_if_complete(plan, valid, current, on_lock=start_reviews)
+    return plan
+
+
+@transaction.atomic
+def agreement_sign(*, agreement, signer, role, method, content_digest, name="", image=b"",
+                   agreed_in_person=False, declined_reason=""):
+    """Record a signature on a draft agreement; locks it once both have signed."""
+    _check_client_open(agreement.client)
+    agreement = Agreement.objects.select_for_update().select_related("client").get(
+        pk=agreement.pk)
+    if agreement.signed_at:
+        raise ValidationError(_("This agreement is already signed by both. To change it, "
+                                "start a new version."))
+    current = agreement.digest()
+    valid = _record_signature(
+        document=agreement, signer=signer, role=role, method=method,
+        content_digest=content_digest, name=name, image=image,
+        agreed_in_person=agreed_in_person, declined_reason=declined_reason,
+        current_digest=current)
+    _lock_if_complete(agreement, valid, current)
+    return agreement
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+def _check_dates(*, starts_on, review_on, previous=None):
+    errors = {}
+    today = timezone.localdate()
+    if review_on <= starts_on:
+        errors["review_on"] = _("The review date must come after the plan starts.")
+    elif review_on < today:
+        errors["review_on"] = _("The review date (%(day)s) is in the past: agree a date "
+                                "to come.") % {"day": format_day(review_on)}
+    if previous and starts_on < previous.starts_on:
+        errors["starts_on"] = _("This version cannot start before version %(number)s "
+                                "(%(day)s).") % {"number": previous.number,
+                                                 "day": format_day(previous.starts_on)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_start(*, client, by, starts_on, review_on, vision="", strengths="", constraints=""):
+    """A client's first support plan, as a draft version 1."""
+    _check_client_open(client)
+    Client.objects.select_for_update().get(pk=client.pk)
+    if client.plans.exists():
+        raise ValidationError(_("This client already has a support plan. Open it, and "
+                                "change it from there."))
+    _check_dates(starts_on=starts_on, review_on=review_on)
+    plan = Plan(client=client, number=1, created_by=by, starts_on=starts_on,
+                review_on=review_on, vision=vision, strengths=strengths,
+                constraints=constraints)
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan, lock_version, by, **fields):
+    """Change a draft's dates and its picture, strengths and constraints."""
+    _check_client_open(plan.client)
+    _lock_draft(plan, lock_version)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    _check_dates(starts_on=plan.starts_on, review_on=plan.review_on, previous=plan.based_on)
+    early = Action.objects.filter(goal__plan=plan, outcome=Action.Outcome.OPEN,
+                                  due_on__lt=plan.starts_on).first()
+    if early:
+        raise ValidationError({"starts_on": _(
+            "“%(what)s” is due on %(due)s, before this start date. Change that action's "
+            "date first, or choose an earlier start.") % {
+            "what": shorten(early.what), "due": format_day(early.due_on)}})
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+def _check_action(row, plan, *, is_open=True):
+    label = shorten(row.get("what") or "") or _("a new action")
+    if not (row.get("what") or "").strip():
+        raise ValidationError(_("Every action needs to say what will be done."))
+    if not row.get("who"):
+        raise ValidationError(_("Say who does “%(what)s”: the client, the keyworker or "
+                                "another agency.") % {"what": label})
+    if row["who"] == Action.Who.AGENCY and not row.get("agency"):
+        raise ValidationError(_("Choose which agency does “%(what)s”.") % {"what": label})
+    if not row.get("due_on"):
+        raise ValidationError(_("Say when “%(what)s” will be done.") % {"what": label})
+    # Finished actions carried over from an earlier version keep their old dates.
+    if is_open and row["due_on"] < plan.starts_on:
+        raise ValidationError(_("“%(what)s” is due on %(due)s, before the plan starts "
+                                "(%(start)s).") % {"what": label, "due": format_day(row["due_on"]),
+                                                   "start": format_day(plan.starts_on)})
+
+
+def _check_milestone(row):
+    if not (row.get("text") or "").strip():
+        raise ValidationError(_("Every milestone needs to say how you will know you are "
+                                "getting there."))
+    if not row.get("target_on"):
+        raise ValidationError(_("Give the milestone “%(text)s” a target date.")
+                              % {"text": shorten(row["text"])})
+
+
+@transaction.atomic
+def goal_save(*, plan, lock_version, by, goal=None, text, lead_agency=None, lead_details="",
+              actions=(), milestones=()):
+    """Add or change one goal of a draft, with its actions and milestones, all at once.
+
+    `actions`: dicts with what, who, agency, due_on and, for an existing action, `id`
+    (and `delete` to remove it). `milestones`: dicts with text, target_on (and id, delete).
+    """
+    _check_client_open(plan.client)
+    _lock_draft(plan, lock_version)
+    if goal is not None and goal.plan_id != plan.pk:
+        raise ValidationError(_("That goal belongs to another plan."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the goal, in the client's own words.")})
+    if lead_agency is not None and lead_agency.site_id != plan.client.site_id:
+        raise ValidationError({"lead_agency": _("Choose an agency of this client's site.")})
+    if lead_agency is not None and not lead_details.strip():
+        lead_details = " · ".join(p for p in [lead_agency.name, lead_agency.contact_details] if p)
+    if goal is None:
+        order = (plan.goals.aggregate(n=Max("order"))["n"] or 0) + 1
+        goal = Goal(plan=plan, order=order)
+    goal.text = text.strip()
+    goal.lead_agency = lead_agency
+    goal.lead_details = lead_details.strip() if lead_agency else ""
+    goal.full_clean()
+    goal.save()
+
+    existing = {a.pk: a for a in goal.actions.all()}
+    kept = [row for row in actions if not row.get("delete")]
+    if not kept:
+        raise ValidationError(_("Add at least one action: what will be done, by whom and "
+                                "when."))
+    for order, row in enumerate(kept, start=1):
+        if row.get("id") and row["id"] not in existing:
+            raise ValidationError(_("An action in the form no longer exists; reload the page."))
+        action = existing.get(row.get("id")) or Action(goal=goal)
+        _check_action(row, plan, is_open=action.outcome == Action.Outcome.OPEN)
+        agency = row["agency"] if row["who"] == Action.Who.AGENCY else None
+        if agency is not None and agency.site_id != plan.client.site_id:
+            raise ValidationError(_("Choose an agency of this client's site."))
+        action.order = order
+        action.what = row["what"].strip()
+        action.who = row["who"]
+        action.agency = agency
+        action.agency_name = agency.name if agency else ""
+        action.due_on = row["due_on"]
+        action.full_clean()
+        action.save()
+    for row in actions:
+        if row.get("delete") and row.get("id") in existing:
+            existing[row["id"]].delete()
+
+    existing = {m.pk: m for m in goal.milestones.all()}
+    for order, row in enumerate((r for r in milestones if not r.get("delete")), start=1):
+        _check_milestone(row)
+        if row.get("id") and row["id"] not in existing:
+            raise ValidationError(_("A milestone in the form no longer exists; reload the "
+                                    "page."))
+        milestone = existing.get(row.get("id")) or Milestone(goal=goal)
+        milestone.order = order
+        milestone.text = row["text"].strip()
+        milestone.target_on = row["target_on"]
+        milestone.full_clean()
+        milestone.save()
+    for row in milestones:
+        if row.get("delete") and row.get("id") in existing:
+            existing[row["id"]].delete()
+    return goal
+
+
+@transaction.atomic
+def goal_remove(*, goal, lock_version, by):
+    """Take a goal, with its actions and milestones, out of a draft."""
+    _check_client_open(goal.plan.client)
+    _lock_draft(goal.plan, lock_version)
+    goal.delete()
+
+
+@transaction.atomic
+def plan_revise(*, plan, by):
+    """Start a new draft version from the plan in force, copying everything it says.
+
+    The signed version stays in force (and readable) until the new one is signed.
+    """
+    _check_client_open(plan.client)
+    Client.objects.select_for_update().get(pk=plan.client_id)
+    if plan.is_draft:
+        raise ValidationError(_("This version is still a draft: change it directly."))
+    if not plan.is_current:
+        raise ValidationError(_("A newer version replaced this one; change that instead."))
+    if draft := plan.client.plans.drafts().first():
+        raise ValidationError(_("Version %(number)s is already open as a draft: carry on "
+                                "with it.") % {"number": draft.number})
+    plan = plan_with_content(plan)
+    today = timezone.localdate()
+    weeks = AgreementTemplate.for_site(plan.client.site).review_interval_weeks
+    number = plan.client.plans.aggregate(n=Max("number"))["n"] + 1
+    draft = Plan(client=plan.client, number=number, based_on=plan, created_by=by,
+                 starts_on=max(today, plan.starts_on),
+                 review_on=max(today, plan.starts_on) + datetime.timedelta(weeks=weeks),
+                 vision=plan.vision, strengths=plan.strengths, constraints=plan.constraints)
+    draft.full_clean()
+    draft.save()
+    goals, actions, milestones = [], [], []
+    for goal in plan.goals.all():
+        copy = Goal(plan=draft, key=goal.key, order=goal.order, text=goal.text,
+                    lead_agency=goal.lead_agency, lead_details=goal.lead_details)
+        goals.append(copy)
+    goals = bulk_create_with_history(goals, Goal, default_user=by)
+    for copy, goal in zip(goals, plan.goals.all(), strict=True):
+        actions += [Action(goal=copy, key=a.key, order=a.order, what=a.what, who=a.who,
+                           agency=a.agency, agency_name=a.agency_name, due_on=a.due_on,
+                           outcome=a.outcome, learnt=a.learnt, outcome_on=a.outcome_on,
+                           outcome_by_id=a.outcome_by_id) for a in goal.actions.all()]
+        milestones += [Milestone(goal=copy, key=m.key, order=m.order, text=m.text,
+                                 target_on=m.target_on, reached_on=m.reached_on)
+                       for m in goal.milestones.all()]
+    bulk_create_with_history(actions, Action, default_user=by)
+    bulk_create_with_history(milestones, Milestone, default_user=by)
+    return draft
+
+
+# Progress and reviews ---------------------------------------------------------------------
+
+
+def _check_in_force(plan):
+    _check_client_open(plan.client)
+    if plan.is_draft:
+        raise ValidationError(_("Progress is recorded once the plan is signed."))
+    if not plan.is_current:
+        raise ValidationError(_("This version was replaced; record progress on the current "
+                                "one."))
+
+
+@transaction.atomic
+def action_progress(*, action, outcome, by, learnt="", on=None):
+    """Record how an action of the plan in force went (also used by logged sessions)."""
+    _check_in_force(action.goal.plan)
+    if outcome not in Action.Outcome.values:
+        raise ValidationError({"outcome": _("Choose how the action went.")})
+    action.outcome = outcome
+    action.learnt = learnt.strip()
+    action.outcome_on = None if outcome == Action.Outcome.OPEN else on or timezone.localdate()
+    action.outcome_by = None if outcome == Action.Outcome.OPEN else by
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def milestone_reach(*, milestone, reached_on, by):
+    """Mark a milestone of the plan in force reached on a day (or not reached: None)."""
+    plan = milestone.goal.plan
+    _check_in_force(plan)
+    if reached_on and reached_on > timezone.localdate():
+        raise ValidationError({"reached_on": _("A milestone cannot be reached in the future.")})
+    if reached_on and reached_on < plan.client.admitted_on:
+        raise ValidationError({"reached_on": _("That date is before the client was "
+                                               "admitted.")})
+    milestone.reached_on = reached_on
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def review_record(*, plan, by, held_on, client_view, decision, next_review_on, notes="",
+                  progress=None, reached=None):
+    """Record a review of the plan in force.
+
+    `progress` is {action id: (outcome, what was learnt)} and `reached` {milestone id: date
+    or None}; both update the plan's progress and are kept with the review. The next review
+    date moves on; when the decision is to revise, a new draft version opens (returned).
+    """
+    plan = plan_with_content(plan)
+    _check_in_force(plan)
+    today = timezone.localdate()
+    errors = {}
+    if held_on > today:
+        errors["held_on"] = _("A review cannot be recorded before it happens.")
+    elif held_on < plan.starts_on:
+        errors["held_on"] = _("The review cannot be before the plan started (%(day)s).") % {
+            "day": format_day(plan.starts_on)}
+    if next_review_on <= today:
+        errors["next_review_on"] = _("The next review date must be in the future.")
+    if not client_view.strip():
+        errors["client_view"] = _("Write down what the client thinks of their progress, in "
+                                  "their words.")
+    if decision not in Review.Decision.values:
+        errors["decision"] = _("Choose whether the plan goes on or is revised.")
+    if errors:
+        raise ValidationError(errors)
+    review = Review(plan=plan, by=by, held_on=held_on, client_view=client_view.strip(),
+                    notes=notes.strip(), decision=decision, next_review_on=next_review_on)
+    review.full_clean()
+    review.save()
+    progress, reached = progress or {}, reached or {}
+    items = []
+    for goal in plan.goals.all():
+        for action in goal.actions.all():
+            outcome, learnt = progress.get(action.pk, (action.outcome, action.learnt))
+            if (outcome, learnt) != (action.outcome, action.learnt):
+                action_progress(action=action, outcome=outcome, learnt=learnt, by=by,
+                                on=held_on)
+            items.append(ReviewItem(review=review, action=action, outcome=action.outcome,
+                                    learnt=action.learnt))
+        for milestone in goal.milestones.all():
+            day = reached.get(milestone.pk, milestone.reached_on)
+            if day != milestone.reached_on:
+                milestone_reach(milestone=milestone, reached_on=day, by=by)
+            items.append(ReviewItem(review=review, milestone=milestone,
+                                    reached_on=milestone.reached_on))
+    bulk_create_with_history(items, ReviewItem, default_user=by)
+    plan.next_review_on = next_review_on
+    plan.save(update_fields=["next_review_on"])
+    draft = None
+    if decision == Review.Decision.REVISE:
+        draft = plan.client.plans.drafts().first() or plan_revise(plan=plan, by=by)
+    return review, draft
+
+
+def manager_review_window(client):
+    """(opens, closes) of a client's 4-13 week manager review, or None before a signed plan."""
+    first = client.plans.filter(signed_at__isnull=False).order_by("number").first()
+    if first is None:
+        return None
+    return first.starts_on + MANAGER_REVIEW_FROM, first.starts_on + MANAGER_REVIEW_UNTIL
+
+
+@transaction.atomic
+def manager_review_sign(*, plan, by, comments):
+    """A manager of the client's site signs off the plan in force, with comments."""
+    client = plan.client
+    if not (by.is_manager and by.sites.filter(pk=client.site_id).exists()):
+        raise PermissionDenied
+    Client.objects.select_for_update().get(pk=client.pk)
+    if not plan.is_current:
+        raise ValidationError(_("Sign off the plan in force, not a draft or a replaced "
+                                "version."))
+    if done := ManagerReview.objects.filter(client=client).select_related("by").first():
+        raise ValidationError(_("%(name)s already signed off this client's plan on %(day)s.")
+                              % {"name": done.by, "day": format_day(timezone.localtime(
+                                  done.signed_at).date())})
+    if not comments.strip():
+        raise ValidationError({"comments": _("Write your comments on the plan: what is "
+                                             "going well, what should change.")})
+    opens, closes = manager_review_window(client)
+    today = timezone.localdate()
+    if today < opens:
+        raise ValidationError(_("Too early: the manager's review falls between %(opens)s and "
+                                "%(closes)s (4 to 13 weeks after the plan started).") % {
+            "opens": format_day(opens), "closes": format_day(closes)})
+    review = ManagerReview(client=client, plan=plan, by=by, comments=comments.strip(),
+                           late=today > closes, signed_at=timezone.now())
+    review.full_clean()
+    review.save()
+    return review
+
+
+# Referrals and the access log -------------------------------------------------------------
+
+
+def _check_agency(agency, client):
+    if agency.site_id != client.site_id or not agency.is_active:
+        raise ValidationError({"agency": _("Choose an agency in use at this client's site.")})
+
+
+@transaction.atomic
+def referral_make(*, client, agency, made_on, reason, by, follow_up_on=None):
+    """Refer a client to an agency, with the day to follow it up."""
+    _check_client_open(client)
+    _check_agency(agency, client)
+    if made_on > timezone.localdate():
+        raise ValidationError({"made_on": _("The referral date cannot be in the future.")})
+    if follow_up_on and follow_up_on < made_on:
+        raise ValidationError({"follow_up_on": _("Follow up on or after the referral date.")})
+    referral = Referral(client=client, agency=agency, made_on=made_on, reason=reason.strip(),
+                        follow_up_on=follow_up_on, made_by=by)
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, referral, by, outcome, outcome_note="", follow_up_on=None):
+    """Record what came of a referral, and when to follow it up next."""
+    _check_client_open(referral.client)
+    if follow_up_on and follow_up_on < referral.made_on:
+        raise ValidationError({"follow_up_on": _("Follow up on or after the referral date.")})
+    referral.outcome = outcome
+    referral.outcome_note = outcome_note.strip()
+    referral.follow_up_on = follow_up_on
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+def document_access_log(*, client, document, by, plan=None, agreement=None):
+    """Note that `by` opened a client's PDF: printing is an access to the record."""
+    return DocumentAccess.objects.create(client=client, document=document, by=by, plan=plan,
+                                         agreement=agreement)

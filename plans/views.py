@@ -1,0 +1,772 @@
+"""Agreements, support plans, signing, reviews, PDFs, agencies and referrals.
+
+Permission: every page about a client goes through `clients.views.client_for` (or the
+`*_for` helpers below, which ask the same question of a plan, agreement or referral):
+404 when the user may not know the client exists, 403 for site colleagues who only see
+the summary. Plans are part of the full file only.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from clients import extensions
+from clients.models import Access, Allocation, Client
+from clients.views import client_for, require_manager, require_open
+from keywork.lib.pdf import pdf_response, render_pdf
+from plans import compare, forms, hooks, services
+from plans.models import (
+    Action,
+    Agency,
+    Agreement,
+    AgreementTemplate,
+    DocumentAccess,
+    ManagerReview,
+    Milestone,
+    Plan,
+    Referral,
+    Review,
+    Signature,
+)
+
+PAGE_SIZE = 25
+
+
+# Permission helpers -----------------------------------------------------------------------
+
+
+def _full_file(request, obj, client):
+    """404 unless the client is at one of the user's sites; 403 without the full file."""
+    if client.access_for(request.user) != Access.FULL:
+        raise PermissionDenied
+    return obj
+
+
+def _visible(queryset, request, client_path="client"):
+    return queryset.filter(**{f"{client_path}__in": Client.objects.for_user(request.user)})
+
+
+def plan_for(request, pk, queryset=None):
+    queryset = queryset if queryset is not None else Plan.objects.select_related(
+        "client", "client__site")
+    plan = get_object_or_404(_visible(queryset, request), pk=pk)
+    return _full_file(request, plan, plan.client)
+
+
+def agreement_for(request, pk):
+    agreement = get_object_or_404(
+        _visible(Agreement.objects.select_related("client", "client__site"), request), pk=pk)
+    return _full_file(request, agreement, agreement.client)
+
+
+def referral_for(request, pk):
+    referral = get_object_or_404(_visible(
+        Referral.objects.select_related("client", "client__site", "agency"), request), pk=pk)
+    return _full_file(request, referral, referral.client)
+
+
+def _add_error(form, error):
+    """Put a service's ValidationError on the form, next to the field where it belongs."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _refuse(request, error, to):
+    messages.error(request, " ".join(error.messages))
+    return redirect(to)
+
+
+def _require_draft(request, document):
+    if not document.is_draft:
+        messages.error(request, _("Version %(number)s is signed, so it can no longer change. "
+                                  "Use “Change this plan” to start a new version from it.")
+                       % {"number": document.number})
+        return redirect(document)
+    return require_open(request, document.client)
+
+
+def _site_choice(request, sites):
+    """The site asked for with ?site= (among `sites`), else the first."""
+    site_id = request.GET.get("site") or request.POST.get("site")
+    if site_id:
+        if not site_id.isdigit():
+            raise Http404
+        return get_object_or_404(sites, pk=site_id)
+    site = sites.first()
+    if site is None:
+        raise Http404
+    return site
+
+
+def _manager_site(request):
+    require_manager(request)
+    sites = request.user.sites.filter(is_active=True)
+    return _site_choice(request, sites), sites
+
+
+# The client file and the caseload ---------------------------------------------------------
+
+
+def _file_section(request, client):
+    versions = list(services.client_plans(client))
+    return {
+        "client": client,
+        "current": next((p for p in versions if p.is_current), None),
+        "draft": next((p for p in versions if p.is_draft), None),
+        "count": len(versions),
+        "agreement": client.agreements.order_by("-number").first(),
+        "manager_review": ManagerReview.objects.filter(client=client).select_related(
+            "by").first(),
+        "window": services.manager_review_window(client) if versions else None,
+        "today": timezone.localdate(),
+    }
+
+
+def _referrals_section(request, client):
+    return {"client": client, "referrals": client.referrals.select_related("agency")[:10]}
+
+
+def register_extensions():
+    extensions.register_caseload_column(extensions.CaseloadColumn(
+        key="plan", heading=gettext_lazy("Support plan"),
+        template="plans/includes/caseload_cell.html",
+        load=lambda user, clients: services.plan_statuses(clients), order=40))
+    extensions.register_file_section(extensions.FileSection(
+        key="plan", template="plans/includes/file_section.html", load=_file_section,
+        order=20))
+    extensions.register_file_section(extensions.FileSection(
+        key="referrals", template="plans/includes/referrals_section.html",
+        load=_referrals_section, order=30, column="side"))
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+def client_plan(request, pk):
+    """A client's plan: the version in force, else the draft, else how to start one."""
+    client = client_for(request, pk)
+    versions = list(services.client_plans(client))
+    plan = next((p for p in versions if p.is_current), None) or next(iter(versions), None)
+    if plan:
+        return redirect(plan)
+    return render(request, "plans/plan_start.html", {"client": client})
+
+
+def plan_create(request, pk):
+    client = client_for(request, pk)
+    if response := require_open(request, client):
+        return response
+    if client.plans.exists():
+        return redirect("plans:client", pk=client.pk)
+    today = timezone.localdate()
+    weeks = AgreementTemplate.for_site(client.site).review_interval_weeks
+    form = forms.PlanForm(request.POST or None, submit_label=_("Save and add goals"),
+                          initial={"starts_on": today,
+                                   "review_on": today + datetime.timedelta(weeks=weeks)})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+        try:
+            plan = services.plan_start(client=client, by=request.user, **data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Draft plan started. Now add the client's goals."))
+            return redirect("plans:goal_add", pk=plan.pk)
+    return render(request, "plans/plan_form.html", {
+        "client": client, "form": form, "title": _("New support plan")})
+
+
+def plan_detail(request, pk):
+    plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
+        Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related(
+            "items__action", "items__milestone")),
+    ))
+    services.number_actions(plan)
+    digest = plan.signed_digest or plan.digest()
+    client = plan.client
+    is_manager = request.user.is_manager
+    return render(request, "plans/plan_detail.html", {
+        "plan": plan,
+        "client": client,
+        "signatures": services.valid_signatures(plan, digest),
+        "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
+        "roles": Signature.Role.choices,
+        "versions": services.client_plans(client),
+        "manager_review": ManagerReview.objects.filter(client=client).select_related(
+            "by", "plan").first(),
+        "window": services.manager_review_window(client) if plan.signed_at else None,
+        "is_manager": is_manager,
+        "accesses": plan.accesses.select_related("by")[:5],
+        "outcomes": Action.Outcome.choices,
+        "today": timezone.localdate(),
+    })
+
+
+def plan_edit(request, pk):
+    plan = plan_for(request, pk)
+    if response := _require_draft(request, plan):
+        return response
+    form = forms.PlanForm(request.POST or None, instance=plan, submit_label=_("Save"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_update(plan=plan, lock_version=data.pop("lock_version"),
+                                 by=request.user, **data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(plan)
+    return render(request, "plans/plan_form.html", {
+        "client": plan.client, "plan": plan, "form": form,
+        "title": _("Edit version %(number)s") % {"number": plan.number}})
+
+
+def _agencies_for(client):
+    return Agency.objects.filter(site_id=client.site_id).active()
+
+
+def _goal_page(request, plan, goal=None):
+    agencies = _agencies_for(plan.client)
+    if goal is not None:
+        initial = {"text": goal.text, "lead_agency": goal.lead_agency_id,
+                   "lead_details": goal.lead_details, "lock_version": plan.lock_version}
+        action_initial = [{"id": a.pk, "what": a.what, "who": a.who, "agency": a.agency_id,
+                           "due_on": a.due_on} for a in goal.actions.all()]
+        milestone_initial = [{"id": m.pk, "text": m.text, "target_on": m.target_on}
+                             for m in goal.milestones.all()]
+    else:
+        initial = {"lock_version": plan.lock_version}
+        action_initial, milestone_initial = [], []
+    data = request.POST if request.method == "POST" else None
+    form = forms.GoalForm(data, initial=initial, agencies=agencies)
+    finished = {a.pk for a in (goal.actions.all() if goal else [])
+                if a.outcome != Action.Outcome.OPEN}
+    actions = forms.ActionFormSet(data, initial=action_initial, prefix="actions", form_kwargs={
+        "agencies": agencies, "starts_on": plan.starts_on, "finished": finished})
+    milestones = forms.MilestoneFormSet(data, initial=milestone_initial, prefix="milestones")
+    if request.method == "POST":
+        valid = form.is_valid() & actions.is_valid() & milestones.is_valid()
+        if valid:
+            data = form.cleaned_data
+            try:
+                services.goal_save(
+                    plan=plan, goal=goal, lock_version=data["lock_version"], by=request.user,
+                    text=data["text"], lead_agency=data["lead_agency"],
+                    lead_details=data["lead_details"], actions=actions.rows(),
+                    milestones=milestones.rows())
+            except ValidationError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, _("Goal saved."))
+                if "add_another" in request.POST:
+                    return redirect("plans:goal_add", pk=plan.pk)
+                return redirect(plan)
+    return render(request, "plans/goal_form.html", {
+        "plan": plan, "client": plan.client, "goal": goal, "form": form, "actions": actions,
+        "milestones": milestones,
+        "title": _("Change a goal") if goal else _("Add a goal"),
+    })
+
+
+def goal_add(request, pk):
+    plan = plan_for(request, pk)
+    if response := _require_draft(request, plan):
+        return response
+    return _goal_page(request, plan)
+
+
+def goal_edit(request, pk, goal_pk):
+    plan = plan_for(request, pk)
+    if response := _require_draft(request, plan):
+        return response
+    goal = get_object_or_404(plan.goals.prefetch_related("actions", "milestones"), pk=goal_pk)
+    return _goal_page(request, plan, goal)
+
+
+@require_POST
+def goal_delete(request, pk, goal_pk):
+    plan = plan_for(request, pk)
+    if response := _require_draft(request, plan):
+        return response
+    goal = get_object_or_404(plan.goals.all(), pk=goal_pk)
+    goal.plan = plan
+    lock_version = request.POST.get("lock_version", "")
+    try:
+        services.goal_remove(goal=goal, by=request.user,
+                             lock_version=int(lock_version) if lock_version.isdigit() else -1)
+    except ValidationError as error:
+        return _refuse(request, error, plan)
+    messages.success(request, _("Goal removed from the draft."))
+    return redirect(plan)
+
+
+def _signing_page(request, document, *, sign, template, context):
+    """The sign page of a plan or an agreement: one form for the client, one for a worker."""
+    digest = document.digest()
+    valid = services.valid_signatures(document, digest)
+    posted = request.POST.get("signing") if request.method == "POST" else None
+    signing_forms = {}
+    for role in Signature.Role.values:
+        if role in valid:
+            continue
+        initial = {"content_digest": digest,
+                   "name": (document.client.display_name if role == Signature.Role.CLIENT
+                            else request.user.get_full_name() or request.user.username)}
+        signing_forms[role] = forms.SignatureForm(
+            request.POST if posted == role else None, prefix=role, role=role, initial=initial)
+    if posted in signing_forms and signing_forms[posted].is_valid():
+        data = signing_forms[posted].cleaned_data
+        try:
+            sign(signer=request.user, role=posted, method=data["method"],
+                 content_digest=data["content_digest"], name=data["name"],
+                 image=data["image"], agreed_in_person=data["agreed_in_person"],
+                 declined_reason=data["declined_reason"])
+        except ValidationError as error:
+            _add_error(signing_forms[posted], error)
+        else:
+            document.refresh_from_db()
+            if document.signed_at:
+                messages.success(request, _("Both have signed: version %(number)s is now in "
+                                            "force.") % {"number": document.number})
+                return redirect(document)
+            messages.success(request, _("Signature saved."))
+            return redirect(request.path)
+    return render(request, template, {
+        **context, "client": document.client, "digest": digest, "valid": valid,
+        "roles": Signature.Role.choices,
+        "signing_forms": [(role, Signature.Role(role).label, form)
+                          for role, form in signing_forms.items()],
+    })
+
+
+def plan_sign(request, pk):
+    plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
+        "signatures"))
+    if plan.signed_at:
+        messages.info(request, _("Version %(number)s is already signed by both.")
+                      % {"number": plan.number})
+        return redirect(plan)
+    if response := require_open(request, plan.client):
+        return response
+    services.number_actions(plan)
+    problems = services.signing_problems(plan)
+
+    def sign(**kwargs):
+        services.plan_sign(plan=plan, **kwargs)
+
+    return _signing_page(request, plan, sign=sign, template="plans/plan_sign.html", context={
+        "plan": plan, "problems": problems,
+        "keyworker": services.current_keyworker(plan.client)})
+
+
+@require_POST
+def plan_revise(request, pk):
+    plan = plan_for(request, pk)
+    try:
+        draft = services.plan_revise(plan=plan, by=request.user)
+    except ValidationError as error:
+        if draft := plan.client.plans.drafts().first():
+            messages.info(request, " ".join(error.messages))
+            return redirect(draft)
+        return _refuse(request, error, plan)
+    messages.success(request, _("Version %(number)s started as a draft from the signed plan. "
+                                "Change what needs changing, then sign it together.")
+                     % {"number": draft.number})
+    return redirect(draft)
+
+
+def plan_compare(request, pk):
+    plan = plan_for(request, pk, services.with_content(Plan.objects))
+    versions = services.client_plans(plan.client)
+    other_pk = request.GET.get("with", "")
+    if other_pk:
+        if not other_pk.isdigit():
+            raise Http404
+        other = get_object_or_404(services.with_content(plan.client.plans.all()), pk=other_pk)
+    else:
+        other = (services.with_content(plan.client.plans.filter(number__lt=plan.number))
+                 .order_by("-number").first())
+    if other is None:
+        messages.info(request, _("This is the first version: there is nothing to compare it "
+                                 "with yet."))
+        return redirect(plan)
+    old, new = sorted([other, plan], key=lambda p: p.number)
+    return render(request, "plans/plan_compare.html", {
+        "plan": plan, "client": plan.client, "old": old, "new": new, "versions": versions,
+        "changes": compare.plan_changes(old, new),
+    })
+
+
+def plan_review(request, pk):
+    plan = plan_for(request, pk, services.with_content(Plan.objects))
+    if response := require_open(request, plan.client):
+        return response
+    if not plan.is_current:
+        messages.error(request, _("Reviews are recorded on the plan in force."))
+        return redirect(plan)
+    weeks = AgreementTemplate.for_site(plan.client.site).review_interval_weeks
+    goals = list(plan.goals.all())
+    form = forms.ReviewForm(request.POST or None, plan=plan, goals=goals, initial={
+        "next_review_on": timezone.localdate() + datetime.timedelta(weeks=weeks)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _review, draft = services.review_record(
+                plan=plan, by=request.user, held_on=data["held_on"],
+                client_view=data["client_view"], notes=data["notes"],
+                decision=data["decision"], next_review_on=data["next_review_on"],
+                progress=form.progress(), reached=form.reached())
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            if draft:
+                messages.success(request, _("Review saved. Version %(number)s is open as a "
+                                            "draft: change what needs changing, then sign it "
+                                            "together.") % {"number": draft.number})
+                return redirect(draft)
+            messages.success(request, _("Review saved. Next review: %(day)s.") % {
+                "day": services.format_day(data["next_review_on"])})
+            return redirect(plan)
+    return render(request, "plans/review_form.html", {
+        "plan": plan, "client": plan.client, "form": form})
+
+
+def manager_review(request, pk):
+    plan = plan_for(request, pk, services.with_content(Plan.objects))
+    require_manager(request, plan.client.site_id)
+    if response := require_open(request, plan.client):
+        return response
+    services.number_actions(plan)
+    done = ManagerReview.objects.filter(client=plan.client).select_related("by", "plan").first()
+    form = forms.ManagerReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.manager_review_sign(plan=plan, by=request.user,
+                                         comments=form.cleaned_data["comments"])
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Plan review signed off."))
+            return redirect(plan)
+    return render(request, "plans/manager_review_form.html", {
+        "plan": plan, "client": plan.client, "form": form, "done": done,
+        "window": services.manager_review_window(plan.client),
+        "keyworker": services.current_keyworker(plan.client),
+        "today": timezone.localdate()})
+
+
+@require_POST
+def action_progress(request, pk):
+    action = get_object_or_404(_visible(
+        Action.objects.select_related("goal__plan__client__site"), request,
+        "goal__plan__client"), pk=pk)
+    plan = _full_file(request, action.goal.plan, action.goal.plan.client)
+    form = forms.ActionProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_progress(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Progress saved: “%(what)s”.") % {
+                "what": services.shorten(action.what)})
+    else:
+        messages.error(request, _("Choose how the action went."))
+    return redirect(f"{plan.get_absolute_url()}#action-{action.pk}")
+
+
+@require_POST
+def milestone_reached(request, pk):
+    milestone = get_object_or_404(_visible(
+        Milestone.objects.select_related("goal__plan__client__site"), request,
+        "goal__plan__client"), pk=pk)
+    plan = _full_file(request, milestone.goal.plan, milestone.goal.plan.client)
+    form = forms.MilestoneReachedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_reach(milestone=milestone, by=request.user,
+                                     reached_on=form.cleaned_data["reached_on"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Milestone saved."))
+    else:
+        messages.error(request, _("Give the date as day, month and year."))
+    return redirect(f"{plan.get_absolute_url()}#milestone-{milestone.pk}")
+
+
+def review_list(request):
+    """A manager's list of plans needing attention at one of their sites."""
+    site, sites = _manager_site(request)
+    form = forms.ReviewListForm(request.GET or None)
+    show = form.cleaned_data["show"] if form.is_valid() else "all"
+    clients = services.needing_attention(
+        Client.objects.filter(site=site), show=show or "all",
+    ).prefetch_related(Prefetch(
+        "allocations", queryset=Allocation.objects.current().primary().select_related("worker"),
+        to_attr="keyworkers"))
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    for client in page.object_list:
+        client.plan_status = services.PlanStatus.of(client)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(request, "plans/review_list.html", {
+        "site": site, "sites": sites, "form": form, "page": page,
+        "query_string": query_string.urlencode(), "today": timezone.localdate()})
+
+
+def plan_pdf(request, pk):
+    plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
+        "signatures"))
+    digest = plan.signed_digest or plan.digest()
+    services.document_access_log(client=plan.client, document=DocumentAccess.Document.PLAN,
+                                 by=request.user, plan=plan)
+    services.number_actions(plan)
+    pdf = render_pdf("plans/pdf/plan.html", {
+        "plan": plan, "client": plan.client, "site": plan.client.site,
+        "keyworker": services.current_keyworker(plan.client),
+        "signatures": services.valid_signatures(plan, digest),
+        "roles": Signature.Role.choices,
+        "fingerprint": digest[:12],
+    }, request=request)
+    return pdf_response(pdf, f"{plan.client.reference}-support-plan-v{plan.number}.pdf")
+
+
+# Keywork agreements -----------------------------------------------------------------------
+
+
+def client_agreement(request, pk):
+    """The client's agreement (newest version); if none yet, prepare one from the site's text."""
+    client = client_for(request, pk)
+    latest = client.agreements.order_by("-number").first()
+    if latest and request.method != "POST":
+        current = client.agreements.filter(signed_at__isnull=False,
+                                           superseded_at__isnull=True).first()
+        return redirect(current or latest)
+    if request.method == "POST":
+        if response := require_open(request, client):
+            return response
+        try:
+            agreement = services.agreement_prepare(client=client, by=request.user)
+        except ValidationError as error:
+            return _refuse(request, error, latest or client)
+        messages.success(request, _("Agreement prepared from the site's text. Adapt it with "
+                                    "the client if needed, then sign it together."))
+        return redirect(agreement)
+    template = AgreementTemplate.for_site(client.site)
+    return render(request, "plans/agreement_start.html", {
+        "client": client, "template": template})
+
+
+def agreement_detail(request, pk):
+    agreement = agreement_for(request, pk)
+    digest = agreement.signed_digest or agreement.digest()
+    signatures = list(agreement.signatures.select_related("recorded_by"))
+    return render(request, "plans/agreement_detail.html", {
+        "agreement": agreement, "client": agreement.client,
+        "signatures": {s.role: s for s in signatures if s.content_digest == digest},
+        "void_signatures": [s for s in signatures if s.content_digest != digest],
+        "roles": Signature.Role.choices,
+        "versions": agreement.client.agreements.order_by("-number"),
+    })
+
+
+def agreement_edit(request, pk):
+    agreement = agreement_for(request, pk)
+    if response := _require_draft(request, agreement):
+        return response
+    form = forms.AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in forms.AgreementForm.Meta.fields}
+        fresh = Agreement.objects.select_related("client").get(pk=agreement.pk)
+        try:
+            services.agreement_update(agreement=fresh, by=request.user,
+                                      lock_version=form.cleaned_data["lock_version"], **data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(fresh)
+    return render(request, "plans/agreement_form.html", {
+        "agreement": agreement, "client": agreement.client, "form": form})
+
+
+def agreement_sign(request, pk):
+    agreement = agreement_for(request, pk)
+    if agreement.signed_at:
+        messages.info(request, _("This agreement is already signed by both."))
+        return redirect(agreement)
+    if response := require_open(request, agreement.client):
+        return response
+
+    def sign(**kwargs):
+        services.agreement_sign(agreement=agreement, **kwargs)
+
+    return _signing_page(request, agreement, sign=sign, template="plans/agreement_sign.html",
+                         context={"agreement": agreement})
+
+
+@require_POST
+def agreement_revise(request, pk):
+    agreement = agreement_for(request, pk)
+    try:
+        draft = services.agreement_revise(agreement=agreement, by=request.user)
+    except ValidationError as error:
+        return _refuse(request, error, agreement)
+    messages.success(request, _("Version %(number)s started as a draft: change it, then sign "
+                                "it together.") % {"number": draft.number})
+    return redirect("plans:agreement_edit", pk=draft.pk)
+
+
+def agreement_pdf(request, pk):
+    agreement = agreement_for(request, pk)
+    digest = agreement.signed_digest or agreement.digest()
+    services.document_access_log(client=agreement.client, by=request.user,
+                                 document=DocumentAccess.Document.AGREEMENT,
+                                 agreement=agreement)
+    pdf = render_pdf("plans/pdf/agreement.html", {
+        "agreement": agreement, "client": agreement.client, "site": agreement.client.site,
+        "signatures": services.valid_signatures(agreement, digest),
+        "roles": Signature.Role.choices,
+        "keyworker": services.current_keyworker(agreement.client),
+        "fingerprint": digest[:12],
+    }, request=request)
+    return pdf_response(pdf, f"{agreement.client.reference}-keywork-agreement-"
+                             f"v{agreement.number}.pdf")
+
+
+def sheet_pdf(request, pk):
+    """The one-page "my keywork" sheet: the six things every client should know."""
+    client = client_for(request, pk)
+    team = list(Allocation.objects.current().filter(client=client).select_related("worker")
+                .order_by("kind"))
+    plan = (services.with_content(client.plans.current()).first()
+            or services.with_content(client.plans.drafts()).first())
+    agreement = (client.agreements.filter(signed_at__isnull=False, superseded_at__isnull=True)
+                 .first() or AgreementTemplate.for_site(client.site))
+    actions = [a for goal in plan.goals.all() for a in goal.actions.all()
+               if a.outcome == Action.Outcome.OPEN] if plan else []
+    services.document_access_log(client=client, document=DocumentAccess.Document.SHEET,
+                                 by=request.user, plan=plan)
+    pdf = render_pdf("plans/pdf/sheet.html", {
+        "client": client, "site": client.site, "plan": plan, "agreement": agreement,
+        "keyworker": next((a.worker for a in team if a.kind == Allocation.Kind.PRIMARY), None),
+        "others": [a for a in team if a.kind != Allocation.Kind.PRIMARY],
+        "actions": actions[:6], "more_actions": max(len(actions) - 6, 0),
+        "my_actions": [a for a in actions if a.who == Action.Who.CLIENT][:4],
+        "next_session": hooks.next_session_for(client),
+        "expected": [line for line in agreement.expected_of_client.splitlines()
+                     if line.strip()][:5],
+        "today": timezone.localdate(),
+    }, request=request)
+    return pdf_response(pdf, f"{client.reference}-my-keywork.pdf")
+
+
+def agreement_template(request):
+    site, sites = _manager_site(request)
+    template = AgreementTemplate.for_site(site)
+    form = forms.AgreementTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fresh = AgreementTemplate.objects.get(pk=template.pk)
+        try:
+            services.agreement_template_update(template=fresh, by=request.user, **data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("The agreement text of %(site)s is saved. Agreements "
+                                        "prepared from now on use it.") % {"site": site})
+            return redirect(f"{reverse('plans:agreement_template')}?site={site.pk}")
+    return render(request, "plans/agreement_template_form.html", {
+        "site": site, "sites": sites, "form": form,
+        "placeholders": AgreementTemplate.PLACEHOLDERS})
+
+
+# Agencies and referrals -------------------------------------------------------------------
+
+
+def agency_list(request):
+    user = request.user
+    if not (user.is_manager or user.is_keyworker):
+        raise PermissionDenied
+    sites = user.sites.filter(is_active=True)
+    site = _site_choice(request, sites)
+    agencies = Agency.objects.for_user(user).filter(site=site)
+    return render(request, "plans/agency_list.html", {
+        "site": site, "sites": sites, "agencies": agencies, "is_manager": user.is_manager})
+
+
+def agency_create(request):
+    site, _sites = _manager_site(request)
+    form = forms.AgencyForm(request.POST or None, instance=Agency(site=site))
+    if request.method == "POST" and form.is_valid():
+        agency = form.save()
+        messages.success(request, _("%(name)s added to the agencies of %(site)s.")
+                         % {"name": agency, "site": site})
+        return redirect(f"{reverse('plans:agencies')}?site={site.pk}")
+    return render(request, "plans/agency_form.html", {
+        "form": form, "site": site, "title": _("New agency")})
+
+
+def agency_edit(request, pk):
+    require_manager(request)
+    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
+    form = forms.AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect(f"{reverse('plans:agencies')}?site={agency.site_id}")
+    return render(request, "plans/agency_form.html", {
+        "form": form, "site": agency.site, "title": agency.name})
+
+
+def referral_create(request, pk):
+    client = client_for(request, pk)
+    if response := require_open(request, client):
+        return response
+    form = forms.ReferralForm(request.POST or None, agencies=_agencies_for(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_make(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Referral saved."))
+            return redirect(client)
+    return render(request, "plans/referral_form.html", {
+        "client": client, "form": form, "title": _("Refer to an agency")})
+
+
+def referral_edit(request, pk):
+    referral = referral_for(request, pk)
+    if response := require_open(request, referral.client):
+        return response
+    form = forms.ReferralOutcomeForm(request.POST or None, initial={
+        "outcome": referral.outcome, "outcome_note": referral.outcome_note,
+        "follow_up_on": referral.follow_up_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_update(referral=referral, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Referral updated."))
+            return redirect(referral.client)
+    return render(request, "plans/referral_form.html", {
+        "client": referral.client, "form": form, "referral": referral,
+        "title": _("Referral to %(agency)s") % {"agency": referral.agency}})

@@ -1,0 +1,181 @@
+"""The printed documents: what they say, that they say it on A4 with page numbers, and that
+rendering them reads nothing but the project's static files.
+
+Each test also leaves the pages as PNGs in tests/browser/screenshots/ (git-ignored) so that
+a person can look at them.
+"""
+
+import datetime
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+
+from keywork.lib import pdf
+from plans import services
+from plans.models import DocumentAccess, Signature
+from tests.factories import sign
+
+PAGES = Path(__file__).resolve().parent.parent / "browser" / "screenshots"
+
+
+def pdf_text(body, name):
+    """The PDF's text (pdftotext), after saving its pages as PNGs named `name`-N.png."""
+    PAGES.mkdir(parents=True, exist_ok=True)
+    path = PAGES / f"{name}.pdf"
+    path.write_bytes(body)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(PAGES / name)], check=True)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    path.unlink()
+    return " ".join(text.split())
+
+
+def page_count(body):
+    info = subprocess.run(["pdfinfo", "-"], input=body, capture_output=True, check=True).stdout
+    line = next(line for line in info.decode().splitlines() if line.startswith("Pages:"))
+    return int(line.split()[1])
+
+
+def test_the_signed_plan_pdf_shows_everything_the_client_receives(client, keyworker,
+                                                                  full_plan, client_record):
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:pdf", args=[full_plan.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{client_record.reference}-support-plan-v1.pdf"')
+    assert response["Cache-Control"] == "private, no-store"
+    text = pdf_text(response.content, "pdf-plan")
+    for expected in [
+        "My action plan", "Dee Harper", "Riverside Day Centre", "Date commencing",
+        "Get my own flat", "Cut down my drinking", "Register with a GP",
+        "Fill in the housing register form", "Ring the housing officer about my band",
+        "Go to the Tuesday recovery group", "Book a detox assessment",
+        "Take ID to Riverside Medical Centre", "When?", "On the housing register",
+        "Three dry days in a week",
+        "Another agency leads on this goal: Riverside Housing Options · Lena Marsh · "
+        "01632 960 410",
+        "Kim", "07700 900321", "Next review", full_plan.review_on.strftime("%-d %b %Y"),
+        "Signature of client", "Signature of worker", "page 1 of",
+        f"fingerprint {full_plan.fingerprint}",
+    ]:
+        assert expected in text, expected
+    names = {s.role: s.name for s in Signature.objects.all()}
+    assert names["client"] in text and names["worker"] in text
+    access = DocumentAccess.objects.get()
+    assert (access.by, access.plan, access.document) == (keyworker, full_plan, "plan")
+
+
+def test_a_draft_prints_as_a_draft_without_signatures(client, keyworker, client_record,
+                                                      housing_agency):
+    from tests.plans.conftest import write_full_plan
+
+    draft = write_full_plan(client=client_record, by=keyworker, agency=housing_agency,
+                            sign=False)
+    client.force_login(keyworker)
+    text = pdf_text(client.get(reverse("plans:pdf", args=[draft.pk])).content, "pdf-draft")
+    assert "Draft: not signed yet" in text
+    assert "fingerprint" not in text
+
+
+def test_the_agreement_pdf_has_the_agreed_text_and_signatures(client, keyworker,
+                                                              client_record):
+    agreement = services.agreement_prepare(client=client_record, by=keyworker)
+    sign(agreement, by=keyworker, role="client")
+    agreement = sign(agreement, by=keyworker, role="worker")
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:agreement_pdf", args=[agreement.pk]))
+    text = pdf_text(response.content, "pdf-agreement")
+    for expected in ["My keywork agreement", "Dee Harper", "What you can expect from us",
+                     "What we expect from you", "Confidentiality and its limits",
+                     "safeguarding", "Signature of client", "Signature of worker",
+                     f"fingerprint {agreement.fingerprint}"]:
+        assert expected in text, expected
+    assert page_count(response.content) <= 2
+
+
+def test_the_my_keywork_sheet_answers_the_six_questions_on_one_page(client, keyworker,
+                                                                    full_plan, client_record):
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:sheet_pdf", args=[client_record.pk]))
+    assert page_count(response.content) == 1
+    text = pdf_text(response.content, "pdf-sheet")
+    for expected in ["Who is my keyworker?", "How do I contact them?",
+                     "What support can I expect?", "When will I see them next?",
+                     "What is being done, and by whom?", "What is expected of me?",
+                     "07700 900321", "Go to the Tuesday recovery group",
+                     "Riverside Housing Options",
+                     f"We will review your plan together on "
+                     f"{full_plan.review_on.strftime('%A %-d %b %Y')}"]:
+        assert expected in text, expected
+
+
+def test_the_sheet_shows_the_next_session_when_an_app_knows_it(client, keyworker, full_plan,
+                                                               client_record, monkeypatch):
+    from plans import hooks
+
+    day = full_plan.review_on - datetime.timedelta(days=20)
+    monkeypatch.setattr(hooks, "next_session", [lambda c: (day, "Keywork session, 10:00")])
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:sheet_pdf", args=[client_record.pk]))
+    assert page_count(response.content) == 1
+    text = pdf_text(response.content, "pdf-sheet-next")
+    assert day.strftime("%A %-d %b %Y") in text
+    assert "Keywork session, 10:00" in text
+
+
+def test_user_text_never_becomes_markup_nor_fetches_anything(client, keyworker, full_plan,
+                                                             monkeypatch):
+    asked = []
+    real_fetch = pdf.fetch
+    monkeypatch.setattr(pdf, "fetch", lambda url: asked.append(url) or real_fetch(url))
+    full_plan.vision = ('<img src="file:///etc/passwd"><link rel="stylesheet" '
+                        'href="http://example.com/x.css">Plain words')
+    full_plan.save()
+    client.force_login(keyworker)
+    text = pdf_text(client.get(reverse("plans:pdf", args=[full_plan.pk])).content,
+                    "pdf-injection")
+    assert '<img src="file:///etc/passwd">' in text
+    assert not [url for url in asked if "passwd" in url or "example.com" in url]
+    assert all(url.startswith((pdf.ORIGIN + "/static/", pdf.INLINE_PNG)) for url in asked)
+
+
+@pytest.mark.parametrize("url", [
+    "http://example.com/logo.png",
+    "https://keywork.invalid/media/client-photos/x.png",
+    "https://keywork.invalid/static/../keywork/settings.py",
+    "https://keywork.invalid/static/%2e%2e/%2e%2e/etc/passwd",
+    "file:///etc/passwd",
+    "data:text/html;base64,PGI+aGk8L2I+",
+])
+def test_the_pdf_fetcher_refuses_anything_but_static_files(url):
+    with pytest.raises(pdf.RefusedFetch):
+        pdf.fetch(url)
+
+
+def test_the_pdf_fetcher_serves_static_files_and_fonts():
+    body, content_type = pdf.fetch(pdf.ORIGIN + "/static/css/pdf.css")
+    assert b"@font-face" in body and content_type == "text/css"
+    body, _type = pdf.fetch(pdf.ORIGIN + "/static/vendor/dejavu/DejaVuSans.ttf")
+    assert len(body) > 100_000
+
+
+def test_a_plan_pdf_renders_in_well_under_a_second(full_plan, keyworker):
+    plan = services.number_actions(services.plan_with_content(full_plan))
+    html = render_to_string("plans/pdf/plan.html", {
+        "plan": plan, "client": plan.client, "site": plan.client.site, "keyworker": keyworker,
+        "signatures": services.valid_signatures(plan, plan.signed_digest),
+        "roles": Signature.Role.choices, "fingerprint": plan.fingerprint,
+    }, request=RequestFactory().get("/"))
+    pdf.html_to_pdf(html)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        pdf.html_to_pdf(html)
+        timings.append(time.perf_counter() - started)
+    assert statistics.median(timings) < 1.0
