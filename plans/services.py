@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -138,7 +138,8 @@ def with_plan_status(clients):
 
 def needing_attention(clients, show="all"):
     """Open clients whose plan needs something: unsigned, review overdue, the manager's
-    4-13 week review due or overdue, or no plan at all. `show` narrows to one of these."""
+    4-13 week review due or overdue, or no plan at all; the most urgent first. `show`
+    narrows to one of these."""
     today = timezone.localdate()
     annotated = with_plan_status(clients.open().exclude(status=Client.Status.REFERRED))
     manager_due = Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
@@ -148,6 +149,16 @@ def needing_attention(clients, show="all"):
         "manager": manager_due,
         "none": Q(plan_current__isnull=True, plan_draft__isnull=True),
     }
+    urgency = Case(
+        When(conditions["overdue"], then=0),
+        When(plan_started__lt=today - MANAGER_REVIEW_UNTIL, plan_manager_reviewed=False,
+             then=1),
+        When(conditions["unsigned"], then=2),
+        When(conditions["manager"], then=3),
+        default=4,
+    )
+    annotated = annotated.annotate(urgency=urgency).order_by("urgency", "last_name",
+                                                             "first_name", "pk")
     if show in conditions:
         return annotated.filter(conditions[show])
     condition = Q()
@@ -460,11 +471,12 @@ def plan_update(*, plan, lock_version, by, **fields):
     """Change a draft's dates and its picture, strengths and constraints."""
     _check_client_open(plan.client)
     _lock_draft(plan, lock_version)
+    moved_start = fields.get("starts_on", plan.starts_on) > plan.starts_on
     for name, value in fields.items():
         setattr(plan, name, value)
     _check_dates(starts_on=plan.starts_on, review_on=plan.review_on, previous=plan.based_on)
-    early = Action.objects.filter(goal__plan=plan, outcome=Action.Outcome.OPEN,
-                                  due_on__lt=plan.starts_on).first()
+    early = moved_start and Action.objects.filter(
+        goal__plan=plan, outcome=Action.Outcome.OPEN, due_on__lt=plan.starts_on).first()
     if early:
         raise ValidationError({"starts_on": _(
             "“%(what)s” is due on %(due)s, before this start date. Change that action's "
@@ -723,9 +735,14 @@ def review_record(*, plan, by, held_on, client_view, decision, next_review_on, n
     return review, draft
 
 
-def manager_review_window(client):
-    """(opens, closes) of a client's 4-13 week manager review, or None before a signed plan."""
-    first = client.plans.filter(signed_at__isnull=False).order_by("number").first()
+def manager_review_window(client, versions=None):
+    """(opens, closes) of a client's 4-13 week manager review, or None before a signed plan.
+
+    `versions`: the client's plan versions if already loaded (saves a query)."""
+    if versions is None:
+        first = client.plans.filter(signed_at__isnull=False).order_by("number").first()
+    else:
+        first = min((v for v in versions if v.signed_at), key=lambda v: v.number, default=None)
     if first is None:
         return None
     return first.starts_on + MANAGER_REVIEW_FROM, first.starts_on + MANAGER_REVIEW_UNTIL

@@ -36,6 +36,7 @@ from plans.models import (
     Plan,
     Referral,
     Review,
+    ReviewItem,
     Signature,
 )
 
@@ -130,7 +131,7 @@ def _file_section(request, client):
         "agreement": client.agreements.order_by("-number").first(),
         "manager_review": ManagerReview.objects.filter(client=client).select_related(
             "by").first(),
-        "window": services.manager_review_window(client) if versions else None,
+        "window": services.manager_review_window(client, versions) if versions else None,
         "today": timezone.localdate(),
     }
 
@@ -193,11 +194,13 @@ def plan_detail(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
         Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related(
-            "items__action", "items__milestone")),
+            Prefetch("items", queryset=ReviewItem.objects.select_related("action",
+                                                                         "milestone")))),
     ))
     services.number_actions(plan)
     digest = plan.signed_digest or plan.digest()
     client = plan.client
+    versions = list(services.client_plans(client))
     is_manager = request.user.is_manager
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
@@ -205,10 +208,10 @@ def plan_detail(request, pk):
         "signatures": services.valid_signatures(plan, digest),
         "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
         "roles": Signature.Role.choices,
-        "versions": services.client_plans(client),
+        "versions": versions,
         "manager_review": ManagerReview.objects.filter(client=client).select_related(
             "by", "plan").first(),
-        "window": services.manager_review_window(client) if plan.signed_at else None,
+        "window": services.manager_review_window(client, versions) if plan.signed_at else None,
         "is_manager": is_manager,
         "accesses": plan.accesses.select_related("by")[:5],
         "outcomes": Action.Outcome.choices,

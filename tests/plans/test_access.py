@@ -1,0 +1,306 @@
+"""Who sees what: every plans URL, for every member of the cast, by GET and by POST.
+
+The client in question is `client_record` (Dee Harper, at Riverside, on Kim's caseload).
+She has a signed plan that started five weeks ago (so the manager's review is open), a draft
+change of it, a signed agreement with a draft change, and a referral. Plans are part of the
+full file: site colleagues who see only Dee's summary get 403, other sites 404.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from plans import services
+from plans.models import (
+    Action,
+    Agency,
+    Agreement,
+    AgreementTemplate,
+    DocumentAccess,
+    Goal,
+    ManagerReview,
+    Milestone,
+    Plan,
+    Referral,
+    Review,
+    ReviewItem,
+    Signature,
+)
+from tests.clients.test_access import LOGIN, OK, ROLES, read, sign_in
+from tests.factories import AgencyFactory, sign, signed_plan
+
+DAY = datetime.timedelta(days=1)
+MOVED = "moved"  # 302 somewhere other than the login page
+
+# One row per URL, one column per role, in the order of ROLES:
+# anonymous, keyworker, colleague, other_site_keyworker, manager, other_site_manager,
+# administrator.
+MATRIX = {
+    "plans:client": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:create": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:detail": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:edit": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:goal_add": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:goal_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:goal_delete": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:sign": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:revise": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:compare": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:review": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:manager_review": (LOGIN, 403, 403, 404, OK, 404, 404),
+    "plans:pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:action_progress": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:milestone_reached": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:reviews": (LOGIN, 403, 403, 403, OK, OK, 403),
+    "plans:agreement_template": (LOGIN, 403, 403, 403, OK, OK, 403),
+    "plans:agreement": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:agreement_detail": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:agreement_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:agreement_sign": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:agreement_revise": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
+    "plans:agreement_pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:sheet_pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:agencies": (LOGIN, OK, OK, OK, OK, OK, 403),
+    "plans:agency_create": (LOGIN, 403, 403, 403, OK, OK, 403),
+    "plans:agency_edit": (LOGIN, 403, 403, 403, OK, 404, 403),
+    "plans:referral_create": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:referral_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
+}
+
+# Answered with 405 to any GET from a signed-in user, before anyone's rights are looked at.
+POST_ONLY = {"plans:goal_delete", "plans:revise", "plans:action_progress",
+             "plans:milestone_reached", "plans:agreement_revise"}
+
+
+@pytest.fixture
+def world(client_record, keyworker, colleague, manager, travel):
+    travel(days=-35)
+    plan = signed_plan(client=client_record, by=keyworker)
+    for action in Action.objects.filter(goal__plan=plan):
+        services.action_progress(action=action, outcome="done", by=keyworker)
+    travel.back()
+    draft = services.plan_revise(plan=plan, by=keyworker)
+    agreement = services.agreement_prepare(client=client_record, by=keyworker)
+    sign(agreement, by=keyworker, role="client")
+    agreement = sign(agreement, by=keyworker, role="worker")
+    agency = AgencyFactory(site=client_record.site, name="Housing Options")
+    return {
+        "client": client_record,
+        "plan": plan,
+        "draft": draft,
+        "draft_goal": draft.goals.get(),
+        "action": Action.objects.filter(goal__plan=plan).first(),
+        "milestone": Milestone.objects.filter(goal__plan=plan).first(),
+        "agreement": agreement,
+        "agreement_draft": services.agreement_revise(agreement=agreement, by=keyworker),
+        "agency": agency,
+        "referral": services.referral_make(client=client_record, agency=agency,
+                                           made_on=timezone.localdate(), reason="Flat",
+                                           by=keyworker),
+    }
+
+
+def url_of(name, world):
+    args = {
+        "plans:client": [world["client"].pk],
+        "plans:create": [world["client"].pk],
+        "plans:agreement": [world["client"].pk],
+        "plans:referral_create": [world["client"].pk],
+        "plans:sheet_pdf": [world["client"].pk],
+        "plans:detail": [world["plan"].pk],
+        "plans:revise": [world["plan"].pk],
+        "plans:review": [world["plan"].pk],
+        "plans:manager_review": [world["plan"].pk],
+        "plans:pdf": [world["plan"].pk],
+        "plans:edit": [world["draft"].pk],
+        "plans:goal_add": [world["draft"].pk],
+        "plans:sign": [world["draft"].pk],
+        "plans:compare": [world["draft"].pk],
+        "plans:goal_edit": [world["draft"].pk, world["draft_goal"].pk],
+        "plans:goal_delete": [world["draft"].pk, world["draft_goal"].pk],
+        "plans:action_progress": [world["action"].pk],
+        "plans:milestone_reached": [world["milestone"].pk],
+        "plans:agreement_detail": [world["agreement"].pk],
+        "plans:agreement_revise": [world["agreement"].pk],
+        "plans:agreement_pdf": [world["agreement"].pk],
+        "plans:agreement_edit": [world["agreement_draft"].pk],
+        "plans:agreement_sign": [world["agreement_draft"].pk],
+        "plans:agency_edit": [world["agency"].pk],
+        "plans:referral_edit": [world["referral"].pk],
+    }.get(name, [])
+    return reverse(name, args=args)
+
+
+def assert_outcome(response, expected, method):
+    read(response)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login") + "?next=")
+    elif expected == MOVED:
+        assert response.status_code == 302
+        assert not response.url.startswith(reverse("login"))
+    elif expected == OK and method == "get":
+        assert response.status_code == 200
+    elif expected == OK:
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            assert not response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", MATRIX)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_only_what_the_access_rules_allow(client, request, world, role, name,
+                                                         method):
+    sign_in(client, request, role)
+    expected = MATRIX[name][ROLES.index(role)]
+    if method == "get" and name in POST_ONLY and role != "anonymous":
+        expected = 405
+    response = getattr(client, method)(url_of(name, world))
+    assert_outcome(response, expected, method)
+
+
+def test_every_plans_url_is_in_the_matrix():
+    from plans.urls import urlpatterns
+
+    assert {f"plans:{p.name}" for p in urlpatterns} == set(MATRIX)
+
+
+# Refused POSTs: the data would be accepted from someone allowed (see the test after), so a
+# refusal leaves the database exactly as it was for a reason of rights, not of bad data.
+
+
+def valid_post(name, world):
+    today = timezone.localdate()
+    plan, draft = world["plan"], world["draft"]
+    review = {"held_on": today.isoformat(), "client_view": "Getting there",
+              "decision": "continue", "next_review_on": (today + 28 * DAY).isoformat()}
+    for action in Action.objects.filter(goal__plan=plan):
+        review[f"action-{action.pk}-outcome"] = "done"
+    digest = services.plan_with_content(draft).digest()
+    goal = world["draft_goal"]
+    return {
+        "plans:edit": {"lock_version": draft.lock_version, "starts_on": today.isoformat(),
+                       "review_on": (today + 28 * DAY).isoformat(), "vision": "New picture",
+                       "strengths": "", "constraints": ""},
+        "plans:goal_add": {
+            "lock_version": draft.lock_version, "text": "Back to college",
+            "actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "0",
+            "actions-0-what": "Visit the open day", "actions-0-who": "client",
+            "actions-0-due_on": (today + 5 * DAY).isoformat(),
+            "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0"},
+        "plans:goal_delete": {"lock_version": draft.lock_version},
+        "plans:goal_edit": {
+            "lock_version": draft.lock_version, "text": "Reworded goal",
+            "actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "1",
+            "actions-0-id": goal.actions.first().pk, "actions-0-what": "Reworded action",
+            "actions-0-who": "keyworker", "actions-0-due_on": (today + 3 * DAY).isoformat(),
+            "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0"},
+        "plans:sign": {"signing": "client", "client-content_digest": digest,
+                       "client-role": "client", "client-method": "typed",
+                       "client-name": "Dee Harper", "client-agreed_in_person": "on"},
+        "plans:review": review,
+        "plans:manager_review": {"comments": "A realistic plan in Dee's words."},
+        "plans:action_progress": {"outcome": "done", "learnt": "Went with a friend"},
+        "plans:milestone_reached": {"reached_on": today.isoformat()},
+        "plans:agreement_edit": {"lock_version": world["agreement_draft"].lock_version,
+                                 "sessions": "Twice a week", "can_expect": "Support",
+                                 "expected_of_client": "Come along",
+                                 "confidentiality": "Private unless someone is at risk"},
+        "plans:agreement_sign": {"signing": "worker",
+                                 "worker-content_digest": world["agreement_draft"].digest(),
+                                 "worker-role": "worker", "worker-method": "typed",
+                                 "worker-name": "Kim"},
+        "plans:agreement_template": {"sessions": "Every Monday", "can_expect": "Support",
+                                     "expected_of_client": "Come along",
+                                     "confidentiality": "Private", "review_interval_weeks": 6},
+        "plans:agency_create": {"name": "Food bank", "service": "Food parcels",
+                                "is_active": "on"},
+        "plans:agency_edit": {"name": "Housing Options (council)", "is_active": "on"},
+        "plans:referral_create": {"agency": world["agency"].pk, "made_on": today.isoformat(),
+                                  "reason": "Benefits check"},
+        "plans:referral_edit": {"outcome": "accepted", "outcome_note": "Seen Monday"},
+    }[name]
+
+
+def snapshot():
+    """Every row a plans POST could write, as plain values."""
+    models = (Plan, Goal, Action, Milestone, Signature, Review, ReviewItem, ManagerReview,
+              Agreement, AgreementTemplate, Agency, Referral, DocumentAccess)
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in models + tuple(m.history.model for m in models
+                                    if hasattr(m, "history"))
+    }
+
+
+REFUSED = [
+    ("anonymous", "plans:goal_add"),
+    ("anonymous", "plans:sign"),
+    ("colleague", "plans:goal_add"),
+    ("colleague", "plans:goal_edit"),
+    ("colleague", "plans:goal_delete"),
+    ("colleague", "plans:sign"),
+    ("colleague", "plans:review"),
+    ("colleague", "plans:action_progress"),
+    ("colleague", "plans:agreement_sign"),
+    ("colleague", "plans:referral_create"),
+    ("keyworker", "plans:manager_review"),
+    ("keyworker", "plans:agreement_template"),
+    ("keyworker", "plans:agency_create"),
+    ("keyworker", "plans:agency_edit"),
+    ("other_site_keyworker", "plans:edit"),
+    ("other_site_keyworker", "plans:milestone_reached"),
+    ("other_site_manager", "plans:goal_add"),
+    ("other_site_manager", "plans:manager_review"),
+    ("other_site_manager", "plans:agency_edit"),
+    ("other_site_manager", "plans:referral_edit"),
+    ("administrator", "plans:sign"),
+    ("administrator", "plans:agreement_edit"),
+    ("administrator", "plans:agency_create"),
+]
+
+ALLOWED = [
+    ("keyworker", "plans:edit"),
+    ("keyworker", "plans:goal_add"),
+    ("keyworker", "plans:goal_edit"),
+    ("keyworker", "plans:goal_delete"),
+    ("keyworker", "plans:sign"),
+    ("keyworker", "plans:review"),
+    ("manager", "plans:manager_review"),
+    ("keyworker", "plans:action_progress"),
+    ("keyworker", "plans:milestone_reached"),
+    ("keyworker", "plans:agreement_edit"),
+    ("keyworker", "plans:agreement_sign"),
+    ("manager", "plans:agreement_template"),
+    ("manager", "plans:agency_create"),
+    ("manager", "plans:agency_edit"),
+    ("keyworker", "plans:referral_create"),
+    ("keyworker", "plans:referral_edit"),
+]
+
+
+@pytest.mark.parametrize(("role", "name"), REFUSED)
+def test_a_refused_post_changes_nothing(client, request, world, role, name):
+    sign_in(client, request, role)
+    data = valid_post(name, world)
+    before = snapshot()
+    response = client.post(url_of(name, world), data)
+    assert response.status_code in (302, 403, 404)
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("role", "name"), ALLOWED)
+def test_the_same_post_from_someone_allowed_is_saved(client, request, world, role, name):
+    sign_in(client, request, role)
+    data = valid_post(name, world)
+    before = snapshot()
+    response = client.post(url_of(name, world), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert snapshot() != before

@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from clients.models import Client
+from plans import services
+from plans.models import Agreement, ManagerReview, Plan, Review, Signature
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_clients_signed_plan_histories_and_the_cases_to_show(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", clients=40)
+    small = Client.objects.filter(site__code__in=["DC1", "HH1"])
+    active = small.filter(status=Client.Status.ACTIVE)
+    today = timezone.localdate()
+
+    assert set(Plan.objects.current().filter(client__in=small).values_list("client", flat=True)
+               ) == set(active.values_list("pk", flat=True))
+    assert Agreement.objects.filter(client__in=active, signed_at__isnull=False).count() == (
+        active.count())
+    assert Plan.objects.filter(client__in=small, number__gt=1).exists(), "older versions"
+    assert Review.objects.filter(plan__client__in=small).count() >= active.count()
+    overdue = Plan.objects.current().filter(client__in=small, next_review_on__lt=today)
+    assert overdue.count() == 1
+    assert Plan.objects.drafts().filter(client__in=small).count() == 1
+    statuses = services.plan_statuses(list(active))
+    assert {s.manager_review for s in statuses.values()} >= {"due", "overdue"}
+    assert ManagerReview.objects.filter(client__in=small).exists()
+    # Kim's admitted client is left for the browser journey to write a plan with.
+    assert not Plan.objects.filter(client__site__code="DC1", client__status="admitted",
+                                   client__allocations__worker__username="keyworker").exists()
+
+    # Every signature was given to exactly what the version says.
+    for plan in services.with_content(Plan.objects.filter(signed_at__isnull=False)):
+        assert plan.digest() == plan.signed_digest
+    signed = Signature.objects.filter(plan__signed_at__isnull=False)
+    assert not signed.exclude(content_digest__in=Plan.objects.values("signed_digest")).exists()
+
+    big = Plan.objects.filter(client__site__code="BIG")
+    assert big.current().count() > 20
+    assert Plan.history.filter(client__site__code="BIG").count() == big.count()
+
+    counts = (Plan.objects.count(), Signature.objects.count(), Review.objects.count())
+    call_command("seed_demo", clients=0)
+    assert (Plan.objects.count(), Signature.objects.count(), Review.objects.count()) == counts
