@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
 ]
 # Keywork's own apps, in STYLE.md's order: each imports only from the apps before it.
-LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary"]
+LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary", "supervision"]
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [
@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "supervision.context_processors.notifications",
             ],
         },
     },

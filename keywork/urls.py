@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("stages.urls")),
     path("", include("plans.urls")),
     path("", include("diary.urls")),
+    path("", include("supervision.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -237,7 +237,8 @@ class SignatureForm(forms.Form):
 
     content_digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
     role = forms.ChoiceField(choices=Signature.Role.choices, widget=forms.HiddenInput)
-    method = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("How"),
+                               widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     name = forms.CharField(label=_("Name of the person signing"), max_length=160,
                            required=False)
     image = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -277,6 +278,11 @@ class ReviewForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     notes = forms.CharField(label=_("Your notes"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
+    rating = forms.TypedChoiceField(
+        label=_("The client's rating of the support"), required=False, coerce=int,
+        empty_value=None, widget=forms.RadioSelect,
+        choices=[("", _("Not given"))] + [(n, str(n)) for n in range(1, 6)],
+        help_text=_("Ask the client: from 1 (poor) to 5 (very good)."))
     decision = forms.ChoiceField(label=_("What happens next"), choices=Review.Decision.choices,
                                  widget=forms.RadioSelect, initial=Review.Decision.CONTINUE)
     next_review_on = forms.DateField(label=_("Next review date"), widget=DATE)

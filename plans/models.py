@@ -22,6 +22,7 @@ import json
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -598,6 +599,11 @@ class Review(models.Model):
     client_view = models.TextField(_("the client's view"))
     notes = models.TextField(_("worker's notes"), blank=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision)
+    # The client's own rating of the support, for the outcome reports (issue 9).
+    rating = models.PositiveSmallIntegerField(
+        _("the client's rating of the support"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (poor) to 5 (very good), if the client wishes to give one."))
     next_review_on = models.DateField(_("next review"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

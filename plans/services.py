@@ -681,7 +681,7 @@ def milestone_reach(*, milestone, reached_on, by):
 
 @transaction.atomic
 def review_record(*, plan, by, held_on, client_view, decision, next_review_on, notes="",
-                  progress=None, reached=None):
+                  progress=None, reached=None, rating=None):
     """Record a review of the plan in force.
 
     `progress` is {action id: (outcome, what was learnt)} and `reached` {milestone id: date
@@ -707,7 +707,8 @@ def review_record(*, plan, by, held_on, client_view, decision, next_review_on, n
     if errors:
         raise ValidationError(errors)
     review = Review(plan=plan, by=by, held_on=held_on, client_view=client_view.strip(),
-                    notes=notes.strip(), decision=decision, next_review_on=next_review_on)
+                    notes=notes.strip(), decision=decision, next_review_on=next_review_on,
+                    rating=rating)
     review.full_clean()
     review.save()
     progress, reached = progress or {}, reached or {}

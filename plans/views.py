@@ -433,7 +433,7 @@ def plan_review(request, pk):
                 plan=plan, by=request.user, held_on=data["held_on"],
                 client_view=data["client_view"], notes=data["notes"],
                 decision=data["decision"], next_review_on=data["next_review_on"],
-                progress=form.progress(), reached=form.reached())
+                progress=form.progress(), reached=form.reached(), rating=data["rating"])
         except ValidationError as error:
             _add_error(form, error)
         else:

@@ -95,3 +95,20 @@ class AccountabilityForm(forms.ModelForm):
         self.fields["manager"].required = False
         self.fields["holder"].widget = forms.RadioSelect(choices=CaseAccountability.Holder.choices)
         self.helper = _helper(_("Save"))
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), initial="quarter", choices=[
+        ("month", _("Last month")), ("quarter", _("Last quarter")), ("year", _("Last year")),
+        ("dates", _("Between dates"))])
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def __init__(self, *args, sites, keyworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"] = forms.ModelChoiceField(
+            queryset=sites, required=False, label=_("Site"), empty_label=_("All my sites"))
+        self.fields["keyworker"] = forms.ModelChoiceField(
+            queryset=keyworkers, required=False, label=_("Keyworker"),
+            empty_label=_("Every keyworker"))
+        self.order_fields(["site", "keyworker", "period", "start", "end"])

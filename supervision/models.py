@@ -167,3 +167,45 @@ class CaseAccountability(models.Model):
 
     def __str__(self):
         return f"{self.client}: {self.get_holder_display()}"
+
+
+class ExportLog(models.Model):
+    """Every export of outcome figures: who, when and what. Append-only."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=300)
+    file_format = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.by} exported {self.what} as {self.file_format}"
+
+
+class Notification(models.Model):
+    """Something due for one member of staff on one day, made by `send_reminders`.
+
+    One row per (user, day, key), so running the command twice in a day changes nothing
+    and sends no second e-mail.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notifications")
+    day = models.DateField()
+    key = models.CharField(max_length=120)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "key"], name="notification_once"),
+        ]
+        indexes = [models.Index(fields=["user", "day", "read_at"])]
+
+    def __str__(self):
+        return self.text

@@ -10,13 +10,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Allocation, Client
+from diary.models import KeyworkSession
+from plans.models import ManagerReview, Plan
 from stages.models import Assessment, ClientStage
 from stages.services import INITIAL_WITHIN_DAYS, promotions_due
+
+MANAGER_REVIEW_FROM_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -51,17 +55,66 @@ def _cover_ending(site_ids, today):
         end__lte=week_end).values_list("client_id", flat=True))
 
 
+def _week(today):
+    monday = today - datetime.timedelta(days=today.weekday())
+    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+    return start, start + datetime.timedelta(days=7)
+
+
+def _no_session_this_week(site_ids, today):
+    start, end = _week(today)
+    has_session = KeyworkSession.objects.live().filter(
+        client=OuterRef("pk"), starts_at__gte=start, starts_at__lt=end).exclude(
+        status=KeyworkSession.Status.CANCELLED)
+    return set(_open_clients(site_ids).filter(admitted_on__isnull=False)
+               .exclude(Exists(has_session)).values_list("pk", flat=True))
+
+
+def _not_logged(site_ids, today):
+    return set(KeyworkSession.objects.live().filter(
+        client__in=_open_clients(site_ids), status=KeyworkSession.Status.BOOKED,
+        starts_at__lt=timezone.now()).values_list("client_id", flat=True))
+
+
+def _reviews_overdue(site_ids, today):
+    return set(Plan.objects.current().filter(client__in=_open_clients(site_ids),
+                                             next_review_on__lt=today)
+               .values_list("client_id", flat=True))
+
+
+def _manager_reviews_due(site_ids, today):
+    """Clients whose first signed plan began four or more weeks ago, not yet signed off."""
+    since = today - datetime.timedelta(weeks=MANAGER_REVIEW_FROM_WEEKS)
+    first_plans = (Plan.objects.filter(client__in=_open_clients(site_ids),
+                                       signed_at__isnull=False)
+                   .values("client_id").annotate(first=Min("starts_on"))
+                   .filter(first__lte=since).values_list("client_id", flat=True))
+    reviewed = ManagerReview.objects.values("client_id")
+    return set(Client.objects.filter(pk__in=first_plans).exclude(pk__in=reviewed)
+               .values_list("pk", flat=True))
+
+
+def _unsigned_plans(site_ids, today):
+    return set(Plan.objects.drafts().filter(client__in=_open_clients(site_ids))
+               .values_list("client_id", flat=True))
+
+
+def _open_risks(site_ids, today):
+    return set(KeyworkSession.objects.open_risks().filter(client__in=_open_clients(site_ids))
+               .values_list("client_id", flat=True))
+
+
 FIGURES = [
+    Figure("no_session", _("No session this week"), _no_session_this_week),
+    Figure("not_logged", _("Sessions booked but not logged"), _not_logged),
+    Figure("reviews_overdue", _("Monthly reviews overdue"), _reviews_overdue),
+    Figure("manager_reviews", _("4–13 week manager reviews due"), _manager_reviews_due),
+    Figure("unsigned_plans", _("Unsigned plans"), _unsigned_plans),
     Figure("initial_missing", _("Initial assessments missing"), _initial_missing),
     Figure("promotions", _("Promotions awaiting confirmation"), _promotions),
+    Figure("open_risks", _("Open team risks"), _open_risks, urgent=True),
     Figure("cover_ending", _("Cover ending this week"), _cover_ending),
 ]
-
-
-def register_figure(figure, *, first=False):
-    """Let apps whose data the dashboard shows add their figures (from AppConfig.ready)."""
-    if all(f.key != figure.key for f in FIGURES):
-        FIGURES.insert(0, figure) if first else FIGURES.append(figure)
 
 
 def keyworker_of(client_ids, today):
@@ -131,9 +184,15 @@ class UrgentItem:
     url: str = ""
 
 
-# Providers (site ids, worker or None) -> [UrgentItem]; apps add theirs from ready().
-URGENT = []
-
-
 def urgent_items(site_ids, worker=None):
-    return [item for provider in URGENT for item in provider(site_ids, worker)]
+    """Lone workers and external appointments overdue to check in, oldest first."""
+    sessions = (KeyworkSession.objects.awaiting_check_in()
+                .filter(site_id__in=site_ids, expected_back_at__lt=timezone.now())
+                .select_related("worker", "client").order_by("expected_back_at"))
+    if worker is not None:
+        sessions = sessions.filter(worker=worker)
+    return [UrgentItem(
+        _("%(client)s: expected back %(time)s, not checked in") % {
+            "client": s.client.called,
+            "time": timezone.localtime(s.expected_back_at).strftime("%-d %b %H:%M")},
+        s.worker, s.get_absolute_url()) for s in sessions]

@@ -5,15 +5,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from clients.views import _add_error, client_for, require_manager
+from keywork.lib import export
 from staff.models import User
-from supervision import changes, forms, selectors, services
-from supervision.models import Supervision
+from supervision import changes, forms, reports, selectors, services
+from supervision.models import ExportLog, Supervision
 
 FIRST_LOOK_BACK = datetime.timedelta(days=28)
 
@@ -106,6 +108,7 @@ def _caseload(supervision):
 @require_POST
 def action_add(request, pk):
     supervision = supervision_for(request, pk)
+    require_manager(request)
     form = forms.ActionForm(request.POST, clients=_caseload(supervision))
     if form.is_valid():
         try:
@@ -123,6 +126,7 @@ def action_add(request, pk):
 @require_POST
 def action_done(request, pk, action_pk):
     supervision = supervision_for(request, pk)
+    require_manager(request)
     action = get_object_or_404(supervision.actions, pk=action_pk)
     try:
         services.action_done(action=action, by=request.user)
@@ -250,3 +254,60 @@ def dashboard_list(request, key):
                      25).get_page(request.GET.get("page"))
     return render(request, "supervision/dashboard_list.html", {
         "figure": figure, "page": page, "worker": worker, "chosen": chosen})
+
+
+def _report_request(request):
+    """(form, sections, period, what) for the report page and its exports."""
+    user = request.user
+    if not user.is_manager:
+        raise PermissionDenied
+    sites = user.sites.filter(is_active=True)
+    keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
+    form = forms.ReportForm(request.GET or None, sites=sites, keyworkers=keyworkers)
+    if not form.is_valid():
+        return form, None, None, ""
+    data = form.cleaned_data
+    try:
+        period = reports.period_for(data["period"], start=data["start"], end=data["end"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return form, None, None, ""
+    chosen = [data["site"]] if data["site"] else list(sites)
+    sections = reports.outcome_report(user, [s.pk for s in chosen], period,
+                                      worker=data["keyworker"])
+    what = ", ".join(s.name for s in chosen) + f" · {period.label}"
+    if data["keyworker"]:
+        what += f" · {data['keyworker']}"
+    return form, sections, period, what
+
+
+def report(request):
+    form, sections, period, what = _report_request(request)
+    query = request.GET.urlencode()
+    return render(request, "supervision/report.html", {
+        "form": form, "sections": sections, "period": period, "what": what, "query": query})
+
+
+def report_export(request, file_format):
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    form, sections, period, what = _report_request(request)
+    if sections is None:
+        messages.error(request, _("Choose a valid period before exporting."))
+        return redirect(f"{reverse('supervision:report')}?{request.GET.urlencode()}")
+    ExportLog.objects.create(by=request.user, what=what[:300], file_format=file_format)
+    header = [_("Section"), _("Measure"), _("Value")]
+    rows = reports.flat_rows(sections)
+    filename = f"keywork-outcomes-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{file_format}"
+    if file_format == "csv":
+        return export.csv_response(header, rows, filename)
+    return export.xlsx_response(header, rows, filename, sheet=_("Outcomes"))
+
+
+def notification_list(request):
+    """Today's due items (made each morning by send_reminders); opening them marks them read."""
+    today = timezone.localdate()
+    items = list(request.user.notifications.filter(day=today))
+    request.user.notifications.filter(day=today, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return render(request, "supervision/notification_list.html", {"items": items})

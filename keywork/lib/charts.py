@@ -75,3 +75,13 @@ def _svg(chart):
             if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
     return etree.tostring(tree, encoding="unicode")
+
+
+def bar(title, labels, values, width=620, height=300):
+    """A horizontal bar per label, its value printed beside it."""
+    chart = pygal.HorizontalBar(title=title, width=width, height=height, show_legend=False,
+                                style=STYLE, js=[], disable_xml_declaration=True,
+                                print_values=True, explicit_size=True)
+    chart.x_labels = [str(label) for label in labels]
+    chart.add(title, [float(v) if v is not None else None for v in values])
+    return _svg(chart)

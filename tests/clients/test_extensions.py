@@ -29,7 +29,10 @@ def probe_templates(settings, tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "probe_cell.html").write_text("<i>{{ value }}</i>")
     (tmp_path / "tests" / "probe_section.html").write_text("<b>{{ data.text }}</b>")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    engine = dict(settings.TEMPLATES[0])
+    engine["DIRS"] = [tmp_path, *engine["DIRS"]]
+    # Assigning the whole setting (not mutating it) makes Django reload its template engines.
+    settings.TEMPLATES = [engine]
 
 
 def test_a_registered_column_is_loaded_once_for_the_whole_caseload(client, keyworker,

@@ -1,0 +1,128 @@
+"""What is due for each member of staff: the items `send_reminders` e-mails and the
+notifications list shows."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Allocation, Client
+from diary.models import KeyworkSession
+from plans.models import Plan
+from staff.models import User
+from supervision import selectors
+from supervision.models import Notification
+
+AHEAD = datetime.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    text: str
+    url: str = ""
+
+
+def _fmt(day):
+    return day.strftime("%-d %b %Y")
+
+
+def keyworker_items(user, today):
+    items = []
+    now = timezone.now()
+    for session in (KeyworkSession.objects.live()
+                    .filter(worker=user, status=KeyworkSession.Status.BOOKED, starts_at__lt=now)
+                    .select_related("client").order_by("starts_at")):
+        items.append(Due(f"log:{session.pk}", _("Log the session with %(client)s of %(date)s")
+                         % {"client": session.client.called,
+                            "date": _fmt(timezone.localdate(session.starts_at))},
+                         session.get_absolute_url()))
+    mine = Client.objects.in_full_for(user, today).open()
+    for plan in (Plan.objects.current().filter(client__in=mine, next_review_on__lte=today + AHEAD)
+                 .select_related("client").order_by("next_review_on")):
+        items.append(Due(f"review:{plan.pk}:{plan.next_review_on}",
+                         _("Review %(client)s's plan by %(date)s") % {
+                             "client": plan.client.called, "date": _fmt(plan.next_review_on)},
+                         plan.get_absolute_url()))
+    upcoming = KeyworkSession.objects.live().filter(
+        client=OuterRef("pk"), starts_at__gte=now, status=KeyworkSession.Status.BOOKED)
+    for client in mine.filter(admitted_on__isnull=False).exclude(Exists(upcoming)):
+        items.append(Due(f"book:{client.pk}", _("Book a session with %(client)s")
+                         % {"client": client.called}, client.get_absolute_url()))
+    covers = (Allocation.objects.filter(kind=Allocation.Kind.COVER, client__in=mine)
+              .filter(Q(start__range=(today, today + AHEAD))
+                      | Q(end__range=(today + datetime.timedelta(days=1),
+                                      today + AHEAD + datetime.timedelta(days=1))))
+              .select_related("client", "worker"))
+    for cover in covers:
+        starting = today <= cover.start <= today + AHEAD
+        text = (_("Cover for %(client)s by %(worker)s starts %(date)s") if starting else
+                _("Cover for %(client)s by %(worker)s ends after %(date)s")) % {
+            "client": cover.client.called, "worker": cover.worker,
+            "date": _fmt(cover.start if starting else cover.last_day)}
+        items.append(Due(f"cover:{cover.pk}:{'start' if starting else 'end'}", text,
+                         cover.client.get_absolute_url()))
+    return items
+
+
+def manager_items(user, today):
+    items = []
+    for site in user.sites.filter(is_active=True):
+        data = selectors.dashboard([site.pk], [], today)
+        for figure in data["figures"]:
+            count = len(data["totals"][figure.key])
+            if count:
+                items.append(Due(
+                    f"overdue:{site.pk}:{figure.key}",
+                    _("%(site)s: %(label)s: %(count)s") % {"site": site.name,
+                                                            "label": figure.label,
+                                                            "count": count},
+                    f"{reverse('supervision:dashboard_list', args=[figure.key])}?site={site.pk}"))
+    return items
+
+
+def due_for(user, today):
+    if user.is_manager:
+        return manager_items(user, today)
+    if user.is_keyworker:
+        return keyworker_items(user, today)
+    return []
+
+
+@transaction.atomic
+def remind(user, today):
+    """Record today's items for `user` and e-mail those not e-mailed yet. Returns
+    (items, e-mailed count). Safe to run twice: the rows are unique per day and the
+    e-mailed ones are locked while sending."""
+    items = due_for(user, today)
+    for item in items:
+        Notification.objects.get_or_create(user=user, day=today, key=item.key,
+                                           defaults={"text": item.text[:300],
+                                                     "url": item.url[:300]})
+    pending = list(Notification.objects.select_for_update().filter(
+        user=user, day=today, emailed_at__isnull=True).order_by("pk"))
+    if pending and user.email:
+        body = "\n".join(f"- {n.text}" for n in pending)
+        send_mail(_("Keywork: what is due, %(date)s") % {"date": _fmt(today)},
+                  _("Hello %(name)s,\n\nThis is due:\n\n%(items)s\n\nOpen Keywork to see "
+                    "more.\n") % {"name": user.first_name or user.username, "items": body},
+                  settings.DEFAULT_FROM_EMAIL, [user.email])
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+            emailed_at=timezone.now())
+    return items, len(pending) if user.email else 0
+
+
+def remind_everyone(today=None):
+    today = today or timezone.localdate()
+    results = []
+    for user in User.objects.filter(is_active=True, role__in=[User.Role.KEYWORKER,
+                                                             User.Role.MANAGER]):
+        items, sent = remind(user, today)
+        results.append((user, items, sent))
+    return results

@@ -1,0 +1,266 @@
+"""Outcome reports: the figures funders and the organisation ask for, over a period.
+
+`outcome_report` returns sections of (label, value) rows; the page, the CSV and the XLSX
+are all drawn from the same rows, so their totals always agree. Each section is a fixed
+number of aggregate queries whatever the data size.
+"""
+
+import base64
+import datetime
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Allocation, Client
+from diary.models import Contact, KeyworkSession
+from keywork.lib import charts
+from plans.models import Action, Referral, Review
+from stages.models import Assessment, ClientStage, NeedArea
+
+MAX_YEARS = 5
+FEEDBACK_SHOWN = 20  # the most recent of the clients' own words shown on the page
+
+
+@dataclass
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+    label: str
+
+    @property
+    def start_at(self):
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_at(self):
+        """The first moment after the period."""
+        return timezone.make_aware(datetime.datetime.combine(
+            self.end + datetime.timedelta(days=1), datetime.time.min))
+
+
+def period_for(kind, today=None, start=None, end=None):
+    """The period a report covers: the last full month, quarter or year, or given dates."""
+    today = today or timezone.localdate()
+    if kind == "month":
+        end = today.replace(day=1) - datetime.timedelta(days=1)
+        start = end.replace(day=1)
+    elif kind == "quarter":
+        first_month = (today.month - 1) // 3 * 3 + 1
+        end = today.replace(month=first_month, day=1) - datetime.timedelta(days=1)
+        start = end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1)
+    elif kind == "year":
+        start, end = today.replace(year=today.year - 1, month=1, day=1), \
+            today.replace(year=today.year - 1, month=12, day=31)
+    elif kind == "dates":
+        if not start or not end:
+            raise ValidationError(_("Give both dates."))
+    else:
+        raise ValidationError(_("Choose a month, a quarter, a year or dates."))
+    if end < start:
+        raise ValidationError(_("The period cannot end before it starts."))
+    if end - start > datetime.timedelta(days=366 * MAX_YEARS):
+        raise ValidationError(_("A report covers at most five years."))
+    label = f"{start.strftime('%-d %b %Y')} – {end.strftime('%-d %b %Y')}"
+    return Period(start, end, label)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list = field(default_factory=list)  # [(label, value)]
+    chart: str = ""  # a data: URL of an SVG chart of the rows
+    notes: list = field(default_factory=list)  # free text, e.g. the clients' own words
+
+
+def _in_scope(clients, period, worker):
+    """Clients at the sites whose file was open during the period (and the worker's)."""
+    clients = clients.filter(Q(admitted_on__lte=period.end) | Q(admitted_on__isnull=True,
+                                                                 referred_on__lte=period.end))
+    clients = clients.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+    if worker is not None:
+        clients = clients.filter(pk__in=Allocation.objects.primary().filter(
+            worker=worker, start__lte=period.end).filter(
+            Q(end__isnull=True) | Q(end__gt=period.start)).values("client"))
+    return clients
+
+
+def _bar(title, rows):
+    """The chart as a data: URL for an <img>, so the page itself holds no inline style."""
+    if not rows:
+        return ""
+    svg = charts.bar(title, [label for label, _v in rows], [value for _l, value in rows])
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _clients_section(scope, period):
+    ids = scope.values("pk")
+    base = Client.objects.filter(pk__in=ids)
+    counts = base.aggregate(
+        worked_with=Count("pk", filter=Q(admitted_on__isnull=False)),
+        admitted=Count("pk", filter=Q(admitted_on__range=(period.start, period.end))),
+        moved_on=Count("pk", filter=Q(status=Client.Status.MOVED_ON,
+                                      ended_on__range=(period.start, period.end))),
+        discharged=Count("pk", filter=Q(status=Client.Status.DISCHARGED,
+                                        ended_on__range=(period.start, period.end))),
+    )
+    destinations = Counter(base.filter(ended_on__range=(period.start, period.end))
+                           .values_list("end_destination", flat=True))
+    rows = [(_("Clients worked with"), counts["worked_with"]),
+            (_("Admitted"), counts["admitted"]),
+            (_("Moved on"), counts["moved_on"]),
+            (_("Discharged"), counts["discharged"])]
+    rows += [(_("Destination: %(place)s") % {"place": place or _("not recorded")}, n)
+             for place, n in sorted(destinations.items())]
+    return Section("clients", _("Clients"), rows, _bar(_("Clients"), rows[:4]))
+
+
+def _sessions_section(scope, period):
+    sessions = KeyworkSession.objects.live().filter(
+        client__in=scope.values("pk"), starts_at__gte=period.start_at,
+        starts_at__lt=period.end_at)
+    status = KeyworkSession.Status
+    counts = sessions.aggregate(
+        booked=Count("pk"),
+        attended=Count("pk", filter=Q(status=status.ATTENDED)),
+        missed=Count("pk", filter=Q(status=status.DID_NOT_ATTEND)),
+        cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
+        not_logged=Count("pk", filter=Q(status=status.BOOKED)),
+    )
+    contacts = Contact.objects.filter(client__in=scope.values("pk"), struck_at__isnull=True,
+                                      at__gte=period.start_at, at__lt=period.end_at).count()
+    rows = [(_("Sessions booked"), counts["booked"]),
+            (_("Sessions held (attended)"), counts["attended"]),
+            (_("Sessions missed (did not attend)"), counts["missed"]),
+            (_("Sessions cancelled"), counts["cancelled"]),
+            (_("Sessions not yet logged"), counts["not_logged"]),
+            (_("Other contacts"), contacts)]
+    return Section("sessions", _("Keywork sessions and contacts"), rows,
+                   _bar(_("Sessions"), rows[:4]))
+
+
+def _actions_section(scope, period):
+    actions = Action.objects.filter(goal__plan__client__in=scope.values("pk"))
+    counts = actions.aggregate(
+        set=Count("key", distinct=True,
+                  filter=Q(goal__plan__starts_on__range=(period.start, period.end))),
+        completed=Count("key", distinct=True,
+                        filter=Q(outcome=Action.Outcome.DONE,
+                                 outcome_on__range=(period.start, period.end))),
+    )
+    referrals = Referral.objects.filter(client__in=scope.values("pk"),
+                                        made_on__range=(period.start, period.end))
+    by_agency = (referrals.values("agency__name", "outcome").annotate(n=Count("pk"))
+                 .order_by("agency__name", "outcome"))
+    outcome_label = dict(Referral.Outcome.choices)
+    rows = [(_("Plan actions set"), counts["set"]),
+            (_("Plan actions completed"), counts["completed"]),
+            (_("Referrals made"), referrals.count())]
+    rows += [(f"{row['agency__name']}: {outcome_label.get(row['outcome'], row['outcome'])}",
+              row["n"]) for row in by_agency]
+    return Section("actions", _("Actions and referrals"), rows, _bar(_("Actions"), rows[:3]))
+
+
+def _spread(values):
+    if not values:
+        return "—", "—", "—"
+    mean = Decimal(str(round(statistics.fmean(values), 1)))
+    spread = Decimal(str(round(statistics.pstdev(values), 1))) if len(values) > 1 else Decimal(0)
+    return mean, spread, f"{min(values):.1f} … {max(values):.1f}"
+
+
+def _distance_section(scope, period):
+    """The change from each client's initial assessment to their last one in the period."""
+    rows_by_client = defaultdict(list)
+    for row in (Assessment.objects.filter(client__in=scope.values("pk"),
+                                          assessed_on__lte=period.end)
+                .order_by("client_id", "assessed_on", "pk")
+                .values("client_id", "assessed_on", "overall", "area_scores")):
+        rows_by_client[row["client_id"]].append(row)
+    overall, per_area = [], defaultdict(list)
+    for assessments in rows_by_client.values():
+        first, last = assessments[0], assessments[-1]
+        if len(assessments) < 2 or last["assessed_on"] < period.start:
+            continue
+        if first["overall"] is not None and last["overall"] is not None:
+            overall.append(float(last["overall"] - first["overall"]))
+        for area, score in last["area_scores"].items():
+            before = first["area_scores"].get(area)
+            if score is not None and before is not None:
+                per_area[area].append(score - before)
+    mean, spread, span = _spread(overall)
+    rows = [(_("Clients re-assessed"), len(overall)),
+            (_("Mean change in overall score (points)"), mean),
+            (_("Spread (standard deviation)"), spread),
+            (_("Range"), span)]
+    areas = list(NeedArea.objects.all())
+    area_rows = []
+    for area in areas:
+        area_mean, _s, _r = _spread(per_area.get(str(area.pk), []))
+        area_rows.append((_("Mean change: %(area)s") % {"area": area.name}, area_mean))
+    rows += area_rows
+    chart_rows = [(label.split(": ", 1)[-1], float(v)) for label, v in area_rows
+                  if isinstance(v, Decimal)]
+    return Section("distance", _("Distance travelled"), rows,
+                   _bar(_("Mean change per area (points)"), chart_rows))
+
+
+def _ladder_section(scope, period):
+    stays = list(ClientStage.objects.filter(client__in=scope.values("pk"),
+                                            started_on__lte=period.end)
+                 .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+                 .select_related("stage").order_by("stage__order"))
+    at_end = Counter(s.stage.name for s in stays
+                     if s.ended_on is None or s.ended_on > period.end)
+    durations = defaultdict(list)
+    for stay in stays:
+        if stay.ended_on and period.start <= stay.ended_on <= period.end:
+            durations[stay.stage.name].append((stay.ended_on - stay.started_on).days)
+    names = list(dict.fromkeys(s.stage.name for s in stays))
+    rows = [(_("On %(stage)s at the end of the period") % {"stage": name}, at_end.get(name, 0))
+            for name in names]
+    rows += [(_("Median days at %(stage)s (stays ended in the period)") % {"stage": name},
+              round(statistics.median(durations[name]))) for name in names
+             if durations.get(name)]
+    return Section("ladder", _("The stages ladder"), rows,
+                   _bar(_("Clients per stage"), [(n, at_end.get(n, 0)) for n in names]))
+
+
+def _feedback_section(scope, period):
+    reviews = list(Review.objects.filter(plan__client__in=scope.values("pk"),
+                                         held_on__range=(period.start, period.end))
+                   .order_by("held_on").values("held_on", "client_view", "rating"))
+    ratings = [r["rating"] for r in reviews if r["rating"]]
+    rows = [(_("Reviews held"), len(reviews)),
+            (_("Reviews with a rating"), len(ratings)),
+            (_("Mean rating of the support (1–5)"),
+             Decimal(str(round(statistics.fmean(ratings), 1))) if ratings else "—")]
+    rows += [(_("Rated %(n)s") % {"n": n}, ratings.count(n)) for n in range(1, 6)]
+    notes = [f"{r['held_on'].strftime('%-d %b %Y')}: {r['client_view']}" for r in reviews
+             if r["client_view"]][-FEEDBACK_SHOWN:]
+    return Section("feedback", _("The clients' own feedback"), rows,
+                   _bar(_("Ratings"), [(str(n), ratings.count(n)) for n in range(1, 6)]),
+                   notes)
+
+
+SECTIONS = [_clients_section, _sessions_section, _actions_section, _distance_section,
+            _ladder_section, _feedback_section]
+
+
+def outcome_report(user, site_ids, period, worker=None):
+    """Every section for the clients the user may see at the sites, over the period."""
+    scope = _in_scope(Client.objects.for_user(user).filter(site_id__in=site_ids), period,
+                      worker)
+    return [section(scope, period) for section in SECTIONS]
+
+
+def flat_rows(sections):
+    """(section title, measure, value) for exports, in the page's order."""
+    return [(section.title, label, value) for section in sections
+            for label, value in section.rows]

@@ -1,0 +1,47 @@
+import datetime
+
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from diary.models import KeyworkSession
+from supervision.models import Notification
+
+
+def _overdue_session(client_record, keyworker):
+    start = timezone.now() - datetime.timedelta(hours=3)
+    return KeyworkSession.objects.create(client=client_record, worker=keyworker, starts_at=start,
+                                         expected_minutes=60, booked_by=keyworker)
+
+
+def test_send_reminders_tells_the_keyworker_and_is_safe_twice(client_record, keyworker,
+                                                                manager, capsys):
+    _overdue_session(client_record, keyworker)
+    call_command("send_reminders")
+    out = capsys.readouterr().out
+    assert "Log the session with Dee" in out
+    first = len(mail.outbox)
+    assert any("Log the session with Dee" in m.body for m in mail.outbox)
+    call_command("send_reminders")
+    assert len(mail.outbox) == first
+    assert Notification.objects.filter(user=keyworker).count() >= 2
+
+
+def test_managers_hear_about_overdue_work_at_their_sites(client_record, keyworker, manager):
+    _overdue_session(client_record, keyworker)
+    call_command("send_reminders")
+    texts = list(Notification.objects.filter(user=manager).values_list("text", flat=True))
+    assert "Riverside Day Centre: Sessions booked but not logged: 1" in texts
+
+
+def test_notifications_show_with_a_count_and_are_read_once_opened(client, client_record,
+                                                                  keyworker):
+    _overdue_session(client_record, keyworker)
+    call_command("send_reminders")
+    client.force_login(keyworker)
+    home = client.get(reverse("home")).content.decode()
+    assert 'class="badge text-bg-warning">2' in home
+    page = client.get(reverse("supervision:notifications")).content.decode()
+    assert "Log the session with Dee" in page
+    assert 'class="badge text-bg-warning"' not in client.get(reverse("home")).content.decode()
