@@ -41,7 +41,8 @@ def csv_response(header, rows, filename):
 
 def xlsx_response(header, rows, filename, sheet="Report"):
     """Write rows to an XLSX file on disk (constant memory) and stream it back."""
-    file = tempfile.TemporaryFile(suffix=".xlsx")
+    # FileResponse closes the file (and so deletes it) once the download is sent.
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     book = xlsxwriter.Workbook(file, {"constant_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False})
     bold = book.add_format({"bold": True})

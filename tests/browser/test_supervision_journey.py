@@ -4,6 +4,7 @@ the keyworker's confirmation, exports that match the report page, and the remind
 import csv
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 from django.core.management import call_command
@@ -75,7 +76,7 @@ def test_manager_supervises_and_reports(page, log_in, screenshot, demo, capsys):
     shown = _table_rows(page)
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="CSV").click()
-    text = open(csv_download.value.path(), encoding="utf-8-sig").read()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     exported = {row[1]: row[2] for row in list(csv.reader(io.StringIO(text)))[1:]}
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="XLSX").click()
