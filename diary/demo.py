@@ -250,7 +250,7 @@ def _large_site(ctx):
         weekday, slot = index % 5, (index // 5) % 12
         first = client.admitted_on
         last = client.ended_on or this_monday + 13 * datetime.timedelta(days=1)
-        for week in range(-49, 2):
+        for week in range(-59, 2):
             day = this_monday + week * WEEK + datetime.timedelta(days=weekday)
             if not first <= day <= last:
                 continue

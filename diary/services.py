@@ -128,8 +128,8 @@ def _check_not_too_old(starts_at, window_days):
 def _locked(session):
     """The session as stored now, locked until this transaction ends, so that a quick
     change (a check-in) never writes back fields someone else has just logged."""
-    return (Session.objects.select_for_update().select_related("client", "logged_by")
-            .get(pk=session.pk))
+    return (Session.objects.select_for_update(of=("self",))
+            .select_related("client", "logged_by").get(pk=session.pk))
 
 
 def _fresh(session, version):

@@ -58,7 +58,7 @@ def test_large_demo_site_has_about_fifty_weekly_sessions_per_client(seeded):
         admitted_on__lt=timezone.localdate() - timezone.timedelta(days=400))
     per_client = dict(big.filter(client__in=long_stayers).values_list("client")
                       .annotate(n=Count("pk")))
-    assert per_client and all(45 <= n <= 60 for n in per_client.values())
+    assert per_client and all(45 <= n <= 62 for n in per_client.values())
     assert KeyworkSession.history.filter(site__code="BIG").count() == count
     by_worker = itertools.groupby(big.order_by("worker", "starts_at"), key=lambda s: s.worker_id)
     for _worker, sessions in by_worker:
