@@ -133,6 +133,26 @@ def test_a_session_earlier_than_eight_widens_the_grid(client, keyworker, client_
     assert ">06:00</th>" in page
 
 
+def test_moving_a_booking_refuses_a_clash_then_moves_it(client, keyworker, client_record,
+                                                        colleagues_client, manager):
+    day = timezone.localdate() + DAY
+    session = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                    starts_at=local_moment(day, 10))
+    KeyworkSessionFactory(client=colleagues_client, worker=keyworker,
+                          starts_at=local_moment(day, 14), booked_by=manager)
+    client.force_login(keyworker)
+    data = {"version": session.version, "worker": keyworker.pk, "day": day.isoformat(),
+            "start": "14:30", "end": "15:00", "place": "site_room"}
+    response = client.post(reverse("diary:edit", args=[session.pk]), data)
+    assert "already has a session with Rob Quinn" in " ".join(errors_of(response)["start"])
+    response = client.post(reverse("diary:edit", args=[session.pk]),
+                           data | {"start": "16:00", "end": "16:45"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).hour == 16
+    assert session.expected_minutes == 45
+
+
 # Today and logging --------------------------------------------------------------------------
 
 
@@ -145,6 +165,20 @@ def test_today_lists_the_session_to_log_and_earlier_ones_not_logged(client, keyw
     assert reverse("diary:log", args=[booked.pk]) in page
     assert "Earlier sessions still to log" in page
     assert reverse("diary:log", args=[old.pk]) in page
+
+
+def test_checking_in_from_today_clears_the_overdue_warning(client, keyworker, client_record):
+    session = KeyworkSessionFactory(client=client_record, worker=keyworker, place="external",
+                                    where="GP surgery", starts_at=ago(hours=2),
+                                    expected_back_at=ago(minutes=30))
+    client.force_login(keyworker)
+    assert "Overdue: check in when you are back" in client.get(
+        reverse("diary:today")).content.decode()
+    response = client.post(reverse("diary:check_in", args=[session.pk]),
+                           {"next": reverse("diary:today")})
+    assert response.url == reverse("diary:today")
+    page = client.get(reverse("diary:today")).content.decode()
+    assert "Back, checked in at" in page and "Overdue" not in page
 
 
 def test_logging_from_today_goes_back_to_today(client, keyworker, booked):
