@@ -29,23 +29,34 @@ DATE_KEYS = {"starts_on", "review_on", "due_on", "target_on"}
 def words(old, new):
     """[(op, text)] with op "same", "del" or "ins": a word-by-word difference.
 
-    Texts that have little in common are shown as the old one removed and the new one
-    added, which reads better than a patchwork of single words.
+    Neighbouring changes are shown as one phrase removed and one added, and texts that
+    have little in common as the old one removed and the new one added: both read better
+    than a patchwork of single words.
     """
     a = re.findall(r"\S+|\s+", old)
     b = re.findall(r"\S+|\s+", new)
     matcher = SequenceMatcher(a=a, b=b, autojunk=False)
     if old and new and matcher.ratio() < 0.5:
         return [("del", old), ("same", " "), ("ins", new)]
-    segments = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            segments.append(("same", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            segments.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            segments.append(("ins", "".join(b[j1:j2])))
+    opcodes = matcher.get_opcodes()
+    segments, removed, added = [], "", ""
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        same = "".join(a[i1:i2])
+        between_changes = 0 < n < len(opcodes) - 1 and (removed or added)
+        if op == "equal" and not (between_changes and same.isspace()):
+            if removed:
+                segments.append(("del", removed))
+            if added:
+                segments.append(("ins", added))
+            segments.append(("same", same))
+            removed = added = ""
+        else:
+            removed += "".join(a[i1:i2])
+            added += "".join(b[j1:j2])
+    if removed:
+        segments.append(("del", removed))
+    if added:
+        segments.append(("ins", added))
     return segments
 
 

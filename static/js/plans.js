@@ -49,17 +49,20 @@
   }
 
   function fitCanvas(canvas, pad) {
-    // Draw at the screen's pixel density so the signature is sharp, then start afresh.
+    // Draw at the screen's pixel density so the signature is sharp. Resizing a canvas
+    // wipes it, so the strokes drawn so far are put back (a tablet turned on its side).
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
     var width = canvas.offsetWidth;
     var height = canvas.offsetHeight;
     if (!width || !height) {
       return;
     }
+    var strokes = pad.toData();
     canvas.width = width * ratio;
     canvas.height = height * ratio;
     canvas.getContext("2d").scale(ratio, ratio);
     pad.clear();
+    pad.fromData(strokes);
   }
 
   document.querySelectorAll("[data-signature]").forEach(function (block) {
