@@ -65,6 +65,10 @@ class DiarySettings(models.Model):
         stored = {s.site_id: s for s in cls.objects.filter(site_id__in=set(site_ids))}
         return {pk: stored.get(pk) or cls(site_id=pk) for pk in set(site_ids)}
 
+    @classmethod
+    def for_site(cls, site_id):
+        return cls.for_sites([site_id])[site_id]
+
 
 class SessionQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -121,13 +125,14 @@ class KeyworkSession(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="keywork_sessions",
                                verbose_name=_("client"))
     # The client's site, kept on the row so that a site's diary is one indexed range scan.
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False,
+                             verbose_name=_("site"))
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                related_name="keywork_sessions", verbose_name=_("held by"))
     starts_at = models.DateTimeField(_("start"))
     expected_minutes = models.PositiveSmallIntegerField(_("expected length (minutes)"),
                                                         validators=length_validators())
-    ends_at = models.DateTimeField(editable=False, blank=True)
+    ends_at = models.DateTimeField(_("end"), editable=False, blank=True)
     place = models.CharField(_("place"), max_length=20, choices=Place, default=Place.SITE_ROOM)
     where = models.CharField(_("where"), max_length=200, blank=True,
                              help_text=_("For an external appointment: the address or service."))
@@ -139,7 +144,8 @@ class KeyworkSession(models.Model):
     expected_back_at = models.DateTimeField(_("expected back"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                      related_name="+", null=True, blank=True)
+                                      related_name="+", null=True, blank=True,
+                                      verbose_name=_("checked in by"))
 
     status = models.CharField(_("outcome"), max_length=10, choices=Status,
                               default=Status.BOOKED)
@@ -157,20 +163,23 @@ class KeyworkSession(models.Model):
         help_text=_("Shown on the client's summary to all staff at the site until a manager "
                     "marks it dealt with."),
     )
-    risk_dealt_with_at = models.DateTimeField(null=True, blank=True)
+    risk_dealt_with_at = models.DateTimeField(_("risk dealt with"), null=True, blank=True)
     risk_dealt_with_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                           related_name="+", null=True, blank=True)
+                                           related_name="+", null=True, blank=True,
+                                           verbose_name=_("risk dealt with by"))
     risk_dealt_with_note = models.TextField(_("how it was dealt with"), blank=True)
 
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
-    booked_at = models.DateTimeField(default=timezone.now, editable=False)
+                                  related_name="+", verbose_name=_("booked by"))
+    booked_at = models.DateTimeField(_("booked"), default=timezone.now, editable=False)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True)
-    logged_at = models.DateTimeField(null=True, blank=True)
-    struck_at = models.DateTimeField(null=True, blank=True)
+                                  related_name="+", null=True, blank=True,
+                                  verbose_name=_("logged by"))
+    logged_at = models.DateTimeField(_("logged"), null=True, blank=True)
+    struck_at = models.DateTimeField(_("struck through"), null=True, blank=True)
     struck_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True)
+                                  related_name="+", null=True, blank=True,
+                                  verbose_name=_("struck through by"))
     struck_reason = models.TextField(_("why it is wrong"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["version"])

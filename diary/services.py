@@ -85,8 +85,8 @@ def _check_worker(*, client, worker):
 def _lock(client, worker):
     """Serialise bookings for this client and worker, so two at once cannot both pass the
     clash check. Always client first, then worker, so that no two bookings deadlock."""
-    Client.objects.select_for_update().filter(pk=client.pk).exists()
-    User.objects.select_for_update().filter(pk=worker.pk).exists()
+    list(Client.objects.select_for_update().filter(pk=client.pk).values_list("pk"))
+    list(User.objects.select_for_update().filter(pk=worker.pk).values_list("pk"))
 
 
 def clashes(*, worker, client, starts_at, ends_at, exclude=None):
@@ -177,7 +177,7 @@ def session_book(*, client, worker, starts_at, expected_minutes, by,
     _require_full(client, by)
     _check_client(client)
     _check_worker(client=client, worker=worker)
-    window = DiarySettings.for_sites([client.site_id])[client.site_id].edit_window_days
+    window = DiarySettings.for_site(client.site_id).edit_window_days
     _check_not_too_old(starts_at, window)
     _lock(client, worker)
     session = _by(Session(client=client, site_id=client.site_id, booked_by=by), by)
@@ -200,6 +200,7 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
         raise ValidationError(_("Only a booked session can be moved; this one is %(status)s.")
                               % {"status": session.get_status_display().lower()})
     _check_worker(client=session.client, worker=worker)
+    _check_not_too_old(starts_at, DiarySettings.for_site(session.site_id).edit_window_days)
     _lock(session.client, worker)
     _booking_fields(session, worker=worker, starts_at=starts_at,
                     expected_minutes=expected_minutes, place=place, where=where,
@@ -213,7 +214,7 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
 # Logging and correcting --------------------------------------------------------------------
 
 
-def _set_outcome(session, *, by, status, worker, cancelled_by, actual_start, actual_minutes,
+def _set_outcome(session, *, status, worker, cancelled_by, actual_start, actual_minutes,
                  discussed, next_steps, progress, risks):
     worker = worker or session.worker
     if worker.pk != session.worker_id:
@@ -251,7 +252,7 @@ def session_log(*, session, version, by, status, worker=None, cancelled_by="",
     if status == Session.Status.BOOKED:
         raise ValidationError({"status": _("Choose what happened: attended, did not attend "
                                            "or cancelled.")})
-    _set_outcome(session, by=by, status=status, worker=worker, cancelled_by=cancelled_by,
+    _set_outcome(session, status=status, worker=worker, cancelled_by=cancelled_by,
                  actual_start=actual_start, actual_minutes=actual_minutes, discussed=discussed,
                  next_steps=next_steps, progress=progress, risks=risks)
     session.logged_by = by
@@ -275,7 +276,7 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
         raise ValidationError(_("This session has not been logged yet."))
     if session.is_struck:
         raise ValidationError(_("This session was struck through; it cannot be corrected."))
-    window = DiarySettings.for_sites([session.site_id])[session.site_id].edit_window_days
+    window = DiarySettings.for_site(session.site_id).edit_window_days
     if timezone.now() > session.correctable_until(window):
         raise ValidationError(_(
             "Corrections closed on %(day)s (%(days)s days after it was logged). Add an "
@@ -287,7 +288,7 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
             "addendum instead.") % {"name": session.logged_by})
     if status == Session.Status.BOOKED:
         raise ValidationError({"status": _("A logged session cannot go back to booked.")})
-    _set_outcome(session, by=by, status=status, worker=worker, cancelled_by=cancelled_by,
+    _set_outcome(session, status=status, worker=worker, cancelled_by=cancelled_by,
                  actual_start=actual_start, actual_minutes=actual_minutes, discussed=discussed,
                  next_steps=next_steps, progress=progress, risks=risks)
     session.full_clean()
@@ -426,17 +427,18 @@ def cover_notes(sessions):
     if not sessions:
         return {}
     days = [timezone.localtime(s.starts_at).date() for s in sessions]
-    covers = Allocation.objects.filter(
-        kind=Allocation.Kind.COVER, client__in={s.client_id for s in sessions},
-        worker__in={s.worker_id for s in sessions}, start__lte=max(days), end__gt=min(days),
-    ).values_list("client", "worker", "start", "end", "handover_note")
-    notes = {}
-    for session, day in zip(sessions, days, strict=True):
-        for client_id, worker_id, start, end, note in covers:
-            if (client_id, worker_id) == (session.client_id, session.worker_id) \
-                    and start <= day < end:
-                notes[session.pk] = note
-    return notes
+    covers = {}
+    for client_id, worker_id, start, end, note in Allocation.objects.filter(
+            kind=Allocation.Kind.COVER, client__in={s.client_id for s in sessions},
+            worker__in={s.worker_id for s in sessions}, start__lte=max(days), end__gt=min(days),
+    ).values_list("client", "worker", "start", "end", "handover_note"):
+        covers.setdefault((client_id, worker_id), []).append((start, end, note))
+    return {
+        session.pk: note
+        for session, day in zip(sessions, days, strict=True)
+        for start, end, note in covers.get((session.client_id, session.worker_id), [])
+        if start <= day < end
+    }
 
 
 def _decorate(sessions, user):
@@ -462,7 +464,8 @@ class Slot:
 
 @dataclass
 class Week:
-    """A Monday-to-Sunday grid: `rows` of (hour, [Slot per day]), and `days` of sessions."""
+    """A Monday-to-Sunday grid: `rows` of (hour, [Slot per day]) for a screen or paper, and
+    `agenda` of (day, [sessions]) for a phone."""
 
     monday: datetime.date
     days: list
@@ -521,10 +524,11 @@ def week_grid(sessions, monday, *, user, worker=None):
         local = timezone.localtime(session.starts_at)
         slots[(local.date(), local.hour)].sessions.append(session)
         if worker is not None and session.status != Session.Status.CANCELLED:
-            for slot in slots.values():
-                if slot.starts_at < session.ends_at \
-                        and session.starts_at < slot.starts_at + datetime.timedelta(hours=1):
-                    slot.free = False
+            # Every hour the session touches on its day is taken.
+            last_minute = timezone.localtime(session.ends_at - datetime.timedelta(minutes=1))
+            end_hour = last_minute.hour if last_minute.date() == local.date() else last
+            for hour in range(local.hour, end_hour + 1):
+                slots[(local.date(), hour)].free = False
     for slot in slots.values():
         slot.bookable = slot.free and slot.starts_at >= this_hour
     agenda = [(day, [s for s in sessions if timezone.localtime(s.starts_at).date() == day])
@@ -534,10 +538,11 @@ def week_grid(sessions, monday, *, user, worker=None):
 
 def today_for(user):
     """The user's sessions today, and their earlier booked sessions still to log."""
-    start = local_start(timezone.localdate())
+    today = timezone.localdate()
+    start = local_start(today)
     sessions = _decorate(
         Session.objects.live().filter(worker=user)
-        .filter(Q(starts_at__gte=start, starts_at__lt=local_start(timezone.localdate() + DAY))
+        .filter(Q(starts_at__gte=start, starts_at__lt=local_start(today + DAY))
                 | Q(status=Session.Status.BOOKED, starts_at__lt=start))
         .select_related("client").order_by("starts_at"), user)
     return {"today": [s for s in sessions if s.starts_at >= start],
@@ -551,6 +556,7 @@ def out_now(user):
 
 
 def open_risks(queryset):
+    """The sessions of `queryset` whose risk the team must still know, newest first."""
     return (queryset.open_risks().select_related("client", "worker", "logged_by")
             .order_by("-starts_at"))
 

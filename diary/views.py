@@ -186,7 +186,7 @@ def session_detail(request, pk):
 
 
 def _session_page(request, session, *, addendum_form=None):
-    window = DiarySettings.for_sites([session.site_id])[session.site_id].edit_window_days
+    window = DiarySettings.for_site(session.site_id).edit_window_days
     records = list(session.history.select_related("history_user").order_by("history_date"))
     changes = []
     for before, after in zip([None, *records], records, strict=False):
@@ -241,7 +241,7 @@ def session_edit(request, pk):
 def session_log(request, pk):
     """Log what happened at a booked session, or correct a logged one within the window."""
     session = _session_for(request, pk)
-    window = DiarySettings.for_sites([session.site_id])[session.site_id].edit_window_days
+    window = DiarySettings.for_site(session.site_id).edit_window_days
     if session.is_struck:
         messages.error(request, _("This session was struck through; it cannot be changed."))
         return redirect(session)
@@ -378,7 +378,7 @@ def diary_settings(request):
         site = get_object_or_404(sites, pk=site_id)
     elif (site := sites.first()) is None:
         raise Http404
-    current = DiarySettings.for_sites([site.pk])[site.pk]
+    current = DiarySettings.for_site(site.pk)
     form = forms.DiarySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.diary_settings_update(site=site, by=request.user, **form.cleaned_data)

@@ -38,10 +38,15 @@ def errors_of(response):
 # Booking and the week grid -----------------------------------------------------------------
 
 
-def test_a_free_slot_opens_the_booking_form_at_that_hour(client, keyworker):
+def test_a_free_slot_opens_the_booking_form_at_that_hour(client, keyworker, client_record):
     client.force_login(keyworker)
     next_week = services.week_start(timezone.localdate()) + 7 * DAY
+    KeyworkSessionFactory(client=client_record, worker=keyworker, expected_minutes=90,
+                          starts_at=local_moment(next_week, 12, 30))
     page = client.get(reverse("diary:week"), {"week": next_week.isoformat()}).content.decode()
+    taken = [f"?start={next_week.isoformat()}T{hour}:00" for hour in (12, 13)]
+    assert not any(link in page for link in taken)
+    assert f"?start={next_week.isoformat()}T11:00" in page
     slot = f"{reverse('diary:book')}?start={next_week.isoformat()}T15:00&amp;worker={keyworker.pk}"
     assert slot in page
     assert f"Book {next_week:%A} {next_week.day} {next_week:%B} at 15:00" in page
