@@ -55,7 +55,8 @@ def tracked_models():
     found = []
     for model in apps.get_models():
         manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
-        if not manager_name:
+        # Supervision's own notes are about the keyworker's work, not the client's file.
+        if not manager_name or model._meta.app_label == "supervision":
             continue
         path = _client_path(model)
         if path:
@@ -152,9 +153,11 @@ def changes_since(client_ids, since, until=None):
                                                 str(model._meta.verbose_name_plural), "",
                                                 "count", count=len(added)))
                 continue
-            for row in added:
-                result[client_id].append(Change(row.history_date, row.history_user, what,
-                                                _label(model, row), "added"))
+            # One line per kind of record: "keywork session added: 3 Nov 2026; 10 Nov 2026".
+            last = added[-1]
+            labels = "; ".join(label for label in (_label(model, r) for r in added) if label)
+            result[client_id].append(Change(last.history_date, last.history_user, what,
+                                            labels, "added", count=len(added)))
     for changes in result.values():
         changes.sort(key=lambda c: c.when, reverse=True)
     return result

@@ -10,7 +10,7 @@ import openpyxl
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, choose
+from tests.browser.conftest import DEMO_PASSWORD, SCREENSHOTS, choose
 
 
 def _table_rows(page):
@@ -43,9 +43,9 @@ def test_manager_supervises_and_reports(page, log_in, screenshot, demo, capsys):
     page.locator("textarea[name^=c]").first.fill("Talked through the housing application.")
     page.get_by_role("button", name="Save notes").click()
     expect(page.get_by_text("Notes saved.")).to_be_visible()
-    page.get_by_label("What").fill("Chase the GP letter")
-    page.get_by_label("Who").select_option("keyworker")
-    page.get_by_label("By when").fill("2030-01-31")
+    page.get_by_role("textbox", name="What*").fill("Chase the GP letter")
+    page.get_by_role("combobox", name="Who*").select_option("keyworker")
+    page.get_by_role("textbox", name="By when*").fill("2030-01-31")
     page.get_by_role("button", name="Add the action").click()
     expect(page.get_by_text("Action added.")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
@@ -80,7 +80,9 @@ def test_manager_supervises_and_reports(page, log_in, screenshot, demo, capsys):
     exported = {row[1]: row[2] for row in list(csv.reader(io.StringIO(text)))[1:]}
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="XLSX").click()
-    sheet = openpyxl.load_workbook(xlsx_download.value.path()).active
+    xlsx = SCREENSHOTS / "outcomes.xlsx"
+    xlsx_download.value.save_as(xlsx)
+    sheet = openpyxl.load_workbook(xlsx).active
     from_xlsx = {row[1]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
     for label in ("Sessions booked", "Sessions held (attended)", "Clients worked with"):
         assert shown[label] == exported[label] == str(from_xlsx[label])

@@ -121,3 +121,56 @@ def test_dashboard_numbers_link_to_their_lists(client, manager, client_record):
     assert url in page
     listed = client.get(url).content.decode()
     assert "Dee Harper" in listed
+
+
+def test_every_kind_of_change_since_the_last_supervision_is_listed(
+        client_record, keyworker, manager, site, monkeypatch):
+    """One change of each kind the issue names, each found in the list."""
+    from diary import services as diary
+    from plans import services as plans
+    from stages import services as stages
+    from stages.models import Need
+    from tests.factories import AgencyFactory, KeyworkSessionFactory, local_moment, signed_plan
+
+    site.uses_ladder = True
+    site.save()
+    stages.ladder_start(client=client_record, by=manager, on=client_record.admitted_on)
+    since = timezone.now()
+    yesterday = TODAY() - datetime.timedelta(days=1)
+    # A field changed, an alert raised.
+    client_services.client_update(client=client_record, version=client_record.version,
+                                  by=manager, phone="07700 900222", alerts="New alert")
+    # A plan version signed, a review held, a referral made.
+    plan = signed_plan(client=client_record, by=keyworker)
+    plans.review_record(plan=plan, by=keyworker, held_on=TODAY(), client_view="Going well",
+                        decision="continue",
+                        next_review_on=TODAY() + datetime.timedelta(days=28))
+    plans.referral_make(client=client_record, agency=AgencyFactory(site=site),
+                        made_on=TODAY(), reason="Debt advice", by=keyworker)
+    # Sessions held and missed (one with a risk for the team), a contact.
+    held = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                 starts_at=local_moment(yesterday, 10))
+    diary.session_log(session=held, version=held.version, by=keyworker, status="attended",
+                      actual_start=held.starts_at, actual_minutes=50,
+                      discussed="Budget", risks="Owes money to a neighbour")
+    missed = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                   starts_at=local_moment(yesterday, 14))
+    diary.session_log(session=missed, version=missed.version, by=keyworker, status="dna")
+    diary.contact_log(client=client_record, by=keyworker, kind="phone", note="Rang about rent")
+    # An assessment (its score), a stage move.
+    stages.assessment_record(client=client_record, assessed_on=TODAY(), by=keyworker,
+                             ratings={n.pk: ("action", "") for n in Need.objects.in_use()})
+    for task in stages.current_stage(client_record).stage.tasks.all():
+        stages.evidence_record(client=client_record, task=task, by=keyworker, on=TODAY(),
+                               what="Seen")
+    stages.stage_promote(client=client_record, by=manager, note="Review")
+
+    found = changes.changes_since([client_record.pk], since)[client_record.pk]
+    kinds = {c.what for c in found}
+    fields = {label for c in found for label, _before, _after in c.fields}
+    assert {"phone", "alerts"} <= fields
+    assert {"support plan version", "plan review", "referral", "keywork session", "contact",
+            "assessment", "client stage"} <= kinds, kinds
+    sessions = [c for c in found if c.what == "keywork session"]
+    assert any("Did not attend" in after for c in sessions for _l, _b, after in c.fields)
+    assert any(c.what == "keywork session" and c.fields for c in found)
