@@ -25,6 +25,7 @@ from plans.models import (
     Review,
     Signature,
 )
+from stages.models import Need
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SIGNATURE_MAX_BYTES = 512 * 1024
@@ -153,6 +154,9 @@ class ActionForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False,
                                     label=_("Which agency"), empty_label="—")
     due_on = forms.DateField(label=_("When?"), widget=DATE)
+    need = forms.ModelChoiceField(
+        queryset=Need.objects.in_use().select_related("area"), required=False,
+        label=_("Support need (optional)"), empty_label="—")
 
     def __init__(self, *args, agencies, starts_on, finished=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)

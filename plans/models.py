@@ -464,6 +464,10 @@ class Action(models.Model):
                                related_name="+", verbose_name=_("agency"))
     agency_name = models.CharField(max_length=150, blank=True, editable=False)
     due_on = models.DateField(_("when?"))
+    # The support need it works on (optional): five completed actions tagged with a need
+    # suggest "Achieving" for it at the next assessment (stages.hooks).
+    need = models.ForeignKey("stages.Need", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("support need"))
     # Progress: recorded after signing, not part of what was signed.
     outcome = models.CharField(_("how it went"), max_length=10, choices=Outcome,
                                default=Outcome.OPEN)

@@ -560,6 +560,7 @@ def goal_save(*, plan, lock_version, by, goal=None, text, lead_agency=None, lead
         action.agency = agency
         action.agency_name = agency.name if agency else ""
         action.due_on = row["due_on"]
+        action.need = row.get("need")
         action.full_clean()
         action.save()
     for row in actions:
@@ -626,6 +627,7 @@ def plan_revise(*, plan, by):
     for copy, goal in zip(goals, plan.goals.all(), strict=True):
         actions += [Action(goal=copy, key=a.key, order=a.order, what=a.what, who=a.who,
                            agency=a.agency, agency_name=a.agency_name, due_on=a.due_on,
+                           need_id=a.need_id,
                            outcome=a.outcome, learnt=a.learnt, outcome_on=a.outcome_on,
                            outcome_by_id=a.outcome_by_id) for a in goal.actions.all()]
         milestones += [Milestone(goal=copy, key=m.key, order=m.order, text=m.text,

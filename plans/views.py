@@ -249,7 +249,7 @@ def _goal_page(request, plan, goal=None):
         initial = {"text": goal.text, "lead_agency": goal.lead_agency_id,
                    "lead_details": goal.lead_details, "lock_version": plan.lock_version}
         action_initial = [{"id": a.pk, "what": a.what, "who": a.who, "agency": a.agency_id,
-                           "due_on": a.due_on} for a in goal.actions.all()]
+                           "due_on": a.due_on, "need": a.need_id} for a in goal.actions.all()]
         milestone_initial = [{"id": m.pk, "text": m.text, "target_on": m.target_on}
                              for m in goal.milestones.all()]
     else:
