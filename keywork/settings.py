@@ -4,6 +4,7 @@ Safe by default: DEBUG is off and SECRET_KEY must be given unless DEBUG is on.
 `make run` sets development values; see README.md for every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -41,9 +42,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    "axes",
 ]
 # Keywork's own apps, in STYLE.md's order: each imports only from the apps before it.
 LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary", "supervision"]
+# audit reads every app's records (access log, subject access, retention), so it is last.
+LOCAL_APPS.append("audit")
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [
@@ -54,11 +58,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and over-long sessions before LoginRequiredMiddleware asks for a login.
+    "audit.middleware.SessionLimitsMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "audit.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "keywork.urls"
@@ -113,6 +122,38 @@ AUTH_USER_MODEL = "staff.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Argon2 first; older hashes are upgraded the next time their owner logs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# django-axes first, so that a locked-out username or address is refused before its
+# password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after AXES_FAILURE_LIMIT failures for one username, or from one address, within
+# the cool-off time; an administrator unlocks sooner from the staff list in /admin/.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "audit.network.client_ip"
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_MAX_AGE
+# seconds after login whatever happens (audit.middleware); the page warns
+# SESSION_IDLE_WARNING seconds before the idle logout.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
+SESSION_IDLE_WARNING = 120
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

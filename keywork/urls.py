@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("diary.urls")),
     path("", include("supervision.urls")),
+    path("", include("audit.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

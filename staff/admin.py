@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active", "sites"]
     filter_horizontal = ["sites"]
-    actions = ["deactivate"]
+    actions = ["deactivate", "unlock"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone"]}),
@@ -55,5 +56,17 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
             request,
             ngettext("%d staff member deactivated.", "%d staff members deactivated.", count)
             % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unlock the selected staff's logins (after too many failures)"))
+    def unlock(self, request, queryset):
+        usernames = list(queryset.values_list("username", flat=True))
+        for username in usernames:
+            axes_reset(username=username)
+        self.message_user(
+            request,
+            ngettext("%d login unlocked.", "%d logins unlocked.", len(usernames))
+            % len(usernames),
             messages.SUCCESS,
         )
