@@ -265,14 +265,17 @@ def _agencies(site):
     return agencies
 
 
-def _history(builder, client, *, worker, agencies, template, values, today, role=None):
+def _history(builder, client, *, worker, agencies, template, values, today, role=None,
+             versions_at_most=3):
     """An agreement and a plan history for one client: a new version about every eight
-    weeks (each after a review that revised it), the last one current and reviewed.
+    weeks (each after a review that revised it), the last one current and reviewed; for
+    clients here a long time, only the last `versions_at_most` versions are written.
     `role` is "overdue" (the current review is past due) or "draft" (a change is open).
     Returns the signed versions, oldest first."""
     rng = builder.rng
     start = client.admitted_on + rng.randint(3, 6) * DAY
     builder.agreement(client, template=template, values=values, day=start, worker=worker)
+    start = max(start, today - (versions_at_most * 56 - rng.randint(14, 40)) * DAY)
     themes = rng.sample(THEMES, 3)
     versions = []
     day = start
@@ -393,4 +396,4 @@ def _large_site(builder, today, manager):
         chance = builder.rng.random()
         role = "overdue" if chance < 0.1 else "draft" if chance < 0.15 else None
         _history(builder, client, worker=worker, agencies=agencies, template=template,
-                 values=values, today=today, role=role)
+                 values=values, today=today, role=role, versions_at_most=2)

@@ -92,8 +92,12 @@ def add_goal(page, text, actions, milestones, *, lead=None, then="Save and add a
     expect(page.get_by_text("Goal saved.")).to_be_visible()
 
 
-def test_keyworker_writes_a_plan_both_sign_it_prints_it_and_changes_it(tablet, demo, tmp_path):
-    page = tablet
+def test_a_plan_is_written_signed_printed_changed_and_signed_off(tablet, page, demo, tmp_path):
+    keyworker_writes_a_plan_both_sign_it_prints_it_and_changes_it(tablet, tmp_path)
+    manager_signs_off_a_4_to_13_week_review(page)
+
+
+def keyworker_writes_a_plan_both_sign_it_prints_it_and_changes_it(page, tmp_path):
     client = Client.objects.get(site__code="DC1", status="admitted",
                                 allocations__worker__username="keyworker")
     log_in(page, "keyworker")
@@ -172,13 +176,13 @@ def test_keyworker_writes_a_plan_both_sign_it_prints_it_and_changes_it(tablet, d
     shot(page, "plans-sign-phone")
 
 
-def test_manager_signs_off_a_4_to_13_week_review(page, log_in, screenshot, demo):
-    log_in("manager", DEMO_PASSWORD)
+def manager_signs_off_a_4_to_13_week_review(page):
+    log_in(page, "manager")
     page.get_by_role("button", name="Manage", exact=True).click()
     page.get_by_role("link", name="Plan reviews").click()
     page.get_by_label("Show", exact=True).select_option(label="Manager's 4-13 week review")
     page.get_by_role("button", name="Show", exact=True).click()
-    screenshot("plans-review-list")
+    shot(page, "plans-review-list")
     row = page.get_by_role("row", name=re.compile("Due"))
     client_name = row.get_by_role("link").first.inner_text()
     row.get_by_role("link", name=re.compile("^Review")).click()
@@ -186,7 +190,7 @@ def test_manager_signs_off_a_4_to_13_week_review(page, log_in, screenshot, demo)
     page.get_by_label("Your comments").fill(
         "Goals are in the client's words and the actions are small enough. Check the "
         "housing referral at supervision.")
-    screenshot("plans-manager-review")
+    shot(page, "plans-manager-review")
     page.get_by_role("button", name="Sign off the review").click()
     expect(page.get_by_text("Plan review signed off.")).to_be_visible()
     expect(page.get_by_text("Signed off by Maya Patel")).to_be_visible()
