@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Development values only; production reads the real ones from the environment.
 DEV_ENV := DEBUG=true
+# Two test processes: the machines here have two cores (pytest-xdist).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint install install-test browser-deps
 
