@@ -125,10 +125,13 @@ class KeyworkSession(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="keywork_sessions",
                                verbose_name=_("client"))
     # The client's site, kept on the row so that a site's diary is one indexed range scan.
+    # Indexed through (site, starts_at) and (worker, starts_at) below, not on their own: a
+    # large site writes a hundred thousand sessions, and every index costs each of them.
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False,
-                             verbose_name=_("site"))
+                             verbose_name=_("site"), db_index=False)
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="keywork_sessions", verbose_name=_("held by"))
+                               related_name="keywork_sessions", verbose_name=_("held by"),
+                               db_index=False)
     starts_at = models.DateTimeField(_("start"))
     expected_minutes = models.PositiveSmallIntegerField(_("expected length (minutes)"),
                                                         validators=length_validators())
@@ -145,7 +148,7 @@ class KeyworkSession(models.Model):
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                       related_name="+", null=True, blank=True,
-                                      verbose_name=_("checked in by"))
+                                      verbose_name=_("checked in by"), db_index=False)
 
     status = models.CharField(_("outcome"), max_length=10, choices=Status,
                               default=Status.BOOKED)
@@ -166,23 +169,27 @@ class KeyworkSession(models.Model):
     risk_dealt_with_at = models.DateTimeField(_("risk dealt with"), null=True, blank=True)
     risk_dealt_with_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                            related_name="+", null=True, blank=True,
-                                           verbose_name=_("risk dealt with by"))
+                                           verbose_name=_("risk dealt with by"), db_index=False)
     risk_dealt_with_note = models.TextField(_("how it was dealt with"), blank=True)
 
+    # Nobody looks sessions up by who booked, logged or struck them: no index to keep up.
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("booked by"))
+                                  related_name="+", verbose_name=_("booked by"), db_index=False)
     booked_at = models.DateTimeField(_("booked"), default=timezone.now, editable=False)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+", null=True, blank=True,
-                                  verbose_name=_("logged by"))
+                                  verbose_name=_("logged by"), db_index=False)
     logged_at = models.DateTimeField(_("logged"), null=True, blank=True)
     struck_at = models.DateTimeField(_("struck through"), null=True, blank=True)
     struck_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+", null=True, blank=True,
-                                  verbose_name=_("struck through by"))
+                                  verbose_name=_("struck through by"), db_index=False)
     struck_reason = models.TextField(_("why it is wrong"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    # The audit trail is read by session (id) and by client (supervision): index only those.
+    history = HistoricalRecords(excluded_fields=["version"], no_db_index=[
+        "site", "worker", "booked_by", "logged_by", "struck_by", "checked_in_by",
+        "risk_dealt_with_by"])
 
     objects = SessionQuerySet.as_manager()
 
@@ -328,9 +335,10 @@ class SessionAddendum(models.Model):
     session = models.ForeignKey(KeyworkSession, on_delete=models.PROTECT,
                                 related_name="addenda")
     text = models.TextField(_("addendum"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("by"), db_index=False)
+    at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+    history = HistoricalRecords(no_db_index=["by"])
 
     class Meta:
         ordering = ["at", "pk"]
@@ -359,17 +367,20 @@ class Contact(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts",
                                verbose_name=_("client"))
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False,
+                             verbose_name=_("site"), db_index=False)
     kind = models.CharField(_("kind of contact"), max_length=12, choices=Kind)
     at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("logged by"), db_index=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    struck_at = models.DateTimeField(null=True, blank=True)
+    struck_at = models.DateTimeField(_("struck through"), null=True, blank=True)
     struck_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True)
+                                  related_name="+", null=True, blank=True,
+                                  verbose_name=_("struck through by"), db_index=False)
     struck_reason = models.TextField(_("why it is wrong"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["site", "by", "struck_by"])
 
     objects = ContactQuerySet.as_manager()
 
