@@ -36,7 +36,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(django_db_serialized_rollback, browser, live_server):
+    # Live-server tests empty the database afterwards; serialized rollback puts back what the
+    # migrations loaded (the 45 needs, the ladder) for the tests that run after them.
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
                                   locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(10_000)
