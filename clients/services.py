@@ -5,6 +5,7 @@ ValidationError with a message a person can act on.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -232,9 +233,23 @@ def client_allocate(*, client, worker, by, reason="", over_limit_reason="", star
                      over_limit_reason=over_limit_reason, start=start)
 
 
-def _allocate(*, client, worker, by, reason, over_limit_reason, start=None):
+def _open_allocations(clients, start):
+    """{client id: [allocations open on or after `start`, newest first]}, locked."""
+    rows = defaultdict(list)
+    for allocation in Allocation.objects.select_for_update().filter(
+            client__in=clients).filter(Q(end__isnull=True) | Q(end__gt=start)):
+        rows[allocation.client_id].append(allocation)
+    return rows
+
+
+def _allocate(*, client, worker, by, reason, over_limit_reason, start=None, open_rows=None):
+    """`open_rows`: the client's open allocations, already locked (a transfer locks every
+    client's in one query); else they are read and locked here."""
     start = start or timezone.localdate()
-    current = client.allocations.select_for_update().primary().filter(end__isnull=True).first()
+    if open_rows is None:
+        open_rows = _open_allocations([client], start)[client.pk]
+    current = next((a for a in open_rows
+                    if a.kind == Allocation.Kind.PRIMARY and a.end is None), None)
     if current and current.worker_id == worker.pk:
         raise ValidationError({"worker": _("%(name)s is already the keyworker.")
                                % {"name": worker}})
@@ -246,9 +261,8 @@ def _allocate(*, client, worker, by, reason, over_limit_reason, start=None):
                                               "keyworker's allocation began.")})
         _close(current, end=start, by=by, reason=reason)
     # The new keyworker no longer needs to be their co-keyworker or their cover.
-    for other in client.allocations.filter(kind__in=[Allocation.Kind.CO, Allocation.Kind.COVER],
-                                           worker=worker).filter(Q(end__isnull=True)
-                                                                 | Q(end__gt=start)):
+    for other in [a for a in open_rows if a.worker_id == worker.pk
+                  and a.kind in (Allocation.Kind.CO, Allocation.Kind.COVER)]:
         _close(other, end=max(start, other.start), by=by, reason=_("Became the keyworker."))
     allocation = Allocation(client=client, worker=worker, kind=Allocation.Kind.PRIMARY,
                             start=start, reason=reason, over_limit_reason=over_limit_reason,
@@ -344,14 +358,18 @@ def caseload_transfer(*, from_worker, to_worker, clients, by, reason, over_limit
     over_limit_reason = _over_limit(worker=to_worker, over_limit_reason=over_limit_reason,
                                     extra=len(clients))
     moved = []
+    # Every client's open allocations, locked in one query rather than one per client.
+    open_rows = _open_allocations(clients, timezone.localdate())
     for client in clients:
         _manager_of(client, by)
         _check_open(client)
         _check_worker(client=client, worker=to_worker)
-        current = client.allocations.primary().filter(end__isnull=True).first()
+        current = next((a for a in open_rows[client.pk]
+                        if a.kind == Allocation.Kind.PRIMARY and a.end is None), None)
         if not current or current.worker_id != from_worker.pk:
             raise ValidationError(_("%(client)s is not on %(name)s's caseload any more.")
                                   % {"client": client, "name": from_worker})
         moved.append(_allocate(client=client, worker=to_worker, by=by, reason=reason,
-                               over_limit_reason=over_limit_reason))
+                               over_limit_reason=over_limit_reason,
+                               open_rows=open_rows[client.pk]))
     return moved

@@ -116,6 +116,31 @@ else:
         }
     }
 
+# Cache (page fragments, keywork/lib/cache.py): it must be shared by every process that
+# serves pages. Redis when REDIS_URL is set, shared by every app server; else files under
+# var/cache, shared by one machine's workers (CACHE_URL can name another Django cache,
+# e.g. locmemcache:// for the tests). Sessions stay in the database, so that deleting a
+# session row (logging someone out everywhere) takes effect on every server at once.
+if env.str("REDIS_URL", default=""):
+    CACHES = {"default": env.cache_url(
+        "REDIS_URL", backend="django.core.cache.backends.redis.RedisCache")}
+else:
+    CACHES = {"default": env.cache_url(
+        "CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}")}
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+
+# `make bench` only: registers an admin changelist of clients as the reference the client
+# list is measured against. Off everywhere else: administrators never read client files.
+BENCH_ADMIN = env.bool("BENCH_ADMIN", default=False)
+
+# The N+1 guard: django-zeal fails a request that runs one query again for each row of a
+# list. It patches the ORM, so only the test suite turns it on (NPLUSONE_GUARD in
+# pyproject.toml); first in MIDDLEWARE, it watches the whole request, templates included.
+if env.bool("NPLUSONE_GUARD", default=False):
+    INSTALLED_APPS.append("zeal")
+    MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")
+    ZEAL_RAISE = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "staff.User"
