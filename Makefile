@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=true
 # Two test processes: the machines here have two cores (pytest-xdist).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint install install-test browser-deps
+.PHONY: run test lint bench install install-test browser-deps bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,12 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+# wrk drives the load for `make bench` (Debian's package).
+bench-deps:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+# The large site under load, served as in production; see README.md "Performance".
+# BENCH_DB=postgres, BENCH_INSTANCES=2 (with REDIS_URL), CHECK=1 to fail on a missed budget.
+bench: install bench-deps
+	$(BIN)/python -m bench.run

@@ -1,0 +1,39 @@
+-- wrk script for `make bench`: each request takes the next (session cookie, path) pair
+-- from a tab-separated file given after `--`, so ten logged-in users share the load.
+-- When wrk is done it prints one "BENCH {json}" line that bench/report.py reads.
+
+local targets = {}
+local next_target = 0
+
+function init(args)
+  local file = assert(io.open(args[1], "r"))
+  for line in file:lines() do
+    local cookie, path = line:match("^([^\t]*)\t(.+)$")
+    if path then
+      targets[#targets + 1] = {cookie = cookie, path = path}
+    end
+  end
+  file:close()
+  assert(#targets > 0, "no targets in " .. args[1])
+  -- Threads start at different users, so that they do not move in step.
+  next_target = math.random(#targets) - 1
+end
+
+function request()
+  next_target = next_target % #targets + 1
+  local target = targets[next_target]
+  local headers = {}
+  if target.cookie ~= "" then
+    headers["Cookie"] = "sessionid=" .. target.cookie
+  end
+  return wrk.format("GET", target.path, headers)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
+    .. '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end

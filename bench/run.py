@@ -1,0 +1,451 @@
+"""`make bench`: Keywork at a national provider's size, served as in production, under load.
+
+1. Builds the large demo site (`seed_demo --clients N`) into a database of its own:
+   var/bench/keywork-N.sqlite3, or with BENCH_DB=postgres the database in
+   BENCH_DATABASE_URL. It is reused while the migrations, the demo code, N and the week
+   are the same (the demo's dates are relative to the day it was built).
+2. Serves it with gunicorn (2 workers, DEBUG off) and logs in ten users by writing their
+   sessions directly, the way the login view would, so no login form (nor a second
+   factor) stands in the way.
+3. Drives each page with wrk for BENCH_SECONDS (10) at BENCH_CONNECTIONS (10), times
+   20 renders of a plan PDF through the app against WeasyPrint alone on the same HTML,
+   reads each worker's memory, writes var/bench/<date>.json and prints a markdown table.
+   CHECK=1 exits 1 naming every budget missed (bench/report.py holds them).
+4. BENCH_INSTANCES=2 (with BENCH_DB=postgres and REDIS_URL) then starts a second gunicorn
+   on another port against the same database and cache, drives both at once and
+   reports throughput against one instance.
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench import report
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+BIN = Path(sys.executable).parent
+PORTS = [8101, 8102]
+PDF_RENDERS = 20
+SEARCHES = [("son", "active"), ("smi", "active"), ("al", ""), ("BIG-01", "all")]
+
+
+class Config:
+    def __init__(self, environ):
+        self.db = environ.get("BENCH_DB", "sqlite")
+        if self.db not in ("sqlite", "postgres"):
+            sys.exit(f"BENCH_DB must be sqlite or postgres, not {self.db!r}.")
+        self.clients = int(environ.get("BENCH_CLIENTS", "2000"))
+        self.instances = int(environ.get("BENCH_INSTANCES", "1"))
+        self.seconds = int(environ.get("BENCH_SECONDS", "10"))
+        self.connections = int(environ.get("BENCH_CONNECTIONS", "10"))
+        self.check = environ.get("CHECK", "") not in ("", "0", "false")
+        self.redis_url = environ.get("REDIS_URL", "")
+        self.pg_url = environ.get("BENCH_DATABASE_URL",
+                                  "postgres://postgres@127.0.0.1:5432/keywork_bench")
+        self.sqlite_path = VAR / f"keywork-{self.clients}.sqlite3"
+        if self.instances not in (1, 2):
+            sys.exit("BENCH_INSTANCES is 1 or 2.")
+        if self.instances == 2 and (self.db != "postgres" or not self.redis_url):
+            sys.exit("BENCH_INSTANCES=2 shares one database and one cache between the servers:"
+                     " set BENCH_DB=postgres and REDIS_URL (e.g. redis://127.0.0.1:6379/1).")
+
+    @property
+    def label(self):
+        return self.db + ("+redis" if self.redis_url else "")
+
+
+def django_env(cfg, **extra):
+    """The environment of every Django process of the bench: production settings on the
+    bench's own database (plain HTTP on loopback, hence SECURE_COOKIES=false)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DEBUG")}
+    env |= {"DEBUG": "false", "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false",
+            "STATIC_MANIFEST": "true", "BENCH_ADMIN": "true", "PYTHONPATH": str(ROOT)}
+    if cfg.db == "postgres":
+        env["DATABASE_URL"] = cfg.pg_url
+    else:
+        env["SQLITE_PATH"] = str(cfg.sqlite_path)
+    if cfg.redis_url:
+        env["REDIS_URL"] = cfg.redis_url
+    else:
+        env["CACHE_URL"] = f"filecache://{VAR / 'cache'}"
+    return env | extra
+
+
+def manage(cfg, *args, **extra):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True,
+                   env=django_env(cfg, **extra))
+
+
+# 1. The database ---------------------------------------------------------------------------
+
+
+def data_key(cfg, today):
+    """What the built data depends on: its size, the week, and the demo code. (A new
+    migration alone is applied to the data already there.)"""
+    digest = hashlib.sha256(f"{cfg.clients} {today.isocalendar()[:2]}".encode())
+    files = sorted([*ROOT.glob("*/demo.py"), ROOT / "staff/management/commands/seed_demo.py"])
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _pg_admin(cfg, recreate=False):
+    """Whether the bench database exists (before dropping and creating it, if asked)."""
+    import psycopg
+
+    base, name = cfg.pg_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              [name]).fetchone() is not None
+        if recreate:
+            if exists:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return exists
+
+
+def build_database(cfg):
+    """Seed the large site unless a database built from the same inputs is there."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    marker = VAR / f"{cfg.db}-{cfg.clients}.built"
+    key = data_key(cfg, datetime.date.today())
+    present = _pg_admin(cfg) if cfg.db == "postgres" else cfg.sqlite_path.exists()
+    if present and marker.exists() and marker.read_text() == key:
+        print(f"==> Reusing the {cfg.db} bench database ({cfg.clients} clients)")
+        return None
+    print(f"==> Building the {cfg.db} bench database: seed_demo --clients {cfg.clients}")
+    marker.unlink(missing_ok=True)
+    if cfg.db == "postgres":
+        _pg_admin(cfg, recreate=True)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{cfg.sqlite_path}{suffix}").unlink(missing_ok=True)
+    started = time.monotonic()
+    # The demo refuses to run with DEBUG off (its password is published); the bench
+    # database is a demo database, and is served with DEBUG off afterwards.
+    manage(cfg, "migrate", "--no-input", "-v0", DEBUG="true")
+    manage(cfg, "seed_demo", "--clients", str(cfg.clients), DEBUG="true")
+    seconds = time.monotonic() - started
+    print(f"    built in {seconds:.0f} s")
+    marker.write_text(key)
+    return round(seconds)
+
+
+# 2. Users and targets ----------------------------------------------------------------------
+
+
+def setup_django(cfg, secret_key):
+    os.environ.update(django_env(cfg, SECRET_KEY=secret_key))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "keywork.settings"
+    import django
+
+    django.setup()
+
+
+def session_for(user):
+    """A logged-in session for `user`, as django.contrib.auth.login() would write it, with
+    the second factor given (django-otp's session key) where two-factor login is on."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if apps.is_installed("django_otp.plugins.otp_static"):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        device, _new = StaticDevice.objects.get_or_create(user=user, name="bench",
+                                                          defaults={"confirmed": True})
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    store.create()
+    return store.session_key
+
+
+def _sessions(users, count=10):
+    keys = {}
+    return [keys.setdefault(i, session_for(users[i % len(users)])) for i in range(count)]
+
+
+def targets():
+    """{page: (shown path, [(session key, path)])} for the large site, and the PDF's."""
+    from clients.models import Allocation, Client
+    from plans.models import Plan
+    from staff.models import Site, User
+
+    big = Site.objects.get(code="BIG")
+    keyworkers = list(User.objects.filter(sites=big, role=User.Role.KEYWORKER, is_active=True)
+                      .order_by("username")[:10])
+    managers = list(User.objects.filter(sites=big, role=User.Role.MANAGER, is_active=True)
+                    .order_by("username"))
+    admins = list(User.objects.filter(role=User.Role.ADMINISTRATOR, is_active=True)[:1])
+    if len(keyworkers) < 10 or not managers or not admins:
+        sys.exit("The bench database lacks the large site's staff; delete var/bench/ and "
+                 "run again.")
+    kw, mgr, adm = _sessions(keyworkers), _sessions(managers), _sessions(admins)
+    files = []
+    for worker in keyworkers:
+        allocation = (Allocation.objects.current().primary()
+                      .filter(worker=worker, client__in=Client.objects.open())
+                      .order_by("client__last_name").first())
+        files.append(allocation.client_id)
+    searches = [SEARCHES[i % len(SEARCHES)] for i in range(10)]
+    pages = {
+        "healthz": ("/healthz", [(kw[i], "/healthz") for i in range(10)]),
+        "caseload": ("/ (a keyworker)", [(kw[i], "/") for i in range(10)]),
+        "client_list": ("/clients/?q=…&status=…",
+                        [(mgr[i], f"/clients/?q={q}&status={s}")
+                         for i, (q, s) in enumerate(searches)]),
+        "admin_changelist": ("/admin/clients/client/?q=…&status__exact=…",
+                             [(adm[i], f"/admin/clients/client/?q={q}"
+                               + (f"&status__exact={s}" if s not in ("", "all") else ""))
+                              for i, (q, s) in enumerate(searches)]),
+        "client_file": ("/clients/<pk>/", [(kw[i], f"/clients/{files[i]}/") for i in range(10)]),
+        "site_week": (f"/diary/site/{big.pk}/",
+                      [(mgr[i], f"/diary/site/{big.pk}/") for i in range(10)]),
+        "dashboard": (f"/dashboard/?site={big.pk}",
+                      [(mgr[i], f"/dashboard/?site={big.pk}") for i in range(10)]),
+    }
+    plan = (Plan.objects.current().filter(client_id=files[0]).first()
+            or Plan.objects.current().filter(client__site=big, client__allocations__worker=
+                                             keyworkers[0]).first())
+    if plan is None:
+        sys.exit("No signed plan on the large site to print; the plans demo did not run.")
+    owner = plan.client.allocations.current().primary().first().worker
+    return pages, (session_for(owner), f"/plans/{plan.pk}/pdf/")
+
+
+# 3. Serving and measuring ------------------------------------------------------------------
+
+
+def gunicorn_version():
+    import gunicorn
+
+    return tuple(gunicorn.version_info)
+
+
+class Server:
+    """One gunicorn (2 workers) on a loopback port, stopped by its own process id."""
+
+    def __init__(self, cfg, secret_key, port):
+        self.port = port
+        self.log = open(VAR / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (closed in stop)
+        options = ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
+        if gunicorn_version() >= (27,):
+            # Each instance's own: the default control socket is one per machine.
+            options.append("--no-control-socket")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "keywork.wsgi", *options],
+            cwd=ROOT, env=django_env(cfg, SECRET_KEY=secret_key), stdout=self.log,
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(self.url("/healthz"))[0] == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                sys.exit(f"gunicorn on port {port} did not start; see {self.log.name}")
+            time.sleep(0.2)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def workers(self):
+        """Process ids of the workers: the children of this gunicorn."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                found.append(int(stat.parent.name))
+        return sorted(found)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(NoRedirect)
+
+
+def get(url, cookie=""):
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"}
+                                     if cookie else {})
+    try:
+        with _opener.open(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+def preflight(servers, pages):
+    """Every (user, page) answers 200 on every server before anything is timed: a
+    redirect to the login page or an error would otherwise be measured as the page."""
+    for name, (_shown, rows) in pages.items():
+        for server in servers:
+            for cookie, path in rows:
+                status, _body = get(server.url(path), cookie)
+                if status != 200:
+                    sys.exit(f"{name}: {path} answered {status} on port {server.port}; "
+                             f"see {server.log.name}")
+
+
+def rss_mb(pid):
+    """(resident, peak resident) memory of a process in MB, from /proc/<pid>/status."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _sep, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def drive(cfg, servers, name, shown, rows):
+    """wrk on one page for cfg.seconds at cfg.connections, split over the servers."""
+    table = VAR / f"targets-{name}.tsv"
+    table.write_text("".join(f"{cookie}\t{path}\n" for cookie, path in rows))
+    share = max(1, cfg.connections // len(servers))
+    threads = max(1, min(share, 2 // len(servers)))
+    runs = [subprocess.Popen(
+        ["wrk", f"-t{threads}", f"-c{share}", f"-d{cfg.seconds}s", "--timeout", "30s",
+         "-s", str(ROOT / "bench" / "pages.lua"), server.url(""), "--", str(table)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for server in servers]
+    results = [report.parse_wrk(name, shown, run.communicate()[0]) for run in runs]
+    return report.combine(name, results) if len(results) > 1 else results[0]
+
+
+def drive_all(cfg, servers, pages):
+    results = {}
+    for name, (shown, rows) in pages.items():
+        result = drive(cfg, servers, name, shown, rows)
+        print(f"    {name:18} {result.rps:8.1f} req/s  p50 {result.p50_ms:6.1f} ms  "
+              f"p95 {result.p95_ms:6.1f} ms")
+        results[name] = report.page_dict(result)
+    return results
+
+
+def time_pdf(server, pdf):
+    """Median of 20 renders of one plan PDF through the app (HTTP, gunicorn, the view)
+    against WeasyPrint alone on the HTML the view renders."""
+    from unittest import mock
+
+    from django.test import Client
+
+    from keywork.lib import pdf as pdf_lib
+
+    cookie, path = pdf
+    captured = []
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.cookies["sessionid"] = cookie
+    with mock.patch.object(pdf_lib, "html_to_pdf",
+                           side_effect=lambda html: captured.append(html) or b"%PDF"):
+        assert browser.get(path).status_code == 200
+    html = captured[0]
+    for _warm in range(4):  # both workers import WeasyPrint and load the fonts first
+        status, body = get(server.url(path), cookie)
+        if status != 200 or not body.startswith(b"%PDF"):
+            sys.exit(f"The plan PDF {path} answered {status}.")
+    pdf_lib.html_to_pdf(html)
+    app, alone = [], []
+    for _n in range(PDF_RENDERS):
+        started = time.perf_counter()
+        get(server.url(path), cookie)
+        app.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pdf_lib.html_to_pdf(html)
+        alone.append(time.perf_counter() - started)
+    return {"path": path, "renders": PDF_RENDERS, "app_median_ms": report.median_ms(app),
+            "weasyprint_median_ms": report.median_ms(alone)}
+
+
+def machine():
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                  .splitlines() if line.startswith("MemTotal:"))
+    return {"cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024)}
+
+
+def save(run, key):
+    """Add this run to var/bench/<date>.json (one file a day, a key per database)."""
+    path = VAR / f"{run['date']}.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[key] = run
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def main():
+    cfg = Config(os.environ)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install -y wrk (make bench does this).")
+    seed_seconds = build_database(cfg)
+    secret_key = secrets.token_urlsafe(50)
+    manage(cfg, "migrate", "--no-input", "-v0", SECRET_KEY=secret_key)
+    manage(cfg, "collectstatic", "--no-input", "-v0", SECRET_KEY=secret_key)
+    setup_django(cfg, secret_key)
+    pages, pdf = targets()
+    run = {"date": datetime.date.today().isoformat(), "database": cfg.label,
+           "clients": cfg.clients, "machine": machine(), "seed_seconds": seed_seconds,
+           "seconds_per_page": cfg.seconds, "connections": cfg.connections}
+    servers = [Server(cfg, secret_key, PORTS[0])]
+    try:
+        preflight(servers, pages)
+        print(f"==> One instance, {cfg.connections} connections, {cfg.seconds} s a page")
+        run["pages"] = drive_all(cfg, servers, pages)
+        run["pdf"] = time_pdf(servers[0], pdf)
+        memory = [rss_mb(pid) for pid in servers[0].workers()]
+        run["workers_rss_mb"] = [round(rss, 1) for rss, _peak in memory]
+        run["workers_peak_mb"] = [round(peak, 1) for _rss, peak in memory]
+        if cfg.instances == 2:
+            servers.append(Server(cfg, secret_key, PORTS[1]))
+            preflight(servers, pages)
+            print(f"==> Two instances, {cfg.connections} connections between them")
+            run["two_instances"] = {"pages": drive_all(cfg, servers, pages)}
+    finally:
+        for server in servers:
+            server.stop()
+    run["missed"] = report.misses(run)
+    path = save(run, cfg.label + ("-2-instances" if cfg.instances == 2 else ""))
+    print(f"\n{cfg.label}, {cfg.clients} clients, {run['machine']['cores']} cores, "
+          f"{run['date']} ({path.relative_to(ROOT)}):\n")
+    print(report.markdown_table(run))
+    if cfg.instances == 2:
+        print("\n" + report.instances_table(run, run["two_instances"]))
+    if cfg.check and run["missed"]:
+        print("\nBudgets missed:\n" + "\n".join(f"  - {m}" for m in run["missed"]),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
