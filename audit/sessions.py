@@ -5,7 +5,6 @@ give a hard maximum; the two limits are kept as timestamps in the session instea
 """
 
 import time
-
 from importlib import import_module
 
 from django.conf import settings
