@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clients import extensions, forms, services
 from clients.models import Access, Allocation, Client
+from keywork.lib.cache import cached_render
 from staff.models import User
 from staff.views import home as greeting
 
@@ -80,6 +81,12 @@ def caseload(request):
     user = request.user
     if not (user.is_keyworker or user.is_manager):
         raise PermissionDenied
+    body = cached_render(request, ["caseload"], "clients/includes/caseload_body.html",
+                         lambda: _caseload_context(user))
+    return render(request, "clients/caseload.html", {"body": body})
+
+
+def _caseload_context(user):
     allocations = (
         Allocation.objects.current()
         .filter(worker=user, client__in=Client.objects.for_user(user).open())
@@ -95,18 +102,25 @@ def caseload(request):
     for allocation in allocations:
         allocation.extras = [(column, values.get(allocation.client_id))
                              for column, values in cells]
-    return render(request, "clients/caseload.html", {
+    return {
         "allocations": allocations,
         "columns": [column for column, _values in cells],
         "limit": user.caseload_limit,
         "primary_count": sum(1 for a in allocations if a.kind == Allocation.Kind.PRIMARY),
-    })
+    }
 
 
 def client_list(request):
     user = request.user
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
+    body = cached_render(request, ["client_list"], "clients/includes/client_list_body.html",
+                         lambda: _client_list_context(request))
+    return render(request, "clients/client_list.html", {"body": body})
+
+
+def _client_list_context(request):
+    user = request.user
     sites = user.sites.all()
     keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
     form = forms.ClientFilterForm(request.GET or None, sites=sites, keyworkers=keyworkers)
@@ -139,12 +153,12 @@ def client_list(request):
         client.extras = [(column, values.get(client.pk)) for column, values in cells]
     query_string = request.GET.copy()
     query_string.pop("page", None)
-    return render(request, "clients/client_list.html", {
+    return {
         "form": form, "page": page, "query_string": query_string.urlencode(),
         "columns": [column for column, _values in cells],
         "full": set(Client.objects.in_full_for(user).filter(
             pk__in=[c.pk for c in page.object_list]).values_list("pk", flat=True)),
-    })
+    }
 
 
 def client_detail(request, pk):
@@ -154,9 +168,15 @@ def client_detail(request, pk):
         return render(request, "clients/client_summary.html", {
             "client": client, "team": team,
             "sections": extensions.file_context(request, client, summary=True)})
+    body = cached_render(request, ["client_detail"], "clients/includes/client_detail_body.html",
+                         lambda: _client_detail_context(request, client, team))
+    return render(request, "clients/client_detail.html", {"client": client, "body": body})
+
+
+def _client_detail_context(request, client, team):
     history = client.allocations.select_related("worker", "created_by", "ended_by")
     induction = services.induction_progress(client) if client.admitted_on else []
-    return render(request, "clients/client_detail.html", {
+    return {
         "client": client,
         "team": team,
         "allocations": history,
@@ -167,7 +187,7 @@ def client_detail(request, pk):
         "is_manager": request.user.is_manager,
         "is_keyworker": any(a.kind == Allocation.Kind.PRIMARY and a.worker_id == request.user.pk
                             for a in team),
-    })
+    }
 
 
 def client_photo(request, pk):

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class StaffConfig(AppConfig):
     name = "staff"
     verbose_name = _("Staff and sites")
+
+    def ready(self):
+        from keywork.lib.cache import watch_writes
+
+        # Cached page fragments are dropped when any data changes (keywork/lib/cache.py).
+        watch_writes()

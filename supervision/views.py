@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from clients.models import Client
 from clients.views import _add_error, client_for, require_manager
 from keywork.lib import export
+from keywork.lib.cache import cached_render
 from staff.models import User
 from supervision import changes, forms, reports, selectors, services
 from supervision.models import ExportLog, Supervision
@@ -218,6 +219,19 @@ def dashboard(request):
         raise PermissionDenied
     chosen, sites = _dashboard_sites(request)
     site_ids = [s.pk for s in chosen]
+    # The figures come from the cache until something changes; who is overdue to check in
+    # is read afresh every time.
+    table = cached_render(request, ["dashboard"], "supervision/includes/dashboard_table.html",
+                          lambda: _dashboard_figures(request, site_ids))
+    return render(request, "supervision/dashboard.html", {
+        "table": table, "sites": sites, "chosen": chosen,
+        "site_query": request.GET.get("site", ""),
+        "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
+    })
+
+
+def _dashboard_figures(request, site_ids):
+    user = request.user
     if user.is_manager:
         keyworkers = User.objects.filter(sites__in=site_ids, role=User.Role.KEYWORKER,
                                          is_active=True).distinct().order_by("first_name")
@@ -226,11 +240,7 @@ def dashboard(request):
     data = selectors.dashboard(site_ids, keyworkers)
     for row in data["rows"]:
         row["cells"] = [(figure, len(row["figures"][figure.key])) for figure in data["figures"]]
-    return render(request, "supervision/dashboard.html", {
-        **data, "sites": sites, "chosen": chosen,
-        "site_query": request.GET.get("site", ""),
-        "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
-    })
+    return {**data, "site_query": request.GET.get("site", "")}
 
 
 def dashboard_list(request, key):

@@ -1,0 +1,125 @@
+"""Parts of pages kept in the cache until the data under them changes.
+
+Every write to a table that pages show moves the *data generation* on, however the write
+is made (`save()`, `update()`, `bulk_create()`, raw SQL): a wrapper on every database
+connection sees each INSERT, UPDATE and DELETE. A fragment is cached under the generation
+read before its data, so once anything changes it is never served again. Writes move the
+generation at once (so a page read after a save in the same request or test shows it) and
+again when their transaction commits (so nothing read before the commit survives it).
+
+The generation lives in the default cache. That cache must be shared by every process
+that serves pages, or a worker would never hear of another's writes: Redis with
+REDIS_URL, else files under var/cache on a single machine (keywork/settings.py).
+
+A fragment also expires after `timeout` seconds, since some of what pages show moves with
+the clock rather than the data ("next session", "overdue"). Keys name the user, so no
+fragment is ever shown to anyone but the person it was made for; permission checks run
+on every request, before the cache is asked.
+"""
+
+import hashlib
+import re
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+GENERATION_KEY = "keywork:data-generation"
+TIMEOUT = 60
+
+# Tables written while people only read: sessions, login attempts and second factors,
+# access logs, notifications marked read. No cached fragment shows them, so writing them
+# must not throw the cache away.
+UNWATCHED = ("django_session", "axes_", "otp_", "two_factor_", "audit_", "django_admin_log",
+             "plans_documentaccess", "supervision_exportlog", "supervision_notification")
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)', re.IGNORECASE)
+
+# Rendered where {% csrf_token %} would put the request's token, and replaced with the
+# current request's own token each time a cached fragment is served (by any process, so
+# it is a constant).
+CSRF_PLACEHOLDER = "keywork-csrf-token-placeholder"
+
+
+def watched(sql):
+    """Whether `sql` writes a table that cached fragments may show."""
+    match = _WRITE.match(sql)
+    return bool(match) and not match.group(1).startswith(UNWATCHED)
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def data_changed():
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _after_write(connection):
+    data_changed()
+    if connection.in_atomic_block and not any(
+            callback is data_changed for _ids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(data_changed, using=connection.alias)
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if watched(sql):
+        _after_write(context["connection"])
+    return result
+
+
+def _install(sender, connection, **kwargs):
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def watch_writes():
+    """Watch every database connection opened from now on (StaffConfig.ready calls this,
+    so web workers, management commands and tests all move the generation)."""
+    connection_created.connect(_install, dispatch_uid="keywork.lib.cache.watch_writes")
+
+
+def cached(key, compute, timeout=TIMEOUT):
+    """compute(), kept in the cache while the data generation stays the same, for at
+    most `timeout` seconds (counted on timezone.now(), so that a test moving the clock
+    moves past it too)."""
+    current = generation()
+    window = int(timezone.now().timestamp() // timeout)
+    digest = hashlib.sha256(repr((window, key)).encode()).hexdigest()
+    full_key = f"keywork:fragment:{current}:{digest}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
+
+
+def cached_render(request, key, template_name, context, timeout=TIMEOUT):
+    """`template_name` rendered for this request, from the cache when nothing changed.
+
+    `context` is a function returning the template's context, so its queries run only
+    when the fragment is rendered. `key` must name everything else the fragment depends
+    on; the user and the full path are always part of it.
+    """
+    def render():
+        # The page around the fragment runs the context processors; the fragment gets
+        # only the request and the user, so its queries are its own.
+        return render_to_string(template_name, {
+            **context(), "request": request, "user": request.user,
+            "csrf_token": CSRF_PLACEHOLDER})
+
+    html = cached((template_name, request.user.pk, request.get_full_path(), *key), render,
+                  timeout)
+    # The fragment is our own template's output, escaped when it was rendered; only the
+    # placeholder is swapped for this request's token.
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
