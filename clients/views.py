@@ -127,12 +127,11 @@ def _client_list_context(request):
     clients = Client.objects.for_user(user).select_related("site")
     if form.is_valid():
         data = form.cleaned_data
-        if data["status"] == "all":
-            pass
-        elif data["status"]:
-            clients = clients.filter(status=data["status"])
-        else:
+        # "" means the current (not ended) clients; "all" includes the archived ones.
+        if data["status"] == "":
             clients = clients.open()
+        elif data["status"] != "all":
+            clients = clients.filter(status=data["status"])
         if data["site"]:
             clients = clients.filter(site=data["site"])
         if data["keyworker"]:
