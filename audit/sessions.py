@@ -9,6 +9,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.utils import timezone
 
 LOGIN_AT = "keywork_login_at"
@@ -54,10 +55,12 @@ def end_all_for(user):
     """Delete every session of `user`: sessions are decoded one by one, which is fine for
     something done only when someone leaves. Through the session engine's own store, so
     that a cached copy (cached_db with Redis) goes too."""
+    keys = [session.session_key
+            for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)]
+    Session.objects.filter(session_key__in=keys).delete()
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
+    if hasattr(store, "cache_key_prefix"):  # cached_db: the cached copies go too
+        caches[settings.SESSION_CACHE_ALIAS].delete_many(
+            [store.cache_key_prefix + key for key in keys])
+    return len(keys)
