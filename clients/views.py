@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clients import extensions, forms, services
 from clients.models import Access, Allocation, Client
-from keywork.lib.cache import cached_render
+from keywork.lib.cache import cached_page
 from staff.models import User
 from staff.views import home as greeting
 
@@ -81,9 +81,8 @@ def caseload(request):
     user = request.user
     if not (user.is_keyworker or user.is_manager):
         raise PermissionDenied
-    body = cached_render(request, ["caseload"], "clients/includes/caseload_body.html",
-                         lambda: _caseload_context(user))
-    return render(request, "clients/caseload.html", {"body": body})
+    return cached_page(request, ["caseload"], "clients/caseload.html",
+                       lambda: _caseload_context(user))
 
 
 def _caseload_context(user):
@@ -114,9 +113,8 @@ def client_list(request):
     user = request.user
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
-    body = cached_render(request, ["client_list"], "clients/includes/client_list_body.html",
-                         lambda: _client_list_context(request))
-    return render(request, "clients/client_list.html", {"body": body})
+    return cached_page(request, ["client_list"], "clients/client_list.html",
+                       lambda: _client_list_context(request))
 
 
 def _client_list_context(request):
@@ -167,9 +165,8 @@ def client_detail(request, pk):
         return render(request, "clients/client_summary.html", {
             "client": client, "team": team,
             "sections": extensions.file_context(request, client, summary=True)})
-    body = cached_render(request, ["client_detail"], "clients/includes/client_detail_body.html",
-                         lambda: _client_detail_context(request, client, team))
-    return render(request, "clients/client_detail.html", {"client": client, "body": body})
+    return cached_page(request, ["client_detail"], "clients/client_detail.html",
+                       lambda: _client_detail_context(request, client, team))
 
 
 def _client_detail_context(request, client, team):

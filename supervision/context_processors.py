@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from keywork.lib.cache import cached
 from supervision.models import Notification
 
 
@@ -8,5 +9,7 @@ def notifications(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    return {"notification_count": Notification.objects.filter(
-        user=user, day=timezone.localdate(), read_at__isnull=True).count()}
+    today = timezone.localdate()
+    # Asked on every page; kept in the cache until a notification (or anything) changes.
+    return {"notification_count": cached(("notification_count", user.pk, today), lambda: (
+        Notification.objects.filter(user=user, day=today, read_at__isnull=True).count()))}

@@ -21,10 +21,13 @@ import hashlib
 import re
 import uuid
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -33,10 +36,9 @@ GENERATION_KEY = "keywork:data-generation"
 TIMEOUT = 60
 
 # Tables written while people only read: sessions, login attempts and second factors,
-# access logs, notifications marked read. No cached fragment shows them, so writing them
-# must not throw the cache away.
+# access logs. Nothing cached shows them, so writing them must not throw the cache away.
 UNWATCHED = ("django_session", "axes_", "otp_", "two_factor_", "audit_", "django_admin_log",
-             "plans_documentaccess", "supervision_exportlog", "supervision_notification")
+             "plans_documentaccess", "supervision_exportlog")
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)', re.IGNORECASE)
 
@@ -104,13 +106,30 @@ def cached(key, compute, timeout=TIMEOUT):
     return value
 
 
-def cached_render(request, key, template_name, context, timeout=TIMEOUT):
-    """`template_name` rendered for this request, from the cache when nothing changed.
+def cached_page(request, key, template_name, context, timeout=TIMEOUT):
+    """The response of `template_name` for this request, from the cache when nothing
+    changed: the whole page, its frame (menu, bell) included.
 
     `context` is a function returning the template's context, so its queries run only
-    when the fragment is rendered. `key` must name everything else the fragment depends
-    on; the user and the full path are always part of it.
+    when the page is rendered. `key` must name everything else the page depends on; the
+    user and the full path are always part of it. A page with a message waiting to be
+    shown is rendered afresh, since the message belongs to this response alone.
     """
+    if len(messages.get_messages(request)):
+        return render(request, template_name, context())
+
+    def render_page():
+        return render_to_string(template_name, {**context(), "csrf_token": CSRF_PLACEHOLDER},
+                                request=request)
+
+    html = cached((template_name, request.user.pk, request.get_full_path(), *key), render_page,
+                  timeout)
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def cached_render(request, key, template_name, context, timeout=TIMEOUT):
+    """Like cached_page, for a part of a page: `template_name` rendered as a fragment
+    (without the context processors) for a page whose other parts must be fresh."""
     def render():
         # The page around the fragment runs the context processors; the fragment gets
         # only the request and the user, so its queries are its own.
