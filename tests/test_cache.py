@@ -65,6 +65,9 @@ def test_a_fragment_is_kept_only_until_its_time_is_up(client_record, travel):
     for _n in range(2):
         cache.cached("key", lambda: calls.append(1) or "value")
     assert len(calls) == 1
+    cache.cached("short", lambda: calls.append(1) or "value", timeout=0)
+    cache.cached("short", lambda: calls.append(1) or "value", timeout=0)
+    assert len(calls) == 3
     travel(days=1)
     cache.cached("key", lambda: calls.append(1) or "value")
-    assert len(calls) == 2
+    assert len(calls) == 4

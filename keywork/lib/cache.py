@@ -93,11 +93,10 @@ def watch_writes():
 
 def cached(key, compute, timeout=TIMEOUT):
     """compute(), kept in the cache while the data generation stays the same, for at
-    most `timeout` seconds (counted on timezone.now(), so that a test moving the clock
-    moves past it too)."""
+    most `timeout` seconds, and never past the day it was made on (timezone.now(), so a
+    test moving the clock by days moves past it too)."""
     current = generation()
-    window = int(timezone.now().timestamp() // timeout)
-    digest = hashlib.sha256(repr((window, key)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((timezone.localdate(), key)).encode()).hexdigest()
     full_key = f"keywork:fragment:{current}:{digest}"
     value = cache.get(full_key)
     if value is None:
