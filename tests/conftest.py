@@ -24,37 +24,43 @@ def other_site(db):
 
 @pytest.fixture
 def keyworker(site):
-    return UserFactory(username="keyworker", first_name="Kim", role=User.Role.KEYWORKER,
+    return UserFactory(username="keyworker", first_name="Kim",
+                       last_name="Lowe", role=User.Role.KEYWORKER,
                        sites=[site])
 
 
 @pytest.fixture
 def colleague(site):
-    return UserFactory(username="colleague", first_name="Sam", role=User.Role.KEYWORKER,
+    return UserFactory(username="colleague", first_name="Sam",
+                       last_name="Reid", role=User.Role.KEYWORKER,
                        sites=[site])
 
 
 @pytest.fixture
 def other_site_keyworker(other_site):
-    return UserFactory(username="faraway", first_name="Jo", role=User.Role.KEYWORKER,
+    return UserFactory(username="faraway", first_name="Jo",
+                       last_name="Bell", role=User.Role.KEYWORKER,
                        sites=[other_site])
 
 
 @pytest.fixture
 def manager(site):
-    return UserFactory(username="manager", first_name="Maya", role=User.Role.MANAGER,
+    return UserFactory(username="manager", first_name="Maya",
+                       last_name="Patel", role=User.Role.MANAGER,
                        sites=[site])
 
 
 @pytest.fixture
 def other_site_manager(other_site):
-    return UserFactory(username="othermanager", first_name="Olu", role=User.Role.MANAGER,
+    return UserFactory(username="othermanager", first_name="Olu",
+                       last_name="Ade", role=User.Role.MANAGER,
                        sites=[other_site])
 
 
 @pytest.fixture
 def administrator(db):
     return UserFactory(username="administrator", first_name="Ada",
+                       last_name="Stone",
                        role=User.Role.ADMINISTRATOR)
 
 

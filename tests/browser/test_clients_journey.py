@@ -60,7 +60,7 @@ def test_manager_admits_allocates_over_limit_covers_and_transfers(page, log_in, 
     expect(page.get_by_text(f"Cover arranged with Kim Walker until {last_day.day} "
                             f"{last_day:%b %Y}")).to_be_visible()
 
-    page.get_by_role("button", name="Manage").click()
+    page.get_by_role("button", name="Manage", exact=True).click()
     page.get_by_role("link", name="Keyworkers").click()
     page.get_by_label("Site").select_option(label="Riverside Day Centre")
     page.get_by_role("button", name="Show").click()
