@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=true
 # Two test processes: the machines here have two cores (pytest-xdist).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint bench install install-test browser-deps bench-deps
+.PHONY: run test lint audit bench install install-test browser-deps bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the installed dependencies (PyPI's advisory database, so it
+# needs the internet: reported here, not part of CI).
+audit: install-test
+	$(BIN)/pip install --quiet -e '.[audit]'
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
 
 # wrk drives the load for `make bench` (Debian's package).
 bench-deps:

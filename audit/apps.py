@@ -11,3 +11,12 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit import signals  # noqa: F401  (connects the receivers)
+        from clients import extensions
+
+        def load(request, client):
+            # A link only: the file page's query count stays as it was.
+            return {"client": client} if request.user.is_manager else None
+
+        extensions.register_file_section(extensions.FileSection(
+            key="access-log", template="audit/includes/file_section.html", load=load,
+            order=95, column="side"))

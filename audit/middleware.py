@@ -1,11 +1,14 @@
-"""Request-wide security: session limits and response headers."""
+"""Request-wide security: session limits, response headers, the access log."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from two_factor.utils import default_device
 
-from audit import sessions
+from audit import access, sessions, two_factor
 
 
 def _signed_out_message(reason):
@@ -67,3 +70,52 @@ class SecurityHeadersMiddleware:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
+
+class AccessLogMiddleware:
+    """Logs every successful GET of a page, PDF, file or export that shows a client's
+    records (audit.access decides which), after the view has checked permission."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            match is not None
+            and request.method in ("GET", "HEAD")
+            and 200 <= response.status_code < 300
+            and request.user.is_authenticated
+            and access.is_logged(match.view_name, match.route, match.kwargs)
+        ):
+            access.record(request)
+        return response
+
+
+class TwoFactorRequiredMiddleware:
+    """Someone who must use a second factor (audit.two_factor) and has not given one this
+    session: sent to set up an authenticator app if they have none, else logged out and
+    sent to log in again (they came in some way that skipped the code)."""
+
+    ALLOWED = {"two_factor:setup", "two_factor:qr", "two_factor:setup_complete",
+               "two_factor:backup_tokens", "logout", "audit:keepalive", "login"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not two_factor.required(request):
+            return None
+        if request.resolver_match.view_name in self.ALLOWED:
+            return None
+        if default_device(user):
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        messages.info(request, _("Managers, administrators and staff at some sites log in "
+                                 "with a code from an authenticator app. Set yours up now: "
+                                 "it takes two minutes."))
+        return redirect("two_factor:setup")

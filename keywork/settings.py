@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
 ]
 # Keywork's own apps, in STYLE.md's order: each imports only from the apps before it.
 LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary", "supervision"]
@@ -58,14 +63,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends idle and over-long sessions before LoginRequiredMiddleware asks for a login.
     "audit.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Managers and administrators (and keyworkers where their site asks) need a code too.
+    "audit.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After (so inside) CSPMiddleware: SVG charts get their own policy before it runs.
     "audit.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Writes the access log after each page of client records (audit.access).
+    "audit.middleware.AccessLogMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -180,6 +192,17 @@ SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_IDLE_WARNING = 120
 SESSION_COOKIE_AGE = SESSION_MAX_AGE
 
+# Two-factor login (django-two-factor-auth): required for managers and administrators,
+# and for keyworkers at sites that ask (audit.two_factor). Off only in unit tests that log
+# in with force_login, which cannot give a code.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Keywork"
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+
+# Clients are removed (counts kept) this many years after their record closed:
+# `manage.py purge_expired`.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -226,9 +249,36 @@ CSRF_FAILURE_VIEW = "keywork.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only, remembered by browsers for a year (HSTS); /healthz stays reachable over
+# plain HTTP for a load balancer's checks.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy: only our own files, no inline script or style anywhere (htmx
+# is told not to add its indicator <style>, see base.html). data: images are the
+# Bootstrap icons drawn in its CSS and the signature pad's picture.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
 )

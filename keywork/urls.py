@@ -1,11 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
+from two_factor import urls as two_factor_urls
 
 from clients import views as clients_views
 from keywork import views
 
 admin.site.site_header = "Keywork administration"
+
+
+@login_not_required
+def admin_login(request, extra_context=None):
+    """The admin's own login would skip the second factor: use Keywork's."""
+    return redirect_to_login(request.GET.get("next", "/admin/"))
+
+
+admin.site.login = admin_login
 admin.site.site_title = "Keywork"
 
 urlpatterns = [
@@ -17,6 +29,9 @@ urlpatterns = [
     path("", include("diary.urls")),
     path("", include("supervision.urls")),
     path("", include("audit.urls")),
+    # django-two-factor-auth's setup, QR code, backup codes and profile pages (its login
+    # is staff.views.LoginView, at the usual address).
+    path("", include((two_factor_urls.core[1:] + two_factor_urls.profile, "two_factor"))),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

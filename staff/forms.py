@@ -17,6 +17,11 @@ class _CrispyMixin:
 
 class LoginForm(_CrispyMixin, auth_forms.AuthenticationForm):
     submit_label = _("Log in")
+
+    # The login wizard passes `request` only to forms whose signature names it, and
+    # django-axes needs it to count failures.
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
     error_messages = {
         # Say nothing about which of the two was wrong.
         "invalid_login": _(

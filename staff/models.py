@@ -25,6 +25,12 @@ class Site(models.Model):
         default=False,
         help_text=_("Residential projects usually do: new clients start on probation."),
     )
+    keyworkers_use_two_factor = models.BooleanField(
+        _("keyworkers log in with a code too"),
+        default=False,
+        help_text=_("Managers and administrators always log in with a code from an "
+                    "authenticator app; tick this to ask it of this site's keyworkers too."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -12,6 +12,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_where_tested(request, settings):
+    """force_login() cannot give a second factor, so tests that use it run with the
+    requirement off; browser journeys and tests marked two_factor log in for real, with
+    it on as in production."""
+    if "browser" not in request.keywords and "two_factor" not in request.keywords:
+        settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture
 def site(db):
     return SiteFactory(name="Riverside Day Centre", code="DC1")

@@ -13,7 +13,6 @@ OPEN_WITHOUT_LOGIN = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
-    "admin:login",
 }
 
 SAMPLE_VALUES = {

@@ -12,17 +12,17 @@ from django.urls import reverse
 
 from audit import sessions
 from tests.factories import PASSWORD
+from tests.logins import login_post
 
 
 def _fail(client, username, times, address="10.0.0.1"):
     for _ in range(times):
-        client.post(reverse("login"), {"username": username, "password": "wrong-guess"},
-                    REMOTE_ADDR=address)
+        login_post(client, username, "wrong-guess", REMOTE_ADDR=address)
 
 
 def test_five_failures_lock_the_username_even_with_the_right_password(client, keyworker):
     _fail(client, "keyworker", 5)
-    response = client.post(reverse("login"), {"username": "keyworker", "password": PASSWORD},
+    response = login_post(client, "keyworker", PASSWORD,
                            REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 429
     page = response.content.decode()
@@ -35,18 +35,16 @@ def test_five_failures_lock_the_username_even_with_the_right_password(client, ke
 def test_five_failures_from_one_address_lock_that_address(client, keyworker, colleague):
     for username in ["nobody", "keyworker", "colleague", "someone", "else"]:
         _fail(client, username, 1, address="10.0.0.9")
-    response = client.post(reverse("login"), {"username": "colleague", "password": PASSWORD},
+    response = login_post(client, "colleague", PASSWORD,
                            REMOTE_ADDR="10.0.0.9")
     assert response.status_code == 429
-    elsewhere = BrowserlessClient().post(
-        reverse("login"), {"username": "colleague", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3")
+    elsewhere = login_post(BrowserlessClient(), "colleague", PASSWORD, REMOTE_ADDR="10.0.0.3")
     assert elsewhere.status_code == 302
 
 
 def test_fewer_failures_then_success_starts_the_count_again(client, keyworker):
     _fail(client, "keyworker", 4)
-    assert client.post(reverse("login"),
-                       {"username": "keyworker", "password": PASSWORD}).status_code == 302
+    assert login_post(client, "keyworker", PASSWORD).status_code == 302
     assert not AccessAttempt.objects.filter(username="keyworker").exists()
 
 
@@ -57,14 +55,14 @@ def test_an_administrator_unlocks_a_locked_out_username(client, keyworker, admin
     response = admin.post(reverse("admin:staff_user_changelist"),
                           {"action": "unlock", "_selected_action": [keyworker.pk]}, follow=True)
     assert "1 login unlocked" in response.content.decode()
-    response = client.post(reverse("login"), {"username": "keyworker", "password": PASSWORD},
+    response = login_post(client, "keyworker", PASSWORD,
                            REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 302
 
 
 def test_failed_and_successful_logins_are_recorded_with_the_address(client, keyworker):
     _fail(client, "keyworker", 2, address="10.0.0.7")
-    client.post(reverse("login"), {"username": "keyworker", "password": PASSWORD},
+    login_post(client, "keyworker", PASSWORD,
                 REMOTE_ADDR="10.0.0.7")
     assert AccessFailureLog.objects.filter(username="keyworker", ip_address="10.0.0.7").count() == 2
     assert AccessLog.objects.filter(username="keyworker", ip_address="10.0.0.7").count() == 1

@@ -4,18 +4,18 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.logins import login_post
 
 
 def test_login_with_the_right_password_reaches_home(client, keyworker):
-    response = client.post(reverse("login"), {"username": "keyworker", "password": PASSWORD},
-                           follow=True)
+    response = login_post(client, "keyworker", PASSWORD, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Hello, Kim" in response.content.decode()
     assert "My caseload" in response.content.decode()
 
 
 def test_wrong_password_says_so_without_saying_which_part(client, keyworker):
-    response = client.post(reverse("login"), {"username": "keyworker", "password": "nope"})
+    response = login_post(client, "keyworker", "nope")
     page = response.content.decode()
     assert response.status_code == 200
     assert "do not match an active account" in page
@@ -24,7 +24,7 @@ def test_wrong_password_says_so_without_saying_which_part(client, keyworker):
 
 
 def test_unknown_username_gets_the_same_message(client, db):
-    response = client.post(reverse("login"), {"username": "nobody", "password": "nope"})
+    response = login_post(client, "nobody", "nope")
     assert "do not match an active account" in response.content.decode()
 
 

@@ -1,0 +1,134 @@
+"""Which pages show a client's records, and whose.
+
+Every URL under clients/<pk>/ is about client `pk`. Other pages name another record by
+`pk` (a plan, a session, ...): URL_OBJECTS says which model, and the client is found
+through it inside the log's own INSERT, so logging costs one query whatever the page.
+tests/security/test_access_log.py fails when a URL with a `pk` is in neither list, so a
+new page cannot slip past the log.
+"""
+
+from django.apps import apps
+from django.db.models import Subquery
+
+from audit.models import AccessEvent
+from audit.network import client_ip
+
+CLIENT_ROUTE = "clients/<int:pk>/"
+
+# url name: "app_label.Model" that `pk` names; the model leads to exactly one client.
+URL_OBJECTS = {
+    "plans:detail": "plans.Plan",
+    "plans:edit": "plans.Plan",
+    "plans:goal_add": "plans.Plan",
+    "plans:goal_edit": "plans.Plan",
+    "plans:goal_delete": "plans.Plan",
+    "plans:sign": "plans.Plan",
+    "plans:revise": "plans.Plan",
+    "plans:compare": "plans.Plan",
+    "plans:review": "plans.Plan",
+    "plans:manager_review": "plans.Plan",
+    "plans:pdf": "plans.Plan",
+    "plans:action_progress": "plans.Action",
+    "plans:milestone_reached": "plans.Milestone",
+    "plans:agreement_detail": "plans.Agreement",
+    "plans:agreement_edit": "plans.Agreement",
+    "plans:agreement_sign": "plans.Agreement",
+    "plans:agreement_revise": "plans.Agreement",
+    "plans:agreement_pdf": "plans.Agreement",
+    "plans:referral_edit": "plans.Referral",
+    "diary:session": "diary.KeyworkSession",
+    "diary:edit": "diary.KeyworkSession",
+    "diary:log": "diary.KeyworkSession",
+    "diary:addendum": "diary.KeyworkSession",
+    "diary:strike": "diary.KeyworkSession",
+    "diary:check_in": "diary.KeyworkSession",
+    "diary:risk_resolve": "diary.KeyworkSession",
+    "diary:contact_strike": "diary.Contact",
+}
+
+# Pages with a `pk` that is not about one client: staff, sites, agencies, supervision.
+NOT_ABOUT_A_CLIENT = {
+    "plans:agency_edit",
+    "supervision:detail",
+    "supervision:action_add",
+    "supervision:action_done",
+    "supervision:sign",
+    "supervision:confirm",
+    "supervision:addendum",
+}
+
+# Pictures drawn for a page already logged: logging them again says nothing new.
+NOT_LOGGED = {"stages:chart_radar", "stages:chart_line"}
+
+DOWNLOADS = {"clients:photo", "stages:evidence_file", "stages:portfolio_file"}
+
+
+def kind_of(url_name):
+    if url_name in DOWNLOADS:
+        return AccessEvent.Kind.DOWNLOAD
+    if "export" in url_name:
+        return AccessEvent.Kind.EXPORT
+    if url_name.endswith("pdf"):
+        return AccessEvent.Kind.PDF
+    return AccessEvent.Kind.VIEW
+
+
+def client_lookup(model, depth=3):
+    """The ORM path from `model` to its client ("client", "goal__plan__client"), or None."""
+    client_model = apps.get_model("clients", "Client")
+    if model is client_model:
+        return "pk"
+    frontier = [(model, "")]
+    for _ in range(depth):
+        following = []
+        for current, prefix in frontier:
+            for field in current._meta.get_fields():
+                if not (field.many_to_one or field.one_to_one) or not field.concrete:
+                    continue
+                target = field.related_model
+                if target is client_model:
+                    return prefix + field.name
+                if target._meta.app_label not in ("staff", "auth", "contenttypes"):
+                    following.append((target, prefix + field.name + "__"))
+        frontier = following
+    return None
+
+
+def client_of(url_name, route, kwargs):
+    """The client id (or a subquery giving it) for a page, or None."""
+    if "pk" not in kwargs:
+        return None
+    if route.startswith(CLIENT_ROUTE):
+        return kwargs["pk"]
+    label = URL_OBJECTS.get(url_name)
+    if label is None:
+        return None
+    model = apps.get_model(label)
+    return Subquery(model.objects.filter(pk=kwargs["pk"]).values(client_lookup(model))[:1])
+
+
+def is_logged(url_name, route, kwargs):
+    if url_name in NOT_LOGGED:
+        return False
+    if "export" in url_name:
+        return True
+    return "pk" in kwargs and (route.startswith(CLIENT_ROUTE) or url_name in URL_OBJECTS)
+
+
+def record(request, *, kind=None, client=None):
+    """Write one access-log entry for this request (the middleware calls it for pages; the
+    subject access export calls it directly)."""
+    match = request.resolver_match
+    url_name = match.view_name if match else ""
+    if client is None and match:
+        client = client_of(url_name, match.route, match.kwargs)
+    client_id = client.pk if hasattr(client, "pk") else client
+    AccessEvent.objects.create(
+        user=request.user,
+        client_id=client_id,
+        kind=kind or kind_of(url_name),
+        url_name=url_name[:80],
+        path=request.get_full_path()[:500],
+        ip_address=client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+    )

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from audit import retention
+
+
+class Command(BaseCommand):
+    help = ("Remove clients whose record closed more than RETENTION_YEARS ago, with "
+            "everything that names them, keeping only counts. --dry-run reports only.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="report, remove nothing")
+
+    def handle(self, *args, **options):
+        clients = list(retention.expired())
+        self.stdout.write(f"{len(clients)} client(s) closed more than "
+                          f"{settings.RETENTION_YEARS} years ago.")
+        for label, rows in retention.report(clients):
+            self.stdout.write(f"  {label}: {rows}")
+        if options["dry_run"] or not clients:
+            self.stdout.write("Dry run: nothing removed." if options["dry_run"] else "")
+            return
+        removed = retention.purge(clients)
+        self.stdout.write(f"Removed {removed} client(s); their counts are kept.")

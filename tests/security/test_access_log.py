@@ -1,0 +1,117 @@
+"""The access log: every view of a client's records is written down, managers read it,
+nobody changes it."""
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audit import access
+from audit.models import AccessEvent
+from tests.factories import AgencyFactory
+from tests.plans.conftest import write_full_plan
+
+
+def _routes(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern)
+
+
+def test_every_page_naming_a_record_by_pk_is_either_logged_or_said_not_to_be_about_a_client():
+    unsure = []
+    for name, route in _routes(get_resolver().url_patterns):
+        if name.startswith("admin:") or "<int:pk>" not in route:
+            continue
+        if route.startswith(access.CLIENT_ROUTE) or name in access.URL_OBJECTS:
+            continue
+        if name not in access.NOT_ABOUT_A_CLIENT:
+            unsure.append(f"{name} ({route})")
+    assert not unsure, ("Add these to audit.access.URL_OBJECTS (with the model their pk names) "
+                        "or to NOT_ABOUT_A_CLIENT:\n" + "\n".join(unsure))
+
+
+def test_each_model_the_log_follows_leads_to_a_client():
+    from django.apps import apps
+
+    for label in set(access.URL_OBJECTS.values()):
+        assert access.client_lookup(apps.get_model(label)), label
+
+
+def test_opening_a_client_file_records_who_what_when_and_from_where(client, keyworker,
+                                                                   client_record):
+    client.force_login(keyworker)
+    client.get(reverse("clients:detail", args=[client_record.pk]), REMOTE_ADDR="192.0.2.10",
+               HTTP_USER_AGENT="Firefox")
+    event = AccessEvent.objects.get()
+    assert (event.user, event.client, event.kind) == (keyworker, client_record, "view")
+    assert event.ip_address == "192.0.2.10"
+    assert event.user_agent == "Firefox"
+    assert event.path == f"/clients/{client_record.pk}/"
+    assert event.url_name == "clients:detail"
+
+
+def test_a_plan_pdf_is_logged_as_a_pdf_of_that_client(client, keyworker, client_record, site):
+    plan = write_full_plan(client=client_record, by=keyworker, agency=AgencyFactory(site=site))
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:pdf", args=[plan.pk]))
+    assert response.status_code == 200
+    event = AccessEvent.objects.get(kind="pdf")
+    assert event.client == client_record
+
+
+def test_a_report_export_is_logged(client, manager, client_record):
+    client.force_login(manager)
+    response = client.get(reverse("supervision:report_export", args=["csv"]),
+                          {"period": "quarter"})
+    assert response.status_code == 200
+    assert AccessEvent.objects.get().kind == "export"
+
+
+def test_a_refused_page_and_a_save_are_not_logged_as_views(client, colleague, client_record):
+    client.force_login(colleague)
+    assert client.get(reverse("clients:edit", args=[client_record.pk])).status_code == 403
+    assert not AccessEvent.objects.exists()
+
+
+def test_a_manager_sees_who_opened_a_file_from_the_file(client, manager, keyworker,
+                                                       client_record):
+    client.force_login(keyworker)
+    client.get(reverse("clients:detail", args=[client_record.pk]), REMOTE_ADDR="192.0.2.20")
+    client.force_login(manager)
+    file_page = client.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
+    url = reverse("audit:client_access", args=[client_record.pk])
+    assert url in file_page
+    page = client.get(url).content.decode()
+    assert str(keyworker) in page
+    assert "192.0.2.20" in page
+    assert "Viewed" in page
+
+
+def test_keyworkers_and_other_sites_managers_cannot_read_the_log(client, keyworker,
+                                                                other_site_manager,
+                                                                client_record):
+    url = reverse("audit:client_access", args=[client_record.pk])
+    client.force_login(keyworker)
+    assert client.get(url).status_code == 403
+    file_page = client.get(reverse("clients:detail", args=[client_record.pk]))
+    assert url not in file_page.content.decode()
+    client.force_login(other_site_manager)
+    assert client.get(url).status_code == 404
+
+
+def test_the_log_cannot_be_changed_or_deleted(client, keyworker, client_record):
+    client.force_login(keyworker)
+    client.get(reverse("clients:detail", args=[client_record.pk]))
+    event = AccessEvent.objects.get()
+    event.path = "/somewhere-else/"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    model_admin = admin_site._registry[AccessEvent]
+    assert not model_admin.has_change_permission(None, event)
+    assert not model_admin.has_delete_permission(None, event)
+    assert not model_admin.has_add_permission(None)

@@ -1,0 +1,90 @@
+"""Subject access: one ZIP with everything held about a client, none of it missed."""
+
+import io
+import json
+import zipfile
+
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+
+from audit import subject_access
+from audit.models import AccessEvent
+from clients.models import Client
+from staff.models import User
+
+
+def _client_field_paths(model, depth=3):
+    """Independently of the export: does `model` reach clients.Client by foreign keys?"""
+    if model is Client:
+        return True
+    if depth == 0:
+        return False
+    return any(
+        (field.many_to_one or field.one_to_one) and field.concrete
+        and field.related_model._meta.app_label not in {"staff", "auth", "contenttypes"}
+        and _client_field_paths(field.related_model, depth - 1)
+        for field in model._meta.get_fields())
+
+
+def test_every_model_that_links_to_a_client_is_in_the_export():
+    covered = {model for model, _ in subject_access.client_models()}
+    missing = []
+    for model in apps.get_models():
+        if (model._meta.app_label in subject_access.NOT_CLIENT_DATA or model is AccessEvent
+                or model.__name__.startswith("Historical")):
+            continue
+        if _client_field_paths(model) and model not in covered:
+            missing.append(model._meta.label)
+    assert not missing, missing
+    assert len(covered) >= 15
+
+
+def _export(client, manager, record):
+    client.force_login(manager)
+    response = client.post(reverse("audit:subject_access", args=[record.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    return archive, json.loads(archive.read("records.json"))
+
+
+def test_the_export_holds_every_field_of_every_record_with_history_and_access_log(
+        client, settings, db):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+    manager = User.objects.get(username="manager")
+    # The demo client with the most sessions has a plan, an assessment, contacts, ...
+    record = max(Client.objects.filter(site__code="HH1"),
+                 key=lambda c: c.keywork_sessions.count())
+    client.force_login(manager)
+    client.get(reverse("clients:detail", args=[record.pk]))
+    archive, document = _export(client, manager, record)
+
+    assert document["client"]["reference"] == record.reference
+    found = {label for label, rows in document["records"].items() if rows}
+    for model, _ in subject_access.client_models():
+        rows = document["records"][model._meta.label]
+        for row in rows:
+            assert set(row) == {f.attname for f in model._meta.concrete_fields}, model
+    for label in ("clients.Client", "clients.Allocation", "diary.KeyworkSession",
+                  "plans.Plan", "stages.Assessment"):
+        assert label in found, label
+    assert document["history"]["clients.Client"]
+    assert any(entry["url_name"] == "clients:detail" for entry in document["access_log"])
+    assert archive.read("summary.pdf").startswith(b"%PDF")
+    # Nobody else's records slip in.
+    assert {row["id"] for row in document["records"]["clients.Client"]} == {record.pk}
+    others = [row for row in document["records"]["diary.KeyworkSession"]
+              if row["client_id"] != record.pk]
+    assert not others
+
+
+def test_the_export_is_logged_and_for_managers_only(client, manager, keyworker, client_record):
+    client.force_login(keyworker)
+    assert client.post(reverse("audit:subject_access", args=[client_record.pk])).status_code \
+        == 403
+    _export(client, manager, client_record)
+    assert AccessEvent.objects.filter(kind="subject_access", client=client_record,
+                                      user=manager).exists()
