@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clients import services
 from clients.models import Allocation, Client, InductionItem
+from staff.demo import demo_password_hash
 from staff.models import Site, User
 
 INDUCTION = [
@@ -151,7 +152,7 @@ def _large_site(rng, today, count, manager):
                       "role": role, "caseload_limit": 40},
         )
         if created:
-            user.set_password("demo-keywork")
+            user.password = demo_password_hash()
             user.save()
         user.sites.add(site)
         if role == User.Role.KEYWORKER:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
 from stages import hooks
@@ -111,9 +112,11 @@ def assessment_record(*, client, assessed_on, ratings, by):
     _save_scores(assessment, ratings, needs)
     assessment.full_clean()
     assessment.save()
-    for need_id, (rating, note) in ratings.items():
-        NeedRating.objects.create(assessment=assessment, need_id=need_id, rating=rating,
-                                  note=note)
+    # One INSERT for the 45 ratings and one for their history, not ninety.
+    bulk_create_with_history(
+        [NeedRating(assessment=assessment, need_id=need_id, rating=rating, note=note)
+         for need_id, (rating, note) in ratings.items()],
+        NeedRating, default_user=by)
     return assessment
 
 

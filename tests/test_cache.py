@@ -26,6 +26,18 @@ def test_any_write_moves_the_generation_even_a_queryset_update(client_record):
     assert cache.generation() != before
 
 
+def test_a_bulk_load_moves_the_generation_once_at_its_end(client_record):
+    before = cache.generation()
+    with cache.bulk_load():
+        Client.objects.filter(pk=client_record.pk).update(alerts="Allergic to penicillin")
+        assert cache.generation() == before
+    assert cache.generation() != before
+    # and writes after it move it again, one by one
+    after = cache.generation()
+    Client.objects.filter(pk=client_record.pk).update(alerts="Ring first")
+    assert cache.generation() != after
+
+
 def test_a_read_leaves_the_generation_alone(client_record):
     before = cache.generation()
     list(Client.objects.all())

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from keywork.lib import cache
 from staff.models import Site
 
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
             self.stdout.write("The database already has data; demo data not loaded.")
             return
         ctx = {"options": options, "rng": random.Random(options["seed"])}
-        with transaction.atomic():
+        # One transaction, and the page cache told once at the end (keywork.lib.cache).
+        with transaction.atomic(), cache.bulk_load():
             for app in settings.LOCAL_APPS:
                 if find_spec(f"{app}.demo"):
                     import_module(f"{app}.demo").seed(ctx)
