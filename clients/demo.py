@@ -7,10 +7,10 @@ measuring. Bulk rows are written with simple-history's bulk helpers so history s
 import datetime
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from clients import services
 from clients.models import Allocation, Client, InductionItem
+from keywork.lib.bulk import insert_with_history
 from staff.demo import demo_password_hash
 from staff.models import Site, User
 
@@ -172,8 +172,7 @@ def _large_site(rng, today, count, manager):
             referred_on=referred, admitted_on=None if status == Client.Status.REFERRED
             else admitted, ended_on=ended, end_destination="Own tenancy" if ended else "",
             on_probation=status == Client.Status.ADMITTED, **_fields(rng, today)))
-    created = bulk_create_with_history(new, Client, batch_size=500, default_user=manager)
-    created = list(Client.objects.filter(site=site, number__gt=start).order_by("number"))
+    created = insert_with_history(new, Client, user=manager)
     allocations = []
     for client in created:
         if client.status == Client.Status.REFERRED:
@@ -183,4 +182,4 @@ def _large_site(rng, today, count, manager):
             start=client.admitted_on,
             end=client.ended_on + datetime.timedelta(days=1) if client.ended_on else None,
             created_by=manager))
-    bulk_create_with_history(allocations, Allocation, batch_size=500, default_user=manager)
+    insert_with_history(allocations, Allocation, user=manager)

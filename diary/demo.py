@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from diary.services import local_start, week_start
+from keywork.lib.bulk import insert_with_history
 
 Session = KeyworkSession
 HOUR = datetime.timedelta(hours=1)
@@ -275,6 +276,4 @@ def _large_site(ctx):
                     session.cancelled_by = Session.CancelledBy.CLIENT
             sessions.append(session)
     manager = ctx["staff"]["manager"]
-    for start in range(0, len(sessions), 20_000):
-        bulk_create_with_history(sessions[start:start + 20_000], Session, batch_size=2_000,
-                                 default_user=manager)
+    insert_with_history(sessions, Session, user=manager)

@@ -16,9 +16,9 @@ import uuid
 
 from django.utils import timezone
 from PIL import Image, ImageDraw
-from simple_history.utils import bulk_create_with_history
 
 from clients.models import Allocation, Client
+from keywork.lib.bulk import insert_with_history
 from plans.models import (
     MANAGER_REVIEW_FROM,
     Action,
@@ -242,11 +242,9 @@ class Builder:
         """Insert everything, parents first (versions in order, as each names the last)."""
         plans = self.rows.pop(Plan)
         for number in sorted({p.number for p in plans}):
-            bulk_create_with_history([p for p in plans if p.number == number], Plan,
-                                     batch_size=500, default_user=by)
+            insert_with_history([p for p in plans if p.number == number], Plan, user=by)
         for model, rows in self.rows.items():
-            if rows:
-                bulk_create_with_history(rows, model, batch_size=500, default_user=by)
+            insert_with_history(rows, model, user=by)
 
 
 def _fields(obj, model):

@@ -3,9 +3,9 @@
 import datetime
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
+from keywork.lib.bulk import insert_with_history
 from stages import services
 from stages.models import (
     Assessment,
@@ -116,18 +116,15 @@ def _large(ctx, needs):
                 area_scores={str(k): float(v) if v is not None else None
                              for k, v in areas.items()}))
             grids.append(grid)
-    created = bulk_create_with_history(assessments, Assessment, batch_size=500,
-                                       default_user=manager)
-    if not created or created[0].pk is None:
-        created = list(Assessment.objects.filter(client__in=clients).order_by("pk"))
+    created = insert_with_history(assessments, Assessment, user=manager)
     ratings = [NeedRating(assessment=a, need_id=n, rating=r)
                for a, grid in zip(created, grids, strict=True) for n, (r, _note) in grid.items()]
-    bulk_create_with_history(ratings, NeedRating, batch_size=2000, default_user=manager)
+    insert_with_history(ratings, NeedRating, user=manager)
     on_ladder = set(ClientStage.objects.filter(client__in=clients).values_list("client_id",
                                                                               flat=True))
     first_rung = Ladder.objects.current().stages.order_by("order").first()
     stages = [ClientStage(client=client, stage=first_rung, started_on=client.admitted_on,
                           ended_on=client.ended_on, move=ClientStage.Move.START, by=manager)
               for client in clients if client.pk not in on_ladder and client.site.uses_ladder]
-    bulk_create_with_history(stages, ClientStage, batch_size=500, default_user=manager)
+    insert_with_history(stages, ClientStage, user=manager)
 
