@@ -36,6 +36,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database that cannot be reached, or refuses a write, gets a 503 page that shows the
+# person what they sent; every other error the 500 page.
+handler500 = "keywork.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
