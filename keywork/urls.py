@@ -7,6 +7,7 @@ from two_factor import urls as two_factor_urls
 
 from clients import views as clients_views
 from keywork import views
+from staff import views as staff_views
 
 admin.site.site_header = "Keywork administration"
 
@@ -31,7 +32,10 @@ urlpatterns = [
     path("", include("audit.urls")),
     # django-two-factor-auth's setup, QR code, backup codes and profile pages (its login
     # is staff.views.LoginView, at the usual address).
-    path("", include((two_factor_urls.core[1:] + two_factor_urls.profile, "two_factor"))),
+    path("", include(([p for p in two_factor_urls.core[1:] if p.name != "setup"]
+                      + [path("account/two_factor/setup/", staff_views.SetupView.as_view(),
+                              name="setup")]
+                      + two_factor_urls.profile, "two_factor"))),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

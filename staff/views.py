@@ -1,5 +1,6 @@
 import contextlib
 
+from django import forms as forms_
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -35,6 +36,24 @@ class LoginView(two_factor_views.LoginView):
         # test suite's N+1 guard (django-zeal) would take that for a list's N+1.
         with _one_row_read_again():
             return super().dispatch(request, *args, **kwargs)
+
+
+class SetupView(two_factor_views.SetupView):
+    """django-two-factor-auth's setup, in Keywork's words: a "code", not a "token", typed
+    into a text box (a number box would offer arrows to count up to it)."""
+
+    def get_form(self, step=None, **kwargs):
+        form = super().get_form(step=step, **kwargs)
+        field = form.fields.get("token")
+        if field is not None:
+            field.label = _("Code from your authenticator app")
+            field.widget = forms_.TextInput(attrs={
+                "autofocus": "autofocus", "inputmode": "numeric",
+                "autocomplete": "one-time-code", "maxlength": "6"})
+            form.error_messages = {**getattr(form, "error_messages", {}), "invalid_token": _(
+                "That code did not match. Enter the code the app shows now; it changes "
+                "every 30 seconds.")}
+        return form
 
 
 def _one_row_read_again():

@@ -1,7 +1,10 @@
 """Two-factor login: required for managers and administrators, per site for keyworkers."""
 
+import base64
+
 import pytest
 from django.urls import reverse
+from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,15 +69,18 @@ def test_a_manager_without_an_app_is_sent_to_set_one_up_with_a_qr_code(client, m
         page = client.post(reverse("two_factor:setup"), {
             "setup_view-current_step": "method", "method-method": "generator"}).content.decode()
     assert reverse("two_factor:qr") in page
+    assert "Code from your authenticator app" in page
+    assert 'type="number"' not in page
     qr = client.get(reverse("two_factor:qr"))
     assert qr.status_code == 200
     assert qr["Content-Type"].startswith("image/svg+xml")
-    from django_otp.oath import totp
-
     key = client.session["django_two_factor-qr_secret_key"]
-    import base64
-
     token = str(totp(base64.b32decode(key + "=" * (-len(key) % 8)))).zfill(6)
+    wrong = "000000" if token != "000000" else "111111"
+    page = client.post(reverse("two_factor:setup"), {
+        "generator-token": wrong, "setup_view-current_step": "generator"}).content.decode()
+    assert "That code did not match" in page
+    assert not TOTPDevice.objects.filter(user=manager).exists()
     response = client.post(reverse("two_factor:setup"), {"generator-token": token,
                                                          "setup_view-current_step": "generator"})
     assert response.status_code == 302
