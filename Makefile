@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=true
 # Two test processes: the machines here have two cores (pytest-xdist).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint audit bench install install-test browser-deps bench-deps
+.PHONY: run test test-load lint audit bench install install-test browser-deps bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: install-test
 	SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null \
 		|| { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Load and faults against gunicorn, on SQLite then PostgreSQL (tests/load, README
+# "Security and reliability"): about 5 minutes, and it restarts PostgreSQL, so `make test`
+# leaves it out. Needs root (pg_ctlcluster, a small tmpfs to fill).
+test-load: install-test
+	$(BIN)/pytest tests/load
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -240,18 +240,19 @@ def gunicorn_version():
 
 
 class Server:
-    """One gunicorn (2 workers) on a loopback port, stopped by its own process id."""
+    """One gunicorn (2 workers) on a loopback port, stopped by its own process id. `env`
+    is the Django processes' environment (django_env here; tests/load has its own)."""
 
-    def __init__(self, cfg, secret_key, port):
+    def __init__(self, env, port, log_dir=VAR):
         self.port = port
-        self.log = open(VAR / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (closed in stop)
+        self.log = open(log_dir / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (closed in stop)
         options = ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
         if gunicorn_version() >= (27,):
             # Each instance's own: the default control socket is one per machine.
             options.append("--no-control-socket")
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "keywork.wsgi", *options],
-            cwd=ROOT, env=django_env(cfg, SECRET_KEY=secret_key), stdout=self.log,
+            cwd=ROOT, env=env, stdout=self.log,
             stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
@@ -432,7 +433,8 @@ def main():
     run = {"date": datetime.date.today().isoformat(), "database": cfg.label,
            "clients": cfg.clients, "machine": machine(), "seed_seconds": seed_seconds,
            "seconds_per_page": cfg.seconds, "connections": cfg.connections}
-    servers = [Server(cfg, secret_key, PORTS[0])]
+    env = django_env(cfg, SECRET_KEY=secret_key)
+    servers = [Server(env, PORTS[0])]
     try:
         preflight(servers, pages)
         print(f"==> One instance, {cfg.connections} connections, {cfg.seconds} s a page")
@@ -442,7 +444,7 @@ def main():
         run["workers_rss_mb"] = [round(rss, 1) for rss, _peak in memory]
         run["workers_peak_mb"] = [round(peak, 1) for _rss, peak in memory]
         if cfg.instances == 2:
-            servers.append(Server(cfg, secret_key, PORTS[1]))
+            servers.append(Server(env, PORTS[1]))
             preflight(servers, pages)
             print(f"==> Two instances, {cfg.connections} connections between them")
             run["two_instances"] = {"pages": drive_all(cfg, servers, pages)}
