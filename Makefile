@@ -52,10 +52,11 @@ lint: install-test
 	$(BIN)/ruff check .
 
 # Known vulnerabilities in the installed dependencies (PyPI's advisory database, so it
-# needs the internet: reported here, not part of CI).
+# needs the internet: reported here, not part of CI). --strict: a package that could not be
+# looked up fails the audit, so an offline run never looks like a clean one.
 audit: install-test
 	$(BIN)/pip install --quiet -e '.[audit]'
-	$(BIN)/pip-audit --progress-spinner off --skip-editable
+	$(BIN)/pip-audit --progress-spinner off --skip-editable --strict
 
 # wrk drives the load for `make bench` (Debian's package).
 bench-deps:
