@@ -412,7 +412,7 @@ def _manager_site(request):
     sites = request.user.sites.filter(is_active=True)
     site_id = request.GET.get("site") or request.POST.get("site")
     if site_id:
-        if not site_id.isdigit():
+        if not site_id.isdecimal():
             raise Http404
         site = get_object_or_404(sites, pk=site_id)
         request.session["site_id"] = site.pk

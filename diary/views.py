@@ -373,7 +373,7 @@ def diary_settings(request):
     sites = request.user.sites.filter(is_active=True)
     site_id = request.GET.get("site") or request.POST.get("site") or ""
     if site_id:
-        if not site_id.isdigit():
+        if not site_id.isdecimal():
             raise Http404
         site = get_object_or_404(sites, pk=site_id)
     elif (site := sites.first()) is None:

@@ -103,7 +103,7 @@ def _site_choice(request, sites):
     """The site asked for with ?site= (among `sites`), else the first."""
     site_id = request.GET.get("site") or request.POST.get("site")
     if site_id:
-        if not site_id.isdigit():
+        if not site_id.isdecimal():
             raise Http404
         return get_object_or_404(sites, pk=site_id)
     site = sites.first()
@@ -311,7 +311,7 @@ def goal_delete(request, pk, goal_pk):
     lock_version = request.POST.get("lock_version", "")
     try:
         services.goal_remove(goal=goal, by=request.user,
-                             lock_version=int(lock_version) if lock_version.isdigit() else -1)
+                             lock_version=int(lock_version) if lock_version.isdecimal() else -1)
     except ValidationError as error:
         return _refuse(request, error, plan)
     messages.success(request, _("Goal removed from the draft."))
@@ -398,7 +398,7 @@ def plan_compare(request, pk):
     versions = services.client_plans(plan.client)
     other_pk = request.GET.get("with", "")
     if other_pk:
-        if not other_pk.isdigit():
+        if not other_pk.isdecimal():
             raise Http404
         other = get_object_or_404(services.with_content(plan.client.plans.all()), pk=other_pk)
     else:

@@ -206,7 +206,7 @@ def _dashboard_sites(request):
     sites = request.user.sites.filter(is_active=True)
     site_id = request.GET.get("site", "")
     if site_id:
-        if not site_id.isdigit():
+        if not site_id.isdecimal():
             raise Http404
         return [get_object_or_404(sites, pk=site_id)], sites
     return list(sites), sites
@@ -252,7 +252,7 @@ def dashboard_list(request, key):
     worker = user if user.is_keyworker else None
     worker_id = request.GET.get("keyworker", "")
     if user.is_manager and worker_id:
-        if not worker_id.isdigit():
+        if not worker_id.isdecimal():
             raise Http404
         worker = get_object_or_404(User.objects.filter(sites__in=chosen).distinct(),
                                    pk=worker_id)
