@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 
 from django.contrib import messages
@@ -68,16 +69,23 @@ def _add_error(form, error):
 def _next(request, default):
     """Where to go after a POST: the page the user came from, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    # A path, never a bare word: redirect() would take "x" for the name of a URL pattern.
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return default
+
+
+# The weeks a diary can show: the links to the weeks either side must stay on the calendar.
+FIRST_WEEK, LAST_WEEK = datetime.date(1900, 1, 1), datetime.date(9999, 12, 1)
 
 
 def _week_param(request):
     try:
         day = datetime.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = timezone.localdate()
+    if not FIRST_WEEK <= day <= LAST_WEEK:
         day = timezone.localdate()
     return services.week_start(day)
 
@@ -150,11 +158,9 @@ def book(request):
     initial = {"worker": request.GET.get("worker") or user.pk,
                "client": request.GET.get("client")}
     if start := request.GET.get("start"):
-        try:
+        # Not a moment, or the last hour of the calendar: the form starts empty.
+        with contextlib.suppress(ValueError, OverflowError):
             moment = datetime.datetime.fromisoformat(start)
-        except ValueError:
-            moment = None
-        if moment:
             initial |= {"day": moment.date(), "start": moment.time(),
                         "end": (moment + datetime.timedelta(hours=1)).time()}
     form = forms.BookingForm(request.POST or None, clients=clients,
