@@ -58,6 +58,13 @@ class LadderAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     readonly_fields = ["version", "is_current"]
     actions = ["copy_as_new_version", "put_in_use"]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # A ladder made with "Add" (not copied) takes the next version number.
+            latest = Ladder.objects.order_by("-version").first()
+            obj.version = latest.version + 1 if latest else 1
+        super().save_model(request, obj, form, change)
+
     @admin.action(description=_("Copy to a new draft version"))
     @transaction.atomic
     def copy_as_new_version(self, request, queryset):
