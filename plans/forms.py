@@ -375,6 +375,16 @@ class AgencyForm(forms.ModelForm):
         self.helper = _helper(_("Save the agency"), _row("name", "service"),
                               _row("contact_name", "phone", "email"), "address", "is_active")
 
+    def clean_name(self):
+        # The site is not a field of the form, so Django leaves the one-name-per-site
+        # constraint to the database, which would answer with a server error.
+        name = self.cleaned_data["name"]
+        if (Agency.objects.filter(site_id=self.instance.site_id, name=name)
+                .exclude(pk=self.instance.pk).exists()):
+            raise forms.ValidationError(_("This site already has an agency called "
+                                          "“%(name)s”.") % {"name": name})
+        return name
+
 
 class ReferralForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Agency"),
