@@ -221,7 +221,7 @@ def _png_from_data_url(value):
             raise forms.ValidationError(_("The drawn signature could not be read; draw it "
                                           "again."))
         image = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise forms.ValidationError(_("The drawn signature could not be read; draw it "
                                       "again.")) from error
     if image.getchannel("A").getbbox() is None:
