@@ -6,10 +6,26 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client
+from clients.models import Client, validate_photo_size
+from keywork.lib.files import validate_pixels
 from staff.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PhotoField(forms.ImageField):
+    """A client's photo. Too large a file is refused by its size before Pillow reads it,
+    and a picture of more pixels than can be shown safely after (the browser would decode
+    it whole)."""
+
+    def to_python(self, data):
+        if data is not None and getattr(data, "size", 0):
+            validate_photo_size(data)
+        photo = super().to_python(data)
+        if photo is not None:
+            validate_pixels(photo.image.size)
+        return photo
+
 
 DETAIL_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "photo",
@@ -58,6 +74,7 @@ class ClientDetailsForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = DETAIL_FIELDS
+        field_classes = {"photo": PhotoField}
         widgets = {
             "date_of_birth": DATE,
             "consent_date": DATE,
@@ -80,6 +97,7 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["site", "referred_on", "referral_source", "referral_reason", *DETAIL_FIELDS]
+        field_classes = ClientDetailsForm.Meta.field_classes
         widgets = ClientDetailsForm.Meta.widgets | {
             "referred_on": DATE,
             "referral_reason": forms.Textarea(attrs={"rows": 3}),

@@ -5,10 +5,12 @@ data through the product; the factories are for the crowds that only need rows t
 """
 
 import datetime
+import io
 import itertools
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from stages import services
 from stages.models import (
@@ -25,10 +27,16 @@ from stages.models import (
 DAY = datetime.timedelta(days=1)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-# A 1 x 1 PNG, whole: signature, IHDR, IDAT, IEND.
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
-       b"5\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def _one_pixel_png():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1), (0, 128, 128, 255)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# A 1 x 1 PNG, whole (uploads are opened with Pillow, which refuses a broken one).
+PNG = _one_pixel_png()
 
 
 def pdf_upload(name="letter.pdf"):

@@ -8,12 +8,9 @@ from django.utils import timezone
 
 from stages import services
 from stages.models import Assessment, Evidence, Need, PortfolioItem, Rating
+from tests.stages.factories import PDF, PNG
 
 TODAY = timezone.localdate
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
-       b"5\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 @pytest.fixture(autouse=True)
