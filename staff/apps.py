@@ -7,7 +7,10 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff and sites")
 
     def ready(self):
+        from keywork.lib import lookups
         from keywork.lib.cache import watch_writes
 
         # Cached page fragments are dropped when any data changes (keywork/lib/cache.py).
         watch_writes()
+        # A made-up id in a multiple choice matches nothing instead of failing on SQLite.
+        lookups.register()
