@@ -201,6 +201,9 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE
 # in with force_login, which cannot give a code.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Keywork"
+# The admin never shows anyone's authenticator secret (its key, its QR code): whoever saw
+# it could make that person's codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 
 # Clients are removed (counts kept) this many years after their record closed:
