@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,12 @@ def _today():
 
 
 class ClientQuerySet(models.QuerySet):
+    def with_access_for(self, user):
+        """for_user(user), each client annotated with `allocated_to_user`: whether the
+        user holds a current allocation for them (for `Client.access_for`)."""
+        return self.for_user(user).annotate(allocated_to_user=Exists(
+            Allocation.objects.current().filter(client=OuterRef("pk"), worker=user)))
+
     def for_user(self, user):
         """Clients a user may see at all: managers and keyworkers, at their own sites.
 
@@ -206,17 +212,22 @@ class Client(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def access_for(self, user):
-        """Full, Summary, or None: the one permission check for a single client."""
+    def access_for(self, user, *, site_checked=False, allocated=None):
+        """Full, Summary, or None: the one permission check for a single client.
+
+        `site_checked`: the client came from `Client.objects.for_user(user)`, so it is at
+        one of the user's sites already; `allocated`: whether the user holds a current
+        allocation for them, when the query that fetched the client said so already
+        (`ClientQuerySet.with_access_for`). Each saves a query on every client page."""
         if not user.is_authenticated or user.is_administrator:
             return None
-        if not user.sites.filter(pk=self.site_id).exists():
+        if not site_checked and not user.sites.filter(pk=self.site_id).exists():
             return None
         if user.is_manager:
             return Access.FULL
-        if self.allocations.current().filter(worker=user).exists():
-            return Access.FULL
-        return Access.SUMMARY
+        if allocated is None:
+            allocated = self.allocations.current().filter(worker=user).exists()
+        return Access.FULL if allocated else Access.SUMMARY
 
 
 class StatusChange(models.Model):

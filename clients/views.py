@@ -27,9 +27,10 @@ def client_for(request, pk, need=Access.FULL):
     403 when they can see the summary but not the full file.
     """
     client = get_object_or_404(
-        Client.objects.for_user(request.user).select_related("site"), pk=pk
+        Client.objects.with_access_for(request.user).select_related("site"), pk=pk
     )
-    client.access = client.access_for(request.user)
+    client.access = client.access_for(request.user, site_checked=True,
+                                      allocated=client.allocated_to_user)
     if need == Access.FULL and client.access != Access.FULL:
         raise PermissionDenied
     return client
