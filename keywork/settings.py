@@ -195,6 +195,10 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_IDLE_WARNING = 120
 SESSION_COOKIE_AGE = SESSION_MAX_AGE
+# Sessions are written to the database and read from the shared cache (Redis, or one
+# machine's files): a query saved on every request. The database keeps them, so a cache
+# restart logs nobody out; ending someone's sessions deletes both (audit.sessions).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Two-factor login (django-two-factor-auth): required for managers and administrators,
 # and for keyworkers at sites that ask (audit.two_factor). Off only in unit tests that log
