@@ -135,8 +135,8 @@ else:
 # Cache (page fragments, keywork/lib/cache.py): it must be shared by every process that
 # serves pages. Redis when REDIS_URL is set, shared by every app server; else files under
 # var/cache, shared by one machine's workers (CACHE_URL can name another Django cache,
-# e.g. locmemcache:// for the tests). Sessions stay in the database, so that deleting a
-# session row (logging someone out everywhere) takes effect on every server at once.
+# e.g. locmemcache:// for the tests). Sessions are kept in the database and read through
+# this cache (SESSION_ENGINE below); audit.sessions.end_all_for deletes both copies.
 if env.str("REDIS_URL", default=""):
     CACHES = {"default": env.cache_url(
         "REDIS_URL", backend="django.core.cache.backends.redis.RedisCache")}
