@@ -48,7 +48,7 @@ class SecurityHeadersMiddleware:
         f"{feature}=()"
         for feature in ("accelerometer", "autoplay", "camera", "display-capture",
                         "geolocation", "gyroscope", "magnetometer", "microphone",
-                        "midi", "payment", "usb", "serial", "bluetooth", "hid",
+                        "midi", "payment", "usb", "serial", "hid",
                         "interest-cohort", "browsing-topics")
     )
 
