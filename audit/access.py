@@ -7,6 +7,8 @@ tests/security/test_access_log.py fails when a URL with a `pk` is in neither lis
 new page cannot slip past the log.
 """
 
+import functools
+
 from django.apps import apps
 from django.db.models import Subquery
 
@@ -73,13 +75,19 @@ def kind_of(url_name):
     return AccessEvent.Kind.VIEW
 
 
-def client_lookup(model, depth=3):
-    """The ORM path from `model` to its client ("client", "goal__plan__client"), or None."""
+# Apps whose tables never hold client records (logins, permissions, sessions).
+NOT_CLIENT_DATA = {"admin", "auth", "contenttypes", "sessions", "axes", "otp_static",
+                   "otp_totp", "two_factor", "django_otp", "zeal"}
+MAX_DEPTH = 3  # foreign keys followed from a model towards its client
+
+
+def client_paths(model):
+    """Every ORM path from `model` to clients.Client ("client", "plan__client", ...)."""
     client_model = apps.get_model("clients", "Client")
     if model is client_model:
-        return "pk"
-    frontier = [(model, "")]
-    for _ in range(depth):
+        return ["pk"]
+    paths, frontier = [], [(model, "")]
+    for _ in range(MAX_DEPTH):
         following = []
         for current, prefix in frontier:
             for field in current._meta.get_fields():
@@ -87,11 +95,19 @@ def client_lookup(model, depth=3):
                     continue
                 target = field.related_model
                 if target is client_model:
-                    return prefix + field.name
-                if target._meta.app_label not in ("staff", "auth", "contenttypes"):
+                    paths.append(prefix + field.name)
+                elif target._meta.app_label not in NOT_CLIENT_DATA | {"staff"}:
                     following.append((target, prefix + field.name + "__"))
         frontier = following
-    return None
+    return paths
+
+
+@functools.cache
+def client_lookup(model):
+    """The ORM path from `model` to its client ("client", "goal__plan__client"), or None:
+    the nearest of client_paths(model)."""
+    paths = client_paths(model)
+    return paths[0] if paths else None
 
 
 def client_of(url_name, route, kwargs):

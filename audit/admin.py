@@ -3,8 +3,21 @@ from django.contrib import admin
 from audit.models import AccessEvent, PurgedClients
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nothing added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     """Read-only: the access log is append-only, in the admin as everywhere else."""
 
     list_display = ["at", "user", "kind", "client", "path", "ip_address"]
@@ -13,28 +26,10 @@ class AccessEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["user", "client"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PurgedClients)
-class PurgedClientsAdmin(admin.ModelAdmin):
+class PurgedClientsAdmin(ReadOnlyAdmin):
     """Counts left by `manage.py purge_expired`; read-only."""
 
     list_display = ["site", "ended_year", "status", "clients", "keywork_sessions", "purged_at"]
     list_filter = ["site", "ended_year", "status"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -17,38 +17,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import BinaryField, FileField, Q
 from django.utils import timezone
 
+from audit.access import NOT_CLIENT_DATA, client_paths
 from audit.models import AccessEvent
 from keywork.lib.pdf import render_pdf
-
-# Apps whose tables never hold client records (logins, permissions, sessions).
-NOT_CLIENT_DATA = {"admin", "auth", "contenttypes", "sessions", "axes", "otp_static",
-                   "otp_totp", "two_factor", "django_otp", "zeal"}
-MAX_DEPTH = 3
 
 
 def _is_history(model):
     return hasattr(model, "instance_type") and model.__name__.startswith("Historical")
-
-
-def client_paths(model):
-    """Every ORM path from `model` to clients.Client ("client", "plan__client", ...)."""
-    client_model = apps.get_model("clients", "Client")
-    if model is client_model:
-        return ["pk"]
-    paths, frontier = [], [(model, "")]
-    for _ in range(MAX_DEPTH):
-        following = []
-        for current, prefix in frontier:
-            for field in current._meta.get_fields():
-                if not (field.many_to_one or field.one_to_one) or not field.concrete:
-                    continue
-                target = field.related_model
-                if target is client_model:
-                    paths.append(prefix + field.name)
-                elif target._meta.app_label not in NOT_CLIENT_DATA | {"staff"}:
-                    following.append((target, prefix + field.name + "__"))
-        frontier = following
-    return paths
 
 
 def client_models():
