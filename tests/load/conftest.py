@@ -120,7 +120,8 @@ def build(kind, env):
 def deployment(request):
     kind = request.param
     if kind == "postgres" and not postgres_reachable():
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")
+        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: start it (pg_ctlcluster 15 main "
+                    "start); make test-load measures both databases")
     VAR.mkdir(parents=True, exist_ok=True)
     env = server_env(kind, SECRET_KEY=secrets.token_urlsafe(50))
     started = time.monotonic()
