@@ -78,7 +78,7 @@ def test_postgresql_restarted_mid_run_is_recovered_from_without_restarting_gunic
     if deployment.kind != "postgres":
         pytest.skip("restarts PostgreSQL: in the PostgreSQL run only")
     if not shutil.which("pg_ctlcluster"):
-        pytest.skip("restarting PostgreSQL needs Debian's pg_ctlcluster")
+        pytest.fail("restarting PostgreSQL needs Debian's pg_ctlcluster (postgresql-common)")
     workers = deployment.server.workers()
     restarts = {}
 
@@ -152,7 +152,8 @@ def sqlite_on_a_small_disk(deployment):
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
                              check=False, capture_output=True, text=True)
     if mounted.returncode != 0:
-        pytest.skip(f"a small disk to fill needs mount (root): {mounted.stderr.strip()}")
+        pytest.fail(f"a small disk to fill needs mount (run make test-load as root): "
+                    f"{mounted.stderr.strip()}")
     path = disk / "keywork.sqlite3"
     try:
         with contextlib.closing(sqlite3.connect(deployment.database.target)) as source, \

@@ -248,9 +248,8 @@ def payload(form, pass_name, today, *, query=False):
             pairs.append((f.name, f.value))
             continue
         values = plausible(f, today)
-        if pass_name == "plain":
-            pass
-        elif pass_name == "markup" and f.kind in TEXT_TYPES - {"email", "url"}:
+        # "plain" keeps the plausible values; the other passes replace some.
+        if pass_name == "markup" and f.kind in TEXT_TYPES - {"email", "url"}:
             values = [markup_for(f)]
         elif pass_name == "far":
             values = {"date": [YEAR_9999], "number": [HUGE], "time": ["23:59"],
