@@ -15,6 +15,7 @@ from PIL import Image
 from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
 from staff.models import User
 from tests.factories import AllocationFactory, UserFactory
+from tests.responses import body_of
 
 DAY = datetime.timedelta(days=1)
 OK = "ok"  # 200 on GET; on POST 200 (form shown again) or a redirect that is not the login
@@ -112,17 +113,8 @@ def sign_in(client, request, role):
     return user
 
 
-def read(response):
-    """The body of a page or a file response (closing the file behind it)."""
-    if response.streaming:
-        body = b"".join(response.streaming_content)
-        response.close()
-        return body
-    return response.content
-
-
 def assert_outcome(response, expected, method):
-    read(response)
+    body_of(response)
     if expected == LOGIN:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login") + "?next=")
@@ -180,7 +172,7 @@ def test_keyworker_sees_the_whole_file(client, world, keyworker):
 def test_colleague_gets_the_photo_itself(client, world, colleague):
     client.force_login(colleague)
     response = client.get(reverse("clients:photo", args=[world["client"].pk]))
-    assert read(response) == png_bytes()
+    assert body_of(response) == png_bytes()
     assert response["Cache-Control"] == "private, no-store"
 
 

@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 
+from tests.responses import body_of
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 SQL = "'; DROP TABLE clients_client; --"
@@ -325,16 +327,6 @@ def changed(before, after):
 
 
 # Sending requests and noting what went wrong -------------------------------------------------
-
-
-def body_of(response):
-    if response.streaming:
-        # Read to the end, the test client's wrapper closes the response itself. Closing it
-        # again would send request_finished with Django's close_old_connections listening,
-        # which closes the database connection: on PostgreSQL, in the middle of the test's
-        # transaction ("the connection is closed" for everything after).
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def is_markup(response):

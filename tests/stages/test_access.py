@@ -13,6 +13,7 @@ from django.utils import timezone
 from stages import services
 from stages.models import Assessment, ClientStage, Evidence, NeedRating, PortfolioItem, Rating
 from tests.factories import client_with_keyworker
+from tests.responses import body_of
 from tests.stages.factories import (
     DAY,
     PDF,
@@ -132,17 +133,8 @@ def sign_in(client, request, role):
     return user
 
 
-def read(response):
-    """The body of a page or a file response (closing the file behind it)."""
-    if response.streaming:
-        body = b"".join(response.streaming_content)
-        response.close()
-        return body
-    return response.content
-
-
 def assert_outcome(response, expected, world):
-    body = read(response)
+    body = body_of(response)
     if expected == LOGIN:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login") + "?next=")
@@ -181,7 +173,7 @@ def test_the_matrix_covers_every_stages_url():
 def test_keyworker_gets_the_evidence_file_itself(client, world, keyworker):
     client.force_login(keyworker)
     response = client.get(url_of("stages:evidence_file", world))
-    assert read(response) == PDF
+    assert body_of(response) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -190,7 +182,7 @@ def test_keyworker_gets_the_evidence_file_itself(client, world, keyworker):
 def test_keyworker_gets_the_portfolio_file_itself(client, world, keyworker):
     client.force_login(keyworker)
     response = client.get(url_of("stages:portfolio_file", world))
-    assert read(response) == PNG
+    assert body_of(response) == PNG
     assert response["Content-Type"] == "image/png"
     assert response["Cache-Control"] == "private, no-store"
 
@@ -270,7 +262,7 @@ def test_another_clients_record_under_this_clients_url_is_not_found(client, requ
     response = getattr(client, method)(url)
     expected = 405 if method == "post" and name.endswith("_file") else 404
     assert response.status_code == expected
-    assert b"Quinn" not in read(response)
+    assert b"Quinn" not in body_of(response)
 
 
 @pytest.mark.parametrize(("name", "key", "body"), [
@@ -281,7 +273,7 @@ def test_manager_opens_the_other_clients_file_under_its_own_url(client, world, n
                                                                 manager, name, key, body):
     client.force_login(manager)
     response = client.get(reverse(name, args=[neighbour["client"].pk, neighbour[key].pk]))
-    assert read(response) == body
+    assert body_of(response) == body
 
 
 def test_a_task_of_a_rung_below_the_clients_is_not_found(client, world, keyworker):
