@@ -28,8 +28,9 @@ from plans.models import (
     ReviewItem,
     Signature,
 )
-from tests.clients.test_access import LOGIN, OK, ROLES, read, sign_in
+from tests.clients.test_access import LOGIN, OK, ROLES, sign_in
 from tests.factories import AgencyFactory, sign, signed_plan
+from tests.responses import body_of
 
 DAY = datetime.timedelta(days=1)
 MOVED = "moved"  # 302 somewhere other than the login page
@@ -135,7 +136,7 @@ def url_of(name, world):
 
 def outcome(response, method):
     """What a response amounts to, in the matrix's terms."""
-    read(response)
+    body_of(response)
     login = reverse("login")
     if response.status_code == 302:
         return LOGIN if response.url.startswith(login + "?next=") else MOVED
