@@ -38,7 +38,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install-test
-	SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null \
+	SECRET_KEY=check DATABASE_URL= $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null \
 		|| { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 
