@@ -20,19 +20,29 @@ PAGE_SIZE = 25
 # Permission helpers: the one place views ask who may see and do what ---------------------
 
 
-def client_for(request, pk, need=Access.FULL):
-    """The client `pk` if the user may see it at the level `need`.
+def client_access(request, pk, need=Access.FULL):
+    """The level at which the user may open client `pk`, if it is at least `need`.
 
     404 when the user may not know the client exists (another site, or an administrator);
     403 when they can see the summary but not the full file.
     """
-    client = get_object_or_404(
-        Client.objects.with_access_for(request.user).select_related("site"), pk=pk
-    )
-    client.access = client.access_for(request.user, site_checked=True,
-                                      allocated=client.allocated_to_user)
-    if need == Access.FULL and client.access != Access.FULL:
+    access = Client.objects.access_of(request.user, pk)
+    if access is None:
+        raise Http404
+    if need == Access.FULL and access != Access.FULL:
         raise PermissionDenied
+    return access
+
+
+def client_for(request, pk, need=Access.FULL):
+    """The client `pk` (with its site, and `.access` set) if the user may see it at the
+    level `need`; see client_access."""
+    return _fetch(pk, client_access(request, pk, need))
+
+
+def _fetch(pk, access):
+    client = get_object_or_404(Client.objects.select_related("site"), pk=pk)
+    client.access = access
     return client
 
 
@@ -160,17 +170,24 @@ def _client_list_context(request):
 
 
 def client_detail(request, pk):
-    client = client_for(request, pk, need=Access.SUMMARY)
-    team = Allocation.objects.current().filter(client=client).select_related("worker")
-    if client.access == Access.SUMMARY:
+    access = client_access(request, pk, need=Access.SUMMARY)
+    if access == Access.SUMMARY:
+        client = _fetch(pk, access)
         return render(request, "clients/client_summary.html", {
-            "client": client, "team": team,
+            "client": client, "team": _current_team(client),
             "sections": extensions.file_context(request, client, summary=True)})
+    # The whole file is served from the cache while nothing under it changed (the access
+    # check above runs every time); the client is read only when the page is drawn.
     return cached_page(request, ["client_detail"], "clients/client_detail.html",
-                       lambda: _client_detail_context(request, client, team))
+                       lambda: _client_detail_context(request, _fetch(pk, access)))
 
 
-def _client_detail_context(request, client, team):
+def _current_team(client):
+    return Allocation.objects.current().filter(client=client).select_related("worker")
+
+
+def _client_detail_context(request, client):
+    team = _current_team(client)
     history = client.allocations.select_related("worker", "created_by", "ended_by")
     induction = services.induction_progress(client) if client.admitted_on else []
     return {

@@ -1,0 +1,87 @@
+"""Client.objects.access_of, the one-query access check every page of a client runs first,
+gives the same answer as Client.access_for, at the edges of sites and allocation dates."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from clients.models import Access, Allocation, Client
+from staff.models import User
+from tests.factories import AllocationFactory, ClientFactory, UserFactory
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def cast(site, other_site, keyworker, colleague, manager, other_site_keyworker,
+         other_site_manager, administrator):
+    """Everyone, plus a keyworker at both sites."""
+    both = UserFactory(username="both", role=User.Role.KEYWORKER, sites=[site, other_site])
+    return [AnonymousUser(), keyworker, colleague, manager, other_site_keyworker,
+            other_site_manager, administrator, both]
+
+
+# (kind, start, end) as days from today; `end` is the first day it no longer applies.
+ALLOCATIONS = {
+    "primary, open": (Allocation.Kind.PRIMARY, -30, None),
+    "co-keyworker, open": (Allocation.Kind.CO, -30, None),
+    "cover to tomorrow": (Allocation.Kind.COVER, -3, 1),
+    "cover ended today": (Allocation.Kind.COVER, -3, 0),
+    "starts today": (Allocation.Kind.PRIMARY, 0, None),
+    "starts tomorrow": (Allocation.Kind.PRIMARY, 1, None),
+    "none": None,
+}
+
+
+@pytest.mark.parametrize("allocation", ALLOCATIONS)
+def test_access_of_agrees_with_access_for(site, keyworker, cast, allocation):
+    today = timezone.localdate()
+    record = ClientFactory(site=site)
+    if ALLOCATIONS[allocation]:
+        kind, start, end = ALLOCATIONS[allocation]
+        AllocationFactory(client=record, worker=keyworker, kind=kind, start=today + start * DAY,
+                          end=None if end is None else today + end * DAY)
+    for user in cast:
+        assert Client.objects.access_of(user, record.pk) == record.access_for(user), user
+
+
+@pytest.mark.parametrize(("allocation", "expected"), [
+    ("primary, open", Access.FULL), ("co-keyworker, open", Access.FULL),
+    ("cover to tomorrow", Access.FULL), ("starts today", Access.FULL),
+    ("cover ended today", Access.SUMMARY), ("starts tomorrow", Access.SUMMARY),
+    ("none", Access.SUMMARY),
+])
+def test_a_keyworker_opens_the_file_only_while_an_allocation_is_in_force(
+        site, keyworker, allocation, expected):
+    today = timezone.localdate()
+    record = ClientFactory(site=site)
+    if ALLOCATIONS[allocation]:
+        kind, start, end = ALLOCATIONS[allocation]
+        AllocationFactory(client=record, worker=keyworker, kind=kind, start=today + start * DAY,
+                          end=None if end is None else today + end * DAY)
+    assert Client.objects.access_of(keyworker, record.pk) == expected
+
+
+def test_another_sites_staff_and_administrators_get_nothing(
+        site, other_site_keyworker, other_site_manager, administrator, manager):
+    record = ClientFactory(site=site)
+    for user in (other_site_keyworker, other_site_manager, administrator, AnonymousUser()):
+        assert Client.objects.access_of(user, record.pk) is None
+    assert Client.objects.access_of(manager, record.pk) == Access.FULL
+
+
+def test_another_workers_allocation_does_not_count(site, keyworker, colleague):
+    record = ClientFactory(site=site)
+    AllocationFactory(client=record, worker=colleague)
+    assert Client.objects.access_of(keyworker, record.pk) == Access.SUMMARY
+
+
+def test_no_such_client(site, manager):
+    assert Client.objects.access_of(manager, 999_999) is None
+
+
+def test_it_is_one_query(site, keyworker, client_record, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert Client.objects.access_of(keyworker, client_record.pk) == Access.FULL
