@@ -10,6 +10,7 @@ new page cannot slip past the log.
 import functools
 
 from django.apps import apps
+from django.db import connections, router, transaction
 from django.db.models import Subquery
 
 from audit.models import AccessEvent
@@ -139,7 +140,7 @@ def record(request, *, kind=None, client=None):
     if client is None and match:
         client = client_of(url_name, match.route, match.kwargs)
     client_id = client.pk if hasattr(client, "pk") else client
-    AccessEvent.objects.create(
+    event = AccessEvent(
         user=request.user,
         client_id=client_id,
         kind=kind or kind_of(url_name),
@@ -148,3 +149,18 @@ def record(request, *, kind=None, client=None):
         ip_address=client_ip(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
     )
+    connection = connections[router.db_for_write(AccessEvent)]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        event.save()
+        return
+    # On PostgreSQL the entry is committed without waiting for the disk to confirm it
+    # (synchronous_commit off, for this one transaction, which holds nothing else). Waiting
+    # took most of each client page's time under load: 156 requests/s with p95 101 ms
+    # against 415 and 29 ms without it (`make bench BENCH_DB=postgres`, 2 cores). Should
+    # the database server itself crash, entries of its last moment (at most about 0.6 s)
+    # may be lost; records people enter are committed as usual. SQLite's WAL mode with
+    # synchronous=NORMAL (keywork/settings.py) makes the same trade for every write.
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        event.save(using=connection.alias)

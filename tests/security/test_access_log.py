@@ -3,6 +3,8 @@ nobody changes it."""
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit import access
@@ -115,3 +117,38 @@ def test_the_log_cannot_be_changed_or_deleted(client, keyworker, client_record):
     assert not model_admin.has_change_permission(None, event)
     assert not model_admin.has_delete_permission(None, event)
     assert not model_admin.has_add_permission(None)
+
+
+def _open_file_and_capture(client, keyworker, client_record):
+    client.force_login(keyworker)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("clients:detail", args=[client_record.pk])).status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_entry_is_committed_on_its_own_without_waiting_for_the_disk_on_postgresql(
+        client, keyworker, client_record):
+    """Outside any transaction (as in production, where requests are not atomic) the log's
+    INSERT has a transaction of its own; on PostgreSQL that one transaction alone commits
+    without waiting for the disk (audit.access.record)."""
+    statements = _open_file_and_capture(client, keyworker, client_record)
+    assert AccessEvent.objects.filter(client=client_record, user=keyworker).count() == 1
+    relaxed = [i for i, sql in enumerate(statements) if "synchronous_commit" in sql]
+    if connection.vendor == "postgresql":
+        assert len(relaxed) == 1
+        assert statements[relaxed[0] + 1].startswith('INSERT INTO "audit_accessevent"')
+        with connection.cursor() as cursor:  # SET LOCAL ended with the log's transaction
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    else:
+        assert relaxed == []
+
+
+def test_inside_a_transaction_the_entry_leaves_its_commit_alone(client, keyworker,
+                                                                client_record):
+    """Inside a transaction that might hold other writes, the log's INSERT changes
+    nothing about how that transaction commits."""
+    statements = _open_file_and_capture(client, keyworker, client_record)
+    assert AccessEvent.objects.filter(client=client_record, user=keyworker).count() == 1
+    assert not any("synchronous_commit" in sql for sql in statements)
