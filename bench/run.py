@@ -345,17 +345,34 @@ def drive(cfg, servers, name, shown, rows):
     return report.combine(name, results) if len(results) > 1 else results[0]
 
 
+# TCP states (/proc/net/tcp) of a connection a server has still to answer or finish:
+# established, SYN received, close wait (the client has gone, the request is still
+# served), last ack.
+BUSY_STATES = {"01", "03", "08", "09"}
+
+
+def connections_in_hand(port):
+    """How many connections to `port` the server is still to answer: those queued to be
+    accepted and those a worker is answering (gunicorn's sync workers close each one when
+    they have answered it)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            count += local_port == port and fields[3] in BUSY_STATES
+    return count
+
+
 def settle(servers, pages, name):
-    """Before a page is driven: wait until the requests left over from the page before
-    have been answered (gunicorn finishes what it accepted), then ask for the page once
-    as each user, as they would have done before (a warm cache, as on a working day)."""
-    deadline = time.monotonic() + 120
+    """Before a page is driven: wait until every worker has answered the requests left
+    over from the page before (gunicorn finishes what it accepted, and a slow page leaves
+    several seconds of work behind), then ask for the page once as each user, as they
+    would have done before (a warm cache, as on a working day)."""
+    deadline = time.monotonic() + 180
     for server in servers:
-        while time.monotonic() < deadline:
-            started = time.monotonic()
-            get(server.url("/healthz"))
-            if time.monotonic() - started < 0.5:
-                break
+        while connections_in_hand(server.port) and time.monotonic() < deadline:
+            time.sleep(0.2)
         for cookie, path in pages[name][1]:
             get(server.url(path), cookie)
 
