@@ -35,14 +35,20 @@ ALLOCATIONS = {
 }
 
 
-@pytest.mark.parametrize("allocation", ALLOCATIONS)
-def test_access_of_agrees_with_access_for(site, keyworker, cast, allocation):
+def client_with(allocation, *, site, worker):
+    """A client at `site` with the allocation named `allocation` (ALLOCATIONS) for `worker`."""
     today = timezone.localdate()
     record = ClientFactory(site=site)
     if ALLOCATIONS[allocation]:
         kind, start, end = ALLOCATIONS[allocation]
-        AllocationFactory(client=record, worker=keyworker, kind=kind, start=today + start * DAY,
+        AllocationFactory(client=record, worker=worker, kind=kind, start=today + start * DAY,
                           end=None if end is None else today + end * DAY)
+    return record
+
+
+@pytest.mark.parametrize("allocation", ALLOCATIONS)
+def test_access_of_agrees_with_access_for(site, keyworker, cast, allocation):
+    record = client_with(allocation, site=site, worker=keyworker)
     for user in cast:
         assert Client.objects.access_of(user, record.pk) == record.access_for(user), user
 
@@ -55,12 +61,7 @@ def test_access_of_agrees_with_access_for(site, keyworker, cast, allocation):
 ])
 def test_a_keyworker_opens_the_file_only_while_an_allocation_is_in_force(
         site, keyworker, allocation, expected):
-    today = timezone.localdate()
-    record = ClientFactory(site=site)
-    if ALLOCATIONS[allocation]:
-        kind, start, end = ALLOCATIONS[allocation]
-        AllocationFactory(client=record, worker=keyworker, kind=kind, start=today + start * DAY,
-                          end=None if end is None else today + end * DAY)
+    record = client_with(allocation, site=site, worker=keyworker)
     assert Client.objects.access_of(keyworker, record.pk) == expected
 
 
