@@ -61,6 +61,10 @@ class ClientQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or user.is_administrator:
             return None
+        low, high = connections[self.db].ops.integer_field_range(
+            Client._meta.pk.get_internal_type())
+        if not low <= pk <= high:  # no such client (the ORM answers an empty result too)
+            return None
         row = _access_row(self.db, user.pk, pk, timezone.localdate())
         if row is None or not row[0]:
             return None

@@ -79,8 +79,10 @@ def test_another_workers_allocation_does_not_count(site, keyworker, colleague):
     assert Client.objects.access_of(keyworker, record.pk) == Access.SUMMARY
 
 
-def test_no_such_client(site, manager):
-    assert Client.objects.access_of(manager, 999_999) is None
+@pytest.mark.parametrize("pk", [999_999, 2**63, -(2**63) - 1, 10**20])
+def test_no_such_client(site, manager, pk):
+    """Ids past what the database's integers hold (from a hand-edited URL) included."""
+    assert Client.objects.access_of(manager, pk) is None
 
 
 def test_it_is_one_query(site, keyworker, client_record, django_assert_num_queries):
