@@ -57,7 +57,8 @@ class ClientQuerySet(models.QuerySet):
 
         Written in SQL, in one small query: the ORM took about 3 ms to build and compile
         the same question on every such page, more than the rest of a cached client file
-        (0.7 ms in all this way; measured on PostgreSQL with 2,000 clients, `make bench`).
+        (0.7 ms in all this way; measured in one process against `make bench`'s PostgreSQL
+        database of 2,000 clients).
         """
         if not user.is_authenticated or user.is_administrator:
             return None
