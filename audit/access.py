@@ -1,10 +1,12 @@
 """Which pages show a client's records, and whose.
 
-Every URL under clients/<pk>/ is about client `pk`. Other pages name another record by
-`pk` (a plan, a session, ...): URL_OBJECTS says which model, and the client is found
-through it inside the log's own INSERT, so logging costs one query whatever the page.
-tests/security/test_access_log.py fails when a URL with a `pk` is in neither list, so a
-new page cannot slip past the log.
+A page says which client it is about where it is written: its view declares it with
+`clients.access.client_page` (the client itself, or a record such as a plan or a session
+that belongs to one client), or says with `not_a_client_page` that the record its URL
+names is not a client's. The log follows that declaration: a record reached by its own
+pk leads to its client inside the log's own INSERT, so logging costs one query whatever
+the page. tests/security/test_access_log.py fails when a URL naming a record by id has no
+declaration, so a new page cannot slip past the log.
 """
 
 import functools
@@ -15,63 +17,22 @@ from django.db.models import Subquery
 
 from audit.models import AccessEvent
 from audit.network import client_ip
-
-CLIENT_ROUTE = "clients/<int:pk>/"
-
-# url name: "app_label.Model" that `pk` names; the model leads to exactly one client.
-URL_OBJECTS = {
-    "plans:detail": "plans.Plan",
-    "plans:edit": "plans.Plan",
-    "plans:goal_add": "plans.Plan",
-    "plans:goal_edit": "plans.Plan",
-    "plans:goal_delete": "plans.Plan",
-    "plans:sign": "plans.Plan",
-    "plans:revise": "plans.Plan",
-    "plans:compare": "plans.Plan",
-    "plans:review": "plans.Plan",
-    "plans:manager_review": "plans.Plan",
-    "plans:pdf": "plans.Plan",
-    "plans:action_progress": "plans.Action",
-    "plans:milestone_reached": "plans.Milestone",
-    "plans:agreement_detail": "plans.Agreement",
-    "plans:agreement_edit": "plans.Agreement",
-    "plans:agreement_sign": "plans.Agreement",
-    "plans:agreement_revise": "plans.Agreement",
-    "plans:agreement_pdf": "plans.Agreement",
-    "plans:referral_edit": "plans.Referral",
-    "diary:session": "diary.KeyworkSession",
-    "diary:edit": "diary.KeyworkSession",
-    "diary:log": "diary.KeyworkSession",
-    "diary:addendum": "diary.KeyworkSession",
-    "diary:strike": "diary.KeyworkSession",
-    "diary:check_in": "diary.KeyworkSession",
-    "diary:risk_resolve": "diary.KeyworkSession",
-    "diary:contact_strike": "diary.Contact",
-}
-
-# Pages with a `pk` that is not about one client: staff, sites, agencies, supervision.
-NOT_ABOUT_A_CLIENT = {
-    "plans:agency_edit",
-    "supervision:detail",
-    "supervision:action_add",
-    "supervision:action_done",
-    "supervision:sign",
-    "supervision:confirm",
-    "supervision:addendum",
-}
-
-# Pictures drawn for a page already logged: logging them again says nothing new.
-NOT_LOGGED = {"stages:chart_radar", "stages:chart_line"}
-
-DOWNLOADS = {"clients:photo", "stages:evidence_file", "stages:portfolio_file"}
+from clients.access import UNDECLARED, declaration_of
 
 
-def kind_of(url_name):
-    if url_name in DOWNLOADS:
+def page_of(match):
+    """The ClientPage the matched view declares, or None."""
+    page = declaration_of(match.func)
+    return None if page is UNDECLARED else page
+
+
+def kind_of(match):
+    page = page_of(match)
+    if page is not None and page.download:
         return AccessEvent.Kind.DOWNLOAD
-    if "export" in url_name:
+    if "export" in match.view_name:
         return AccessEvent.Kind.EXPORT
-    if url_name.endswith("pdf"):
+    if match.view_name.endswith("pdf"):
         return AccessEvent.Kind.PDF
     return AccessEvent.Kind.VIEW
 
@@ -111,25 +72,24 @@ def client_lookup(model):
     return paths[0] if paths else None
 
 
-def client_of(url_name, route, kwargs):
+def client_of(match):
     """The client id (or a subquery giving it) for a page, or None."""
-    if "pk" not in kwargs:
+    page = page_of(match)
+    if page is None or page.kwarg not in match.kwargs:
         return None
-    if route.startswith(CLIENT_ROUTE):
-        return kwargs["pk"]
-    label = URL_OBJECTS.get(url_name)
-    if label is None:
-        return None
-    model = apps.get_model(label)
-    return Subquery(model.objects.filter(pk=kwargs["pk"]).values(client_lookup(model))[:1])
+    model = apps.get_model(page.model)
+    if model._meta.label == "clients.Client":
+        return match.kwargs[page.kwarg]
+    return Subquery(model.objects.filter(pk=match.kwargs[page.kwarg])
+                    .values(client_lookup(model))[:1])
 
 
-def is_logged(url_name, route, kwargs):
-    if url_name in NOT_LOGGED:
-        return False
-    if "export" in url_name:
-        return True
-    return "pk" in kwargs and (route.startswith(CLIENT_ROUTE) or url_name in URL_OBJECTS)
+def is_logged(match):
+    """Pages about a client are logged (pictures drawn inside one excepted), and exports."""
+    page = page_of(match)
+    if page is not None:
+        return page.logged
+    return "export" in match.view_name
 
 
 def record(request, *, kind=None, client=None):
@@ -138,12 +98,12 @@ def record(request, *, kind=None, client=None):
     match = request.resolver_match
     url_name = match.view_name if match else ""
     if client is None and match:
-        client = client_of(url_name, match.route, match.kwargs)
+        client = client_of(match)
     client_id = client.pk if hasattr(client, "pk") else client
     event = AccessEvent(
         user=request.user,
         client_id=client_id,
-        kind=kind or kind_of(url_name),
+        kind=kind or (kind_of(match) if match else AccessEvent.Kind.VIEW),
         url_name=url_name[:80],
         path=request.get_full_path()[:500],
         ip_address=client_ip(request) or None,

@@ -86,7 +86,7 @@ class AccessLogMiddleware:
             and request.method in ("GET", "HEAD")
             and 200 <= response.status_code < 300
             and request.user.is_authenticated
-            and access.is_logged(match.view_name, match.route, match.kwargs)
+            and access.is_logged(match)
         ):
             access.record(request)
         return response

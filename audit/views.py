@@ -1,6 +1,5 @@
 """Pages of the audit app: staying signed in, who opened a client's file, subject access."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 from audit import access, sessions
 from audit import subject_access as subject_access_export
 from audit.models import AccessEvent
-from clients.views import client_for
+from clients.access import client_for, client_page, require_manager
 
 
 @require_POST
@@ -19,22 +18,22 @@ def keepalive(request):
     return HttpResponse(status=204)
 
 
+@client_page()
 def client_access(request, pk):
     """Who has opened this client's records: for the client's managers only."""
     client = client_for(request, pk)
-    if not request.user.is_manager:
-        raise PermissionDenied
+    require_manager(request, client.site_id)
     events = (AccessEvent.objects.for_user(request.user).filter(client=client)
               .select_related("user"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "audit/client_access.html", {"client": client, "page": page})
 
 
+@client_page()
 def subject_access(request, pk):
     """A manager makes the subject access ZIP for one client: GET explains, POST makes it."""
     client = client_for(request, pk)
-    if not request.user.is_manager:
-        raise PermissionDenied
+    require_manager(request, client.site_id)
     if request.method != "POST":
         return render(request, "audit/subject_access.html", {"client": client})
     archive = subject_access_export.export_zip(client, by=request.user)

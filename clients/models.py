@@ -1,8 +1,7 @@
 """Client records, their lifecycle, induction and keyworker allocations.
 
-Who may see a client is decided here and nowhere else: `Client.objects.for_user(user)` is
-every client a user may see at all (in full or as a summary), `.in_full_for(user)` those
-whose whole file they may open, and `Client.access_for(user)` the level for one client.
+Who may see a client is decided in clients/access.py; `Client.objects.for_user(user)` and
+`.in_full_for(user)` are its filter, for querysets of other apps to build on.
 """
 
 import datetime
@@ -10,7 +9,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -39,59 +38,22 @@ def photo_path(instance, filename):
     return f"client-photos/{uuid.uuid4().hex}.{extension}"
 
 
-class Access(models.TextChoices):
-    FULL = "full", _("Full file")
-    SUMMARY = "summary", _("Summary only")
-
-
 def _today():
     return timezone.localdate()
 
 
 class ClientQuerySet(models.QuerySet):
-    def access_of(self, user, pk):
-        """The level (Access.FULL or Access.SUMMARY) at which `user` may open client `pk`
-        today, or None: no such client, or none of theirs. The rules of for_user() and
-        Client.access_for(), asked by every page of one client before it reads anything
-        of the client.
-
-        Written in SQL, in one small query: the ORM took about 3 ms to build and compile
-        the same question on every such page, more than the rest of a cached client file
-        (0.7 ms in all this way; measured in one process against `make bench`'s PostgreSQL
-        database of 2,000 clients).
-        """
-        if not user.is_authenticated or user.is_administrator:
-            return None
-        low, high = connections[self.db].ops.integer_field_range(
-            Client._meta.pk.get_internal_type())
-        if not low <= pk <= high:  # no such client (the ORM answers an empty result too)
-            return None
-        row = _access_row(self.db, user.pk, pk, timezone.localdate())
-        if row is None or not row[0]:
-            return None
-        return _level(user, allocated=bool(row[1]))
-
     def for_user(self, user):
-        """Clients a user may see at all: managers and keyworkers, at their own sites.
+        """Clients a user may see at all (clients.access.clients_for)."""
+        from clients.access import clients_for  # it builds on these models
 
-        Administrators manage reference data and staff, not client files.
-        """
-        if not user.is_authenticated or user.is_administrator:
-            return self.none()
-        return self.filter(site__in=user.sites.all())
+        return clients_for(user, queryset=self)
 
     def in_full_for(self, user, on=None):
-        """Clients whose whole file a user may open.
+        """Clients whose whole file a user may open on the day `on` (today)."""
+        from clients.access import Access, clients_for
 
-        A manager: everyone at their sites. A keyworker: the clients they are primary,
-        co-keyworker or current cover for (at their sites).
-        """
-        visible = self.for_user(user)
-        if user.is_authenticated and user.is_manager:
-            return visible
-        return visible.filter(
-            pk__in=Allocation.objects.current(on).filter(worker=user).values("client")
-        )
+        return clients_for(user, Access.FULL, on=on, queryset=self)
 
     def open(self):
         return self.exclude(status__in=Client.ENDED)
@@ -227,52 +189,6 @@ class Client(models.Model):
             errors["consent_date"] = _("The consent date cannot be in the future.")
         if errors:
             raise ValidationError(errors)
-
-    def access_for(self, user, *, site_checked=False):
-        """Full, Summary, or None: the level at which `user` may open this client.
-
-        `site_checked`: the client came from `Client.objects.for_user(user)`, so it is at
-        one of the user's sites already (saves a query). Pages of one client ask
-        `Client.objects.access_of(user, pk)` instead, before reading the client."""
-        if not user.is_authenticated or user.is_administrator:
-            return None
-        if not site_checked and not user.sites.filter(pk=self.site_id).exists():
-            return None
-        if user.is_manager:
-            return Access.FULL
-        return _level(user, allocated=self.allocations.current().filter(worker=user).exists())
-
-
-def _level(user, *, allocated):
-    """The level for a keyworker or manager at the client's site: managers see every file
-    there, keyworkers those they hold a current allocation for (else the summary)."""
-    if user.is_manager or allocated:
-        return Access.FULL
-    return Access.SUMMARY
-
-
-# The question of Client.objects.access_of, for one client: is it at one of the user's
-# sites, and does the user hold an allocation in force on the day (the rule of
-# AllocationQuerySet.current(): started by then, not yet ended; `end` is exclusive)?
-# Standard SQL, the same on SQLite and PostgreSQL; every value is a parameter.
-ACCESS_SQL = """
-SELECT
-  EXISTS (SELECT 1 FROM staff_user_sites m
-          WHERE m.user_id = %(user)s AND m.site_id = c.site_id),
-  EXISTS (SELECT 1 FROM clients_allocation a
-          WHERE a.client_id = c.id AND a.worker_id = %(user)s
-            AND a.start <= %(on)s AND (a."end" IS NULL OR a."end" > %(on)s))
-FROM clients_client c
-WHERE c.id = %(client)s
-"""
-
-
-def _access_row(using, user_id, client_id, on):
-    """(at one of the user's sites, allocated to the user on `on`), or None when there is
-    no such client."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(ACCESS_SQL, {"user": user_id, "client": client_id, "on": on})
-        return cursor.fetchone()
 
 
 class StatusChange(models.Model):

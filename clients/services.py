@@ -181,7 +181,7 @@ def _check_worker(*, client, worker):
                                % {"name": worker}})
     if worker.role != User.Role.KEYWORKER and worker.role != User.Role.MANAGER:
         raise ValidationError({"worker": _("Only keyworkers and managers can be allocated.")})
-    if not worker.sites.filter(pk=client.site_id).exists():
+    if not worker.works_at(client.site_id):
         raise ValidationError({"worker": _("%(name)s does not work at %(site)s.")
                                % {"name": worker, "site": client.site}})
 
@@ -215,7 +215,7 @@ def _close(allocation, *, end, by, reason):
 
 
 def _manager_of(client, user):
-    if not (user.is_manager and user.sites.filter(pk=client.site_id).exists()):
+    if not user.manages(client.site_id):
         raise PermissionDenied
 
 
@@ -300,8 +300,8 @@ def cover_arrange(*, client, worker, first_day, last_day, handover_note, by):
     """
     _check_open(client)
     keyworker = client.allocations.current().primary().first()
-    is_manager = by.is_manager and by.sites.filter(pk=client.site_id).exists()
-    if not is_manager and not (keyworker and keyworker.worker_id == by.pk):
+    by_manager = by.manages(client.site_id)
+    if not by_manager and not (keyworker and keyworker.worker_id == by.pk):
         raise PermissionDenied
     _check_worker(client=client, worker=worker)
     if keyworker and keyworker.worker_id == worker.pk:
@@ -320,7 +320,7 @@ def cover_arrange(*, client, worker, first_day, last_day, handover_note, by):
     allocation = Allocation(
         client=client, worker=worker, kind=Allocation.Kind.COVER, start=first_day, end=end,
         handover_note=handover_note, created_by=by,
-        arranged=Allocation.Arranged.UNPLANNED if is_manager and not (
+        arranged=Allocation.Arranged.UNPLANNED if by_manager and not (
             keyworker and keyworker.worker_id == by.pk) else Allocation.Arranged.PLANNED,
     )
     allocation.full_clean()

@@ -9,55 +9,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients import extensions, forms, services
-from clients.models import Access, Allocation, Client
+from clients.access import (
+    Access,
+    client_access,
+    client_for,
+    client_page,
+    fetch,
+    not_a_client_page,
+    require_manager,
+    require_open,
+)
+from clients.models import Allocation, Client
 from keywork.lib.cache import cached_page
 from staff.models import User
 from staff.views import home as greeting
 
 PAGE_SIZE = 25
-
-
-# Permission helpers: the one place views ask who may see and do what ---------------------
-
-
-def client_access(request, pk, need=Access.FULL):
-    """The level at which the user may open client `pk`, if it is at least `need`.
-
-    404 when the user may not know the client exists (another site, or an administrator);
-    403 when they can see the summary but not the full file.
-    """
-    access = Client.objects.access_of(request.user, pk)
-    if access is None:
-        raise Http404
-    if need == Access.FULL and access != Access.FULL:
-        raise PermissionDenied
-    return access
-
-
-def client_for(request, pk, need=Access.FULL):
-    """The client `pk` (with its site, and `.access` set) if the user may see it at the
-    level `need`; see client_access."""
-    return _fetch(pk, client_access(request, pk, need))
-
-
-def _fetch(pk, access):
-    client = get_object_or_404(Client.objects.select_related("site"), pk=pk)
-    client.access = access
-    return client
-
-
-def require_manager(request, site_id=None):
-    if not request.user.is_manager:
-        raise PermissionDenied
-    if site_id is not None and not request.user.sites.filter(pk=site_id).exists():
-        raise Http404
-
-
-def require_open(request, client):
-    if client.is_archived:
-        messages.error(request, _("This client has left; the record is archived and read-only."))
-        return redirect(client)
-    return None
 
 
 def _with_current_team(queryset):
@@ -169,17 +136,18 @@ def _client_list_context(request):
     }
 
 
+@client_page()
 def client_detail(request, pk):
     access = client_access(request, pk, need=Access.SUMMARY)
     if access == Access.SUMMARY:
-        client = _fetch(pk, access)
+        client = fetch(pk, access)
         return render(request, "clients/client_summary.html", {
             "client": client, "team": _current_team(client),
             "sections": extensions.file_context(request, client, summary=True)})
     # The whole file is served from the cache while nothing under it changed (the access
     # check above runs every time); the client is read only when the page is drawn.
     return cached_page(request, ["client_detail"], "clients/client_detail.html",
-                       lambda: _client_detail_context(request, _fetch(pk, access)))
+                       lambda: _client_detail_context(request, fetch(pk, access)))
 
 
 def _current_team(client):
@@ -204,6 +172,7 @@ def _client_detail_context(request, client):
     }
 
 
+@client_page(download=True)
 def client_photo(request, pk):
     client = client_for(request, pk, need=Access.SUMMARY)
     if not client.photo:
@@ -232,6 +201,7 @@ def client_create(request):
         "form": form, "title": _("New referral")})
 
 
+@client_page()
 def client_edit(request, pk):
     client = client_for(request, pk)
     if response := require_open(request, client):
@@ -275,6 +245,7 @@ def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
     return render(request, template, {"client": client, "form": form})
 
 
+@client_page()
 def client_admit(request, pk):
     return _lifecycle_step(
         request, pk, form_class=forms.AdmitForm, template="clients/client_admit.html",
@@ -284,6 +255,7 @@ def client_admit(request, pk):
     )
 
 
+@client_page()
 def client_activate(request, pk):
     return _lifecycle_step(
         request, pk, form_class=forms.ActivateForm, template="clients/client_activate.html",
@@ -293,6 +265,7 @@ def client_activate(request, pk):
     )
 
 
+@client_page()
 def client_end(request, pk):
     return _lifecycle_step(
         request, pk, form_class=forms.EndForm, template="clients/client_end.html",
@@ -303,6 +276,7 @@ def client_end(request, pk):
     )
 
 
+@client_page()
 @require_POST
 def induction_tick(request, pk, item_pk):
     client = client_for(request, pk)
@@ -332,6 +306,7 @@ def _allocation_page(request, client, form, title, intro):
     })
 
 
+@client_page()
 def client_allocate(request, pk):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
@@ -357,6 +332,7 @@ def client_allocate(request, pk):
     return _allocation_page(request, client, form, title, intro=None)
 
 
+@client_page()
 def client_co_keyworker(request, pk):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
@@ -376,6 +352,7 @@ def client_co_keyworker(request, pk):
     return _allocation_page(request, client, form, _("Add a co-keyworker"), intro=None)
 
 
+@client_page()
 def client_cover(request, pk):
     client = client_for(request, pk)
     if response := require_open(request, client):
@@ -402,6 +379,7 @@ def client_cover(request, pk):
     return _allocation_page(request, client, form, _("Arrange cover"), intro=intro)
 
 
+@client_page()
 def allocation_end(request, pk, allocation_pk):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
@@ -454,6 +432,7 @@ def keyworker_list(request):
     })
 
 
+@not_a_client_page
 @require_POST
 def keyworker_limit(request, user_pk):
     site, _sites = _manager_site(request)
@@ -469,6 +448,7 @@ def keyworker_limit(request, user_pk):
     return _to_keyworkers(site)
 
 
+@not_a_client_page
 def caseload_transfer(request, user_pk):
     site, _sites = _manager_site(request)
     from_worker = get_object_or_404(User.objects.filter(sites=site), pk=user_pk)

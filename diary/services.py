@@ -15,6 +15,7 @@ from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.access import Access, access_level
 from clients.models import Allocation, Client
 from clients.services import StaleEdit
 from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
@@ -54,12 +55,8 @@ def _by(instance, user):
 
 def _require_full(client, user):
     """The user may open the client's file (keyworker, co-keyworker, cover, manager)."""
-    if not Client.objects.in_full_for(user).filter(pk=client.pk).exists():
+    if access_level(user, client) != Access.FULL:
         raise PermissionDenied
-
-
-def _is_site_manager(user, site_id):
-    return user.is_manager and user.sites.filter(pk=site_id).exists()
 
 
 def _check_client(client):
@@ -77,7 +74,7 @@ def _check_worker(*, client, worker):
     if not worker.is_active or worker.role not in (User.Role.KEYWORKER, User.Role.MANAGER):
         raise ValidationError({"worker": _("%(name)s cannot hold keywork sessions.")
                                % {"name": worker}})
-    if not worker.sites.filter(pk=client.site_id).exists():
+    if not worker.works_at(client.site_id):
         raise ValidationError({"worker": _("%(name)s does not work at %(site)s.")
                                % {"name": worker, "site": client.site}})
 
@@ -320,7 +317,7 @@ def session_strike(*, session, by, reason):
     if session.is_struck:
         raise ValidationError(_("This session is already struck through."))
     author = session.logged_by_id or session.booked_by_id
-    if by.pk != author and not _is_site_manager(by, session.site_id):
+    if by.pk != author and not by.manages(session.site_id):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is wrong.")})
@@ -339,7 +336,7 @@ def session_strike(*, session, by, reason):
 def session_check_in(*, session, by):
     """The worker is back from an external appointment or lone working (or a manager
     confirms they are)."""
-    if by.pk != session.worker_id and not _is_site_manager(by, session.site_id):
+    if by.pk != session.worker_id and not by.manages(session.site_id):
         raise PermissionDenied
     session = _locked(session)
     if not session.needs_check_in:
@@ -356,7 +353,7 @@ def session_check_in(*, session, by):
 @transaction.atomic
 def risk_resolve(*, session, by, note=""):
     """A manager marks a session's risk as dealt with: it leaves the client's summary."""
-    if not _is_site_manager(by, session.site_id):
+    if not by.manages(session.site_id):
         raise PermissionDenied
     session = _locked(session)
     if not session.has_open_risk:
@@ -388,7 +385,7 @@ def contact_log(*, client, by, kind, note, at=None):
 @transaction.atomic
 def contact_strike(*, contact, by, reason):
     """Strike a wrong contact entry through, with the reason. Its author or a manager."""
-    if by.pk != contact.by_id and not _is_site_manager(by, contact.site_id):
+    if by.pk != contact.by_id and not by.manages(contact.site_id):
         raise PermissionDenied
     if contact.is_struck:
         raise ValidationError(_("This contact is already struck through."))
@@ -404,7 +401,7 @@ def contact_strike(*, contact, by, reason):
 @transaction.atomic
 def diary_settings_update(*, site, by, sessions_per_week, edit_window_days):
     """A manager sets their site's expected cadence and correction window."""
-    if not _is_site_manager(by, site.pk):
+    if not by.manages(site):
         raise PermissionDenied
     row = DiarySettings.objects.select_for_update().filter(site=site).first()
     row = _by(row or DiarySettings(site=site), by)

@@ -11,9 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.models import Access, Client
+from clients.access import (
+    Access,
+    client_for,
+    client_page,
+    not_a_client_page,
+    require_client,
+    require_manager,
+)
+from clients.models import Client
 from clients.services import StaleEdit
-from clients.views import client_for, require_manager
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from staff.models import User
@@ -44,8 +51,7 @@ def _session_for(request, pk, need=Access.FULL):
                         "struck_by", "checked_in_by", "risk_dealt_with_by"),
         pk=pk,
     )
-    if need == Access.FULL and session.client.access_for(request.user) != Access.FULL:
-        raise PermissionDenied
+    require_client(request, session.client, need)
     return session
 
 
@@ -114,6 +120,7 @@ def week(request):
     return _worker_week(request, request.user)
 
 
+@not_a_client_page
 def worker_week(request, user_pk):
     _staff_only(request)
     worker = get_object_or_404(User.objects.for_user(request.user), pk=user_pk)
@@ -128,6 +135,7 @@ def _worker_week(request, worker):
                                                   worker=worker), worker=worker)
 
 
+@not_a_client_page
 def site_week(request, site_pk):
     _staff_only(request)
     site = get_object_or_404(request.user.sites.all(), pk=site_pk)
@@ -187,6 +195,7 @@ def book(request):
     return render(request, "diary/session_form.html", {"form": form, "title": _("Book a session")})
 
 
+@client_page("diary.KeyworkSession")
 def session_detail(request, pk):
     return _session_page(request, _session_for(request, pk))
 
@@ -218,6 +227,7 @@ def _session_page(request, session, *, addendum_form=None):
     })
 
 
+@client_page("diary.KeyworkSession")
 def session_edit(request, pk):
     """Move a booked session: another day, time, place or worker."""
     session = _session_for(request, pk)
@@ -244,6 +254,7 @@ def session_edit(request, pk):
         "title": _("Change the booking")})
 
 
+@client_page("diary.KeyworkSession")
 def session_log(request, pk):
     """Log what happened at a booked session, or correct a logged one within the window."""
     session = _session_for(request, pk)
@@ -296,6 +307,7 @@ def _as_addendum(form, data):
     return "\n\n".join(f"{label}: {text}" for label, text in parts if text)
 
 
+@client_page("diary.KeyworkSession")
 @require_POST
 def addendum_add(request, pk):
     session = _session_for(request, pk)
@@ -311,6 +323,7 @@ def addendum_add(request, pk):
     return _session_page(request, session, addendum_form=form)
 
 
+@client_page("diary.KeyworkSession")
 def session_strike(request, pk):
     session = _session_for(request, pk)
     author = session.logged_by_id or session.booked_by_id
@@ -335,6 +348,7 @@ def session_strike(request, pk):
         "title": _("Strike this session through")})
 
 
+@client_page("diary.KeyworkSession")
 @require_POST
 def check_in(request, pk):
     session = _session_for(request, pk, need=Access.SUMMARY)
@@ -347,6 +361,7 @@ def check_in(request, pk):
     return redirect(_next(request, reverse("diary:today")))
 
 
+@client_page("diary.KeyworkSession")
 @require_POST
 def risk_resolve(request, pk):
     session = _session_for(request, pk, need=Access.SUMMARY)
@@ -397,6 +412,7 @@ def diary_settings(request):
 # Contacts -------------------------------------------------------------------------------------
 
 
+@client_page()
 @require_POST
 def contact_log(request, pk):
     """Log an informal contact from the client's summary or file; htmx swaps the form."""
@@ -422,6 +438,7 @@ def contact_log(request, pk):
     return redirect(client)
 
 
+@client_page("diary.Contact")
 def contact_strike(request, pk):
     contact = get_object_or_404(Contact.objects.for_user(request.user).select_related("client"),
                                 pk=pk)

@@ -755,7 +755,7 @@ def manager_review_window(client, versions=None):
 def manager_review_sign(*, plan, by, comments):
     """A manager of the client's site signs off the plan in force, with comments."""
     client = plan.client
-    if not (by.is_manager and by.sites.filter(pk=client.site_id).exists()):
+    if not by.manages(client.site_id):
         raise PermissionDenied
     Client.objects.select_for_update().get(pk=client.pk)
     if not plan.is_current:

@@ -21,8 +21,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clients import extensions
-from clients.models import Access, Allocation, Client
-from clients.views import client_for, require_manager, require_open
+from clients.access import (
+    Access,
+    client_for,
+    client_page,
+    not_a_client_page,
+    require_client,
+    require_manager,
+    require_open,
+)
+from clients.models import Allocation, Client
 from keywork.lib.pdf import pdf_response, render_pdf
 from plans import compare, forms, hooks, services
 from plans.models import (
@@ -48,8 +56,7 @@ PAGE_SIZE = 25
 
 def _full_file(request, obj, client):
     """404 unless the client is at one of the user's sites; 403 without the full file."""
-    if client.access_for(request.user) != Access.FULL:
-        raise PermissionDenied
+    require_client(request, client, Access.FULL)
     return obj
 
 
@@ -156,6 +163,7 @@ def register_extensions():
 # Plans ------------------------------------------------------------------------------------
 
 
+@client_page()
 def client_plan(request, pk):
     """A client's plan: the version in force, else the draft, else how to start one."""
     client = client_for(request, pk)
@@ -166,6 +174,7 @@ def client_plan(request, pk):
     return render(request, "plans/plan_start.html", {"client": client})
 
 
+@client_page()
 def plan_create(request, pk):
     client = client_for(request, pk)
     if response := require_open(request, client):
@@ -190,6 +199,7 @@ def plan_create(request, pk):
         "client": client, "form": form, "title": _("New support plan")})
 
 
+@client_page("plans.Plan")
 def plan_detail(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
@@ -219,6 +229,7 @@ def plan_detail(request, pk):
     })
 
 
+@client_page("plans.Plan")
 def plan_edit(request, pk):
     plan = plan_for(request, pk)
     if response := _require_draft(request, plan):
@@ -286,6 +297,7 @@ def _goal_page(request, plan, goal=None):
     })
 
 
+@client_page("plans.Plan")
 def goal_add(request, pk):
     plan = plan_for(request, pk)
     if response := _require_draft(request, plan):
@@ -293,6 +305,7 @@ def goal_add(request, pk):
     return _goal_page(request, plan)
 
 
+@client_page("plans.Plan")
 def goal_edit(request, pk, goal_pk):
     plan = plan_for(request, pk)
     if response := _require_draft(request, plan):
@@ -301,6 +314,7 @@ def goal_edit(request, pk, goal_pk):
     return _goal_page(request, plan, goal)
 
 
+@client_page("plans.Plan")
 @require_POST
 def goal_delete(request, pk, goal_pk):
     plan = plan_for(request, pk)
@@ -357,6 +371,7 @@ def _signing_page(request, document, *, sign, template, context):
     })
 
 
+@client_page("plans.Plan")
 def plan_sign(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
         "signatures"))
@@ -377,6 +392,7 @@ def plan_sign(request, pk):
         "keyworker": services.current_keyworker(plan.client)})
 
 
+@client_page("plans.Plan")
 @require_POST
 def plan_revise(request, pk):
     plan = plan_for(request, pk)
@@ -393,6 +409,7 @@ def plan_revise(request, pk):
     return redirect(draft)
 
 
+@client_page("plans.Plan")
 def plan_compare(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects))
     versions = services.client_plans(plan.client)
@@ -415,6 +432,7 @@ def plan_compare(request, pk):
     })
 
 
+@client_page("plans.Plan")
 def plan_review(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects))
     if response := require_open(request, plan.client):
@@ -449,6 +467,7 @@ def plan_review(request, pk):
         "plan": plan, "client": plan.client, "form": form})
 
 
+@client_page("plans.Plan")
 def manager_review(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects))
     require_manager(request, plan.client.site_id)
@@ -473,6 +492,7 @@ def manager_review(request, pk):
         "today": timezone.localdate()})
 
 
+@client_page("plans.Action")
 @require_POST
 def action_progress(request, pk):
     action = get_object_or_404(_visible(
@@ -493,6 +513,7 @@ def action_progress(request, pk):
     return redirect(f"{plan.get_absolute_url()}#action-{action.pk}")
 
 
+@client_page("plans.Milestone")
 @require_POST
 def milestone_reached(request, pk):
     milestone = get_object_or_404(_visible(
@@ -533,6 +554,7 @@ def review_list(request):
         "query_string": query_string.urlencode(), "today": timezone.localdate()})
 
 
+@client_page("plans.Plan")
 def plan_pdf(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
         "signatures"))
@@ -553,6 +575,7 @@ def plan_pdf(request, pk):
 # Keywork agreements -----------------------------------------------------------------------
 
 
+@client_page()
 def client_agreement(request, pk):
     """The client's agreement (newest version); if none yet, prepare one from the site's text."""
     client = client_for(request, pk)
@@ -576,6 +599,7 @@ def client_agreement(request, pk):
         "client": client, "template": template})
 
 
+@client_page("plans.Agreement")
 def agreement_detail(request, pk):
     agreement = agreement_for(request, pk)
     digest = agreement.signed_digest or agreement.digest()
@@ -589,6 +613,7 @@ def agreement_detail(request, pk):
     })
 
 
+@client_page("plans.Agreement")
 def agreement_edit(request, pk):
     agreement = agreement_for(request, pk)
     if response := _require_draft(request, agreement):
@@ -609,6 +634,7 @@ def agreement_edit(request, pk):
         "agreement": agreement, "client": agreement.client, "form": form})
 
 
+@client_page("plans.Agreement")
 def agreement_sign(request, pk):
     agreement = agreement_for(request, pk)
     if agreement.signed_at:
@@ -624,6 +650,7 @@ def agreement_sign(request, pk):
                          context={"agreement": agreement})
 
 
+@client_page("plans.Agreement")
 @require_POST
 def agreement_revise(request, pk):
     agreement = agreement_for(request, pk)
@@ -636,6 +663,7 @@ def agreement_revise(request, pk):
     return redirect("plans:agreement_edit", pk=draft.pk)
 
 
+@client_page("plans.Agreement")
 def agreement_pdf(request, pk):
     agreement = agreement_for(request, pk)
     digest = agreement.signed_digest or agreement.digest()
@@ -653,6 +681,7 @@ def agreement_pdf(request, pk):
                              f"v{agreement.number}.pdf")
 
 
+@client_page()
 def sheet_pdf(request, pk):
     """The one-page "my keywork" sheet: the six things every client should know."""
     client = client_for(request, pk)
@@ -726,6 +755,7 @@ def agency_create(request):
         "form": form, "site": site, "title": _("New agency")})
 
 
+@not_a_client_page
 def agency_edit(request, pk):
     require_manager(request)
     agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
@@ -738,6 +768,7 @@ def agency_edit(request, pk):
         "form": form, "site": agency.site, "title": agency.name})
 
 
+@client_page()
 def referral_create(request, pk):
     client = client_for(request, pk)
     if response := require_open(request, client):
@@ -755,6 +786,7 @@ def referral_create(request, pk):
         "client": client, "form": form, "title": _("Refer to an agency")})
 
 
+@client_page("plans.Referral")
 def referral_edit(request, pk):
     referral = referral_for(request, pk)
     if response := require_open(request, referral.client):

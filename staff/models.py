@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -110,3 +111,20 @@ class User(AbstractUser):
     @property
     def is_administrator(self):
         return self.role == self.Role.ADMINISTRATOR
+
+    @cached_property
+    def site_ids(self):
+        """The ids of the sites this person works at, read once per User object (a request
+        loads its user afresh, so a change of sites counts from the next request)."""
+        if "sites" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(site.pk for site in self.sites.all())
+        return frozenset(self.sites.values_list("pk", flat=True))
+
+    def works_at(self, site):
+        """Whether this person works at `site` (a Site or a site id)."""
+        return getattr(site, "pk", site) in self.site_ids
+
+    def manages(self, site):
+        """Whether this person is a manager at `site` (a Site or a site id): the one test
+        of "manager at this site" every service, view and template asks."""
+        return self.is_manager and self.works_at(site)

@@ -316,7 +316,7 @@ def evidence_record(*, client, task, by, on, what="", file=None, not_applicable=
 
 
 def _manager_of(client, user):
-    if not (user.is_manager and user.sites.filter(pk=client.site_id).exists()):
+    if not user.manages(client.site_id):
         raise PermissionDenied
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from clients import extensions
+from clients.access import client_for, client_page, require_manager
 from clients.models import Client
-from clients.views import _add_error, client_for, require_manager
+from clients.views import _add_error
 from keywork.lib import charts
 from keywork.lib.pdf import pdf_response, render_pdf
 from stages import forms, hooks, services
@@ -50,6 +51,7 @@ def _svg(content):
     return response
 
 
+@client_page()
 def assessment_list(request, pk):
     client = client_for(request, pk)
     assessments = _assessments(client)
@@ -65,6 +67,7 @@ def assessment_list(request, pk):
     })
 
 
+@client_page(logged=False)
 @require_GET
 def chart_radar(request, pk):
     client = client_for(request, pk)
@@ -74,6 +77,7 @@ def chart_radar(request, pk):
     return _svg(radar_svg(assessments, list(NeedArea.objects.all())))
 
 
+@client_page(logged=False)
 @require_GET
 def chart_line(request, pk):
     client = client_for(request, pk)
@@ -103,6 +107,7 @@ def _assessment_page(request, client, form, *, assessment=None):
         "assessment": assessment})
 
 
+@client_page()
 def assessment_create(request, pk):
     client = client_for(request, pk)
     if client.is_archived or client.status == Client.Status.REFERRED:
@@ -124,6 +129,7 @@ def assessment_create(request, pk):
     return _assessment_page(request, client, form)
 
 
+@client_page()
 def assessment_edit(request, pk, assessment_pk):
     client = client_for(request, pk)
     assessment = get_object_or_404(client.assessments, pk=assessment_pk)
@@ -152,6 +158,7 @@ def assessment_edit(request, pk, assessment_pk):
     return _assessment_page(request, client, form, assessment=assessment)
 
 
+@client_page()
 def assessment_detail(request, pk, assessment_pk):
     client = client_for(request, pk)
     assessment = get_object_or_404(client.assessments.select_related("by"), pk=assessment_pk)
@@ -190,6 +197,7 @@ def _ladder_context(client):
     }
 
 
+@client_page()
 def ladder(request, pk):
     client = client_for(request, pk)
     if request.method == "POST":
@@ -206,6 +214,7 @@ def ladder(request, pk):
         "promote_form": forms.PromoteForm(), "demote_form": forms.DemoteForm()})
 
 
+@client_page()
 def evidence_create(request, pk, task_pk):
     client = client_for(request, pk)
     current = services.current_stage(client)
@@ -243,6 +252,7 @@ def _private_file(field):
     return response
 
 
+@client_page(download=True)
 @require_GET
 def evidence_file(request, pk, evidence_pk):
     client = client_for(request, pk)
@@ -266,6 +276,7 @@ def _stage_change(request, pk, *, form_class, run, done):
     return redirect("stages:ladder", client.pk)
 
 
+@client_page()
 def stage_promote(request, pk):
     return _stage_change(
         request, pk, form_class=forms.PromoteForm,
@@ -277,6 +288,7 @@ def stage_promote(request, pk):
     )
 
 
+@client_page()
 def stage_demote(request, pk):
     return _stage_change(
         request, pk, form_class=forms.DemoteForm,
@@ -290,6 +302,7 @@ def stage_demote(request, pk):
 # Portfolio --------------------------------------------------------------------------------
 
 
+@client_page()
 def portfolio(request, pk):
     client = client_for(request, pk)
     form = forms.PortfolioForm(request.POST or None, request.FILES or None)
@@ -312,6 +325,7 @@ def portfolio(request, pk):
         "current": services.current_stage(client)})
 
 
+@client_page()
 @require_GET
 def portfolio_pdf(request, pk):
     """The client's achievements, in plain words and large type, to take to interviews."""
@@ -330,6 +344,7 @@ def portfolio_pdf(request, pk):
     return pdf_response(pdf, f"portfolio-{client.reference}.pdf")
 
 
+@client_page(download=True)
 @require_GET
 def portfolio_file(request, pk, item_pk):
     client = client_for(request, pk)

@@ -58,8 +58,7 @@ def supervision_start(*, manager, keyworker, held_on, agenda=None):
 
 
 def _editable_by_manager(supervision, by):
-    if by.pk != supervision.manager_id and not (
-            by.is_manager and by.sites.filter(pk=supervision.site_id).exists()):
+    if by.pk != supervision.manager_id and not by.manages(supervision.site_id):
         raise PermissionDenied
     if supervision.status != Supervision.Status.DRAFT:
         raise ValidationError(_("This supervision has been signed off; add an addendum "
@@ -145,8 +144,7 @@ def addendum_add(*, supervision, by, text):
     """Add to a locked record: the record itself never changes once both have confirmed."""
     if supervision.status != Supervision.Status.LOCKED:
         raise ValidationError(_("Edit the record itself until it is confirmed."))
-    is_site_manager = by.is_manager and by.sites.filter(pk=supervision.site_id).exists()
-    if not (is_site_manager or by.pk == supervision.keyworker_id):
+    if not (by.manages(supervision.site_id) or by.pk == supervision.keyworker_id):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the addendum.")})
@@ -156,11 +154,11 @@ def addendum_add(*, supervision, by, text):
 @transaction.atomic
 def case_accountability_set(*, client, holder, by, manager=None):
     """Record who is case accountable for a client."""
-    if not (by.is_manager and by.sites.filter(pk=client.site_id).exists()):
+    if not by.manages(client.site_id):
         raise PermissionDenied
     if holder == CaseAccountability.Holder.MANAGER:
         manager = manager or by
-        if not (manager.is_manager and manager.sites.filter(pk=client.site_id).exists()):
+        if not manager.manages(client.site_id):
             raise ValidationError({"manager": _("Choose a manager of the client's site.")})
     else:
         manager = None

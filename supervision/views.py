@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.access import client_for, client_page, not_a_client_page, require_manager
 from clients.models import Client
-from clients.views import _add_error, client_for, require_manager
+from clients.views import _add_error
 from keywork.lib import export
 from keywork.lib.cache import cached_render
 from staff.models import User
@@ -56,10 +57,13 @@ def supervision_list(request):
     return render(request, "supervision/supervision_list.html", {"page": page, "form": form})
 
 
+@not_a_client_page
 def supervision_detail(request, pk):
     supervision = supervision_for(request, pk)
     user = request.user
-    can_edit = (user.is_manager and supervision.status == Supervision.Status.DRAFT)
+    # Whom supervision.services lets edit a draft: its manager, or a manager of its site.
+    can_edit = (supervision.status == Supervision.Status.DRAFT
+                and (user.pk == supervision.manager_id or user.manages(supervision.site_id)))
     discussions = list(supervision.discussions.select_related("client").order_by(
         "client__last_name", "client__first_name"))
     notes_form = None
@@ -106,6 +110,7 @@ def _caseload(supervision):
     return Client.objects.filter(pk__in=supervision.discussions.values("client"))
 
 
+@not_a_client_page
 @require_POST
 def action_add(request, pk):
     supervision = supervision_for(request, pk)
@@ -124,6 +129,7 @@ def action_add(request, pk):
     return redirect(supervision)
 
 
+@not_a_client_page
 @require_POST
 def action_done(request, pk, action_pk):
     supervision = supervision_for(request, pk)
@@ -136,6 +142,7 @@ def action_done(request, pk, action_pk):
     return redirect(supervision)
 
 
+@not_a_client_page
 @require_POST
 def supervision_sign(request, pk):
     supervision = supervision_for(request, pk)
@@ -149,6 +156,7 @@ def supervision_sign(request, pk):
     return redirect(supervision)
 
 
+@not_a_client_page
 @require_POST
 def supervision_confirm(request, pk):
     supervision = supervision_for(request, pk)
@@ -164,6 +172,7 @@ def supervision_confirm(request, pk):
     return redirect(supervision)
 
 
+@not_a_client_page
 @require_POST
 def addendum_add(request, pk):
     supervision = supervision_for(request, pk)
@@ -181,6 +190,7 @@ def addendum_add(request, pk):
     return redirect(supervision)
 
 
+@client_page()
 def case_accountability(request, pk):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
@@ -251,7 +261,7 @@ def dashboard_list(request, key):
     chosen, _sites = _dashboard_sites(request)
     worker = user if user.is_keyworker else None
     worker_id = request.GET.get("keyworker", "")
-    if user.is_manager and worker_id:
+    if worker_id and any(user.manages(site) for site in chosen):
         if not worker_id.isdecimal():
             raise Http404
         worker = get_object_or_404(User.objects.filter(sites__in=chosen).distinct(),

@@ -24,7 +24,7 @@ CASELOAD_QUERIES = 13
 LIST_QUERIES = 11
 LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
 FILE_QUERIES = 21  # with the access log's row (audit); the site check and a keyworker's
-# allocation are one query (Client.objects.access_of), the client another
+# allocation are one query (clients.access.access_level), the client another
 
 
 @pytest.fixture

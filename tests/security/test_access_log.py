@@ -5,11 +5,12 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from audit import access
 from audit.models import AccessEvent
-from tests.factories import AgencyFactory
+from clients.access import UNDECLARED, client_page, declaration_of
+from tests.factories import AgencyFactory, ContactFactory, KeyworkSessionFactory
 from tests.plans.conftest import write_full_plan
 
 
@@ -19,27 +20,51 @@ def _routes(patterns, prefix="", namespace=""):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _routes(entry.url_patterns, prefix + str(entry.pattern), ns)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", prefix + str(entry.pattern)
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry.callback
 
 
-def test_every_page_naming_a_record_by_pk_is_either_logged_or_said_not_to_be_about_a_client():
-    unsure = []
-    for name, route in _routes(get_resolver().url_patterns):
-        if name.startswith("admin:") or "<int:pk>" not in route:
-            continue
-        if route.startswith(access.CLIENT_ROUTE) or name in access.URL_OBJECTS:
-            continue
-        if name not in access.NOT_ABOUT_A_CLIENT:
-            unsure.append(f"{name} ({route})")
-    assert not unsure, ("Add these to audit.access.URL_OBJECTS (with the model their pk names) "
-                        "or to NOT_ABOUT_A_CLIENT:\n" + "\n".join(unsure))
+def undeclared(patterns):
+    """Pages whose URL names a record by id (<int:...>) and whose view declares neither
+    clients.access.client_page nor not_a_client_page."""
+    return [f"{name} ({route})" for name, route, view in _routes(patterns)
+            if not name.startswith("admin:") and "<int:" in route
+            and declaration_of(view) is UNDECLARED]
 
 
-def test_each_model_the_log_follows_leads_to_a_client():
+def test_every_page_naming_a_record_by_id_says_whether_it_is_about_a_client():
+    missing = undeclared(get_resolver().url_patterns)
+    assert not missing, ("Declare on these views which client their page is about "
+                         "(@client_page) or that it is about none (@not_a_client_page):\n"
+                         + "\n".join(missing))
+
+
+def test_a_client_page_added_without_the_declaration_is_caught():
+    def new_client_page(request, pk):
+        raise AssertionError("not called")
+
+    patterns = [path("clients/<int:pk>/letters/", new_client_page, name="letters"),
+                path("clients/<int:pk>/", client_page()(lambda request, pk: None),
+                     name="declared")]
+    assert undeclared(patterns) == ["letters (clients/<int:pk>/letters/)"]
+
+
+def test_every_page_under_a_clients_address_is_a_page_about_that_client():
+    for name, route, view in _routes(get_resolver().url_patterns):
+        if route.startswith("clients/<int:pk>/"):
+            page = declaration_of(view)
+            assert page not in (None, UNDECLARED), name
+            assert (page.model, page.kwarg) == ("clients.Client", "pk"), name
+
+
+def test_each_declared_record_leads_to_a_client_and_is_in_the_address():
     from django.apps import apps
 
-    for label in set(access.URL_OBJECTS.values()):
-        assert access.client_lookup(apps.get_model(label)), label
+    for name, route, view in _routes(get_resolver().url_patterns):
+        page = declaration_of(view)
+        if page in (None, UNDECLARED):
+            continue
+        assert f"<int:{page.kwarg}>" in route, name
+        assert access.client_lookup(apps.get_model(page.model)), name
 
 
 def test_opening_a_client_file_records_who_what_when_and_from_where(client, keyworker,
@@ -62,6 +87,32 @@ def test_a_plan_pdf_is_logged_as_a_pdf_of_that_client(client, keyworker, client_
     assert response.status_code == 200
     event = AccessEvent.objects.get(kind="pdf")
     assert event.client == client_record
+
+
+def test_a_session_and_a_contact_reached_by_their_own_id_log_their_client(
+        client, keyworker, client_record):
+    session = KeyworkSessionFactory(client=client_record, worker=keyworker)
+    contact = ContactFactory(client=client_record, by=keyworker)
+    client.force_login(keyworker)
+    assert client.get(reverse("diary:session", args=[session.pk])).status_code == 200
+    event = AccessEvent.objects.get()
+    assert (event.client, event.kind, event.url_name) == (client_record, "view", "diary:session")
+    assert client.get(reverse("diary:contact_strike", args=[contact.pk])).status_code == 200
+    assert AccessEvent.objects.get(url_name="diary:contact_strike").client == client_record
+
+
+def test_a_chart_drawn_inside_a_logged_page_is_not_logged_again(
+        client, manager, client_record):
+    client.force_login(manager)
+    client.get(reverse("stages:chart_radar", args=[client_record.pk]))
+    assert not AccessEvent.objects.exists()
+
+
+def test_a_page_about_no_client_is_not_logged(client, manager, site):
+    agency = AgencyFactory(site=site)
+    client.force_login(manager)
+    assert client.get(reverse("plans:agency_edit", args=[agency.pk])).status_code == 200
+    assert not AccessEvent.objects.exists()
 
 
 def test_a_report_export_is_logged(client, manager, client_record):
