@@ -221,7 +221,12 @@ def not_a_client_page(view):
     return view
 
 
-UNDECLARED = object()
+class _Undeclared:
+    def __repr__(self):
+        return "UNDECLARED"
+
+
+UNDECLARED = _Undeclared()
 
 
 def declaration_of(view):

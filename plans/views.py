@@ -1,9 +1,9 @@
 """Agreements, support plans, signing, reviews, PDFs, agencies and referrals.
 
-Permission: every page about a client goes through `clients.views.client_for` (or the
-`*_for` helpers below, which ask the same question of a plan, agreement or referral):
-404 when the user may not know the client exists, 403 for site colleagues who only see
-the summary. Plans are part of the full file only.
+Permission: every page about a client goes through `clients.access.client_for` (or the
+`*_for` helpers below, which ask clients.access about the client of a plan, agreement or
+referral): 404 when the user may not know the client exists, 403 for site colleagues
+who only see the summary. Plans are part of the full file only.
 """
 
 import datetime
