@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from clients import extensions, forms, services
 from clients.models import Access, Allocation, Client
 from keywork.lib.cache import cached_page
+from keywork.lib.forms import add_error
 from staff.models import User
 from staff.views import home as greeting
 
@@ -67,15 +68,6 @@ def _with_current_team(queryset):
         queryset=Allocation.objects.current().select_related("worker").order_by("kind"),
         to_attr="current_team",
     ))
-
-
-def _add_error(form, error):
-    """Put a service's ValidationError on the form, next to the field where it belongs."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Pages ------------------------------------------------------------------------------------
@@ -223,7 +215,7 @@ def client_create(request):
             client = services.client_refer(site=form.cleaned_data["site"], by=request.user,
                                            **fields)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Referral saved: %(name)s is %(ref)s.")
                              % {"name": client, "ref": client.reference})
@@ -245,7 +237,7 @@ def client_edit(request, pk):
             services.client_update(client=fresh, version=form.cleaned_data["version"],
                                    by=request.user, **fields)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(fresh)
@@ -267,7 +259,7 @@ def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
         try:
             run(client, form.cleaned_data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(name)s is now %(status)s.") % {
                 "name": client, "status": client.get_status_display().lower()})
@@ -348,7 +340,7 @@ def client_allocate(request, pk):
                                      reason=data["reason"],
                                      over_limit_reason=data["over_limit_reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(worker)s is now %(client)s's keyworker.")
                              % {"worker": data["worker"], "client": client})
@@ -369,7 +361,7 @@ def client_co_keyworker(request, pk):
             services.co_keyworker_set(client=client, worker=form.cleaned_data["worker"],
                                       reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Co-keyworker added."))
             return redirect(client)
@@ -392,7 +384,7 @@ def client_cover(request, pk):
                                    first_day=data["first_day"], last_day=data["last_day"],
                                    handover_note=data["handover_note"], by=request.user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Cover arranged with %(worker)s until %(day)s.") % {
                 "worker": data["worker"], "day": data["last_day"].strftime("%-d %b %Y")})
@@ -413,7 +405,7 @@ def allocation_end(request, pk, allocation_pk):
             services.allocation_end(allocation=allocation, by=request.user,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(kind)s ended.") % {
                 "kind": allocation.get_kind_display()})
@@ -488,7 +480,7 @@ def caseload_transfer(request, user_pk):
                 clients=list(data["clients"]), by=request.user, reason=data["reason"],
                 over_limit_reason=data["over_limit_reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(count)s clients moved from %(from)s to %(to)s.") % {
                 "count": len(moved), "from": from_worker, "to": data["to_worker"]})

@@ -16,6 +16,7 @@ from clients.services import StaleEdit
 from clients.views import client_for, require_manager
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
+from keywork.lib.forms import add_error
 from staff.models import User
 
 # Model field -> the form field where its error belongs.
@@ -54,16 +55,6 @@ def _workers_at(site_ids):
     return (User.objects.filter(sites__in=site_ids, is_active=True,
                                 role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
             .distinct().order_by("first_name", "last_name"))
-
-
-def _add_error(form, error):
-    """Put a service's ValidationError next to the field it is about."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = FIELD_FOR.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _next(request, default):
@@ -174,7 +165,7 @@ def book(request):
                 lone_working=data["lone_working"], expected_back_at=data["expected_back_at"],
                 by=user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Booked: %(client)s with %(worker)s on %(day)s at "
                                         "%(time)s.") % {
@@ -235,7 +226,7 @@ def session_edit(request, pk):
                 expected_minutes=data["minutes"], place=data["place"], where=data["where"],
                 lone_working=data["lone_working"], expected_back_at=data["expected_back_at"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Booking changed."))
             return redirect(_week_url(session.worker, session.starts_at, request.user))
@@ -270,11 +261,11 @@ def session_log(request, pk):
                 actual_minutes=data.get("minutes"), discussed=data["discussed"],
                 next_steps=data["next_steps"], progress=data["progress"], risks=data["risks"])
         except StaleEdit as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
             # Keep every word they typed, and offer it as an addendum in one click.
             addendum_form = forms.AddendumForm(initial={"text": _as_addendum(form, data)})
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Correction saved.") if correcting
                              else _("Session logged."))
@@ -304,7 +295,7 @@ def addendum_add(request, pk):
         try:
             services.addendum_add(session=session, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Addendum added."))
             return redirect(session)
@@ -325,7 +316,7 @@ def session_strike(request, pk):
             services.session_strike(session=session, by=request.user,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("The session is struck through. It stays in the "
                                         "record with your reason."))
@@ -409,7 +400,7 @@ def contact_log(request, pk):
             contact = services.contact_log(client=client, by=request.user, kind=data["kind"],
                                            note=data["note"], at=data["at"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
     if request.htmx:
         return render(request, "diary/includes/contact_form.html", {
             "client": client, "form": forms.ContactForm() if contact else form,
@@ -436,7 +427,7 @@ def contact_strike(request, pk):
             services.contact_strike(contact=contact, by=request.user,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("The contact is struck through. It stays in the "
                                         "record with your reason."))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from clients import extensions
 from clients.models import Access, Allocation, Client
 from clients.views import client_for, require_manager, require_open
+from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from plans import compare, forms, hooks, services
 from plans.models import (
@@ -74,15 +75,6 @@ def referral_for(request, pk):
     referral = get_object_or_404(_visible(
         Referral.objects.select_related("client", "client__site", "agency"), request), pk=pk)
     return _full_file(request, referral, referral.client)
-
-
-def _add_error(form, error):
-    """Put a service's ValidationError on the form, next to the field where it belongs."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _refuse(request, error, to):
@@ -182,7 +174,7 @@ def plan_create(request, pk):
         try:
             plan = services.plan_start(client=client, by=request.user, **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Draft plan started. Now add the client's goals."))
             return redirect("plans:goal_add", pk=plan.pk)
@@ -230,7 +222,7 @@ def plan_edit(request, pk):
             services.plan_update(plan=plan, lock_version=data.pop("lock_version"),
                                  by=request.user, **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(plan)
@@ -273,7 +265,7 @@ def _goal_page(request, plan, goal=None):
                     lead_details=data["lead_details"], actions=actions.rows(),
                     milestones=milestones.rows())
             except ValidationError as error:
-                _add_error(form, error)
+                add_error(form, error)
             else:
                 messages.success(request, _("Goal saved."))
                 if "add_another" in request.POST:
@@ -340,7 +332,7 @@ def _signing_page(request, document, *, sign, template, context):
                  image=data["image"], agreed_in_person=data["agreed_in_person"],
                  declined_reason=data["declined_reason"])
         except ValidationError as error:
-            _add_error(signing_forms[posted], error)
+            add_error(signing_forms[posted], error)
         else:
             document.refresh_from_db()
             if document.signed_at:
@@ -435,7 +427,7 @@ def plan_review(request, pk):
                 decision=data["decision"], next_review_on=data["next_review_on"],
                 progress=form.progress(), reached=form.reached(), rating=data["rating"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             if draft:
                 messages.success(request, _("Review saved. Version %(number)s is open as a "
@@ -462,7 +454,7 @@ def manager_review(request, pk):
             services.manager_review_sign(plan=plan, by=request.user,
                                          comments=form.cleaned_data["comments"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Plan review signed off."))
             return redirect(plan)
@@ -601,7 +593,7 @@ def agreement_edit(request, pk):
             services.agreement_update(agreement=fresh, by=request.user,
                                       lock_version=form.cleaned_data["lock_version"], **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(fresh)
@@ -690,7 +682,7 @@ def agreement_template(request):
         try:
             services.agreement_template_update(template=fresh, by=request.user, **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("The agreement text of %(site)s is saved. Agreements "
                                         "prepared from now on use it.") % {"site": site})
@@ -747,7 +739,7 @@ def referral_create(request, pk):
         try:
             services.referral_make(client=client, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Referral saved."))
             return redirect(client)
@@ -766,7 +758,7 @@ def referral_edit(request, pk):
         try:
             services.referral_update(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Referral updated."))
             return redirect(referral.client)

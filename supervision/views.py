@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
-from clients.views import _add_error, client_for, require_manager
+from clients.views import client_for, require_manager
 from keywork.lib import export
 from keywork.lib.cache import cached_render
+from keywork.lib.forms import add_error
 from staff.models import User
 from supervision import changes, forms, reports, selectors, services
 from supervision.models import ExportLog, Supervision
@@ -45,7 +46,7 @@ def supervision_list(request):
                     manager=user, keyworker=keyworker, held_on=form.cleaned_data["held_on"],
                     agenda=selectors.agenda_for(keyworker))
             except ValidationError as error:
-                _add_error(form, error)
+                add_error(form, error)
             else:
                 messages.success(request, _("Supervision started. The agenda and the changes "
                                             "since last time are below."))
@@ -76,7 +77,7 @@ def supervision_detail(request, pk):
                     by=user, notes=notes_form.cleaned_data,
                     discussions=notes_form.discussion_texts())
             except ValidationError as error:
-                _add_error(notes_form, error)
+                add_error(notes_form, error)
             else:
                 messages.success(request, _("Notes saved."))
                 return redirect(supervision)
@@ -193,7 +194,7 @@ def case_accountability(request, pk):
                                              holder=form.cleaned_data["holder"],
                                              manager=form.cleaned_data["manager"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Case accountability saved."))
             return redirect(client)
