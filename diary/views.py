@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.models import Access, Client
-from clients.services import StaleEdit
 from clients.views import client_for, require_manager
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib.forms import add_error
+from keywork.lib.stale import StaleEdit
 from staff.models import User
 
 # Model field -> the form field where its error belongs.

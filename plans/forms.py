@@ -34,7 +34,7 @@ SIGNATURE_STORED_WIDTH = 800
 
 
 class LockedForm(forms.Form):
-    """Carries the draft's lock_version it was opened at (see services.StaleEdit)."""
+    """Carries the draft's lock_version it was opened at (see keywork.lib.stale)."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
