@@ -12,6 +12,7 @@ from clients import extensions, forms, services
 from clients.models import Access, Allocation, Client
 from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
+from keywork.lib.sites import site_choice
 from staff.models import User
 from staff.views import home as greeting
 
@@ -116,15 +117,20 @@ def client_list(request):
     user = request.user
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
-    return cached_page(request, ["client_list"], "clients/client_list.html",
-                       lambda: _client_list_context(request))
+    site = site_choice(request, user.sites.all(), all_sites=True)
+    return cached_page(request, ["client_list", site.pk if site else "all"],
+                       "clients/client_list.html",
+                       lambda: _client_list_context(request, site))
 
 
-def _client_list_context(request):
+def _client_list_context(request, site):
     user = request.user
     sites = user.sites.all()
     keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
-    form = forms.ClientFilterForm(request.GET or None, sites=sites, keyworkers=keyworkers)
+    data = request.GET.copy()
+    if site and "site" not in data:
+        data["site"] = site.pk
+    form = forms.ClientFilterForm(data or None, sites=sites, keyworkers=keyworkers)
     clients = Client.objects.for_user(user).select_related("site")
     if form.is_valid():
         data = form.cleaned_data
@@ -416,21 +422,10 @@ def allocation_end(request, pk, allocation_pk):
 
 
 def _manager_site(request):
-    """The site a manager is looking at: ?site=<id> among theirs (remembered for next
-    time), else the one they looked at last, else their first."""
+    """The site a manager is looking at (the site picker), and all of theirs."""
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
-    site_id = request.GET.get("site") or request.POST.get("site")
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        site = get_object_or_404(sites, pk=site_id)
-        request.session["site_id"] = site.pk
-        return site, sites
-    site = sites.filter(pk=request.session.get("site_id")).first() or sites.first()
-    if site is None:
-        raise Http404
-    return site, sites
+    return site_choice(request, sites), sites
 
 
 def _to_keyworkers(site):

@@ -3,7 +3,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from clients.views import client_for, require_manager
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib.forms import add_error
+from keywork.lib.sites import remember_site, site_choice
 from keywork.lib.stale import StaleEdit
 from staff.models import User
 
@@ -122,6 +122,7 @@ def _worker_week(request, worker):
 def site_week(request, site_pk):
     _staff_only(request)
     site = get_object_or_404(request.user.sites.all(), pk=site_pk)
+    remember_site(request, site)
     monday = _week_param(request)
     sessions = services.week_sessions(
         KeyworkSession.objects.for_user(request.user).filter(site=site), monday)
@@ -368,13 +369,7 @@ def out_now(request):
 def diary_settings(request):
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
-    site_id = request.GET.get("site") or request.POST.get("site") or ""
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        site = get_object_or_404(sites, pk=site_id)
-    elif (site := sites.first()) is None:
-        raise Http404
+    site = site_choice(request, sites)
     current = DiarySettings.for_site(site.pk)
     form = forms.DiarySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():

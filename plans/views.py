@@ -25,6 +25,7 @@ from clients.models import Access, Allocation, Client
 from clients.views import client_for, require_manager, require_open
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
+from keywork.lib.sites import site_choice
 from plans import compare, forms, hooks, services
 from plans.models import (
     Action,
@@ -91,23 +92,11 @@ def _require_draft(request, document):
     return require_open(request, document.client)
 
 
-def _site_choice(request, sites):
-    """The site asked for with ?site= (among `sites`), else the first."""
-    site_id = request.GET.get("site") or request.POST.get("site")
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        return get_object_or_404(sites, pk=site_id)
-    site = sites.first()
-    if site is None:
-        raise Http404
-    return site
-
-
 def _manager_site(request):
+    """The site a manager is looking at (the site picker), and all of theirs."""
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
-    return _site_choice(request, sites), sites
+    return site_choice(request, sites), sites
 
 
 # The client file and the caseload ---------------------------------------------------------
@@ -700,7 +689,7 @@ def agency_list(request):
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
     sites = user.sites.filter(is_active=True)
-    site = _site_choice(request, sites)
+    site = site_choice(request, sites)
     agencies = Agency.objects.for_user(user).filter(site=site)
     return render(request, "plans/agency_list.html", {
         "site": site, "sites": sites, "agencies": agencies, "is_manager": user.is_manager})

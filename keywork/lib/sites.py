@@ -12,7 +12,8 @@ _NOT_CHOSEN = object()
 
 
 def _one_of(sites, site_id):
-    if not str(site_id).isdecimal():
+    site_id = str(site_id)
+    if not (site_id.isascii() and site_id.isdecimal()):
         return None
     return sites.filter(pk=int(site_id)).first()
 
