@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clients.models import Allocation, Client
+from keywork.lib.sites import site_choice
 from staff.models import User
 
 
@@ -176,6 +177,14 @@ def require_manager(request, site=None):
         raise PermissionDenied
     if site is not None and not request.user.manages(site):
         raise Http404
+
+
+def manager_site(request):
+    """(the site a manager is looking at, from the one site picker; all their active sites),
+    for the pages a manager runs a site from."""
+    require_manager(request)
+    sites = request.user.sites.filter(is_active=True)
+    return site_choice(request, sites), sites
 
 
 def require_open(request, client):

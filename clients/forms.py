@@ -1,13 +1,13 @@
 """Forms for client records and allocations. Services do the checks that span rows."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, validate_photo_size
 from keywork.lib.files import validate_pixels
+from keywork.lib.forms import form_helper, form_row
 from staff.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,30 +38,18 @@ DETAIL_FIELDS = [
 ]
 
 
-def _helper(submit_label, *layout):
-    helper = FormHelper()
-    if layout:
-        helper.layout = Layout(*layout)
-    helper.add_input(Submit("submit", submit_label))
-    return helper
-
-
-def _row(*names):
-    return Div(*[Div(Field(name), css_class="col-md") for name in names], css_class="row")
-
-
 def _detail_layout():
     return [
-        Fieldset(_("Name"), _row("first_name", "last_name", "preferred_name"),
-                 _row("date_of_birth", "photo")),
-        Fieldset(_("Contact"), _row("phone", "email"), "address"),
+        Fieldset(_("Name"), form_row("first_name", "last_name", "preferred_name"),
+                 form_row("date_of_birth", "photo")),
+        Fieldset(_("Contact"), form_row("phone", "email"), "address"),
         Fieldset(_("Emergency contact"),
-                 _row("emergency_contact_name", "emergency_contact_relationship",
-                      "emergency_contact_phone")),
+                 form_row("emergency_contact_name", "emergency_contact_relationship",
+                          "emergency_contact_phone")),
         Fieldset(_("Matching"), "languages", "cultural_needs"),
-        Fieldset(_("GP"), _row("gp_name", "gp_practice", "gp_phone")),
+        Fieldset(_("GP"), form_row("gp_name", "gp_practice", "gp_phone")),
         Fieldset(_("Consent to share information"), "consent_to_share",
-                 _row("consent_date"), "consent_scope"),
+                 form_row("consent_date"), "consent_scope"),
         Fieldset(_("Alerts"), "alerts"),
     ]
 
@@ -88,7 +76,7 @@ class ClientDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "version" not in self.initial:
             self.initial["version"] = self.instance.version
-        self.helper = _helper(_("Save changes"), "version", *_detail_layout())
+        self.helper = form_helper(_("Save changes"), "version", *_detail_layout())
 
 
 class ReferralForm(forms.ModelForm):
@@ -107,9 +95,9 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["site"].empty_label = None
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Save referral"),
-            Fieldset(_("Referral"), _row("site", "referred_on", "referral_source"),
+            Fieldset(_("Referral"), form_row("site", "referred_on", "referral_source"),
                      "referral_reason"),
             *_detail_layout(),
         )
@@ -129,7 +117,7 @@ class AdmitForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Admit"))
+        self.helper = form_helper(_("Admit"))
 
     def clean_admitted_on(self):
         value = self.cleaned_data["admitted_on"]
@@ -144,7 +132,7 @@ class ActivateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Start keywork"))
+        self.helper = form_helper(_("Start keywork"))
 
 
 class EndForm(forms.Form):
@@ -161,7 +149,7 @@ class EndForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Close the record"))
+        self.helper = form_helper(_("Close the record"))
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
@@ -201,7 +189,7 @@ class AllocateForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 2}),
             help_text=_("Needed only if the chosen keyworker is full."),
         )
-        self.helper = _helper(_("Allocate"))
+        self.helper = form_helper(_("Allocate"))
 
 
 class CoKeyworkerForm(forms.Form):
@@ -210,7 +198,7 @@ class CoKeyworkerForm(forms.Form):
         self.fields["worker"] = _workers_field(candidates, counts, _("Co-keyworker"))
         self.fields["reason"] = forms.CharField(label=_("Why a co-keyworker"), required=False,
                                                 widget=forms.Textarea(attrs={"rows": 2}))
-        self.helper = _helper(_("Add co-keyworker"))
+        self.helper = form_helper(_("Add co-keyworker"))
 
 
 class CoverForm(forms.Form):
@@ -227,7 +215,7 @@ class CoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["worker"] = _workers_field(candidates, counts, _("Covering worker"))
         self.order_fields(["worker", "first_day", "last_day", "handover_note"])
-        self.helper = _helper(_("Arrange cover"))
+        self.helper = form_helper(_("Arrange cover"))
 
     def clean(self):
         data = super().clean()
@@ -242,7 +230,7 @@ class AllocationEndForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("End it now"))
+        self.helper = form_helper(_("End it now"))
 
 
 class TransferForm(forms.Form):
@@ -263,9 +251,8 @@ class TransferForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 2}),
             help_text=_("Needed only if the transfer takes them over their limit."),
         )
-        self.helper = _helper(_("Transfer"))
-        self.helper.attrs = {"data-confirm": _(
-            "Move the ticked clients to the chosen keyworker now?")}
+        self.helper = form_helper(_("Transfer"), attrs={"data-confirm": _(
+            "Move the ticked clients to the chosen keyworker now?")})
 
 
 class CaseloadLimitForm(forms.ModelForm):
@@ -294,14 +281,13 @@ class ClientFilterForm(forms.Form):
             empty_label=_("Any keyworker"))
         self.fields["site"] = forms.ModelChoiceField(
             queryset=sites, required=False, label=_("Site"), empty_label=_("All my sites"))
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "row g-2 align-items-end mb-3"
-        self.helper.layout = Layout(
+        self.helper = form_helper(
+            None,
             Div(Field("q", placeholder=_("e.g. Smith or DC1-00042")), css_class="col-md-4"),
             Div("status", css_class="col-md-2"),
             Div("keyworker", css_class="col-md-3"),
             Div("site", css_class="col-md-2"),
             Div(HTML('<button type="submit" class="btn btn-primary mb-3 w-100">'
                      + str(_("Filter")) + "</button>"), css_class="col-md-1"),
+            method="get", form_class="row g-2 align-items-end mb-3",
         )

@@ -9,16 +9,13 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
+from keywork.lib.stale import version_claim
 from staff.models import User
-
-
-class StaleEdit(ValidationError):
-    """Somebody else saved the record after this form was opened."""
 
 
 def _record_status(*, client, from_status, by, on, note=""):
@@ -49,14 +46,7 @@ def client_update(*, client, version, by, **fields):
     for name, value in fields.items():
         setattr(client, name, value)
     client.full_clean()
-    updated = Client.objects.filter(pk=client.pk, version=version).update(version=F("version") + 1)
-    if not updated:
-        raise StaleEdit(_(
-            "Someone else saved changes to this client while you were editing. Your changes "
-            "are still in the form below: compare them with the current record (open it in "
-            "another tab), then save again."
-        ))
-    client.version = version + 1
+    client.version = version_claim(Client.objects, client.pk, version).version
     client.save()
     return client
 

@@ -15,12 +15,15 @@ from clients.access import (
     client_for,
     client_page,
     fetch,
+    manager_site,
     not_a_client_page,
     require_manager,
     require_open,
 )
 from clients.models import Allocation, Client
 from keywork.lib.cache import cached_page
+from keywork.lib.forms import add_error
+from keywork.lib.sites import site_choice
 from staff.models import User
 from staff.views import home as greeting
 
@@ -34,15 +37,6 @@ def _with_current_team(queryset):
         queryset=Allocation.objects.current().select_related("worker").order_by("kind"),
         to_attr="current_team",
     ))
-
-
-def _add_error(form, error):
-    """Put a service's ValidationError on the form, next to the field where it belongs."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Pages ------------------------------------------------------------------------------------
@@ -91,15 +85,20 @@ def client_list(request):
     user = request.user
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
-    return cached_page(request, ["client_list"], "clients/client_list.html",
-                       lambda: _client_list_context(request))
+    site = site_choice(request, user.sites.all(), all_sites=True)
+    return cached_page(request, ["client_list", site.pk if site else "all"],
+                       "clients/client_list.html",
+                       lambda: _client_list_context(request, site))
 
 
-def _client_list_context(request):
+def _client_list_context(request, site):
     user = request.user
     sites = user.sites.all()
     keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
-    form = forms.ClientFilterForm(request.GET or None, sites=sites, keyworkers=keyworkers)
+    data = request.GET.copy()
+    if site and "site" not in data:
+        data["site"] = site.pk
+    form = forms.ClientFilterForm(data or None, sites=sites, keyworkers=keyworkers)
     clients = Client.objects.for_user(user).select_related("site")
     if form.is_valid():
         data = form.cleaned_data
@@ -192,7 +191,7 @@ def client_create(request):
             client = services.client_refer(site=form.cleaned_data["site"], by=request.user,
                                            **fields)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Referral saved: %(name)s is %(ref)s.")
                              % {"name": client, "ref": client.reference})
@@ -215,7 +214,7 @@ def client_edit(request, pk):
             services.client_update(client=fresh, version=form.cleaned_data["version"],
                                    by=request.user, **fields)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(fresh)
@@ -237,7 +236,7 @@ def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
         try:
             run(client, form.cleaned_data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(name)s is now %(status)s.") % {
                 "name": client, "status": client.get_status_display().lower()})
@@ -323,7 +322,7 @@ def client_allocate(request, pk):
                                      reason=data["reason"],
                                      over_limit_reason=data["over_limit_reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(worker)s is now %(client)s's keyworker.")
                              % {"worker": data["worker"], "client": client})
@@ -345,7 +344,7 @@ def client_co_keyworker(request, pk):
             services.co_keyworker_set(client=client, worker=form.cleaned_data["worker"],
                                       reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Co-keyworker added."))
             return redirect(client)
@@ -369,7 +368,7 @@ def client_cover(request, pk):
                                    first_day=data["first_day"], last_day=data["last_day"],
                                    handover_note=data["handover_note"], by=request.user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Cover arranged with %(worker)s until %(day)s.") % {
                 "worker": data["worker"], "day": data["last_day"].strftime("%-d %b %Y")})
@@ -391,7 +390,7 @@ def allocation_end(request, pk, allocation_pk):
             services.allocation_end(allocation=allocation, by=request.user,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(kind)s ended.") % {
                 "kind": allocation.get_kind_display()})
@@ -401,30 +400,12 @@ def allocation_end(request, pk, allocation_pk):
     return _allocation_page(request, client, form, title, intro=None)
 
 
-def _manager_site(request):
-    """The site a manager is looking at: ?site=<id> among theirs (remembered for next
-    time), else the one they looked at last, else their first."""
-    require_manager(request)
-    sites = request.user.sites.filter(is_active=True)
-    site_id = request.GET.get("site") or request.POST.get("site")
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        site = get_object_or_404(sites, pk=site_id)
-        request.session["site_id"] = site.pk
-        return site, sites
-    site = sites.filter(pk=request.session.get("site_id")).first() or sites.first()
-    if site is None:
-        raise Http404
-    return site, sites
-
-
 def _to_keyworkers(site):
     return redirect(f"{reverse('clients:keyworkers')}?site={site.pk}")
 
 
 def keyworker_list(request):
-    site, sites = _manager_site(request)
+    site, sites = manager_site(request)
     workers = services.keyworkers_at(site)
     return render(request, "clients/keyworker_list.html", {
         "site": site, "sites": sites,
@@ -435,7 +416,7 @@ def keyworker_list(request):
 @not_a_client_page
 @require_POST
 def keyworker_limit(request, user_pk):
-    site, _sites = _manager_site(request)
+    site, _sites = manager_site(request)
     worker = get_object_or_404(User.objects.filter(sites=site, role=User.Role.KEYWORKER),
                                pk=user_pk)
     form = forms.CaseloadLimitForm(request.POST, instance=worker, prefix=f"w{worker.pk}")
@@ -450,7 +431,7 @@ def keyworker_limit(request, user_pk):
 
 @not_a_client_page
 def caseload_transfer(request, user_pk):
-    site, _sites = _manager_site(request)
+    site, _sites = manager_site(request)
     from_worker = get_object_or_404(User.objects.filter(sites=site), pk=user_pk)
     clients = (Client.objects.for_user(request.user).open().filter(
         site=site,
@@ -468,7 +449,7 @@ def caseload_transfer(request, user_pk):
                 clients=list(data["clients"]), by=request.user, reason=data["reason"],
                 over_limit_reason=data["over_limit_reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(count)s clients moved from %(from)s to %(to)s.") % {
                 "count": len(moved), "from": from_worker, "to": data["to_worker"]})

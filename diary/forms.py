@@ -8,29 +8,17 @@ wrong with them. Services repeat the checks that need the database (clashes, rig
 import datetime
 
 from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import Div, Field
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
 from diary.models import MAX_MINUTES, Contact, DiarySettings, KeyworkSession
+from keywork.lib.forms import form_helper, form_row
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 Session = KeyworkSession
-
-
-def _helper(submit_label, *layout):
-    helper = FormHelper()
-    if layout:
-        helper.layout = Layout(*layout)
-    helper.add_input(Submit("submit", submit_label))
-    return helper
-
-
-def _row(*names):
-    return Div(*[Div(Field(name), css_class="col-sm") for name in names], css_class="row")
 
 
 def _aware(day, time):
@@ -100,10 +88,10 @@ class BookingForm(TimesMixin, forms.Form):
                                                         initial=version)
             fields.append("version")
         self.order_fields([*fields, "worker"])
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Save the booking"),
             *fields, "worker",
-            _row("day", "start", "end"),
+            form_row("day", "start", "end", column="col-sm"),
             Field("place"), "where", "lone_working", "back",
         )
 
@@ -160,12 +148,12 @@ class LogForm(TimesMixin, forms.Form):
         self.fields["worker"] = WorkerField(queryset=workers, label=_("Held by"),
                                             empty_label=None)
         self.order_fields(["version", "status", "cancelled_by", "worker"])
-        self.helper = _helper(
+        self.helper = form_helper(
             _("Save the log") if not session.is_logged else _("Save the correction"),
             "version", InlineRadios("status"),
             Div(InlineRadios("cancelled_by"), css_class="js-cancelled-by"),
             "worker",
-            Div(_row("day", "start", "end"), css_class="js-attended-times"),
+            Div(form_row("day", "start", "end", column="col-sm"), css_class="js-attended-times"),
             "discussed", "next_steps", "progress", "risks",
         )
 
@@ -229,9 +217,7 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(InlineRadios("kind"), "note", "time")
+        self.helper = form_helper(None, InlineRadios("kind"), "note", "time", form_tag=False)
 
     def clean(self):
         data = super().clean()
@@ -253,7 +239,7 @@ class StrikeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Strike through"))
+        self.helper = form_helper(_("Strike through"))
 
 
 class AddendumForm(forms.Form):
@@ -263,7 +249,7 @@ class AddendumForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Add the addendum"))
+        self.helper = form_helper(_("Add the addendum"))
 
 
 class RiskForm(forms.Form):
@@ -278,5 +264,4 @@ class DiarySettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper(form_tag=False)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from clients.access import Access, access_level
 from clients.models import Allocation, Client
-from clients.services import StaleEdit
 from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
+from keywork.lib.stale import StaleEdit, version_claim
 from staff.models import User
 
 Session = KeyworkSession
@@ -131,21 +131,20 @@ def _locked(session):
 
 def _fresh(session, version):
     """The session as stored now, locked until the change is saved, if nobody else changed
-    it since the form was opened at `version` (optimistic locking); else StaleEdit."""
-    fresh = _locked(session)
-    if fresh.version == version:
-        fresh.version = version + 1
-        return fresh
-    if fresh.logged_by and fresh.is_logged:
-        message = _(
-            "%(name)s logged this session at %(time)s while you were writing. What you wrote "
-            "is still in the form below: add what is missing as an addendum."
-        ) % {"name": fresh.logged_by, "time": format_time(fresh.logged_at)}
-    else:
-        message = _(
-            "Someone else changed this session while you were editing. What you wrote is "
-            "still in the form below: check the session, then save again.")
-    raise StaleEdit(message)
+    it since the form was opened at `version`; else StaleEdit, which says who logged it
+    when that is what happened (what is missing then goes in an addendum)."""
+    try:
+        return version_claim(
+            Session.objects.select_related("client", "logged_by"), session.pk, version)
+    except StaleEdit as error:
+        fresh = error.current
+        if fresh.logged_by and fresh.is_logged:
+            raise StaleEdit(_(
+                "%(name)s logged this session at %(time)s while you were writing. What you "
+                "wrote is still in the form below: add what is missing as an addendum."
+            ) % {"name": fresh.logged_by, "time": format_time(fresh.logged_at)},
+                current=fresh) from None
+        raise
 
 
 # Booking -----------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +19,11 @@ from clients.access import (
     require_manager,
 )
 from clients.models import Client
-from clients.services import StaleEdit
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
+from keywork.lib.forms import add_error
+from keywork.lib.sites import remember_site, site_choice
+from keywork.lib.stale import StaleEdit
 from staff.models import User
 
 # Model field -> the form field where its error belongs.
@@ -60,16 +61,6 @@ def _workers_at(site_ids):
     return (User.objects.filter(sites__in=site_ids, is_active=True,
                                 role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
             .distinct().order_by("first_name", "last_name"))
-
-
-def _add_error(form, error):
-    """Put a service's ValidationError next to the field it is about."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = FIELD_FOR.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _next(request, default):
@@ -139,6 +130,7 @@ def _worker_week(request, worker):
 def site_week(request, site_pk):
     _staff_only(request)
     site = get_object_or_404(request.user.sites.all(), pk=site_pk)
+    remember_site(request, site)
     monday = _week_param(request)
     sessions = services.week_sessions(
         KeyworkSession.objects.for_user(request.user).filter(site=site), monday)
@@ -182,7 +174,7 @@ def book(request):
                 lone_working=data["lone_working"], expected_back_at=data["expected_back_at"],
                 by=user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Booked: %(client)s with %(worker)s on %(day)s at "
                                         "%(time)s.") % {
@@ -245,7 +237,7 @@ def session_edit(request, pk):
                 expected_minutes=data["minutes"], place=data["place"], where=data["where"],
                 lone_working=data["lone_working"], expected_back_at=data["expected_back_at"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Booking changed."))
             return redirect(_week_url(session.worker, session.starts_at, request.user))
@@ -281,11 +273,11 @@ def session_log(request, pk):
                 actual_minutes=data.get("minutes"), discussed=data["discussed"],
                 next_steps=data["next_steps"], progress=data["progress"], risks=data["risks"])
         except StaleEdit as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
             # Keep every word they typed, and offer it as an addendum in one click.
             addendum_form = forms.AddendumForm(initial={"text": _as_addendum(form, data)})
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Correction saved.") if correcting
                              else _("Session logged."))
@@ -316,7 +308,7 @@ def addendum_add(request, pk):
         try:
             services.addendum_add(session=session, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Addendum added."))
             return redirect(session)
@@ -338,7 +330,7 @@ def session_strike(request, pk):
             services.session_strike(session=session, by=request.user,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("The session is struck through. It stays in the "
                                         "record with your reason."))
@@ -392,13 +384,7 @@ def out_now(request):
 def diary_settings(request):
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
-    site_id = request.GET.get("site") or request.POST.get("site") or ""
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        site = get_object_or_404(sites, pk=site_id)
-    elif (site := sites.first()) is None:
-        raise Http404
+    site = site_choice(request, sites)
     current = DiarySettings.for_site(site.pk)
     form = forms.DiarySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -425,7 +411,7 @@ def contact_log(request, pk):
             contact = services.contact_log(client=client, by=request.user, kind=data["kind"],
                                            note=data["note"], at=data["at"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
     if request.htmx:
         return render(request, "diary/includes/contact_form.html", {
             "client": client, "form": forms.ContactForm() if contact else form,
@@ -453,7 +439,7 @@ def contact_strike(request, pk):
             services.contact_strike(contact=contact, by=request.user,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("The contact is struck through. It stays in the "
                                         "record with your reason."))

@@ -8,13 +8,13 @@ import base64
 import binascii
 import io
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from keywork.lib.forms import form_helper, form_row
 from plans.models import (
     Action,
     Agency,
@@ -33,22 +33,8 @@ SIGNATURE_MAX_SIDE = 4000
 SIGNATURE_STORED_WIDTH = 800
 
 
-def _helper(submit_label, *layout, form_tag=True):
-    helper = FormHelper()
-    helper.form_tag = form_tag
-    if layout:
-        helper.layout = Layout(*layout)
-    if submit_label:
-        helper.add_input(Submit("submit", submit_label))
-    return helper
-
-
-def _row(*names):
-    return Div(*[Div(Field(name), css_class="col-md") for name in names], css_class="row")
-
-
 class LockedForm(forms.Form):
-    """Carries the draft's lock_version it was opened at (see services.StaleEdit)."""
+    """Carries the draft's lock_version it was opened at (see keywork.lib.stale)."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -71,7 +57,7 @@ class AgreementTemplateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["review_interval_weeks"].widget.attrs.update({"min": 1, "max": 13})
-        self.helper = _helper(_("Save the agreement text"))
+        self.helper = form_helper(_("Save the agreement text"))
 
 
 class AgreementForm(forms.ModelForm):
@@ -86,7 +72,7 @@ class AgreementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "lock_version" not in self.initial:
             self.initial["lock_version"] = self.instance.lock_version
-        self.helper = _helper(_("Save the agreement"))
+        self.helper = form_helper(_("Save the agreement"))
 
 
 # Plans ------------------------------------------------------------------------------------
@@ -112,8 +98,9 @@ class PlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "lock_version" not in self.initial:
             self.initial["lock_version"] = self.instance.lock_version
-        self.helper = _helper(submit_label, "lock_version", _row("starts_on", "review_on"),
-                              "vision", "strengths", "constraints")
+        self.helper = form_helper(submit_label, "lock_version",
+                                  form_row("starts_on", "review_on"),
+                                  "vision", "strengths", "constraints")
 
     def clean(self):
         data = super().clean()
@@ -338,7 +325,7 @@ class ManagerReviewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Sign off the review"))
+        self.helper = form_helper(_("Sign off the review"))
 
 
 class ActionProgressForm(forms.Form):
@@ -372,8 +359,9 @@ class AgencyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Save the agency"), _row("name", "service"),
-                              _row("contact_name", "phone", "email"), "address", "is_active")
+        self.helper = form_helper(_("Save the agency"), form_row("name", "service"),
+                                  form_row("contact_name", "phone", "email"), "address",
+                                  "is_active")
 
     def clean_name(self):
         # The site is not a field of the form, so Django leaves the one-name-per-site
@@ -397,8 +385,8 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
-        self.helper = _helper(_("Save the referral"), "agency", _row("made_on", "follow_up_on"),
-                              "reason")
+        self.helper = form_helper(_("Save the referral"), "agency",
+                                  form_row("made_on", "follow_up_on"), "reason")
 
 
 class ReferralOutcomeForm(forms.Form):
@@ -409,5 +397,5 @@ class ReferralOutcomeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Save"), Fieldset("", "outcome", "outcome_note",
-                                                  "follow_up_on"))
+        self.helper = form_helper(_("Save"), Fieldset("", "outcome", "outcome_note",
+                                                      "follow_up_on"))

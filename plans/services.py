@@ -3,7 +3,7 @@
 Each service is keyword-only, atomic, validates before it saves and raises ValidationError
 with a message a person can act on. Services that change what a draft says take the
 `lock_version` the form was opened at and refuse the save if someone else saved in between
-(`StaleEdit`), so the second of two people editing one draft keeps their text on screen.
+(`keywork.lib.stale`), so the second of two people editing one draft keeps their text on screen.
 """
 
 import datetime
@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Allocation, Client
+from keywork.lib.stale import StaleEdit, version_claim
 from plans.models import (
     MANAGER_REVIEW_FROM,
     MANAGER_REVIEW_UNTIL,
@@ -34,10 +35,6 @@ from plans.models import (
     ReviewItem,
     Signature,
 )
-
-
-class StaleEdit(ValidationError):
-    """Somebody else saved the draft after this form was opened."""
 
 
 def format_day(value):
@@ -244,19 +241,18 @@ def agreement_prepare(*, client, by):
 
 def _lock_draft(document, lock_version):
     """Lock the draft's row and claim the next lock_version, or explain why not."""
-    model = type(document)
-    fresh = model.objects.select_for_update().get(pk=document.pk)
+    try:
+        fresh = version_claim(type(document).objects, document.pk, lock_version,
+                              field="lock_version")
+    except StaleEdit as error:
+        fresh = error.current
+        if not fresh.signed_at:
+            raise
     if fresh.signed_at:
         raise ValidationError(_(
             "Version %(number)s is signed, so it can no longer change. Start a new version "
             "from it instead.") % {"number": fresh.number})
-    if lock_version != fresh.lock_version:
-        raise StaleEdit(_(
-            "Someone else saved this draft while you were editing it. Your text is still "
-            "in the form below: open the draft in another tab to see their changes, then "
-            "save yours again."))
-    model.objects.filter(pk=fresh.pk).update(lock_version=F("lock_version") + 1)
-    document.lock_version = fresh.lock_version + 1
+    document.lock_version = fresh.lock_version
     return fresh
 
 

@@ -25,13 +25,16 @@ from clients.access import (
     Access,
     client_for,
     client_page,
+    manager_site,
     not_a_client_page,
     require_client,
     require_manager,
     require_open,
 )
 from clients.models import Allocation, Client
+from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
+from keywork.lib.sites import site_choice
 from plans import compare, forms, hooks, services
 from plans.models import (
     Action,
@@ -83,15 +86,6 @@ def referral_for(request, pk):
     return _full_file(request, referral, referral.client)
 
 
-def _add_error(form, error):
-    """Put a service's ValidationError on the form, next to the field where it belongs."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _refuse(request, error, to):
     messages.error(request, " ".join(error.messages))
     return redirect(to)
@@ -104,25 +98,6 @@ def _require_draft(request, document):
                        % {"number": document.number})
         return redirect(document)
     return require_open(request, document.client)
-
-
-def _site_choice(request, sites):
-    """The site asked for with ?site= (among `sites`), else the first."""
-    site_id = request.GET.get("site") or request.POST.get("site")
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        return get_object_or_404(sites, pk=site_id)
-    site = sites.first()
-    if site is None:
-        raise Http404
-    return site
-
-
-def _manager_site(request):
-    require_manager(request)
-    sites = request.user.sites.filter(is_active=True)
-    return _site_choice(request, sites), sites
 
 
 # The client file and the caseload ---------------------------------------------------------
@@ -191,7 +166,7 @@ def plan_create(request, pk):
         try:
             plan = services.plan_start(client=client, by=request.user, **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Draft plan started. Now add the client's goals."))
             return redirect("plans:goal_add", pk=plan.pk)
@@ -241,7 +216,7 @@ def plan_edit(request, pk):
             services.plan_update(plan=plan, lock_version=data.pop("lock_version"),
                                  by=request.user, **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(plan)
@@ -284,7 +259,7 @@ def _goal_page(request, plan, goal=None):
                     lead_details=data["lead_details"], actions=actions.rows(),
                     milestones=milestones.rows())
             except ValidationError as error:
-                _add_error(form, error)
+                add_error(form, error)
             else:
                 messages.success(request, _("Goal saved."))
                 if "add_another" in request.POST:
@@ -354,7 +329,7 @@ def _signing_page(request, document, *, sign, template, context):
                  image=data["image"], agreed_in_person=data["agreed_in_person"],
                  declined_reason=data["declined_reason"])
         except ValidationError as error:
-            _add_error(signing_forms[posted], error)
+            add_error(signing_forms[posted], error)
         else:
             document.refresh_from_db()
             if document.signed_at:
@@ -453,7 +428,7 @@ def plan_review(request, pk):
                 decision=data["decision"], next_review_on=data["next_review_on"],
                 progress=form.progress(), reached=form.reached(), rating=data["rating"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             if draft:
                 messages.success(request, _("Review saved. Version %(number)s is open as a "
@@ -481,7 +456,7 @@ def manager_review(request, pk):
             services.manager_review_sign(plan=plan, by=request.user,
                                          comments=form.cleaned_data["comments"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Plan review signed off."))
             return redirect(plan)
@@ -536,7 +511,7 @@ def milestone_reached(request, pk):
 
 def review_list(request):
     """A manager's list of plans needing attention at one of their sites."""
-    site, sites = _manager_site(request)
+    site, sites = manager_site(request)
     form = forms.ReviewListForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_valid() else "all"
     clients = services.needing_attention(
@@ -626,7 +601,7 @@ def agreement_edit(request, pk):
             services.agreement_update(agreement=fresh, by=request.user,
                                       lock_version=form.cleaned_data["lock_version"], **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(fresh)
@@ -710,7 +685,7 @@ def sheet_pdf(request, pk):
 
 
 def agreement_template(request):
-    site, sites = _manager_site(request)
+    site, sites = manager_site(request)
     template = AgreementTemplate.for_site(site)
     form = forms.AgreementTemplateForm(request.POST or None, instance=template)
     if request.method == "POST" and form.is_valid():
@@ -719,7 +694,7 @@ def agreement_template(request):
         try:
             services.agreement_template_update(template=fresh, by=request.user, **data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("The agreement text of %(site)s is saved. Agreements "
                                         "prepared from now on use it.") % {"site": site})
@@ -737,14 +712,14 @@ def agency_list(request):
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
     sites = user.sites.filter(is_active=True)
-    site = _site_choice(request, sites)
+    site = site_choice(request, sites)
     agencies = Agency.objects.for_user(user).filter(site=site)
     return render(request, "plans/agency_list.html", {
         "site": site, "sites": sites, "agencies": agencies, "is_manager": user.is_manager})
 
 
 def agency_create(request):
-    site, _sites = _manager_site(request)
+    site, _sites = manager_site(request)
     form = forms.AgencyForm(request.POST or None, instance=Agency(site=site))
     if request.method == "POST" and form.is_valid():
         agency = form.save()
@@ -778,7 +753,7 @@ def referral_create(request, pk):
         try:
             services.referral_make(client=client, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Referral saved."))
             return redirect(client)
@@ -798,7 +773,7 @@ def referral_edit(request, pk):
         try:
             services.referral_update(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Referral updated."))
             return redirect(referral.client)

@@ -1,9 +1,9 @@
 """Login and password forms, laid out for Bootstrap with crispy-forms."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
+
+from keywork.lib.forms import form_helper
 
 
 class _CrispyMixin:
@@ -11,8 +11,7 @@ class _CrispyMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper = form_helper(self.submit_label)
 
 
 class LoginForm(_CrispyMixin, auth_forms.AuthenticationForm):

@@ -1,12 +1,11 @@
 """Forms for assessments, evidence, promotions and the portfolio."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keywork.lib.files import validate_document
+from keywork.lib.forms import form_helper
 from stages.models import PortfolioItem, Rating
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -58,8 +57,7 @@ class EvidenceForm(forms.Form):
         if task.where_appropriate:
             self.fields["not_applicable"] = forms.BooleanField(
                 label=_("Not applicable for this client"), required=False)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Save evidence")))
+        self.helper = form_helper(_("Save evidence"))
 
 
 class PromoteForm(forms.Form):
@@ -68,8 +66,7 @@ class PromoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Confirm promotion")))
+        self.helper = form_helper(_("Confirm promotion"))
 
 
 class DemoteForm(forms.Form):
@@ -78,8 +75,7 @@ class DemoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Move down a stage"), css_class="btn-danger"))
+        self.helper = form_helper(_("Move down a stage"), submit_class="btn-danger")
 
 
 class PortfolioForm(forms.ModelForm):
@@ -95,5 +91,4 @@ class PortfolioForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Add to the portfolio")))
+        self.helper = form_helper(_("Add to the portfolio"))

@@ -5,12 +5,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
+from keywork.lib.stale import version_claim
 from stages import hooks
 from stages.models import (
     SCORES,
@@ -120,10 +121,6 @@ def assessment_record(*, client, assessed_on, ratings, by):
     return assessment
 
 
-class StaleAssessment(ValidationError):
-    pass
-
-
 @transaction.atomic
 def assessment_update(*, assessment, version, assessed_on, ratings, by):
     """Correct an assessment; refused if someone saved it since the form was opened."""
@@ -134,13 +131,7 @@ def assessment_update(*, assessment, version, assessed_on, ratings, by):
     needs = list(Need.objects.in_use()) + list(
         Need.objects.filter(ratings__assessment=assessment, is_retired=True))
     _check_ratings(ratings, needs)
-    updated = Assessment.objects.filter(pk=assessment.pk, version=version).update(
-        version=F("version") + 1)
-    if not updated:
-        raise StaleAssessment(_(
-            "Someone else saved this assessment while you were rating it. Your ratings are "
-            "still in the form: check the saved one in another tab, then save again."))
-    assessment.refresh_from_db(fields=["version"])
+    assessment.version = version_claim(Assessment.objects, assessment.pk, version).version
     assessment.assessed_on = assessed_on
     _save_scores(assessment, ratings, needs)
     assessment.full_clean()

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 from clients import extensions
 from clients.access import client_for, client_page, require_manager
 from clients.models import Client
-from clients.views import _add_error
 from keywork.lib import charts
+from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from stages import forms, hooks, services
 from stages.models import Assessment, ClientStage, LadderTask, Need, NeedArea
@@ -121,7 +121,7 @@ def assessment_create(request, pk):
                 client=client, assessed_on=form.cleaned_data["assessed_on"],
                 ratings=form.ratings(), by=request.user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("%(kind)s saved: %(score)s%% overall.") % {
                 "kind": assessment.get_kind_display(), "score": assessment.overall})
@@ -151,7 +151,7 @@ def assessment_edit(request, pk, assessment_pk):
                 assessed_on=form.cleaned_data["assessed_on"], ratings=form.ratings(),
                 by=request.user)
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Assessment corrected."))
             return redirect("stages:assessments", client.pk)
@@ -233,7 +233,7 @@ def evidence_create(request, pk, task_pk):
                                      what=data["what"], file=data.get("file"),
                                      not_applicable=data.get("not_applicable", False))
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Evidence saved."))
             return redirect("stages:ladder", client.pk)
@@ -316,7 +316,7 @@ def portfolio(request, pk):
                                        **{k: data[k] for k in
                                           ("kind", "on", "title", "text", "in_pdf")})
             except ValidationError as error:
-                _add_error(form, error)
+                add_error(form, error)
             else:
                 messages.success(request, _("Added to the portfolio."))
                 return redirect("stages:portfolio", client.pk)

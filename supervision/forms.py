@@ -1,18 +1,11 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keywork.lib.forms import form_helper
 from supervision.models import CaseAccountability, SupervisionAction
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _helper(label):
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label))
-    return helper
 
 
 class StartForm(forms.Form):
@@ -24,7 +17,7 @@ class StartForm(forms.Form):
         self.fields["keyworker"] = forms.ModelChoiceField(
             queryset=keyworkers, label=_("Keyworker"), empty_label=_("Choose a keyworker"))
         self.order_fields(["keyworker", "held_on"])
-        self.helper = _helper(_("Start supervision"))
+        self.helper = form_helper(_("Start supervision"))
 
 
 class NotesForm(forms.Form):
@@ -64,7 +57,7 @@ class ActionForm(forms.ModelForm):
         self.fields["client"].queryset = clients
         self.fields["client"].required = False
         self.fields["client"].empty_label = _("About the keyworker's work in general")
-        self.helper = _helper(_("Add the action"))
+        self.helper = form_helper(_("Add the action"))
 
 
 class ConfirmForm(forms.Form):
@@ -73,7 +66,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Confirm the record"))
+        self.helper = form_helper(_("Confirm the record"))
 
 
 class AddendumForm(forms.Form):
@@ -81,7 +74,7 @@ class AddendumForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Add the addendum"))
+        self.helper = form_helper(_("Add the addendum"))
 
 
 class AccountabilityForm(forms.ModelForm):
@@ -94,7 +87,7 @@ class AccountabilityForm(forms.ModelForm):
         self.fields["manager"].queryset = managers
         self.fields["manager"].required = False
         self.fields["holder"].widget = forms.RadioSelect(choices=CaseAccountability.Holder.choices)
-        self.helper = _helper(_("Save"))
+        self.helper = form_helper(_("Save"))
 
 
 class ReportForm(forms.Form):

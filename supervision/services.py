@@ -2,11 +2,11 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Allocation, Client
+from keywork.lib.stale import version_claim
 from staff.models import User
 from supervision.models import (
     Addendum,
@@ -65,20 +65,11 @@ def _editable_by_manager(supervision, by):
                                 "instead."))
 
 
-class StaleSupervision(ValidationError):
-    pass
-
-
 @transaction.atomic
 def supervision_save(*, supervision, version, by, notes, discussions):
     """Save the manager's notes: {field: text} and {client id: discussion text}."""
     _editable_by_manager(supervision, by)
-    if not Supervision.objects.filter(pk=supervision.pk, version=version).update(
-            version=F("version") + 1):
-        raise StaleSupervision(_("Someone else saved this supervision while you were writing. "
-                                 "Your text is still below: check the saved record in another "
-                                 "tab, then save again."))
-    supervision.refresh_from_db(fields=["version"])
+    supervision.version = version_claim(Supervision.objects, supervision.pk, version).version
     for name in ("workload", "wellbeing", "training", "boundaries"):
         setattr(supervision, name, notes.get(name, ""))
     supervision.full_clean()

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from clients.access import client_for, client_page, not_a_client_page, require_manager
 from clients.models import Client
-from clients.views import _add_error
 from keywork.lib import export
 from keywork.lib.cache import cached_render
+from keywork.lib.forms import add_error
+from keywork.lib.sites import site_choice
 from staff.models import User
 from supervision import changes, forms, reports, selectors, services
 from supervision.models import ExportLog, Supervision
@@ -46,7 +47,7 @@ def supervision_list(request):
                     manager=user, keyworker=keyworker, held_on=form.cleaned_data["held_on"],
                     agenda=selectors.agenda_for(keyworker))
             except ValidationError as error:
-                _add_error(form, error)
+                add_error(form, error)
             else:
                 messages.success(request, _("Supervision started. The agenda and the changes "
                                             "since last time are below."))
@@ -80,7 +81,7 @@ def supervision_detail(request, pk):
                     by=user, notes=notes_form.cleaned_data,
                     discussions=notes_form.discussion_texts())
             except ValidationError as error:
-                _add_error(notes_form, error)
+                add_error(notes_form, error)
             else:
                 messages.success(request, _("Notes saved."))
                 return redirect(supervision)
@@ -203,7 +204,7 @@ def case_accountability(request, pk):
                                              holder=form.cleaned_data["holder"],
                                              manager=form.cleaned_data["manager"])
         except ValidationError as error:
-            _add_error(form, error)
+            add_error(form, error)
         else:
             messages.success(request, _("Case accountability saved."))
             return redirect(client)
@@ -212,14 +213,11 @@ def case_accountability(request, pk):
 
 
 def _dashboard_sites(request):
-    """The sites a dashboard covers: ?site=<id> among the manager's, else all of them."""
+    """The sites a dashboard covers: the one chosen with the site picker, else all of the
+    manager's; and all of them."""
     sites = request.user.sites.filter(is_active=True)
-    site_id = request.GET.get("site", "")
-    if site_id:
-        if not site_id.isdecimal():
-            raise Http404
-        return [get_object_or_404(sites, pk=site_id)], sites
-    return list(sites), sites
+    site = site_choice(request, sites, all_sites=True)
+    return ([site] if site else list(sites)), sites
 
 
 def dashboard(request):
@@ -229,18 +227,20 @@ def dashboard(request):
         raise PermissionDenied
     chosen, sites = _dashboard_sites(request)
     site_ids = [s.pk for s in chosen]
+    site_query = str(site_ids[0]) if len(site_ids) == 1 else ""
     # The figures come from the cache until something changes; who is overdue to check in
-    # is read afresh every time.
-    table = cached_render(request, ["dashboard"], "supervision/includes/dashboard_table.html",
-                          lambda: _dashboard_figures(request, site_ids))
+    # is read afresh every time. The sites are in the key: the address alone does not say
+    # which, when the picker remembered them.
+    table = cached_render(request, ["dashboard", *site_ids],
+                          "supervision/includes/dashboard_table.html",
+                          lambda: _dashboard_figures(request, site_ids, site_query))
     return render(request, "supervision/dashboard.html", {
-        "table": table, "sites": sites, "chosen": chosen,
-        "site_query": request.GET.get("site", ""),
+        "table": table, "sites": sites, "chosen": chosen, "site_query": site_query,
         "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
     })
 
 
-def _dashboard_figures(request, site_ids):
+def _dashboard_figures(request, site_ids, site_query):
     user = request.user
     if user.is_manager:
         keyworkers = User.objects.filter(sites__in=site_ids, role=User.Role.KEYWORKER,
@@ -250,7 +250,7 @@ def _dashboard_figures(request, site_ids):
     data = selectors.dashboard(site_ids, keyworkers)
     for row in data["rows"]:
         row["cells"] = [(figure, len(row["figures"][figure.key])) for figure in data["figures"]]
-    return {**data, "site_query": request.GET.get("site", "")}
+    return {**data, "site_query": site_query}
 
 
 def dashboard_list(request, key):
@@ -283,7 +283,12 @@ def _report_request(request):
         raise PermissionDenied
     sites = user.sites.filter(is_active=True)
     keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
-    form = forms.ReportForm(request.GET or None, sites=sites, keyworkers=keyworkers)
+    site = site_choice(request, sites, all_sites=True)
+    data = request.GET.copy()
+    if data and "site" not in data:
+        data["site"] = site.pk if site else ""
+    form = forms.ReportForm(data or None, sites=sites, keyworkers=keyworkers,
+                            initial={"site": site})
     if not form.is_valid():
         return form, None, None, ""
     data = form.cleaned_data

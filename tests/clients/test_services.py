@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clients import services
 from clients.models import Allocation, Client, InductionItem, StatusChange
+from keywork.lib.stale import StaleEdit
 from tests.factories import AllocationFactory, ClientFactory, UserFactory
 
 TODAY = timezone.localdate
@@ -82,7 +83,7 @@ def test_a_stale_edit_is_refused(client_record, manager):
     version = client_record.version
     services.client_update(client=client_record, version=version, by=manager, phone="1")
     stale = Client.objects.get(pk=client_record.pk)
-    with pytest.raises(services.StaleEdit):
+    with pytest.raises(StaleEdit):
         services.client_update(client=stale, version=version, by=manager, phone="2")
     assert Client.objects.get(pk=client_record.pk).phone == "1"
 

@@ -117,7 +117,7 @@ def test_edit_refuses_a_second_save_from_a_stale_form(client, keyworker, client_
                                                                           phone="222"))
     response = client.post(reverse("clients:edit", args=[client_record.pk]), stale)
     page = response.content.decode()
-    assert "Someone else saved changes" in page
+    assert "Someone else saved this while you were editing it" in page
     assert 'value="111"' in page
     client_record.refresh_from_db()
     assert client_record.phone == "222"

@@ -55,7 +55,8 @@ def added_by_the_diary(client, url, monkeypatch):
 # navigation bar's unread-notification count.
 TODAY_QUERIES = 6
 WEEK_QUERIES = 8
-SITE_WEEK_QUERIES = 10
+# The site week also remembers the site chosen (the site picker): two to save the session.
+SITE_WEEK_QUERIES = 12
 # What the diary adds to the clients pages: last held, next booked, this week's count and
 # the sites' cadence on the caseload; this week's two on the client list; open risks and
 # the timeline (its keys, their count, the sessions with their addenda, the contacts).

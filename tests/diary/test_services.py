@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from clients.models import Client
-from clients.services import StaleEdit
 from diary import services
 from diary.models import Contact, DiarySettings, KeyworkSession
+from keywork.lib.stale import StaleEdit
 from tests.diary.conftest import DAY, HOUR, ago
 from tests.factories import ClientFactory, KeyworkSessionFactory, local_moment
 

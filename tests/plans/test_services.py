@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from keywork.lib.stale import StaleEdit
 from plans import services
 from plans.models import (
     Action,
@@ -94,7 +95,7 @@ def test_the_second_of_two_people_editing_a_draft_is_refused(client_record, keyw
     opened_at = plan.lock_version
     _goal(plan, keyworker, lock_version=opened_at, text="First person's goal")
     stale = Plan.objects.get(pk=plan.pk)
-    with pytest.raises(services.StaleEdit, match="Someone else saved this draft"):
+    with pytest.raises(StaleEdit, match="Someone else saved this"):
         _goal(stale, colleague, lock_version=opened_at, text="Second person's goal")
     assert list(Goal.objects.values_list("text", flat=True)) == ["First person's goal"]
 

@@ -116,7 +116,7 @@ def test_a_second_save_of_a_draft_is_refused_with_the_text_kept(client, keyworke
     client.force_login(keyworker)
     response = client.post(reverse("plans:goal_add", args=[plan.pk]), opened)
     page = response.content.decode()
-    assert "Someone else saved this draft" in page
+    assert "Someone else saved this while you were editing it" in page
     assert "Kim&#x27;s version of the goal" in page
     assert list(Goal.objects.values_list("text", flat=True)) == ["Maya's goal"]
 

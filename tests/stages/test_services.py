@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from clients import services as client_services
+from keywork.lib.stale import StaleEdit
 from stages import hooks, services
 from stages.models import Assessment, ClientStage, Evidence, Need, NeedArea, Rating
 
@@ -119,7 +120,7 @@ def test_a_stale_correction_is_refused(client_record, keyworker, colleague):
     version = assessment.version
     services.assessment_update(assessment=assessment, version=version, assessed_on=TODAY(),
                                ratings=grid(R.ACTION), by=keyworker)
-    with pytest.raises(services.StaleAssessment):
+    with pytest.raises(StaleEdit):
         services.assessment_update(assessment=Assessment.objects.get(pk=assessment.pk),
                                    version=version, assessed_on=TODAY(),
                                    ratings=grid(R.PRE_CONTEMPLATION), by=colleague)

@@ -79,7 +79,7 @@ def test_second_correction_from_a_stale_form_is_refused_and_kept(client, keywork
     client.post(url, _post_grid("action", version=assessment.version))
     response = client.post(url, _post_grid("achieving", version=assessment.version))
     page = response.content.decode()
-    assert "Someone else saved this assessment" in page
+    assert "Someone else saved this while you were editing it" in page
     assert len(re.findall(r'value="achieving"[^>]*checked', page)) == 45
     assert Assessment.objects.get().overall == 75
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients import services as client_services
+from keywork.lib.stale import StaleEdit
 from supervision import changes, services
 from supervision.models import Supervision
 
@@ -63,7 +64,7 @@ def test_stale_notes_are_refused(supervision, manager):
     version = supervision.version
     services.supervision_save(supervision=supervision, version=version, by=manager,
                               notes={"workload": "Heavy"}, discussions={})
-    with pytest.raises(services.StaleSupervision):
+    with pytest.raises(StaleEdit):
         services.supervision_save(supervision=Supervision.objects.get(pk=supervision.pk),
                                   version=version, by=manager, notes={"workload": "Light"},
                                   discussions={})
