@@ -16,6 +16,7 @@ from clients.services import StaleEdit
 from clients.views import client_for, require_manager
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
+from keywork.lib import dates
 from staff.models import User
 
 # Model field -> the form field where its error belongs.
@@ -87,11 +88,11 @@ def _week_param(request):
         day = timezone.localdate()
     if not FIRST_WEEK <= day <= LAST_WEEK:
         day = timezone.localdate()
-    return services.week_start(day)
+    return dates.week_start(day)
 
 
 def _week_url(worker, starts_at, user):
-    monday = services.week_start(timezone.localtime(starts_at).date())
+    monday = dates.week_start(dates.local_day(starts_at))
     url = (reverse("diary:week") if worker.pk == user.pk
            else reverse("diary:worker_week", args=[worker.pk]))
     return f"{url}?week={monday.isoformat()}"
@@ -179,8 +180,8 @@ def book(request):
             messages.success(request, _("Booked: %(client)s with %(worker)s on %(day)s at "
                                         "%(time)s.") % {
                 "client": session.client, "worker": session.worker,
-                "day": services.format_day(session.starts_at),
-                "time": services.format_time(session.starts_at)})
+                "day": dates.format_day(session.starts_at),
+                "time": dates.format_time(session.starts_at)})
             if session.starts_at <= timezone.now():
                 return redirect("diary:log", session.pk)
             return redirect(_week_url(session.worker, session.starts_at, user))
@@ -416,7 +417,7 @@ def contact_log(request, pk):
             "logged": contact})
     if contact:
         messages.success(request, _("%(kind)s logged at %(time)s.") % {
-            "kind": contact.get_kind_display(), "time": services.format_time(contact.at)})
+            "kind": contact.get_kind_display(), "time": dates.format_time(contact.at)})
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(client)

@@ -41,7 +41,8 @@ class NonexistentTime(ValueError):
     def message(self):
         return _("There is no %(time)s on %(day)s in the UK: the clocks go forward at "
                  "%(change)s. Choose another time.") % {
-            "time": _hhmm(self.clock), "day": format_day(self.day), "change": _hhmm(self.change)}
+            "time": format_time(self.clock), "day": format_day(self.day),
+            "change": format_time(self.change)}
 
 
 class AmbiguousTime(ValueError):
@@ -54,15 +55,11 @@ class AmbiguousTime(ValueError):
     @property
     def message(self):
         return _("%(time)s happens twice on %(day)s in the UK, as the clocks go back: say "
-                 "which.") % {"time": _hhmm(self.clock), "day": format_day(self.day)}
+                 "which.") % {"time": format_time(self.clock), "day": format_day(self.day)}
 
 
 def _zone():
     return timezone.get_current_timezone()
-
-
-def _hhmm(clock):
-    return dateformat.time_format(clock, TIME_FORMAT)
 
 
 def _wall(day, clock, fold):
@@ -108,9 +105,9 @@ def _gap_start(day, clock):
 def fold_choices(day, clock):
     """[(FIRST, "01:30 BST (first)"), (SECOND, "01:30 GMT (second)")] for a time shown twice."""
     first, second = _wall(day, clock, FIRST), _wall(day, clock, SECOND)
-    return [(FIRST, _("%(time)s %(zone)s (first)") % {"time": _hhmm(clock),
+    return [(FIRST, _("%(time)s %(zone)s (first)") % {"time": format_time(clock),
                                                     "zone": first.tzname()}),
-            (SECOND, _("%(time)s %(zone)s (second)") % {"time": _hhmm(clock),
+            (SECOND, _("%(time)s %(zone)s (second)") % {"time": format_time(clock),
                                                       "zone": second.tzname()})]
 
 
@@ -185,9 +182,9 @@ def format_weekday(value):
     return dateformat.format(_shown(value), WEEKDAY_FORMAT)
 
 
-def format_time(moment):
-    """10:00, on the local clock."""
-    return dateformat.time_format(local(moment), TIME_FORMAT)
+def format_time(value):
+    """10:00, for a wall-clock time or an instant (on the local clock)."""
+    return dateformat.time_format(_shown(value), TIME_FORMAT)
 
 
 def format_day_time(moment):
