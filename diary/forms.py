@@ -59,8 +59,8 @@ class TimesMixin:
             if day and clock and dates.is_ambiguous(day, clock):
                 self.fields[f"{name}_fold"] = forms.TypedChoiceField(
                     label=_("Which %(time)s?") % {"time": dates.format_time(clock)},
-                    choices=dates.fold_choices(day, clock), coerce=int, required=False,
-                    widget=forms.RadioSelect)
+                    choices=dates.fold_choices(day, clock), coerce=int, empty_value=None,
+                    required=False, widget=forms.RadioSelect)
                 asked.append(f"{name}_fold")
         return asked
 

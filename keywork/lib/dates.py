@@ -88,7 +88,7 @@ def at(day, clock, fold=None):
     if first.utcoffset() != second.utcoffset():
         if not _exists(day, clock):
             raise NonexistentTime(day, clock, _gap_start(day, clock))
-        if fold is None:
+        if fold not in (FIRST, SECOND):
             raise AmbiguousTime(day, clock)
         return (second if fold == SECOND else first).astimezone(UTC)
     return first.astimezone(UTC)
