@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from clients import extensions, forms, services
 from clients.models import Access, Allocation, Client
+from keywork.lib import dates
 from keywork.lib.cache import cached_page
 from staff.models import User
 from staff.views import home as greeting
@@ -395,7 +396,7 @@ def client_cover(request, pk):
             _add_error(form, error)
         else:
             messages.success(request, _("Cover arranged with %(worker)s until %(day)s.") % {
-                "worker": data["worker"], "day": data["last_day"].strftime("%-d %b %Y")})
+                "worker": data["worker"], "day": dates.format_day(data["last_day"])})
             return redirect(client)
     intro = _("The covering worker sees this client in their caseload and can log sessions "
               "until the last day; then the access goes by itself.")

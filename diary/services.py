@@ -19,6 +19,7 @@ from clients.models import Allocation, Client
 from clients.services import StaleEdit
 from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
 from keywork.lib import dates
+from keywork.lib.dates import format_day, format_time
 from staff.models import User
 
 Session = KeyworkSession
@@ -90,9 +91,8 @@ def _check_clash(session, exclude=None):
                     ends_at=session.ends_at, exclude=exclude).first()
     if clash is None:
         return
-    values = {"worker": clash.worker, "client": clash.client,
-              "day": dates.format_day(clash.starts_at),
-              "start": dates.format_time(clash.starts_at), "end": dates.format_time(clash.ends_at)}
+    values = {"worker": clash.worker, "client": clash.client, "day": format_day(clash.starts_at),
+              "start": format_time(clash.starts_at), "end": format_time(clash.ends_at)}
     if clash.worker_id == session.worker_id:
         message = _("%(worker)s already has a session with %(client)s on %(day)s from "
                     "%(start)s to %(end)s. Choose another time.") % values
@@ -128,7 +128,7 @@ def _fresh(session, version):
         message = _(
             "%(name)s logged this session at %(time)s while you were writing. What you wrote "
             "is still in the form below: add what is missing as an addendum."
-        ) % {"name": fresh.logged_by, "time": dates.format_time(fresh.logged_at)}
+        ) % {"name": fresh.logged_by, "time": format_time(fresh.logged_at)}
     else:
         message = _(
             "Someone else changed this session while you were editing. What you wrote is "
@@ -265,7 +265,7 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
     if timezone.now() > session.correctable_until(window):
         raise ValidationError(_(
             "Corrections closed on %(day)s (%(days)s days after it was logged). Add an "
-            "addendum instead.") % {"day": dates.format_day(session.correctable_until(window)),
+            "addendum instead.") % {"day": format_day(session.correctable_until(window)),
                                    "days": window})
     if not session.may_correct(by, window):
         raise ValidationError(_(
@@ -331,7 +331,7 @@ def session_check_in(*, session, by):
         raise ValidationError(_("This session needs no check-in."))
     if session.checked_in_at:
         raise ValidationError(_("Already checked in at %(time)s.")
-                              % {"time": dates.format_time(session.checked_in_at)})
+                              % {"time": format_time(session.checked_in_at)})
     session.checked_in_at = timezone.now()
     session.checked_in_by = by
     _by(session, by).save()

@@ -159,11 +159,13 @@ def book(request):
     initial = {"worker": request.GET.get("worker") or user.pk,
                "client": request.GET.get("client")}
     if start := request.GET.get("start"):
-        # Not a moment, or the last hour of the calendar: the form starts empty.
+        # Not a moment, an hour the clocks skip, or the last hour of the calendar: the form
+        # starts empty.
         with contextlib.suppress(ValueError, OverflowError):
             moment = datetime.datetime.fromisoformat(start)
+            starts_at = dates.at(moment.date(), moment.time(), dates.FIRST)
             initial |= {"day": moment.date(), "start": moment.time(),
-                        "end": (moment + datetime.timedelta(hours=1)).time()}
+                        "end": dates.local_time(dates.add_minutes(starts_at, 60))}
     form = forms.BookingForm(request.POST or None, clients=clients,
                              workers=_workers_at(user.sites.all()), initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Allocation, Client
+from keywork.lib.dates import format_day
 from plans.models import (
     MANAGER_REVIEW_FROM,
     MANAGER_REVIEW_UNTIL,
@@ -38,10 +39,6 @@ from plans.models import (
 
 class StaleEdit(ValidationError):
     """Somebody else saved the draft after this form was opened."""
-
-
-def format_day(value):
-    return value.strftime("%-d %b %Y")
 
 
 def shorten(text, length=40):
@@ -763,8 +760,7 @@ def manager_review_sign(*, plan, by, comments):
                                 "version."))
     if done := ManagerReview.objects.filter(client=client).select_related("by").first():
         raise ValidationError(_("%(name)s already signed off this client's plan on %(day)s.")
-                              % {"name": done.by, "day": format_day(timezone.localtime(
-                                  done.signed_at).date())})
+                              % {"name": done.by, "day": format_day(done.signed_at)})
     if not comments.strip():
         raise ValidationError({"comments": _("Write your comments on the plan: what is "
                                              "going well, what should change.")})

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from clients import extensions
 from clients.models import Access, Allocation, Client
 from clients.views import client_for, require_manager, require_open
+from keywork.lib import dates
 from keywork.lib.pdf import pdf_response, render_pdf
 from plans import compare, forms, hooks, services
 from plans.models import (
@@ -443,7 +444,7 @@ def plan_review(request, pk):
                                             "together.") % {"number": draft.number})
                 return redirect(draft)
             messages.success(request, _("Review saved. Next review: %(day)s.") % {
-                "day": services.format_day(data["next_review_on"])})
+                "day": dates.format_day(data["next_review_on"])})
             return redirect(plan)
     return render(request, "plans/review_form.html", {
         "plan": plan, "client": plan.client, "form": form})
