@@ -189,5 +189,5 @@ def urgent_items(site_ids, worker=None):
     return [UrgentItem(
         _("%(client)s: expected back %(time)s, not checked in") % {
             "client": s.client.called,
-            "time": dates.format_day_time(s.expected_back_at)},
+            "time": dates.format_weekday_time(s.expected_back_at)},
         s.worker, s.get_absolute_url()) for s in sessions]

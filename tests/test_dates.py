@@ -122,6 +122,7 @@ def test_formats_shown_on_screen_and_in_pdfs():
     assert dates.format_weekday(moment) == "Mon 7 Dec"
     assert dates.format_time(moment) == "10:00"
     assert dates.format_day_time(moment) == "7 Dec 2026 10:00"
+    assert dates.format_weekday_time(moment) == "Mon 7 Dec 10:00"
 
 
 def test_an_instant_is_shown_on_the_local_clock_and_day():

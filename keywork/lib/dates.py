@@ -190,3 +190,8 @@ def format_time(value):
 def format_day_time(moment):
     """24 Nov 2026 10:00."""
     return f"{format_day(moment)} {format_time(moment)}"
+
+
+def format_weekday_time(moment):
+    """Mon 7 Dec 10:00: a moment in the days around now."""
+    return f"{format_weekday(moment)} {format_time(moment)}"
