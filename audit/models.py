@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from keywork.lib import dates
 
 
 class AccessEventQuerySet(models.QuerySet):
@@ -51,7 +52,7 @@ class AccessEvent(models.Model):
         indexes = [models.Index(fields=["client", "-at"]), models.Index(fields=["user", "-at"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.kind} {self.path}"
+        return f"{dates.format_day_time(self.at)} {self.user_id} {self.kind} {self.path}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

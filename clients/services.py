@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
+from keywork.lib import dates
 from keywork.lib.stale import version_claim
 from staff.models import User
 
@@ -59,7 +60,7 @@ def client_admit(*, client, admitted_on, by, note=""):
     if admitted_on < client.referred_on:
         raise ValidationError({"admitted_on": _(
             "The admission date cannot be before the referral (%(date)s)."
-        ) % {"date": client.referred_on.strftime("%-d %b %Y")}})
+        ) % {"date": dates.format_day(client.referred_on)}})
     client.status = Client.Status.ADMITTED
     client.admitted_on = admitted_on
     client.on_probation = client.site.uses_ladder
@@ -94,7 +95,7 @@ def client_end(*, client, status, ended_on, destination, reason, by):
     if client.admitted_on and ended_on < client.admitted_on:
         raise ValidationError({"ended_on": _(
             "The date cannot be before the admission (%(date)s)."
-        ) % {"date": client.admitted_on.strftime("%-d %b %Y")}})
+        ) % {"date": dates.format_day(client.admitted_on)}})
     if ended_on > timezone.localdate():
         raise ValidationError({"ended_on": _("The date cannot be in the future.")})
     previous = client.status

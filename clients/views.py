@@ -21,6 +21,7 @@ from clients.access import (
     require_open,
 )
 from clients.models import Allocation, Client
+from keywork.lib import dates
 from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
@@ -371,7 +372,7 @@ def client_cover(request, pk):
             add_error(form, error)
         else:
             messages.success(request, _("Cover arranged with %(worker)s until %(day)s.") % {
-                "worker": data["worker"], "day": data["last_day"].strftime("%-d %b %Y")})
+                "worker": data["worker"], "day": dates.format_day(data["last_day"])})
             return redirect(client)
     intro = _("The covering worker sees this client in their caseload and can log sessions "
               "until the last day; then the access goes by itself.")

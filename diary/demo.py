@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
-from diary.services import local_start, week_start
+from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
 
 Session = KeyworkSession
@@ -75,7 +75,7 @@ def seed(ctx):
 
 
 def _aware(day, hour, minute=0):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+    return dates.at(day, datetime.time(hour, minute), dates.FIRST)
 
 
 def _primary_worker(client, on):
@@ -103,7 +103,7 @@ def _log(session, rng, now, *, status=None):
     session.logged_by = session.worker
     session.logged_at = min(now, session.starts_at + 2 * HOUR)
     if session.status == Session.Status.ATTENDED:
-        session.actual_start = session.starts_at + datetime.timedelta(minutes=rng.choice([0, 5]))
+        session.actual_start = dates.add_minutes(session.starts_at, rng.choice([0, 5]))
         session.actual_minutes = session.expected_minutes - rng.choice([0, 5, 10])
         session.discussed = rng.choice(DISCUSSED)
         session.next_steps = rng.choice(NEXT_STEPS)
@@ -124,7 +124,7 @@ def _new(client, worker, starts_at, minutes, booked_by, **fields):
     session = Session(client=client, site_id=client.site_id, worker=worker, starts_at=starts_at,
                       expected_minutes=minutes, booked_by=booked_by,
                       booked_at=starts_at - 6 * 24 * HOUR, **fields)
-    session.ends_at = starts_at + datetime.timedelta(minutes=minutes)
+    session.ends_at = dates.add_minutes(starts_at, minutes)
     session._history_user = booked_by
     session._history_date = min(timezone.now(), session.booked_at)
     return session
@@ -141,7 +141,7 @@ def _small_sites(ctx, clients):
     kim, sam = staff["keyworker"], staff["keyworker2"]
     now = timezone.now()
     today = timezone.localdate()
-    this_monday = week_start(today)
+    this_monday = dates.week_start(today)
     for client in clients:
         client.demo_allocations = list(client.allocations.select_related("worker")
                                        .order_by("-start"))
@@ -150,7 +150,7 @@ def _small_sites(ctx, clients):
     sams = [c for c in open_clients if _primary_worker(c, today) == sam]
 
     # Fixed points first; the weekly pattern then skips anything that would overlap them.
-    start_today = max(local_start(today), now - HOUR).replace(second=0, microsecond=0)
+    start_today = max(dates.start_of_day(today), now - HOUR).replace(second=0, microsecond=0)
     start_today -= datetime.timedelta(minutes=start_today.minute % 5)
     special = [
         _new(kims[0], kim, start_today, 50, kim),
@@ -169,7 +169,7 @@ def _small_sites(ctx, clients):
         hour = BASE_HOUR.get(worker.username, 9) + 2 * (index // 5)
         residential = client.site.uses_ladder
         # Six weeks up to now (and next week booked), or up to the week they left.
-        anchor = week_start(client.ended_on) if client.ended_on else this_monday
+        anchor = dates.week_start(client.ended_on) if client.ended_on else this_monday
         for week in range(-6, 1 if client.ended_on else 2):
             day = anchor + week * WEEK + datetime.timedelta(days=weekday)
             if day < client.admitted_on or (client.ended_on and day > client.ended_on):
@@ -217,7 +217,7 @@ def _small_sites(ctx, clients):
         colleagues = [w for w, sites in team.items() if client.site_id in sites]
         for _n in range(rng.randint(2, 4)):
             at = now - datetime.timedelta(days=rng.randint(0, 27), hours=rng.randint(1, 8))
-            if timezone.localtime(at).date() < client.admitted_on:
+            if dates.local_day(at) < client.admitted_on:
                 continue
             by = rng.choice(colleagues)
             contact = Contact(client=client, site_id=client.site_id, by=by, at=at,
@@ -232,7 +232,7 @@ def _large_site(ctx):
     """About 50 weekly sessions per client of the large site, for measuring; in bulk."""
     rng = ctx["rng"]
     now = timezone.now()
-    this_monday = week_start(timezone.localdate())
+    this_monday = dates.week_start(timezone.localdate())
     clients = list(Client.objects.filter(site__code="BIG", admitted_on__isnull=False,
                                          keywork_sessions__isnull=True)
                    .only("pk", "site_id", "admitted_on", "ended_on").order_by("pk"))
@@ -255,10 +255,10 @@ def _large_site(ctx):
             day = this_monday + week * WEEK + datetime.timedelta(days=weekday)
             if not first <= day <= last:
                 continue
-            starts_at = _aware(day, 9) + datetime.timedelta(minutes=45 * slot)
+            starts_at = dates.add_minutes(_aware(day, 9), 45 * slot)
             session = Session(client_id=client.pk, site_id=client.site_id, worker_id=worker_id,
                               booked_by_id=worker_id, starts_at=starts_at, expected_minutes=45,
-                              ends_at=starts_at + datetime.timedelta(minutes=45),
+                              ends_at=dates.add_minutes(starts_at, 45),
                               booked_at=starts_at - 7 * 24 * HOUR)
             if starts_at < now:
                 roll = rng.random()

@@ -1,11 +1,11 @@
 """Forms for booking, logging and correcting sessions, and for quick contacts.
 
 Times are typed in the site's local time (Europe/London) as a day, a start and an end;
-the forms turn them into an aware start and a length, and say next to the field what is
-wrong with them. Services repeat the checks that need the database (clashes, rights).
+the forms turn them into instants (keywork.lib.dates) and a length in real minutes, and say
+next to the field what is wrong with them. A time the clocks skip is refused; one they show
+twice adds a choice of which, shown only then. Services repeat the checks that need the
+database (clashes, rights).
 """
-
-import datetime
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import Div, Field
@@ -15,14 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
 from diary.models import MAX_MINUTES, Contact, DiarySettings, KeyworkSession
+from keywork.lib import dates
 from keywork.lib.forms import form_helper, form_row
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 Session = KeyworkSession
 
 
-def _aware(day, time):
-    return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
 class WorkerField(forms.ModelChoiceField):
@@ -31,15 +30,50 @@ class WorkerField(forms.ModelChoiceField):
 
 
 class TimesMixin:
-    """Day, start and end fields -> `starts_at` and `minutes` in cleaned_data."""
+    """Wall-clock fields -> instants: day, start and end -> `starts_at` and `minutes`."""
+
+    def _typed(self, name):
+        """What the field holds (typed, or its initial value), or None if that is no value."""
+        try:
+            return self.fields[name].clean(self[name].value())
+        except forms.ValidationError:
+            return None
+
+    def ask_which(self, day, names):
+        """Add a "which one?" after each time in `names` that the clocks show twice on
+        `day`, and only then; return the names of the fields added. `instant()` requires
+        the answer when the time is used (an expected return may not be)."""
+        asked = []
+        for name in names:
+            clock = self._typed(name)
+            if day and clock and dates.is_ambiguous(day, clock):
+                self.fields[f"{name}_fold"] = forms.TypedChoiceField(
+                    label=_("Which %(time)s?") % {"time": dates.format_time(clock)},
+                    choices=dates.fold_choices(day, clock), coerce=int, empty_value=None,
+                    required=False, widget=forms.RadioSelect)
+                asked.append(f"{name}_fold")
+        return asked
+
+    def instant(self, data, day, name):
+        """The instant typed in field `name` on `day`; None, with the reason next to the
+        field, for a time the clocks skip or one shown twice without saying which."""
+        try:
+            return dates.at(day, data[name], data.get(f"{name}_fold"))
+        except dates.NonexistentTime as error:
+            self.add_error(name, error.message)
+        except dates.AmbiguousTime as error:
+            which = f"{name}_fold"
+            self.add_error(which if which in self.fields else name, error.message)
+        return None
 
     def clean_times(self, data, *, future_ok):
         day, start, end = data.get("day"), data.get("start"), data.get("end")
         if not (day and start and end):
             return data
-        starts_at = _aware(day, start)
-        minutes = (datetime.datetime.combine(day, end)
-                   - datetime.datetime.combine(day, start)).total_seconds() // 60
+        starts_at, ends_at = self.instant(data, day, "start"), self.instant(data, day, "end")
+        if starts_at is None or ends_at is None:
+            return data
+        minutes = dates.minutes_between(starts_at, ends_at)
         if minutes < 0:
             self.add_error("end", _("The end is before the start."))
         elif minutes == 0:
@@ -51,7 +85,7 @@ class TimesMixin:
         if not future_ok and starts_at > timezone.now():
             self.add_error("start", _("That is in the future: a session can only be logged "
                                       "once it has happened."))
-        data["starts_at"], data["minutes"] = starts_at, int(minutes)
+        data["starts_at"], data["minutes"] = starts_at, minutes
         return data
 
 
@@ -88,11 +122,13 @@ class BookingForm(TimesMixin, forms.Form):
                                                         initial=version)
             fields.append("version")
         self.order_fields([*fields, "worker"])
+        day = self._typed("day")
         self.helper = form_helper(
             _("Save the booking"),
             *fields, "worker",
             form_row("day", "start", "end", column="col-sm"),
-            Field("place"), "where", "lone_working", "back",
+            *self.ask_which(day, ["start", "end"]),
+            Field("place"), "where", "lone_working", "back", *self.ask_which(day, ["back"]),
         )
 
     def clean(self):
@@ -100,15 +136,15 @@ class BookingForm(TimesMixin, forms.Form):
         needs_back = data.get("place") == Session.Place.EXTERNAL or data.get("lone_working")
         if data.get("place") == Session.Place.EXTERNAL and not data.get("where", "").strip():
             self.add_error("where", _("Say where the appointment is."))
+        back_at = None
         if needs_back and not data.get("back"):
             self.add_error("back", _("Say when you expect to be back: the lone-working "
                                      "policy needs it."))
-        elif needs_back and data.get("day") and data.get("start") \
-                and data["back"] <= data["start"]:
-            self.add_error("back", _("The expected return must be after the start."))
-        data["expected_back_at"] = (_aware(data["day"], data["back"])
-                                    if needs_back and data.get("day") and data.get("back")
-                                    else None)
+        elif needs_back and data.get("day"):
+            back_at = self.instant(data, data["day"], "back")
+            if back_at and data.get("starts_at") and back_at <= data["starts_at"]:
+                self.add_error("back", _("The expected return must be after the start."))
+        data["expected_back_at"] = back_at
         return data
 
 
@@ -153,7 +189,9 @@ class LogForm(TimesMixin, forms.Form):
             "version", InlineRadios("status"),
             Div(InlineRadios("cancelled_by"), css_class="js-cancelled-by"),
             "worker",
-            Div(form_row("day", "start", "end", column="col-sm"), css_class="js-attended-times"),
+            Div(form_row("day", "start", "end", column="col-sm"),
+                *self.ask_which(self._typed("day"), ["start", "end"]),
+                css_class="js-attended-times"),
             "discussed", "next_steps", "progress", "risks",
         )
 
@@ -174,19 +212,23 @@ class LogForm(TimesMixin, forms.Form):
         return data
 
 
+def _clock(name, moment):
+    """Initial values showing an instant in a wall-clock field (and which, if shown twice)."""
+    return {name: dates.local_time(moment), f"{name}_fold": dates.fold_of(moment)}
+
+
 def _initial_log(session):
     attended = session.status == Session.Status.ATTENDED
-    start = timezone.localtime(session.actual_start if attended else session.starts_at)
+    start = session.actual_start if attended else session.starts_at
     minutes = session.actual_minutes if attended else session.expected_minutes
     return {
         "version": session.version,
         "status": session.status if session.is_logged else Session.Status.ATTENDED,
         "cancelled_by": session.cancelled_by,
         "worker": session.worker_id,
-        "day": start.date(),
-        "start": start.time().replace(second=0, microsecond=0),
-        "end": (start + datetime.timedelta(minutes=minutes)).time().replace(second=0,
-                                                                             microsecond=0),
+        "day": dates.local_day(start),
+        **_clock("start", start),
+        **_clock("end", dates.add_minutes(start, minutes)),
         "discussed": session.discussed,
         "next_steps": session.next_steps,
         "progress": session.progress,
@@ -195,17 +237,16 @@ def _initial_log(session):
 
 
 def booking_initial(session):
-    start = timezone.localtime(session.starts_at)
-    back = timezone.localtime(session.expected_back_at) if session.expected_back_at else None
+    back = session.expected_back_at
     return {
-        "worker": session.worker_id, "day": start.date(), "start": start.time(),
-        "end": timezone.localtime(session.ends_at).time(), "place": session.place,
-        "where": session.where, "lone_working": session.lone_working,
-        "back": back.time() if back else None,
+        "worker": session.worker_id, "day": dates.local_day(session.starts_at),
+        **_clock("start", session.starts_at), **_clock("end", session.ends_at),
+        "place": session.place, "where": session.where, "lone_working": session.lone_working,
+        **(_clock("back", back) if back else {"back": None}),
     }
 
 
-class ContactForm(forms.Form):
+class ContactForm(TimesMixin, forms.Form):
     """An informal contact in a few seconds: what kind, one line, and when if not now."""
 
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=Contact.Kind.choices,
@@ -217,13 +258,15 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(None, InlineRadios("kind"), "note", "time", form_tag=False)
+        self.helper = form_helper(None, InlineRadios("kind"), "note", "time",
+                                  *self.ask_which(timezone.localdate(), ["time"]),
+                                  form_tag=False)
 
     def clean(self):
         data = super().clean()
         if data.get("time"):
-            data["at"] = _aware(timezone.localdate(), data["time"])
-            if data["at"] > timezone.now():
+            data["at"] = self.instant(data, timezone.localdate(), "time")
+            if data["at"] and data["at"] > timezone.now():
                 self.add_error("time", _("That time is still to come today: a contact cannot "
                                          "be logged in the future."))
         else:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client
+from keywork.lib import dates
 from staff.models import Site
 
 MAX_MINUTES = 8 * 60
@@ -232,8 +233,7 @@ class KeyworkSession(models.Model):
         ]
 
     def __str__(self):
-        local = timezone.localtime(self.starts_at)
-        return f"{self.client} {local:%-d %b %Y %H:%M}"
+        return f"{self.client} {dates.format_day_time(self.starts_at)}"
 
     def save(self, *args, **kwargs):
         self._derive()
@@ -246,7 +246,8 @@ class KeyworkSession(models.Model):
         if self.client_id and not self.site_id:
             self.site_id = self.client.site_id
         if self.starts_at and self.expected_minutes:
-            self.ends_at = self.starts_at + datetime.timedelta(minutes=self.expected_minutes)
+            # Real minutes after the start, whatever the clocks do meanwhile.
+            self.ends_at = dates.add_minutes(self.starts_at, self.expected_minutes)
 
     def clean(self):
         self._derive()
@@ -309,7 +310,7 @@ class KeyworkSession(models.Model):
     @property
     def actual_end(self):
         if self.actual_start and self.actual_minutes:
-            return self.actual_start + datetime.timedelta(minutes=self.actual_minutes)
+            return dates.add_minutes(self.actual_start, self.actual_minutes)
         return None
 
     @property

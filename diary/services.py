@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from clients.access import Access, access_level
 from clients.models import Allocation, Client
 from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
+from keywork.lib import dates
+from keywork.lib.dates import format_day, format_time
 from keywork.lib.stale import StaleEdit, version_claim
 from staff.models import User
 
@@ -25,23 +27,6 @@ Session = KeyworkSession
 DAY = datetime.timedelta(days=1)
 # The hours a week grid always shows; sessions outside them widen it.
 FIRST_HOUR, LAST_HOUR = 8, 19
-
-
-def format_day(moment):
-    return timezone.localtime(moment).strftime("%-d %b %Y")
-
-
-def format_time(moment):
-    return timezone.localtime(moment).strftime("%H:%M")
-
-
-def local_start(day):
-    """The first moment of a local calendar day, as an aware datetime."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
-def week_start(day):
-    return day - datetime.timedelta(days=day.weekday())
 
 
 def _by(instance, user):
@@ -115,7 +100,7 @@ def _check_clash(session, exclude=None):
 
 
 def _check_not_too_old(starts_at, window_days):
-    earliest = local_start(timezone.localdate() - datetime.timedelta(days=window_days))
+    earliest = dates.start_of_day(timezone.localdate() - datetime.timedelta(days=window_days))
     if starts_at < earliest:
         raise ValidationError({"starts_at": _(
             "Sessions more than %(days)s days ago cannot be added to the diary.")
@@ -422,7 +407,7 @@ def cover_notes(sessions):
     sessions = list(sessions)
     if not sessions:
         return {}
-    days = [timezone.localtime(s.starts_at).date() for s in sessions]
+    days = [dates.local_day(s.starts_at) for s in sessions]
     covers = {}
     for client_id, worker_id, start, end, note in Allocation.objects.filter(
             kind=Allocation.Kind.COVER, client__in={s.client_id for s in sessions},
@@ -487,7 +472,7 @@ class Week:
 
 def week_sessions(queryset, monday):
     """The live sessions of a queryset in the week from `monday`, in time order."""
-    return (queryset.live().between(local_start(monday), local_start(monday + 7 * DAY))
+    return (queryset.live().between(*dates.week_bounds(monday))
             .select_related("client", "worker").order_by("starts_at", "worker__first_name"))
 
 
@@ -499,9 +484,9 @@ def week_grid(sessions, monday, *, user, worker=None):
     """
     sessions = _decorate(sessions, user)
     days = [monday + n * DAY for n in range(7)]
-    hours = [timezone.localtime(s.starts_at).hour for s in sessions]
-    ends = [timezone.localtime(s.ends_at - datetime.timedelta(minutes=1)).hour for s in sessions
-            if timezone.localtime(s.ends_at).date() == timezone.localtime(s.starts_at).date()]
+    hours = [dates.local(s.starts_at).hour for s in sessions]
+    ends = [dates.local(dates.add_minutes(s.ends_at, -1)).hour for s in sessions
+            if dates.local_day(s.ends_at) == dates.local_day(s.starts_at)]
     first = min([FIRST_HOUR, *hours])
     last = max([LAST_HOUR, *hours, *ends])
     now = timezone.now()
@@ -511,34 +496,36 @@ def week_grid(sessions, monday, *, user, worker=None):
     for hour in range(first, last + 1):
         row = []
         for day in days:
-            starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+            try:
+                starts_at = dates.at(day, datetime.time(hour), dates.FIRST)
+            except dates.NonexistentTime:  # the hour the clocks skip: nothing to book
+                starts_at = None
             slot = Slot(day=day, starts_at=starts_at)
             slots[(day, hour)] = slot
             row.append(slot)
         rows.append((hour, row))
     for session in sessions:
-        local = timezone.localtime(session.starts_at)
+        local = dates.local(session.starts_at)
         slots[(local.date(), local.hour)].sessions.append(session)
         if worker is not None and session.status != Session.Status.CANCELLED:
             # Every hour the session touches on its day is taken.
-            last_minute = timezone.localtime(session.ends_at - datetime.timedelta(minutes=1))
+            last_minute = dates.local(dates.add_minutes(session.ends_at, -1))
             end_hour = last_minute.hour if last_minute.date() == local.date() else last
             for hour in range(local.hour, end_hour + 1):
                 slots[(local.date(), hour)].free = False
     for slot in slots.values():
-        slot.bookable = slot.free and slot.starts_at >= this_hour
-    agenda = [(day, [s for s in sessions if timezone.localtime(s.starts_at).date() == day])
+        slot.bookable = slot.free and slot.starts_at is not None and slot.starts_at >= this_hour
+    agenda = [(day, [s for s in sessions if dates.local_day(s.starts_at) == day])
               for day in days]
     return Week(monday=monday, days=days, rows=rows, agenda=agenda)
 
 
 def today_for(user):
     """The user's sessions today, and their earlier booked sessions still to log."""
-    today = timezone.localdate()
-    start = local_start(today)
+    start, end = dates.day_bounds(timezone.localdate())
     sessions = _decorate(
         Session.objects.live().filter(worker=user)
-        .filter(Q(starts_at__gte=start, starts_at__lt=local_start(today + DAY))
+        .filter(Q(starts_at__gte=start, starts_at__lt=end)
                 | Q(status=Session.Status.BOOKED, starts_at__lt=start))
         .select_related("client").order_by("starts_at"), user)
     return {"today": [s for s in sessions if s.starts_at >= start],
@@ -588,11 +575,10 @@ class Cadence:
 
 def this_week(clients):
     """{client id: Cadence} for this week (Monday to Sunday), against each site's setting."""
-    monday = week_start(timezone.localdate())
     rows = (Session.objects.live()
             .filter(client__in=[c.pk for c in clients],
                     status__in=[Session.Status.BOOKED, Session.Status.ATTENDED])
-            .between(local_start(monday), local_start(monday + 7 * DAY))
+            .between(*dates.week_bounds(timezone.localdate()))
             .values("client").annotate(n=Count("pk")))
     counts = {row["client"]: row["n"] for row in rows}
     settings = DiarySettings.for_sites({c.site_id for c in clients})

@@ -21,6 +21,7 @@ from clients.access import (
 from clients.models import Client
 from diary import forms, services
 from diary.models import Contact, DiarySettings, KeyworkSession
+from keywork.lib import dates
 from keywork.lib.forms import add_error
 from keywork.lib.sites import remember_site, site_choice
 from keywork.lib.stale import StaleEdit
@@ -84,11 +85,11 @@ def _week_param(request):
         day = timezone.localdate()
     if not FIRST_WEEK <= day <= LAST_WEEK:
         day = timezone.localdate()
-    return services.week_start(day)
+    return dates.week_start(day)
 
 
 def _week_url(worker, starts_at, user):
-    monday = services.week_start(timezone.localtime(starts_at).date())
+    monday = dates.week_start(dates.local_day(starts_at))
     url = (reverse("diary:week") if worker.pk == user.pk
            else reverse("diary:worker_week", args=[worker.pk]))
     return f"{url}?week={monday.isoformat()}"
@@ -158,11 +159,13 @@ def book(request):
     initial = {"worker": request.GET.get("worker") or user.pk,
                "client": request.GET.get("client")}
     if start := request.GET.get("start"):
-        # Not a moment, or the last hour of the calendar: the form starts empty.
+        # Not a moment, an hour the clocks skip, or the last hour of the calendar: the form
+        # starts empty.
         with contextlib.suppress(ValueError, OverflowError):
             moment = datetime.datetime.fromisoformat(start)
+            starts_at = dates.at(moment.date(), moment.time(), dates.FIRST)
             initial |= {"day": moment.date(), "start": moment.time(),
-                        "end": (moment + datetime.timedelta(hours=1)).time()}
+                        "end": dates.local_time(dates.add_minutes(starts_at, 60))}
     form = forms.BookingForm(request.POST or None, clients=clients,
                              workers=_workers_at(user.sites.all()), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -179,8 +182,8 @@ def book(request):
             messages.success(request, _("Booked: %(client)s with %(worker)s on %(day)s at "
                                         "%(time)s.") % {
                 "client": session.client, "worker": session.worker,
-                "day": services.format_day(session.starts_at),
-                "time": services.format_time(session.starts_at)})
+                "day": dates.format_day(session.starts_at),
+                "time": dates.format_time(session.starts_at)})
             if session.starts_at <= timezone.now():
                 return redirect("diary:log", session.pk)
             return redirect(_week_url(session.worker, session.starts_at, user))
@@ -418,7 +421,7 @@ def contact_log(request, pk):
             "logged": contact})
     if contact:
         messages.success(request, _("%(kind)s logged at %(time)s.") % {
-            "kind": contact.get_kind_display(), "time": services.format_time(contact.at)})
+            "kind": contact.get_kind_display(), "time": dates.format_time(contact.at)})
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(client)

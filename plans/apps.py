@@ -20,6 +20,7 @@ def register_stage_hooks():
     from django.db.models import Count
     from django.utils.translation import gettext
 
+    from keywork.lib import dates
     from plans.models import Action, Plan
     from stages import hooks
 
@@ -35,7 +36,7 @@ def register_stage_hooks():
         if plan is None:
             return None
         return hooks.Answer(gettext("Plan version %(n)s signed on %(day)s") % {
-            "n": plan.number, "day": plan.signed_at.strftime("%-d %b %Y")},
+            "n": plan.number, "day": dates.format_day(plan.signed_at)},
             plan.get_absolute_url())
 
     def five_actions(client):

@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_lazy as _
 
+from keywork.lib import dates
 from plans.models import Action
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
@@ -62,7 +63,7 @@ def words(old, new):
 
 def _shown(key, value):
     if key in DATE_KEYS and value:
-        return datetime.date.fromisoformat(value).strftime("%-d %b %Y")
+        return dates.format_day(datetime.date.fromisoformat(value))
     return value
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from clients.models import Allocation, Client
+from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
 from plans.models import (
     MANAGER_REVIEW_FROM,
@@ -142,7 +143,7 @@ class Builder:
         return obj
 
     def _signed_at(self, day):
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(11, 30)))
+        return dates.at(day, datetime.time(11, 30))
 
     def sign(self, document, *, day, worker, declined=False):
         for role in (Signature.Role.CLIENT, Signature.Role.WORKER):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from keywork.lib import dates
 from keywork.lib.forms import form_helper, form_row
 from plans.models import (
     Action,
@@ -156,7 +157,7 @@ class ActionForm(forms.Form):
         due, finished = data.get("due_on"), data.get("id") in self.finished
         if due and not finished and not data.get("DELETE") and due < self.starts_on:
             self.add_error("due_on", _("This is before the plan starts (%(day)s).") % {
-                "day": self.starts_on.strftime("%-d %b %Y")})
+                "day": dates.format_day(self.starts_on)})
         if data.get("who") == Action.Who.AGENCY and not data.get("agency"):
             self.add_error("agency", _("Choose which agency does it."))
         return data

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Allocation, Client
+from keywork.lib.dates import format_day
 from keywork.lib.stale import StaleEdit, version_claim
 from plans.models import (
     MANAGER_REVIEW_FROM,
@@ -35,10 +36,6 @@ from plans.models import (
     ReviewItem,
     Signature,
 )
-
-
-def format_day(value):
-    return value.strftime("%-d %b %Y")
 
 
 def shorten(text, length=40):
@@ -759,8 +756,7 @@ def manager_review_sign(*, plan, by, comments):
                                 "version."))
     if done := ManagerReview.objects.filter(client=client).select_related("by").first():
         raise ValidationError(_("%(name)s already signed off this client's plan on %(day)s.")
-                              % {"name": done.by, "day": format_day(timezone.localtime(
-                                  done.signed_at).date())})
+                              % {"name": done.by, "day": format_day(done.signed_at)})
     if not comments.strip():
         raise ValidationError({"comments": _("Write your comments on the plan: what is "
                                              "going well, what should change.")})

@@ -32,6 +32,7 @@ from clients.access import (
     require_open,
 )
 from clients.models import Allocation, Client
+from keywork.lib import dates
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from keywork.lib.sites import site_choice
@@ -436,7 +437,7 @@ def plan_review(request, pk):
                                             "together.") % {"number": draft.number})
                 return redirect(draft)
             messages.success(request, _("Review saved. Next review: %(day)s.") % {
-                "day": services.format_day(data["next_review_on"])})
+                "day": dates.format_day(data["next_review_on"])})
             return redirect(plan)
     return render(request, "plans/review_form.html", {
         "plan": plan, "client": plan.client, "form": form})

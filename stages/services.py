@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
+from keywork.lib.dates import format_day
 from keywork.lib.stale import version_claim
 from stages import hooks
 from stages.models import (
@@ -54,10 +55,6 @@ def assessment_scores(ratings):
     return _percent(every), {area: _percent(scores) for area, scores in by_area.items()}
 
 
-def _fmt(day):
-    return day.strftime("%-d %b %Y")
-
-
 def _check_ratings(ratings, needs):
     """`ratings` is {need id: (rating, note)}; every need in use must be rated."""
     known = {need.pk: need for need in needs}
@@ -81,7 +78,7 @@ def _check_date(client, assessed_on):
     if client.admitted_on and assessed_on < client.admitted_on:
         raise ValidationError({"assessed_on": _(
             "The assessment date cannot be before the admission (%(date)s).")
-            % {"date": _fmt(client.admitted_on)}})
+            % {"date": format_day(client.admitted_on)}})
 
 
 def _save_scores(assessment, ratings, needs):
@@ -107,7 +104,7 @@ def assessment_record(*, client, assessed_on, ratings, by):
     if initial and assessed_on < initial.assessed_on:
         raise ValidationError({"assessed_on": _(
             "A re-assessment cannot be dated before the initial assessment (%(date)s).")
-            % {"date": _fmt(initial.assessed_on)}})
+            % {"date": format_day(initial.assessed_on)}})
     assessment = Assessment(client=client, assessed_on=assessed_on, by=by,
                             kind=Assessment.Kind.REVIEW if initial else Assessment.Kind.INITIAL)
     _save_scores(assessment, ratings, needs)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from clients import extensions
 from clients.access import client_for, client_page, require_manager
 from clients.models import Client
-from keywork.lib import charts
+from keywork.lib import charts, dates
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from stages import forms, hooks, services
@@ -24,11 +24,11 @@ def _assessments(client):
 
 def _chart_series(assessments, areas):
     latest, initial = assessments[0], assessments[-1]
-    series = [(_("Now (%(date)s)") % {"date": latest.assessed_on.strftime("%-d %b %Y")},
+    series = [(_("Now (%(date)s)") % {"date": dates.format_day(latest.assessed_on)},
                [latest.area_scores.get(str(a.pk)) for a in areas])]
     if initial.pk != latest.pk:
         series.append((_("Initial (%(date)s)") % {
-            "date": initial.assessed_on.strftime("%-d %b %Y")},
+            "date": dates.format_day(initial.assessed_on)},
             [initial.area_scores.get(str(a.pk)) for a in areas]))
     return series
 
@@ -41,7 +41,7 @@ def radar_svg(assessments, areas):
 def line_svg(assessments):
     ordered = list(reversed(assessments))
     return charts.line(_("Overall score over time"),
-                       [a.assessed_on.strftime("%-d %b %y") for a in ordered],
+                       [dates.format_short_day(a.assessed_on) for a in ordered],
                        [float(a.overall) if a.overall is not None else None for a in ordered])
 
 

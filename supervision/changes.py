@@ -8,7 +8,7 @@ costs two queries whatever the number of clients or changes.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import apps
 from django.db import models
@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from clients.models import Client
+from keywork.lib import dates
 
 # Rows created in bulk with a parent (45 ratings with an assessment) are counted, not listed.
 LIST_AT_MOST = 5
@@ -75,8 +76,8 @@ def _display(model, name, value):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if hasattr(value, "strftime"):
-        return value.strftime("%-d %b %Y")
+    if isinstance(value, date):
+        return dates.format_day(value)
     text = str(value)
     return text if len(text) <= 120 else text[:117] + "…"
 
@@ -96,7 +97,7 @@ def _label(model, row):
         if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
             value = getattr(row, f.attname, None)
             if value:
-                parts.append(value.strftime("%-d %b %Y"))
+                parts.append(dates.format_day(value))
                 break
     return ", ".join(parts)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client
+from keywork.lib import dates
 from staff.models import Site
 
 
@@ -68,7 +69,7 @@ class Supervision(models.Model):
 
     def __str__(self):
         return _("Supervision of %(keyworker)s, %(date)s") % {
-            "keyworker": self.keyworker, "date": self.held_on.strftime("%-d %b %Y")}
+            "keyworker": self.keyworker, "date": dates.format_day(self.held_on)}
 
     def get_absolute_url(self):
         return reverse("supervision:detail", args=[self.pk])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Allocation, Client
 from diary.models import KeyworkSession
+from keywork.lib.dates import format_day
 from plans.models import Plan
 from staff.models import User
 from supervision import selectors
@@ -29,10 +30,6 @@ class Due:
     url: str = ""
 
 
-def _fmt(day):
-    return day.strftime("%-d %b %Y")
-
-
 def keyworker_items(user, today):
     items = []
     now = timezone.now()
@@ -41,14 +38,14 @@ def keyworker_items(user, today):
                     .select_related("client").order_by("starts_at")):
         items.append(Due(f"log:{session.pk}", _("Log the session with %(client)s of %(date)s")
                          % {"client": session.client.called,
-                            "date": _fmt(timezone.localdate(session.starts_at))},
+                            "date": format_day(session.starts_at)},
                          session.get_absolute_url()))
     mine = Client.objects.in_full_for(user, today).open()
     for plan in (Plan.objects.current().filter(client__in=mine, next_review_on__lte=today + AHEAD)
                  .select_related("client").order_by("next_review_on")):
         items.append(Due(f"review:{plan.pk}:{plan.next_review_on}",
                          _("Review %(client)s's plan by %(date)s") % {
-                             "client": plan.client.called, "date": _fmt(plan.next_review_on)},
+                             "client": plan.client.called, "date": format_day(plan.next_review_on)},
                          plan.get_absolute_url()))
     upcoming = KeyworkSession.objects.live().filter(
         client=OuterRef("pk"), starts_at__gte=now, status=KeyworkSession.Status.BOOKED)
@@ -65,7 +62,7 @@ def keyworker_items(user, today):
         text = (_("Cover for %(client)s by %(worker)s starts %(date)s") if starting else
                 _("Cover for %(client)s by %(worker)s ends after %(date)s")) % {
             "client": cover.client.called, "worker": cover.worker,
-            "date": _fmt(cover.start if starting else cover.last_day)}
+            "date": format_day(cover.start if starting else cover.last_day)}
         items.append(Due(f"cover:{cover.pk}:{'start' if starting else 'end'}", text,
                          cover.client.get_absolute_url()))
     return items
@@ -109,7 +106,7 @@ def remind(user, today):
         user=user, day=today, emailed_at__isnull=True).order_by("pk"))
     if pending and user.email:
         body = "\n".join(f"- {n.text}" for n in pending)
-        send_mail(_("Keywork: what is due, %(date)s") % {"date": _fmt(today)},
+        send_mail(_("Keywork: what is due, %(date)s") % {"date": format_day(today)},
                   _("Hello %(name)s,\n\nThis is due:\n\n%(items)s\n\nOpen Keywork to see "
                     "more.\n") % {"name": user.first_name or user.username, "items": body},
                   settings.DEFAULT_FROM_EMAIL, [user.email])

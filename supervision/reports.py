@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
-from keywork.lib import charts
+from keywork.lib import charts, dates
 from plans.models import Action, Referral, Review
 from stages.models import Assessment, ClientStage, NeedArea
 
@@ -35,13 +35,12 @@ class Period:
 
     @property
     def start_at(self):
-        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+        return dates.start_of_day(self.start)
 
     @property
     def end_at(self):
         """The first moment after the period."""
-        return timezone.make_aware(datetime.datetime.combine(
-            self.end + datetime.timedelta(days=1), datetime.time.min))
+        return dates.start_of_day(self.end + dates.DAY)
 
 
 def period_for(kind, today=None, start=None, end=None):
@@ -66,7 +65,7 @@ def period_for(kind, today=None, start=None, end=None):
         raise ValidationError(_("The period cannot end before it starts."))
     if end - start > datetime.timedelta(days=366 * MAX_YEARS):
         raise ValidationError(_("A report covers at most five years."))
-    label = f"{start.strftime('%-d %b %Y')} – {end.strftime('%-d %b %Y')}"
+    label = f"{dates.format_day(start)} – {dates.format_day(end)}"
     return Period(start, end, label)
 
 
@@ -242,7 +241,7 @@ def _feedback_section(scope, period):
             (_("Mean rating of the support (1–5)"),
              Decimal(str(round(statistics.fmean(ratings), 1))) if ratings else "—")]
     rows += [(_("Rated %(n)s") % {"n": n}, ratings.count(n)) for n in range(1, 6)]
-    notes = [f"{r['held_on'].strftime('%-d %b %Y')}: {r['client_view']}" for r in reviews
+    notes = [f"{dates.format_day(r['held_on'])}: {r['client_view']}" for r in reviews
              if r["client_view"]][-FEEDBACK_SHOWN:]
     return Section("feedback", _("The clients' own feedback"), rows,
                    _bar(_("Ratings"), [(str(n), ratings.count(n)) for n in range(1, 6)]),

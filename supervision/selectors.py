@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Allocation, Client
 from diary.models import KeyworkSession
+from keywork.lib import dates
 from plans.models import ManagerReview, Plan
 from stages.models import Assessment, ClientStage
 from stages.services import INITIAL_WITHIN_DAYS, promotions_due
@@ -55,14 +56,8 @@ def _cover_ending(site_ids, today):
         end__lte=week_end).values_list("client_id", flat=True))
 
 
-def _week(today):
-    monday = today - datetime.timedelta(days=today.weekday())
-    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
-    return start, start + datetime.timedelta(days=7)
-
-
 def _no_session_this_week(site_ids, today):
-    start, end = _week(today)
+    start, end = dates.week_bounds(today)
     has_session = KeyworkSession.objects.live().filter(
         client=OuterRef("pk"), starts_at__gte=start, starts_at__lt=end).exclude(
         status=KeyworkSession.Status.CANCELLED)
@@ -194,5 +189,5 @@ def urgent_items(site_ids, worker=None):
     return [UrgentItem(
         _("%(client)s: expected back %(time)s, not checked in") % {
             "client": s.client.called,
-            "time": timezone.localtime(s.expected_back_at).strftime("%-d %b %H:%M")},
+            "time": dates.format_weekday_time(s.expected_back_at)},
         s.worker, s.get_absolute_url()) for s in sessions]

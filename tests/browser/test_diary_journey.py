@@ -9,6 +9,7 @@ from clients.access import access_level
 from clients.models import Allocation, Client
 from diary import services
 from diary.models import Contact
+from keywork.lib import dates
 from staff.models import User
 from tests.browser.conftest import DEMO_PASSWORD, choose
 
@@ -45,7 +46,7 @@ def test_keyworker_logs_books_and_logs_a_contact_and_the_team_sees_the_risk(page
 
     page.get_by_role("link", name="Diary", exact=True).click()
     page.get_by_role("link", name="Next week").click()
-    wednesday = services.week_start(timezone.localdate()) + datetime.timedelta(days=9)
+    wednesday = dates.week_start(timezone.localdate()) + datetime.timedelta(days=9)
     slot = f"Book {wednesday:%A} {wednesday.day} {wednesday:%B} at 16:00"
     screenshot("diary-week")
     page.get_by_role("link", name=slot).click()

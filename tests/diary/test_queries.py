@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clients import extensions
 from clients.models import Allocation
-from diary import services
+from keywork.lib import dates
 from staff.models import User
 from tests.diary.conftest import DAY, ago
 from tests.factories import (
@@ -73,7 +73,7 @@ def busy_week(*, site, keyworker, size, staff=6):
     third session is logged; every fifth is an external appointment.
     """
     today = timezone.localdate()
-    monday = services.week_start(today)
+    monday = dates.week_start(today)
     workers = itertools.cycle([UserFactory(role=User.Role.KEYWORKER, sites=[site])
                                for _ in range(staff)])
     for n in range(size):

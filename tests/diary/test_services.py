@@ -9,6 +9,7 @@ from django.utils import timezone
 from clients.models import Client
 from diary import services
 from diary.models import Contact, DiarySettings, KeyworkSession
+from keywork.lib import dates
 from keywork.lib.stale import StaleEdit
 from tests.diary.conftest import DAY, HOUR, ago
 from tests.factories import ClientFactory, KeyworkSessionFactory, local_moment
@@ -325,7 +326,7 @@ def test_a_contact_cannot_be_logged_for_another_sites_client_or_in_the_future(
 def test_this_week_counts_held_and_booked_against_the_sites_setting(client_record, keyworker,
                                                                     colleagues_client,
                                                                     colleague, manager, site):
-    monday = services.week_start(timezone.localdate())
+    monday = dates.week_start(timezone.localdate())
     KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
                           starts_at=local_moment(monday, 9))
     KeyworkSessionFactory(client=colleagues_client, worker=colleague, status="dna",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from diary import services
 from diary.models import Contact, KeyworkSession
+from keywork.lib import dates
 from tests.diary.conftest import DAY, ago
 from tests.factories import (
     AllocationFactory,
@@ -40,7 +41,7 @@ def errors_of(response):
 
 def test_a_free_slot_opens_the_booking_form_at_that_hour(client, keyworker, client_record):
     client.force_login(keyworker)
-    next_week = services.week_start(timezone.localdate()) + 7 * DAY
+    next_week = dates.week_start(timezone.localdate()) + 7 * DAY
     KeyworkSessionFactory(client=client_record, worker=keyworker, expected_minutes=90,
                           starts_at=local_moment(next_week, 12, 30))
     page = client.get(reverse("diary:week"), {"week": next_week.isoformat()}).content.decode()
@@ -60,7 +61,7 @@ def test_booking_from_the_form_puts_the_session_in_the_workers_week(client, keyw
     client.force_login(keyworker)
     day = timezone.localdate() + 7 * DAY
     response = client.post(reverse("diary:book"), booking(client_record, keyworker, day))
-    monday = services.week_start(day)
+    monday = dates.week_start(day)
     assert response.url == f"{reverse('diary:week')}?week={monday.isoformat()}"
     page = client.get(response.url).content.decode()
     assert "10:00–11:00</span> Dee Harper" in page
@@ -105,7 +106,7 @@ def test_booking_for_a_client_the_user_may_not_see_says_so(client, keyworker,
 
 def test_the_week_moves_by_previous_and_next_and_today_is_marked(client, keyworker):
     client.force_login(keyworker)
-    monday = services.week_start(timezone.localdate())
+    monday = dates.week_start(timezone.localdate())
     page = client.get(reverse("diary:week")).content.decode()
     assert f"?week={(monday - 7 * DAY).isoformat()}" in page
     assert f"?week={(monday + 7 * DAY).isoformat()}" in page
@@ -355,7 +356,7 @@ def test_the_caseload_shows_last_and_next_session_and_flags_no_session_this_week
 
     unbooked = client_with_keyworker(site=site, keyworker=keyworker, first_name="Una",
                                      last_name="Booked")
-    monday = services.week_start(timezone.localdate())
+    monday = dates.week_start(timezone.localdate())
     KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
                           starts_at=local_moment(monday - 7 * DAY, 10))
     KeyworkSessionFactory(client=client_record, worker=keyworker,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diary.models import KeyworkSession
+from supervision import selectors
 from supervision.models import Notification
 
 
@@ -45,3 +46,13 @@ def test_notifications_show_with_a_count_and_are_read_once_opened(client, client
     page = client.get(reverse("supervision:notifications")).content.decode()
     assert "Log the session with Dee" in page
     assert 'class="badge text-bg-warning"' not in client.get(reverse("home")).content.decode()
+
+
+def test_an_overdue_return_is_shown_on_the_london_clock(client_record, keyworker, site):
+    back = datetime.datetime(2026, 7, 6, 9, 0, tzinfo=datetime.UTC)  # 10:00 BST
+    KeyworkSession.objects.create(client=client_record, worker=keyworker, booked_by=keyworker,
+                                  starts_at=back - datetime.timedelta(hours=1),
+                                  expected_minutes=45, place=KeyworkSession.Place.EXTERNAL,
+                                  where="GP surgery", expected_back_at=back)
+    [item] = selectors.urgent_items([site.pk])
+    assert item.text == "Dee: expected back Mon 6 Jul 10:00, not checked in"
