@@ -9,10 +9,11 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients import extensions, selectors
 from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
 from staff.models import User
 
@@ -148,31 +149,11 @@ def induction_progress(client):
 # Allocation -----------------------------------------------------------------------------
 
 
-def caseload_counts(workers, on=None):
-    """{worker id: number of current primary clients} for the given workers, in one query."""
-    rows = (
-        Allocation.objects.current(on).primary()
-        .filter(worker__in=workers)
-        .exclude(client__status__in=Client.ENDED)
-        .values("worker")
-        .annotate(n=Count("id"))
-    )
-    return {row["worker"]: row["n"] for row in rows}
-
-
 def keyworkers_at(site):
-    """Active keyworkers of a site with `caseload` (current primary clients) annotated."""
-    today = timezone.localdate()
-    return (
-        User.objects.filter(sites=site, is_active=True, role=User.Role.KEYWORKER)
-        .annotate(caseload=Count(
-            "allocations",
-            filter=Q(allocations__kind=Allocation.Kind.PRIMARY, allocations__start__lte=today)
-            & (Q(allocations__end__isnull=True) | Q(allocations__end__gt=today))
-            & ~Q(allocations__client__status__in=Client.ENDED),
-        ))
-        .order_by("first_name", "last_name")
-    )
+    """Active keyworkers of a site, the candidates to allocate (their caseloads are
+    clients.selectors.caseload_sizes)."""
+    return (User.objects.filter(sites=site, is_active=True, role=User.Role.KEYWORKER)
+            .order_by("first_name", "last_name"))
 
 
 def _check_worker(*, client, worker):
@@ -195,7 +176,7 @@ def _check_open(client):
 
 def _over_limit(*, worker, over_limit_reason, extra=1):
     """The reason to keep when this allocation takes `worker` over their limit, else ""."""
-    count = caseload_counts([worker]).get(worker.pk, 0)
+    count = selectors.caseload_sizes([worker])[worker.pk].size
     if count + extra <= worker.caseload_limit:
         return ""
     if not over_limit_reason.strip():
@@ -260,6 +241,9 @@ def _allocate(*, client, worker, by, reason, over_limit_reason, start=None, open
             raise ValidationError({"start": _("The change cannot start before the current "
                                               "keyworker's allocation began.")})
         _close(current, end=start, by=by, reason=reason)
+        for handler in extensions.keyworker_changed:
+            handler(client=client, from_worker=current.worker, to_worker=worker, start=start,
+                    by=by)
     # The new keyworker no longer needs to be their co-keyworker or their cover.
     for other in [a for a in open_rows if a.worker_id == worker.pk
                   and a.kind in (Allocation.Kind.CO, Allocation.Kind.COVER)]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from clients.models import Access, Client
 from clients.services import StaleEdit
 from clients.views import client_for, require_manager
-from diary import forms, services
+from diary import forms, selectors, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from staff.models import User
 
@@ -104,6 +104,7 @@ def today(request):
     """The keyworker's day: today's sessions, and earlier ones still to log."""
     _staff_only(request)
     context = services.today_for(request.user)
+    context["short"] = selectors.caseload_short_this_week(request.user)
     if request.user.is_manager:
         context["out_count"] = services.out_now(request.user).count()
     return render(request, "diary/today.html", context)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.services import StaleEdit
 from diary import services
-from diary.models import Contact, DiarySettings, KeyworkSession
+from diary.models import Contact, KeyworkSession
 from tests.diary.conftest import DAY, HOUR, ago
 from tests.factories import ClientFactory, KeyworkSessionFactory, local_moment
 
@@ -317,24 +317,3 @@ def test_a_contact_cannot_be_logged_for_another_sites_client_or_in_the_future(
         services.contact_log(client=client_record, by=colleague, kind="phone", note="Hi",
                              at=timezone.now() + HOUR)
     assert not Contact.objects.exists()
-
-
-# Cadence ------------------------------------------------------------------------------------
-
-
-def test_this_week_counts_held_and_booked_against_the_sites_setting(client_record, keyworker,
-                                                                    colleagues_client,
-                                                                    colleague, manager, site):
-    monday = services.week_start(timezone.localdate())
-    KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
-                          starts_at=local_moment(monday, 9))
-    KeyworkSessionFactory(client=colleagues_client, worker=colleague, status="dna",
-                          logged_by=colleague, logged_at=timezone.now(),
-                          starts_at=local_moment(monday, 9))
-    week = services.this_week([client_record, colleagues_client])
-    assert not week[client_record.pk].is_short
-    assert week[colleagues_client.pk].is_short
-    services.diary_settings_update(site=site, by=manager, sessions_per_week=2,
-                                   edit_window_days=7)
-    assert services.this_week([client_record])[client_record.pk].is_short
-    assert DiarySettings.objects.get(site=site).history.get().history_user == manager

@@ -10,7 +10,7 @@ from diary.models import KeyworkSession
 from supervision import services
 from tests.factories import AllocationFactory, ClientFactory, UserFactory, local_moment
 
-DASHBOARD_QUERIES = 17
+DASHBOARD_QUERIES = 20
 SUPERVISION_QUERIES = 28
 REPORT_QUERIES = 17
 

@@ -1,0 +1,128 @@
+"""The diary's facts that several pages, the dashboard and the reminders job show.
+
+Each is computed here once, for many clients at a time in a fixed number of queries, and
+every reader (the caseload columns, Today, the client file, the manager dashboard and its
+lists, supervision agendas, `send_reminders`) calls it instead of asking the database the
+same question its own way.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from clients.models import Allocation, Client
+from diary.models import DiarySettings, KeyworkSession
+from diary.services import local_start, week_start
+
+Session = KeyworkSession
+FIRST_WEEK = datetime.timedelta(days=7)
+# What counts towards a week's keywork: a session held, or one booked and not yet logged.
+# A missed (did not attend) or cancelled session is keywork that did not happen.
+COUNTED = (Session.Status.ATTENDED, Session.Status.BOOKED)
+
+
+def last_held(client_ids):
+    """{client id: start of the last attended session}."""
+    rows = (Session.objects.live().filter(client__in=client_ids, status=Session.Status.ATTENDED)
+            .values("client").annotate(last=Max("starts_at")))
+    return {row["client"]: row["last"] for row in rows}
+
+
+def next_booked(client_ids):
+    """{client id: start of the next booked session still to come}, whoever holds it."""
+    rows = (Session.objects.live()
+            .filter(client__in=client_ids, status=Session.Status.BOOKED,
+                    starts_at__gte=timezone.now())
+            .values("client").annotate(next=Min("starts_at")))
+    return {row["client"]: row["next"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Week:
+    """One client's keywork this week (Monday to Sunday) against the site's cadence.
+
+    `first_week_until`: the day the client's first week with their keyworker is over
+    (their current keyworker's start + 7 days); None when they have no keyworker, so no
+    one is late with them yet (they are on the unallocated list instead).
+    """
+
+    held: int
+    booked: int
+    expected: int
+    first_week_until: datetime.date | None
+    today: datetime.date
+
+    @property
+    def held_or_booked(self):
+        return self.held + self.booked
+
+    @property
+    def in_first_week(self):
+        return self.first_week_until is not None and self.today < self.first_week_until
+
+    @property
+    def is_short(self):
+        """The "No session this week" flag (or "1 of 2" where a site expects more):
+        fewer sessions held or booked than the site expects, once the client has had a
+        keyworker for a full week."""
+        return (self.first_week_until is not None and not self.in_first_week
+                and self.held_or_booked < self.expected)
+
+
+def _counts_this_week(client_ids, monday):
+    rows = (Session.objects.live().filter(client__in=client_ids, status__in=COUNTED)
+            .between(local_start(monday), local_start(monday + 7 * datetime.timedelta(days=1)))
+            .values("client")
+            .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
+                      booked=Count("pk", filter=Q(status=Session.Status.BOOKED))))
+    return {row["client"]: (row["held"], row["booked"]) for row in rows}
+
+
+def _keyworker_since(client_ids, today):
+    """{client id: first day of their current primary keyworker}."""
+    return dict(Allocation.objects.current(today).primary().filter(client__in=client_ids)
+                .values_list("client", "start"))
+
+
+def sessions_this_week(clients, today=None):
+    """{client id: Week} for each of `clients` (objects with `pk` and `site_id`).
+
+    Three queries whatever the number of clients: this week's sessions counted per client,
+    the current keyworkers' start days, and the sites' cadence settings.
+    """
+    today = today or timezone.localdate()
+    clients = list(clients)
+    ids = [c.pk for c in clients]
+    counts = _counts_this_week(ids, week_start(today))
+    since = _keyworker_since(ids, today)
+    settings = DiarySettings.for_sites({c.site_id for c in clients})
+    weeks = {}
+    for c in clients:
+        held, booked = counts.get(c.pk, (0, 0))
+        start = since.get(c.pk)
+        weeks[c.pk] = Week(held=held, booked=booked,
+                           expected=settings[c.site_id].sessions_per_week,
+                           first_week_until=start + FIRST_WEEK if start else None,
+                           today=today)
+    return weeks
+
+
+def short_this_week(site_ids, today=None):
+    """{client id, ...}: the open, admitted clients at these sites whose week is short
+    (Week.is_short), for the dashboard's count and its list."""
+    clients = (Client.objects.open().filter(site_id__in=site_ids)
+               .exclude(status=Client.Status.REFERRED).only("pk", "site_id"))
+    return {pk for pk, week in sessions_this_week(clients, today).items() if week.is_short}
+
+
+def caseload_short_this_week(user, today=None):
+    """[(client, Week)] of the user's caseload (keyworker, co-keyworker or cover) whose
+    week is short, for Today: the same flag as the caseload's "This week" column."""
+    today = today or timezone.localdate()
+    clients = list(Client.objects.for_user(user).open().exclude(status=Client.Status.REFERRED)
+                   .filter(pk__in=Allocation.objects.current(today).filter(worker=user)
+                           .values("client")))
+    weeks = sessions_this_week(clients, today)
+    return [(client, weeks[client.pk]) for client in clients if weeks[client.pk].is_short]
