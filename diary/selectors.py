@@ -80,41 +80,45 @@ def _counts_this_week(client_ids, monday):
     return {row["client"]: (row["held"], row["booked"]) for row in rows}
 
 
-def _keyworker_since(client_ids, today):
-    """{client id: first day of their current primary keyworker}."""
-    return dict(Allocation.objects.current(today).primary().filter(client__in=client_ids)
-                .values_list("client", "start"))
+def _weeks(rows, today):
+    """{client id: Week} for rows of (client id, site id, current keyworker's start or
+    None): two more queries, this week's sessions and the sites' cadence settings."""
+    counts = _counts_this_week([client_id for client_id, _site, _start in rows],
+                               week_start(today))
+    settings = DiarySettings.for_sites({site_id for _client, site_id, _start in rows})
+    weeks = {}
+    for client_id, site_id, start in rows:
+        held, booked = counts.get(client_id, (0, 0))
+        weeks[client_id] = Week(held=held, booked=booked,
+                                expected=settings[site_id].sessions_per_week,
+                                first_week_until=start + FIRST_WEEK if start else None,
+                                today=today)
+    return weeks
 
 
 def sessions_this_week(clients, today=None):
     """{client id: Week} for each of `clients` (objects with `pk` and `site_id`).
 
-    Three queries whatever the number of clients: this week's sessions counted per client,
-    the current keyworkers' start days, and the sites' cadence settings.
+    Three queries whatever the number of clients: the current keyworkers' start days,
+    this week's sessions counted per client, and the sites' cadence settings.
     """
     today = today or timezone.localdate()
     clients = list(clients)
-    ids = [c.pk for c in clients]
-    counts = _counts_this_week(ids, week_start(today))
-    since = _keyworker_since(ids, today)
-    settings = DiarySettings.for_sites({c.site_id for c in clients})
-    weeks = {}
-    for c in clients:
-        held, booked = counts.get(c.pk, (0, 0))
-        start = since.get(c.pk)
-        weeks[c.pk] = Week(held=held, booked=booked,
-                           expected=settings[c.site_id].sessions_per_week,
-                           first_week_until=start + FIRST_WEEK if start else None,
-                           today=today)
-    return weeks
+    since = dict(Allocation.objects.current(today).primary()
+                 .filter(client__in=[c.pk for c in clients]).values_list("client", "start"))
+    return _weeks([(c.pk, c.site_id, since.get(c.pk)) for c in clients], today)
 
 
 def short_this_week(site_ids, today=None):
     """{client id, ...}: the open, admitted clients at these sites whose week is short
-    (Week.is_short), for the dashboard's count and its list."""
-    clients = (Client.objects.open().filter(site_id__in=site_ids)
-               .exclude(status=Client.Status.REFERRED).only("pk", "site_id"))
-    return {pk for pk, week in sessions_this_week(clients, today).items() if week.is_short}
+    (Week.is_short), for the dashboard's count and its list. Three queries."""
+    today = today or timezone.localdate()
+    # Only a client with a keyworker can be short, so their allocations are the rows.
+    rows = (Allocation.objects.current(today).primary()
+            .filter(client__in=Client.objects.open().filter(site_id__in=site_ids)
+                    .exclude(status=Client.Status.REFERRED))
+            .values_list("client", "client__site", "start"))
+    return {pk for pk, week in _weeks(list(rows), today).items() if week.is_short}
 
 
 def caseload_short_this_week(user, today=None):
