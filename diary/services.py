@@ -227,7 +227,15 @@ def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
         session.worker = to_worker
         session.version += 1
         session.full_clean()
-        _check_clash(session, exclude=session)
+        clash = clashes(worker=to_worker, client=client, starts_at=session.starts_at,
+                        ends_at=session.ends_at, exclude=session).first()
+        if clash is not None:
+            raise ValidationError(_(
+                "%(client)s's session on %(day)s at %(start)s cannot move to %(worker)s, who "
+                "has a session with %(other)s then. Move one of the two in the diary, then "
+                "try again.") % {"client": client, "day": format_day(session.starts_at),
+                                 "start": format_time(session.starts_at), "worker": to_worker,
+                                 "other": clash.client})
         _by(session, by).save()
 
 

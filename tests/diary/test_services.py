@@ -360,7 +360,7 @@ def test_a_session_that_would_clash_for_the_new_keyworker_refuses_the_transfer(
         client_record, colleagues_client, keyworker, colleague, manager):
     book(client_record, keyworker, tomorrow_at(10))
     book(colleagues_client, colleague, tomorrow_at(10, 30))
-    with pytest.raises(ValidationError, match="already has a session"):
+    with pytest.raises(ValidationError, match="cannot move to Sam Reid, who has a session"):
         clients_services.caseload_transfer(from_worker=keyworker, to_worker=colleague,
                                            clients=[client_record], by=manager,
                                            reason="Leaving")
