@@ -9,7 +9,7 @@ same question its own way.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clients.models import Allocation, Client
@@ -123,10 +123,14 @@ def short_this_week(site_ids, today=None):
 
 def caseload_short_this_week(user, today=None):
     """[(client, Week)] of the user's caseload (keyworker, co-keyworker or cover) whose
-    week is short, for Today: the same flag as the caseload's "This week" column."""
+    week is short, for Today: the same flag as the caseload's "This week" column. Three
+    queries."""
     today = today or timezone.localdate()
+    keyworker_since = (Allocation.objects.current(today).primary()
+                       .filter(client=OuterRef("pk")).values("start")[:1])
     clients = list(Client.objects.for_user(user).open().exclude(status=Client.Status.REFERRED)
                    .filter(pk__in=Allocation.objects.current(today).filter(worker=user)
-                           .values("client")))
-    weeks = sessions_this_week(clients, today)
+                           .values("client"))
+                   .annotate(keyworker_since=Subquery(keyworker_since)))
+    weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     return [(client, weeks[client.pk]) for client in clients if weeks[client.pk].is_short]
