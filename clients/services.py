@@ -217,8 +217,8 @@ def client_allocate(*, client, worker, by, reason="", over_limit_reason="", star
 def _open_allocations(clients, start):
     """{client id: [allocations open on or after `start`, newest first]}, locked."""
     rows = defaultdict(list)
-    for allocation in Allocation.objects.select_for_update().filter(
-            client__in=clients).filter(Q(end__isnull=True) | Q(end__gt=start)):
+    for allocation in Allocation.objects.select_for_update(of=("self",)).select_related(
+            "worker").filter(client__in=clients).filter(Q(end__isnull=True) | Q(end__gt=start)):
         rows[allocation.client_id].append(allocation)
     return rows
 
