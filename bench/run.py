@@ -220,6 +220,9 @@ def targets():
                       [(mgr[i], f"/diary/site/{big.pk}/") for i in range(10)]),
         "dashboard": (f"/dashboard/?site={big.pk}",
                       [(mgr[i], f"/dashboard/?site={big.pk}") for i in range(10)]),
+        "unallocated": (f"/dashboard/unallocated/?site={big.pk}",
+                        [(mgr[i], f"/dashboard/unallocated/?site={big.pk}")
+                         for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

@@ -1,4 +1,5 @@
-"""Places where later apps add to the caseload and the client file.
+"""Places where later apps add to the caseload and the client file, and hear of a change
+of keyworker.
 
 The clients app may not import the apps built on it (diary, plans, stages, ...), yet its
 pages must show their data: the next session on the caseload, the plan on the file.
@@ -49,6 +50,11 @@ class FileSection:
 
 caseload_columns: list[CaseloadColumn] = []
 file_sections: list[FileSection] = []
+# Functions (*, client, from_worker, to_worker, start, by) called inside the transaction
+# that makes `to_worker` the client's keyworker from `start` in place of `from_worker`
+# (one re-allocation or each client of a caseload transfer): the diary moves the
+# client's future booked sessions with them. A ValidationError refuses the change.
+keyworker_changed: list[Callable[..., None]] = []
 
 
 def register_caseload_column(column: CaseloadColumn):
@@ -61,6 +67,11 @@ def register_file_section(section: FileSection):
     if all(s.key != section.key for s in file_sections):
         file_sections.append(section)
         file_sections.sort(key=lambda s: s.order)
+
+
+def register_keyworker_changed(handler):
+    if handler not in keyworker_changed:
+        keyworker_changed.append(handler)
 
 
 def caseload_cells(user, clients, *, on_list=False):

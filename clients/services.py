@@ -9,10 +9,11 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients import extensions, selectors
 from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
 from keywork.lib import dates
 from keywork.lib.stale import version_claim
@@ -139,31 +140,11 @@ def induction_progress(client):
 # Allocation -----------------------------------------------------------------------------
 
 
-def caseload_counts(workers, on=None):
-    """{worker id: number of current primary clients} for the given workers, in one query."""
-    rows = (
-        Allocation.objects.current(on).primary()
-        .filter(worker__in=workers)
-        .exclude(client__status__in=Client.ENDED)
-        .values("worker")
-        .annotate(n=Count("id"))
-    )
-    return {row["worker"]: row["n"] for row in rows}
-
-
 def keyworkers_at(site):
-    """Active keyworkers of a site with `caseload` (current primary clients) annotated."""
-    today = timezone.localdate()
-    return (
-        User.objects.filter(sites=site, is_active=True, role=User.Role.KEYWORKER)
-        .annotate(caseload=Count(
-            "allocations",
-            filter=Q(allocations__kind=Allocation.Kind.PRIMARY, allocations__start__lte=today)
-            & (Q(allocations__end__isnull=True) | Q(allocations__end__gt=today))
-            & ~Q(allocations__client__status__in=Client.ENDED),
-        ))
-        .order_by("first_name", "last_name")
-    )
+    """Active keyworkers of a site, the candidates to allocate (their caseloads are
+    clients.selectors.caseload_sizes)."""
+    return (User.objects.filter(sites=site, is_active=True, role=User.Role.KEYWORKER)
+            .order_by("first_name", "last_name"))
 
 
 def _check_worker(*, client, worker):
@@ -186,7 +167,7 @@ def _check_open(client):
 
 def _over_limit(*, worker, over_limit_reason, extra=1):
     """The reason to keep when this allocation takes `worker` over their limit, else ""."""
-    count = caseload_counts([worker]).get(worker.pk, 0)
+    count = selectors.caseload_sizes([worker])[worker.pk].size
     if count + extra <= worker.caseload_limit:
         return ""
     if not over_limit_reason.strip():
@@ -227,8 +208,8 @@ def client_allocate(*, client, worker, by, reason="", over_limit_reason="", star
 def _open_allocations(clients, start):
     """{client id: [allocations open on or after `start`, newest first]}, locked."""
     rows = defaultdict(list)
-    for allocation in Allocation.objects.select_for_update().filter(
-            client__in=clients).filter(Q(end__isnull=True) | Q(end__gt=start)):
+    for allocation in Allocation.objects.select_for_update(of=("self",)).select_related(
+            "worker").filter(client__in=clients).filter(Q(end__isnull=True) | Q(end__gt=start)):
         rows[allocation.client_id].append(allocation)
     return rows
 
@@ -251,6 +232,9 @@ def _allocate(*, client, worker, by, reason, over_limit_reason, start=None, open
             raise ValidationError({"start": _("The change cannot start before the current "
                                               "keyworker's allocation began.")})
         _close(current, end=start, by=by, reason=reason)
+        for handler in extensions.keyworker_changed:
+            handler(client=client, from_worker=current.worker, to_worker=worker, start=start,
+                    by=by)
     # The new keyworker no longer needs to be their co-keyworker or their cover.
     for other in [a for a in open_rows if a.worker_id == worker.pk
                   and a.kind in (Allocation.Kind.CO, Allocation.Kind.COVER)]:

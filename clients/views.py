@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients import extensions, forms, services
+from clients import extensions, forms, selectors, services
 from clients.access import (
     Access,
     client_access,
@@ -77,8 +77,7 @@ def _caseload_context(user):
     return {
         "allocations": allocations,
         "columns": [column for column, _values in cells],
-        "limit": user.caseload_limit,
-        "primary_count": sum(1 for a in allocations if a.kind == Allocation.Kind.PRIMARY),
+        "caseload": selectors.caseload_sizes([user])[user.pk],
     }
 
 
@@ -296,7 +295,11 @@ def induction_tick(request, pk, item_pk):
 
 def _candidates(client):
     workers = services.keyworkers_at(client.site)
-    return workers, {w.pk: w.caseload for w in workers}
+    return workers, _sizes(workers)
+
+
+def _sizes(workers):
+    return {pk: caseload.size for pk, caseload in selectors.caseload_sizes(workers).items()}
 
 
 def _allocation_page(request, client, form, title, intro):
@@ -407,10 +410,16 @@ def _to_keyworkers(site):
 
 def keyworker_list(request):
     site, sites = manager_site(request)
-    workers = services.keyworkers_at(site)
+    # A deactivated worker who still holds clients here stays listed, with the link to
+    # transfer them.
+    workers = list(User.objects.filter(
+        Q(pk__in=services.keyworkers_at(site)) | Q(pk__in=selectors.holders_at([site.pk])))
+        .order_by("first_name", "last_name"))
+    caseloads = selectors.caseload_sizes(workers)
     return render(request, "clients/keyworker_list.html", {
         "site": site, "sites": sites,
-        "rows": [(w, forms.CaseloadLimitForm(instance=w, prefix=f"w{w.pk}")) for w in workers],
+        "rows": [(w, caseloads[w.pk], forms.CaseloadLimitForm(instance=w, prefix=f"w{w.pk}"))
+                 for w in workers],
     })
 
 
@@ -439,7 +448,7 @@ def caseload_transfer(request, user_pk):
         pk__in=Allocation.objects.current().primary().filter(worker=from_worker)
         .values("client")))
     candidates = services.keyworkers_at(site)
-    counts = {w.pk: w.caseload for w in candidates}
+    counts = _sizes(candidates)
     form = forms.TransferForm(request.POST or None, from_worker=from_worker, clients=clients,
                               candidates=candidates, counts=counts)
     if request.method == "POST" and form.is_valid():

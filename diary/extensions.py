@@ -4,6 +4,7 @@ Caseload columns: the last session held, the next one booked, and this week's co
 against the site's expected cadence. Client file sections: open risks and the quick
 contact form (also on the summary every colleague at the site sees), and the timeline of
 sessions and contacts (file only). Each loader runs a fixed number of queries per page.
+And when a client changes keyworker, their booked sessions go with them.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -13,21 +14,22 @@ from clients.extensions import (
     FileSection,
     register_caseload_column,
     register_file_section,
+    register_keyworker_changed,
 )
-from diary import forms, services
+from diary import forms, selectors, services
 from diary.models import KeyworkSession
 
 
 def _last(user, clients):
-    return services.last_held([c.pk for c in clients])
+    return selectors.last_held([c.pk for c in clients])
 
 
 def _next(user, clients):
-    return services.next_booked([c.pk for c in clients])
+    return selectors.next_booked([c.pk for c in clients])
 
 
 def _week(user, clients):
-    return services.this_week(clients)
+    return selectors.sessions_this_week(clients)
 
 
 def _risks(request, client):
@@ -44,8 +46,11 @@ def _contact(request, client):
 
 
 def _timeline(request, client):
+    keywork = not client.is_archived and client.status != client.Status.REFERRED
     return {"page": services.timeline(client, request.GET.get("sessions")),
-            "may_book": not client.is_archived and client.status != client.Status.REFERRED}
+            "may_book": keywork,
+            "next": selectors.next_booked([client.pk]).get(client.pk),
+            "week": selectors.sessions_this_week([client])[client.pk] if keywork else None}
 
 
 def register():
@@ -67,3 +72,4 @@ def register():
     register_file_section(FileSection(
         key="diary_timeline", template="diary/includes/timeline_section.html",
         load=_timeline, order=30))
+    register_keyworker_changed(services.sessions_follow_keyworker)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value
+from django.db.models import CharField, F, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,6 +190,34 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
     _check_clash(session, exclude=session)
     _by(session, by).save()
     return session
+
+
+def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
+    """The client's booked sessions with their old keyworker from the change onwards go
+    to the new one (registered in clients.extensions.keyworker_changed from
+    DiaryConfig.ready(), so it runs inside the allocation's transaction).
+
+    A session that would clash with one the new keyworker already has refuses the change:
+    nothing moves until one of the two is moved by hand.
+    """
+    since = max(timezone.now(), dates.start_of_day(start))
+    sessions = (Session.objects.live().select_for_update(of=("self",))
+                .filter(client=client, worker=from_worker, status=Session.Status.BOOKED,
+                        starts_at__gte=since).order_by("starts_at"))
+    for session in sessions:
+        session.worker = to_worker
+        session.version += 1
+        session.full_clean()
+        clash = clashes(worker=to_worker, client=client, starts_at=session.starts_at,
+                        ends_at=session.ends_at, exclude=session).first()
+        if clash is not None:
+            raise ValidationError(_(
+                "%(client)s's session on %(day)s at %(start)s cannot move to %(worker)s, who "
+                "has a session with %(other)s then. Move one of the two in the diary, then "
+                "try again.") % {"client": client, "day": format_day(session.starts_at),
+                                 "start": format_time(session.starts_at), "worker": to_worker,
+                                 "other": clash.client})
+        _by(session, by).save()
 
 
 # Logging and correcting --------------------------------------------------------------------
@@ -542,48 +570,6 @@ def open_risks(queryset):
     """The sessions of `queryset` whose risk the team must still know, newest first."""
     return (queryset.open_risks().select_related("client", "worker", "logged_by")
             .order_by("-starts_at"))
-
-
-# Cadence: what the caseload columns show ----------------------------------------------------
-
-
-def last_held(client_ids):
-    """{client id: start of the last attended session}."""
-    rows = (Session.objects.live().filter(client__in=client_ids, status=Session.Status.ATTENDED)
-            .values("client").annotate(last=Max("starts_at")))
-    return {row["client"]: row["last"] for row in rows}
-
-
-def next_booked(client_ids):
-    """{client id: start of the next booked session still to come}."""
-    rows = (Session.objects.live()
-            .filter(client__in=client_ids, status=Session.Status.BOOKED,
-                    starts_at__gte=timezone.now())
-            .values("client").annotate(next=Min("starts_at")))
-    return {row["client"]: row["next"] for row in rows}
-
-
-@dataclass(frozen=True)
-class Cadence:
-    held_or_booked: int
-    expected: int
-
-    @property
-    def is_short(self):
-        return self.held_or_booked < self.expected
-
-
-def this_week(clients):
-    """{client id: Cadence} for this week (Monday to Sunday), against each site's setting."""
-    rows = (Session.objects.live()
-            .filter(client__in=[c.pk for c in clients],
-                    status__in=[Session.Status.BOOKED, Session.Status.ATTENDED])
-            .between(*dates.week_bounds(timezone.localdate()))
-            .values("client").annotate(n=Count("pk")))
-    counts = {row["client"]: row["n"] for row in rows}
-    settings = DiarySettings.for_sites({c.site_id for c in clients})
-    return {c.pk: Cadence(counts.get(c.pk, 0), settings[c.site_id].sessions_per_week)
-            for c in clients}
 
 
 # The client's timeline ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from clients.access import (
     require_manager,
 )
 from clients.models import Client
-from diary import forms, services
+from diary import forms, selectors, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.forms import add_error
@@ -102,6 +102,7 @@ def today(request):
     """The keyworker's day: today's sessions, and earlier ones still to log."""
     _staff_only(request)
     context = services.today_for(request.user)
+    context["short"] = selectors.caseload_short_this_week(request.user)
     if request.user.is_manager:
         context["out_count"] = services.out_now(request.user).count()
     return render(request, "diary/today.html", context)

@@ -1,10 +1,12 @@
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from staff import services
 from staff.models import Site, User
 
 
@@ -49,9 +51,13 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     def deactivate(self, request, queryset):
         count = 0
         for user in queryset.filter(is_active=True):
-            user.is_active = False
-            user.save()
-            count += 1
+            try:
+                services.user_deactivate(user=user, by=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                count += 1
         self.message_user(
             request,
             ngettext("%d staff member deactivated.", "%d staff members deactivated.", count)

@@ -2,10 +2,13 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from staff import hooks
 
 
 class Site(models.Model):
@@ -94,6 +97,15 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        # Deactivating someone who still holds clients would hide those clients from the
+        # dashboard and leave their sessions with nobody: the caseload moves first.
+        was_active = bool(self.pk) and not self.is_active and User.objects.filter(
+            pk=self.pk, is_active=True).exists()
+        if was_active and (reasons := hooks.why_not_deactivate(self)):
+            raise ValidationError({"is_active": reasons})
 
     def save(self, *args, **kwargs):
         # The admin site is for administrators only; the role is the one source of truth.

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Allocation, Client
+from diary import selectors as diary_selectors
 from diary.models import KeyworkSession
 from keywork.lib.dates import format_day
 from plans.models import Plan
@@ -47,9 +48,9 @@ def keyworker_items(user, today):
                          _("Review %(client)s's plan by %(date)s") % {
                              "client": plan.client.called, "date": format_day(plan.next_review_on)},
                          plan.get_absolute_url()))
-    upcoming = KeyworkSession.objects.live().filter(
-        client=OuterRef("pk"), starts_at__gte=now, status=KeyworkSession.Status.BOOKED)
-    for client in mine.filter(admitted_on__isnull=False).exclude(Exists(upcoming)):
+    keywork = list(mine.exclude(status=Client.Status.REFERRED))
+    booked = diary_selectors.next_booked([c.pk for c in keywork])
+    for client in (c for c in keywork if c.pk not in booked):
         items.append(Due(f"book:{client.pk}", _("Book a session with %(client)s")
                          % {"client": client.called}, client.get_absolute_url()))
     covers = (Allocation.objects.filter(kind=Allocation.Kind.COVER, client__in=mine)
@@ -72,6 +73,12 @@ def manager_items(user, today):
     items = []
     for site in user.sites.filter(is_active=True):
         data = selectors.dashboard([site.pk], [], today)
+        if data["unallocated"]:
+            items.append(Due(
+                f"unallocated:{site.pk}",
+                _("%(site)s: Admitted clients with no keyworker: %(count)s") % {
+                    "site": site.name, "count": data["unallocated"]},
+                f"{reverse('supervision:unallocated')}?site={site.pk}"))
         for figure in data["figures"]:
             count = len(data["totals"][figure.key])
             if count:

@@ -7,14 +7,15 @@ always agree.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients import selectors as client_selectors
 from clients.models import Allocation, Client
+from diary import selectors as diary_selectors
 from diary.models import KeyworkSession
 from keywork.lib import dates
 from plans.models import ManagerReview, Plan
@@ -56,15 +57,6 @@ def _cover_ending(site_ids, today):
         end__lte=week_end).values_list("client_id", flat=True))
 
 
-def _no_session_this_week(site_ids, today):
-    start, end = dates.week_bounds(today)
-    has_session = KeyworkSession.objects.live().filter(
-        client=OuterRef("pk"), starts_at__gte=start, starts_at__lt=end).exclude(
-        status=KeyworkSession.Status.CANCELLED)
-    return set(_open_clients(site_ids).filter(admitted_on__isnull=False)
-               .exclude(Exists(has_session)).values_list("pk", flat=True))
-
-
 def _not_logged(site_ids, today):
     return set(KeyworkSession.objects.live().filter(
         client__in=_open_clients(site_ids), status=KeyworkSession.Status.BOOKED,
@@ -100,7 +92,8 @@ def _open_risks(site_ids, today):
 
 
 FIGURES = [
-    Figure("no_session", _("No session this week"), _no_session_this_week),
+    # diary.selectors.Week.is_short: the caseload's red "This week" cells, the same clients.
+    Figure("no_session", _("Short of sessions this week"), diary_selectors.short_this_week),
     Figure("not_logged", _("Sessions booked but not logged"), _not_logged),
     Figure("reviews_overdue", _("Monthly reviews overdue"), _reviews_overdue),
     Figure("manager_reviews", _("4–13 week manager reviews due"), _manager_reviews_due),
@@ -119,23 +112,21 @@ def keyworker_of(client_ids, today):
 
 
 def dashboard(site_ids, keyworkers, today=None):
-    """Rows per keyworker: caseload, limit and each figure's client ids; plus site totals."""
+    """Rows per keyworker: their caseload against their limit and each figure's client
+    ids; the site totals; and the admitted clients with no keyworker."""
     today = today or timezone.localdate()
     found = {figure.key: figure.find(site_ids, today) for figure in FIGURES}
     every = set().union(*found.values()) if found else set()
     owner = keyworker_of(every, today)
-    caseloads = defaultdict(int)
-    for worker_id in Allocation.objects.current(today).primary().filter(
-            client__in=_open_clients(site_ids)).values_list("worker_id", flat=True):
-        caseloads[worker_id] += 1
+    keyworkers = list(keyworkers)
+    caseloads = client_selectors.caseload_sizes(keyworkers, today)
     rows = []
     for worker in keyworkers:
         figures = {key: {c for c in ids if owner.get(c) == worker.pk}
                    for key, ids in found.items()}
-        rows.append({"worker": worker, "caseload": caseloads.get(worker.pk, 0),
-                     "figures": figures})
-    unallocated = {key: {c for c in ids if c not in owner} for key, ids in found.items()}
-    return {"rows": rows, "totals": found, "unallocated": unallocated, "figures": FIGURES}
+        rows.append({"worker": worker, "caseload": caseloads[worker.pk], "figures": figures})
+    return {"rows": rows, "totals": found, "figures": FIGURES,
+            "unallocated": len(client_selectors.unallocated(site_ids, today))}
 
 
 def agenda_for(keyworker, today=None):
@@ -144,8 +135,8 @@ def agenda_for(keyworker, today=None):
     site_ids = list(keyworker.sites.values_list("pk", flat=True))
     data = dashboard(site_ids, [keyworker], today)
     row = data["rows"][0]
-    return {"date": today.isoformat(), "caseload": row["caseload"],
-            "limit": keyworker.caseload_limit,
+    return {"date": today.isoformat(), "caseload": row["caseload"].size,
+            "limit": row["caseload"].limit,
             "figures": {key: len(ids) for key, ids in row["figures"].items()}}
 
 

@@ -6,6 +6,7 @@ app_name = "supervision"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/unallocated/", views.unallocated, name="unallocated"),
     path("dashboard/<slug:key>/", views.dashboard_list, name="dashboard_list"),
     path("reports/", views.report, name="report"),
     path("reports/export.<slug:file_format>", views.report_export, name="report_export"),

@@ -3,13 +3,16 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients import selectors as client_selectors
 from clients.access import client_for, client_page, not_a_client_page, require_manager
 from clients.models import Client
 from keywork.lib import export
@@ -243,8 +246,12 @@ def dashboard(request):
 def _dashboard_figures(request, site_ids, site_query):
     user = request.user
     if user.is_manager:
-        keyworkers = User.objects.filter(sites__in=site_ids, role=User.Role.KEYWORKER,
-                                         is_active=True).distinct().order_by("first_name")
+        # Whoever still holds a caseload here has a row, even once deactivated, so that
+        # their clients never drop out of sight before they are transferred.
+        keyworkers = User.objects.filter(
+            Q(sites__in=site_ids, role=User.Role.KEYWORKER, is_active=True)
+            | Q(pk__in=client_selectors.holders_at(site_ids))).distinct().order_by(
+            "first_name", "last_name")
     else:
         keyworkers = [user]
     data = selectors.dashboard(site_ids, keyworkers)
@@ -274,6 +281,19 @@ def dashboard_list(request, key):
                      25).get_page(request.GET.get("page"))
     return render(request, "supervision/dashboard_list.html", {
         "figure": figure, "page": page, "worker": worker, "chosen": chosen})
+
+
+def unallocated(request):
+    """The admitted clients with no keyworker, each with a link to allocate one."""
+    if not request.user.is_manager:
+        raise PermissionDenied
+    chosen, _sites = _dashboard_sites(request)
+    clients = client_selectors.unallocated([s.pk for s in chosen])
+    page = Paginator(clients, 25).get_page(request.GET.get("page"))
+    site_query = request.GET.get("site", "")
+    return render(request, "supervision/unallocated_list.html", {
+        "page": page, "chosen": chosen, "site_query": site_query,
+        "query_string": urlencode({"site": site_query}) if site_query else ""})
 
 
 def _report_request(request):

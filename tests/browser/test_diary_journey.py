@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from clients.access import access_level
 from clients.models import Allocation, Client
-from diary import services
+from diary import selectors, services
 from diary.models import Contact
 from keywork.lib import dates
 from staff.models import User
@@ -21,8 +21,8 @@ def test_keyworker_logs_books_and_logs_a_contact_and_the_team_sees_the_risk(page
     kim = User.objects.get(username="keyworker")
     session = next(s for s in services.today_for(kim)["today"]
                    if s.status == "booked" and s.has_started)
-    unbooked = next(c for c, cadence in services.this_week(
-        list(Client.objects.in_full_for(kim).open())).items() if cadence.is_short)
+    unbooked = next(c for c, week in selectors.sessions_this_week(
+        Client.objects.in_full_for(kim).open()).items() if week.is_short)
     unbooked = Client.objects.get(pk=unbooked)
     sams = Client.objects.filter(pk__in=Allocation.objects.current().primary()
                                  .filter(worker__username="keyworker2").values("client"))

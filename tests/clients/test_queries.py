@@ -20,11 +20,12 @@ DAY = datetime.timedelta(days=1)
 SIZES = [10, 200]
 
 # Measured at size 10. Each count includes the session and the signed-in user.
-CASELOAD_QUERIES = 13
+CASELOAD_QUERIES = 14  # with the caseload's size (clients.selectors.caseload_sizes)
 LIST_QUERIES = 11
 LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
-FILE_QUERIES = 21  # with the access log's row (audit); the site check and a keyworker's
-# allocation are one query (clients.access.access_level), the client another
+FILE_QUERIES = 25  # with the access log's row (audit); the site check and a keyworker's
+# allocation are one query (clients.access.access_level), the client another; the diary's
+# next session and this week's three
 
 
 @pytest.fixture

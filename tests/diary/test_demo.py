@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clients.access import access_level
 from clients.models import Client
-from diary import services
+from diary import selectors, services
 from diary.models import Contact, KeyworkSession
 from staff.models import User
 
@@ -44,7 +44,7 @@ def test_demo_gives_each_client_a_history_and_today_something_to_log(seeded):
     assert access_level(kim, dc1_risk.client) == "summary"
 
     caseload = Client.objects.in_full_for(kim).open()
-    assert any(cadence.is_short for cadence in services.this_week(list(caseload)).values())
+    assert any(week.is_short for week in selectors.sessions_this_week(caseload).values())
     assert [s.worker for s in services.out_now(User.objects.get(username="manager"))] == [sam]
 
 

@@ -53,16 +53,20 @@ def added_by_the_diary(client, url, monkeypatch):
 
 # Measured at the small size. Each count includes the session, the signed-in user and the
 # navigation bar's unread-notification count.
-TODAY_QUERIES = 6
+# Today adds the caseload clients short of sessions this week (the clients with their
+# keyworker's start, this week's count, the sites' cadence).
+TODAY_QUERIES = 8
 WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 SITE_WEEK_QUERIES = 12
-# What the diary adds to the clients pages: last held, next booked, this week's count and
-# the sites' cadence on the caseload; this week's two on the client list; open risks and
-# the timeline (its keys, their count, the sessions with their addenda, the contacts).
-CASELOAD_ADDS = 4
-CLIENT_LIST_ADDS = 2
-FILE_ADDS = 6
+# What the diary adds to the clients pages: last held, next booked, and this week's three
+# (keyworkers' start days, the count, the sites' cadence) on the caseload; this week's
+# three on the client list; open risks, the timeline (its keys, their count, the sessions
+# with their addenda, the contacts), the next booked session and this week's three on the
+# client file.
+CASELOAD_ADDS = 5
+CLIENT_LIST_ADDS = 3
+FILE_ADDS = 10
 
 
 def busy_week(*, site, keyworker, size, staff=6):

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from clients import services as clients_services
 from clients.models import Client
 from diary import services
-from diary.models import Contact, DiarySettings, KeyworkSession
-from keywork.lib import dates
+from diary.models import Contact, KeyworkSession
 from keywork.lib.stale import StaleEdit
 from tests.diary.conftest import DAY, HOUR, ago
 from tests.factories import ClientFactory, KeyworkSessionFactory, local_moment
@@ -320,22 +320,49 @@ def test_a_contact_cannot_be_logged_for_another_sites_client_or_in_the_future(
     assert not Contact.objects.exists()
 
 
-# Cadence ------------------------------------------------------------------------------------
+# A new keyworker takes the client's booked sessions ------------------------------------------
 
 
-def test_this_week_counts_held_and_booked_against_the_sites_setting(client_record, keyworker,
-                                                                    colleagues_client,
-                                                                    colleague, manager, site):
-    monday = dates.week_start(timezone.localdate())
-    KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
-                          starts_at=local_moment(monday, 9))
-    KeyworkSessionFactory(client=colleagues_client, worker=colleague, status="dna",
-                          logged_by=colleague, logged_at=timezone.now(),
-                          starts_at=local_moment(monday, 9))
-    week = services.this_week([client_record, colleagues_client])
-    assert not week[client_record.pk].is_short
-    assert week[colleagues_client.pk].is_short
-    services.diary_settings_update(site=site, by=manager, sessions_per_week=2,
-                                   edit_window_days=7)
-    assert services.this_week([client_record])[client_record.pk].is_short
-    assert DiarySettings.objects.get(site=site).history.get().history_user == manager
+def test_a_transferred_clients_future_booked_sessions_move_to_the_new_keyworker(
+        client_record, keyworker, colleague, manager):
+    coming = book(client_record, keyworker, tomorrow_at(10))
+    held = KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
+                                 starts_at=ago(days=2))
+    unlogged = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                     starts_at=ago(hours=3))
+    clients_services.caseload_transfer(from_worker=keyworker, to_worker=colleague,
+                                       clients=[client_record], by=manager, reason="Leaving")
+    coming.refresh_from_db()
+    assert coming.worker == colleague
+    assert coming.history.first().history_user == manager
+    held.refresh_from_db()
+    unlogged.refresh_from_db()
+    assert held.worker == keyworker and unlogged.worker == keyworker
+
+
+def test_re_allocating_one_client_moves_only_their_keyworkers_sessions(
+        client_record, keyworker, colleague, manager, site):
+    from tests.factories import UserFactory
+
+    cover = UserFactory(username="cover", sites=[site])
+    theirs = book(client_record, keyworker, tomorrow_at(10))
+    covered = KeyworkSessionFactory(client=client_record, worker=cover,
+                                    starts_at=tomorrow_at(14))
+    clients_services.client_allocate(client=client_record, worker=colleague, by=manager,
+                                     reason="Closer match")
+    theirs.refresh_from_db()
+    covered.refresh_from_db()
+    assert theirs.worker == colleague
+    assert covered.worker == cover
+
+
+def test_a_session_that_would_clash_for_the_new_keyworker_refuses_the_transfer(
+        client_record, colleagues_client, keyworker, colleague, manager):
+    book(client_record, keyworker, tomorrow_at(10))
+    book(colleagues_client, colleague, tomorrow_at(10, 30))
+    with pytest.raises(ValidationError, match="cannot move to Sam Reid, who has a session"):
+        clients_services.caseload_transfer(from_worker=keyworker, to_worker=colleague,
+                                           clients=[client_record], by=manager,
+                                           reason="Leaving")
+    assert client_record.allocations.current().primary().get().worker == keyworker
+    assert KeyworkSession.objects.get(client=client_record).worker == keyworker

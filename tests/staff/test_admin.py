@@ -46,3 +46,44 @@ def test_createsuperuser_makes_an_administrator(db):
     user = User.objects.create_superuser("root", "root@example.org", "river-lantern-okapi-7")
     assert user.role == User.Role.ADMINISTRATOR
     assert user.is_staff
+
+
+def test_a_keyworker_with_clients_cannot_be_deactivated_until_the_caseload_moves(
+        client, administrator, keyworker, colleague, manager, client_record, site):
+    from clients import services as clients_services
+
+    client.force_login(administrator)
+    response = client.post(reverse("admin:staff_user_changelist"),
+                           {"action": "deactivate", "_selected_action": [keyworker.pk]},
+                           follow=True)
+    page = response.content.decode()
+    transfer = reverse("clients:transfer", args=[keyworker.pk]) + f"?site={site.pk}"
+    assert "Kim Lowe is still the keyworker of 1 client at Riverside Day Centre." in page
+    assert f'href="{transfer}"' in page
+    keyworker.refresh_from_db()
+    assert keyworker.is_active
+    clients_services.caseload_transfer(from_worker=keyworker, to_worker=colleague,
+                                       clients=[client_record], by=manager, reason="Leaving")
+    client.post(reverse("admin:staff_user_changelist"),
+                {"action": "deactivate", "_selected_action": [keyworker.pk]})
+    keyworker.refresh_from_db()
+    assert not keyworker.is_active
+    assert keyworker.history.first().history_user == administrator
+
+
+def test_the_staff_form_refuses_to_untick_active_for_a_keyworker_with_clients(
+        client, administrator, keyworker, client_record, site):
+    client.force_login(administrator)
+    url = reverse("admin:staff_user_change", args=[keyworker.pk])
+    response = client.post(url, {
+        "username": keyworker.username, "first_name": keyworker.first_name,
+        "last_name": keyworker.last_name, "email": keyworker.email, "role": "keyworker",
+        "sites": [site.pk], "caseload_limit": 12,
+        "last_login_0": "", "last_login_1": "",
+        "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "is still the keyworker of 1 client" in page
+    assert reverse("clients:transfer", args=[keyworker.pk]) in page
+    keyworker.refresh_from_db()
+    assert keyworker.is_active

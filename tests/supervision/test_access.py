@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from supervision import services
 from supervision.models import Supervision
+from tests.factories import ClientFactory
 
 ROLES = ["anonymous", "keyworker", "colleague", "other_site_keyworker", "manager",
          "other_site_manager", "administrator"]
@@ -16,6 +17,8 @@ MATRIX = {
                               (LOGIN, OK, OK, OK, OK, OK, 403)),
     "supervision:dashboard_list": ((LOGIN, OK, OK, OK, OK, OK, 403),
                                    (LOGIN, OK, OK, OK, OK, OK, 403)),
+    "supervision:unallocated": ((LOGIN, 403, 403, 403, OK, OK, 403),
+                                (LOGIN, 403, 403, 403, OK, OK, 403)),
     "supervision:report": ((LOGIN, 403, 403, 403, OK, OK, 403),
                            (LOGIN, 403, 403, 403, OK, OK, 403)),
     "supervision:report_export": ((LOGIN, 403, 403, 403, OK, OK, 403),
@@ -97,3 +100,17 @@ def test_who_may_open_each_supervision_url(client, request, record, client_recor
             assert "/login/" not in response.url
     else:
         assert response.status_code == expected
+
+
+def test_a_manager_sees_only_their_own_sites_unallocated_clients(client, site, manager,
+                                                                other_site_manager):
+    waiting = ClientFactory(site=site, first_name="Nia", last_name="Waiting")
+    client.force_login(manager)
+    page = client.get(reverse("supervision:unallocated")).content.decode()
+    assert "Nia Waiting" in page
+    assert reverse("clients:allocate", args=[waiting.pk]) in page
+    client.force_login(other_site_manager)
+    page = client.get(reverse("supervision:unallocated")).content.decode()
+    assert "Nia Waiting" not in page
+    assert "Every admitted client has a keyworker." in page
+    assert client.get(reverse("supervision:unallocated"), {"site": site.pk}).status_code == 404

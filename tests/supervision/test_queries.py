@@ -10,7 +10,7 @@ from diary.models import KeyworkSession
 from supervision import services
 from tests.factories import AllocationFactory, ClientFactory, UserFactory, local_moment
 
-DASHBOARD_QUERIES = 17
+DASHBOARD_QUERIES = 19
 SUPERVISION_QUERIES = 28
 REPORT_QUERIES = 17
 
@@ -60,3 +60,17 @@ def test_a_quarters_report_queries_do_not_grow(client, site, keyworker, manager,
     with django_assert_max_num_queries(REPORT_QUERIES):
         response = client.get(reverse("supervision:report"), {"period": "quarter"})
     assert "Keywork sessions and contacts" in response.content.decode()
+
+
+UNALLOCATED_QUERIES = 5
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_unallocated_list_queries_do_not_grow(client, site, manager, size,
+                                                  django_assert_max_num_queries):
+    for n in range(size):
+        ClientFactory(site=site, last_name=f"Waiting{n:03d}")
+    client.force_login(manager)
+    with django_assert_max_num_queries(UNALLOCATED_QUERIES):
+        page = client.get(reverse("supervision:unallocated")).content.decode()
+    assert page.count(">Allocate<") == min(size, 25)

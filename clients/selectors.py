@@ -1,0 +1,83 @@
+"""The clients app's facts that several pages, the dashboard and jobs show.
+
+Each is computed here once, for many workers or sites at a time in a fixed number of
+queries; the caseload page, the keyworkers page, the allocation forms, the allocation
+services' limit check, the manager dashboard and supervision agendas all read them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from clients.models import Allocation, Client
+from staff.models import Site
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """How many open clients a worker is the (primary) keyworker of, against their limit.
+
+    Counted across every site they work at: the limit is the worker's, not a site's.
+    """
+
+    size: int
+    limit: int
+
+    @property
+    def is_over(self):
+        return self.size > self.limit
+
+    @property
+    def is_full(self):
+        return self.size == self.limit
+
+
+def caseload_sizes(workers, on=None):
+    """{worker id: Caseload} for the given workers (objects with `pk` and
+    `caseload_limit`), in one query."""
+    workers = list(workers)
+    rows = (Allocation.objects.current(on).primary()
+            .filter(worker__in=[w.pk for w in workers])
+            .exclude(client__status__in=Client.ENDED)
+            .values("worker").annotate(n=Count("pk")))
+    sizes = {row["worker"]: row["n"] for row in rows}
+    return {w.pk: Caseload(size=sizes.get(w.pk, 0), limit=w.caseload_limit) for w in workers}
+
+
+def holders_at(site_ids, on=None):
+    """The ids (a subquery) of the workers who are keyworker of an open client at these
+    sites, active or not: a caseload that was never transferred must still show, with its
+    transfer link."""
+    return (Allocation.objects.current(on).primary()
+            .filter(client__in=Client.objects.open().filter(site_id__in=site_ids))
+            .values("worker_id"))
+
+
+def unallocated(site_ids, on=None):
+    """The admitted or active clients at these sites with no current (primary) keyworker,
+    oldest admission first. One query when evaluated."""
+    has_keyworker = Allocation.objects.current(on).primary().filter(client=OuterRef("pk"))
+    return (Client.objects.open().filter(site_id__in=site_ids)
+            .exclude(status=Client.Status.REFERRED).exclude(Exists(has_keyworker))
+            .select_related("site").order_by("admitted_on", "last_name", "first_name", "pk"))
+
+
+def deactivation_blockers(user):
+    """What stops `user` being deactivated: [(text, url)], one per site where they are
+    still the keyworker of open clients; each links to that site's transfer page.
+
+    Registered in staff.hooks from ClientsConfig.ready(): staff cannot import clients.
+    """
+    rows = (Allocation.objects.current().primary().filter(worker=user)
+            .exclude(client__status__in=Client.ENDED)
+            .values("client__site").annotate(n=Count("pk")).order_by("client__site__name"))
+    counts = {row["client__site"]: row["n"] for row in rows}
+    sites = Site.objects.filter(pk__in=counts).order_by("name")
+    return [(ngettext("%(name)s is still the keyworker of %(count)s client at %(site)s.",
+                      "%(name)s is still the keyworker of %(count)s clients at %(site)s.",
+                      counts[site.pk]) % {"name": user, "count": counts[site.pk],
+                                          "site": site.name},
+             reverse("clients:transfer", args=[user.pk]) + f"?site={site.pk}")
+            for site in sites]

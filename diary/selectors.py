@@ -1,0 +1,136 @@
+"""The diary's facts that several pages, the dashboard and the reminders job show.
+
+Each is computed here once, for many clients at a time in a fixed number of queries, and
+every reader (the caseload columns, Today, the client file, the manager dashboard and its
+lists, supervision agendas, `send_reminders`) calls it instead of asking the database the
+same question its own way.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from clients.models import Allocation, Client
+from diary.models import DiarySettings, KeyworkSession
+from keywork.lib import dates
+
+Session = KeyworkSession
+FIRST_WEEK = datetime.timedelta(days=7)
+# What counts towards a week's keywork: a session held, or one booked and not yet logged.
+# A missed (did not attend) or cancelled session is keywork that did not happen.
+COUNTED = (Session.Status.ATTENDED, Session.Status.BOOKED)
+
+
+def last_held(client_ids):
+    """{client id: start of the last attended session}."""
+    rows = (Session.objects.live().filter(client__in=client_ids, status=Session.Status.ATTENDED)
+            .values("client").annotate(last=Max("starts_at")))
+    return {row["client"]: row["last"] for row in rows}
+
+
+def next_booked(client_ids):
+    """{client id: start of the next booked session still to come}, whoever holds it."""
+    rows = (Session.objects.live()
+            .filter(client__in=client_ids, status=Session.Status.BOOKED,
+                    starts_at__gte=timezone.now())
+            .values("client").annotate(next=Min("starts_at")))
+    return {row["client"]: row["next"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Week:
+    """One client's keywork this week (Monday to Sunday) against the site's cadence.
+
+    `first_week_until`: the day the client's first week with their keyworker is over
+    (their current keyworker's start + 7 days); None when they have no keyworker, so no
+    one is late with them yet (they are on the unallocated list instead).
+    """
+
+    held: int
+    booked: int
+    expected: int
+    first_week_until: datetime.date | None
+    today: datetime.date
+
+    @property
+    def held_or_booked(self):
+        return self.held + self.booked
+
+    @property
+    def in_first_week(self):
+        return self.first_week_until is not None and self.today < self.first_week_until
+
+    @property
+    def is_short(self):
+        """The "No session this week" flag (or "1 of 2" where a site expects more):
+        fewer sessions held or booked than the site expects, once the client has had a
+        keyworker for a full week."""
+        return (self.first_week_until is not None and not self.in_first_week
+                and self.held_or_booked < self.expected)
+
+
+def _counts_this_week(client_ids, monday):
+    rows = (Session.objects.live().filter(client__in=client_ids, status__in=COUNTED)
+            .between(*dates.week_bounds(monday))
+            .values("client")
+            .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
+                      booked=Count("pk", filter=Q(status=Session.Status.BOOKED))))
+    return {row["client"]: (row["held"], row["booked"]) for row in rows}
+
+
+def _weeks(rows, today):
+    """{client id: Week} for rows of (client id, site id, current keyworker's start or
+    None): two more queries, this week's sessions and the sites' cadence settings."""
+    counts = _counts_this_week([client_id for client_id, _site, _start in rows],
+                               dates.week_start(today))
+    settings = DiarySettings.for_sites({site_id for _client, site_id, _start in rows})
+    weeks = {}
+    for client_id, site_id, start in rows:
+        held, booked = counts.get(client_id, (0, 0))
+        weeks[client_id] = Week(held=held, booked=booked,
+                                expected=settings[site_id].sessions_per_week,
+                                first_week_until=start + FIRST_WEEK if start else None,
+                                today=today)
+    return weeks
+
+
+def sessions_this_week(clients, today=None):
+    """{client id: Week} for each of `clients` (objects with `pk` and `site_id`).
+
+    Three queries whatever the number of clients: the current keyworkers' start days,
+    this week's sessions counted per client, and the sites' cadence settings.
+    """
+    today = today or timezone.localdate()
+    clients = list(clients)
+    since = dict(Allocation.objects.current(today).primary()
+                 .filter(client__in=[c.pk for c in clients]).values_list("client", "start"))
+    return _weeks([(c.pk, c.site_id, since.get(c.pk)) for c in clients], today)
+
+
+def short_this_week(site_ids, today=None):
+    """{client id, ...}: the open, admitted clients at these sites whose week is short
+    (Week.is_short), for the dashboard's count and its list. Three queries."""
+    today = today or timezone.localdate()
+    # Only a client with a keyworker can be short, so their allocations are the rows.
+    rows = (Allocation.objects.current(today).primary()
+            .filter(client__in=Client.objects.open().filter(site_id__in=site_ids)
+                    .exclude(status=Client.Status.REFERRED))
+            .values_list("client", "client__site", "start"))
+    return {pk for pk, week in _weeks(list(rows), today).items() if week.is_short}
+
+
+def caseload_short_this_week(user, today=None):
+    """[(client, Week)] of the user's caseload (keyworker, co-keyworker or cover) whose
+    week is short, for Today: the same flag as the caseload's "This week" column. Three
+    queries."""
+    today = today or timezone.localdate()
+    keyworker_since = (Allocation.objects.current(today).primary()
+                       .filter(client=OuterRef("pk")).values("start")[:1])
+    clients = list(Client.objects.for_user(user).open().exclude(status=Client.Status.REFERRED)
+                   .filter(pk__in=Allocation.objects.current(today).filter(worker=user)
+                           .values("client"))
+                   .annotate(keyworker_since=Subquery(keyworker_since)))
+    weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
+    return [(client, weeks[client.pk]) for client in clients if weeks[client.pk].is_short]

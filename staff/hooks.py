@@ -1,0 +1,18 @@
+"""What apps built on staff tell it, without staff importing them.
+
+- `deactivation_blockers`: functions (user) -> [(text, url)], each a reason the user may
+  not be deactivated yet and the page where it is put right (clients: a keyworker still
+  holding a caseload, and its transfer page). Registered from the app's
+  AppConfig.ready(): `staff.hooks.deactivation_blockers.append(fn)`.
+"""
+
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+deactivation_blockers = []
+
+
+def why_not_deactivate(user):
+    """[message] with a link each, empty when `user` may be deactivated now."""
+    return [format_html('{} <a href="{}">{}</a>', text, url, _("Transfer the caseload first"))
+            for provider in deactivation_blockers for text, url in provider(user)]
