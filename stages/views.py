@@ -13,8 +13,8 @@ from clients.models import Client
 from clients.views import _add_error, client_for, require_manager
 from keywork.lib import charts
 from keywork.lib.pdf import pdf_response, render_pdf
-from stages import forms, hooks, services
-from stages.models import Assessment, ClientStage, LadderTask, Need, NeedArea
+from stages import forms, hooks, selectors, services
+from stages.models import LadderTask, Need, NeedArea
 
 
 def _assessments(client):
@@ -54,11 +54,10 @@ def assessment_list(request, pk):
     client = client_for(request, pk)
     assessments = _assessments(client)
     areas = list(NeedArea.objects.all())
-    initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
     return render(request, "stages/assessment_list.html", {
         "client": client, "assessments": assessments, "areas": areas,
         "distance": services.distance_travelled(assessments, areas),
-        "initial_state": services.initial_assessment_state(client, initial_on),
+        "initial_state": selectors.initial_assessments([client]).get(client.pk),
         "latest": assessments[0] if assessments else None,
         "table": [(area, [a.area_scores.get(str(area.pk)) for a in assessments[:2]])
                   for area in areas],
@@ -166,9 +165,10 @@ def assessment_detail(request, pk, assessment_pk):
 
 
 def _ladder_context(client):
-    current = services.current_stage(client)
-    if current is None:
+    position = selectors.ladder_position(client)
+    if position is None:
         return {"current": None}
+    current = position.current
     stages = list(current.stage.ladder.stages.filter(order__gte=current.stage.order)
                   .prefetch_related("tasks"))
     evidence = {e.task_id: e for e in client.evidence.select_related("by", "task__stage")}
@@ -186,7 +186,7 @@ def _ladder_context(client):
         "stages": rows,
         "earlier": sorted(earlier, key=lambda e: (e.task.stage.order, e.task.order)),
         "history": client.stages.select_related("stage", "by"),
-        "promotion_due": services.promotion_due(client, current, set(evidence)),
+        "promotion_due": position.promotion_due,
     }
 
 
@@ -340,29 +340,25 @@ def portfolio_file(request, pk, item_pk):
 
 
 def _load_column(user, clients):
-    ids = [c.pk for c in clients]
-    stages = {s.client_id: s for s in ClientStage.objects.current().filter(client_id__in=ids)
-              .select_related("stage")}
-    initials = dict(Assessment.objects.filter(client_id__in=ids, kind="initial")
-                    .values_list("client_id", "assessed_on"))
-    due = services.promotions_due(stages.values())
-    return {c.pk: {"stage": stages.get(c.pk), "promotion_due": c.pk in due,
-                   "initial": services.initial_assessment_state(c, initials.get(c.pk))}
+    positions = selectors.ladder_positions(clients)
+    initials = selectors.initial_assessments(clients)
+    return {c.pk: {"stage": positions[c.pk].current if c.pk in positions else None,
+                   "promotion_due": c.pk in positions and positions[c.pk].promotion_due,
+                   "initial": initials.get(c.pk)}
             for c in clients}
 
 
 def _file_section(request, client):
     assessments = list(client.assessments.all()[:50])
     areas = list(NeedArea.objects.all())
-    initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
-    current = services.current_stage(client)
+    position = selectors.ladder_position(client)
     return {
         "client": client,
         "latest": assessments[0] if assessments else None,
         "distance": services.distance_travelled(assessments, areas),
-        "initial_state": services.initial_assessment_state(client, initial_on),
-        "current": current,
-        "promotion_due": services.promotion_due(client, current) if current else False,
+        "initial_state": selectors.initial_assessments([client]).get(client.pk),
+        "current": position.current if position else None,
+        "promotion_due": bool(position and position.promotion_due),
         "portfolio_count": client.portfolio.count(),
         "uses_ladder": client.site.uses_ladder,
     }

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Allocation, Client
 from diary.models import KeyworkSession
 from plans.models import ManagerReview, Plan
-from stages.models import Assessment, ClientStage
-from stages.services import INITIAL_WITHIN_DAYS, promotions_due
+from stages import selectors as stages_selectors
 
 MANAGER_REVIEW_FROM_WEEKS = 4
 
@@ -36,16 +35,11 @@ def _open_clients(site_ids):
 
 
 def _initial_missing(site_ids, today):
-    late = today - datetime.timedelta(days=INITIAL_WITHIN_DAYS)
-    return set(_open_clients(site_ids).filter(admitted_on__lt=late).exclude(
-        Exists(Assessment.objects.filter(client=OuterRef("pk"), kind="initial")))
-        .values_list("pk", flat=True))
+    return stages_selectors.initial_assessments_late(_open_clients(site_ids), today)
 
 
 def _promotions(site_ids, today):
-    current = ClientStage.objects.current().filter(
-        client__in=_open_clients(site_ids)).select_related("stage")
-    return promotions_due(current)
+    return stages_selectors.promotions_due(_open_clients(site_ids))
 
 
 def _cover_ending(site_ids, today):
