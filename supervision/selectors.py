@@ -10,16 +10,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Allocation, Client
 from diary.models import KeyworkSession
-from plans.models import ManagerReview, Plan
+from plans import selectors as plans_selectors
+from plans.models import Plan
 from stages import selectors as stages_selectors
-
-MANAGER_REVIEW_FROM_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -71,21 +70,15 @@ def _not_logged(site_ids, today):
 
 
 def _reviews_overdue(site_ids, today):
-    return set(Plan.objects.current().filter(client__in=_open_clients(site_ids),
-                                             next_review_on__lt=today)
-               .values_list("client_id", flat=True))
+    return plans_selectors.reviews_overdue(_open_clients(site_ids), today)
 
 
 def _manager_reviews_due(site_ids, today):
-    """Clients whose first signed plan began four or more weeks ago, not yet signed off."""
-    since = today - datetime.timedelta(weeks=MANAGER_REVIEW_FROM_WEEKS)
-    first_plans = (Plan.objects.filter(client__in=_open_clients(site_ids),
-                                       signed_at__isnull=False)
-                   .values("client_id").annotate(first=Min("starts_on"))
-                   .filter(first__lte=since).values_list("client_id", flat=True))
-    reviewed = ManagerReview.objects.values("client_id")
-    return set(Client.objects.filter(pk__in=first_plans).exclude(pk__in=reviewed)
-               .values_list("pk", flat=True))
+    return plans_selectors.manager_reviews_due(_open_clients(site_ids), today)
+
+
+def _first_plans_late(site_ids, today):
+    return plans_selectors.first_plans_late(_open_clients(site_ids), today)
 
 
 def _unsigned_plans(site_ids, today):
@@ -104,6 +97,7 @@ FIGURES = [
     Figure("reviews_overdue", _("Monthly reviews overdue"), _reviews_overdue),
     Figure("manager_reviews", _("4–13 week manager reviews due"), _manager_reviews_due),
     Figure("unsigned_plans", _("Unsigned plans"), _unsigned_plans),
+    Figure("first_plans_late", _("First plans late (first week)"), _first_plans_late),
     Figure("initial_missing", _("Initial assessments missing"), _initial_missing),
     Figure("promotions", _("Promotions awaiting confirmation"), _promotions),
     Figure("open_risks", _("Open team risks"), _open_risks, urgent=True),
