@@ -187,6 +187,7 @@ def _ladder_context(client):
         "earlier": sorted(earlier, key=lambda e: (e.task.stage.order, e.task.order)),
         "history": client.stages.select_related("stage", "by"),
         "promotion_due": position.promotion_due,
+        "at_top": position.tasks_done and position.above is None,
     }
 
 

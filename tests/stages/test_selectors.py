@@ -137,8 +137,9 @@ def test_with_a_shorter_ladder_in_use_stage_5_is_not_flagged_nor_promotable(
     client.force_login(manager)
     file_page = client.get(client_record.get_absolute_url()).content.decode()
     assert "promotion due" not in file_page
-    assert "Proposed for promotion" not in client.get(
-        reverse("stages:ladder", args=[client_record.pk])).content.decode()
+    ladder_page = client.get(reverse("stages:ladder", args=[client_record.pk])).content.decode()
+    assert "Proposed for promotion" not in ladder_page
+    assert "there is no stage to move up to" in ladder_page
     with pytest.raises(ValidationError, match="top of the ladder"):
         services.stage_promote(client=client_record, by=manager, note="Review")
 
