@@ -11,6 +11,7 @@ from clients.models import Client
 from plans import hooks, selectors, services
 from plans.models import Action
 from tests.factories import client_with_keyworker, draft_plan, sign, signed_plan
+from tests.plans.test_pdf import pdf_text
 
 DAY = datetime.timedelta(days=1)
 
@@ -38,6 +39,11 @@ def test_a_plan_has_one_review_date_moved_on_by_each_review(client, keyworker, c
     assert f"Review date {later.day} {later:%b %Y}." in file_page
     caseload = client.get(reverse("clients:caseload")).content.decode()
     assert f"Review {later.day} {later:%b %Y}" in caseload
+    printed = pdf_text(client.get(reverse("plans:pdf", args=[plan.pk])).content, "pdf-review")
+    assert f"Review date {later.day} {later:%b %Y}" in printed
+    sheet = pdf_text(client.get(reverse("plans:sheet_pdf", args=[client_record.pk])).content,
+                     "pdf-sheet-review")
+    assert f"Review date of your plan: {later:%A} {later.day} {later:%b %Y}" in sheet
 
 
 def test_a_draft_shows_the_review_date_it_proposes(client_record, keyworker):
