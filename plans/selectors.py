@@ -194,6 +194,17 @@ class PlanStatus:
                    client.admitted_on if not client.is_archived else None,
                    today or timezone.localdate())
 
+    @classmethod
+    def of_versions(cls, client, versions, manager_reviewed, today=None):
+        """The status of one client whose plan versions are already loaded (no query)."""
+        current = next((v for v in versions if v.is_current), None)
+        draft = next((v for v in versions if v.is_draft), None)
+        return cls(current.pk if current else None, draft.pk if draft else None,
+                   draft.number if draft else None,
+                   current.next_review_on if current else None, first_signed_start(versions),
+                   manager_reviewed, client.admitted_on if not client.is_archived else None,
+                   today or timezone.localdate())
+
     @property
     def has_plan(self):
         return self.current_pk is not None

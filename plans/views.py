@@ -126,17 +126,17 @@ def _manager_site(request):
 def _file_section(request, client):
     versions = list(services.client_plans(client))
     current = next((p for p in versions if p.is_current), None)
-    status = selectors.plan_statuses([client])[client.pk]
+    manager_review = ManagerReview.objects.filter(client=client).select_related(
+        "by", "plan").first()
     return {
         "client": client,
         "current": current,
         "review": selectors.plan_review(current) if current else None,
-        "status": status,
+        "status": selectors.PlanStatus.of_versions(client, versions, manager_review is not None),
         "draft": next((p for p in versions if p.is_draft), None),
         "count": len(versions),
         "agreement": client.agreements.order_by("-number").first(),
-        "manager_review": ManagerReview.objects.filter(client=client).select_related(
-            "by", "plan").first(),
+        "manager_review": manager_review,
     }
 
 

@@ -34,6 +34,20 @@ def initial_assessment_due_on(admitted_on):
     return admitted_on + datetime.timedelta(days=INITIAL_WITHIN_DAYS)
 
 
+def _initial_state(admitted_on, initial_on, today):
+    if initial_on is not None:
+        return "done"
+    return "late" if today > initial_assessment_due_on(admitted_on) else "due"
+
+
+def initial_assessment_state(client, initial_on, today=None):
+    """The state of one client whose initial assessment date (or None) is already loaded:
+    as `initial_assessments` says, without a query."""
+    if client.admitted_on is None or client.is_archived:
+        return None
+    return _initial_state(client.admitted_on, initial_on, today or timezone.localdate())
+
+
 def initial_assessments(clients, today=None):
     """{client id: "done", "due" or "late"} for admitted clients whose record is open.
 
@@ -47,8 +61,7 @@ def initial_assessments(clients, today=None):
             .filter(admitted_on__isnull=False)
             .annotate(initial_on=Subquery(initial.values("assessed_on")[:1]))
             .values_list("pk", "admitted_on", "initial_on"))
-    return {pk: "done" if initial_on else
-            "late" if today > initial_assessment_due_on(admitted_on) else "due"
+    return {pk: _initial_state(admitted_on, initial_on, today)
             for pk, admitted_on, initial_on in rows}
 
 

@@ -54,10 +54,11 @@ def assessment_list(request, pk):
     client = client_for(request, pk)
     assessments = _assessments(client)
     areas = list(NeedArea.objects.all())
+    initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
     return render(request, "stages/assessment_list.html", {
         "client": client, "assessments": assessments, "areas": areas,
         "distance": services.distance_travelled(assessments, areas),
-        "initial_state": selectors.initial_assessments([client]).get(client.pk),
+        "initial_state": selectors.initial_assessment_state(client, initial_on),
         "latest": assessments[0] if assessments else None,
         "table": [(area, [a.area_scores.get(str(area.pk)) for a in assessments[:2]])
                   for area in areas],
@@ -352,12 +353,13 @@ def _load_column(user, clients):
 def _file_section(request, client):
     assessments = list(client.assessments.all()[:50])
     areas = list(NeedArea.objects.all())
+    initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
     position = selectors.ladder_position(client)
     return {
         "client": client,
         "latest": assessments[0] if assessments else None,
         "distance": services.distance_travelled(assessments, areas),
-        "initial_state": selectors.initial_assessments([client]).get(client.pk),
+        "initial_state": selectors.initial_assessment_state(client, initial_on),
         "current": position.current if position else None,
         "promotion_due": bool(position and position.promotion_due),
         "portfolio_count": client.portfolio.count(),

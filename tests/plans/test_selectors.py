@@ -106,6 +106,11 @@ def test_the_first_plan_is_due_in_the_first_week_then_late(site, keyworker):
     assert selectors.first_plans_late(Client.objects.all(), today) == {late.pk, drafted.pk}
     statuses = selectors.plan_statuses(Client.objects.all(), today)
     assert {pk: s.first_plan for pk, s in statuses.items() if s.first_plan} == states
+    # The client file builds the same status from the versions it has loaded.
+    for record in Client.objects.all():
+        versions = list(services.client_plans(record))
+        assert selectors.PlanStatus.of_versions(record, versions, False, today) == (
+            statuses[record.pk])
 
 
 def test_a_manager_review_belongs_to_the_version_it_reviewed(client, keyworker, manager,
