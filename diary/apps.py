@@ -7,7 +7,8 @@ class DiaryConfig(AppConfig):
     verbose_name = _("Keywork diary")
 
     def ready(self):
-        # The clients pages show the diary's columns and sections without importing diary.
+        # The clients pages and the plans sheet show the diary's facts without importing
+        # diary: it registers them there.
         from diary import extensions
 
         extensions.register()

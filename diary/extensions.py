@@ -4,7 +4,8 @@ Caseload columns: the last session held, the next one booked, and this week's co
 against the site's expected cadence. Client file sections: open risks and the quick
 contact form (also on the summary every colleague at the site sees), and the timeline of
 sessions and contacts (file only). Each loader runs a fixed number of queries per page.
-And when a client changes keyworker, their booked sessions go with them.
+And when a client changes keyworker, their booked sessions go with them. To plans: the
+next booked session, for the client's "My keywork" sheet.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from clients.extensions import (
 )
 from diary import forms, selectors, services
 from diary.models import KeyworkSession
+from plans import hooks as plan_hooks
 
 
 def _last(user, clients):
@@ -53,6 +55,17 @@ def _timeline(request, client):
             "week": selectors.sessions_this_week([client])[client.pk] if keywork else None}
 
 
+def _next_sessions(client_ids):
+    """The sheet's answer, from the same selector as the caseload's "Next session"."""
+    answers = {}
+    for client_id, session in selectors.next_booked_sessions(client_ids).items():
+        place = session.get_place_display()
+        if session.where:
+            place = f"{place}: {session.where}"
+        answers[client_id] = plan_hooks.NextSession(session.starts_at, place, str(session.worker))
+    return answers
+
+
 def register():
     register_caseload_column(CaseloadColumn(
         key="diary_last", heading=_("Last session"), template="diary/includes/cell_last.html",
@@ -73,3 +86,5 @@ def register():
         key="diary_timeline", template="diary/includes/timeline_section.html",
         load=_timeline, order=30))
     register_keyworker_changed(services.sessions_follow_keyworker)
+    if _next_sessions not in plan_hooks.next_session:
+        plan_hooks.next_session.append(_next_sessions)

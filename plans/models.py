@@ -378,11 +378,6 @@ class Plan(SignedDocument):
     def get_absolute_url(self):
         return reverse("plans:detail", args=[self.pk])
 
-    @property
-    def review_overdue(self):
-        return self.is_current and self.next_review_on is not None and (
-            self.next_review_on < timezone.localdate())
-
     def content(self, goals=None):
         """What a signature covers.
 

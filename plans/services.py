@@ -8,11 +8,10 @@ with a message a person can act on. Services that change what a draft says take 
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -20,9 +19,8 @@ from simple_history.utils import bulk_create_with_history
 from clients.models import Allocation, Client
 from keywork.lib.dates import format_day
 from keywork.lib.stale import StaleEdit, version_claim
+from plans import selectors
 from plans.models import (
-    MANAGER_REVIEW_FROM,
-    MANAGER_REVIEW_UNTIL,
     Action,
     Agreement,
     AgreementTemplate,
@@ -72,99 +70,6 @@ def number_actions(plan):
 def valid_signatures(document, content_digest):
     """The signatures that still match the document's content, by role."""
     return {s.role: s for s in document.signatures.all() if s.content_digest == content_digest}
-
-
-@dataclass(frozen=True)
-class PlanStatus:
-    """Where a client's plan stands, from `with_plan_status` annotations."""
-
-    current_pk: int | None
-    draft_pk: int | None
-    draft_number: int | None
-    next_review_on: datetime.date | None
-    started_on: datetime.date | None
-    manager_reviewed: bool
-
-    @classmethod
-    def of(cls, client):
-        return cls(client.plan_current, client.plan_draft, client.plan_draft_number,
-                   client.plan_next_review, client.plan_started, client.plan_manager_reviewed)
-
-    @property
-    def has_plan(self):
-        return self.current_pk is not None
-
-    @property
-    def review_overdue(self):
-        return self.next_review_on is not None and self.next_review_on < timezone.localdate()
-
-    @property
-    def manager_window(self):
-        if self.started_on is None:
-            return None
-        return (self.started_on + MANAGER_REVIEW_FROM, self.started_on + MANAGER_REVIEW_UNTIL)
-
-    @property
-    def manager_review(self):
-        """"due" in the 4-13 week window, "overdue" after it, else None."""
-        if self.manager_reviewed or self.manager_window is None:
-            return None
-        opens, closes = self.manager_window
-        today = timezone.localdate()
-        if today > closes:
-            return "overdue"
-        return "due" if today >= opens else None
-
-
-def with_plan_status(clients):
-    """Clients annotated with what their plan needs, for lists: one query for any number."""
-    plans = Plan.objects.filter(client=OuterRef("pk")).order_by()
-    return clients.annotate(
-        plan_current=Subquery(plans.current().values("pk")[:1]),
-        plan_next_review=Subquery(plans.current().values("next_review_on")[:1]),
-        plan_draft=Subquery(plans.drafts().values("pk")[:1]),
-        plan_draft_number=Subquery(plans.drafts().values("number")[:1]),
-        plan_started=Subquery(plans.filter(signed_at__isnull=False).order_by("number")
-                              .values("starts_on")[:1]),
-        plan_manager_reviewed=Exists(ManagerReview.objects.filter(client=OuterRef("pk"))),
-    )
-
-
-def needing_attention(clients, show="all"):
-    """Open clients whose plan needs something: unsigned, review overdue, the manager's
-    4-13 week review due or overdue, or no plan at all; the most urgent first. `show`
-    narrows to one of these."""
-    today = timezone.localdate()
-    annotated = with_plan_status(clients.open().exclude(status=Client.Status.REFERRED))
-    manager_due = Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
-    conditions = {
-        "unsigned": Q(plan_draft__isnull=False),
-        "overdue": Q(plan_next_review__lt=today),
-        "manager": manager_due,
-        "none": Q(plan_current__isnull=True, plan_draft__isnull=True),
-    }
-    urgency = Case(
-        When(conditions["overdue"], then=0),
-        When(plan_started__lt=today - MANAGER_REVIEW_UNTIL, plan_manager_reviewed=False,
-             then=1),
-        When(conditions["unsigned"], then=2),
-        When(conditions["manager"], then=3),
-        default=4,
-    )
-    annotated = annotated.annotate(urgency=urgency).order_by("urgency", "last_name",
-                                                             "first_name", "pk")
-    if show in conditions:
-        return annotated.filter(conditions[show])
-    condition = Q()
-    for part in conditions.values():
-        condition |= part
-    return annotated.filter(condition)
-
-
-def plan_statuses(clients):
-    """{client id: PlanStatus} for a list of clients, in one query."""
-    rows = with_plan_status(Client.objects.filter(pk__in=[c.pk for c in clients]))
-    return {client.pk: PlanStatus.of(client) for client in rows}
 
 
 def client_plans(client):
@@ -731,19 +636,6 @@ def review_record(*, plan, by, held_on, client_view, decision, next_review_on, n
     return review, draft
 
 
-def manager_review_window(client, versions=None):
-    """(opens, closes) of a client's 4-13 week manager review, or None before a signed plan.
-
-    `versions`: the client's plan versions if already loaded (saves a query)."""
-    if versions is None:
-        first = client.plans.filter(signed_at__isnull=False).order_by("number").first()
-    else:
-        first = min((v for v in versions if v.signed_at), key=lambda v: v.number, default=None)
-    if first is None:
-        return None
-    return first.starts_on + MANAGER_REVIEW_FROM, first.starts_on + MANAGER_REVIEW_UNTIL
-
-
 @transaction.atomic
 def manager_review_sign(*, plan, by, comments):
     """A manager of the client's site signs off the plan in force, with comments."""
@@ -760,7 +652,7 @@ def manager_review_sign(*, plan, by, comments):
     if not comments.strip():
         raise ValidationError({"comments": _("Write your comments on the plan: what is "
                                              "going well, what should change.")})
-    opens, closes = manager_review_window(client)
+    opens, closes = selectors.manager_review_window(client)
     today = timezone.localdate()
     if today < opens:
         raise ValidationError(_("Too early: the manager's review falls between %(opens)s and "

@@ -36,7 +36,7 @@ from keywork.lib import dates
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from keywork.lib.sites import site_choice
-from plans import compare, forms, hooks, services
+from plans import compare, forms, hooks, selectors, services
 from plans.models import (
     Action,
     Agency,
@@ -53,6 +53,8 @@ from plans.models import (
 )
 
 PAGE_SIZE = 25
+# The sheet stays one page: the rest of a goal's open actions are counted, not listed.
+SHEET_ACTIONS_PER_GOAL = 3
 
 
 # Permission helpers -----------------------------------------------------------------------
@@ -106,16 +108,18 @@ def _require_draft(request, document):
 
 def _file_section(request, client):
     versions = list(services.client_plans(client))
+    current = next((p for p in versions if p.is_current), None)
+    manager_review = ManagerReview.objects.filter(client=client).select_related(
+        "by", "plan").first()
     return {
         "client": client,
-        "current": next((p for p in versions if p.is_current), None),
+        "current": current,
+        "review": selectors.plan_review(current) if current else None,
+        "status": selectors.PlanStatus.of_versions(client, versions, manager_review is not None),
         "draft": next((p for p in versions if p.is_draft), None),
         "count": len(versions),
         "agreement": client.agreements.order_by("-number").first(),
-        "manager_review": ManagerReview.objects.filter(client=client).select_related(
-            "by").first(),
-        "window": services.manager_review_window(client, versions) if versions else None,
-        "today": timezone.localdate(),
+        "manager_review": manager_review,
     }
 
 
@@ -127,7 +131,7 @@ def register_extensions():
     extensions.register_caseload_column(extensions.CaseloadColumn(
         key="plan", heading=gettext_lazy("Support plan"),
         template="plans/includes/caseload_cell.html",
-        load=lambda user, clients: services.plan_statuses(clients), order=40))
+        load=lambda user, clients: selectors.plan_statuses(clients), order=40))
     extensions.register_file_section(extensions.FileSection(
         key="plan", template="plans/includes/file_section.html", load=_file_section,
         order=20))
@@ -195,9 +199,8 @@ def plan_detail(request, pk):
         "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
         "roles": Signature.Role.choices,
         "versions": versions,
-        "manager_review": ManagerReview.objects.filter(client=client).select_related(
-            "by", "plan").first(),
-        "window": services.manager_review_window(client, versions) if plan.signed_at else None,
+        "review": selectors.plan_review(plan),
+        "manager": selectors.version_manager_review(plan, versions),
         "is_manager": is_manager,
         "accesses": plan.accesses.select_related("by")[:5],
         "outcomes": Action.Outcome.choices,
@@ -463,7 +466,7 @@ def manager_review(request, pk):
             return redirect(plan)
     return render(request, "plans/manager_review_form.html", {
         "plan": plan, "client": plan.client, "form": form, "done": done,
-        "window": services.manager_review_window(plan.client),
+        "window": selectors.manager_review_window(plan.client),
         "keyworker": services.current_keyworker(plan.client),
         "today": timezone.localdate()})
 
@@ -515,14 +518,14 @@ def review_list(request):
     site, sites = manager_site(request)
     form = forms.ReviewListForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_valid() else "all"
-    clients = services.needing_attention(
+    clients = selectors.needing_attention(
         Client.objects.filter(site=site), show=show or "all",
     ).prefetch_related(Prefetch(
         "allocations", queryset=Allocation.objects.current().primary().select_related("worker"),
         to_attr="keyworkers"))
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     for client in page.object_list:
-        client.plan_status = services.PlanStatus.of(client)
+        client.plan_status = selectors.PlanStatus.of(client)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(request, "plans/review_list.html", {
@@ -667,16 +670,20 @@ def sheet_pdf(request, pk):
             or services.with_content(client.plans.drafts()).first())
     agreement = (client.agreements.filter(signed_at__isnull=False, superseded_at__isnull=True)
                  .first() or AgreementTemplate.for_site(client.site))
-    actions = [a for goal in plan.goals.all() for a in goal.actions.all()
-               if a.outcome == Action.Outcome.OPEN] if plan else []
+    to_do = selectors.plan_to_do(plan) if plan else None
     services.document_access_log(client=client, document=DocumentAccess.Document.SHEET,
                                  by=request.user, plan=plan)
     pdf = render_pdf("plans/pdf/sheet.html", {
         "client": client, "site": client.site, "plan": plan, "agreement": agreement,
         "keyworker": next((a.worker for a in team if a.kind == Allocation.Kind.PRIMARY), None),
         "others": [a for a in team if a.kind != Allocation.Kind.PRIMARY],
-        "actions": actions[:6], "more_actions": max(len(actions) - 6, 0),
-        "my_actions": [a for a in actions if a.who == Action.Who.CLIENT][:4],
+        "to_do": to_do,
+        "goals": [(g.goal, g.open_actions[:SHEET_ACTIONS_PER_GOAL],
+                   max(len(g.open_actions) - SHEET_ACTIONS_PER_GOAL, 0))
+                  for g in to_do.goals] if to_do else [],
+        "my_actions": [a for g in to_do.goals for a in g.open_actions
+                       if a.who == Action.Who.CLIENT] if to_do else [],
+        "review": selectors.plan_review(plan) if plan and plan.is_current else None,
         "next_session": hooks.next_session_for(client),
         "expected": [line for line in agreement.expected_of_client.splitlines()
                      if line.strip()][:5],

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from keywork.lib.bulk import insert_with_history
-from stages import services
+from stages import selectors, services
 from stages.models import (
     Assessment,
     ClientStage,
@@ -74,7 +74,7 @@ def seed(ctx):
                 break
             _evidence_all(client, current.stage, manager,
                           max(current.started_on, today - datetime.timedelta(days=40)))
-            if not services.promotion_due(client, current):
+            if not selectors.ladder_position(client).promotion_due:
                 break
             services.stage_promote(client=client, by=manager, note="Confirmed at the review",
                                    on=max(current.started_on, today - datetime.timedelta(days=30)))

@@ -1,11 +1,9 @@
 """Assessments, scores, the ladder and the portfolio: every write, and the one scoring rule."""
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -13,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from clients.models import Client
 from keywork.lib.dates import format_day
 from keywork.lib.stale import version_claim
-from stages import hooks
+from stages import hooks, selectors
 from stages.models import (
     SCORES,
     Assessment,
@@ -21,14 +19,12 @@ from stages.models import (
     Evidence,
     Ladder,
     LadderStage,
-    LadderTask,
     Need,
     NeedRating,
     PortfolioItem,
     Rating,
 )
 
-INITIAL_WITHIN_DAYS = 7
 ACHIEVING_AT = 5
 
 
@@ -145,21 +141,6 @@ def assessment_update(*, assessment, version, assessed_on, ratings, by):
     return assessment
 
 
-def initial_assessment_state(client, initial_on=None, today=None):
-    """"done", "due" (within the first week) or "late"; None before admission.
-
-    `initial_on` is the initial assessment's date if known, to spare a query in lists.
-    """
-    if client.admitted_on is None or client.is_archived:
-        return None
-    if initial_on is not None:
-        return "done"
-    today = today or timezone.localdate()
-    if today > client.admitted_on + datetime.timedelta(days=INITIAL_WITHIN_DAYS):
-        return "late"
-    return "due"
-
-
 def suggestions(client):
     """{need id: True} for needs with five or more completed plan actions tagged with them."""
     return {need_id: True for need_id, count in hooks.done_actions(client).items()
@@ -233,48 +214,6 @@ def stage_tasks(stage):
     return list(stage.tasks.order_by("order", "pk"))
 
 
-def promotion_due(client, current=None, evidence=None):
-    """True when every task of the client's current stage is evidenced or not applicable,
-    and there is a rung above it."""
-    current = current or current_stage(client)
-    if current is None:
-        return False
-    if not _next_stage(current.stage):
-        return False
-    tasks = stage_tasks(current.stage)
-    done = evidence if evidence is not None else set(
-        client.evidence.values_list("task_id", flat=True))
-    return bool(tasks) and all(task.pk in done for task in tasks)
-
-
-def promotions_due(current_stages):
-    """Client ids whose current stage's tasks are all evidenced, in three queries."""
-    current_stages = list(current_stages)
-    if not current_stages:
-        return set()
-    stage_ids = {s.stage_id for s in current_stages}
-    tasks = {}
-    for task_id, stage_id in LadderTask.objects.filter(stage_id__in=stage_ids).values_list(
-            "pk", "stage_id"):
-        tasks.setdefault(stage_id, set()).add(task_id)
-    done = {}
-    for client_id, task_id in Evidence.objects.filter(
-            client_id__in=[s.client_id for s in current_stages]).values_list("client_id",
-                                                                             "task_id"):
-        done.setdefault(client_id, set()).add(task_id)
-    top = dict(LadderStage.objects.filter(ladder__stages__in=stage_ids).values("ladder")
-               .annotate(top=Max("order")).values_list("ladder", "top"))
-    return {s.client_id for s in current_stages
-            if tasks.get(s.stage_id) and tasks[s.stage_id] <= done.get(s.client_id, set())
-            and s.stage.order < top.get(s.stage.ladder_id, 0)}
-
-
-def _next_stage(stage):
-    """The rung above, on the ladder now in use (a new version takes over at promotion)."""
-    ladder = Ladder.objects.current() or stage.ladder
-    return ladder.stages.filter(order__gt=stage.order).order_by("order").first()
-
-
 @transaction.atomic
 def evidence_record(*, client, task, by, on, what="", file=None, not_applicable=False):
     """Record evidence for a task, or set a "where appropriate" task not applicable."""
@@ -313,12 +252,17 @@ def stage_promote(*, client, by, note, on=None):
     """A manager confirms, at the monthly review, a client's move up one rung."""
     _manager_of(client, by)
     _require_open(client)
-    current = current_stage(client)
-    if not promotion_due(client, current):
+    position = selectors.ladder_position(client)
+    if position is None:
+        raise ValidationError(_("This client is not on the ladder."))
+    if position.above is None:
+        raise ValidationError(_("%(stage)s is the top of the ladder in use: there is no stage "
+                                "to move up to.") % {"stage": position.current.stage})
+    if not position.tasks_done:
         raise ValidationError(_("Every task of the current stage must be evidenced or not "
                                 "applicable before a promotion."))
     on = on or timezone.localdate()
-    return _move(client=client, current=current, to=_next_stage(current.stage), on=on, by=by,
+    return _move(client=client, current=position.current, to=position.above, on=on, by=by,
                  note=note, move=ClientStage.Move.UP)
 
 

@@ -14,8 +14,8 @@ from clients.models import Client
 from keywork.lib import charts, dates
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
-from stages import forms, hooks, services
-from stages.models import Assessment, ClientStage, LadderTask, Need, NeedArea
+from stages import forms, hooks, selectors, services
+from stages.models import LadderTask, Need, NeedArea
 
 
 def _assessments(client):
@@ -60,7 +60,7 @@ def assessment_list(request, pk):
     return render(request, "stages/assessment_list.html", {
         "client": client, "assessments": assessments, "areas": areas,
         "distance": services.distance_travelled(assessments, areas),
-        "initial_state": services.initial_assessment_state(client, initial_on),
+        "initial_state": selectors.initial_assessment_state(client, initial_on),
         "latest": assessments[0] if assessments else None,
         "table": [(area, [a.area_scores.get(str(area.pk)) for a in assessments[:2]])
                   for area in areas],
@@ -173,9 +173,10 @@ def assessment_detail(request, pk, assessment_pk):
 
 
 def _ladder_context(client):
-    current = services.current_stage(client)
-    if current is None:
+    position = selectors.ladder_position(client)
+    if position is None:
         return {"current": None}
+    current = position.current
     stages = list(current.stage.ladder.stages.filter(order__gte=current.stage.order)
                   .prefetch_related("tasks"))
     evidence = {e.task_id: e for e in client.evidence.select_related("by", "task__stage")}
@@ -193,7 +194,8 @@ def _ladder_context(client):
         "stages": rows,
         "earlier": sorted(earlier, key=lambda e: (e.task.stage.order, e.task.order)),
         "history": client.stages.select_related("stage", "by"),
-        "promotion_due": services.promotion_due(client, current, set(evidence)),
+        "promotion_due": position.promotion_due,
+        "at_top": position.tasks_done and position.above is None,
     }
 
 
@@ -355,14 +357,11 @@ def portfolio_file(request, pk, item_pk):
 
 
 def _load_column(user, clients):
-    ids = [c.pk for c in clients]
-    stages = {s.client_id: s for s in ClientStage.objects.current().filter(client_id__in=ids)
-              .select_related("stage")}
-    initials = dict(Assessment.objects.filter(client_id__in=ids, kind="initial")
-                    .values_list("client_id", "assessed_on"))
-    due = services.promotions_due(stages.values())
-    return {c.pk: {"stage": stages.get(c.pk), "promotion_due": c.pk in due,
-                   "initial": services.initial_assessment_state(c, initials.get(c.pk))}
+    positions = selectors.ladder_positions(clients)
+    initials = selectors.initial_assessments(clients)
+    return {c.pk: {"stage": positions[c.pk].current if c.pk in positions else None,
+                   "promotion_due": c.pk in positions and positions[c.pk].promotion_due,
+                   "initial": initials.get(c.pk)}
             for c in clients}
 
 
@@ -370,14 +369,14 @@ def _file_section(request, client):
     assessments = list(client.assessments.all()[:50])
     areas = list(NeedArea.objects.all())
     initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
-    current = services.current_stage(client)
+    position = selectors.ladder_position(client)
     return {
         "client": client,
         "latest": assessments[0] if assessments else None,
         "distance": services.distance_travelled(assessments, areas),
-        "initial_state": services.initial_assessment_state(client, initial_on),
-        "current": current,
-        "promotion_due": services.promotion_due(client, current) if current else False,
+        "initial_state": selectors.initial_assessment_state(client, initial_on),
+        "current": position.current if position else None,
+        "promotion_due": bool(position and position.promotion_due),
         "portfolio_count": client.portfolio.count(),
         "uses_ladder": client.site.uses_ladder,
     }

@@ -16,8 +16,9 @@ from clients.models import Allocation, Client
 from diary import selectors as diary_selectors
 from diary.models import KeyworkSession
 from keywork.lib.dates import format_day
-from plans.models import Plan
+from plans import selectors as plans_selectors
 from staff.models import User
+from stages import selectors as stages_selectors
 from supervision import selectors
 from supervision.models import Notification
 
@@ -42,12 +43,29 @@ def keyworker_items(user, today):
                             "date": format_day(session.starts_at)},
                          session.get_absolute_url()))
     mine = Client.objects.in_full_for(user, today).open()
-    for plan in (Plan.objects.current().filter(client__in=mine, next_review_on__lte=today + AHEAD)
-                 .select_related("client").order_by("next_review_on")):
-        items.append(Due(f"review:{plan.pk}:{plan.next_review_on}",
+    due = [review for review in plans_selectors.reviews(mine, today).values() if review.state]
+    for review in sorted(due, key=lambda review: (review.on, review.plan.pk)):
+        items.append(Due(f"review:{review.plan.pk}:{review.on}",
                          _("Review %(client)s's plan by %(date)s") % {
-                             "client": plan.client.called, "date": format_day(plan.next_review_on)},
-                         plan.get_absolute_url()))
+                             "client": review.plan.client.called, "date": format_day(review.on)},
+                         review.plan.get_absolute_url()))
+    first_plans = plans_selectors.first_plans(mine, today)
+    initials = {pk: state for pk, state in stages_selectors.initial_assessments(mine, today)
+                .items() if state != "done"}
+    for client in mine.filter(pk__in=set(first_plans) | set(initials)).order_by("admitted_on",
+                                                                                  "pk"):
+        if client.pk in first_plans:
+            items.append(Due(f"first_plan:{client.pk}", _(
+                "Write and sign %(client)s's first plan by %(date)s") % {
+                "client": client.called,
+                "date": format_day(plans_selectors.first_plan_due_on(client.admitted_on))},
+                client.get_absolute_url()))
+        if client.pk in initials:
+            items.append(Due(f"initial:{client.pk}", _(
+                "Do %(client)s's initial assessment by %(date)s") % {
+                "client": client.called,
+                "date": format_day(stages_selectors.initial_assessment_due_on(client.admitted_on))},
+                client.get_absolute_url()))
     keywork = list(mine.exclude(status=Client.Status.REFERRED))
     booked = diary_selectors.next_booked([c.pk for c in keywork])
     for client in (c for c in keywork if c.pk not in booked):

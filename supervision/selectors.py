@@ -9,7 +9,6 @@ always agree.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +17,9 @@ from clients.models import Allocation, Client
 from diary import selectors as diary_selectors
 from diary.models import KeyworkSession
 from keywork.lib import dates
-from plans.models import ManagerReview, Plan
-from stages.models import Assessment, ClientStage
-from stages.services import INITIAL_WITHIN_DAYS, promotions_due
-
-MANAGER_REVIEW_FROM_WEEKS = 4
+from plans import selectors as plans_selectors
+from plans.models import Plan
+from stages import selectors as stages_selectors
 
 
 @dataclass(frozen=True)
@@ -38,16 +35,11 @@ def _open_clients(site_ids):
 
 
 def _initial_missing(site_ids, today):
-    late = today - datetime.timedelta(days=INITIAL_WITHIN_DAYS)
-    return set(_open_clients(site_ids).filter(admitted_on__lt=late).exclude(
-        Exists(Assessment.objects.filter(client=OuterRef("pk"), kind="initial")))
-        .values_list("pk", flat=True))
+    return stages_selectors.initial_assessments_late(_open_clients(site_ids), today)
 
 
 def _promotions(site_ids, today):
-    current = ClientStage.objects.current().filter(
-        client__in=_open_clients(site_ids)).select_related("stage")
-    return promotions_due(current)
+    return stages_selectors.promotions_due(_open_clients(site_ids))
 
 
 def _cover_ending(site_ids, today):
@@ -64,21 +56,15 @@ def _not_logged(site_ids, today):
 
 
 def _reviews_overdue(site_ids, today):
-    return set(Plan.objects.current().filter(client__in=_open_clients(site_ids),
-                                             next_review_on__lt=today)
-               .values_list("client_id", flat=True))
+    return plans_selectors.reviews_overdue(_open_clients(site_ids), today)
 
 
 def _manager_reviews_due(site_ids, today):
-    """Clients whose first signed plan began four or more weeks ago, not yet signed off."""
-    since = today - datetime.timedelta(weeks=MANAGER_REVIEW_FROM_WEEKS)
-    first_plans = (Plan.objects.filter(client__in=_open_clients(site_ids),
-                                       signed_at__isnull=False)
-                   .values("client_id").annotate(first=Min("starts_on"))
-                   .filter(first__lte=since).values_list("client_id", flat=True))
-    reviewed = ManagerReview.objects.values("client_id")
-    return set(Client.objects.filter(pk__in=first_plans).exclude(pk__in=reviewed)
-               .values_list("pk", flat=True))
+    return plans_selectors.manager_reviews_due(_open_clients(site_ids), today)
+
+
+def _first_plans_late(site_ids, today):
+    return plans_selectors.first_plans_late(_open_clients(site_ids), today)
 
 
 def _unsigned_plans(site_ids, today):
@@ -98,6 +84,7 @@ FIGURES = [
     Figure("reviews_overdue", _("Monthly reviews overdue"), _reviews_overdue),
     Figure("manager_reviews", _("4–13 week manager reviews due"), _manager_reviews_due),
     Figure("unsigned_plans", _("Unsigned plans"), _unsigned_plans),
+    Figure("first_plans_late", _("First plans late (first week)"), _first_plans_late),
     Figure("initial_missing", _("Initial assessments missing"), _initial_missing),
     Figure("promotions", _("Promotions awaiting confirmation"), _promotions),
     Figure("open_risks", _("Open team risks"), _open_risks, urgent=True),

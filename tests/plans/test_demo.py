@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from clients.models import Client
-from plans import services
+from plans import selectors, services
 from plans.models import Agreement, ManagerReview, Plan, Review, Signature
 
 
@@ -33,7 +33,7 @@ def test_seed_demo_gives_clients_signed_plan_histories_and_the_cases_to_show():
     overdue = Plan.objects.current().filter(client__in=small, next_review_on__lt=today)
     assert overdue.count() == 1
     assert Plan.objects.drafts().filter(client__in=small).count() == 1
-    statuses = services.plan_statuses(list(active))
+    statuses = selectors.plan_statuses(list(active))
     assert {s.manager_review for s in statuses.values()} >= {"due", "overdue"}
     assert ManagerReview.objects.filter(client__in=small).exists()
     # Kim's admitted client is left for the browser journey to write a plan with.

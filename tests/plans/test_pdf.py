@@ -15,10 +15,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from keywork.lib import pdf
 from plans import services
-from plans.models import DocumentAccess, Signature
+from plans.models import Action, DocumentAccess, Signature
 from tests.factories import sign
 
 PAGES = Path(__file__).resolve().parent.parent / "browser" / "screenshots"
@@ -60,7 +61,7 @@ def test_the_signed_plan_pdf_shows_everything_the_client_receives(client, keywor
         "Three dry days in a week",
         "Another agency leads on this goal: Riverside Housing Options · Lena Marsh · "
         "01632 960 410",
-        "Kim", "07700 900321", "Next review", full_plan.review_on.strftime("%-d %b %Y"),
+        "Kim", "07700 900321", "Review date", full_plan.review_on.strftime("%-d %b %Y"),
         "Signature of client", "Signature of worker", "page 1 of",
         f"fingerprint {full_plan.fingerprint}",
     ]:
@@ -108,25 +109,87 @@ def test_the_my_keywork_sheet_answers_the_six_questions_on_one_page(client, keyw
     for expected in ["Who is my keyworker?", "How do I contact them?",
                      "What support can I expect?", "When will I see them next?",
                      "What is being done, and by whom?", "What is expected of me?",
-                     "07700 900321", "Go to the Tuesday recovery group",
+                     "07700 900321", "Goal 1: Get my own flat", "Goal 2: Cut down my drinking",
+                     "Goal 3: Register with a GP", "Go to the Tuesday recovery group",
                      "Riverside Housing Options",
-                     f"We will review your plan together on "
+                     f"Review date of your plan: "
                      f"{full_plan.review_on.strftime('%A %-d %b %Y')}"]:
         assert expected in text, expected
 
 
-def test_the_sheet_shows_the_next_session_when_an_app_knows_it(client, keyworker, full_plan,
-                                                               client_record, monkeypatch):
-    from plans import hooks
+def _booked_session(client_record, keyworker, days, **fields):
+    from diary import services as diary_services
 
-    day = full_plan.review_on - datetime.timedelta(days=20)
-    monkeypatch.setattr(hooks, "next_session", [lambda c: (day, "Keywork session, 10:00")])
+    starts_at = timezone.make_aware(datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=days), datetime.time(10, 0)))
+    if fields.get("place") == "external":
+        fields["expected_back_at"] = starts_at + datetime.timedelta(hours=2)
+    return diary_services.session_book(client=client_record, worker=keyworker,
+                                       starts_at=starts_at, expected_minutes=50, by=keyworker,
+                                       **fields)
+
+
+def test_the_sheet_tells_the_next_booked_session_not_the_review_date(
+        client, keyworker, full_plan, client_record):
+    """The issue: "When will I see them next?" answered with the plan's review date."""
+    later = _booked_session(client_record, keyworker, 9)
+    sooner = _booked_session(client_record, keyworker, 3, place="external",
+                             where="Riverside Medical Centre")
     client.force_login(keyworker)
     response = client.get(reverse("plans:sheet_pdf", args=[client_record.pk]))
     assert page_count(response.content) == 1
     text = pdf_text(response.content, "pdf-sheet-next")
-    assert day.strftime("%A %-d %b %Y") in text
-    assert "Keywork session, 10:00" in text
+    day = timezone.localtime(sooner.starts_at)
+    answer = text.split("When will I see them next?")[1].split("What is being done")[0]
+    assert f"{day.strftime('%A %-d %b %Y')}, 10:00" in answer
+    assert "Where: An external appointment: Riverside Medical Centre" in answer
+    assert "With: Kim" in answer
+    assert timezone.localtime(later.starts_at).strftime("%-d %b") not in answer
+    assert full_plan.review_on.strftime("%-d %b") not in answer
+    # The review date is still there, said to be the plan's review date.
+    assert f"Review date of your plan: {full_plan.review_on.strftime('%A %-d %b %Y')}" in text
+
+
+def test_with_nothing_booked_the_sheet_says_whom_to_ask(client, keyworker, full_plan,
+                                                        client_record):
+    client.force_login(keyworker)
+    text = pdf_text(client.get(reverse("plans:sheet_pdf", args=[client_record.pk])).content,
+                    "pdf-sheet-unbooked")
+    answer = text.split("When will I see them next?")[1].split("What is being done")[0]
+    assert f"Not booked yet: ask {keyworker}" in answer
+    assert full_plan.review_on.strftime("%-d %b") not in answer
+
+
+def test_the_sheet_never_says_every_action_is_done_while_some_are_not(
+        client, keyworker, full_plan, client_record):
+    """The issue: "Every action in your plan is done" beside two actions "Not done"."""
+    actions = list(Action.objects.filter(goal__plan=full_plan).order_by("pk"))
+    for action in actions[:3]:
+        services.action_progress(action=action, outcome="done", by=keyworker)
+    for action in actions[3:]:
+        services.action_progress(action=action, outcome="not_done", by=keyworker)
+    client.force_login(keyworker)
+    text = pdf_text(client.get(reverse("plans:sheet_pdf", args=[client_record.pk])).content,
+                    "pdf-sheet-not-done")
+    assert "Every action in your plan is done" not in text
+    assert "2 actions were not done or were changed" in text
+    for action in actions[3:]:
+        services.action_progress(action=action, outcome="done", by=keyworker)
+    text = pdf_text(client.get(reverse("plans:sheet_pdf", args=[client_record.pk])).content,
+                    "pdf-sheet-all-done")
+    assert "Every action in your plan is done" in text
+
+
+def test_the_sheet_lists_only_the_open_actions_under_their_goal(client, keyworker, full_plan,
+                                                                client_record):
+    done = Action.objects.get(goal__plan=full_plan, what="Go to the Tuesday recovery group")
+    services.action_progress(action=done, outcome="done", by=keyworker)
+    client.force_login(keyworker)
+    text = pdf_text(client.get(reverse("plans:sheet_pdf", args=[client_record.pk])).content,
+                    "pdf-sheet-open")
+    goal_2 = text.split("Goal 2: Cut down my drinking")[1].split("Goal 3")[0]
+    assert "Book a detox assessment" in goal_2
+    assert "Go to the Tuesday recovery group" not in text
 
 
 def test_user_text_never_becomes_markup_nor_fetches_anything(client, keyworker, full_plan,

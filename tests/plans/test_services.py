@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from keywork.lib.stale import StaleEdit
-from plans import services
+from plans import selectors, services
 from plans.models import (
     Action,
     Agreement,
@@ -349,7 +349,7 @@ def test_after_week_13_the_review_is_overdue_and_signed_off_as_late(client_recor
     travel(days=-100)
     plan = signed_plan(client=client_record, by=keyworker)
     travel.back()
-    status = services.plan_statuses([client_record])[client_record.pk]
+    status = selectors.plan_statuses([client_record])[client_record.pk]
     assert status.manager_review == "overdue"
     assert services.manager_review_sign(plan=plan, by=manager, comments="Late").late
 
@@ -373,12 +373,12 @@ def test_overdue_reviews_and_unsigned_drafts_need_attention(site, keyworker, cli
     signed_plan(client=client_record, by=keyworker)
     travel.back()
     draft_plan(client=colleagues_client, by=keyworker)
-    statuses = services.plan_statuses([client_record, colleagues_client])
+    statuses = selectors.plan_statuses([client_record, colleagues_client])
     assert statuses[client_record.pk].review_overdue
     assert statuses[colleagues_client.pk].draft_number == 1
     from clients.models import Client
-    overdue = services.needing_attention(Client.objects.filter(site=site), show="overdue")
-    unsigned = services.needing_attention(Client.objects.filter(site=site), show="unsigned")
+    overdue = selectors.needing_attention(Client.objects.filter(site=site), show="overdue")
+    unsigned = selectors.needing_attention(Client.objects.filter(site=site), show="unsigned")
     assert list(overdue) == [client_record]
     assert list(unsigned) == [colleagues_client]
 

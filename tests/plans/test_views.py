@@ -41,11 +41,15 @@ def goal_post(plan, **changes):
     return data
 
 
-def test_caseload_shows_no_plan_then_an_unsigned_draft(client, keyworker, client_record):
+def test_caseload_shows_the_first_plan_late_then_an_unsigned_draft(client, keyworker,
+                                                                   client_record):
     client.force_login(keyworker)
-    assert "No plan yet" in client.get(reverse("home")).content.decode()
+    due = client_record.admitted_on + datetime.timedelta(days=7)
+    assert f"First plan late: due {due.day} {due:%b %Y}" in client.get(
+        reverse("home")).content.decode()
     draft_plan(client=client_record, by=keyworker)
-    assert "Draft v1 unsigned" in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
+    assert "Draft v1 unsigned" in page and "First plan late" in page
 
 
 def test_caseload_shows_an_overdue_review(client, keyworker, client_record, travel):

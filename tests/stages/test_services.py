@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clients import services as client_services
 from keywork.lib.stale import StaleEdit
-from stages import hooks, services
+from stages import hooks, selectors, services
 from stages.models import Assessment, ClientStage, Evidence, Need, NeedArea, Rating
 
 TODAY = timezone.localdate
@@ -127,14 +127,6 @@ def test_a_stale_correction_is_refused(client_record, keyworker, colleague):
     assert Assessment.objects.get(pk=assessment.pk).overall == Decimal("75.0")
 
 
-def test_initial_assessment_is_due_in_the_first_week_then_late(client_record):
-    client_record.admitted_on = TODAY() - 3 * DAY
-    assert services.initial_assessment_state(client_record) == "due"
-    client_record.admitted_on = TODAY() - 8 * DAY
-    assert services.initial_assessment_state(client_record) == "late"
-    assert services.initial_assessment_state(client_record, TODAY()) == "done"
-
-
 def test_distance_travelled_against_initial_and_last(client_record, keyworker):
     for rating in (R.CONTEMPLATION, R.DETERMINED, R.ACTION):
         services.assessment_record(client=client_record, assessed_on=TODAY(),
@@ -184,7 +176,7 @@ def test_promotion_needs_every_task_done(resident, manager, keyworker):
     with pytest.raises(ValidationError, match="Every task"):
         services.stage_promote(client=resident, by=manager, note="Review")
     _complete(resident, keyworker)
-    assert services.promotion_due(resident)
+    assert selectors.ladder_position(resident).promotion_due
     services.stage_promote(client=resident, by=manager, note="Monthly review")
     current = services.current_stage(resident)
     assert (current.stage.name, current.stage.benefit) == ("Stage 1", "Full resident status")

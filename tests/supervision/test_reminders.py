@@ -42,7 +42,10 @@ def test_notifications_show_with_a_count_and_are_read_once_opened(client, client
     call_command("send_reminders")
     client.force_login(keyworker)
     home = client.get(reverse("home")).content.decode()
-    assert 'class="badge text-bg-warning">2' in home
+    # Log the session, book the next; Dee, admitted weeks ago, also has no first plan and
+    # no initial assessment yet.
+    assert Notification.objects.filter(user=keyworker).count() == 4
+    assert 'class="badge text-bg-warning">4' in home
     page = client.get(reverse("supervision:notifications")).content.decode()
     assert "Log the session with Dee" in page
     assert 'class="badge text-bg-warning"' not in client.get(reverse("home")).content.decode()

@@ -1,0 +1,339 @@
+"""The plan facts that more than one page shows, each worked out once.
+
+The plan's review date and whether it is due or overdue, the first plan due within the
+first week of admission, the manager's 4-13 week review, and what the client still has to
+do: the caseload, the client file, the plan pages, the "My keywork" sheet, the manager's
+list, the dashboard, supervision agendas and the reminders all read these, never a copy
+of their rules. The batch functions take many clients at once (a queryset, Client rows or
+ids) and run a fixed number of queries whatever their number.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.utils import timezone
+
+from clients.models import Client
+from plans.models import MANAGER_REVIEW_FROM, MANAGER_REVIEW_UNTIL, Action, ManagerReview, Plan
+from stages.selectors import client_ids
+
+# A review is "due" from a week before its date (the reminders name it then).
+REVIEW_DUE_AHEAD = datetime.timedelta(days=7)
+# The procedure asks for a first action plan within the first week of admission.
+FIRST_PLAN_WITHIN = datetime.timedelta(days=7)
+
+
+# The plan's review date ------------------------------------------------------------------
+
+
+def review_date(plan):
+    """The one review date of a plan version.
+
+    A draft proposes its agreed review date; signing makes it the review date, and each
+    review held moves it on (`next_review_on`). Pages show this date and no other.
+    """
+    return plan.next_review_on or plan.review_on
+
+
+def review_state(on, today=None):
+    """"overdue" once the review date has passed, "due" in the week before it, else ""."""
+    today = today or timezone.localdate()
+    if on < today:
+        return "overdue"
+    return "due" if on <= today + REVIEW_DUE_AHEAD else ""
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    """When the plan in force is next reviewed, and whether that is due or overdue."""
+
+    plan: Plan
+    on: datetime.date
+    state: str
+
+    @property
+    def overdue(self):
+        return self.state == "overdue"
+
+    @property
+    def due(self):
+        return self.state == "due"
+
+
+def plan_review(plan, today=None):
+    """The PlanReview of one version: its date, and its state while it is the plan in force
+    (a draft or a replaced version is not due for review)."""
+    on = review_date(plan)
+    return PlanReview(plan, on, review_state(on, today) if plan.is_current else "")
+
+
+def reviews(clients, today=None):
+    """{client id: PlanReview} for the clients with a plan in force, in one query."""
+    plans = (Plan.objects.current().filter(client_id__in=client_ids(clients))
+             .select_related("client"))
+    return {plan.client_id: plan_review(plan, today) for plan in plans}
+
+
+def reviews_overdue(clients, today=None):
+    """The ids of `clients` whose plan review date has passed (the dashboard's figure)."""
+    return {pk for pk, review in reviews(clients, today).items() if review.overdue}
+
+
+# The first plan --------------------------------------------------------------------------
+
+
+def first_plan_state(admitted_on, has_signed_plan, today=None):
+    """"due" within the first week of admission, "late" after it, while no plan is signed;
+    "" once one is (or before admission)."""
+    if has_signed_plan or admitted_on is None:
+        return ""
+    today = today or timezone.localdate()
+    return "late" if today > admitted_on + FIRST_PLAN_WITHIN else "due"
+
+
+def first_plan_due_on(admitted_on):
+    return admitted_on + FIRST_PLAN_WITHIN
+
+
+def first_plans(clients, today=None):
+    """{client id: "due" or "late"} for admitted clients, record open, with no signed plan
+    yet (a draft is not yet the client's plan). One query."""
+    signed = Plan.objects.filter(client=OuterRef("pk"), signed_at__isnull=False)
+    rows = (Client.objects.filter(pk__in=client_ids(clients)).open()
+            .filter(admitted_on__isnull=False).exclude(Exists(signed))
+            .values_list("pk", "admitted_on"))
+    return {pk: first_plan_state(admitted_on, False, today) for pk, admitted_on in rows}
+
+
+def first_plans_late(clients, today=None):
+    return {pk for pk, state in first_plans(clients, today).items() if state == "late"}
+
+
+# The manager's 4-13 week review ----------------------------------------------------------
+
+
+def manager_window(started_on):
+    """(opens, closes): 4 to 13 weeks after the client's first signed plan started."""
+    if started_on is None:
+        return None
+    return started_on + MANAGER_REVIEW_FROM, started_on + MANAGER_REVIEW_UNTIL
+
+
+def manager_review_state(started_on, reviewed, today=None):
+    """"due" in the 4-13 week window, "overdue" after it, "" before it or once signed off."""
+    window = manager_window(started_on)
+    if reviewed or window is None:
+        return ""
+    today = today or timezone.localdate()
+    if today > window[1]:
+        return "overdue"
+    return "due" if today >= window[0] else ""
+
+
+def first_signed_start(versions):
+    """The start of the client's first signed version, from their loaded versions."""
+    first = min((v for v in versions if v.signed_at), key=lambda v: v.number, default=None)
+    return first.starts_on if first else None
+
+
+def manager_review_window(client, versions=None):
+    """(opens, closes) of a client's manager review, or None before a signed plan.
+
+    `versions`: the client's plan versions if already loaded (saves a query)."""
+    if versions is None:
+        versions = client.plans.filter(signed_at__isnull=False).order_by("number")[:1]
+    return manager_window(first_signed_start(versions))
+
+
+@dataclass(frozen=True)
+class VersionManagerReview:
+    """The manager's review as one plan version shows it: the review, if it was of this
+    version; otherwise the version it was of (or None), and whether this version is the
+    one a manager would sign off now."""
+
+    review: ManagerReview | None
+    of_version: int | None
+    window: tuple | None
+    state: str
+
+
+def version_manager_review(plan, versions, today=None):
+    """What `plan`'s page says about the manager's review. A review belongs to the version
+    it reviewed: a later version does not show it as its own."""
+    review = (ManagerReview.objects.filter(client_id=plan.client_id)
+              .select_related("by", "plan").first())
+    started_on = first_signed_start(versions)
+    if review is not None and review.plan_id == plan.pk:
+        return VersionManagerReview(review, None, manager_window(started_on), "")
+    return VersionManagerReview(
+        None, review.plan.number if review else None, manager_window(started_on),
+        manager_review_state(started_on, review is not None, today) if plan.is_current else "")
+
+
+# Where each client's plan stands, for lists -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """Where a client's plan stands, from `with_plan_status` annotations."""
+
+    current_pk: int | None
+    draft_pk: int | None
+    draft_number: int | None
+    next_review_on: datetime.date | None
+    started_on: datetime.date | None
+    manager_reviewed: bool
+    admitted_on: datetime.date | None
+    today: datetime.date
+
+    @classmethod
+    def of(cls, client, today=None):
+        return cls(client.plan_current, client.plan_draft, client.plan_draft_number,
+                   client.plan_next_review, client.plan_started, client.plan_manager_reviewed,
+                   client.admitted_on if not client.is_archived else None,
+                   today or timezone.localdate())
+
+    @classmethod
+    def of_versions(cls, client, versions, manager_reviewed, today=None):
+        """The status of one client whose plan versions are already loaded (no query)."""
+        current = next((v for v in versions if v.is_current), None)
+        draft = next((v for v in versions if v.is_draft), None)
+        return cls(current.pk if current else None, draft.pk if draft else None,
+                   draft.number if draft else None,
+                   current.next_review_on if current else None, first_signed_start(versions),
+                   manager_reviewed, client.admitted_on if not client.is_archived else None,
+                   today or timezone.localdate())
+
+    @property
+    def has_plan(self):
+        return self.current_pk is not None
+
+    @property
+    def review(self):
+        return review_state(self.next_review_on, self.today) if self.next_review_on else ""
+
+    @property
+    def review_overdue(self):
+        return self.review == "overdue"
+
+    @property
+    def first_plan(self):
+        return first_plan_state(self.admitted_on, self.started_on is not None, self.today)
+
+    @property
+    def first_plan_due_on(self):
+        return first_plan_due_on(self.admitted_on) if self.admitted_on else None
+
+    @property
+    def manager_window(self):
+        return manager_window(self.started_on)
+
+    @property
+    def manager_review(self):
+        return manager_review_state(self.started_on, self.manager_reviewed, self.today)
+
+
+def with_plan_status(clients):
+    """Clients annotated with what their plan needs, for lists: one query for any number."""
+    plans = Plan.objects.filter(client=OuterRef("pk")).order_by()
+    return clients.annotate(
+        plan_current=Subquery(plans.current().values("pk")[:1]),
+        plan_next_review=Subquery(plans.current().values("next_review_on")[:1]),
+        plan_draft=Subquery(plans.drafts().values("pk")[:1]),
+        plan_draft_number=Subquery(plans.drafts().values("number")[:1]),
+        plan_started=Subquery(plans.filter(signed_at__isnull=False).order_by("number")
+                              .values("starts_on")[:1]),
+        plan_manager_reviewed=Exists(ManagerReview.objects.filter(client=OuterRef("pk"))),
+    )
+
+
+def plan_statuses(clients, today=None):
+    """{client id: PlanStatus} for a list of clients, in one query."""
+    rows = with_plan_status(Client.objects.filter(pk__in=client_ids(clients)))
+    return {client.pk: PlanStatus.of(client, today) for client in rows}
+
+
+def needing_attention(clients, show="all", today=None):
+    """Open clients whose plan needs something: unsigned, review overdue, the manager's
+    4-13 week review due or overdue, or no plan at all; the most urgent first. `show`
+    narrows to one of these.
+
+    The conditions are the SQL form of `review_state` and `manager_review_state`, so that
+    the list filters and pages in the database; a test holds them to the same answers.
+    """
+    today = today or timezone.localdate()
+    annotated = with_plan_status(clients.open().exclude(status=Client.Status.REFERRED))
+    manager_due = Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
+    conditions = {
+        "unsigned": Q(plan_draft__isnull=False),
+        "overdue": Q(plan_next_review__lt=today),
+        "manager": manager_due,
+        "none": Q(plan_current__isnull=True, plan_draft__isnull=True),
+    }
+    urgency = Case(
+        When(conditions["overdue"], then=0),
+        When(plan_started__lt=today - MANAGER_REVIEW_UNTIL, plan_manager_reviewed=False,
+             then=1),
+        When(conditions["unsigned"], then=2),
+        When(conditions["manager"], then=3),
+        default=4,
+    )
+    annotated = annotated.annotate(urgency=urgency).order_by("urgency", "last_name",
+                                                             "first_name", "pk")
+    if show in conditions:
+        return annotated.filter(conditions[show])
+    condition = Q()
+    for part in conditions.values():
+        condition |= part
+    return annotated.filter(condition)
+
+
+def manager_reviews_due(clients, today=None):
+    """The ids of `clients` whose manager's review is due or overdue (the dashboard's
+    figure), in one query."""
+    return {pk for pk, status in plan_statuses(
+        Client.objects.filter(pk__in=client_ids(clients)).open(), today).items()
+        if status.manager_review}
+
+
+# What the client still has to do ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalToDo:
+    goal: object
+    open_actions: list
+
+
+@dataclass(frozen=True)
+class PlanToDo:
+    """A plan's goals with their open actions, and how the others went.
+
+    `all_done` only when every action of the plan is done: an action not done or changed
+    is not done, and the client is not told otherwise.
+    """
+
+    goals: list
+    done: int
+    not_done: int
+
+    @property
+    def open_count(self):
+        return sum(len(g.open_actions) for g in self.goals)
+
+    @property
+    def all_done(self):
+        return self.done > 0 and self.open_count == 0 and self.not_done == 0
+
+
+def plan_to_do(plan):
+    """The PlanToDo of a plan whose goals and actions are prefetched (no query)."""
+    goals, done, not_done = [], 0, 0
+    for goal in plan.goals.all():
+        actions = list(goal.actions.all())
+        done += sum(a.outcome == Action.Outcome.DONE for a in actions)
+        not_done += sum(a.outcome in (Action.Outcome.NOT_DONE, Action.Outcome.CHANGED)
+                        for a in actions)
+        goals.append(GoalToDo(goal, [a for a in actions if a.outcome == Action.Outcome.OPEN]))
+    return PlanToDo(goals, done, not_done)

@@ -1,0 +1,164 @@
+"""The one computation of each assessment and ladder fact (stages/selectors.py), and the
+pages and actions that must agree with it."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client
+from stages import selectors, services
+from stages.models import Ladder, LadderStage, LadderTask
+from tests.factories import client_with_keyworker
+
+TODAY = timezone.localdate
+DAY = datetime.timedelta(days=1)
+
+
+def _admitted(site, keyworker, days_ago, name):
+    return client_with_keyworker(site=site, keyworker=keyworker, first_name=name,
+                                 last_name="Test", admitted_on=TODAY() - days_ago * DAY,
+                                 referred_on=TODAY() - (days_ago + 1) * DAY)
+
+
+def _grid():
+    from stages.models import Need
+
+    return {need.pk: ("determined", "") for need in Need.objects.in_use()}
+
+
+def test_the_initial_assessment_is_due_in_the_first_week_then_late(site, keyworker):
+    new = _admitted(site, keyworker, 3, "New")
+    week = _admitted(site, keyworker, 7, "Week")
+    late = _admitted(site, keyworker, 8, "Late")
+    done = _admitted(site, keyworker, 20, "Done")
+    services.assessment_record(client=done, assessed_on=TODAY(), ratings=_grid(), by=keyworker)
+    states = selectors.initial_assessments(Client.objects.all())
+    assert states == {new.pk: "due", week.pk: "due", late.pk: "late", done.pk: "done"}
+    assert selectors.initial_assessments_late([new, week, late, done]) == {late.pk}
+
+
+def test_referred_and_archived_clients_have_no_assessment_due(site, keyworker):
+    referred = client_with_keyworker(site=site, keyworker=keyworker, status="referred",
+                                     admitted_on=None)
+    gone = _admitted(site, keyworker, 30, "Gone")
+    Client.objects.filter(pk=gone.pk).update(status=Client.Status.MOVED_ON, ended_on=TODAY())
+    assert selectors.initial_assessments([referred, gone]) == {}
+
+
+def test_initial_assessments_take_one_query_for_any_number(site, keyworker,
+                                                           django_assert_num_queries):
+    clients = [_admitted(site, keyworker, n, f"C{n}") for n in range(1, 12)]
+    with django_assert_num_queries(1):
+        selectors.initial_assessments(clients)
+    with django_assert_num_queries(1):
+        selectors.initial_assessments(Client.objects.all())
+
+
+# The ladder --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ladder_site(site):
+    site.uses_ladder = True
+    site.save()
+    return site
+
+
+def _on_ladder(site, keyworker, name):
+    client = _admitted(site, keyworker, 60, name)
+    services.ladder_start(client=client, by=keyworker, on=client.admitted_on)
+    return client
+
+
+def _evidence_all(client, by):
+    stage = services.current_stage(client).stage
+    for task in stage.tasks.all():
+        services.evidence_record(client=client, task=task, by=by, on=TODAY(), what="Seen")
+
+
+def _climb_to(client, rung, manager, keyworker):
+    while services.current_stage(client).stage.order < rung:
+        _evidence_all(client, keyworker)
+        services.stage_promote(client=client, by=manager, note="Monthly review",
+                               on=client.admitted_on + DAY)
+
+
+def _shorter_ladder_in_use(rungs):
+    """A new ladder version with only the first `rungs` stages of the one in use, put in use."""
+    old = Ladder.objects.current()
+    Ladder.objects.filter(pk=old.pk).update(is_current=False)
+    new = Ladder.objects.create(version=old.version + 1, is_current=True, note="Shorter")
+    for stage in old.stages.order_by("order")[:rungs]:
+        copy = LadderStage.objects.create(ladder=new, order=stage.order, name=stage.name,
+                                          benefit=stage.benefit)
+        for task in stage.tasks.all():
+            LadderTask.objects.create(stage=copy, order=task.order, text=task.text)
+    return new
+
+
+def test_a_promotion_is_due_when_every_task_is_evidenced_and_a_rung_is_above(
+        ladder_site, keyworker):
+    waiting = _on_ladder(ladder_site, keyworker, "Waiting")
+    ready = _on_ladder(ladder_site, keyworker, "Ready")
+    _evidence_all(ready, keyworker)
+    positions = selectors.ladder_positions([waiting, ready])
+    assert not positions[waiting.pk].promotion_due
+    assert positions[ready.pk].promotion_due
+    assert positions[ready.pk].above.name == "Stage 1"
+    assert selectors.promotions_due(Client.objects.all()) == {ready.pk}
+
+
+def test_nothing_is_due_at_the_top_of_the_ladder(ladder_site, keyworker, manager):
+    client = _on_ladder(ladder_site, keyworker, "Top")
+    top = Ladder.objects.current().stages.order_by("-order").first().order
+    _climb_to(client, top, manager, keyworker)
+    position = selectors.ladder_position(client)
+    assert position.current.stage.name == "Legend" and position.above is None
+    assert not position.promotion_due
+
+
+def test_with_a_shorter_ladder_in_use_stage_5_is_not_flagged_nor_promotable(
+        ladder_site, keyworker, manager, client):
+    """The issue: the caseload said "promotion due" and the promotion was then refused."""
+    client_record = _on_ladder(ladder_site, keyworker, "Stella")
+    stage_5 = Ladder.objects.current().stages.get(name="Stage 5").order
+    _climb_to(client_record, stage_5, manager, keyworker)
+    _evidence_all(client_record, keyworker)
+    assert selectors.ladder_position(client_record).promotion_due
+    _shorter_ladder_in_use(rungs=stage_5)  # Stage 5 is now the top rung in use
+
+    assert selectors.promotions_due([client_record]) == set()
+    client.force_login(keyworker)
+    caseload = client.get(reverse("clients:caseload")).content.decode()
+    assert "Stella" in caseload and "promotion due" not in caseload
+    client.force_login(manager)
+    file_page = client.get(client_record.get_absolute_url()).content.decode()
+    assert "promotion due" not in file_page
+    ladder_page = client.get(reverse("stages:ladder", args=[client_record.pk])).content.decode()
+    assert "Proposed for promotion" not in ladder_page
+    assert "there is no stage to move up to" in ladder_page
+    with pytest.raises(ValidationError, match="top of the ladder"):
+        services.stage_promote(client=client_record, by=manager, note="Review")
+
+
+def test_what_is_flagged_can_be_done(ladder_site, keyworker, manager, client):
+    client_record = _on_ladder(ladder_site, keyworker, "Flagged")
+    _evidence_all(client_record, keyworker)
+    client.force_login(keyworker)
+    assert "promotion due" in client.get(reverse("clients:caseload")).content.decode()
+    services.stage_promote(client=client_record, by=manager, note="Review")
+    assert services.current_stage(client_record).stage.name == "Stage 1"
+
+
+def test_ladder_positions_take_five_queries_for_any_number(ladder_site, keyworker,
+                                                           django_assert_num_queries):
+    clients = [_on_ladder(ladder_site, keyworker, f"C{n}") for n in range(2)]
+    with django_assert_num_queries(5):
+        selectors.ladder_positions(clients)
+    clients += [_on_ladder(ladder_site, keyworker, f"D{n}") for n in range(8)]
+    _evidence_all(clients[-1], keyworker)
+    with django_assert_num_queries(5):
+        selectors.ladder_positions(Client.objects.all())
