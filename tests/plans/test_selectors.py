@@ -171,7 +171,7 @@ def test_every_action_done_only_when_every_action_is_done(client_record, keywork
 def test_the_diary_tells_plans_the_next_booked_session(client, keyworker, client_record):
     """The sheet's provider is registered by the product (DiaryConfig.ready), not a test,
     and says what the caseload's "Next session" says."""
-    from diary import services as diary_services
+    from diary import selectors as diary_selectors
     from tests.factories import KeyworkSessionFactory
 
     assert hooks.next_session, "no app tells plans the next session"
@@ -180,6 +180,6 @@ def test_the_diary_tells_plans_the_next_booked_session(client, keyworker, client
                                     booked_by=keyworker)
     answer = hooks.next_session_for(client_record)
     assert answer.starts_at == session.starts_at
-    assert answer.starts_at == diary_services.next_booked([client_record.pk])[client_record.pk]
+    assert answer.starts_at == diary_selectors.next_booked([client_record.pk])[client_record.pk]
     assert answer.worker == str(keyworker)
     assert answer.place == "A private room at the site"

@@ -33,8 +33,9 @@ ASSESSMENTS_QUERIES = 8 + 1  # + the access log's row (audit)
 LADDER_QUERIES = 15 + 1
 PORTFOLIO_QUERIES = 9 + 1  # + the access log's row (audit)
 # The diary's this-week selector adds one query to the caseload and two to the file
-# (the keyworkers' start days; this week's count on the file).
-CASELOAD_QUERIES = 17
+# (the keyworkers' start days; this week's count on the file); the plans column's first
+# plan due one more on the caseload.
+CASELOAD_QUERIES = 18
 FILE_QUERIES = 28 + 1  # + the access log's row (audit)
 
 
