@@ -39,6 +39,7 @@ from plans.models import (
     ReviewItem,
     Signature,
 )
+from plans.models import digest as content_digest
 
 PAGE_SIZE = 25
 
@@ -198,13 +199,14 @@ def plan_detail(request, pk):
                                                                          "milestone")))),
     ))
     services.number_actions(plan)
-    digest = plan.signed_digest or plan.digest()
+    digest = plan.digest()
     client = plan.client
     versions = list(services.client_plans(client))
     is_manager = request.user.is_manager
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
         "client": client,
+        "changed_since_signing": services.signed_changes(plan),
         "signatures": services.valid_signatures(plan, digest),
         "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
         "roles": Signature.Role.choices,
@@ -536,13 +538,16 @@ def review_list(request):
 def plan_pdf(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
         "signatures"))
-    digest = plan.signed_digest or plan.digest()
     services.document_access_log(client=plan.client, document=DocumentAccess.Document.PLAN,
                                  by=request.user, plan=plan)
-    services.number_actions(plan)
+    keyworker = services.current_keyworker(plan.client)
+    printed = plan.printed(keyworker=keyworker)
+    digest = content_digest(printed)
+    doc = services.plan_printout(plan, printed)
     pdf = render_pdf("plans/pdf/plan.html", {
-        "plan": plan, "client": plan.client, "site": plan.client.site,
-        "keyworker": services.current_keyworker(plan.client),
+        "plan": plan, "doc": doc, "site": {"name": doc["site"], "phone": doc["site_phone"]},
+        "keyworker_now": keyworker if plan.signed_at and str(keyworker or "") != doc[
+            "keyworker"] else None,
         "signatures": services.valid_signatures(plan, digest),
         "roles": Signature.Role.choices,
         "fingerprint": digest[:12],
@@ -578,10 +583,11 @@ def client_agreement(request, pk):
 
 def agreement_detail(request, pk):
     agreement = agreement_for(request, pk)
-    digest = agreement.signed_digest or agreement.digest()
+    digest = agreement.digest()
     signatures = list(agreement.signatures.select_related("recorded_by"))
     return render(request, "plans/agreement_detail.html", {
         "agreement": agreement, "client": agreement.client,
+        "changed_since_signing": services.signed_changes(agreement),
         "signatures": {s.role: s for s in signatures if s.content_digest == digest},
         "void_signatures": [s for s in signatures if s.content_digest != digest],
         "roles": Signature.Role.choices,
@@ -638,15 +644,16 @@ def agreement_revise(request, pk):
 
 def agreement_pdf(request, pk):
     agreement = agreement_for(request, pk)
-    digest = agreement.signed_digest or agreement.digest()
+    digest = agreement.digest()
     services.document_access_log(client=agreement.client, by=request.user,
                                  document=DocumentAccess.Document.AGREEMENT,
                                  agreement=agreement)
+    doc = agreement.printed()
     pdf = render_pdf("plans/pdf/agreement.html", {
-        "agreement": agreement, "client": agreement.client, "site": agreement.client.site,
+        "agreement": agreement, "doc": doc,
+        "site": {"name": doc["site"], "phone": doc["site_phone"]},
         "signatures": services.valid_signatures(agreement, digest),
         "roles": Signature.Role.choices,
-        "keyworker": services.current_keyworker(agreement.client),
         "fingerprint": digest[:12],
     }, request=request)
     return pdf_response(pdf, f"{agreement.client.reference}-keywork-agreement-"
