@@ -321,8 +321,10 @@ def goal_delete(request, pk, goal_pk):
 
 
 def _signing_page(request, document, *, sign, template, context):
-    """The sign page of a plan or an agreement: one form for the client, one for a worker."""
-    digest = document.digest()
+    """The sign page of a plan or an agreement: one form for the client, one for a worker.
+    It shows everything the signatures cover (`printed`) and their digest."""
+    printed = document.printed()
+    digest = content_digest(printed)
     valid = services.valid_signatures(document, digest)
     posted = request.POST.get("signing") if request.method == "POST" else None
     signing_forms = {}
@@ -352,7 +354,8 @@ def _signing_page(request, document, *, sign, template, context):
             messages.success(request, _("Signature saved."))
             return redirect(request.path)
     return render(request, template, {
-        **context, "client": document.client, "digest": digest, "valid": valid,
+        **context, "client": document.client, "printed": printed, "digest": digest,
+        "valid": valid,
         "roles": Signature.Role.choices,
         "signing_forms": [(role, Signature.Role(role).label, form)
                           for role, form in signing_forms.items()],
@@ -375,8 +378,7 @@ def plan_sign(request, pk):
         services.plan_sign(plan=plan, **kwargs)
 
     return _signing_page(request, plan, sign=sign, template="plans/plan_sign.html", context={
-        "plan": plan, "problems": problems,
-        "keyworker": services.current_keyworker(plan.client)})
+        "plan": plan, "problems": problems})
 
 
 @require_POST

@@ -233,3 +233,18 @@ def test_the_migration_reversed_restores_the_old_digests(full_plan, client_recor
         document = model.objects.get(pk=pk)
         assert (document.signed_content, document.signed_digest) == (None, old[model])
         assert {s.content_digest for s in document.signatures.all()} == {old[model]}
+
+
+def test_the_sign_page_shows_the_details_the_signature_covers(client, keyworker, client_record,
+                                                              housing_agency):
+    from tests.plans.conftest import write_full_plan
+
+    draft = write_full_plan(client=client_record, by=keyworker, agency=housing_agency,
+                            sign=False)
+    client.force_login(keyworker)
+    page = client.get(reverse("plans:sign", args=[draft.pk])).content.decode()
+    details = page[page.index("signed-details"):]
+    for expected in ("Dee Harper", client_record.reference, "Riverside Day Centre",
+                     "Kim Lowe", f"fingerprint {draft.digest()[:12]}"):
+        assert expected in page, expected
+    assert "Kim Lowe" in details
