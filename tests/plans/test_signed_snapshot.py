@@ -7,9 +7,11 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from audit import subject_access
+from audit import retention, subject_access
 from clients import services as client_services
+from clients.models import Client
 from plans import services
 from plans.models import Agreement, Plan, Signature, digest
 from tests.factories import sign
@@ -155,10 +157,21 @@ def test_a_signed_agreement_prints_the_name_it_was_signed_with(client, keyworker
     assert "Signed as “Dee Harper”; the name has since changed to “Chloe Smith”." in page
 
 
-def test_the_subject_access_export_holds_the_snapshot(full_plan, client_record):
-    records = subject_access.collect(client_record)["records"]
-    (row,) = records["plans.Plan"]
+def test_the_subject_access_export_holds_the_snapshot_and_its_history(full_plan,
+                                                                       client_record):
+    collected = subject_access.collect(client_record)
+    (row,) = collected["records"]["plans.Plan"]
     assert row["signed_content"] == full_plan.signed_content
+    assert full_plan.signed_content in [r["signed_content"]
+                                        for r in collected["history"]["plans.Plan"]]
+
+
+def test_the_retention_purge_removes_the_snapshot_with_its_history(full_plan, client_record):
+    Client.objects.filter(pk=client_record.pk).update(status=Client.Status.MOVED_ON,
+                                                      ended_on=timezone.localdate())
+    retention.purge([client_record])
+    assert not Plan.objects.filter(pk=full_plan.pk).exists()
+    assert not Plan.history.filter(id=full_plan.pk).exists()
 
 
 # The migration that gave versions signed before snapshots theirs -------------------------
