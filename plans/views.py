@@ -546,10 +546,11 @@ def plan_pdf(request, pk):
     printed = plan.printed(keyworker=keyworker)
     digest = content_digest(printed)
     doc = services.plan_printout(plan, printed)
+    # A signed version names the keyworker it was signed with; the client also needs today's.
+    moved_on = plan.signed_at and keyworker and str(keyworker) != doc["keyworker"]
     pdf = render_pdf("plans/pdf/plan.html", {
         "plan": plan, "doc": doc, "site": {"name": doc["site"], "phone": doc["site_phone"]},
-        "keyworker_now": keyworker if plan.signed_at and str(keyworker or "") != doc[
-            "keyworker"] else None,
+        "keyworker_now": keyworker if moved_on else None,
         "signatures": services.valid_signatures(plan, digest),
         "roles": Signature.Role.choices,
         "fingerprint": digest[:12],
