@@ -153,7 +153,7 @@ def _goal_children(old, new):
 
 def plan_changes(old, new):
     """{"fields": [Change], "goals": [Item], "any": bool} from version `old` to `new`."""
-    a, b = old.content(), new.content()
+    a, b = old.printed(), new.printed()
     fields = [Change(str(label), _shown(key, a[key]), _shown(key, b[key]))
               for key, label in PLAN_FIELDS]
     goals = _match("goal", GOAL_FIELDS, a["goals"], b["goals"], children=_goal_children)

@@ -34,6 +34,7 @@ from plans.models import (
     Review,
     ReviewItem,
     Signature,
+    keyworker_of,
 )
 from plans.services import agreement_values, fill_placeholders
 
@@ -137,6 +138,13 @@ class Builder:
         self.rows = {model: [] for model in (Agreement, Plan, Goal, Action, Milestone,
                                              Signature, Review, ReviewItem, ManagerReview,
                                              Referral)}
+        self.keyworkers = {}
+
+    def _keyworker(self, client):
+        """The keyworker a signed document names: the client's, as it reads today."""
+        if client.pk not in self.keyworkers:
+            self.keyworkers[client.pk] = keyworker_of(client)
+        return self.keyworkers[client.pk]
 
     def add(self, obj):
         self.rows[type(obj)].append(obj)
@@ -168,7 +176,7 @@ class Builder:
             **{field: fill_placeholders(getattr(template, field), values)
                for field in ("sessions", "can_expect", "expected_of_client",
                              "confidentiality")}))
-        agreement.signed_digest = agreement.digest()
+        agreement.seal(agreement.content(keyworker=self._keyworker(client)))
         self.sign(agreement, day=day, worker=worker)
         return agreement
 
@@ -212,7 +220,7 @@ class Builder:
                                                 key=lambda m: (m.target_on, m.order))))
         plan.demo_goals = goals
         if signed:
-            plan.signed_digest = plan.digest(goals=goals)
+            plan.seal(plan.content(goals=goals, keyworker=self._keyworker(client)))
             self.sign(plan, day=starts_on, worker=worker,
                       declined=self.rng.random() < 0.05)
         return plan

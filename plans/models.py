@@ -7,8 +7,16 @@ goals, actions with who and when, milestones with targets, the agreed dates). Pr
 version as keywork goes on, and is not part of what was signed. Changing what a signed
 plan says starts a new draft version from it; every version stays readable.
 
-Each signature keeps the SHA-256 of the exact content it was given to (`content_digest`),
-so a signature counts only while the document still says what was signed.
+What a signature signs is everything the document prints: its content together with the
+client's name and reference, the site and the keyworker to contact, as they read at that
+moment. When both have signed, that content is frozen as the version's `signed_content`
+and its SHA-256 kept as `signed_digest`; from then on the version prints the snapshot, not
+the live records, so renaming the client or moving them to another keyworker never changes
+a signed version. Each signature keeps the digest of the exact content it was given to
+(`content_digest`) and counts only while it equals the version's digest. `content()` makes
+what would be printed today, `seal()` freezes it, `printed()` reads what a version prints
+and `changed_since_signing()` says which printed details the live records now tell
+differently (the plan page shows that as a notice).
 
 Who may see any of it: the `for_user(user)` querysets give the rows of clients whose full
 file the user may open (`Client.objects.in_full_for`); plans are never part of the
@@ -31,7 +39,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clients.models import Client
+from clients.models import Allocation, Client
 from staff.models import Site
 
 MANAGER_REVIEW_FROM = datetime.timedelta(weeks=4)
@@ -47,6 +55,31 @@ def digest(content):
 
 def _iso(day):
     return day.isoformat() if day else ""
+
+
+def keyworker_of(client):
+    """The client's primary keyworker today, or None."""
+    allocation = (Allocation.objects.current().primary().filter(client=client)
+                  .select_related("worker").first())
+    return allocation.worker if allocation else None
+
+
+_UNSET = object()
+
+
+def _contacts(client, keyworker):
+    """Who a signed document names beside its own text: the client as they were called,
+    the site and the keyworker to contact."""
+    if keyworker is _UNSET:
+        keyworker = keyworker_of(client)
+    return {
+        "client": client.display_name,
+        "reference": client.reference,
+        "site": client.site.name,
+        "site_phone": client.site.phone,
+        "keyworker": str(keyworker) if keyworker else "",
+        "keyworker_phone": keyworker.phone if keyworker else "",
+    }
 
 
 # Reference data: the site's agreement text and the agencies directory --------------------
@@ -237,6 +270,10 @@ class SignedDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True, editable=False)
     signed_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Everything the version prints, as it read when both signed (`content()`); the
+    # signatures and `signed_digest` cover exactly this.
+    signed_content = models.JSONField(_("what was signed"), null=True, blank=True,
+                                      editable=False)
     superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True, editable=False)
     # Optimistic locking: every save of the content bumps it, so the second of two people
     # editing one draft is told instead of overwriting the first.
@@ -266,8 +303,30 @@ class SignedDocument(models.Model):
             return gettext("Replaced")
         return gettext("Signed")
 
-    def digest(self, **content):
-        return digest(self.content(**content))
+    def seal(self, content):
+        """Freeze `content` as what this version's signatures sign (done once, at locking)."""
+        self.signed_content = content
+        self.signed_digest = digest(content)
+
+    def printed(self, **live):
+        """What this version prints: once signed, the snapshot the signatures cover; a
+        draft prints the records as they read now (`live` goes to `content()`)."""
+        if self.signed_content is not None:
+            return self.signed_content
+        return self.content(**live)
+
+    def digest(self, **live):
+        """The digest of what this version prints: a signed version's never changes."""
+        return digest(self.printed(**live))
+
+    def changed_since_signing(self, **live):
+        """[(key, as signed, as now)] for each printed detail the live records now tell
+        differently; empty for a draft."""
+        if self.signed_content is None:
+            return []
+        now = self.content(**live)
+        return [(key, value, now.get(key)) for key, value in self.signed_content.items()
+                if now.get(key) != value]
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -308,11 +367,11 @@ class Agreement(SignedDocument):
     def get_absolute_url(self):
         return reverse("plans:agreement_detail", args=[self.pk])
 
-    def content(self):
+    def content(self, keyworker=_UNSET):
+        """What the agreement prints, read from the records now (see `SignedDocument`)."""
         return {
             "document": "keywork agreement",
-            "client": self.client.display_name,
-            "reference": self.client.reference,
+            **_contacts(self.client, keyworker),
             "version": self.number,
             "sessions": self.sessions,
             "can_expect": self.can_expect,
@@ -378,19 +437,19 @@ class Plan(SignedDocument):
     def get_absolute_url(self):
         return reverse("plans:detail", args=[self.pk])
 
-    def content(self, goals=None):
-        """What a signature covers.
+    def content(self, goals=None, keyworker=_UNSET):
+        """What the plan prints, read from the records now (see `SignedDocument`).
 
         Read from `goals` (prefetch them with their actions and milestones to read a whole
         plan in a fixed number of queries), or from `goals` given as [(goal, actions,
-        milestones)] for rows not saved yet.
+        milestones)] for rows not saved yet. `keyworker`: the client's keyworker if already
+        known (saves a query).
         """
         if goals is None:
             goals = [(g, g.actions.all(), g.milestones.all()) for g in self.goals.all()]
         return {
             "document": "support plan",
-            "client": self.client.display_name,
-            "reference": self.client.reference,
+            **_contacts(self.client, keyworker),
             "version": self.number,
             "starts_on": _iso(self.starts_on),
             "review_on": _iso(self.review_on),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from clients.models import Allocation, Client
+from clients.models import Client
 from keywork.lib.dates import format_day
 from keywork.lib.stale import StaleEdit, version_claim
 from plans import selectors
@@ -33,6 +33,8 @@ from plans.models import (
     Review,
     ReviewItem,
     Signature,
+    digest,
+    keyworker_of,
 )
 
 
@@ -67,6 +69,66 @@ def number_actions(plan):
     return plan
 
 
+def _read_dates(value, key=""):
+    """A snapshot with its ISO dates (the keys ending in _on) read back as dates."""
+    if isinstance(value, dict):
+        return {k: _read_dates(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_read_dates(item) for item in value]
+    if key.endswith("_on") and value:
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+def plan_printout(plan, printed):
+    """What the plan PDF prints: `printed` (`plan.printed()`: a signed version's snapshot,
+    a draft's live content) with dates, actions numbered 1, 2, 3... and who does each
+    named; beside it, matched by key, the progress recorded since (an action done, a
+    milestone reached), which is not part of what was signed. `plan` comes with its
+    content prefetched."""
+    doc = _read_dates(printed)
+    actions = {str(a.key): a for goal in plan.goals.all() for a in goal.actions.all()}
+    milestones = {str(m.key): m for goal in plan.goals.all() for m in goal.milestones.all()}
+    number = 0
+    for goal in doc["goals"]:
+        for action in goal["actions"]:
+            number += 1
+            live = actions.get(action["key"])
+            action["number"] = number
+            action["who_label"] = (action["agency"] if action["who"] == Action.Who.AGENCY
+                                   else Action.Who(action["who"]).label)
+            action["done"] = live is not None and live.outcome == Action.Outcome.DONE
+        for milestone in goal["milestones"]:
+            live = milestones.get(milestone["key"])
+            milestone["reached_on"] = live.reached_on if live else None
+    return doc
+
+
+def signed_changes(document):
+    """What the live records now tell differently from what a signed version prints, as
+    sentences for its page (empty for a draft or when nothing changed). The signatures
+    still count: they cover the snapshot, which the version keeps printing."""
+    changed = {key: {"then": then or "—", "now": now or "—"}
+               for key, then, now in document.changed_since_signing()}
+    if "keyworker" in changed:
+        changed.pop("keyworker_phone", None)  # a new keyworker has their own number
+    sentences = []
+    for key, sentence in (
+        ("client", _("Signed as “%(then)s”; the name has since changed to “%(now)s”.")),
+        ("reference", _("Signed under reference %(then)s; the reference is now %(now)s.")),
+        ("site", _("Signed at %(then)s; the site is now called %(now)s.")),
+        ("site_phone", _("Signed with the site's number %(then)s; it is now %(now)s.")),
+        ("keyworker", _("Signed with %(then)s as keyworker; the keyworker is now %(now)s.")),
+        ("keyworker_phone", _("Signed with the keyworker's number %(then)s; it is now "
+                              "%(now)s.")),
+    ):
+        if key in changed:
+            sentences.append(sentence % changed.pop(key))
+    if changed:
+        sentences.append(_("The text in the records differs from what was signed."))
+    return sentences
+
+
 def valid_signatures(document, content_digest):
     """The signatures that still match the document's content, by role."""
     return {s.role: s for s in document.signatures.all() if s.content_digest == content_digest}
@@ -78,9 +140,7 @@ def client_plans(client):
 
 
 def current_keyworker(client):
-    allocation = (Allocation.objects.current().primary().filter(client=client)
-                  .select_related("worker").first())
-    return allocation.worker if allocation else None
+    return keyworker_of(client)
 
 
 # Agreements -------------------------------------------------------------------------------
@@ -235,8 +295,9 @@ def _record_signature(*, document, signer, role, method, content_digest, name, i
     return valid
 
 
-def _lock_if_complete(document, valid, current_digest, *, on_lock=None):
-    """Both have signed (or the client declined): lock it and replace the old version."""
+def _lock_if_complete(document, valid, content, *, on_lock=None):
+    """Both have signed (or the client declined): freeze what they signed (`content`, the
+    snapshot the version prints from now on), lock it and replace the old version."""
     if set(valid) != set(Signature.Role.values):
         return False
     now = timezone.now()
@@ -246,7 +307,7 @@ def _lock_if_complete(document, valid, current_digest, *, on_lock=None):
         old.superseded_at = now
         old.save(update_fields=["superseded_at"])
     document.signed_at = now
-    document.signed_digest = current_digest
+    document.seal(content)
     if on_lock:
         on_lock(document)
     document.save()
@@ -284,7 +345,8 @@ def plan_sign(*, plan, signer, role, method, content_digest, name="", image=b"",
 
     `content_digest` is the digest of the plan as shown to the person signing: if the draft
     changed since, the signature is refused. When the client (signed or declined) and a
-    worker have both signed this exact content, the version is locked and becomes the plan
+    worker have both signed this exact content, it is frozen as the version's snapshot
+    (which the version prints from then on), the version is locked and becomes the plan
     in force; the version it replaces is marked replaced.
     """
     _check_client_open(plan.client)
@@ -295,7 +357,8 @@ def plan_sign(*, plan, signer, role, method, content_digest, name="", image=b"",
                                 "start a new version.") % {"number": plan.number})
     if errors := signing_problems(plan):
         raise ValidationError(errors)
-    current = plan.digest()
+    content = plan.content()
+    current = digest(content)
     valid = _record_signature(
         document=plan, signer=signer, role=role, method=method, content_digest=content_digest,
         name=name, image=image, agreed_in_person=agreed_in_person,
@@ -304,7 +367,7 @@ def plan_sign(*, plan, signer, role, method, content_digest, name="", image=b"",
     def start_reviews(version):
         version.next_review_on = version.review_on
 
-    _lock_if_complete(plan, valid, current, on_lock=start_reviews)
+    _lock_if_complete(plan, valid, content, on_lock=start_reviews)
     return plan
 
 
@@ -318,13 +381,14 @@ def agreement_sign(*, agreement, signer, role, method, content_digest, name="", 
     if agreement.signed_at:
         raise ValidationError(_("This agreement is already signed by both. To change it, "
                                 "start a new version."))
-    current = agreement.digest()
+    content = agreement.content()
+    current = digest(content)
     valid = _record_signature(
         document=agreement, signer=signer, role=role, method=method,
         content_digest=content_digest, name=name, image=image,
         agreed_in_person=agreed_in_person, declined_reason=declined_reason,
         current_digest=current)
-    _lock_if_complete(agreement, valid, current)
+    _lock_if_complete(agreement, valid, content)
     return agreement
 
 

@@ -51,6 +51,7 @@ from plans.models import (
     ReviewItem,
     Signature,
 )
+from plans.models import digest as content_digest
 
 PAGE_SIZE = 25
 # The sheet stays one page: the rest of a goal's open actions are counted, not listed.
@@ -188,13 +189,14 @@ def plan_detail(request, pk):
                                                                          "milestone")))),
     ))
     services.number_actions(plan)
-    digest = plan.signed_digest or plan.digest()
+    digest = plan.digest()
     client = plan.client
     versions = list(services.client_plans(client))
     is_manager = request.user.is_manager
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
         "client": client,
+        "changed_since_signing": services.signed_changes(plan),
         "signatures": services.valid_signatures(plan, digest),
         "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
         "roles": Signature.Role.choices,
@@ -312,8 +314,10 @@ def goal_delete(request, pk, goal_pk):
 
 
 def _signing_page(request, document, *, sign, template, context):
-    """The sign page of a plan or an agreement: one form for the client, one for a worker."""
-    digest = document.digest()
+    """The sign page of a plan or an agreement: one form for the client, one for a worker.
+    It shows everything the signatures cover (`printed`) and their digest."""
+    printed = document.printed()
+    digest = content_digest(printed)
     valid = services.valid_signatures(document, digest)
     posted = request.POST.get("signing") if request.method == "POST" else None
     signing_forms = {}
@@ -343,7 +347,8 @@ def _signing_page(request, document, *, sign, template, context):
             messages.success(request, _("Signature saved."))
             return redirect(request.path)
     return render(request, template, {
-        **context, "client": document.client, "digest": digest, "valid": valid,
+        **context, "client": document.client, "printed": printed, "digest": digest,
+        "valid": valid,
         "roles": Signature.Role.choices,
         "signing_forms": [(role, Signature.Role(role).label, form)
                           for role, form in signing_forms.items()],
@@ -367,8 +372,7 @@ def plan_sign(request, pk):
         services.plan_sign(plan=plan, **kwargs)
 
     return _signing_page(request, plan, sign=sign, template="plans/plan_sign.html", context={
-        "plan": plan, "problems": problems,
-        "keyworker": services.current_keyworker(plan.client)})
+        "plan": plan, "problems": problems})
 
 
 @client_page("plans.Plan")
@@ -537,13 +541,17 @@ def review_list(request):
 def plan_pdf(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
         "signatures"))
-    digest = plan.signed_digest or plan.digest()
     services.document_access_log(client=plan.client, document=DocumentAccess.Document.PLAN,
                                  by=request.user, plan=plan)
-    services.number_actions(plan)
+    keyworker = services.current_keyworker(plan.client)
+    printed = plan.printed(keyworker=keyworker)
+    digest = content_digest(printed)
+    doc = services.plan_printout(plan, printed)
+    # A signed version names the keyworker it was signed with; the client also needs today's.
+    moved_on = plan.signed_at and keyworker and str(keyworker) != doc["keyworker"]
     pdf = render_pdf("plans/pdf/plan.html", {
-        "plan": plan, "client": plan.client, "site": plan.client.site,
-        "keyworker": services.current_keyworker(plan.client),
+        "plan": plan, "doc": doc, "site": {"name": doc["site"], "phone": doc["site_phone"]},
+        "keyworker_now": keyworker if moved_on else None,
         "signatures": services.valid_signatures(plan, digest),
         "roles": Signature.Role.choices,
         "fingerprint": digest[:12],
@@ -581,10 +589,11 @@ def client_agreement(request, pk):
 @client_page("plans.Agreement")
 def agreement_detail(request, pk):
     agreement = agreement_for(request, pk)
-    digest = agreement.signed_digest or agreement.digest()
+    digest = agreement.digest()
     signatures = list(agreement.signatures.select_related("recorded_by"))
     return render(request, "plans/agreement_detail.html", {
         "agreement": agreement, "client": agreement.client,
+        "changed_since_signing": services.signed_changes(agreement),
         "signatures": {s.role: s for s in signatures if s.content_digest == digest},
         "void_signatures": [s for s in signatures if s.content_digest != digest],
         "roles": Signature.Role.choices,
@@ -645,15 +654,16 @@ def agreement_revise(request, pk):
 @client_page("plans.Agreement")
 def agreement_pdf(request, pk):
     agreement = agreement_for(request, pk)
-    digest = agreement.signed_digest or agreement.digest()
+    digest = agreement.digest()
     services.document_access_log(client=agreement.client, by=request.user,
                                  document=DocumentAccess.Document.AGREEMENT,
                                  agreement=agreement)
+    doc = agreement.printed()
     pdf = render_pdf("plans/pdf/agreement.html", {
-        "agreement": agreement, "client": agreement.client, "site": agreement.client.site,
+        "agreement": agreement, "doc": doc,
+        "site": {"name": doc["site"], "phone": doc["site_phone"]},
         "signatures": services.valid_signatures(agreement, digest),
         "roles": Signature.Role.choices,
-        "keyworker": services.current_keyworker(agreement.client),
         "fingerprint": digest[:12],
     }, request=request)
     return pdf_response(pdf, f"{agreement.client.reference}-keywork-agreement-"

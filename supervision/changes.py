@@ -20,8 +20,11 @@ from keywork.lib import dates
 
 # Rows created in bulk with a parent (45 ratings with an assessment) are counted, not listed.
 LIST_AT_MOST = 5
+# signed_content and signed_digest: the frozen copy made at signing repeats what the change
+# list already shows field by field.
 HIDDEN_FIELDS = {"version", "id", "history_id", "history_date", "history_user",
-                 "history_type", "history_change_reason", "created_at"}
+                 "history_type", "history_change_reason", "created_at", "signed_content",
+                 "signed_digest"}
 
 
 @dataclass

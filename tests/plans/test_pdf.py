@@ -61,7 +61,7 @@ def test_the_signed_plan_pdf_shows_everything_the_client_receives(client, keywor
         "Three dry days in a week",
         "Another agency leads on this goal: Riverside Housing Options · Lena Marsh · "
         "01632 960 410",
-        "Kim", "07700 900321", "Review date", full_plan.review_on.strftime("%-d %b %Y"),
+        "Kim", "07700 900321", "Agreed review date", full_plan.review_on.strftime("%-d %b %Y"),
         "Signature of client", "Signature of worker", "page 1 of",
         f"fingerprint {full_plan.fingerprint}",
     ]:
@@ -192,16 +192,20 @@ def test_the_sheet_lists_only_the_open_actions_under_their_goal(client, keyworke
     assert "Go to the Tuesday recovery group" not in text
 
 
-def test_user_text_never_becomes_markup_nor_fetches_anything(client, keyworker, full_plan,
-                                                             monkeypatch):
+def test_user_text_never_becomes_markup_nor_fetches_anything(client, keyworker, client_record,
+                                                             housing_agency, monkeypatch):
+    from tests.plans.conftest import write_full_plan
+
     asked = []
     real_fetch = pdf.fetch
     monkeypatch.setattr(pdf, "fetch", lambda url: asked.append(url) or real_fetch(url))
-    full_plan.vision = ('<img src="file:///etc/passwd"><link rel="stylesheet" '
-                        'href="http://example.com/x.css">Plain words')
-    full_plan.save()
+    draft = write_full_plan(client=client_record, by=keyworker, agency=housing_agency,
+                            sign=False)
+    draft.vision = ('<img src="file:///etc/passwd"><link rel="stylesheet" '
+                    'href="http://example.com/x.css">Plain words')
+    draft.save()
     client.force_login(keyworker)
-    text = pdf_text(client.get(reverse("plans:pdf", args=[full_plan.pk])).content,
+    text = pdf_text(client.get(reverse("plans:pdf", args=[draft.pk])).content,
                     "pdf-injection")
     assert '<img src="file:///etc/passwd">' in text
     assert not [url for url in asked if "passwd" in url or "example.com" in url]
@@ -229,9 +233,10 @@ def test_the_pdf_fetcher_serves_static_files_and_fonts():
 
 
 def test_a_plan_pdf_renders_in_well_under_a_second(full_plan, keyworker):
-    plan = services.number_actions(services.plan_with_content(full_plan))
+    plan = services.plan_with_content(full_plan)
+    doc = services.plan_printout(plan, plan.printed())
     html = render_to_string("plans/pdf/plan.html", {
-        "plan": plan, "client": plan.client, "site": plan.client.site, "keyworker": keyworker,
+        "plan": plan, "doc": doc, "site": {"name": doc["site"], "phone": doc["site_phone"]},
         "signatures": services.valid_signatures(plan, plan.signed_digest),
         "roles": Signature.Role.choices, "fingerprint": plan.fingerprint,
     }, request=RequestFactory().get("/"))
