@@ -61,7 +61,7 @@ def test_the_signed_plan_pdf_shows_everything_the_client_receives(client, keywor
         "Three dry days in a week",
         "Another agency leads on this goal: Riverside Housing Options · Lena Marsh · "
         "01632 960 410",
-        "Kim", "07700 900321", "Agreed review date", full_plan.review_on.strftime("%-d %b %Y"),
+        "Kim", "07700 900321", "Review date", full_plan.review_on.strftime("%-d %b %Y"),
         "Signature of client", "Signature of worker", "page 1 of",
         f"fingerprint {full_plan.fingerprint}",
     ]:

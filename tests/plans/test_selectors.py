@@ -41,6 +41,9 @@ def test_a_plan_has_one_review_date_moved_on_by_each_review(client, keyworker, c
     assert f"Review {later.day} {later:%b %Y}" in caseload
     printed = pdf_text(client.get(reverse("plans:pdf", args=[plan.pk])).content, "pdf-review")
     assert f"Review date {later.day} {later:%b %Y}" in printed
+    agreed = plan.review_on
+    assert (f"The review date agreed at signing was {agreed.day} {agreed:%b %Y}; a review "
+            "held since moved it.") in printed
     sheet = pdf_text(client.get(reverse("plans:sheet_pdf", args=[client_record.pk])).content,
                      "pdf-sheet-review")
     assert f"Review date of your plan: {later:%A} {later.day} {later:%b %Y}" in sheet
