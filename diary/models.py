@@ -2,8 +2,8 @@
 
 Who may see what follows the client, as decided in clients.models:
 `KeyworkSession.objects.for_user(user)` is the diary a user may see (times, places and
-client names: what a site's booking board shows to every colleague), `.in_full_for(user)`
-the sessions whose notes they may read and log. Contacts work the same way.
+client names: what a site's booking board shows to every colleague); reading and logging a
+session's notes needs the client's full file. Contacts work the same way.
 """
 
 import datetime
@@ -74,10 +74,6 @@ class SessionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Sessions a user may see in a diary: those of clients they may see at all."""
         return self.filter(client__in=Client.objects.for_user(user))
-
-    def in_full_for(self, user, on=None):
-        """Sessions whose notes a user may read and log: their clients' in full."""
-        return self.filter(client__in=Client.objects.in_full_for(user, on))
 
     def live(self):
         """Not struck through as entered in error."""
@@ -352,9 +348,6 @@ class SessionAddendum(models.Model):
 class ContactQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(client__in=Client.objects.for_user(user))
-
-    def in_full_for(self, user, on=None):
-        return self.filter(client__in=Client.objects.in_full_for(user, on))
 
 
 class Contact(models.Model):

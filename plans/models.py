@@ -10,9 +10,9 @@ plan says starts a new draft version from it; every version stays readable.
 Each signature keeps the SHA-256 of the exact content it was given to (`content_digest`),
 so a signature counts only while the document still says what was signed.
 
-Who may see any of it: the `for_user(user)` querysets give the rows of clients whose full
-file the user may open (`Client.objects.in_full_for`); plans are never part of the
-summary that site colleagues see.
+Who may see any of it follows the client (clients.models): the plans views open a record
+only for a user with the client's full file; plans are never part of the summary that
+site colleagues see.
 """
 
 import base64
@@ -176,11 +176,6 @@ class Agency(models.Model):
         return " · ".join(part for part in parts if part)
 
 
-class ReferralQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
-
 class Referral(models.Model):
     """A client referred to an agency: when, why, what came of it, when to follow up."""
 
@@ -204,8 +199,6 @@ class Referral(models.Model):
                                 related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
-
-    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-made_on", "-pk"]
@@ -270,11 +263,6 @@ class SignedDocument(models.Model):
         return digest(self.content(**content))
 
 
-class AgreementQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
-
 class Agreement(SignedDocument):
     """A client's keywork agreement: filled from the site's text, adaptable, signed by both."""
 
@@ -284,8 +272,6 @@ class Agreement(SignedDocument):
     expected_of_client = models.TextField(_("what we expect from you"))
     confidentiality = models.TextField(_("confidentiality and its limits"))
     history = HistoricalRecords(excluded_fields=["lock_version"])
-
-    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["client", "-number"]
@@ -322,10 +308,6 @@ class Agreement(SignedDocument):
 
 
 class PlanQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Plan versions of clients whose full file the user may open."""
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
     def current(self):
         """Signed versions not yet replaced: the plan in force, one per client."""
         return self.filter(signed_at__isnull=False, superseded_at__isnull=True)
@@ -586,11 +568,6 @@ class Signature(models.Model):
         return self.content_digest[:12]
 
 
-class ReviewQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(plan__client__in=Client.objects.in_full_for(user))
-
-
 class Review(models.Model):
     """A review meeting on a signed plan: progress, the client's view, what happens next."""
 
@@ -612,8 +589,6 @@ class Review(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
-
-    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
