@@ -294,11 +294,6 @@ class KeyworkSession(models.Model):
         return self.struck_at is not None
 
     @property
-    def is_counted(self):
-        """Counts towards the week's cadence: held, or still booked."""
-        return not self.is_struck and self.status in (self.Status.BOOKED, self.Status.ATTENDED)
-
-    @property
     def has_open_risk(self):
         return bool(self.risks.strip()) and not self.risk_dealt_with_at and not self.is_struck
 
