@@ -15,6 +15,8 @@ import sys
 import weakref
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 # Modules that hold registries, in each of Keywork's apps (where they exist).
 REGISTRY_MODULES = ("hooks", "extensions")
@@ -131,9 +133,9 @@ def test_every_registry_has_a_provider_from_the_product():
     found = json.loads(result.stdout)
     listing = [f"  {registry}: {', '.join(sorted(set(seen['providers'].values()))) or '-'}"
                for registry, seen in sorted(found.items())]
-    assert not problems(found), "\n".join(
-        ["Registries without a provider in the product:", *problems(found),
-         "", "What the product registers:", *listing])
+    if wrong := problems(found):
+        pytest.fail("\n".join(["Registries without a provider in the product:", *wrong,
+                               "", "What the product registers:", *listing]), pytrace=False)
 
 
 def test_the_registries_found_include_every_known_one():
