@@ -62,7 +62,7 @@ audit: install-test
 bench-deps:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-# The large site under load, served as in production; see README.md "Performance".
+# The large site under load, served as in production; see docs/PERFORMANCE.md.
 # BENCH_DB=postgres, BENCH_INSTANCES=2 (with REDIS_URL), CHECK=1 to fail on a missed budget.
 bench: install bench-deps
 	$(BIN)/python -m bench.run

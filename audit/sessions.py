@@ -19,10 +19,6 @@ SEEN_AT = "keywork_seen_at"
 SEEN_PRECISION = 60
 
 
-def idle_seconds():
-    return settings.SESSION_IDLE_TIMEOUT
-
-
 def start(request):
     now = int(time.time())
     request.session[LOGIN_AT] = now

@@ -2,8 +2,8 @@
 
 Who may see what follows the client, as decided in clients.models:
 `KeyworkSession.objects.for_user(user)` is the diary a user may see (times, places and
-client names: what a site's booking board shows to every colleague), `.in_full_for(user)`
-the sessions whose notes they may read and log. Contacts work the same way.
+client names: what a site's booking board shows to every colleague); reading and logging a
+session's notes needs the client's full file. Contacts work the same way.
 """
 
 import datetime
@@ -75,10 +75,6 @@ class SessionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Sessions a user may see in a diary: those of clients they may see at all."""
         return self.filter(client__in=Client.objects.for_user(user))
-
-    def in_full_for(self, user, on=None):
-        """Sessions whose notes a user may read and log: their clients' in full."""
-        return self.filter(client__in=Client.objects.in_full_for(user, on))
 
     def live(self):
         """Not struck through as entered in error."""
@@ -299,11 +295,6 @@ class KeyworkSession(models.Model):
         return self.struck_at is not None
 
     @property
-    def is_counted(self):
-        """Counts towards the week's cadence: held, or still booked."""
-        return not self.is_struck and self.status in (self.Status.BOOKED, self.Status.ATTENDED)
-
-    @property
     def has_open_risk(self):
         return bool(self.risks.strip()) and not self.risk_dealt_with_at and not self.is_struck
 
@@ -353,9 +344,6 @@ class SessionAddendum(models.Model):
 class ContactQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(client__in=Client.objects.for_user(user))
-
-    def in_full_for(self, user, on=None):
-        return self.filter(client__in=Client.objects.in_full_for(user, on))
 
 
 class Contact(models.Model):

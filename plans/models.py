@@ -18,9 +18,9 @@ what would be printed today, `seal()` freezes it, `printed()` reads what a versi
 and `changed_since_signing()` says which printed details the live records now tell
 differently (the plan page shows that as a notice).
 
-Who may see any of it: the `for_user(user)` querysets give the rows of clients whose full
-file the user may open (`Client.objects.in_full_for`); plans are never part of the
-summary that site colleagues see.
+Who may see any of it follows the client (clients.models): the plans views open a record
+only for a user with the client's full file; plans are never part of the summary that
+site colleagues see.
 """
 
 import base64
@@ -209,11 +209,6 @@ class Agency(models.Model):
         return " · ".join(part for part in parts if part)
 
 
-class ReferralQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
-
 class Referral(models.Model):
     """A client referred to an agency: when, why, what came of it, when to follow up."""
 
@@ -237,8 +232,6 @@ class Referral(models.Model):
                                 related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
-
-    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-made_on", "-pk"]
@@ -329,11 +322,6 @@ class SignedDocument(models.Model):
                 if now.get(key) != value]
 
 
-class AgreementQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
-
 class Agreement(SignedDocument):
     """A client's keywork agreement: filled from the site's text, adaptable, signed by both."""
 
@@ -343,8 +331,6 @@ class Agreement(SignedDocument):
     expected_of_client = models.TextField(_("what we expect from you"))
     confidentiality = models.TextField(_("confidentiality and its limits"))
     history = HistoricalRecords(excluded_fields=["lock_version"])
-
-    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["client", "-number"]
@@ -381,10 +367,6 @@ class Agreement(SignedDocument):
 
 
 class PlanQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Plan versions of clients whose full file the user may open."""
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
     def current(self):
         """Signed versions not yet replaced: the plan in force, one per client."""
         return self.filter(signed_at__isnull=False, superseded_at__isnull=True)
@@ -640,11 +622,6 @@ class Signature(models.Model):
         return self.content_digest[:12]
 
 
-class ReviewQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(plan__client__in=Client.objects.in_full_for(user))
-
-
 class Review(models.Model):
     """A review meeting on a signed plan: progress, the client's view, what happens next."""
 
@@ -666,8 +643,6 @@ class Review(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
-
-    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]

@@ -60,9 +60,6 @@ class UserQuerySet(models.QuerySet):
             return self.all()
         return self.filter(sites__in=user.sites.all()).distinct()
 
-    def at_site(self, site):
-        return self.filter(sites=site)
-
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):

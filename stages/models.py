@@ -112,11 +112,6 @@ class Need(models.Model):
         return self.name
 
 
-class AssessmentQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(client__in=Client.objects.in_full_for(user))
-
-
 class Assessment(models.Model):
     """Every applicable need of a client rated on one day; scores stored with it."""
 
@@ -136,8 +131,6 @@ class Assessment(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["version"])
-
-    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-assessed_on", "-pk"]
