@@ -45,6 +45,15 @@ def review_state(on, today=None):
 
 
 @dataclass(frozen=True)
+class PlanDates:
+    """The fields review_date() reads, for a plan known only from a list's annotations."""
+
+    client_id: int
+    next_review_on: datetime.date | None
+    review_on: datetime.date | None
+
+
+@dataclass(frozen=True)
 class PlanReview:
     """When the plan in force is next reviewed, and whether that is due or overdue."""
 
@@ -103,7 +112,8 @@ def first_plans(clients, today=None):
     rows = (Client.objects.filter(pk__in=client_ids(clients)).open()
             .filter(admitted_on__isnull=False).exclude(Exists(signed))
             .values_list("pk", "admitted_on"))
-    return {pk: first_plan_state(admitted_on, False, today) for pk, admitted_on in rows}
+    states = {pk: first_plan_state(admitted_on, False, today) for pk, admitted_on in rows}
+    return {pk: state for pk, state in states.items() if state}
 
 
 def first_plans_late(clients, today=None):
@@ -181,7 +191,7 @@ class PlanStatus:
     current_pk: int | None
     draft_pk: int | None
     draft_number: int | None
-    next_review_on: datetime.date | None
+    review_on: datetime.date | None  # review_date() of the plan in force
     started_on: datetime.date | None
     manager_reviewed: bool
     admitted_on: datetime.date | None
@@ -189,8 +199,10 @@ class PlanStatus:
 
     @classmethod
     def of(cls, client, today=None):
+        review_on = review_date(PlanDates(client.pk, client.plan_next_review,
+                                          client.plan_review_on)) if client.plan_current else None
         return cls(client.plan_current, client.plan_draft, client.plan_draft_number,
-                   client.plan_next_review, client.plan_started, client.plan_manager_reviewed,
+                   review_on, client.plan_started, client.plan_manager_reviewed,
                    client.admitted_on if not client.is_archived else None,
                    today or timezone.localdate())
 
@@ -201,7 +213,7 @@ class PlanStatus:
         draft = next((v for v in versions if v.is_draft), None)
         return cls(current.pk if current else None, draft.pk if draft else None,
                    draft.number if draft else None,
-                   current.next_review_on if current else None, first_signed_start(versions),
+                   review_date(current) if current else None, first_signed_start(versions),
                    manager_reviewed, client.admitted_on if not client.is_archived else None,
                    today or timezone.localdate())
 
@@ -211,7 +223,7 @@ class PlanStatus:
 
     @property
     def review(self):
-        return review_state(self.next_review_on, self.today) if self.next_review_on else ""
+        return review_state(self.review_on, self.today) if self.review_on else ""
 
     @property
     def review_overdue(self):
@@ -240,6 +252,7 @@ def with_plan_status(clients):
     return clients.annotate(
         plan_current=Subquery(plans.current().values("pk")[:1]),
         plan_next_review=Subquery(plans.current().values("next_review_on")[:1]),
+        plan_review_on=Subquery(plans.current().values("review_on")[:1]),
         plan_draft=Subquery(plans.drafts().values("pk")[:1]),
         plan_draft_number=Subquery(plans.drafts().values("number")[:1]),
         plan_started=Subquery(plans.filter(signed_at__isnull=False).order_by("number")
@@ -267,7 +280,8 @@ def needing_attention(clients, show="all", today=None):
     manager_due = Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
     conditions = {
         "unsigned": Q(plan_draft__isnull=False),
-        "overdue": Q(plan_next_review__lt=today),
+        "overdue": Q(plan_next_review__lt=today) | Q(
+            plan_current__isnull=False, plan_next_review__isnull=True, plan_review_on__lt=today),
         "manager": manager_due,
         "none": Q(plan_current__isnull=True, plan_draft__isnull=True),
     }
