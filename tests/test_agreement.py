@@ -7,15 +7,20 @@ twice: as the data makes it, and with its one rule replaced by a planted answer 
 data does not give. A page that works the fact out its own way (a second copy of the
 rule) shows the real answer instead of the planted one, and fails here.
 
-| fact | the one rule | read here from |
-| --- | --- | --- |
-| next booked session | diary.selectors.next_booked | caseload, client file, "My keywork" sheet, reminders |
-| short of sessions this week | diary.selectors.Week.is_short | caseload, Today, dashboard and its list, supervision agenda, reminders |
-| review date, due and overdue | plans.selectors.review_date | caseload, client file, plan page, plan PDF, sheet, dashboard and its list, reminders |
-| promotion due | stages.selectors.LadderPosition.promotion_due | caseload, client file, ladder, dashboard and its list, reminders |
-| caseload against limit | clients.selectors.caseload_sizes | caseload, keyworkers page, dashboard, supervision agenda |
-| unallocated clients | clients.selectors.unallocated | dashboard, its list, reminders |
-| first plan late | plans.selectors.first_plan_state | caseload, dashboard and its list, reminders |
+Each fact, its one rule, and where it is read here:
+- next booked session: diary.selectors.next_booked; caseload, client file, the "My
+  keywork" sheet (PDF), reminders.
+- short of sessions this week: diary.selectors.Week.is_short; caseload, Today, dashboard
+  and its list, supervision agenda, reminders.
+- review date, due and overdue: plans.selectors.review_date; caseload, client file, plan
+  page, plan PDF, sheet, dashboard and its list, reminders.
+- promotion due: stages.selectors.LadderPosition.promotion_due; caseload, ladder,
+  dashboard and its list.
+- caseload against limit: clients.selectors.caseload_sizes; caseload, keyworkers page,
+  dashboard, supervision agenda.
+- unallocated clients: clients.selectors.unallocated; dashboard, its list, reminders.
+- first plan due and late: plans.selectors.first_plan_state; caseload, dashboard and its
+  list, reminders.
 """
 
 import datetime
@@ -94,7 +99,7 @@ def world(clock, site, keyworker, manager):
     """
     site.uses_ladder = True
     site.save()
-    long_ago = dict(referred_on=TODAY - 70 * DAY, admitted_on=TODAY - 60 * DAY)
+    long_ago = {"referred_on": TODAY - 70 * DAY, "admitted_on": TODAY - 60 * DAY}
     ann = client_with_keyworker(site=site, keyworker=keyworker, first_name="Ann",
                                 last_name="Archer", **long_ago)
     ben = client_with_keyworker(site=site, keyworker=keyworker, first_name="Ben",
