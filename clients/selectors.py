@@ -7,12 +7,12 @@ services' limit check, the manager dashboard and supervision agendas all read th
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import ngettext
 
 from clients.models import Allocation, Client
-from staff.models import Site
+from staff.models import Site, User
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,15 @@ def holders_at(site_ids, on=None):
     return (Allocation.objects.current(on).primary()
             .filter(client__in=Client.objects.open().filter(site_id__in=site_ids))
             .values("worker_id"))
+
+
+def keyworkers_shown(site_ids, on=None):
+    """The workers a manager sees a caseload row for at these sites: the active
+    keyworkers there, and anyone still the keyworker of an open client there (deactivated
+    before the caseload was transferred), so that no client drops out of sight."""
+    return (User.objects.filter(
+        Q(sites__in=site_ids, role=User.Role.KEYWORKER, is_active=True)
+        | Q(pk__in=holders_at(site_ids, on))).distinct().order_by("first_name", "last_name"))
 
 
 def unallocated(site_ids, on=None):

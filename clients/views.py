@@ -410,11 +410,7 @@ def _to_keyworkers(site):
 
 def keyworker_list(request):
     site, sites = manager_site(request)
-    # A deactivated worker who still holds clients here stays listed, with the link to
-    # transfer them.
-    workers = list(User.objects.filter(
-        Q(pk__in=services.keyworkers_at(site)) | Q(pk__in=selectors.holders_at([site.pk])))
-        .order_by("first_name", "last_name"))
+    workers = list(selectors.keyworkers_shown([site.pk]))
     caseloads = selectors.caseload_sizes(workers)
     return render(request, "clients/keyworker_list.html", {
         "site": site, "sites": sites,

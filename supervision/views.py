@@ -3,7 +3,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -245,15 +244,7 @@ def dashboard(request):
 
 def _dashboard_figures(request, site_ids, site_query):
     user = request.user
-    if user.is_manager:
-        # Whoever still holds a caseload here has a row, even once deactivated, so that
-        # their clients never drop out of sight before they are transferred.
-        keyworkers = User.objects.filter(
-            Q(sites__in=site_ids, role=User.Role.KEYWORKER, is_active=True)
-            | Q(pk__in=client_selectors.holders_at(site_ids))).distinct().order_by(
-            "first_name", "last_name")
-    else:
-        keyworkers = [user]
+    keyworkers = client_selectors.keyworkers_shown(site_ids) if user.is_manager else [user]
     data = selectors.dashboard(site_ids, keyworkers)
     for row in data["rows"]:
         row["cells"] = [(figure, len(row["figures"][figure.key])) for figure in data["figures"]]
