@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clients import extensions, forms, selectors, services
@@ -457,7 +458,9 @@ def caseload_transfer(request, user_pk):
         except ValidationError as error:
             add_error(form, error)
         else:
-            messages.success(request, _("%(count)s clients moved from %(from)s to %(to)s.") % {
+            messages.success(request, ngettext(
+                "%(count)s client moved from %(from)s to %(to)s.",
+                "%(count)s clients moved from %(from)s to %(to)s.", len(moved)) % {
                 "count": len(moved), "from": from_worker, "to": data["to_worker"]})
             return _to_keyworkers(site)
     return render(request, "clients/caseload_transfer.html", {

@@ -9,7 +9,7 @@ same question its own way.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from clients.models import Allocation, Client
@@ -60,9 +60,10 @@ def next_booked_sessions(client_ids):
 class Week:
     """One client's keywork this week (Monday to Sunday) against the site's cadence.
 
-    `first_week_until`: the day the client's first week with their keyworker is over
-    (their current keyworker's start + 7 days); None when they have no keyworker, so no
-    one is late with them yet (they are on the unallocated list instead).
+    `first_week_until`: the day the client's first week of keywork is over (their first
+    keyworker's start + 7 days: a new keyworker takes over a client already due their
+    sessions, so a transfer does not start it again); None when they have no keyworker
+    now, so no one is late with them yet (they are on the unallocated list instead).
     """
 
     held: int
@@ -113,16 +114,26 @@ def _weeks(rows, today):
     return weeks
 
 
+def _keyworked_since(today):
+    """Per client (an expression on a Client queryset): the day keywork began, the start
+    of their first keyworker's allocation, while they have a keyworker on `today`; None
+    otherwise. The one rule of when a client's first week of keywork ends."""
+    has_keyworker = Allocation.objects.current(today).primary().filter(client=OuterRef("pk"))
+    first = (Allocation.objects.primary().filter(client=OuterRef("pk"), start__lte=today)
+             .order_by("start").values("start")[:1])
+    return Case(When(Exists(has_keyworker), then=Subquery(first)), default=None)
+
+
 def sessions_this_week(clients, today=None):
     """{client id: Week} for each of `clients` (objects with `pk` and `site_id`).
 
-    Three queries whatever the number of clients: the current keyworkers' start days,
-    this week's sessions counted per client, and the sites' cadence settings.
+    Three queries whatever the number of clients: when keywork began for each, this
+    week's sessions counted per client, and the sites' cadence settings.
     """
     today = today or timezone.localdate()
     clients = list(clients)
-    since = dict(Allocation.objects.current(today).primary()
-                 .filter(client__in=[c.pk for c in clients]).values_list("client", "start"))
+    since = dict(Client.objects.filter(pk__in=[c.pk for c in clients])
+                 .annotate(since=_keyworked_since(today)).values_list("pk", "since"))
     return _weeks([(c.pk, c.site_id, since.get(c.pk)) for c in clients], today)
 
 
@@ -130,11 +141,10 @@ def short_this_week(site_ids, today=None):
     """{client id, ...}: the open, admitted clients at these sites whose week is short
     (Week.is_short), for the dashboard's count and its list. Three queries."""
     today = today or timezone.localdate()
-    # Only a client with a keyworker can be short, so their allocations are the rows.
-    rows = (Allocation.objects.current(today).primary()
-            .filter(client__in=Client.objects.open().filter(site_id__in=site_ids)
-                    .exclude(status=Client.Status.REFERRED))
-            .values_list("client", "client__site", "start"))
+    rows = (Client.objects.open().filter(site_id__in=site_ids)
+            .exclude(status=Client.Status.REFERRED)
+            .annotate(since=_keyworked_since(today)).filter(since__isnull=False)
+            .values_list("pk", "site", "since"))
     return {pk for pk, week in _weeks(list(rows), today).items() if week.is_short}
 
 
@@ -143,11 +153,9 @@ def caseload_short_this_week(user, today=None):
     week is short, for Today: the same flag as the caseload's "This week" column. Three
     queries."""
     today = today or timezone.localdate()
-    keyworker_since = (Allocation.objects.current(today).primary()
-                       .filter(client=OuterRef("pk")).values("start")[:1])
     clients = list(Client.objects.for_user(user).open().exclude(status=Client.Status.REFERRED)
                    .filter(pk__in=Allocation.objects.current(today).filter(worker=user)
                            .values("client"))
-                   .annotate(keyworker_since=Subquery(keyworker_since)))
+                   .annotate(keyworker_since=_keyworked_since(today)))
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     return [(client, weeks[client.pk]) for client in clients if weeks[client.pk].is_short]

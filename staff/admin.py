@@ -58,12 +58,13 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
                     self.message_user(request, message, messages.ERROR)
             else:
                 count += 1
-        self.message_user(
-            request,
-            ngettext("%d staff member deactivated.", "%d staff members deactivated.", count)
-            % count,
-            messages.SUCCESS,
-        )
+        if count:
+            self.message_user(
+                request,
+                ngettext("%d staff member deactivated.", "%d staff members deactivated.", count)
+                % count,
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Unlock the selected staff's logins (after too many failures)"))
     def unlock(self, request, queryset):

@@ -14,5 +14,9 @@ deactivation_blockers = []
 
 def why_not_deactivate(user):
     """[message] with a link each, empty when `user` may be deactivated now."""
-    return [format_html('{} <a href="{}">{}</a>', text, url, _("Transfer the caseload first"))
+    # Administrators deactivate staff; a manager of the site moves the clients (the
+    # transfer page is theirs), so the message says who, and links there for them.
+    return [format_html('{} {} <a href="{}">{}</a>', text,
+                        _("A manager of the site transfers the caseload first:"), url,
+                        _("the caseload transfer page"))
             for provider in deactivation_blockers for text, url in provider(user)]

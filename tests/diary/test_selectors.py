@@ -71,13 +71,27 @@ def test_a_client_allocated_two_hours_ago_is_not_late_until_their_first_week_pas
     assert new.pk in selectors.short_this_week([site.pk], today + 7 * DAY)
 
 
-def test_the_first_week_counts_from_the_current_keyworker(site, keyworker, colleague):
+def test_a_new_keyworker_does_not_start_the_first_week_again(site, keyworker, colleague):
+    """A client handed to a new keyworker still needs this week's session: the first
+    week's grace is the client's first week of keywork, not the new keyworker's."""
     today = timezone.localdate()
     moved = ClientFactory(site=site)
     AllocationFactory(client=moved, worker=colleague, start=today - 30 * DAY,
                       end=today)
     AllocationFactory(client=moved, worker=keyworker, start=today)
-    assert selectors.sessions_this_week([moved], today)[moved.pk].in_first_week
+    week = selectors.sessions_this_week([moved], today)[moved.pk]
+    assert not week.in_first_week and week.is_short
+    assert moved.pk in selectors.short_this_week([site.pk], today)
+    assert [c.pk for c, _week in selectors.caseload_short_this_week(keyworker, today)] == [
+        moved.pk]
+
+
+def test_a_client_new_to_keywork_has_a_first_week(site, keyworker):
+    today = timezone.localdate()
+    new = ClientFactory(site=site)
+    AllocationFactory(client=new, worker=keyworker, start=today - 2 * DAY)
+    assert selectors.sessions_this_week([new], today)[new.pk].in_first_week
+    assert new.pk not in selectors.short_this_week([site.pk], today)
 
 
 def test_a_client_with_no_keyworker_is_not_late_but_unallocated(site):
