@@ -299,6 +299,11 @@ class KeyworkSession(models.Model):
         return bool(self.risks.strip()) and not self.risk_dealt_with_at and not self.is_struck
 
     @property
+    def times(self):
+        """Start to end as the clock shows them (keywork.lib.dates.format_span)."""
+        return dates.format_span(self.starts_at, self.ends_at)
+
+    @property
     def actual_end(self):
         if self.actual_start and self.actual_minutes:
             return dates.add_minutes(self.actual_start, self.actual_minutes)

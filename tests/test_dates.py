@@ -135,3 +135,11 @@ def test_an_instant_is_shown_on_the_local_clock_and_day():
 def test_both_showings_of_a_repeated_time_read_the_same_on_the_clock(day):
     for fold in (dates.FIRST, dates.SECOND):
         assert dates.format_time(dates.at(day, t(1, 30), fold)) == "01:30"
+
+
+def test_a_span_names_the_zones_only_when_the_clocks_change_inside_it():
+    back = datetime.date(2027, 10, 31)
+    assert dates.format_span(utc(back, 0, 30), utc(back, 2)) == "01:30 BST–02:00 GMT"
+    assert dates.format_span(utc(back, 1, 30), utc(back, 2)) == "01:30–02:00"
+    winter = datetime.date(2026, 12, 9)
+    assert dates.format_span(utc(winter, 10), utc(winter, 10, 50)) == "10:00–10:50"

@@ -195,3 +195,12 @@ def format_day_time(moment):
 def format_weekday_time(moment):
     """Mon 7 Dec 10:00: a moment in the days around now."""
     return f"{format_weekday(moment)} {format_time(moment)}"
+
+
+def format_span(start, end):
+    """10:00–10:50; on a night the clocks change, with each end's zone (01:30 BST–02:00
+    GMT), since the clock face alone would tell the wrong length."""
+    start_zone, end_zone = local(start).tzname(), local(end).tzname()
+    if start_zone == end_zone:
+        return f"{format_time(start)}–{format_time(end)}"
+    return f"{format_time(start)} {start_zone}–{format_time(end)} {end_zone}"

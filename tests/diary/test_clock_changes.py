@@ -286,3 +286,22 @@ def test_a_contact_at_a_time_shown_twice_today_asks_which(client, keyworker, cli
     assert "happens twice" in asked.context["form"].errors["time_fold"][0]
     client.post(url, data | {"time_fold": dates.SECOND})
     assert Contact.objects.get().at == utc(day, 1, 30)
+
+
+@pytest.mark.parametrize("day", BACK)
+def test_the_session_page_says_how_long_a_session_across_the_change_lasts(booking_page, client,
+                                                                          day):
+    # Found in a browser: "01:30-02:00" alone read as 30 minutes where 90 pass.
+    booking_page(day, "01:30", "02:00", start_fold=dates.FIRST)
+    page = client.get(only_session().get_absolute_url()).content.decode()
+    assert "01:30 BST–02:00 GMT (90 minutes)" in page
+
+
+def test_an_ordinary_session_page_shows_its_times_and_length_without_zones(client, keyworker,
+                                                                             client_record):
+    session = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                    starts_at=utc(datetime.date(2026, 12, 9), 10),
+                                    expected_minutes=50)
+    client.force_login(keyworker)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "10:00–10:50 (50 minutes)" in page
