@@ -88,7 +88,7 @@ FIGURES = [
     Figure("initial_missing", _("Initial assessments missing"), _initial_missing),
     Figure("promotions", _("Promotions awaiting confirmation"), _promotions),
     Figure("open_risks", _("Open team risks"), _open_risks, urgent=True),
-    Figure("cover_ending", _("Cover ending this week"), _cover_ending),
+    Figure("cover_ending", _("Cover ending in the next 7 days"), _cover_ending),
 ]
 
 
