@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=true
 # Two test processes: the machines here have two cores (pytest-xdist).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-load lint audit bench install install-test browser-deps bench-deps
+.PHONY: run test test-load lint audit bench install install-test browser-deps a11y-deps bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run
-install-test: $(VENV)/.installed-test browser-deps
+install-test: $(VENV)/.installed-test browser-deps a11y-deps
 
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded
 # by Playwright itself), and the tools the tests use to look at PDFs.
@@ -30,6 +30,17 @@ browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then \
 		apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-dejavu-core; \
 	fi
+
+# The Nu HTML Checker for tests/accessibility: npm's vnu-jar (the jar only, pinned; its
+# install script, which fetches a Java, is skipped) run on Debian's Java.
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+a11y-deps: $(VNU_JAR)
+
+$(VNU_JAR):
+	@if ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq default-jre-headless npm; \
+	fi
+	npm install --silent --prefix $(VENV)/vnu --ignore-scripts vnu-jar@26.9.27
 
 run: install
 	mkdir -p var

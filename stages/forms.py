@@ -28,7 +28,7 @@ class AssessmentForm(forms.Form):
         for need in needs:
             self.fields[f"r{need.pk}"] = forms.ChoiceField(
                 label=need.name, choices=Rating.choices,
-                widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 error_messages={"required": _("Choose a rating, or Not applicable.")})
             self.fields[f"n{need.pk}"] = forms.CharField(
                 label=_("Note on %(need)s") % {"need": need.name}, required=False,

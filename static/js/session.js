@@ -146,7 +146,7 @@
   var loadedAt = Date.now();
 
   function csrfToken() {
-    try { return JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+    try { return JSON.parse(body.getAttribute("data-hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
   function endOfSession() {
     // The server ends the session too; reloading as a GET shows its login page, with

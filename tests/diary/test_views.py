@@ -315,7 +315,7 @@ def test_a_colleague_logs_a_contact_from_the_summary_with_htmx(client, colleague
     client.force_login(colleague)
     summary = client.get(client_record.get_absolute_url()).content.decode()
     url = reverse("diary:contact_log", args=[client_record.pk])
-    assert f'hx-post="{url}"' in summary
+    assert f'data-hx-post="{url}"' in summary
     response = client.post(url, {"kind": "drop_in", "note": "Asked about his post"},
                            HTTP_HX_REQUEST="true")
     assert "Drop-in logged at" in response.content.decode()

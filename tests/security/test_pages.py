@@ -43,7 +43,7 @@ class InlineFinder(HTMLParser):
                 self.found.append(f"style= on <{tag}>")
             if name.startswith("on"):
                 self.found.append(f"{name}= on <{tag}>")
-            if name.startswith("hx-on"):
+            if name.removeprefix("data-").startswith("hx-on"):
                 self.found.append(f"{name}= on <{tag}> (htmx evaluates it as script)")
             if value and re.match(r"\s*javascript:", value, re.I):
                 self.found.append(f"javascript: URL on <{tag}>")
