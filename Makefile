@@ -31,7 +31,7 @@ browser-deps:
 		apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-dejavu-core; \
 	fi
 
-# The Nu HTML Checker for tests/accessibility: npm's vnu-jar (the jar only, pinned; its
+# The Nu HTML Checker for tests/browser/test_accessibility.py: npm's vnu-jar (the jar only, pinned; its
 # install script, which fetches a Java, is skipped) run on Debian's Java.
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 a11y-deps: $(VNU_JAR)
