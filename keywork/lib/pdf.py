@@ -85,10 +85,11 @@ def _weasyprint():
 
 
 def html_to_pdf(html):
-    """The PDF of an HTML string, as bytes."""
+    """The PDF of an HTML string, as bytes: tagged (its structure, headings, lists and
+    tables, readable by a screen reader), in the language of the page's `lang`."""
     html_class, font_configuration, fetcher = _weasyprint()
     document = html_class(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher())
-    return document.write_pdf(font_config=font_configuration())
+    return document.write_pdf(font_config=font_configuration(), pdf_tags=True)
 
 
 def render_pdf(template_name, context, *, request=None):

@@ -43,6 +43,25 @@ def page_count(body):
     return int(line.split()[1])
 
 
+def is_tagged(body):
+    info = subprocess.run(["pdfinfo", "-"], input=body, capture_output=True, check=True).stdout
+    return "Tagged:          yes" in info.decode()
+
+
+def test_every_pdf_is_tagged_for_screen_readers(client, keyworker, full_plan, client_record):
+    """Every PDF is made by keywork.lib.pdf.html_to_pdf, which tags it: the plan and the
+    sheet here stand for them all, and no other code calls WeasyPrint's write_pdf."""
+    client.force_login(keyworker)
+    for url in (reverse("plans:pdf", args=[full_plan.pk]),
+                reverse("plans:sheet_pdf", args=[client_record.pk])):
+        assert is_tagged(client.get(url).content), url
+    root = Path(__file__).resolve().parents[2]
+    writers = [str(path.relative_to(root)) for path in root.glob("*/**/*.py")
+               if ".venv" not in path.parts and "tests" not in path.parts
+               and "write_pdf(" in path.read_text()]
+    assert writers == ["keywork/lib/pdf.py"]
+
+
 def test_the_signed_plan_pdf_shows_everything_the_client_receives(client, keyworker,
                                                                   full_plan, client_record):
     client.force_login(keyworker)
