@@ -168,11 +168,17 @@ class VersionManagerReview:
     state: str
 
 
+def manager_review_of(client_id):
+    """The manager's 4-13 week review of a client (one a client), with who signed it off
+    and the version it reviewed; None while there is none."""
+    return (ManagerReview.objects.filter(client_id=client_id)
+            .select_related("by", "plan").first())
+
+
 def version_manager_review(plan, versions, today=None):
     """What `plan`'s page says about the manager's review. A review belongs to the version
     it reviewed: a later version does not show it as its own."""
-    review = (ManagerReview.objects.filter(client_id=plan.client_id)
-              .select_related("by", "plan").first())
+    review = manager_review_of(plan.client_id)
     started_on = first_signed_start(versions)
     if review is not None and review.plan_id == plan.pk:
         return VersionManagerReview(review, None, manager_window(started_on), "")

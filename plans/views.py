@@ -43,7 +43,6 @@ from plans.models import (
     Agreement,
     AgreementTemplate,
     DocumentAccess,
-    ManagerReview,
     Milestone,
     Plan,
     Referral,
@@ -110,8 +109,7 @@ def _require_draft(request, document):
 def _file_section(request, client):
     versions = list(services.client_plans(client))
     current = next((p for p in versions if p.is_current), None)
-    manager_review = ManagerReview.objects.filter(client=client).select_related(
-        "by", "plan").first()
+    manager_review = selectors.manager_review_of(client.pk)
     return {
         "client": client,
         "current": current,
@@ -457,7 +455,7 @@ def manager_review(request, pk):
     if response := require_open(request, plan.client):
         return response
     services.number_actions(plan)
-    done = ManagerReview.objects.filter(client=plan.client).select_related("by", "plan").first()
+    done = selectors.manager_review_of(plan.client_id)
     form = forms.ManagerReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
