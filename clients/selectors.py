@@ -64,6 +64,13 @@ def keyworkers_shown(site_ids, on=None):
         | Q(pk__in=holders_at(site_ids, on))).distinct().order_by("first_name", "last_name"))
 
 
+def keyworkers_at(sites):
+    """Everyone who is or was a keyworker at these sites, for the filters that pick one
+    (the client list, the outcome report): a report may be about someone who has left."""
+    return (User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
+            .order_by("first_name", "last_name"))
+
+
 def unallocated(site_ids, on=None):
     """The admitted or active clients at these sites with no current (primary) keyworker,
     oldest admission first. One query when evaluated."""

@@ -95,7 +95,7 @@ def client_list(request):
 def _client_list_context(request, site):
     user = request.user
     sites = user.sites.all()
-    keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
+    keyworkers = selectors.keyworkers_at([site] if site else sites)
     data = request.GET.copy()
     if site and "site" not in data:
         data["site"] = site.pk

@@ -293,8 +293,8 @@ def _report_request(request):
     if not user.is_manager:
         raise PermissionDenied
     sites = user.sites.filter(is_active=True)
-    keyworkers = User.objects.filter(sites__in=sites, role=User.Role.KEYWORKER).distinct()
     site = site_choice(request, sites, all_sites=True)
+    keyworkers = client_selectors.keyworkers_at([site] if site else sites)
     data = request.GET.copy()
     if data and "site" not in data:
         data["site"] = site.pk if site else ""

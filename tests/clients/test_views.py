@@ -275,3 +275,16 @@ def test_a_post_without_a_csrf_token_changes_nothing(keyworker, client_record):
     assert response.status_code == 403
     client_record.refresh_from_db()
     assert client_record.first_name == "Dee"
+
+
+def test_keyworker_filters_offer_only_the_chosen_sites_keyworkers(
+        client, manager, keyworker, other_site, other_site_keyworker):
+    """A manager of two sites who chooses one is offered that site's keyworkers in the
+    client list's and the report's keyworker filters, not both sites'."""
+    manager.sites.add(other_site)
+    client.force_login(manager)
+    for name in ("clients:list", "supervision:report"):
+        form = client.get(reverse(name), {"site": other_site.pk}).context["form"]
+        assert list(form.fields["keyworker"].queryset) == [other_site_keyworker], name
+        form = client.get(reverse(name), {"site": ""}).context["form"]
+        assert set(form.fields["keyworker"].queryset) == {keyworker, other_site_keyworker}, name
