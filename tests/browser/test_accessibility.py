@@ -36,7 +36,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from staff.models import User
-from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD
+from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, SCREENSHOTS
 from tests.logins import give_device, login_post, token_post, totp_token
 
 VNU_JAR = Path(os.environ.get(
@@ -51,6 +51,15 @@ AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa
                            "best-practice"], "resultTypes": ["violations"]}
 WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 375, "height": 740}
 ROLES = ["keyworker", "manager", "admin"]
+# (role, address shape): pages that other parts of issue 15 are making readable on a phone
+# at the same time as this crawl was written (the branch named), with what they failed then.
+# Their findings are set aside until that work is merged; a page here that passes fails the
+# test, so that it comes off the list rather than staying excused.
+ELSEWHERE = {
+    # scrollable-region-focusable at 375 px: each goal's actions table (plan_body.html).
+    ("keyworker", "/plans/N/"): "phone-lists",
+    ("keyworker", "/plans/N/sign/"): "phone-lists: the sign page shows plan_body.html",
+}
 AXE_JS = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 # axe-core's serious and critical findings, as short lines (its whole answer is large, and
 # crossing from the browser to Python costs time on every page).
@@ -88,6 +97,10 @@ def shape(address):
     if address.startswith("/admin/"):
         address = address.split("?")[0]
     return re.sub(r"\d+", "N", address)
+
+
+def file_name(label):
+    return re.sub(r"[^A-Za-z0-9]+", "_", label)
 
 
 class Forms(HTMLParser):
@@ -145,13 +158,14 @@ def pages_reached(http, start="/"):
 
 
 def vnu_errors(folder):
+    """[(file name, error)] for the HTML files in `folder`."""
     if not VNU_JAR.exists() or not shutil.which("java"):
         pytest.fail(f"{VNU_JAR} or java is missing: run `make install-test` (a11y-deps).")
     run = subprocess.run(["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
                           *sorted(str(p) for p in folder.glob("*.html"))],
                          capture_output=True, text=True, timeout=600)
     messages = json.loads(run.stderr or run.stdout)["messages"]
-    return [f"{Path(m['url']).stem}:{m.get('lastLine')}: {m['message']}"
+    return [(Path(m["url"]).stem, f"line {m.get('lastLine')}: {m['message']}")
             for m in messages if m["type"] == "error"]
 
 
@@ -161,7 +175,9 @@ class Checker:
     def __init__(self, browser, live_server, folder, http=None):
         if not Path(CHROMIUM).exists():
             pytest.fail(f"{CHROMIUM} is missing: run `make install-test`.")
-        self.folder, self.found, self.checked = folder, [], 0
+        # found: [(address, finding)]; names: the address of each HTML file kept for vnu.
+        self.folder, self.found, self.names, self.checked = folder, [], {}, 0
+        self.base = live_server.url
         self.context = browser.new_context(base_url=live_server.url, viewport=WIDE,
                                            locale="en-GB", timezone_id="Europe/London")
         if http is not None:
@@ -176,46 +192,51 @@ class Checker:
     def close(self):
         self.context.close()
 
-    def keep(self, name, html):
-        (self.folder / f"{re.sub(r'[^A-Za-z0-9]+', '_', name)}.html").write_text(html)
+    def keep(self, name, address, html):
+        self.names[file_name(name)] = address
+        (self.folder / f"{file_name(name)}.html").write_text(html)
 
     def address(self, name, address, html):
         """A page as the server gives it to a GET (html: what it gave the test client)."""
-        self.keep(name, html)
+        self.keep(name, address, html)
         self.page.goto(address)
-        self._look(address)
+        self._look(address, address)
 
     def served(self, name, address, html, status=200, headers=None):
         """A page that a GET cannot give (a form sent back with errors, an error page
         rendered without a request): `html` shown in the browser at `address`."""
-        self.keep(name, html)
+        self.keep(name, address, html)
 
         def fulfil(route):
             route.fulfill(status=status, body=html, headers={
                 **(headers or {}), "Content-Type": "text/html; charset=utf-8"})
 
-        self.page.route(re.compile(r"^[^?]*" + re.escape(urlparse(address).path) + r"$"), fulfil)
+        self.page.route(lambda url: url == self.base + address, fulfil)
         self.page.goto(address)
         self.page.unroute_all()
-        self._look(f"{address} ({name})")
+        self._look(address, f"{address} ({name})")
 
-    def _look(self, label):
+    def _look(self, address, label):
         # At the width the tab is at, then the other: one load, two checks.
         for _ in range(2):
-            self.found += [f"{label} at {'1280' if self.wide else '375'} px: {finding}"
+            self.found += [(address, f"{label} at {'1280' if self.wide else '375'} px: {finding}")
                            for finding in self.page.evaluate(RUN_AXE, AXE_OPTIONS)]
             if not self.wide:
                 scroll_width, width, named = self.page.evaluate(TOO_WIDE)
                 if scroll_width > width:
-                    self.found.append(f"{label}: {scroll_width} px wide at {width} px "
-                                      f"(past the edge: {', '.join(named) or 'none named'})")
+                    # For the person fixing it, in the screenshots folder (git-ignored).
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    self.page.screenshot(path=SCREENSHOTS / f"too-wide{file_name(label)}.png")
+                    self.found.append((address, f"{label}: {scroll_width} px wide at {width} px "
+                                      f"(past the edge: {', '.join(named) or 'none named'})"))
             self.wide = not self.wide
             self.page.set_viewport_size(WIDE if self.wide else NARROW)
         self.checked += 1
 
     def result(self):
-        found = self.found + vnu_errors(self.folder)
-        return found
+        """[(address, finding)] from axe, the width and vnu, for every page checked."""
+        return self.found + [(self.names[name], f"{name}: {error}")
+                             for name, error in vnu_errors(self.folder)]
 
 
 def logged_in(username):
@@ -258,6 +279,7 @@ def test_pages_each_role_reaches_pass_vnu_axe_and_fit_a_phone(role, demo, browse
         forms += [(address, action, hidden) for action, hidden, fields in posted if fields]
     reached = checker.checked
     send_empty(http, checker, role, forms, sent)
+    shown_again = checker.checked - reached
     if role == "keyworker":
         # A record that is not there, and a manager's page: the 404 and 403 pages.
         for address, status in (("/clients/999999/", 404), ("/clients/keyworkers/", 403)):
@@ -268,7 +290,15 @@ def test_pages_each_role_reaches_pass_vnu_axe_and_fit_a_phone(role, demo, browse
     found = checker.result()
     assert reached > {"keyworker": 35, "manager": 45, "admin": 20}[role], (
         f"only {reached} pages were reached")
-    assert not found, f"{len(found)} findings on {checker.checked} pages:\n" + "\n".join(found)
+    assert shown_again > 5, f"only {shown_again} forms came back with their errors"
+    failing = {shape(address) for address, _ in found}
+    unexpected = [finding for address, finding in found
+                  if (role, shape(address)) not in ELSEWHERE]
+    passing = [f"{address} ({ELSEWHERE[r, address]})" for r, address in ELSEWHERE
+               if r == role and address not in failing]
+    assert not unexpected, (f"{len(unexpected)} findings on {checker.checked} pages:\n"
+                            + "\n".join(unexpected))
+    assert not passing, f"these pages pass now: take them off ELSEWHERE: {passing}"
 
 
 def test_pages_for_nobody_logged_in_and_error_pages_pass_vnu_axe_and_fit_a_phone(
@@ -295,9 +325,13 @@ def test_pages_for_nobody_logged_in_and_error_pages_pass_vnu_axe_and_fit_a_phone
     checker.served("login_sent_empty", "/accounts/login/", response.content.decode())
     # The second step, for someone with an authenticator app, and its code sent empty.
     give_device(User.objects.get(username="manager"))
-    response = login_post(Client(), "manager", DEMO_PASSWORD)
+    second = Client()
+    response = login_post(second, "manager", DEMO_PASSWORD)
     assert "otp_token" in response.content.decode()
     checker.served("login_code_step", "/accounts/login/", response.content.decode())
+    response = token_post(second, "")
+    assert "otp_token" in response.content.decode()
+    checker.served("login_code_sent_empty", "/accounts/login/", response.content.decode())
     # A form sent without its CSRF token (a page kept open past its session, say).
     response = Client(enforce_csrf_checks=True).post("/accounts/login/", {})
     assert response.status_code == 403
@@ -316,5 +350,5 @@ def test_pages_for_nobody_logged_in_and_error_pages_pass_vnu_axe_and_fit_a_phone
     checker.served("locked_out", "/accounts/login/", response.content.decode(),
                    status=response.status_code)
     checker.close()
-    found = checker.result()
+    found = [finding for _, finding in checker.result()]
     assert not found, f"{len(found)} findings on {checker.checked} pages:\n" + "\n".join(found)
