@@ -59,6 +59,7 @@ ELSEWHERE = {
     # scrollable-region-focusable at 375 px: each goal's actions table (plan_body.html).
     ("keyworker", "/plans/N/"): "phone-lists",
     ("keyworker", "/plans/N/sign/"): "phone-lists: the sign page shows plan_body.html",
+    ("manager", "/plans/N/manager-review/"): "phone-lists: the review shows plan_body.html",
 }
 AXE_JS = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 # axe-core's serious and critical findings, as short lines (its whole answer is large, and
