@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 from collections import deque
+from contextlib import nullcontext
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -34,6 +35,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from zeal import zeal_ignore
 
 from staff.models import User
 from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, SCREENSHOTS
@@ -261,7 +263,11 @@ def send_empty(http, checker, role, forms, sent):
         if NOT_SENT_EMPTY.search(target.path) or shape(address) in sent:
             continue
         sent.add(shape(address))
-        response = http.post(address, hidden)
+        # The admin's inline rows sent back are each checked by a query of their own
+        # (Django's formsets, ModelChoiceField.clean): Django's design, which django-zeal
+        # would take for an N+1 of Keywork's.
+        with zeal_ignore() if address.startswith("/admin/") else nullcontext():
+            response = http.post(address, hidden)
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
             html = response.content.decode()
             headers = {key: value for key, value in response.items()
