@@ -95,6 +95,10 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["site"].empty_label = None
+        # Its default (today) is a callable, for which Django adds a hidden copy of the
+        # first value, to tell a formset's untouched row; one form has no use for it, and
+        # on an error Django gave the hidden input aria-describedby: invalid HTML.
+        self.fields["referred_on"].show_hidden_initial = False
         self.helper = form_helper(
             _("Save referral"),
             Fieldset(_("Referral"), form_row("site", "referred_on", "referral_source"),

@@ -1,7 +1,11 @@
+import copy
+
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,6 +26,20 @@ class SiteAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
+
+
+class PasswordHashWidget(ReadOnlyPasswordHashWidget):
+    """Django's password summary, its "Reset password" link by the user's own address:
+    Django's is relative ("../password/"), right on the change page but, on
+    simple_history's page of an earlier version (.../history/<id>/), a link to
+    .../history/password/ and a server error."""
+
+    def __init__(self, password_url):
+        super().__init__()
+        self.password_url = password_url
+
+    def get_context(self, name, value, attrs):
+        return {**super().get_context(name, value, attrs), "password_url": self.password_url}
 
 
 @admin.register(User)
@@ -46,6 +64,16 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "password" in form.base_fields:
+            # A field of this form class alone: the declared one is shared by every form.
+            field = copy.copy(form.base_fields["password"])
+            field.widget = PasswordHashWidget(
+                reverse("admin:auth_user_password_change", args=[obj.pk]))
+            form.base_fields["password"] = field
+        return form
 
     @admin.action(description=_("Deactivate the selected staff (they are logged out at once)"))
     def deactivate(self, request, queryset):

@@ -102,6 +102,19 @@ def test_referral_form_keeps_what_was_typed_and_explains_errors(client, manager,
     assert not Client.objects.exists()
 
 
+def test_referral_form_sent_without_its_date_has_no_hidden_field_described_as_in_error(
+        client, manager, site):
+    """The referral date's default is today, so Django added a hidden copy of it, and on an
+    error gave that hidden input the error's aria-describedby: invalid HTML (the Nu HTML
+    Checker, in the accessibility crawl, found it)."""
+    client.force_login(manager)
+    page = client.post(reverse("clients:create"), {
+        "site": site.pk, "referred_on": "", "initial-referred_on": TODAY().isoformat()
+    }).content.decode()
+    assert 'aria-describedby="id_referred_on_error"' in page
+    assert "initial-referred_on" not in page
+
+
 def test_manager_refers_a_client(client, manager, site):
     client.force_login(manager)
     response = client.post(reverse("clients:create"), {

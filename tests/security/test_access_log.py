@@ -143,6 +143,18 @@ def test_a_manager_sees_who_opened_a_file_from_the_file(client, manager, keywork
     assert "Viewed" in page
 
 
+def test_the_logs_scrolling_table_can_be_reached_by_keyboard(client, manager, keyworker,
+                                                             client_record):
+    """On a phone the log scrolls sideways inside its box: the box takes the focus (and is
+    named), so that a keyboard can scroll it (issue 15)."""
+    client.force_login(keyworker)
+    client.get(reverse("clients:detail", args=[client_record.pk]))
+    client.force_login(manager)
+    page = client.get(reverse("audit:client_access", args=[client_record.pk])).content.decode()
+    assert ('<div class="table-responsive" tabindex="0" role="region" aria-label="Access log">'
+            in page)
+
+
 def test_keyworkers_and_other_sites_managers_cannot_read_the_log(client, keyworker,
                                                                 other_site_manager,
                                                                 client_record):

@@ -87,3 +87,18 @@ def test_the_staff_form_refuses_to_untick_active_for_a_keyworker_with_clients(
     assert reverse("clients:transfer", args=[keyworker.pk]) in page
     keyworker.refresh_from_db()
     assert keyworker.is_active
+
+
+def test_a_staff_members_earlier_version_links_to_their_password_page(client, administrator,
+                                                                        keyworker):
+    """Django's "Reset password" link is relative ("../password/"): on simple_history's
+    page of an earlier version (.../history/<id>/) it led to .../history/password/, a server
+    error (the accessibility crawl followed it)."""
+    client.force_login(administrator)
+    version = keyworker.history.first()
+    response = client.get(reverse("admin:staff_user_simple_history",
+                                  args=[keyworker.pk, version.history_id]))
+    assert response.status_code == 200
+    password_page = reverse("admin:auth_user_password_change", args=[keyworker.pk])
+    assert f'href="{password_page}"' in response.content.decode()
+    assert client.get(password_page).status_code == 200
