@@ -122,12 +122,18 @@ def test_managers_lists_fit_a_phone(page, log_in, screenshot, long_named):
     row = page.locator("tbody tr", has_text="Kim Walker")
     assert_in_view(row.locator('[data-label="Short of sessions this week"] a'), PHONE)
     assert_in_view(row.locator('[data-label="Open team risks"]'), PHONE)
+    # On a wide screen the same tables are tables again, each inside its box.
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    for address in ["/clients/", "/dashboard/", "/plans/reviews/"]:
+        assert_fits(page, address, WIDE)
+        expect(page.locator("thead").first).to_be_visible()
 
 
 def test_caseload_alerts_stay_in_view_beside_a_long_name(page, log_in, screenshot, long_named):
     client, _session = long_named
     log_in("keyworker", DEMO_PASSWORD)
-    assert_fits(page, "/", WIDE)
+    for address in ["/clients/", "/dashboard/", keyworkers_plan().get_absolute_url(), "/"]:
+        assert_fits(page, address, WIDE)
     screenshot("caseload-long-name")
     row = page.locator("tbody tr", has_text=client.reference)
     expect(row.get_by_role("link", name=str(client))).to_contain_text(LONG_NAME)
