@@ -208,7 +208,7 @@ class Reader:
         row = next(r for r in re.findall(r"<tr[\s>].*?</tr>", markup, flags=re.S)
                    if "Kim Lowe" in text_of(r))
         labels = [f.label for f in supervision_selectors.FIGURES]
-        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)[-len(labels):]
+        cells = re.findall(r"<td(?:\s[^>]*)?>(.*?)</td>", row, flags=re.S)[-len(labels):]
         index = [f.key for f in supervision_selectors.FIGURES].index(key)
         return int(text_of(cells[index]).split()[0])
 
