@@ -393,7 +393,7 @@ def register_extensions():
         template="stages/includes/caseload_cell.html", load=_load_column, order=40))
     extensions.register_file_section(extensions.FileSection(
         key="stages", template="stages/includes/file_section.html", load=_file_section,
-        order=20, column="side"))
+        order=20, column="side", nav=gettext_lazy("Progress"), anchor="progress-heading"))
     extensions.register_file_section(extensions.FileSection(
         key="stages-summary", template="stages/includes/summary_section.html",
         load=_summary_section, order=10, column="main", summary=True, full=False))
