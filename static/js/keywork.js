@@ -8,4 +8,10 @@
       event.preventDefault();
     }
   });
+  // A form that came back refused: its "There is a problem" box takes the focus, so a
+  // screen reader reads it first and Tab goes on to its links (includes/error_summary).
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
 })();
