@@ -37,6 +37,10 @@ class FileSection:
     section out). Sections with `summary=True` show on the summary that site staff
     without the full file see, so they must hold only what every site colleague may read;
     `full=False` keeps a section off the full file (where a fuller one stands instead).
+
+    On a phone the file is a long scroll, so a section may name itself in the file's
+    in-page navigation (`nav`, linking to its heading's id `anchor`) and put its main
+    actions at the top of the file (`actions`: a template given the same `data`).
     """
 
     key: str
@@ -46,6 +50,9 @@ class FileSection:
     column: str = "main"  # "main" (wide, left) or "side" (narrow, right)
     summary: bool = False
     full: bool = True
+    nav: str = ""
+    anchor: str = ""
+    actions: str = ""
 
 
 caseload_columns: list[CaseloadColumn] = []
@@ -81,12 +88,15 @@ def caseload_cells(user, clients, *, on_list=False):
 
 
 def file_context(request, client, *, summary=False):
-    """{"main": [(section, context)], "side": [...]} for the client file or summary."""
-    placed = {"main": [], "side": []}
+    """{"main": [(section, context)], "side": [...], "actions": [...]} for the client file
+    or summary: "actions" holds the shown sections that have actions, in their order."""
+    placed = {"main": [], "side": [], "actions": []}
     for section in file_sections:
         if (summary and not section.summary) or (not summary and not section.full):
             continue
         context = section.load(request, client)
         if context is not None:
             placed[section.column].append((section, context))
+            if section.actions:
+                placed["actions"].append((section, context))
     return placed

@@ -52,7 +52,9 @@ def _timeline(request, client):
     return {"page": services.timeline(client, request.GET.get("sessions")),
             "may_book": keywork,
             "next": selectors.next_booked([client.pk]).get(client.pk),
-            "week": selectors.sessions_this_week([client])[client.pk] if keywork else None}
+            "week": selectors.sessions_this_week([client])[client.pk] if keywork else None,
+            "to_log": selectors.sessions_to_log([client.pk]).get(client.pk, []) if keywork
+            else []}
 
 
 def _next_sessions(client_ids):
@@ -78,13 +80,14 @@ def register():
         load=_week, order=22, on_list=True))
     register_file_section(FileSection(
         key="diary_risks", template="diary/includes/risks_section.html", load=_risks,
-        order=5, summary=True))
+        order=5, summary=True, nav=_("Risks"), anchor="risks-heading"))
     register_file_section(FileSection(
         key="diary_contact", template="diary/includes/contact_section.html", load=_contact,
-        order=20, column="side", summary=True))
+        order=20, column="side", summary=True, actions="diary/includes/contact_actions.html"))
     register_file_section(FileSection(
         key="diary_timeline", template="diary/includes/timeline_section.html",
-        load=_timeline, order=30))
+        load=_timeline, order=30, nav=_("Sessions"), anchor="timeline-heading",
+        actions="diary/includes/timeline_actions.html"))
     register_keyworker_changed(services.sessions_follow_keyworker)
     if _next_sessions not in plan_hooks.next_session:
         plan_hooks.next_session.append(_next_sessions)

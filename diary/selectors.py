@@ -56,6 +56,20 @@ def next_booked_sessions(client_ids):
     return found
 
 
+def sessions_to_log(client_ids):
+    """{client id: [their booked sessions that have started, newest first]}: held (or
+    not) and waiting for someone to log what happened, the client file's "Log session".
+    One query."""
+    found = {}
+    sessions = (Session.objects.live()
+                .filter(client__in=client_ids, status=Session.Status.BOOKED,
+                        starts_at__lte=timezone.now())
+                .order_by("-starts_at", "-pk"))
+    for session in sessions:
+        found.setdefault(session.client_id, []).append(session)
+    return found
+
+
 @dataclass(frozen=True)
 class Week:
     """One client's keywork this week (Monday to Sunday) against the site's cadence.

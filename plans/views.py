@@ -133,10 +133,11 @@ def register_extensions():
         load=lambda user, clients: selectors.plan_statuses(clients), order=40))
     extensions.register_file_section(extensions.FileSection(
         key="plan", template="plans/includes/file_section.html", load=_file_section,
-        order=20))
+        order=20, nav=gettext_lazy("Plan"), anchor="plan-heading"))
     extensions.register_file_section(extensions.FileSection(
         key="referrals", template="plans/includes/referrals_section.html",
-        load=_referrals_section, order=30, column="side"))
+        load=_referrals_section, order=30, column="side", nav=gettext_lazy("Referrals"),
+        anchor="referrals-heading"))
 
 
 # Plans ------------------------------------------------------------------------------------

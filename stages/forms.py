@@ -42,6 +42,11 @@ class AssessmentForm(forms.Form):
         """(need, rating field, note field) for the template, in order."""
         return [(need, self[f"r{need.pk}"], self[f"n{need.pk}"]) for need in self.needs]
 
+    def rated(self):
+        """How many needs have a rating (one of the scale or Not applicable) as the form
+        stands: the "n of 45 done" the page starts from, before any script runs."""
+        return sum(1 for need in self.needs if self[f"r{need.pk}"].value() in Rating.values)
+
 
 class EvidenceForm(forms.Form):
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)

@@ -12,7 +12,7 @@ from clients import extensions
 from clients.access import client_for, client_page, require_manager
 from clients.models import Client
 from keywork.lib import charts, dates
-from keywork.lib.forms import add_error
+from keywork.lib.forms import add_error, error_summary
 from keywork.lib.pdf import pdf_response, render_pdf
 from stages import forms, hooks, selectors, services
 from stages.models import LadderTask, Need, NeedArea
@@ -104,7 +104,7 @@ def _assessment_page(request, client, form, *, assessment=None):
         area = need.area_id
     return render(request, "stages/assessment_form.html", {
         "client": client, "form": form, "rows": rows, "previous": previous,
-        "assessment": assessment})
+        "assessment": assessment, "rated": form.rated(), "errors": error_summary(form)})
 
 
 @client_page()
@@ -393,7 +393,7 @@ def register_extensions():
         template="stages/includes/caseload_cell.html", load=_load_column, order=40))
     extensions.register_file_section(extensions.FileSection(
         key="stages", template="stages/includes/file_section.html", load=_file_section,
-        order=20, column="side"))
+        order=20, column="side", nav=gettext_lazy("Progress"), anchor="progress-heading"))
     extensions.register_file_section(extensions.FileSection(
         key="stages-summary", template="stages/includes/summary_section.html",
         load=_summary_section, order=10, column="main", summary=True, full=False))

@@ -4,7 +4,7 @@ from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.exceptions import ValidationError
 
-from keywork.lib.forms import add_error, form_helper, form_row
+from keywork.lib.forms import add_error, error_summary, form_helper, form_row
 
 
 class NoteForm(forms.Form):
@@ -68,3 +68,27 @@ def test_a_refusal_about_a_model_field_shows_next_to_the_form_field_that_sets_it
     add_error(form, ValidationError({"starts_at": "Kim has a session then."}),
               field_for={"starts_at": "start"})
     assert form.errors["start"] == ["Kim has a session then."]
+
+
+class RatingForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="Note")
+    rating = forms.ChoiceField(label="Alcohol", choices=[("a", "A"), ("b", "B")],
+                               widget=forms.RadioSelect)
+
+    def clean(self):
+        raise ValidationError("Someone else saved this first.")
+
+
+def test_the_error_summary_links_each_error_to_its_input_in_the_forms_order():
+    form = RatingForm(data={"version": "x"})
+    assert error_summary(form) == [
+        ("", "", "Someone else saved this first."),
+        ("", "Version", "Enter a whole number."),
+        ("id_note", "Note", "This field is required."),
+        ("id_rating_0", "Alcohol", "This field is required."),
+    ]
+
+
+def test_a_form_without_errors_has_no_error_summary():
+    assert error_summary(NoteForm(data={"note": "Rang"})) == []

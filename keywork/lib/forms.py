@@ -52,3 +52,22 @@ def add_error(form, error, *, field_for=None):
     if isinstance(error, StaleEdit) and error.field in form.fields and form.is_bound:
         form.data = form.data.copy()
         form.data[form.add_prefix(error.field)] = str(error.current_version)
+
+
+def error_summary(form):
+    """What the "There is a problem" box at the top of a form lists: (the id of the
+    field's input to link to, or "" for an error about the whole form, its label, the
+    message), in the form's order, the whole form's errors first.
+
+    A radio group has no one input of its own: the link goes to its first choice, as a
+    click on its label would. A hidden field has nothing to link to.
+    """
+    found = [("", "", message) for message in form.non_field_errors()]
+    for name, field in form.fields.items():
+        bound = form[name]
+        if not bound.errors:
+            continue
+        anchor = "" if field.widget.is_hidden else bound.id_for_label or next(
+            (choice.id_for_label for choice in bound.subwidgets), "")
+        found += [(anchor, bound.label, message) for message in bound.errors]
+    return found

@@ -8,4 +8,11 @@
       event.preventDefault();
     }
   });
+  // A form that came back refused: its "There is a problem" box takes the focus, so a
+  // screen reader reads it first and Tab goes on to its links (includes/error_summary).
+  // The page stays where it loaded, with the page's heading above the box in view.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus({ preventScroll: true });
+  }
 })();

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as BrowserClient
@@ -8,7 +9,12 @@ from django.utils import timezone
 from PIL import Image
 
 from clients.models import Allocation, Client, InductionItem
-from tests.factories import AllocationFactory, ClientFactory, client_with_keyworker
+from tests.factories import (
+    AllocationFactory,
+    ClientFactory,
+    KeyworkSessionFactory,
+    client_with_keyworker,
+)
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
@@ -301,3 +307,57 @@ def test_keyworker_filters_offer_only_the_chosen_sites_keyworkers(
         assert list(form.fields["keyworker"].queryset) == [other_site_keyworker], name
         form = client.get(reverse(name), {"site": ""}).context["form"]
         assert set(form.fields["keyworker"].queryset) == {keyworker, other_site_keyworker}, name
+
+
+def _file(client, user, client_record):
+    client.force_login(user)
+    return client.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
+
+
+def _section_links(page):
+    nav = re.search(r'<nav class="file-nav[^"]*" aria-label="Sections of the file">(.*?)</nav>',
+                    page, re.S)
+    return re.findall(r'<a class="nav-link" href="#([\w-]+)">([^<]+)</a>', nav.group(1))
+
+
+def test_the_file_has_a_navigation_to_the_heading_of_each_section(client, keyworker,
+                                                                   client_record):
+    page = _file(client, keyworker, client_record)
+    links = _section_links(page)
+    labels = [label for _anchor, label in links]
+    assert labels[0] == "Summary"
+    assert {"Plan", "Sessions", "Details", "Allocation", "Progress", "Lifecycle"} <= set(labels)
+    for anchor, _label in links:
+        assert re.search(rf'<h[12] [^>]*id="{anchor}"', page), anchor
+
+
+def test_the_day_s_actions_come_before_the_first_section(client, keyworker, client_record):
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    to_log = KeyworkSessionFactory(client=client_record, worker=keyworker, starts_at=an_hour_ago)
+    page = _file(client, keyworker, client_record)
+    top = page[:page.index("<section")]
+    assert 'href="#contact-heading"><i class="bi bi-chat-dots" aria-hidden="true"></i> ' \
+           'Log a contact</a>' in top
+    file_url = reverse("clients:detail", args=[client_record.pk])
+    assert f'href="{reverse("diary:log", args=[to_log.pk])}?next={file_url}"' in top
+    assert "Log session" in top
+    assert f'href="{reverse("diary:book")}?client={client_record.pk}"' in top
+
+
+def test_an_archived_file_has_no_actions_at_the_top(client, manager, client_record):
+    client_record.status = Client.Status.DISCHARGED
+    client_record.ended_on = TODAY()
+    client_record.save()
+    page = _file(client, manager, client_record)
+    assert "file-actions" not in page
+    assert "Log a contact" not in page
+
+
+def test_the_clients_name_keeps_its_own_direction_and_the_keyworkers_too(client, keyworker,
+                                                                         client_record):
+    client_record.preferred_name = "عبد الله"
+    client_record.save()
+    page = _file(client, keyworker, client_record)
+    assert '<h1 class="h3 mb-1 client-name" id="client-heading" dir="auto">' \
+           'Dee “عبد الله” Harper</h1>' in page
+    assert "Keyworker: <bdi>Kim Lowe</bdi>" in page

@@ -62,11 +62,11 @@ SITE_WEEK_QUERIES = 12
 # What the diary adds to the clients pages: last held, next booked, and this week's three
 # (keyworkers' start days, the count, the sites' cadence) on the caseload; this week's
 # three on the client list; open risks, the timeline (its keys, their count, the sessions
-# with their addenda, the contacts), the next booked session and this week's three on the
-# client file.
+# with their addenda, the contacts), the next booked session, this week's three and the
+# sessions waiting to be logged (the file's "Log session" at the top) on the client file.
 CASELOAD_ADDS = 5
 CLIENT_LIST_ADDS = 3
-FILE_ADDS = 10
+FILE_ADDS = 11
 
 
 def busy_week(*, site, keyworker, size, staff=6):

@@ -167,3 +167,19 @@ def test_the_client_file_shows_the_next_session_and_this_week(client, keyworker,
     page = client.get(client_record.get_absolute_url()).content.decode()
     shown = timezone.localtime(selectors.next_booked([client_record.pk])[client_record.pk])
     assert f"{shown:%a %-d %b %Y} {shown:%H:%M}" in page
+
+
+def test_sessions_to_log_are_the_booked_ones_that_have_started_newest_first(
+        client_record, keyworker, colleagues_client, colleague):
+    older = KeyworkSessionFactory(client=client_record, worker=keyworker, starts_at=ago(days=2))
+    newer = KeyworkSessionFactory(client=client_record, worker=colleague, starts_at=ago(hours=1))
+    KeyworkSessionFactory(client=client_record, worker=keyworker)  # tomorrow
+    KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
+                          starts_at=ago(days=1))
+    KeyworkSessionFactory(client=client_record, worker=keyworker, starts_at=ago(days=3),
+                          struck_at=timezone.now(), struck_by=keyworker, struck_reason="Typo")
+    theirs = KeyworkSessionFactory(client=colleagues_client, worker=colleague,
+                                   starts_at=ago(hours=2))
+    assert selectors.sessions_to_log([client_record.pk, colleagues_client.pk]) == {
+        client_record.pk: [newer, older], colleagues_client.pk: [theirs]}
+    assert selectors.sessions_to_log([]) == {}

@@ -172,3 +172,48 @@ def test_portfolio_item_and_pdf(client, keyworker, client_record):
     pdf = client.get(reverse("stages:portfolio_pdf", args=[client_record.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_form_counts_the_needs_rated_from_the_start(client, keyworker, client_record):
+    client.force_login(keyworker)
+    page = client.get(reverse("stages:assessment_create", args=[client_record.pk])).content
+    assert "<span data-assessment-done>0</span> of 45 done" in page.decode()
+    assessment = services.assessment_record(client=client_record, assessed_on=TODAY(),
+                                            ratings=_grid(), by=keyworker)
+    page = client.get(reverse("stages:assessment_edit",
+                              args=[client_record.pk, assessment.pk])).content
+    assert "<span data-assessment-done>45</span> of 45 done" in page.decode()
+
+
+def test_a_refused_form_lists_each_problem_at_the_top_linked_to_its_need(client, keyworker,
+                                                                          client_record):
+    first, second = Need.objects.in_use()[:2]
+    data = _post_grid("action", assessed_on="")
+    del data[f"r{first.pk}"]
+    data[f"r{second.pk}"] = "not-a-rating"
+    client.force_login(keyworker)
+    page = client.post(reverse("stages:assessment_create", args=[client_record.pk]),
+                       data).content.decode()
+    summary = page[page.index('class="alert alert-danger error-summary" role="alert"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "There is a problem" in summary
+    assert 'href="#id_assessed_on">Date of the assessment: This field is required.</a>' in summary
+    assert f'href="#id_r{first.pk}_0">{first.name}: Choose a rating, or Not applicable.</a>' \
+        in summary
+    assert f'href="#id_r{second.pk}_0">{second.name}: Select a valid choice.' in summary
+    assert f'id="id_r{first.pk}_0"' in page
+    assert "<span data-assessment-done>43</span> of 45 done" in page
+    assert "<title>Error: Assessment" in page
+
+
+def test_a_stale_correction_shows_in_the_summary_without_a_link(client, keyworker,
+                                                                 client_record):
+    assessment = services.assessment_record(client=client_record, assessed_on=TODAY(),
+                                            ratings=_grid(), by=keyworker)
+    url = reverse("stages:assessment_edit", args=[client_record.pk, assessment.pk])
+    client.force_login(keyworker)
+    client.post(url, _post_grid("action", version=assessment.version))
+    page = client.post(url, _post_grid("achieving", version=assessment.version)).content
+    summary = re.search(r'error-summary".*?<ul class="mb-0">(.*?)</ul>', page.decode(), re.S)
+    assert "<li>Someone else saved this while you were editing it" in summary.group(1)
+    assert "<a " not in summary.group(1)
