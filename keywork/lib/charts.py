@@ -8,13 +8,15 @@ points, where they pile up at the centre; its bars put each name on the left of 
 which leaves no room for the bar at phone width. A heavier library (matplotlib) would
 bring numpy and its own fonts for three small charts.
 
-Every chart is 400 units wide and drawn at its natural size, so a chart shown 343 px wide
-shrinks by at most a seventh: its 15-unit text stays a readable 13 px (the smallest text,
-the scales', 12 px). Text is laid out horizontally, wrapped to the room it has, and kept
-inside the view box. Every chart is an <svg role="img"> with a <title> and a <desc> that
-says its figures; a page shows it through <img> with an alt naming the table beside it,
-which holds the same figures. Colours and styles are presentation attributes, never a
-<style> or style="", so the SVG is the same under any Content-Security-Policy.
+A chart is drawn at its natural size, 400 units wide for the radar (its labels need the
+room) and 340 for the line and the bars: the radar shown 343 px wide on a phone, or the
+others 317 px wide in a card, shrink by at most a seventh, so the 15-unit text stays at
+least 12.5 px and the scales' 14-unit text at least 12 px. Text is laid out horizontally,
+wrapped to the room it has, and kept inside the view box. Every chart is an
+<svg role="img"> with a <title> and a <desc> that says its figures; a page shows it
+through <img> with an alt naming the table beside it, which holds the same figures.
+Colours and styles are presentation attributes, never a <style> or style="", so the SVG
+is the same under any Content-Security-Policy.
 
 A function returns None when there is nothing to draw (every count zero, every area not
 applicable): the page says so in words instead of showing an empty chart.
@@ -26,7 +28,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-WIDTH = 400
+WIDTH = 400  # the radar's: its labels need the room
+NARROW = 340  # the line's and the bars': shown at 317 px in a card on a phone, text 14 px
 PAD = 8
 FONT = 15
 SMALL = 14  # the scales (25%, 50%...) and tick labels
@@ -110,7 +113,8 @@ def ticks(low, high, whole, most=5):
 class _Drawing:
     """An <svg> being built, its height set once everything is placed."""
 
-    def __init__(self, title, description):
+    def __init__(self, title, description, width=WIDTH):
+        self.width = width
         self.root = ET.Element("svg", {
             "xmlns": "http://www.w3.org/2000/svg", "role": "img",
             "aria-labelledby": "chart-title chart-desc",
@@ -120,17 +124,19 @@ class _Drawing:
         ET.SubElement(self.root, "desc", {"id": "chart-desc"}).text = description
         ET.SubElement(self.root, "rect", {"width": "100%", "height": "100%", "fill": "white"})
         self.y = PAD
-        for line in _wrap(title, TITLE, WIDTH - 2 * PAD, bold=True):
+        for line in _wrap(title, TITLE, width - 2 * PAD, bold=True):
             self.y += LINE
-            self.text(WIDTH / 2, self.y, line, anchor="middle", size=TITLE, weight="bold")
+            self.text(width / 2, self.y, line, anchor="middle", size=TITLE, weight="bold")
         self.y += PAD
 
-    def node(self, tag, **attributes):
-        return ET.SubElement(self.root, tag, {key.replace("_", "-"): _fmt(value)
-                                              for key, value in attributes.items()})
+    def node(self, tag, parent=None, **attributes):
+        # class_ is class; stroke_width is stroke-width.
+        names = {key: key.rstrip("_").replace("_", "-") for key in attributes}
+        return ET.SubElement(self.root if parent is None else parent, tag,
+                             {names[key]: _fmt(value) for key, value in attributes.items()})
 
     def text(self, x, y, content, anchor="start", size=FONT, weight=None, fill=None,
-             class_=None):
+             class_=None, parent=None):
         attributes = {"x": x, "y": y, "text_anchor": anchor}
         if size != FONT:
             attributes["font_size"] = size
@@ -140,7 +146,7 @@ class _Drawing:
             attributes["fill"] = fill
         if class_:
             attributes["class"] = class_
-        self.node("text", **attributes).text = content
+        self.node("text", parent=parent, **attributes).text = content
 
     def backed_text(self, x, y, content, size, anchor="start", fill=None, class_=None):
         """Text on a white ground, so the lines under it do not cross it."""
@@ -152,8 +158,8 @@ class _Drawing:
 
     def svg(self):
         height = math.ceil(self.y + PAD)
-        self.root.set("viewBox", f"0 0 {WIDTH} {height}")
-        self.root.set("width", str(WIDTH))
+        self.root.set("viewBox", f"0 0 {self.width} {height}")
+        self.root.set("width", str(self.width))
         self.root.set("height", str(height))
         return ET.tostring(self.root, encoding="unicode")
 
@@ -212,7 +218,7 @@ def _label_block(angle, radius, lines_for):
         anchor, room = "end", WIDTH / 2 - PAD + x
     else:
         anchor, room = "middle", WIDTH - 2 * PAD
-    lines = lines_for(room)
+    lines = lines_for(room)  # [(text, is a figure)]
     height = LINE * len(lines)
     if sin < -0.5:
         first = y - height + FONT * 0.8
@@ -220,8 +226,7 @@ def _label_block(angle, radius, lines_for):
         first = y + FONT * 0.9
     else:
         first = y - height / 2 + FONT * 0.8
-    # The last line, the figures, is bold.
-    wide = max(_width(line, FONT, bold=n == len(lines) - 1) for n, line in enumerate(lines))
+    wide = max(_width(text, FONT, bold=figure) for text, figure in lines)
     left = {"start": x, "middle": x - wide / 2, "end": x - wide}[anchor]
     box = (left, first - FONT * 0.8, left + wide, first - FONT * 0.8 + height)
     return anchor, x, first, lines, box, wide <= room
@@ -250,9 +255,12 @@ def radar(title, labels, series):
     figures = [" → ".join(percent(values[i]) for _n, values in series) for i in kept]
 
     def lines_for(index):
-        return lambda room: [*_wrap(labels[kept[index]], FONT, room), figures[index]]
+        # The area's name, then its figures in bold, each wrapped to the room beside it.
+        return lambda room: ([(text, False) for text in _wrap(labels[kept[index]], FONT, room)]
+                             + [(text, True) for text in _wrap(figures[index], FONT, room,
+                                                               bold=True)])
 
-    # The largest radius that leaves room for every label beside it.
+    # The largest radius that leaves room for every word of every label beside it.
     for radius in range(115, 50, -5):
         blocks = [_label_block(angle, radius, lines_for(k)) for k, angle in enumerate(angles)]
         if all(block[5] for block in blocks):
@@ -276,20 +284,22 @@ def radar(title, labels, series):
                      fill="none", stroke=AXIS if ring == 100 else GUIDE, stroke_width=1)
     for k in range(len(kept)):
         drawing.node("path", d=_path([(cx, cy), point(k, 100)]), stroke=AXIS, stroke_width=1)
-    for (_name, values), style in zip(series, styles, strict=True):
-        _radar_series(drawing, [values[i] for i in kept], style, point)
     # The rings are named on the edge between the first axis and the last, where no point
-    # is drawn; a small radar names only every other ring, so the names do not touch.
+    # is drawn, and under the series, which they never hide; a small radar names only
+    # every other ring, so the names do not touch.
     for ring in RINGS if radius >= 90 else RINGS[1::2]:
         (x1, y1), (x2, y2) = point(0, ring), point(len(kept) - 1, ring)
         x, y = ((x1 + x2) / 2, (y1 + y2) / 2) if len(kept) > 2 else (x1, y1)
         drawing.backed_text(x, y + SMALL * 0.35, f"{ring}%", SMALL, anchor="middle",
                             fill=MUTED, class_="scale")
+    for (_name, values), style in zip(series, styles, strict=True):
+        _radar_series(drawing, [values[i] for i in kept], style, point)
     for anchor, x, first, lines, _box, _fits in blocks:
-        for n, line in enumerate(lines):
-            last = n == len(lines) - 1
-            drawing.text(cx + x, cy + first + n * LINE, line, anchor=anchor,
-                         weight="bold" if last else None, class_="figure" if last else None)
+        group = drawing.node("g", class_="label")
+        for n, (text, figure) in enumerate(lines):
+            drawing.text(cx + x, cy + first + n * LINE, text, anchor=anchor,
+                         weight="bold" if figure else None, class_="figure" if figure else None,
+                         parent=group)
     drawing.y = cy + bottom + 4
     _legend(drawing, series, styles)
     if left_out:
@@ -331,8 +341,9 @@ def line(title, labels, values):
     if all(value is None for value in values):
         return None
     drawing = _Drawing(title, "; ".join(f"{label}: {percent(value)}"
-                                        for label, value in zip(labels, values, strict=True)))
-    left, right = PAD + _width("100%", SMALL) + 10, WIDTH - PAD
+                                        for label, value in zip(labels, values, strict=True)),
+                       NARROW)
+    left, right = PAD + _width("100%", SMALL) + 10, NARROW - PAD
     # The first and last points stand in from the plot's edges by half a figure's width,
     # so the figures printed over them stay inside the chart.
     inset = _width("100%", FONT) / 2 + 4
@@ -393,16 +404,17 @@ def bar(title, labels, values):
     shown = [number(v, whole) if v is not None else _("n/a") for v in numbers]
     figure_room = max(_width(text, FONT, bold=True) for text in shown) + 8
     left = PAD + (figure_room if low < 0 else _width(number(low, whole), SMALL) / 2)
-    right = WIDTH - PAD - figure_room
+    right = NARROW - PAD - figure_room
 
     def x_of(value):
         return left + (right - left) * (value - low) / (high - low)
 
     drawing = _Drawing(title, "; ".join(f"{label}: {text}"
-                                        for label, text in zip(labels, shown, strict=True)))
+                                        for label, text in zip(labels, shown, strict=True)),
+                       NARROW)
     rows = []
     for label, value, text in zip(labels, numbers, shown, strict=True):
-        for line_ in _wrap(label, FONT, WIDTH - 2 * PAD):
+        for line_ in _wrap(label, FONT, NARROW - 2 * PAD):
             drawing.y += LINE
             drawing.text(PAD, drawing.y, line_)
         rows.append((drawing.y + 6, value, text))
