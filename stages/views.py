@@ -48,15 +48,8 @@ def radar_table(assessments, areas):
     }
 
 
-def _has_radar(assessments):
-    """Whether the radar has anything to draw: an area with a score in either series."""
-    return bool(assessments) and any(
-        score is not None for a in (assessments[0], assessments[-1])
-        for score in a.area_scores.values())
-
-
 def radar_svg(assessments, areas):
-    """The radar, or None when every area is not applicable (nothing to draw)."""
+    """The radar; an assessment has an applicable need (services), so it has an area."""
     return charts.radar(_("Support-need areas, % addressed"), [a.name for a in areas],
                         _chart_series(assessments, areas))
 
@@ -69,8 +62,6 @@ def line_svg(assessments):
 
 
 def _svg(content):
-    if content is None:
-        raise Http404
     response = HttpResponse(content, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -87,7 +78,6 @@ def assessment_list(request, pk):
         "distance": services.distance_travelled(assessments, areas),
         "initial_state": selectors.initial_assessment_state(client, initial_on),
         "latest": assessments[0] if assessments else None,
-        "radar": _has_radar(assessments),
         "table": [(area, [a.area_scores.get(str(area.pk)) for a in assessments[:2]])
                   for area in areas],
     })
@@ -402,7 +392,6 @@ def _file_section(request, client):
         "client": client,
         "latest": assessments[0] if assessments else None,
         "distance": services.distance_travelled(assessments, areas),
-        "radar": _has_radar(assessments),
         "figures": radar_table(assessments, areas),
         "initial_state": selectors.initial_assessment_state(client, initial_on),
         "current": position.current if position else None,
