@@ -361,8 +361,9 @@ def line(title, labels, values):
     def x_of(i):
         return left + inset + (span * i / (count - 1) if count > 1 else span / 2)
 
-    widest = max(_width(str(label), FONT) for label in labels) + 12
-    every = max(1, math.ceil(count / max(1, int(span / widest) + 1)))
+    # Every k-th label, k the least that leaves a gap of 6 between two shown.
+    widest = max(_width(str(label), FONT) for label in labels) + 6
+    every = max(1, math.ceil(widest * (count - 1) / span)) if count > 1 else 1
     shown = [i for i in range(count) if (count - 1 - i) % every == 0]
     points = [(x_of(i), bottom - PLOT_HEIGHT * v / 100) if v is not None else None
               for i, v in enumerate(values)]
