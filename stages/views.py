@@ -23,17 +23,33 @@ def _assessments(client):
 
 
 def _chart_series(assessments, areas):
+    """The radar's series, earliest first: the initial assessment (once there is a later
+    one) and the latest."""
     latest, initial = assessments[0], assessments[-1]
     series = [(_("Now (%(date)s)") % {"date": dates.format_day(latest.assessed_on)},
                [latest.area_scores.get(str(a.pk)) for a in areas])]
     if initial.pk != latest.pk:
-        series.append((_("Initial (%(date)s)") % {
+        series.insert(0, (_("Initial (%(date)s)") % {
             "date": dates.format_day(initial.assessed_on)},
             [initial.area_scores.get(str(a.pk)) for a in areas]))
     return series
 
 
+def radar_table(assessments, areas):
+    """The radar's figures as the table beside it shows them: a row per area, (area,
+    initial score or None, latest score or None); None when there is no assessment."""
+    if not assessments:
+        return None
+    latest, initial = assessments[0], assessments[-1]
+    return {
+        "initial": initial if initial.pk != latest.pk else None, "latest": latest,
+        "rows": [(area, initial.area_scores.get(str(area.pk)),
+                  latest.area_scores.get(str(area.pk))) for area in areas],
+    }
+
+
 def radar_svg(assessments, areas):
+    """The radar; an assessment has an applicable need (services), so it has an area."""
     return charts.radar(_("Support-need areas, % addressed"), [a.name for a in areas],
                         _chart_series(assessments, areas))
 
@@ -334,14 +350,16 @@ def portfolio_pdf(request, pk):
     client = client_for(request, pk)
     assessments = _assessments(client)
     areas = list(NeedArea.objects.all())
-    # pygal escapes every label and value it writes, so its SVG is markup we made.
-    chart = mark_safe(radar_svg(assessments, areas)) if assessments else None
+    # ElementTree escapes every label and value it writes, so the SVG is markup we made.
+    chart = radar_svg(assessments, areas) if assessments else None
+    chart = mark_safe(chart) if chart else None
     pdf = render_pdf("stages/portfolio_pdf.html", {
         "client": client, "items": client.portfolio.filter(in_pdf=True),
         "current": services.current_stage(client),
         "history": client.stages.select_related("stage").order_by("started_on"),
         "latest": assessments[0] if assessments else None,
-        "chart": chart, "today": timezone.localdate(),
+        "chart": chart, "figures": radar_table(assessments, areas),
+        "today": timezone.localdate(),
     })
     return pdf_response(pdf, f"portfolio-{client.reference}.pdf")
 
@@ -374,6 +392,7 @@ def _file_section(request, client):
         "client": client,
         "latest": assessments[0] if assessments else None,
         "distance": services.distance_travelled(assessments, areas),
+        "figures": radar_table(assessments, areas),
         "initial_state": selectors.initial_assessment_state(client, initial_on),
         "current": position.current if position else None,
         "promotion_due": bool(position and position.promotion_due),

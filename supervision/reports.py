@@ -76,6 +76,7 @@ class Section:
     rows: list = field(default_factory=list)  # [(label, value)]
     chart: str = ""  # a data: URL of an SVG chart of the rows
     notes: list = field(default_factory=list)  # free text, e.g. the clients' own words
+    empty: str = ""  # said instead of the chart when it would have nothing to draw
 
 
 def _in_scope(clients, period, worker):
@@ -90,12 +91,13 @@ def _in_scope(clients, period, worker):
     return clients
 
 
-def _bar(title, rows):
-    """The chart as a data: URL for an <img>, so the page itself holds no inline style."""
-    if not rows:
-        return ""
+def _bar(title, rows, empty):
+    """{"chart": a data: URL for an <img>}, or {"empty": what to say instead} when every
+    figure is zero: an empty chart reads as a broken one."""
     svg = charts.bar(title, [label for label, _v in rows], [value for _l, value in rows])
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    if svg is None:
+        return {"empty": empty}
+    return {"chart": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()}
 
 
 def _clients_section(scope, period):
@@ -117,7 +119,8 @@ def _clients_section(scope, period):
             (_("Discharged"), counts["discharged"])]
     rows += [(_("Destination: %(place)s") % {"place": place or _("not recorded")}, n)
              for place, n in sorted(destinations.items())]
-    return Section("clients", _("Clients"), rows, _bar(_("Clients"), rows[:4]))
+    return Section("clients", _("Clients"), rows,
+                   **_bar(_("Clients"), rows[:4], _("No clients in this period.")))
 
 
 def _sessions_section(scope, period):
@@ -141,7 +144,7 @@ def _sessions_section(scope, period):
             (_("Sessions not yet logged"), counts["not_logged"]),
             (_("Other contacts"), contacts)]
     return Section("sessions", _("Keywork sessions and contacts"), rows,
-                   _bar(_("Sessions"), rows[:4]))
+                   **_bar(_("Sessions"), rows[:4], _("No sessions in this period.")))
 
 
 def _actions_section(scope, period):
@@ -163,7 +166,9 @@ def _actions_section(scope, period):
             (_("Referrals made"), referrals.count())]
     rows += [(f"{row['agency__name']}: {outcome_label.get(row['outcome'], row['outcome'])}",
               row["n"]) for row in by_agency]
-    return Section("actions", _("Actions and referrals"), rows, _bar(_("Actions"), rows[:3]))
+    return Section("actions", _("Actions and referrals"), rows,
+                   **_bar(_("Actions"), rows[:3],
+                          _("No plan actions or referrals in this period.")))
 
 
 def _spread(values):
@@ -207,7 +212,8 @@ def _distance_section(scope, period):
     chart_rows = [(label.split(": ", 1)[-1], float(v)) for label, v in area_rows
                   if isinstance(v, Decimal)]
     return Section("distance", _("Distance travelled"), rows,
-                   _bar(_("Mean change per area (points)"), chart_rows))
+                   **_bar(_("Mean change per area (points)"), chart_rows,
+                          _("No client re-assessed in this period.")))
 
 
 def _ladder_section(scope, period):
@@ -228,7 +234,8 @@ def _ladder_section(scope, period):
               round(statistics.median(durations[name]))) for name in names
              if durations.get(name)]
     return Section("ladder", _("The stages ladder"), rows,
-                   _bar(_("Clients per stage"), [(n, at_end.get(n, 0)) for n in names]))
+                   **_bar(_("Clients per stage"), [(n, at_end.get(n, 0)) for n in names],
+                          _("No client on the ladder at the end of this period.")))
 
 
 def _feedback_section(scope, period):
@@ -244,8 +251,9 @@ def _feedback_section(scope, period):
     notes = [f"{dates.format_day(r['held_on'])}: {r['client_view']}" for r in reviews
              if r["client_view"]][-FEEDBACK_SHOWN:]
     return Section("feedback", _("The clients' own feedback"), rows,
-                   _bar(_("Ratings"), [(str(n), ratings.count(n)) for n in range(1, 6)]),
-                   notes)
+                   notes=notes, **_bar(_("Ratings"), [(_("Rated %(n)s") % {"n": n},
+                                                      ratings.count(n)) for n in range(1, 6)],
+                                       _("No ratings in this period.")))
 
 
 SECTIONS = [_clients_section, _sessions_section, _actions_section, _distance_section,

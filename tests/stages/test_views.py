@@ -217,3 +217,54 @@ def test_a_stale_correction_shows_in_the_summary_without_a_link(client, keyworke
     summary = re.search(r'error-summary".*?<ul class="mb-0">(.*?)</ul>', page.decode(), re.S)
     assert "<li>Someone else saved this while you were editing it" in summary.group(1)
     assert "<a " not in summary.group(1)
+
+
+def _grid_with_vocational_not_applicable(rating=Rating.DETERMINED):
+    return {n.pk: (Rating.NOT_APPLICABLE if n.area.name == "Vocational" else rating, "")
+            for n in Need.objects.in_use().select_related("area")}
+
+
+def test_an_area_not_applicable_is_left_out_of_the_radar_not_drawn_as_0(client, keyworker,
+                                                                         client_record):
+    services.assessment_record(client=client_record, assessed_on=TODAY(),
+                               ratings=_grid_with_vocational_not_applicable(), by=keyworker)
+    client.force_login(keyworker)
+    radar = client.get(reverse("stages:chart_radar", args=[client_record.pk])).content.decode()
+    assert ">Vocational<" not in radar
+    assert ">0%<" not in radar
+    assert "Not applicable, so not drawn: Vocational" in radar
+    assert radar.count(">50%</text>") == 4 + 1  # four areas' figures and the 50% ring
+
+
+def test_the_client_files_radar_has_its_figures_in_a_table_beside_it(client, keyworker,
+                                                                     client_record):
+    services.assessment_record(client=client_record,
+                               assessed_on=TODAY() - datetime.timedelta(days=30),
+                               ratings=_grid_with_vocational_not_applicable(Rating.CONTEMPLATION),
+                               by=keyworker)
+    services.assessment_record(client=client_record, assessed_on=TODAY(),
+                               ratings=_grid_with_vocational_not_applicable(Rating.ACTION),
+                               by=keyworker)
+    client.force_login(keyworker)
+    page = client.get(client_record.get_absolute_url()).content.decode()
+    table = page[page.index('<table class="table table-sm radar-table">'):]
+    table = re.sub(r"\s+", " ", table[:table.index("</table>")])
+    assert "<th scope=\"row\">Health</th><td>25%</td><td>75%</td>" in table
+    assert "<th scope=\"row\">Vocational</th><td>n/a</td><td>n/a</td>" in table
+
+
+def test_the_portfolio_pdf_gives_the_radars_figures_and_never_0_for_not_applicable(
+        client, keyworker, client_record):
+    import subprocess
+
+    services.assessment_record(client=client_record, assessed_on=TODAY(),
+                               ratings=_grid_with_vocational_not_applicable(Rating.ACTION),
+                               by=keyworker)
+    client.force_login(keyworker)
+    response = client.get(reverse("stages:portfolio_pdf", args=[client_record.pk]))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content,
+                          capture_output=True, check=True).stdout.decode()
+    assert "Not applicable, so not drawn: Vocational" in text
+    assert re.search(r"Health\s+75%", text)
+    assert re.search(r"Vocational\s+n/a", text)
+    assert not re.search(r"(?<![\d.])0%", text)  # 50% and 100% are rings, not a 0

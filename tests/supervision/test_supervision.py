@@ -175,3 +175,32 @@ def test_every_kind_of_change_since_the_last_supervision_is_listed(
     sessions = [c for c in found if c.what == "keywork session"]
     assert any("Did not attend" in after for c in sessions for _l, _b, after in c.fields)
     assert any(c.what == "keywork session" and c.fields for c in found)
+
+
+def test_a_report_section_with_nothing_to_count_says_so_instead_of_an_empty_chart(
+        client, site, manager, keyworker, client_record):
+    import base64
+    import re
+
+    from diary.models import KeyworkSession
+    from tests.factories import local_moment
+
+    client.force_login(manager)
+    url = reverse("supervision:report")
+    page = client.get(url, {"period": "quarter"}).content.decode()
+    assert "No sessions in this period." in page
+    sessions = page[page.index('id="section-sessions"'):page.index('id="section-actions"')]
+    assert "data:image/svg+xml" not in sessions
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for hour in (9, 10, 11):
+        KeyworkSession.objects.create(client=client_record, worker=keyworker, booked_by=keyworker,
+                                      starts_at=local_moment(yesterday, hour),
+                                      expected_minutes=30)
+    page = client.get(url, {"period": "dates", "start": yesterday.isoformat(),
+                            "end": yesterday.isoformat()}).content.decode()
+    assert "No sessions in this period." not in page
+    sessions = page[page.index('id="section-sessions"'):page.index('id="section-actions"')]
+    svg = base64.b64decode(re.search(r"data:image/svg\+xml;base64,([^\"]+)", sessions)[1])
+    ticks = re.findall(r'class="tick">([^<]+)<', svg.decode())
+    assert ticks == ["0", "1", "2", "3"]
