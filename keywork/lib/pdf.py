@@ -6,12 +6,19 @@ serves the project's static files (stylesheet, vendored fonts) and inline PNG im
 (drawn signatures), and refuses every other URL, so a PDF can never make the server call
 the network or read a file outside `static/`. Fonts come from `static/vendor/` through
 `@font-face`, never from the machine's own font directories.
+
+A run of characters with no space longer than any word (a pasted link, a name written as
+one word) gets a place to break every few characters before rendering, so that it wraps
+inside its box instead of running off the page. CSS could do it (`overflow-wrap:
+anywhere`), but WeasyPrint then lays out the rest of the paragraph again for each line it
+breaks, and a pasted blob of 100,000 characters took minutes.
 """
 
 import base64
 import binascii
 import logging
 import mimetypes
+import re
 from functools import cache, lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -26,6 +33,20 @@ from django.template.loader import render_to_string
 # it only gives `{% static %}` paths an absolute form the fetcher recognises.
 ORIGIN = "https://keywork.invalid"
 INLINE_PNG = "data:image/png;base64,"
+
+# No word a person writes is this long (in characters, an HTML entity counting as one): a
+# longer run gets a zero-width space, invisible and not copied with the text, every
+# BREAK_EVERY characters, where a line may break.
+LONG_RUN = 25
+BREAK_EVERY = 12
+ZERO_WIDTH_SPACE = "\u200b"
+# The document as markup (a tag, a comment, a whole stylesheet or script: kept as it is)
+# or text between tags; user text is escaped, so a text never holds a "<".
+_MARKUP_OR_TEXT = re.compile(
+    r"(<(?:style|script)\b.*?</(?:style|script)\s*>|<!--.*?-->|<[^>]*>)|([^<]+)",
+    re.S | re.I)
+_CHARACTER = re.compile(r"&#?\w+;|\S")
+_LONG_RUN = re.compile(rf"(?:&#?\w+;|\S){{{LONG_RUN},}}")
 
 # WeasyPrint logs every rendering step at INFO; its warnings (a CSS rule it cannot use,
 # a refused URL) still show.
@@ -84,11 +105,27 @@ def _weasyprint():
     return weasyprint.HTML, FontConfiguration, StaticOnlyFetcher
 
 
+def _break_run(match):
+    characters = _CHARACTER.findall(match.group(0))
+    return ZERO_WIDTH_SPACE.join("".join(characters[start:start + BREAK_EVERY])
+                                 for start in range(0, len(characters), BREAK_EVERY))
+
+
+def breakable(html):
+    """`html` with a place to break every BREAK_EVERY characters in each run of text of
+    LONG_RUN characters or more with no space; tags, attributes, styles and scripts as
+    they were."""
+    return _MARKUP_OR_TEXT.sub(
+        lambda match: match.group(1) or _LONG_RUN.sub(_break_run, match.group(2)), html)
+
+
 def html_to_pdf(html):
     """The PDF of an HTML string, as bytes: tagged (its structure, headings, lists and
-    tables, readable by a screen reader), in the language of the page's `lang`."""
+    tables, readable by a screen reader), in the language of the page's `lang`, long runs
+    of text made breakable."""
     html_class, font_configuration, fetcher = _weasyprint()
-    document = html_class(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher())
+    document = html_class(string=breakable(html), base_url=ORIGIN + "/",
+                          url_fetcher=fetcher())
     return document.write_pdf(font_config=font_configuration(), pdf_tags=True)
 
 

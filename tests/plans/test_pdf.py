@@ -267,3 +267,19 @@ def test_a_plan_pdf_renders_in_well_under_a_second(full_plan, keyworker):
         pdf.html_to_pdf(html)
         timings.append(time.process_time() - started)
     assert statistics.median(timings) < 1.0
+
+
+def test_a_long_run_of_text_gets_places_to_break_and_markup_is_kept():
+    """keywork.lib.pdf.breakable: a zero-width space every 12 characters in a run of 25 or
+    more with no space (an entity counting as one character, never split); words, tags,
+    attributes (a drawn signature's data URL), styles and comments unchanged."""
+    zwsp = pdf.ZERO_WIDTH_SPACE
+    image = '<img src="data:image/png;base64,' + "Q" * 60 + '" alt="x">'
+    style = "<style>.graph>.background{fill:" + "y" * 40 + "}</style>"
+    comment = "<!-- " + "c" * 40 + " -->"
+    html = (f"<p class='x'>Confidentiality {'A' * 30} {'&amp;' * 26}</p>{image}{style}"
+            f"{comment}")
+    assert pdf.breakable(html) == (
+        f"<p class='x'>Confidentiality {'A' * 12}{zwsp}{'A' * 12}{zwsp}{'A' * 6} "
+        f"{'&amp;' * 12}{zwsp}{'&amp;' * 12}{zwsp}{'&amp;' * 2}</p>{image}{style}{comment}")
+    assert pdf.breakable("<p>" + "B" * 24 + "</p>") == "<p>" + "B" * 24 + "</p>"
