@@ -181,16 +181,17 @@ SECTIONS = {
 }
 
 # Kinds shown inside the record they belong to, not in a section of their own:
-# {kind: (the field naming the record it belongs to, its columns or None for blocks)}.
+# {kind: (the field naming the record it belongs to, its title, its columns or None)}.
 CHILDREN = {
-    "plans.Goal": ("plan_id", None),
-    "plans.Action": ("goal_id", ["what", "who", "agency_id", "agency_name", "due_on",
-                                 "need_id", "outcome", "learnt", "outcome_on"]),
-    "plans.Milestone": ("goal_id", ["text", "target_on", "reached_on"]),
-    "plans.ReviewItem": ("review_id", ["action_id", "milestone_id", "outcome", "learnt",
-                                       "reached_on"]),
-    "stages.NeedRating": ("assessment_id", ["need_id", "rating", "note"]),
-    "diary.SessionAddendum": ("session_id", ["at", "by_id", "text"]),
+    "plans.Goal": ("plan_id", _("Goals"), None),
+    "plans.Action": ("goal_id", _("Actions"), ["what", "who", "agency_id", "agency_name",
+                                                "due_on", "need_id", "outcome", "learnt",
+                                                "outcome_on"]),
+    "plans.Milestone": ("goal_id", _("Milestones"), ["text", "target_on", "reached_on"]),
+    "plans.ReviewItem": ("review_id", _("What the review found"),
+                         ["action_id", "milestone_id", "outcome", "learnt", "reached_on"]),
+    "stages.NeedRating": ("assessment_id", _("Ratings"), ["need_id", "rating", "note"]),
+    "diary.SessionAddendum": ("session_id", _("Added later"), ["at", "by_id", "text"]),
 }
 
 ACCESS_LOG_COLUMNS = ["at", "user_id", "kind", "path"]
@@ -285,39 +286,38 @@ def _struck(label, row, labels):
     if not row.get("struck_at"):
         return ""
     model = apps.get_model(label)
-    return _("Marked as entered in error on %(day)s by %(who)s: %(why)s") % {
+    return _("Marked on %(day)s by %(who)s: %(why)s") % {
         "day": dates.format_day_time(row["struck_at"]),
         "who": _shown(model._meta.get_field("struck_by"), row["struck_by_id"], labels),
         "why": row["struck_reason"]}
 
 
 def _table(label, rows, columns, labels):
-    model = apps.get_model(label)
     fields = [_field(label, name) for name in columns]
     used = [f for f in fields if any(row[f.attname] not in (None, "") for row in rows)]
     return {
         "columns": [capfirst(f.verbose_name) for f in used],
         "rows": [{"cells": [_shown(f, row[f.attname], labels) for f in used],
                   "struck": _struck(label, row, labels)} for row in rows],
-        "name": model._meta.verbose_name_plural,
     }
 
 
 def _blocks(label, rows, data, labels, *, parent=None):
     model = apps.get_model(label)
     names = _names()
-    children = [(kind, link, columns) for kind, (link, columns) in CHILDREN.items()
-                if _field(kind, link).related_model is model]
+    children = [(kind, link, title, columns) for kind, (link, title, columns)
+                in CHILDREN.items() if _field(kind, link).related_model is model]
     blocks = []
     for row in rows:
         fields = [(capfirst(f.verbose_name), _shown(f, row[f.attname], labels))
                   for f in model._meta.concrete_fields
                   if f.attname not in HIDDEN and f.attname != parent]
         inside = []
-        for kind, link, columns in children:
+        for kind, link, title, columns in children:
             mine = [r for r in data["records"].get(kind, []) if r[link] == row["id"]]
             if mine:
-                inside.append(_part(kind, mine, columns, data, labels, parent=link))
+                inside.append({**_part(kind, mine, columns, data, labels, parent=link),
+                               "title": title})
         heading = names[label](row) if label in names else ""
         blocks.append({
             "heading": heading,
@@ -325,7 +325,7 @@ def _blocks(label, rows, data, labels, *, parent=None):
             "struck": _struck(label, row, labels),
             "children": inside,
         })
-    return {"blocks": blocks, "name": model._meta.verbose_name_plural}
+    return {"blocks": blocks}
 
 
 def _part(label, rows, columns, data, labels, *, parent=None):
@@ -380,7 +380,7 @@ def _risks(data, labels):
              for row in data["records"].get(session, []) if row["risks"]]
     return {"title": _("Risks and alerts"), "count": len(rows), "versions": 0,
             "columns": [_("When"), _("Where it is written"), _("What"), _("Dealt with")],
-            "rows": rows, "name": _("risks and alerts"),
+            "rows": rows,
             "empty": _("No alert or risk is written on the file.")}
 
 

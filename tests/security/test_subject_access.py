@@ -130,13 +130,13 @@ def test_the_summary_pdf_shows_the_records_themselves_in_words(
 
     assert "We filled in the bidding form together" in text  # the session's note
     assert "24 Nov 2026 10:00" in text  # its time, as London shows it
-    assert "He rang later: the form was sent" in text
+    assert "Added later" in text and "He rang later: the form was sent" in text
     assert "Get my own flat near my sister" in text  # the goal
     assert "Action 1.1" in text
     assert f"{need.name} Contemplation Thinking about cutting down" in text  # a rating
     assert "Said he had not eaten for two days" in text  # risks together
     assert "Do not visit alone" in text
     assert "Came in soaked" in text
-    assert "Marked as entered in error" in text and "Another client" in text
+    assert "Entered in error. Marked on" in text and "Another client" in text
     assert str(keyworker) in text  # people by name, not by id
     assert "Kim Lowe" in text
