@@ -138,5 +138,18 @@ def test_the_summary_pdf_shows_the_records_themselves_in_words(
     assert "Do not visit alone" in text
     assert "Came in soaked" in text
     assert "Entered in error. Marked on" in text and "Another client" in text
-    assert str(keyworker) in text  # people by name, not by id
-    assert "Kim Lowe" in text
+    assert "Kim Lowe" in text  # people by name, not by id
+
+
+def test_the_summary_names_only_fields_the_export_holds():
+    """A renamed field would break the summary only for a client with such a record."""
+    exported = {model._meta.label: model for model, _ in subject_access.client_models()}
+    exported[AccessEvent._meta.label] = AccessEvent
+    layouts = [(label, columns) for label, (_title, columns) in subject_access.SECTIONS.items()]
+    layouts += [(label, [link, *(columns or [])])
+                for label, (link, _title, columns) in subject_access.CHILDREN.items()]
+    layouts.append((AccessEvent._meta.label, subject_access.ACCESS_LOG_COLUMNS))
+    for label, columns in layouts:
+        assert label in exported, label
+        names = {field.attname for field in exported[label]._meta.concrete_fields}
+        assert set(columns or []) <= names, (label, set(columns or []) - names)
