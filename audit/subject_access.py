@@ -112,8 +112,7 @@ def export_zip(client, *, by):
     }
     summary = render_pdf("audit/subject_access_pdf.html", {
         "client": client, "site": client.site, "made_at": dates.format_day_time(made_at), "by": by,
-        "counts": [(apps.get_model(label)._meta.verbose_name_plural, len(rows),
-                    len(data["history"].get(label, [])))
+        "counts": [(_kind_name(label), len(rows), len(data["history"].get(label, [])))
                    for label, rows in data["records"].items() if rows],
         "access_count": len(data["access_log"]), "file_count": len(data["files"]),
         "sections": readable(data),
@@ -196,11 +195,21 @@ CHILDREN = {
 
 ACCESS_LOG_COLUMNS = ["at", "user_id", "kind", "path"]
 
+# Columns whose field's own name is a word the summary does not use (issue 15, item 7).
+HEADINGS = {("diary.SessionAddendum", "text"): _("Note")}
+
 # Bookkeeping, not information about the person: kept in records.json only. What was
 # signed is the plan or agreement itself, shown above it; its digest is a check code.
 HIDDEN = {"id", "client_id", "version", "lock_version", "key", "order", "signed_content",
           "signed_digest", "content_digest", "image", "struck_at", "struck_by_id",
           "struck_reason"}
+
+
+def _kind_name(label):
+    """What a kind of record is called in the summary's list of what is held."""
+    if label in CHILDREN:
+        return CHILDREN[label][1]
+    return capfirst(apps.get_model(label)._meta.verbose_name_plural)
 
 
 def _names():
@@ -296,7 +305,7 @@ def _table(label, rows, columns, labels):
     fields = [_field(label, name) for name in columns]
     used = [f for f in fields if any(row[f.attname] not in (None, "") for row in rows)]
     return {
-        "columns": [capfirst(f.verbose_name) for f in used],
+        "columns": [HEADINGS.get((label, f.attname), capfirst(f.verbose_name)) for f in used],
         "rows": [{"cells": [_shown(f, row[f.attname], labels) for f in used],
                   "struck": _struck(label, row, labels)} for row in rows],
     }

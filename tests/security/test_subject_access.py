@@ -131,6 +131,7 @@ def test_the_summary_pdf_shows_the_records_themselves_in_words(
     assert "We filled in the bidding form together" in text  # the session's note
     assert "24 Nov 2026 10:00" in text  # its time, as London shows it
     assert "Added later" in text and "He rang later: the form was sent" in text
+    assert "ddend" not in text  # the product's plain words, not the model's
     assert "Get my own flat near my sister" in text  # the goal
     assert "Action 1.1" in text
     assert f"{need.name} Contemplation Thinking about cutting down" in text  # a rating
