@@ -1,9 +1,11 @@
 """Issue 15, item 7: a keyworker finds the glossary from the help menu, on a phone and on
-a desk, and reads the ratings explained above the assessment form."""
+a desk, reads the ratings explained above the assessment form, and a session's page in
+plain words."""
 
 from playwright.sync_api import expect
 
 from clients.models import Client
+from diary.models import KeyworkSession
 from stages.models import Rating
 from tests.browser.conftest import DEMO_PASSWORD
 
@@ -27,3 +29,10 @@ def test_the_glossary_from_the_help_menu_on_a_phone_and_a_desk(page, log_in, scr
     screenshot("assessment-form-ratings-1366")
     page.set_viewport_size({"width": 375, "height": 800})
     screenshot("assessment-form-ratings-375")
+
+    session = KeyworkSession.objects.filter(logged_by__username="keyworker",
+                                            struck_at=None).latest("starts_at")
+    page.goto(f"/diary/sessions/{session.pk}/")
+    expect(page.get_by_role("heading", name="Added later")).to_be_visible()
+    expect(page.get_by_role("link", name="Mark as entered in error")).to_be_visible()
+    screenshot("session-plain-words-375")
