@@ -223,6 +223,9 @@ def targets():
         "unallocated": (f"/dashboard/unallocated/?site={big.pk}",
                         [(mgr[i], f"/dashboard/unallocated/?site={big.pk}")
                          for i in range(10)]),
+        # A page of words with the help menu: measured beside /healthz, it shows what the
+        # menu, the login and the template cost on every page, whatever the data.
+        "glossary": ("/help/glossary/", [(kw[i], "/help/glossary/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

@@ -277,22 +277,22 @@ class ContactForm(TimesMixin, forms.Form):
 class StrikeForm(forms.Form):
     reason = forms.CharField(label=_("Why is this entry wrong?"),
                              widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("It stays in the record, struck through, with this "
+                             help_text=_("It stays in the record, crossed out, with this "
                                          "reason."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Strike through"))
+        self.helper = form_helper(_("Mark as entered in error"))
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Added below the session, signed and dated. It cannot "
-                                       "be changed afterwards."))
+    text = forms.CharField(label=_("Add a note"), widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Added below the session, with your name and the date. "
+                                       "It cannot be changed afterwards."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Add the addendum"))
+        self.helper = form_helper(_("Add the note"))
 
 
 class RiskForm(forms.Form):

@@ -126,7 +126,7 @@ def _fresh(session, version):
         if fresh.logged_by and fresh.is_logged:
             raise StaleEdit(_(
                 "%(name)s logged this session at %(time)s while you were writing. What you "
-                "wrote is still in the form below: add what is missing as an addendum."
+                "wrote is still in the form below: add what is missing as a note."
             ) % {"name": fresh.logged_by, "time": format_time(fresh.logged_at)},
                 current=fresh) from None
         raise
@@ -255,9 +255,10 @@ def session_log(*, session, version, by, status, worker=None, cancelled_by="",
     _require_full(session.client, by)
     session = _fresh(session, version)
     if session.is_struck:
-        raise ValidationError(_("This session was struck through; it cannot be logged."))
+        raise ValidationError(_("This session was marked as entered in error; it cannot be "
+                                "logged."))
     if session.is_logged:
-        raise ValidationError(_("This session is already logged; correct it instead."))
+        raise ValidationError(_("This session is already logged; change the log instead."))
     if status == Session.Status.BOOKED:
         raise ValidationError({"status": _("Choose what happened: attended, did not attend "
                                            "or cancelled.")})
@@ -284,17 +285,18 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
     if not session.is_logged:
         raise ValidationError(_("This session has not been logged yet."))
     if session.is_struck:
-        raise ValidationError(_("This session was struck through; it cannot be corrected."))
+        raise ValidationError(_("This session was marked as entered in error; it cannot be "
+                                "changed."))
     window = DiarySettings.for_site(session.site_id).edit_window_days
     if timezone.now() > session.correctable_until(window):
         raise ValidationError(_(
-            "Corrections closed on %(day)s (%(days)s days after it was logged). Add an "
-            "addendum instead.") % {"day": format_day(session.correctable_until(window)),
+            "The log could be changed until %(day)s (%(days)s days after it was logged). Add "
+            "a note instead.") % {"day": format_day(session.correctable_until(window)),
                                    "days": window})
     if not session.may_correct(by, window):
         raise ValidationError(_(
-            "Only %(name)s, who logged it, or a manager can correct this session. Add an "
-            "addendum instead.") % {"name": session.logged_by})
+            "Only %(name)s, who logged it, or a manager can change this session. Add a "
+            "note instead.") % {"name": session.logged_by})
     if status == Session.Status.BOOKED:
         raise ValidationError({"status": _("A logged session cannot go back to booked.")})
     _set_outcome(session, status=status, worker=worker, cancelled_by=cancelled_by,
@@ -310,11 +312,11 @@ def addendum_add(*, session, by, text):
     """Add a note to a logged session; it is signed, dated and never changed."""
     _require_full(session.client, by)
     if not session.is_logged:
-        raise ValidationError(_("Log the session first; an addendum adds to a logged one."))
+        raise ValidationError(_("Log the session first; a note is added to a logged session."))
     if session.is_struck:
-        raise ValidationError(_("This session was struck through; add nothing to it."))
+        raise ValidationError(_("This session was marked as entered in error; add nothing to it."))
     if not text.strip():
-        raise ValidationError({"text": _("Write the addendum.")})
+        raise ValidationError({"text": _("Write the note.")})
     addendum = _by(SessionAddendum(session=session, by=by, text=text.strip()), by)
     addendum.full_clean()
     addendum.save()
@@ -327,7 +329,7 @@ def session_strike(*, session, by, reason):
     _require_full(session.client, by)
     session = _locked(session)
     if session.is_struck:
-        raise ValidationError(_("This session is already struck through."))
+        raise ValidationError(_("This session is already marked as entered in error."))
     author = session.logged_by_id or session.booked_by_id
     if by.pk != author and not by.manages(session.site_id):
         raise PermissionDenied
@@ -400,7 +402,7 @@ def contact_strike(*, contact, by, reason):
     if by.pk != contact.by_id and not by.manages(contact.site_id):
         raise PermissionDenied
     if contact.is_struck:
-        raise ValidationError(_("This contact is already struck through."))
+        raise ValidationError(_("This contact is already marked as entered in error."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is wrong.")})
     contact.struck_at = timezone.now()

@@ -256,11 +256,12 @@ def session_log(request, pk):
     session = _session_for(request, pk)
     window = DiarySettings.for_site(session.site_id).edit_window_days
     if session.is_struck:
-        messages.error(request, _("This session was struck through; it cannot be changed."))
+        messages.error(request, _("This session was marked as entered in error; it cannot be "
+                                  "changed."))
         return redirect(session)
     if session.is_logged and not session.may_correct(request.user, window):
-        messages.error(request, _("This session can no longer be corrected by you: add an "
-                                  "addendum instead."))
+        messages.error(request, _("You can no longer change this session: add a note to it "
+                                  "instead."))
         return redirect(session)
     correcting = session.is_logged
     form = forms.LogForm(request.POST or None, workers=_workers_at([session.site_id]),
@@ -283,7 +284,7 @@ def session_log(request, pk):
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
         else:
-            messages.success(request, _("Correction saved.") if correcting
+            messages.success(request, _("Change saved.") if correcting
                              else _("Session logged."))
             return redirect(_next(request, session.get_absolute_url()))
     previous = (KeyworkSession.objects.live().filter(
@@ -293,7 +294,7 @@ def session_log(request, pk):
         "form": form, "session": session, "client": session.client, "previous": previous,
         "cover_note": services.cover_notes([session]).get(session.pk),
         "addendum_form": addendum_form,
-        "title": _("Correct the log") if correcting else _("Log the session"),
+        "title": _("Change the log") if correcting else _("Log the session"),
     })
 
 
@@ -314,7 +315,7 @@ def addendum_add(request, pk):
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
         else:
-            messages.success(request, _("Addendum added."))
+            messages.success(request, _("Note added."))
             return redirect(session)
     return _session_page(request, session, addendum_form=form)
 
@@ -326,7 +327,7 @@ def session_strike(request, pk):
     if request.user.pk != author and not request.user.is_manager:
         raise PermissionDenied
     if session.is_struck:
-        messages.error(request, _("This session is already struck through."))
+        messages.error(request, _("This session is already marked as entered in error."))
         return redirect(session)
     form = forms.StrikeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -336,12 +337,12 @@ def session_strike(request, pk):
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
         else:
-            messages.success(request, _("The session is struck through. It stays in the "
-                                        "record with your reason."))
+            messages.success(request, _("The session is marked as entered in error. It stays "
+                                        "in the record, crossed out, with your reason."))
             return redirect(session)
     return render(request, "diary/strike_form.html", {
         "form": form, "client": session.client, "entry": session,
-        "title": _("Strike this session through")})
+        "title": _("Mark this session as entered in error")})
 
 
 @client_page("diary.KeyworkSession")
@@ -435,7 +436,7 @@ def contact_strike(request, pk):
     if request.user.pk != contact.by_id and not request.user.is_manager:
         raise PermissionDenied
     if contact.is_struck:
-        messages.error(request, _("This contact is already struck through."))
+        messages.error(request, _("This contact is already marked as entered in error."))
         return redirect(contact.client)
     form = forms.StrikeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -445,10 +446,10 @@ def contact_strike(request, pk):
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
         else:
-            messages.success(request, _("The contact is struck through. It stays in the "
-                                        "record with your reason."))
+            messages.success(request, _("The contact is marked as entered in error. It stays "
+                                        "in the record, crossed out, with your reason."))
             return redirect(contact.client)
     return render(request, "diary/strike_form.html", {
         "form": form, "client": contact.client, "entry": contact,
-        "title": _("Strike this contact through")})
+        "title": _("Mark this contact as entered in error")})
 

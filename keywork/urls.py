@@ -36,6 +36,7 @@ urlpatterns = [
                       + [path("account/two_factor/setup/", staff_views.SetupView.as_view(),
                               name="setup")]
                       + two_factor_urls.profile, "two_factor"))),
+    path("help/glossary/", views.glossary, name="glossary"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

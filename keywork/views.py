@@ -1,5 +1,5 @@
-"""Project-wide views: the health check, the styled CSRF failure page and the error page
-for a database that cannot be reached or refuses a write."""
+"""Project-wide views: the health check, the glossary, the styled CSRF failure page and
+the error page for a database that cannot be reached or refuses a write."""
 
 import re
 import sys
@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 # The database could not be reached or refused to write (a restart, a full disk, a
 # read-only file, "database is locked"): trouble of the moment, where trying again later
@@ -39,6 +39,13 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"database": "unreachable", "version": settings.VERSION}, status=503)
     return JsonResponse({"database": "ok", "version": settings.VERSION})
+
+
+@require_safe
+def glossary(request):
+    """The words of the product in plain language, from the help menu: every role, since
+    it names no client. The stage-of-change ratings come from stages.models.Rating."""
+    return render(request, "glossary.html")
 
 
 @login_not_required

@@ -61,6 +61,17 @@ class Rating(models.TextChoices):
     ACHIEVING = "achieving", _("Achieving")
     NOT_APPLICABLE = "na", _("Not applicable")
 
+    @property
+    def description(self):
+        """What the rating means, in plain words: the assessment form, its results page,
+        the glossary and the client's copies all read it here."""
+        return DESCRIPTIONS[self]
+
+    @property
+    def score(self):
+        """The percentage it counts for, or None for not applicable."""
+        return SCORES.get(self)
+
 
 SCORES = {
     Rating.PRE_CONTEMPLATION: 0,
@@ -68,6 +79,17 @@ SCORES = {
     Rating.DETERMINED: 50,
     Rating.ACTION: 75,
     Rating.ACHIEVING: 100,
+}
+
+DESCRIPTIONS = {
+    Rating.PRE_CONTEMPLATION: _("Not thinking about changing this yet. The client may not "
+                                "see it as a problem."),
+    Rating.CONTEMPLATION: _("Thinking about changing this, but has not decided to."),
+    Rating.DETERMINED: _("Has decided to change this and is getting ready to."),
+    Rating.ACTION: _("Doing something about it now."),
+    Rating.ACHIEVING: _("Has done 5 or more actions on this need."),
+    Rating.NOT_APPLICABLE: _("This need does not apply to the client. It is left out of "
+                             "the score."),
 }
 
 

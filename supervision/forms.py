@@ -70,17 +70,18 @@ class ConfirmForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Add a note"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Add the addendum"))
+        self.helper = form_helper(_("Add the note"))
 
 
 class AccountabilityForm(forms.ModelForm):
     class Meta:
         model = CaseAccountability
         fields = ["holder", "manager"]
+        labels = {"holder": _("Who is responsible for the case")}
 
     def __init__(self, *args, managers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -201,7 +201,7 @@ def _distance_section(scope, period):
     mean, spread, span = _spread(overall)
     rows = [(_("Clients re-assessed"), len(overall)),
             (_("Mean change in overall score (points)"), mean),
-            (_("Spread (standard deviation)"), spread),
+            (_("How much the changes differ (standard deviation)"), spread),
             (_("Range"), span)]
     areas = list(NeedArea.objects.all())
     area_rows = []

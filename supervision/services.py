@@ -61,7 +61,7 @@ def _editable_by_manager(supervision, by):
     if by.pk != supervision.manager_id and not by.manages(supervision.site_id):
         raise PermissionDenied
     if supervision.status != Supervision.Status.DRAFT:
-        raise ValidationError(_("This supervision has been signed off; add an addendum "
+        raise ValidationError(_("This supervision has been signed off; add a note "
                                 "instead."))
 
 
@@ -138,7 +138,7 @@ def addendum_add(*, supervision, by, text):
     if not (by.manages(supervision.site_id) or by.pk == supervision.keyworker_id):
         raise PermissionDenied
     if not text.strip():
-        raise ValidationError({"text": _("Write the addendum.")})
+        raise ValidationError({"text": _("Write the note.")})
     return Addendum.objects.create(supervision=supervision, by=by, text=text)
 
 

@@ -187,9 +187,9 @@ def addendum_add(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Addendum added."))
+            messages.success(request, _("Note added."))
     else:
-        messages.error(request, _("Write the addendum."))
+        messages.error(request, _("Write the note."))
     return redirect(supervision)
 
 
@@ -208,7 +208,7 @@ def case_accountability(request, pk):
         except ValidationError as error:
             add_error(form, error)
         else:
-            messages.success(request, _("Case accountability saved."))
+            messages.success(request, _("Saved: who is responsible for the case."))
             return redirect(client)
     return render(request, "supervision/case_accountability.html", {
         "client": client, "form": form})

@@ -1,4 +1,5 @@
-"""Who sees what: every clients URL, for every member of the cast, by GET and by POST.
+"""Who sees what: every clients URL (and the project's own pages: home, the glossary), for
+every member of the cast, by GET and by POST.
 
 The client in question is `client_record` (Dee Harper, at Riverside, on Kim's caseload).
 """
@@ -27,6 +28,7 @@ ROLES = ["anonymous", "keyworker", "colleague", "other_site_keyworker", "manager
 # One row per URL, one column per role, in the order of ROLES.
 MATRIX = {
     "home": (LOGIN, OK, OK, OK, OK, OK, OK),
+    "glossary": (LOGIN, OK, OK, OK, OK, OK, OK),
     "clients:caseload": (LOGIN, OK, OK, OK, OK, OK, 403),
     "clients:list": (LOGIN, OK, OK, OK, OK, OK, 403),
     "clients:create": (LOGIN, 403, 403, 403, OK, OK, 403),
@@ -48,6 +50,8 @@ MATRIX = {
 
 # Answered with 405 to any GET from a signed-in user, before anyone's rights are looked at.
 POST_ONLY = {"clients:keyworker_limit", "clients:induction_tick"}
+# Pages to read only: a POST from a signed-in user is answered with 405.
+GET_ONLY = {"glossary"}
 
 # The lifecycle steps only show their form for a client in the right state.
 STATE_FOR = {
@@ -87,7 +91,7 @@ def world(settings, tmp_path, client_record, keyworker, colleague, manager, cove
     }
 
 
-WITHOUT_ARGS = {"home", "clients:caseload", "clients:list", "clients:create",
+WITHOUT_ARGS = {"home", "glossary", "clients:caseload", "clients:list", "clients:create",
                 "clients:keyworkers"}
 
 
@@ -140,6 +144,8 @@ def test_each_role_gets_only_what_the_access_rules_allow(client, request, world,
     sign_in(client, request, role)
     expected = MATRIX[name][ROLES.index(role)]
     if method == "get" and name in POST_ONLY and role != "anonymous":
+        expected = 405
+    if method == "post" and name in GET_ONLY and role != "anonymous":
         expected = 405
     response = getattr(client, method)(url_of(name, world))
     assert_outcome(response, expected, method)

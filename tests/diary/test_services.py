@@ -217,14 +217,14 @@ def test_only_the_author_or_a_manager_corrects(booked, keyworker, manager, cover
     session.refresh_from_db()
     client_record.allocations.create(worker=cover_worker, kind="co", start=booked.starts_at.date(),
                                      created_by=manager)
-    with pytest.raises(ValidationError, match="Only Kim .* or a manager can correct"):
+    with pytest.raises(ValidationError, match="Only Kim .* or a manager can change"):
         correct(session, cover_worker, discussed="Not mine to change")
 
 
 def test_after_the_window_only_an_addendum_can_be_added(client_record, keyworker):
     session = KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
                                     starts_at=ago(days=9))
-    with pytest.raises(ValidationError, match="Corrections closed on .* Add an addendum"):
+    with pytest.raises(ValidationError, match="could be changed until .* Add a note"):
         correct(session, keyworker, discussed="Too late")
     addendum = services.addendum_add(session=session, by=keyworker, text="GP letter came too.")
     assert list(session.addenda.all()) == [addendum]
@@ -248,7 +248,7 @@ def test_a_wrong_entry_is_struck_through_with_a_reason_not_deleted(booked, keywo
     assert session.is_struck and session.struck_reason == "Wrong client"
     assert not KeyworkSession.objects.live().exists()
     assert not KeyworkSession.objects.open_risks().exists()
-    with pytest.raises(ValidationError, match="struck through"):
+    with pytest.raises(ValidationError, match="marked as entered in error"):
         correct(session, keyworker, discussed="Again")
 
 

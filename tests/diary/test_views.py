@@ -292,7 +292,7 @@ def test_after_the_window_the_session_page_offers_an_addendum_only(client, keywo
     client.force_login(keyworker)
     page = client.get(reverse("diary:session", args=[session.pk])).content.decode()
     assert reverse("diary:log", args=[session.pk]) not in page
-    assert "add an addendum below" in page
+    assert "after that, add a note below" in page
     assert client.get(reverse("diary:log", args=[session.pk])).status_code == 302
     client.post(reverse("diary:addendum", args=[session.pk]), {"text": "He rang later."})
     assert session.addenda.get().text == "He rang later."
@@ -304,7 +304,7 @@ def test_a_struck_session_stays_on_the_timeline_crossed_out(client, keyworker, b
     client.post(reverse("diary:strike", args=[booked.pk]), {"reason": "Booked by mistake"})
     page = client.get(client_record.get_absolute_url()).content.decode()
     assert "is-struck" in page
-    assert "Struck through by Kim" in page and "Booked by mistake" in page
+    assert "Marked as entered in error by Kim" in page and "Booked by mistake" in page
 
 
 # The client's pages -------------------------------------------------------------------------

@@ -258,6 +258,6 @@ def test_the_sign_page_shows_the_details_the_signature_covers(client, keyworker,
     page = client.get(reverse("plans:sign", args=[draft.pk])).content.decode()
     details = page[page.index("signed-details"):]
     for expected in ("Dee Harper", client_record.reference, "Riverside Day Centre",
-                     "Kim Lowe", f"fingerprint {draft.digest()[:12]}"):
+                     "Kim Lowe", f"check code {draft.digest()[:12]}"):
         assert expected in page, expected
     assert "Kim Lowe" in details

@@ -1,7 +1,9 @@
 """Subject access: one ZIP with everything held about a client, none of it missed."""
 
+import datetime
 import io
 import json
+import subprocess
 import zipfile
 
 from django.apps import apps
@@ -11,7 +13,11 @@ from django.urls import reverse
 from audit import subject_access
 from audit.models import AccessEvent
 from clients.models import Client
+from diary import services as diary_services
 from staff.models import User
+from stages import services as stage_services
+from stages.models import Need, Rating
+from tests.factories import ContactFactory, KeyworkSessionFactory, local_moment, signed_plan
 
 
 def _client_field_paths(model, depth=3):
@@ -88,3 +94,63 @@ def test_the_export_is_logged_and_for_managers_only(client, manager, keyworker, 
     _export(client, manager, client_record)
     assert AccessEvent.objects.filter(kind="subject_access", client=client_record,
                                       user=manager).exists()
+
+
+def _summary_text(archive, tmp_path):
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(archive.read("summary.pdf"))
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_the_summary_pdf_shows_the_records_themselves_in_words(
+        client, manager, keyworker, client_record, tmp_path):
+    """A client cannot read JSON: the summary shows each record, not only how many."""
+    plan = signed_plan(client=client_record, by=keyworker)
+    goal = plan.goals.get()
+    goal.text = "Get my own flat near my sister"
+    goal.save()
+    session = KeyworkSessionFactory(
+        client=client_record, worker=keyworker, held=True,
+        starts_at=local_moment(datetime.date(2026, 11, 24), 10),
+        discussed="We filled in the bidding form together",
+        risks="Said he had not eaten for two days")
+    diary_services.addendum_add(session=session, by=keyworker,
+                                text="He rang later: the form was sent")
+    contact = ContactFactory(client=client_record, by=keyworker, note="Came in soaked")
+    diary_services.contact_strike(contact=contact, by=keyworker, reason="Another client")
+    need = Need.objects.in_use().first()
+    ratings = {n.pk: (Rating.DETERMINED, "") for n in Need.objects.in_use()}
+    ratings[need.pk] = (Rating.CONTEMPLATION, "Thinking about cutting down")
+    stage_services.assessment_record(client=client_record, assessed_on=client_record.admitted_on,
+                                     ratings=ratings, by=keyworker)
+
+    archive, _document = _export(client, manager, client_record)
+    text = " ".join(_summary_text(archive, tmp_path).split())
+
+    assert "We filled in the bidding form together" in text  # the session's note
+    assert "24 Nov 2026 10:00" in text  # its time, as London shows it
+    assert "Added later" in text and "He rang later: the form was sent" in text
+    assert "ddend" not in text  # the product's plain words, not the model's
+    assert "Get my own flat near my sister" in text  # the goal
+    assert "Action 1.1" in text
+    assert f"{need.name} Contemplation Thinking about cutting down" in text  # a rating
+    assert "Said he had not eaten for two days" in text  # risks together
+    assert "Do not visit alone" in text
+    assert "Came in soaked" in text
+    assert "Entered in error. Marked on" in text and "Another client" in text
+    assert "Kim Lowe" in text  # people by name, not by id
+
+
+def test_the_summary_names_only_fields_the_export_holds():
+    """A renamed field would break the summary only for a client with such a record."""
+    exported = {model._meta.label: model for model, _ in subject_access.client_models()}
+    exported[AccessEvent._meta.label] = AccessEvent
+    layouts = [(label, columns) for label, (_title, columns) in subject_access.SECTIONS.items()]
+    layouts += [(label, [link, *(columns or [])])
+                for label, (link, _title, columns) in subject_access.CHILDREN.items()]
+    layouts.append((AccessEvent._meta.label, subject_access.ACCESS_LOG_COLUMNS))
+    for label, columns in layouts:
+        assert label in exported, label
+        names = {field.attname for field in exported[label]._meta.concrete_fields}
+        assert set(columns or []) <= names, (label, set(columns or []) - names)

@@ -45,7 +45,7 @@ def test_actions_not_done_carry_forward(supervision, manager, keyworker):
 
 def test_locked_record_takes_only_addenda(supervision, manager, keyworker):
     services.supervision_sign(supervision=supervision, by=manager)
-    with pytest.raises(ValidationError, match="addendum"):
+    with pytest.raises(ValidationError, match="add a note"):
         services.supervision_save(supervision=supervision, version=supervision.version,
                                   by=manager, notes={"workload": "x"}, discussions={})
     services.supervision_confirm(supervision=supervision, by=keyworker, comment="Agreed")
