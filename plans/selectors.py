@@ -379,7 +379,7 @@ class PlanNews:
 
     `signed`: the versions signed in it, oldest first. `goals_added` / `goals_dropped`: the
     goals (their text) a version signed in the span has that the version it replaced did
-    not, and the other way round (a goal achieved is not also counted as dropped).
+    not, and the other way round (a goal whose every action was done is not dropped).
     `goals_achieved`: goals of a version in force during the span whose every action is
     done, the last of them in the span. `actions_done`: actions marked done in the span
     (an action copied into a new version counts once). `reviews`: the reviews held in it,
@@ -431,22 +431,28 @@ def plan_news_between(clients, start, end):
 
     found = defaultdict(lambda: {"signed": [], "reviews": [], "manager_reviews": [],
                                  "added": {}, "achieved": {}, "dropped": {}, "done": set()})
+    complete = defaultdict(set)  # plan id: the keys of its goals with every action done
     for version in in_force:
         news = found[version.client_id]
         for key, text in goals[version.pk].items():
             steps = actions[version.pk, key]
             news["done"] |= {a for a, outcome, on in steps
                              if outcome == Action.Outcome.DONE and within(on)}
-            if steps and all(outcome == Action.Outcome.DONE for _a, outcome, _on in steps) \
-                    and within(max((on for _a, _o, on in steps if on), default=None)):
-                news["achieved"][key] = text
+            if steps and all(outcome == Action.Outcome.DONE for _a, outcome, _on in steps):
+                complete[version.pk].add(key)
+                if within(max((on for _a, _o, on in steps if on), default=None)):
+                    news["achieved"][key] = text
     for version in signed_in:
         news = found[version.client_id]
         news["signed"].append(version)
-        before = goals[replaced[version.pk].pk] if version.pk in replaced else {}
+        earlier = replaced.get(version.pk)
+        before, finished = (goals[earlier.pk], complete[earlier.pk]) if earlier else ({}, set())
         now = goals[version.pk]
         news["added"].update({k: t for k, t in now.items() if k not in before})
-        news["dropped"].update({k: t for k, t in before.items() if k not in now})
+        # A goal achieved (even before the span) and left out of the new version is done
+        # with, not dropped.
+        news["dropped"].update({k: t for k, t in before.items()
+                                if k not in now and k not in finished})
     for review in (Review.objects.filter(plan__client_id__in=ids, held_on__gte=first_day,
                                          held_on__lte=last_day)
                    .select_related("plan").order_by("held_on", "pk")):
@@ -461,7 +467,7 @@ def plan_news_between(clients, start, end):
             manager_reviews=news["manager_reviews"],
             goals_added=list(news["added"].values()),
             goals_achieved=list(news["achieved"].values()),
-            goals_dropped=[t for k, t in news["dropped"].items() if k not in news["achieved"]],
+            goals_dropped=list(news["dropped"].values()),
             actions_done=len(news["done"]))
         if plan_news:
             result[client_id] = plan_news

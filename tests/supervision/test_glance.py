@@ -208,3 +208,27 @@ def test_the_page_names_clients_by_name_and_reference_never_date_of_birth(
         assert shown not in page, shown
     # The full change trail is still there, one click away.
     assert "<details" in page and "07700 900111" in page and "Date of birth" in page
+
+
+def test_a_goal_finished_before_the_last_supervision_and_left_out_is_not_dropped(
+        client_record, keyworker, since, travel):
+    travel(days=-20)
+    plan = signed_plan(client=client_record, by=keyworker)
+    finished = plan.goals.get()
+    for action in finished.actions.all():
+        plan_services.action_progress(action=action, outcome=Action.Outcome.DONE, by=keyworker)
+    travel.back()
+    draft = plan_services.plan_revise(plan=plan, by=keyworker)
+    plan_services.goal_remove(goal=draft.goals.get(key=finished.key),
+                              lock_version=draft.lock_version, by=keyworker)
+    draft.refresh_from_db()
+    plan_services.goal_save(plan=draft, lock_version=draft.lock_version, by=keyworker,
+                            text="Cook a meal for the house",
+                            actions=[{"what": "Plan the menu", "who": "client",
+                                      "due_on": today() + 7 * DAY}])
+    sign(draft, by=keyworker, role="client")
+    sign(draft, by=keyworker, role="worker")
+    news = glance_of(client_record, since).plan
+    assert [v.number for v in news.signed] == [2]
+    assert news.goals_added == ["Cook a meal for the house"]
+    assert (news.goals_dropped, news.goals_achieved, news.actions_done) == ([], [], 0)
