@@ -7,7 +7,7 @@ services' limit check, the manager dashboard and supervision agendas all read th
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import ngettext
 
@@ -97,3 +97,40 @@ def deactivation_blockers(user):
                                           "site": site.name},
              reverse("clients:transfer", args=[user.pk]) + f"?site={site.pk}")
             for site in sites]
+
+
+@dataclass(frozen=True)
+class AlertNews:
+    """The alert lines a client's record gained and lost over a span."""
+
+    raised: list
+    removed: list
+
+
+def alerts_between(client_ids, start, end):
+    """{client id: AlertNews} for the clients whose alerts (one a line) changed from
+    `start` to `end`, read from the record's history: the last version before each
+    instant. A client recorded during the span had no alerts at its start. One query."""
+    history = Client.history.model
+
+    def last_before(moment):
+        return (history.objects.filter(id__in=client_ids, history_date__lt=moment)
+                .values("id").annotate(last=Max("history_id")).values("last"))
+
+    rows = (history.objects.filter(Q(history_id__in=last_before(start))
+                                   | Q(history_id__in=last_before(end)))
+            .order_by("history_date", "history_id").values_list("id", "history_date", "alerts"))
+    before, after = {}, {}
+    for pk, when, alerts in rows:
+        lines = Client(alerts=alerts or "").alert_list
+        if when < start:
+            before[pk] = lines
+        after[pk] = lines
+    found = {}
+    for pk, lines in after.items():
+        old = before.get(pk, [])
+        raised = [line for line in lines if line not in old]
+        removed = [line for line in old if line not in lines]
+        if raised or removed:
+            found[pk] = AlertNews(raised, removed)
+    return found

@@ -173,3 +173,101 @@ def caseload_short_this_week(user, today=None):
                    .annotate(keyworker_since=_keyworked_since(today)))
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     return [(client, weeks[client.pk]) for client in clients if weeks[client.pk].is_short]
+
+
+# Keywork over a span (a supervision's "since last time") ----------------------------------
+
+
+@dataclass(frozen=True)
+class SessionTally:
+    """One client's keywork sessions that started in a span, against the site's cadence.
+
+    `expected`: the site's sessions per week over the whole weeks of the span the client
+    was due keywork: from the later of the span's start and the end of their first week of
+    keywork (as Week counts it: no one is short in the first week) to the span's end,
+    rounded to the nearest whole session. `not_logged`: booked sessions that have started
+    and were never logged.
+    """
+
+    held: int
+    missed: int
+    cancelled: int
+    not_logged: int
+    expected: int
+
+    @property
+    def is_short(self):
+        return self.held < self.expected
+
+
+def expected_in(per_week, first_day, last_day):
+    """Sessions a cadence of `per_week` asks for from `first_day` to `last_day` (both in)."""
+    days = (last_day - first_day).days + 1
+    if days <= 0:
+        return 0
+    return int(per_week * days / 7 + 0.5)
+
+
+def sessions_between(clients, start, end):
+    """{client id: SessionTally} for `clients` (objects with `pk` and `site_id`), counting
+    the live sessions that started from `start` (an instant) up to `end`. Three queries
+    whatever the number of clients: when keywork began for each, the sessions counted per
+    client and outcome, and the sites' cadence settings."""
+    clients = list(clients)
+    ids = [c.pk for c in clients]
+    first_day, last_day = dates.local_day(start), dates.local_day(end)
+    first = (Allocation.objects.primary().filter(client=OuterRef("pk"), start__lte=last_day)
+             .order_by("start").values("start")[:1])
+    began = dict(Client.objects.filter(pk__in=ids).annotate(began=Subquery(first))
+                 .values_list("pk", "began"))
+    now = timezone.now()
+    rows = (Session.objects.live().filter(client__in=ids, starts_at__gte=start,
+                                          starts_at__lt=end)
+            .values("client")
+            .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
+                      missed=Count("pk", filter=Q(status=Session.Status.DID_NOT_ATTEND)),
+                      cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
+                      not_logged=Count("pk", filter=Q(status=Session.Status.BOOKED,
+                                                      starts_at__lt=now))))
+    counts = {row.pop("client"): row for row in rows}
+    settings = DiarySettings.for_sites({c.site_id for c in clients})
+    tallies = {}
+    for client in clients:
+        row = counts.get(client.pk, {})
+        since = began.get(client.pk)
+        expected = 0
+        if since is not None:
+            expected = expected_in(settings[client.site_id].sessions_per_week,
+                                   max(first_day, since + FIRST_WEEK), last_day)
+        tallies[client.pk] = SessionTally(
+            held=row.get("held", 0), missed=row.get("missed", 0),
+            cancelled=row.get("cancelled", 0), not_logged=row.get("not_logged", 0),
+            expected=expected)
+    return tallies
+
+
+@dataclass(frozen=True)
+class RiskNews:
+    """The team risks a client's sessions raised in a span, and those dealt with in it."""
+
+    raised: list
+    dealt_with: list
+
+
+def risks_between(client_ids, start, end):
+    """{client id: RiskNews} for the clients with a risk raised (in a session that started
+    in the span) or dealt with in the span; sessions oldest first. One query."""
+    sessions = (Session.objects.live().exclude(risks="")
+                .filter(Q(starts_at__gte=start, starts_at__lt=end)
+                        | Q(risk_dealt_with_at__gte=start, risk_dealt_with_at__lt=end),
+                        client__in=client_ids)
+                .only("client_id", "starts_at", "risks", "risk_dealt_with_at")
+                .order_by("starts_at", "pk"))
+    found = {}
+    for session in sessions:
+        news = found.setdefault(session.client_id, RiskNews([], []))
+        if start <= session.starts_at < end:
+            news.raised.append(session)
+        if session.risk_dealt_with_at and start <= session.risk_dealt_with_at < end:
+            news.dealt_with.append(session)
+    return found

@@ -9,13 +9,24 @@ ids) and run a fixed number of queries whatever their number.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from clients.models import Client
-from plans.models import MANAGER_REVIEW_FROM, MANAGER_REVIEW_UNTIL, Action, ManagerReview, Plan
+from keywork.lib.dates import local_day
+from plans.models import (
+    MANAGER_REVIEW_FROM,
+    MANAGER_REVIEW_UNTIL,
+    Action,
+    Goal,
+    ManagerReview,
+    Plan,
+    Referral,
+    Review,
+)
 from stages.selectors import client_ids
 
 # A review is "due" from a week before its date (the reminders name it then).
@@ -357,3 +368,158 @@ def plan_to_do(plan):
                         for a in actions)
         goals.append(GoalToDo(goal, [a for a in actions if a.outcome == Action.Outcome.OPEN]))
     return PlanToDo(goals, done, not_done)
+
+
+# What changed in a span (a supervision's "since last time") -----------------------------
+
+
+@dataclass(frozen=True)
+class PlanNews:
+    """What happened to a client's plan over a span.
+
+    `signed`: the versions signed in it, oldest first. `goals_added` / `goals_dropped`: the
+    goals (their text) a version signed in the span has that the version it replaced did
+    not, and the other way round (a goal whose every action was done is not dropped).
+    `goals_achieved`: goals of a version in force during the span whose every action is
+    done, the last of them in the span. `actions_done`: actions marked done in the span
+    (an action copied into a new version counts once). `reviews`: the reviews held in it,
+    and `manager_reviews` the manager's 4-13 week reviews signed off in it.
+    """
+
+    signed: list
+    reviews: list
+    manager_reviews: list
+    goals_added: list
+    goals_achieved: list
+    goals_dropped: list
+    actions_done: int
+
+    def __bool__(self):
+        return bool(self.signed or self.reviews or self.manager_reviews or self.goals_added
+                    or self.goals_achieved or self.goals_dropped or self.actions_done)
+
+
+def plan_news_between(clients, start, end):
+    """{client id: PlanNews} for the clients whose plan changed from `start` to `end`
+    (instants; a date-only record counts from the day of `start` to the day of `end`,
+    both in). Five queries whatever the number of clients."""
+    ids = client_ids(clients)
+    first_day, last_day = local_day(start), local_day(end)
+    versions = list(Plan.objects.filter(client_id__in=ids, signed_at__isnull=False,
+                                        signed_at__lt=end)
+                    .order_by("client_id", "number").only(
+                        "pk", "client_id", "number", "signed_at", "superseded_at"))
+    signed_in = [v for v in versions if v.signed_at >= start]
+    replaced = {}
+    for earlier, later in zip(versions, versions[1:], strict=False):
+        if earlier.client_id == later.client_id:
+            replaced[later.pk] = earlier
+    in_force = [v for v in versions if v.superseded_at is None or v.superseded_at >= start]
+    wanted = {v.pk for v in signed_in + in_force} | {
+        replaced[v.pk].pk for v in signed_in if v.pk in replaced}
+    goals = defaultdict(dict)  # plan id: {goal key: text}
+    for plan_id, key, text in Goal.objects.filter(plan_id__in=wanted).values_list(
+            "plan_id", "key", "text"):
+        goals[plan_id][key] = text
+    actions = defaultdict(list)  # (plan id, goal key): [(action key, outcome, outcome_on)]
+    for row in Action.objects.filter(goal__plan__in=[v.pk for v in in_force]).values_list(
+            "goal__plan_id", "goal__key", "key", "outcome", "outcome_on"):
+        actions[row[0], row[1]].append(row[2:])
+
+    def within(day):
+        return day is not None and first_day <= day <= last_day
+
+    found = defaultdict(lambda: {"signed": [], "reviews": [], "manager_reviews": [],
+                                 "added": {}, "achieved": {}, "dropped": {}, "done": set()})
+    complete = defaultdict(set)  # plan id: the keys of its goals with every action done
+    for version in in_force:
+        news = found[version.client_id]
+        for key, text in goals[version.pk].items():
+            steps = actions[version.pk, key]
+            news["done"] |= {a for a, outcome, on in steps
+                             if outcome == Action.Outcome.DONE and within(on)}
+            if steps and all(outcome == Action.Outcome.DONE for _a, outcome, _on in steps):
+                complete[version.pk].add(key)
+                if within(max((on for _a, _o, on in steps if on), default=None)):
+                    news["achieved"][key] = text
+    for version in signed_in:
+        news = found[version.client_id]
+        news["signed"].append(version)
+        earlier = replaced.get(version.pk)
+        before, finished = (goals[earlier.pk], complete[earlier.pk]) if earlier else ({}, set())
+        now = goals[version.pk]
+        news["added"].update({k: t for k, t in now.items() if k not in before})
+        # A goal achieved (even before the span) and left out of the new version is done
+        # with, not dropped.
+        news["dropped"].update({k: t for k, t in before.items()
+                                if k not in now and k not in finished})
+    for review in (Review.objects.filter(plan__client_id__in=ids, held_on__gte=first_day,
+                                         held_on__lte=last_day)
+                   .select_related("plan").order_by("held_on", "pk")):
+        found[review.plan.client_id]["reviews"].append(review)
+    for review in (ManagerReview.objects.filter(client_id__in=ids, signed_at__gte=start,
+                                                signed_at__lt=end).order_by("signed_at")):
+        found[review.client_id]["manager_reviews"].append(review)
+    result = {}
+    for client_id, news in found.items():
+        plan_news = PlanNews(
+            signed=news["signed"], reviews=news["reviews"],
+            manager_reviews=news["manager_reviews"],
+            goals_added=list(news["added"].values()),
+            goals_achieved=list(news["achieved"].values()),
+            goals_dropped=list(news["dropped"].values()),
+            actions_done=len(news["done"]))
+        if plan_news:
+            result[client_id] = plan_news
+    return result
+
+
+@dataclass(frozen=True)
+class ReferralNews:
+    """A referral made in a span, or whose outcome changed in it: `outcome_before` is the
+    outcome's label when the span began ("" for a referral made in it), `outcome` when it
+    ended."""
+
+    referral: Referral
+    is_new: bool
+    outcome_before: str
+    outcome: str
+
+
+def referrals_between(clients, start, end):
+    """{client id: [ReferralNews, oldest first]} for the referrals made from the day of
+    `start` to the day of `end`, or whose outcome changed between the two instants (read
+    from the referral's history). Two queries."""
+    ids = client_ids(clients)
+    history = Referral.history.model
+    changed = history.objects.filter(client_id__in=ids, history_date__gte=start,
+                                     history_date__lt=end).values("id")
+    referrals = list(Referral.objects.filter(client_id__in=ids).filter(
+        Q(made_on__gte=local_day(start), made_on__lte=local_day(end)) | Q(pk__in=changed))
+        .select_related("agency").order_by("made_on", "pk"))
+    if not referrals:
+        return {}
+
+    def last_before(moment):
+        return (history.objects.filter(id__in=[r.pk for r in referrals],
+                                       history_date__lt=moment)
+                .values("id").annotate(last=Max("history_id")).values("last"))
+
+    before, after = {}, {}
+    for pk, when, outcome in (history.objects.filter(
+            Q(history_id__in=last_before(start)) | Q(history_id__in=last_before(end)))
+            .order_by("history_date", "history_id").values_list("id", "history_date",
+                                                                "outcome")):
+        if when < start:
+            before[pk] = outcome
+        after[pk] = outcome
+    labels = dict(Referral.Outcome.choices)
+    found = defaultdict(list)
+    for referral in referrals:
+        old, new = before.get(referral.pk), after.get(referral.pk, referral.outcome)
+        is_new = old is None
+        if is_new or old != new:
+            found[referral.client_id].append(ReferralNews(
+                referral, is_new, "" if is_new else str(labels.get(old, old)),
+                str(labels.get(new, new))))
+    return dict(found)

@@ -132,3 +132,54 @@ def promotions_due(clients):
     """The ids of `clients` a manager can promote now (the dashboard's figure)."""
     return {pk for pk, position in ladder_positions(clients).items()
             if position.promotion_due}
+
+
+# What changed in a span (a supervision's "since last time") -----------------------------
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """A client's overall assessment score before a span and after it.
+
+    `before`: the overall score of the last assessment made before the span (None if the
+    first one was made in it); `after`: of the last one made in it, on `on`.
+    """
+
+    before: object
+    after: object
+    on: datetime.date
+
+    @property
+    def change(self):
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def scores_between(clients, first_day, last_day):
+    """{client id: ScoreChange} for the clients assessed from `first_day` to `last_day`
+    (both in). One query."""
+    rows = (Assessment.objects.filter(client_id__in=client_ids(clients),
+                                      assessed_on__lte=last_day)
+            .order_by("client_id", "assessed_on", "pk")
+            .values_list("client_id", "assessed_on", "overall"))
+    before, after = {}, {}
+    for client_id, assessed_on, overall in rows:
+        if assessed_on < first_day:
+            before[client_id] = overall
+        else:
+            after[client_id] = (overall, assessed_on)
+    return {pk: ScoreChange(before.get(pk), overall, on)
+            for pk, (overall, on) in after.items()}
+
+
+def stage_moves_between(clients, first_day, last_day):
+    """{client id: [ClientStage, oldest first]}: the rungs reached (a start, a promotion or
+    a move down) from `first_day` to `last_day` (both in), with their stage. One query."""
+    moves = defaultdict(list)
+    for row in (ClientStage.objects.filter(client_id__in=client_ids(clients),
+                                           started_on__gte=first_day,
+                                           started_on__lte=last_day)
+                .select_related("stage").order_by("started_on", "pk")):
+        moves[row.client_id].append(row)
+    return dict(moves)

@@ -25,6 +25,9 @@ LIST_AT_MOST = 5
 HIDDEN_FIELDS = {"version", "id", "history_id", "history_date", "history_user",
                  "history_type", "history_change_reason", "created_at", "signed_content",
                  "signed_digest"}
+# A supervision names a client by name and reference, never by date of birth: the date is
+# no record's label here, and a change to it is listed without its values.
+UNSHOWN_FIELDS = {"date_of_birth"}
 
 
 @dataclass
@@ -34,7 +37,8 @@ class Change:
     what: str  # the model's name, e.g. "keywork session"
     label: str  # the record, e.g. "Session on 3 Nov 2026"
     kind: str  # "added", "changed", "removed" or "count"
-    fields: list = field(default_factory=list)  # [(field label, before, after)]
+    # [(field label, before, after)]; before and after None for a value not shown
+    fields: list = field(default_factory=list)
     count: int = 0
 
 
@@ -97,6 +101,8 @@ def _label(model, row):
             parts.append(value if len(value) <= 80 else value[:77] + "…")
             break
     for f in model._meta.concrete_fields:
+        if f.name in UNSHOWN_FIELDS:
+            continue
         if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
             value = getattr(row, f.attname, None)
             if value:
@@ -143,7 +149,8 @@ def changes_since(client_ids, since, until=None):
             if previous is not None and kind == "changed":
                 delta = row.diff_against(previous)
                 diffs = [(str(model._meta.get_field(c.field).verbose_name),
-                          _display(model, c.field, c.old), _display(model, c.field, c.new))
+                          *((None, None) if c.field in UNSHOWN_FIELDS else
+                            (_display(model, c.field, c.old), _display(model, c.field, c.new))))
                          for c in delta.changes if c.field not in HIDDEN_FIELDS]
                 if not diffs:
                     continue

@@ -10,8 +10,14 @@ from supervision.models import Supervision
 
 
 def _backdate(supervision, days):
-    # The meeting happened in the past: "changes since" counts from then.
-    supervision.created_at = timezone.now() - datetime.timedelta(days=days)
+    # The meeting happened in the past: "changes since" counts from then, and a record
+    # signed off looks back only as far as its sign-off (supervision.selectors.period_of).
+    then = timezone.now() - datetime.timedelta(days=days)
+    supervision.created_at = then
+    if supervision.manager_signed_at:
+        supervision.manager_signed_at = then
+    if supervision.keyworker_confirmed_at:
+        supervision.keyworker_confirmed_at = then
     supervision.save()
 
 
@@ -38,6 +44,7 @@ def seed(ctx):
                               discussions={})
     services.supervision_sign(supervision=first, by=manager)
     services.supervision_confirm(supervision=first, by=keyworker, comment="Agreed.")
+    _backdate(first, 42)
     second = services.supervision_start(manager=manager, keyworker=keyworker,
                                         held_on=today - datetime.timedelta(days=14),
                                         agenda=selectors.agenda_for(keyworker))
@@ -47,3 +54,4 @@ def seed(ctx):
                                      "training": "", "boundaries": ""},
                               discussions={})
     services.supervision_sign(supervision=second, by=manager)
+    _backdate(second, 14)

@@ -169,3 +169,83 @@ def urgent_items(site_ids, worker=None):
             "client": s.client.called,
             "time": dates.format_weekday_time(s.expected_back_at)},
         s.worker, s.get_absolute_url()) for s in sessions]
+
+
+# A supervision's caseload at a glance ----------------------------------------------------
+
+# A keyworker's first supervision looks back this far.
+FIRST_LOOK_BACK = datetime.timedelta(days=28)
+
+
+def period_of(supervision):
+    """(since, until): the instants a supervision looks back over. From the keyworker's
+    previous supervision (or four weeks before this one, for the first) to its sign-off,
+    or to now while it is still being written."""
+    since = (supervision.previous.created_at if supervision.previous
+             else supervision.created_at - FIRST_LOOK_BACK)
+    return since, supervision.manager_signed_at or timezone.now()
+
+
+# What is overdue or waiting on a client today, each read from the selector that owns it.
+OVERDUE = [
+    ("short", _("Short of sessions this week")),
+    ("review", _("Plan review overdue")),
+    ("first_plan", _("First plan late")),
+    ("initial", _("Initial assessment late")),
+    ("promotion", _("Promotion awaiting confirmation")),
+]
+
+
+def overdue_now(clients, today=None):
+    """{client id: [label, ...]} of what is overdue for each of `clients` (objects with
+    `pk` and `site_id`) today, in the order of OVERDUE. A fixed number of queries."""
+    today = today or timezone.localdate()
+    clients = list(clients)
+    ids = [c.pk for c in clients]
+    found = {
+        "short": diary_selectors.short_this_week({c.site_id for c in clients}, today),
+        "review": plans_selectors.reviews_overdue(ids, today),
+        "first_plan": plans_selectors.first_plans_late(ids, today),
+        "initial": stages_selectors.initial_assessments_late(ids, today),
+        "promotion": stages_selectors.promotions_due(ids),
+    }
+    return {pk: [label for key, label in OVERDUE if pk in found[key]] for pk in ids}
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What matters about one client since the last supervision, each part read from the
+    selector of the app that owns it; None (or empty) where nothing happened."""
+
+    sessions: object  # diary.selectors.SessionTally
+    plan: object  # plans.selectors.PlanNews
+    score: object  # stages.selectors.ScoreChange
+    stage_moves: list  # [stages.models.ClientStage]
+    risks: object  # diary.selectors.RiskNews
+    alerts: object  # clients.selectors.AlertNews
+    referrals: list  # [plans.selectors.ReferralNews]
+    overdue: list  # [label]
+
+
+def caseload_glance(clients, since, until, today=None):
+    """{client id: Glance} for `clients` (objects with `pk` and `site_id`) from `since` to
+    `until`, with what is overdue `today`. A fixed number of queries whatever the number
+    of clients or of their records."""
+    clients = list(clients)
+    if not clients:
+        return {}
+    ids = [c.pk for c in clients]
+    first_day, last_day = dates.local_day(since), dates.local_day(until)
+    sessions = diary_selectors.sessions_between(clients, since, until)
+    risks = diary_selectors.risks_between(ids, since, until)
+    alerts = client_selectors.alerts_between(ids, since, until)
+    plans = plans_selectors.plan_news_between(ids, since, until)
+    referrals = plans_selectors.referrals_between(ids, since, until)
+    scores = stages_selectors.scores_between(ids, first_day, last_day)
+    moves = stages_selectors.stage_moves_between(ids, first_day, last_day)
+    overdue = overdue_now(clients, today)
+    return {pk: Glance(sessions=sessions[pk], plan=plans.get(pk), score=scores.get(pk),
+                       stage_moves=moves.get(pk, []), risks=risks.get(pk),
+                       alerts=alerts.get(pk), referrals=referrals.get(pk, []),
+                       overdue=overdue[pk])
+            for pk in ids}

@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,8 +19,6 @@ from keywork.lib.sites import site_choice
 from staff.models import User
 from supervision import changes, forms, reports, selectors, services
 from supervision.models import ExportLog, Supervision
-
-FIRST_LOOK_BACK = datetime.timedelta(days=28)
 
 
 def supervision_for(request, pk):
@@ -89,15 +85,14 @@ def supervision_detail(request, pk):
                 return redirect(supervision)
     elif request.method == "POST":
         raise PermissionDenied
-    since = (supervision.previous.created_at if supervision.previous
-             else supervision.created_at - FIRST_LOOK_BACK)
-    until = supervision.manager_signed_at or timezone.now()
+    since, until = selectors.period_of(supervision)
+    glance = selectors.caseload_glance([d.client for d in discussions], since, until)
     changed = changes.changes_since([d.client_id for d in discussions], since, until)
-    clients = [(d, changed.get(d.client_id, []),
+    clients = [(d, glance[d.client_id], changed.get(d.client_id, []),
                 notes_form[f"c{d.client_id}"] if notes_form else None) for d in discussions]
     return render(request, "supervision/supervision_detail.html", {
         "supervision": supervision, "clients": clients, "notes_form": notes_form,
-        "since": since, "can_edit": can_edit,
+        "since": since, "until": until, "today": timezone.localdate(), "can_edit": can_edit,
         "actions": supervision.actions.select_related("client", "carried_from__supervision"),
         "action_form": forms.ActionForm(clients=_caseload(supervision)) if can_edit else None,
         "confirm_form": forms.ConfirmForm() if (

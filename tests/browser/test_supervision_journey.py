@@ -38,6 +38,10 @@ def test_manager_supervises_and_reports(page, log_in, screenshot, demo, capsys):
     page.get_by_role("button", name="Start supervision").click()
     expect(page.get_by_text("Supervision started.")).to_be_visible()
     expect(page.get_by_text(re.compile("carried from"))).to_be_visible()
+    # Each client at a glance; the full change trail one click away.
+    expect(page.locator("article.glance").first).to_be_visible()
+    expect(page.locator(".change-list").first).to_be_hidden()
+    page.locator("article.glance summary").first.click()
     expect(page.locator(".change-list").first).to_be_visible()
     page.get_by_label("Workload").fill("Full but manageable; one new referral expected.")
     page.locator("textarea[name^=c]").first.fill("Talked through the housing application.")
