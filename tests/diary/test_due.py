@@ -126,7 +126,7 @@ def test_a_manager_is_told_of_reviews_and_promotions_at_their_sites_only(
     assert kinds["promotion"].client == ready
     client.force_login(manager)
     page = client.get(reverse("diary:today")).content.decode()
-    assert "Your 4–13 week review of Dee's plan" in page
+    assert "Sign off your 4–13 week review of Dee's plan" in page
     assert "Confirm Lou's promotion to" in page
     assert _bell(client) == len(selectors.due_for(manager))
     assert selectors.due_for(other_site_manager) == []
