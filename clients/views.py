@@ -27,7 +27,6 @@ from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
 from staff.models import User
-from staff.views import home as greeting
 
 PAGE_SIZE = 25
 
@@ -42,13 +41,6 @@ def _with_current_team(queryset):
 
 
 # Pages ------------------------------------------------------------------------------------
-
-
-def home(request):
-    """A keyworker's home is their caseload; everyone else gets the greeting page."""
-    if request.user.is_keyworker:
-        return caseload(request)
-    return greeting(request)
 
 
 def caseload(request):

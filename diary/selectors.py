@@ -10,11 +10,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Q, Subquery, When
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Allocation, Client
 from diary.models import DiarySettings, KeyworkSession
 from keywork.lib import dates
+from plans import selectors as plans_selectors
+from stages import selectors as stages_selectors
 
 Session = KeyworkSession
 FIRST_WEEK = datetime.timedelta(days=7)
@@ -162,15 +165,22 @@ def short_this_week(site_ids, today=None):
     return {pk for pk, week in _weeks(list(rows), today).items() if week.is_short}
 
 
+def _caseload(user, today):
+    """The user's open, admitted caseload (keyworker, co-keyworker or cover), each with
+    `keyworker_since` for their week. One query."""
+    return list(Client.objects.for_user(user).open().exclude(status=Client.Status.REFERRED)
+                .filter(pk__in=Allocation.objects.current(today).filter(worker=user)
+                        .values("client"))
+                .annotate(keyworker_since=_keyworked_since(today))
+                .order_by("last_name", "first_name", "pk"))
+
+
 def caseload_short_this_week(user, today=None):
     """[(client, Week)] of the user's caseload (keyworker, co-keyworker or cover) whose
     week is short, for Today: the same flag as the caseload's "This week" column. Three
     queries."""
     today = today or timezone.localdate()
-    clients = list(Client.objects.for_user(user).open().exclude(status=Client.Status.REFERRED)
-                   .filter(pk__in=Allocation.objects.current(today).filter(worker=user)
-                           .values("client"))
-                   .annotate(keyworker_since=_keyworked_since(today)))
+    clients = _caseload(user, today)
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     return [(client, weeks[client.pk]) for client in clients if weeks[client.pk].is_short]
 
@@ -271,3 +281,133 @@ def risks_between(client_ids, start, end):
         if session.risk_dealt_with_at and start <= session.risk_dealt_with_at < end:
             news.dealt_with.append(session)
     return found
+
+
+# What is due for one person -----------------------------------------------------------------
+
+# The kinds of Due, in the order Today lists them when their dates are the same.
+DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
+             "initial", "promotion", "short")
+
+
+@dataclass(frozen=True)
+class Due:
+    """One thing due today (or soon) or overdue for one person: what Today lists and the
+    bell counts.
+
+    `kind`: one of DUE_KINDS. `on`: the day it is due. `overdue`: its day or time has
+    passed. `url`: where it is done. `session`: the session, for the diary's kinds.
+    `detail`: the fact it comes from (a PlanReview, a PlanStatus, a LadderPosition, a Week).
+    """
+
+    kind: str
+    client: Client
+    on: datetime.date
+    overdue: bool
+    url: str
+    session: KeyworkSession | None = None
+    detail: object = None
+
+
+def due_for(user, today=None):
+    """Everything due for `user` today and everything overdue, most pressing first: each
+    fact read from its one selector, when asked (never a list made in the morning).
+
+    - sessions they hold: booked today still to come, and those started but not logged;
+      their sessions out of the building or alone not yet checked in from;
+    - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
+      (plans.selectors.reviews), first plans due or late (first_plans), initial
+      assessments due or late (stages.selectors.initial_assessments), clients short of
+      sessions this week (Week.is_short);
+    - for a manager, at their sites: the 4-13 week manager reviews due or overdue
+      (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
+      and anyone overdue to check in.
+
+    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    """
+    if not (user.is_keyworker or user.is_manager):
+        return []
+    today = today or timezone.localdate()
+    items = _session_items(user, today) + _caseload_items(user, today)
+    if user.is_manager:
+        items += _manager_items(user, today)
+    return sorted(items, key=lambda item: (not item.overdue, item.on,
+                                           DUE_KINDS.index(item.kind), item.client.last_name,
+                                           item.client.first_name, item.client.pk))
+
+
+def _session_items(user, today):
+    now = timezone.now()
+    _start, end = dates.day_bounds(today)
+    items = []
+    for session in (Session.objects.live()
+                    .filter(worker=user, status=Session.Status.BOOKED, starts_at__lt=end)
+                    .select_related("client").order_by("starts_at")):
+        started = session.starts_at <= now
+        items.append(Due(
+            "unlogged" if started else "session", session.client,
+            dates.local_day(session.starts_at), started,
+            reverse("diary:log", args=[session.pk]) if started else session.get_absolute_url(),
+            session))
+    out = Q(worker=user)
+    if user.is_manager:
+        out |= Q(site__in=user.sites.filter(is_active=True), expected_back_at__lt=now)
+    for session in (Session.objects.awaiting_check_in(now).filter(out)
+                    .select_related("client", "worker").order_by("expected_back_at")):
+        back = session.expected_back_at or session.starts_at
+        items.append(Due("check_in", session.client, dates.local_day(back), back < now,
+                         session.get_absolute_url(), session))
+    return items
+
+
+def _caseload_items(user, today):
+    clients = _caseload(user, today)
+    if not clients:
+        return []
+    by_pk = {client.pk: client for client in clients}
+    items = []
+    for pk, review in plans_selectors.reviews(clients, today).items():
+        if review.state:
+            items.append(Due("review", by_pk[pk], review.on, review.overdue,
+                             reverse("plans:review", args=[review.plan.pk]), detail=review))
+    for pk, state in plans_selectors.first_plans(clients, today).items():
+        client = by_pk[pk]
+        items.append(Due("first_plan", client,
+                         plans_selectors.first_plan_due_on(client.admitted_on),
+                         state == "late", reverse("plans:client", args=[pk]), detail=state))
+    for pk, state in stages_selectors.initial_assessments(clients, today).items():
+        if state in ("due", "late"):
+            client = by_pk[pk]
+            items.append(Due("initial", client,
+                             stages_selectors.initial_assessment_due_on(client.admitted_on),
+                             state == "late",
+                             reverse("stages:assessment_create", args=[pk]), detail=state))
+    weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
+    sunday = dates.week_start(today) + datetime.timedelta(days=6)
+    book = reverse("diary:book")
+    for client in clients:
+        if weeks[client.pk].is_short:
+            items.append(Due("short", client, sunday, False, f"{book}?client={client.pk}",
+                             detail=weeks[client.pk]))
+    return items
+
+
+def _manager_items(user, today):
+    """What a manager does at their sites (the dashboard's figures of the same names):
+    the manager's plan reviews and the promotions to confirm."""
+    at_sites = Client.objects.open().filter(
+        site__in=list(user.sites.filter(is_active=True).values_list("pk", flat=True)))
+    statuses = {pk: status for pk, status in plans_selectors.plan_statuses(at_sites, today)
+                .items() if status.manager_review}
+    positions = {pk: position for pk, position in stages_selectors.ladder_positions(at_sites)
+                 .items() if position.promotion_due}
+    clients = Client.objects.in_bulk(set(statuses) | set(positions))
+    items = [Due("manager_review", clients[pk], status.manager_window[1],
+                 status.manager_review == "overdue",
+                 reverse("plans:manager_review", args=[status.current_pk])
+                 if status.current_pk else reverse("plans:client", args=[pk]), detail=status)
+             for pk, status in statuses.items()]
+    items += [Due("promotion", clients[pk], today, False,
+                  reverse("stages:ladder", args=[pk]), detail=position)
+              for pk, position in positions.items()]
+    return items

@@ -7,6 +7,7 @@ app_name = "diary"
 urlpatterns = [
     path("diary/", views.week, name="week"),
     path("diary/today/", views.today, name="today"),
+    path("diary/today/count/", views.due_count, name="due_count"),
     path("diary/staff/<int:user_pk>/", views.worker_week, name="worker_week"),
     path("diary/site/<int:site_pk>/", views.site_week, name="site_week"),
     path("diary/book/", views.book, name="book"),

@@ -22,6 +22,7 @@ from clients.models import Client
 from diary import forms, selectors, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
+from keywork.lib.cache import cached
 from keywork.lib.forms import add_error
 from keywork.lib.sites import remember_site, site_choice
 from keywork.lib.stale import StaleEdit
@@ -99,13 +100,30 @@ def _week_url(worker, starts_at, user):
 
 
 def today(request):
-    """The keyworker's day: today's sessions, and earlier ones still to log."""
+    """Everything due for the person today and everything overdue (the list the bell
+    counts), with their sessions of the day."""
     _staff_only(request)
     context = services.today_for(request.user)
-    context["short"] = selectors.caseload_short_this_week(request.user)
+    due = selectors.due_for(request.user)
+    context.update({
+        "due": due,
+        # The sessions are shown whole above, with their Log and check-in buttons.
+        "tasks": [item for item in due if item.kind not in ("session", "unlogged", "short")],
+        "short": [item for item in due if item.kind == "short"],
+    })
     if request.user.is_manager:
         context["out_count"] = services.out_now(request.user).count()
     return render(request, "diary/today.html", context)
+
+
+def due_count(request):
+    """The bell's number, fetched by the menu after the page has loaded (so no page pays
+    for it): how many things Today lists, from the same selector, kept in the cache until
+    something changes."""
+    _staff_only(request)
+    user = request.user
+    count = cached(("due_count", user.pk), lambda: len(selectors.due_for(user)))
+    return render(request, "diary/includes/due_count.html", {"count": count})
 
 
 def week(request):

@@ -5,7 +5,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from two_factor import urls as two_factor_urls
 
-from clients import views as clients_views
 from keywork import views
 from staff import views as staff_views
 
@@ -22,7 +21,7 @@ admin.site.login = admin_login
 admin.site.site_title = "Keywork"
 
 urlpatterns = [
-    path("", clients_views.home, name="home"),
+    path("", views.home, name="home"),
     path("", include("staff.urls")),
     path("", include("clients.urls")),
     path("", include("stages.urls")),

@@ -1,5 +1,5 @@
-"""Project-wide views: the health check, the glossary, the styled CSRF failure page and
-the error page for a database that cannot be reached or refuses a write."""
+"""Project-wide views: where `/` lands, the health check, the glossary, the styled CSRF
+failure page and the error page for a database that cannot be reached or refuses a write."""
 
 import re
 import sys
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, InternalError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,9 @@ from django.utils.text import capfirst
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
+
+from clients import views as clients_views
+from staff import views as staff_views
 
 # The database could not be reached or refused to write (a restart, a full disk, a
 # read-only file, "database is locked"): trouble of the moment, where trying again later
@@ -25,6 +28,17 @@ UNAVAILABLE = (OperationalError, InternalError, InterfaceError)
 NOT_TYPED = {"csrfmiddlewaretoken", "version", "lock_version", "submit", "next"}
 MANAGEMENT_FORM = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
 SECRET_WORDS = ("password", "token", "otp")
+
+
+def home(request):
+    """Where a person lands after logging in and on `/`: where their work is. A keyworker's
+    caseload; a manager's dashboard; anyone else the greeting page (also at `team`, from
+    the menu)."""
+    if request.user.is_keyworker:
+        return clients_views.caseload(request)
+    if request.user.is_manager:
+        return redirect("supervision:dashboard")
+    return staff_views.home(request)
 
 
 @login_not_required

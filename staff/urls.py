@@ -4,6 +4,7 @@ from django.urls import path
 from staff import forms, views
 
 urlpatterns = [
+    path("team/", views.home, name="team"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

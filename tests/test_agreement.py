@@ -13,14 +13,16 @@ Each fact, its one rule, and where it is read here:
 - short of sessions this week: diary.selectors.Week.is_short; caseload, Today, dashboard
   and its list, supervision agenda, reminders.
 - review date, due and overdue: plans.selectors.review_date; caseload, client file, plan
-  page, plan PDF, sheet, dashboard and its list, reminders.
+  page, plan PDF, sheet, dashboard and its list, Today, reminders.
 - promotion due: stages.selectors.LadderPosition.promotion_due; caseload, ladder,
-  dashboard and its list.
+  dashboard and its list, the manager's Today.
 - caseload against limit: clients.selectors.caseload_sizes; caseload, keyworkers page,
   dashboard, supervision agenda.
 - unallocated clients: clients.selectors.unallocated; dashboard, its list, reminders.
 - first plan due and late: plans.selectors.first_plan_state; caseload, dashboard and its
-  list, reminders.
+  list, Today, reminders.
+- what is due for a person: diary.selectors.due_for (built on the rules above); Today and
+  the bell in the menu, the same number.
 """
 
 import datetime
@@ -216,6 +218,14 @@ class Reader:
         return text_of(self.page(self.manager, reverse("supervision:dashboard_list", args=[key]),
                                  site=self.site.pk))
 
+    def today(self, user):
+        return text_of(self.page(user, reverse("diary:today")))
+
+    def bell(self, user):
+        """The number on the menu's bell (0 when it shows none)."""
+        found = re.search(r">(\d+)<", self.page(user, reverse("diary:due_count")))
+        return int(found[1]) if found else 0
+
     def agenda(self):
         return supervision_selectors.agenda_for(self.keyworker)
 
@@ -299,6 +309,12 @@ def check_review(read, ann_on, ben_on):
     for key, on in (("ann", ann_on), ("ben", ben_on)):
         said = f"Review {read.world[key].called}'s plan by {day(on)}"
         assert (said in texts) == bool(states[key]), (said, texts)
+    today = read.today(read.keyworker)
+    for key, on in (("ann", ann_on), ("ben", ben_on)):
+        item = f"Review {read.world[key].called}'s plan {NAMES[key]}"
+        assert (f"{item} Overdue: {day(on)}" in today) == (states[key] == "overdue"), today
+        assert (f"{item} Due {day(on)}" in today) == (states[key] == "due"), today
+    assert len(re.findall(r"Review \w+'s plan [\w ]+ Overdue:", today)) == len(overdue)
 
 
 def check_promotion(read, due):
@@ -310,6 +326,7 @@ def check_promotion(read, due):
     assert ("Dan Dale" in read.dashboard_list("promotions")) == due
     ladder = text_of(read.page(read.manager, reverse("stages:ladder", args=[read.world["dan"].pk])))
     assert ("Confirm promotion" in ladder) == due, ladder[:2000]
+    assert ("Confirm Dan's promotion to" in read.today(read.manager)) == due
 
 
 def check_caseload(read, size, limit=12):
@@ -351,6 +368,11 @@ def check_first_plan_late(read, late, listed):
     for key in ("cat", "dan"):
         said = f"Write and sign {read.world[key].called}'s first plan by"
         assert any(said in text for text in texts) == (key in listed), (said, texts)
+    today = read.today(read.keyworker)
+    for key in ("cat", "dan"):
+        item = f"Write and sign {read.world[key].called}'s first plan {NAMES[key]}"
+        assert (f"{item} Overdue:" in today) == (key in late), today
+        assert (f"{item} Due" in today) == (key in listed - late), today
 
 
 # The tests -----------------------------------------------------------------------------------
@@ -429,3 +451,31 @@ def test_every_place_follows_the_one_first_plan_rule(read, world, monkeypatch):
     monkeypatch.setattr(plan_selectors, "first_plan_state",
                         lambda admitted_on, has_signed_plan, today=None: "")
     check_first_plan_late(read, set(), set())
+
+
+def check_due(read, keyworker_kinds, manager_kinds):
+    """The bell and Today show the one list due_for gives, each person's."""
+    for user, kinds in ((read.keyworker, keyworker_kinds), (read.manager, manager_kinds)):
+        assert sorted(item.kind for item in diary_selectors.due_for(user, TODAY)) == kinds
+        n = len(kinds)
+        assert read.bell(user) == n
+        assert f"{n} {'thing' if n == 1 else 'things'} due today or overdue." in read.today(user)
+
+
+KIM_DUE = sorted(["review",  # Ben's, overdue
+                  "first_plan", "first_plan",  # Cat's due, Dan's late
+                  "initial", "initial", "initial", "initial",  # all four: none recorded
+                  "short"])  # Ben's week
+MAYA_DUE = ["manager_review", "promotion"]  # Ben's plan is five weeks old; Dan's rung is done
+
+
+def test_the_bell_and_today_show_the_same_list(read, world):
+    check_due(read, KIM_DUE, MAYA_DUE)
+
+
+def test_the_bell_and_today_follow_the_one_list(read, world, monkeypatch):
+    planted = {world["ann"].pk: TODAY + 3 * DAY, world["ben"].pk: TODAY + 20 * DAY}
+    monkeypatch.setattr(plan_selectors, "review_date", lambda plan: planted[plan.client_id])
+    monkeypatch.setattr(stage_selectors.LadderPosition, "promotion_due", property(lambda p: False))
+    # Ann's review is now the one due (in three days), Ben's is not; no promotion is due.
+    check_due(read, KIM_DUE, ["manager_review"])

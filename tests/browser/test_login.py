@@ -3,15 +3,20 @@ from playwright.sync_api import expect
 from tests.factories import PASSWORD
 
 
-def test_manager_logs_in_sees_home_and_logs_out(page, log_in, screenshot, manager, keyworker):
+def test_manager_logs_in_lands_on_the_dashboard_and_logs_out(page, log_in, screenshot, manager,
+                                                              keyworker):
     page.goto("/")
     expect(page).to_have_url("/accounts/login/?next=/")
     screenshot("login")
     log_in("manager", PASSWORD)
-    expect(page.get_by_role("heading", name="Hello, Maya")).to_be_visible()
-    expect(page.get_by_text("Riverside Day Centre")).to_be_visible()
-    expect(page.get_by_text(str(keyworker))).to_be_visible()
+    expect(page).to_have_url("/dashboard/")
+    expect(page.get_by_role("heading", name="Caseloads")).to_be_visible()
     screenshot("home")
+    # The greeting page (sites and colleagues) is still in the menu.
+    page.get_by_role("button", name=str(manager)).click()
+    page.get_by_role("link", name="My sites and colleagues").click()
+    expect(page.get_by_role("heading", name="Hello, Maya")).to_be_visible()
+    expect(page.get_by_text(str(keyworker))).to_be_visible()
     page.get_by_role("button", name=str(manager)).click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in to Keywork")).to_be_visible()

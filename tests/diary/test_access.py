@@ -18,6 +18,7 @@ from tests.factories import ContactFactory, KeyworkSessionFactory, local_moment
 
 MATRIX = {
     "diary:today": (LOGIN, OK, OK, OK, OK, OK, 403),
+    "diary:due_count": (LOGIN, OK, OK, OK, OK, OK, 403),
     "diary:week": (LOGIN, OK, OK, OK, OK, OK, 403),
     "diary:worker_week": (LOGIN, OK, OK, 404, OK, 404, 403),
     "diary:site_week": (LOGIN, OK, OK, 404, OK, 404, 403),
@@ -53,8 +54,8 @@ def world(client_record, keyworker, colleague, manager, site):
 
 def url_of(name, world):
     args = {
-        "diary:today": [], "diary:week": [], "diary:book": [], "diary:out": [],
-        "diary:settings": [],
+        "diary:today": [], "diary:due_count": [], "diary:week": [], "diary:book": [],
+        "diary:out": [], "diary:settings": [],
         "diary:worker_week": [world["keyworker"].pk],
         "diary:site_week": [world["site"].pk],
         "diary:addendum": [world["held"].pk],

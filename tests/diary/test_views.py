@@ -184,7 +184,8 @@ def test_checking_in_from_today_clears_the_overdue_warning(client, keyworker, cl
                            {"next": reverse("diary:today")})
     assert response.url == reverse("diary:today")
     page = client.get(reverse("diary:today")).content.decode()
-    assert "Back, checked in at" in page and "Overdue" not in page
+    assert "Back, checked in at" in page and "Overdue: check in" not in page
+    assert "Check in when you are back" not in page
 
 
 def test_logging_from_today_goes_back_to_today(client, keyworker, booked):

@@ -1,12 +1,53 @@
+import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.clients.test_access import LOGIN, OK, ROLES, assert_outcome, sign_in
+from tests.factories import PASSWORD, UserFactory
+from tests.logins import login_post
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("role", "expected"), zip(ROLES, (LOGIN, OK, OK, OK, OK, OK, OK),
+                                                   strict=True))
+def test_everyone_signed_in_may_open_their_sites_and_colleagues(client, request, site, role,
+                                                                expected, method):
+    sign_in(client, request, role)
+    assert_outcome(getattr(client, method)(reverse("team")), expected, method)
+
+
+def test_a_manager_lands_on_the_dashboard(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("supervision:dashboard")
+    assert client.get(response.url).status_code == 200
+
+
+def test_a_managers_login_lands_on_the_dashboard(client, manager):
+    response = login_post(client, "manager", PASSWORD, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("supervision:dashboard")
+
+
+def test_a_keyworker_still_lands_on_their_caseload(client, keyworker):
+    client.force_login(keyworker)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "<title>My caseload · Keywork</title>" in response.content.decode()
+
+
+def test_the_greeting_page_is_in_everyones_menu(client, keyworker, manager):
+    for user in (keyworker, manager):
+        client.force_login(user)
+        page = client.get(reverse("diary:week")).content.decode()
+        assert f'href="{reverse("team")}"' in page
+        assert "My sites and colleagues" in page
 
 
 def test_home_greets_the_user_with_role_sites_and_colleagues(client, keyworker, colleague,
                                                              manager, other_site_manager):
     client.force_login(manager)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("team")).content.decode()
+    assert "<title>My sites and colleagues · Keywork</title>" in page
     assert "Hello, Maya" in page
     assert "signed in as a Manager" in page
     assert "Riverside Day Centre" in page
@@ -27,13 +68,13 @@ def test_home_leaves_out_deactivated_colleagues(client, manager, site):
     gone = UserFactory(username="leaver", first_name="Lee", last_name="Gone", sites=[site],
                        is_active=False)
     client.force_login(manager)
-    assert str(gone) not in client.get(reverse("home")).content.decode()
+    assert str(gone) not in client.get(reverse("team")).content.decode()
 
 
 def test_home_without_a_site_says_what_to_do(client, db):
     lonely = UserFactory(username="lonely", role="manager")
     client.force_login(lonely)
-    assert "Ask an administrator" in client.get(reverse("home")).content.decode()
+    assert "Ask an administrator" in client.get(reverse("team")).content.decode()
 
 
 def test_navigation_offers_administration_only_to_administrators(client, keyworker,

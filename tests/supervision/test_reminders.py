@@ -36,19 +36,16 @@ def test_managers_hear_about_overdue_work_at_their_sites(client_record, keyworke
     assert "Riverside Day Centre: Sessions booked but not logged: 1" in texts
 
 
-def test_notifications_show_with_a_count_and_are_read_once_opened(client, client_record,
-                                                                  keyworker):
+def test_the_bell_counts_what_is_due_now_not_the_mornings_list(client, client_record,
+                                                                keyworker):
+    call_command("send_reminders")  # the morning's list: nothing was overdue then
     _overdue_session(client_record, keyworker)
-    call_command("send_reminders")
     client.force_login(keyworker)
-    home = client.get(reverse("home")).content.decode()
-    # Log the session, book the next; Dee, admitted weeks ago, also has no first plan and
-    # no initial assessment yet.
-    assert Notification.objects.filter(user=keyworker).count() == 4
-    assert 'class="badge text-bg-warning">4' in home
-    page = client.get(reverse("supervision:notifications")).content.decode()
-    assert "Log the session with Dee" in page
-    assert 'class="badge text-bg-warning"' not in client.get(reverse("home")).content.decode()
+    # Log the session; Dee, admitted weeks ago, also has no first plan and no initial
+    # assessment yet.
+    bell = client.get(reverse("diary:due_count")).content.decode()
+    assert 'class="badge text-bg-warning">3<' in bell
+    assert client.get(reverse("supervision:notifications")).url == reverse("diary:today")
 
 
 def test_an_overdue_return_is_shown_on_the_london_clock(client_record, keyworker, site):
