@@ -53,7 +53,7 @@ def test_the_assessment_results_explain_the_ratings(client, keyworker, client_re
 @pytest.mark.parametrize("role", ["keyworker", "manager", "administrator"])
 def test_the_help_menu_leads_every_role_to_the_glossary(client, request, role):
     user = request.getfixturevalue(role)
-    home = _page(client, user, reverse("home"))
+    home = _page(client, user, reverse("team"))
     assert f'href="{reverse("glossary")}"' in home
     page = _page(client, user, reverse("glossary"))
     assert "Words we use" in page

@@ -82,7 +82,7 @@ def test_the_signed_plan_pdf_shows_everything_the_client_receives(client, keywor
         "01632 960 410",
         "Kim", "07700 900321", "Review date", full_plan.review_on.strftime("%-d %b %Y"),
         "Signature of client", "Signature of worker", "page 1 of",
-        f"fingerprint {full_plan.fingerprint}",
+        f"check code {full_plan.fingerprint}",
     ]:
         assert expected in text, expected
     names = {s.role: s.name for s in Signature.objects.all()}
@@ -100,7 +100,7 @@ def test_a_draft_prints_as_a_draft_without_signatures(client, keyworker, client_
     client.force_login(keyworker)
     text = pdf_text(client.get(reverse("plans:pdf", args=[draft.pk])).content, "pdf-draft")
     assert "Draft: not signed yet" in text
-    assert "fingerprint" not in text
+    assert "check code" not in text
 
 
 def test_the_agreement_pdf_has_the_agreed_text_and_signatures(client, keyworker,
@@ -114,7 +114,7 @@ def test_the_agreement_pdf_has_the_agreed_text_and_signatures(client, keyworker,
     for expected in ["My keywork agreement", "Dee Harper", "What you can expect from us",
                      "What we expect from you", "Confidentiality and its limits",
                      "safeguarding", "Signature of client", "Signature of worker",
-                     f"fingerprint {agreement.fingerprint}"]:
+                     f"check code {agreement.fingerprint}"]:
         assert expected in text, expected
     assert page_count(response.content) <= 2
 

@@ -142,7 +142,7 @@ def test_a_typed_signature_shows_the_typed_name_and_who_typed_it_when(
     assert f"Typed by Kim Lowe on {day}." in signatures
 
 
-def test_the_fingerprint_is_explained_once_on_signed_paper(client, keyworker, client_record,
+def test_the_check_code_is_explained_once_on_signed_paper(client, keyworker, client_record,
                                                            housing_agency):
     plan = write_full_plan(client=client_record, by=keyworker, agency=housing_agency,
                            sign=False)
@@ -158,7 +158,8 @@ def test_the_fingerprint_is_explained_once_on_signed_paper(client, keyworker, cl
     for url, document in ((plan_url, "plan"),
                           (reverse("plans:agreement_pdf", args=[agreement.pk]), "agreement")):
         text = pdf_text(client.get(url).content, f"pdf-fingerprint-{document}")
-        assert text.count("The fingerprint is a check code made from the exact words "
+        assert "fingerprint" not in text.lower(), document  # the screens' word, too
+        assert text.count("The check code is made from the exact words "
                           f"signed: if anyone changes the {document}, even by one word, "
                           "the code changes.") == 1, document
 

@@ -49,8 +49,8 @@ def test_the_fingerprint_printed_is_the_digest_of_the_printed_snapshot(client, k
     text = _pdf(client, full_plan, "pdf-fingerprint")
     snapshot_digest = digest(full_plan.signed_content)
     assert snapshot_digest == full_plan.signed_digest
-    assert f"fingerprint {snapshot_digest[:12]}" in text
-    assert f"Fingerprint of the signed text: {snapshot_digest[:12]}." in text
+    assert f"check code {snapshot_digest[:12]}" in text
+    assert f"Check code of the signed text: {snapshot_digest[:12]}." in text
     assert {s.content_digest for s in full_plan.signatures.all()} == {snapshot_digest}
 
 
@@ -99,7 +99,7 @@ def test_a_new_keyworker_is_noticed_on_the_page_and_named_beside_the_signed_pdf(
     text = _pdf(client, full_plan, "pdf-signed-new-keyworker")
     assert "My keyworker Kim Lowe · 07700 900321" in text
     assert "Your keyworker is now Sam Reid." in text
-    assert f"fingerprint {full_plan.fingerprint}" in text
+    assert f"check code {full_plan.fingerprint}" in text
 
 
 def test_changing_an_action_of_a_signed_version_is_refused(full_plan, keyworker):
@@ -152,7 +152,7 @@ def test_a_signed_agreement_prints_the_name_it_was_signed_with(client, keyworker
     text = pdf_text(client.get(reverse("plans:agreement_pdf", args=[agreement.pk])).content,
                     "pdf-agreement-renamed")
     assert "Dee Harper" in text and "Chloe Smith" not in text
-    assert f"fingerprint {digest(agreement.signed_content)[:12]}" in text
+    assert f"check code {digest(agreement.signed_content)[:12]}" in text
     page = client.get(agreement.get_absolute_url()).content.decode()
     assert "Signed as “Dee Harper”; the name has since changed to “Chloe Smith”." in page
 
