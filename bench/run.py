@@ -226,6 +226,10 @@ def targets():
         # A page of words with the help menu: measured beside /healthz, it shows what the
         # menu, the login and the template cost on every page, whatever the data.
         "glossary": ("/help/glossary/", [(kw[i], "/help/glossary/") for i in range(10)]),
+        # Today's list and the bell's count (issue 15): one selector, diary.selectors.due_for.
+        "today": ("/diary/today/", [(kw[i], "/diary/today/") for i in range(10)]),
+        "due_count": ("/diary/today/count/", [(kw[i], "/diary/today/count/") for i in range(10)]),
+        "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

@@ -30,6 +30,7 @@ MATRIX = {
     # A manager's home is the dashboard: `/` sends them there (keywork.views.home).
     "home": (LOGIN, OK, OK, OK, 302, 302, OK),
     "glossary": (LOGIN, OK, OK, OK, OK, OK, OK),
+    "team": (LOGIN, OK, OK, OK, OK, OK, OK),
     "clients:caseload": (LOGIN, OK, OK, OK, OK, OK, 403),
     "clients:list": (LOGIN, OK, OK, OK, OK, OK, 403),
     "clients:create": (LOGIN, 403, 403, 403, OK, OK, 403),
@@ -92,7 +93,7 @@ def world(settings, tmp_path, client_record, keyworker, colleague, manager, cove
     }
 
 
-WITHOUT_ARGS = {"home", "glossary", "clients:caseload", "clients:list", "clients:create",
+WITHOUT_ARGS = {"home", "glossary", "team", "clients:caseload", "clients:list", "clients:create",
                 "clients:keyworkers"}
 
 
