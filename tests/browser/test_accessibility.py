@@ -139,6 +139,14 @@ def pages_reached(http, start="/"):
         if shape(address) in shapes:
             continue
         response = http.get(address)
+        if response.status_code in (301, 302):
+            # A page that sends the user on (a manager's `/` is the dashboard): follow it.
+            found = urlparse(urljoin(address, response["Location"]))
+            target = found.path + (f"?{found.query}" if found.query else "")
+            if not found.netloc and target not in seen and not NOT_PAGES.search(target):
+                seen.add(target)
+                queue.append(target)
+            continue
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         shapes.add(shape(address))
