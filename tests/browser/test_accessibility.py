@@ -168,6 +168,8 @@ def vnu_errors(folder):
     """[(file name, error)] for the HTML files in `folder`."""
     if not VNU_JAR.exists() or not shutil.which("java"):
         pytest.fail(f"{VNU_JAR} or java is missing: run `make install-test` (a11y-deps).")
+    if not any(folder.glob("*.html")):
+        pytest.fail("no page was kept for the Nu HTML Checker: the crawl reached nothing")
     run = subprocess.run(["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
                           *sorted(str(p) for p in folder.glob("*.html"))],
                          capture_output=True, text=True, timeout=600)
