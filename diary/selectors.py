@@ -287,7 +287,7 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "short")
+             "initial", "reassessment", "promotion", "short")
 
 
 @dataclass(frozen=True)
@@ -317,13 +317,14 @@ def due_for(user, today=None):
       their sessions out of the building or alone not yet checked in from;
     - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
       (plans.selectors.reviews), first plans due or late (first_plans), initial
-      assessments due or late (stages.selectors.initial_assessments), clients short of
-      sessions this week (Week.is_short);
+      assessments due or late (stages.selectors.initial_assessments), re-assessments due or
+      overdue (stages.selectors.reassessments), clients short of sessions this week
+      (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
       and anyone overdue to check in.
 
-    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    A fixed number of queries whatever the caseload: ten, and eight more for a manager.
     """
     if not (user.is_keyworker or user.is_manager):
         return []
@@ -382,6 +383,10 @@ def _caseload_items(user, today):
                              stages_selectors.initial_assessment_due_on(client.admitted_on),
                              state == "late",
                              reverse("stages:assessment_create", args=[pk]), detail=state))
+    for pk, found in stages_selectors.reassessments(clients, today).items():
+        if found.state:
+            items.append(Due("reassessment", by_pk[pk], found.on, found.overdue,
+                             reverse("stages:assessment_create", args=[pk]), detail=found))
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")

@@ -27,12 +27,10 @@ from plans.models import (
     Referral,
     Review,
 )
-from stages.selectors import client_ids
+from stages.selectors import client_ids, first_week_due_on
 
 # A review is "due" from a week before its date (the reminders name it then).
 REVIEW_DUE_AHEAD = datetime.timedelta(days=7)
-# The procedure asks for a first action plan within the first week of admission.
-FIRST_PLAN_WITHIN = datetime.timedelta(days=7)
 
 
 # The plan's review date ------------------------------------------------------------------
@@ -105,15 +103,16 @@ def reviews_overdue(clients, today=None):
 
 def first_plan_state(admitted_on, has_signed_plan, today=None):
     """"due" within the first week of admission, "late" after it, while no plan is signed;
-    "" once one is (or before admission)."""
+    "" once one is (or before admission). The first week is the initial assessment's
+    (stages.selectors.first_week_due_on): the procedure asks for both within it."""
     if has_signed_plan or admitted_on is None:
         return ""
     today = today or timezone.localdate()
-    return "late" if today > admitted_on + FIRST_PLAN_WITHIN else "due"
+    return "late" if today > first_plan_due_on(admitted_on) else "due"
 
 
 def first_plan_due_on(admitted_on):
-    return admitted_on + FIRST_PLAN_WITHIN
+    return first_week_due_on(admitted_on)
 
 
 def first_plans(clients, today=None):

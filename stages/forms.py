@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keywork.lib.files import validate_document
 from keywork.lib.forms import form_helper
-from stages.models import PortfolioItem, Rating
+from stages.models import AssessmentSettings, PortfolioItem, Rating
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -68,19 +68,46 @@ class EvidenceForm(forms.Form):
 class PromoteForm(forms.Form):
     note = forms.CharField(label=_("Note from the monthly review"),
                            widget=forms.Textarea(attrs={"rows": 2}))
+    at_discretion = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, at_discretion=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if at_discretion:
+            self.fields["note"].label = _("Your reason for promoting with tasks unmet")
+            self.fields["note"].help_text = _("Supervision and the client's file show it.")
+            self.fields["at_discretion"].initial = True
+            self.auto_id = "id_discretion_%s"
         self.helper = form_helper(_("Confirm promotion"))
 
 
 class DemoteForm(forms.Form):
+    lapsed = forms.TypedMultipleChoiceField(
+        label=_("The tasks that have lapsed"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Their evidence is kept but no longer counts: the client is proposed for "
+                    "promotion again once they are evidenced anew."))
     reason = forms.CharField(label=_("Why the client moves down"),
                              widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, evidence=(), **kwargs):
+        """`evidence`: what can lapse (stages.selectors.lapsable_evidence)."""
+        super().__init__(*args, **kwargs)
+        if evidence:
+            self.fields["lapsed"].choices = [
+                (e.pk, f"{e.task.stage.name}: {e.task_text}") for e in evidence]
+        else:
+            del self.fields["lapsed"]
+        self.helper = form_helper(_("Move down a stage"), submit_class="btn-danger")
+
+
+class AssessmentSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AssessmentSettings
+        fields = ["reassess_every_weeks"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Move down a stage"), submit_class="btn-danger")
+        self.helper = form_helper(form_tag=False)
 
 
 class PortfolioForm(forms.ModelForm):

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client
+from staff.models import Site
 
 
 class PrivateStorage(FileSystemStorage):
@@ -285,6 +287,13 @@ class ClientStage(models.Model):
     ended_on = models.DateField(_("until"), null=True, blank=True)
     move = models.CharField(_("how"), max_length=10, choices=Move)
     note = models.TextField(_("note"), blank=True)
+    at_discretion = models.BooleanField(
+        _("at the manager's discretion"), default=False,
+        help_text=_("Promoted with tasks unmet: the note gives the manager's reason."))
+    unmet_tasks = models.JSONField(
+        _("tasks unmet"), default=list, blank=True,
+        help_text=_("The tasks of the stage left, as worded then, when promoted at the "
+                    "manager's discretion."))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
@@ -295,6 +304,8 @@ class ClientStage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client"], condition=Q(ended_on__isnull=True),
                                     name="one_current_stage_per_client"),
+            models.CheckConstraint(condition=Q(at_discretion=False) | Q(move="up"),
+                                   name="discretion_only_on_promotion"),
         ]
 
     def __str__(self):
@@ -305,8 +316,23 @@ class ClientStage(models.Model):
         return ((self.ended_on or timezone.localdate()) - self.started_on).days
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def counting(self):
+        """The evidence that counts toward a promotion: every row not lapsed. The one rule
+        of what counts; the ladder, its selectors and its services all ask it here."""
+        return self.filter(lapsed_at__isnull=True)
+
+    def lapsed(self):
+        return self.filter(lapsed_at__isnull=False)
+
+
 class Evidence(models.Model):
-    """What shows a client completed a task (or why it does not apply to them)."""
+    """What shows a client completed a task (or why it does not apply to them).
+
+    When a client moves down a stage because tasks have lapsed, the evidence of the tasks
+    the manager names is marked lapsed (who, when, why), never deleted: it stays on the
+    record, struck through, and no longer counts. The task can then be evidenced anew.
+    """
 
     class Status(models.TextChoices):
         DONE = "done", _("Evidenced")
@@ -322,16 +348,63 @@ class Evidence(models.Model):
                             blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    lapsed_at = models.DateTimeField(_("lapsed"), null=True, blank=True, editable=False)
+    lapsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", null=True, blank=True, editable=False)
+    lapsed_reason = models.TextField(_("why it lapsed"), blank=True, editable=False)
     history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "task"], name="evidence_once_per_task"),
+            models.UniqueConstraint(fields=["client", "task"], condition=Q(lapsed_at__isnull=True),
+                                    name="evidence_counts_once_per_task"),
+            models.CheckConstraint(
+                condition=Q(lapsed_at__isnull=True, lapsed_by__isnull=True, lapsed_reason="")
+                | Q(lapsed_at__isnull=False, lapsed_by__isnull=False) & ~Q(lapsed_reason=""),
+                name="evidence_lapsed_with_who_and_why"),
         ]
 
     def __str__(self):
         return f"{self.task_text} ({self.client})"
+
+    @property
+    def is_lapsed(self):
+        return self.lapsed_at is not None
+
+
+class AssessmentSettings(models.Model):
+    """How often a site re-assesses its clients. A site without a row uses the default;
+    the row is made when a manager first saves."""
+
+    site = models.OneToOneField(Site, on_delete=models.PROTECT,
+                                related_name="assessment_settings", verbose_name=_("site"))
+    reassess_every_weeks = models.PositiveSmallIntegerField(
+        _("re-assess every (weeks)"), default=13,
+        validators=[MinValueValidator(2), MaxValueValidator(52)],
+        help_text=_("Weeks from the last assessment until the next is due: 13 is about "
+                    "three months. Clients are flagged a week before, and once it is "
+                    "overdue."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment settings")
+        verbose_name_plural = _("assessment settings")
+
+    def __str__(self):
+        return str(self.site)
+
+    @classmethod
+    def for_sites(cls, site_ids):
+        """{site id: settings} for the given sites, unsaved defaults where none are stored."""
+        stored = {s.site_id: s for s in cls.objects.filter(site_id__in=set(site_ids))}
+        return {pk: stored.get(pk) or cls(site_id=pk) for pk in set(site_ids)}
+
+    @classmethod
+    def for_site(cls, site_id):
+        return cls.for_sites([site_id])[site_id]
 
 
 class PortfolioItem(models.Model):

@@ -10,14 +10,26 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clients.models import Client
-from stages.models import Assessment, ClientStage, Evidence, Ladder, LadderStage, LadderTask
+from stages.models import (
+    Assessment,
+    AssessmentSettings,
+    ClientStage,
+    Evidence,
+    Ladder,
+    LadderStage,
+    LadderTask,
+)
 
-# The procedure asks for the initial assessment within the first week of admission.
-INITIAL_WITHIN_DAYS = 7
+# The procedure asks for the initial assessment and the first action plan "within the first
+# week" of admission: the day of admission is its first day, so the seventh is its last.
+FIRST_WEEK_LAST_DAY = datetime.timedelta(days=6)
+# A re-assessment is "due" from a week before its date, as a plan review is.
+REASSESSMENT_DUE_AHEAD = datetime.timedelta(days=7)
 
 
 def client_ids(clients):
@@ -30,8 +42,15 @@ def client_ids(clients):
 # The initial assessment ------------------------------------------------------------------
 
 
+def first_week_due_on(admitted_on):
+    """The last day of a client's first week from admission: what the procedure asks for
+    "within the first week" (the initial assessment, the first action plan) is due by it,
+    and late the day after."""
+    return admitted_on + FIRST_WEEK_LAST_DAY
+
+
 def initial_assessment_due_on(admitted_on):
-    return admitted_on + datetime.timedelta(days=INITIAL_WITHIN_DAYS)
+    return first_week_due_on(admitted_on)
 
 
 def _initial_state(admitted_on, initial_on, today):
@@ -51,9 +70,9 @@ def initial_assessment_state(client, initial_on, today=None):
 def initial_assessments(clients, today=None):
     """{client id: "done", "due" or "late"} for admitted clients whose record is open.
 
-    "due" until the seventh day after admission, "late" after it while no initial
-    assessment is recorded. Clients not admitted, or whose record is archived, are left out.
-    One query.
+    "due" until the last day of the first week from admission (`first_week_due_on`), "late"
+    after it while no initial assessment is recorded. Clients not admitted, or whose record
+    is archived, are left out. One query.
     """
     today = today or timezone.localdate()
     initial = Assessment.objects.filter(client=OuterRef("pk"), kind=Assessment.Kind.INITIAL)
@@ -80,12 +99,15 @@ class LadderPosition:
     `current`: their ClientStage (with its stage). `above`: the rung they would move up
     to, on the ladder now in use (a new ladder version takes over at promotion), or None
     at the top. `tasks_done`: every task of the current stage is evidenced or not
-    applicable (and it has tasks).
+    applicable (and it has tasks), by evidence that counts (`Evidence.objects.counting()`:
+    lapsed evidence does not). `unmet`: the texts of the current stage's tasks without
+    such evidence, in the ladder's order.
     """
 
     current: ClientStage
     above: LadderStage | None
     tasks_done: bool
+    unmet: tuple = ()
 
     @property
     def promotion_due(self):
@@ -104,12 +126,14 @@ def ladder_positions(clients):
     rungs = defaultdict(list)
     for rung in LadderStage.objects.filter(ladder_id__in=ladder_ids).order_by("order"):
         rungs[rung.ladder_id].append(rung)
-    tasks = defaultdict(set)
-    for task_id, stage_id in LadderTask.objects.filter(
-            stage_id__in={c.stage_id for c in current}).values_list("pk", "stage_id"):
-        tasks[stage_id].add(task_id)
+    tasks = defaultdict(list)
+    for task_id, stage_id, text in (LadderTask.objects
+                                    .filter(stage_id__in={c.stage_id for c in current})
+                                    .order_by("order", "pk")
+                                    .values_list("pk", "stage_id", "text")):
+        tasks[stage_id].append((task_id, text))
     evidenced = defaultdict(set)
-    for client_id, task_id in Evidence.objects.filter(
+    for client_id, task_id in Evidence.objects.counting().filter(
             client_id__in=[c.client_id for c in current]).values_list("client_id", "task_id"):
         evidenced[client_id].add(task_id)
 
@@ -117,10 +141,13 @@ def ladder_positions(clients):
         ladder_id = in_use.pk if in_use else stage.ladder_id
         return next((r for r in rungs[ladder_id] if r.order > stage.order), None)
 
-    return {c.client_id: LadderPosition(
-        current=c, above=above(c.stage),
-        tasks_done=bool(tasks[c.stage_id]) and tasks[c.stage_id] <= evidenced[c.client_id])
-        for c in current}
+    def position(c):
+        unmet = tuple(text for task_id, text in tasks[c.stage_id]
+                      if task_id not in evidenced[c.client_id])
+        return LadderPosition(current=c, above=above(c.stage),
+                              tasks_done=bool(tasks[c.stage_id]) and not unmet, unmet=unmet)
+
+    return {c.client_id: position(c) for c in current}
 
 
 def ladder_position(client):
@@ -128,10 +155,77 @@ def ladder_position(client):
     return ladder_positions([client]).get(client.pk)
 
 
+def stage_below(stage):
+    """The rung below `stage` on its ladder, or None on the first."""
+    return (LadderStage.objects.filter(ladder_id=stage.ladder_id, order__lt=stage.order)
+            .order_by("-order").first())
+
+
+def lapsable_evidence(current):
+    """The evidence that can lapse when a client on `current` (a ClientStage) moves down:
+    what counts for the tasks of their current stage and of the stage below, the lower
+    stage first, in the ladder's order."""
+    below = stage_below(current.stage)
+    stage_ids = [current.stage_id] + ([below.pk] if below else [])
+    return list(Evidence.objects.counting()
+                .filter(client_id=current.client_id, task__stage_id__in=stage_ids)
+                .select_related("task__stage")
+                .order_by("task__stage__order", "task__order", "task_id"))
+
+
 def promotions_due(clients):
     """The ids of `clients` a manager can promote now (the dashboard's figure)."""
     return {pk for pk, position in ladder_positions(clients).items()
             if position.promotion_due}
+
+
+# Re-assessment ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reassessment:
+    """When a client is next due a re-assessment: `every_weeks` (the site's interval) after
+    their last assessment of `last_on`. `state`: "overdue" once `on` has passed, "due" in
+    the week before it, else ""."""
+
+    last_on: datetime.date
+    on: datetime.date
+    state: str
+    every_weeks: int
+
+    @property
+    def overdue(self):
+        return self.state == "overdue"
+
+
+def reassessment_state(on, today):
+    if on < today:
+        return "overdue"
+    return "due" if on <= today + REASSESSMENT_DUE_AHEAD else ""
+
+
+def reassessments(clients, today=None):
+    """{client id: Reassessment} for admitted clients, record open, who have had an
+    assessment (until the first, the initial assessment is what is due). One query."""
+    today = today or timezone.localdate()
+    default = AssessmentSettings._meta.get_field("reassess_every_weeks").default
+    interval = AssessmentSettings.objects.filter(site=OuterRef("site_id"))
+    rows = (Client.objects.filter(pk__in=client_ids(clients)).open()
+            .filter(admitted_on__isnull=False, assessments__isnull=False)
+            .annotate(last_on=Max("assessments__assessed_on"),
+                      every=Coalesce(Subquery(interval.values("reassess_every_weeks")[:1]),
+                                     default))
+            .values_list("pk", "last_on", "every"))
+    found = {}
+    for pk, last_on, every in rows:
+        on = last_on + datetime.timedelta(weeks=every)
+        found[pk] = Reassessment(last_on, on, reassessment_state(on, today), every)
+    return found
+
+
+def reassessments_overdue(clients, today=None):
+    """The ids of `clients` whose re-assessment is overdue (supervision's badge)."""
+    return {pk for pk, found in reassessments(clients, today).items() if found.overdue}
 
 
 # What changed in a span (a supervision's "since last time") -----------------------------

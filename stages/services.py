@@ -15,10 +15,10 @@ from stages import hooks, selectors
 from stages.models import (
     SCORES,
     Assessment,
+    AssessmentSettings,
     ClientStage,
     Evidence,
     Ladder,
-    LadderStage,
     Need,
     NeedRating,
     PortfolioItem,
@@ -230,7 +230,7 @@ def evidence_record(*, client, task, by, on, what="", file=None, not_applicable=
         raise ValidationError(_("This client is not on the ladder."))
     if task.stage.ladder_id != current.stage.ladder_id or task.stage.order < current.stage.order:
         raise ValidationError(_("That task is not on this client's current or a higher stage."))
-    if client.evidence.filter(task=task).exists():
+    if client.evidence.counting().filter(task=task).exists():
         raise ValidationError(_("This task already has evidence."))
     evidence = Evidence(
         client=client, task=task, task_text=task.text, on=on, what=what, by=by,
@@ -248,8 +248,13 @@ def _manager_of(client, user):
 
 
 @transaction.atomic
-def stage_promote(*, client, by, note, on=None):
-    """A manager confirms, at the monthly review, a client's move up one rung."""
+def stage_promote(*, client, by, note, on=None, at_discretion=False):
+    """A manager confirms, at the monthly review, a client's move up one rung.
+
+    The stages are "a firm guide", not "set in stone": with `at_discretion` a manager of the
+    site may promote a client whose current stage still has tasks unmet, giving the reason
+    in `note`. The move records that it was at their discretion and which tasks were unmet.
+    """
     _manager_of(client, by)
     _require_open(client)
     position = selectors.ladder_position(client)
@@ -258,17 +263,28 @@ def stage_promote(*, client, by, note, on=None):
     if position.above is None:
         raise ValidationError(_("%(stage)s is the top of the ladder in use: there is no stage "
                                 "to move up to.") % {"stage": position.current.stage})
-    if not position.tasks_done:
+    discretion = not position.tasks_done
+    if discretion and not at_discretion:
         raise ValidationError(_("Every task of the current stage must be evidenced or not "
-                                "applicable before a promotion."))
+                                "applicable before a promotion, unless you promote at your "
+                                "discretion with a reason."))
+    if discretion and not note.strip():
+        raise ValidationError({"note": _("Say why you promote the client with tasks unmet.")})
     on = on or timezone.localdate()
     return _move(client=client, current=position.current, to=position.above, on=on, by=by,
-                 note=note, move=ClientStage.Move.UP)
+                 note=note, move=ClientStage.Move.UP, at_discretion=discretion,
+                 unmet_tasks=list(position.unmet) if discretion else [])
 
 
 @transaction.atomic
-def stage_demote(*, client, by, reason, on=None):
-    """Move a client down a rung when tasks have lapsed; the reason is required."""
+def stage_demote(*, client, by, reason, lapsed, on=None):
+    """Move a client down a rung when tasks have lapsed; the reason is required.
+
+    `lapsed`: the evidence (rows or ids, from `selectors.lapsable_evidence`) of the tasks
+    that lapsed. It is marked lapsed with who, when and the reason, kept on the record, and
+    no longer counts, so the client is not proposed for promotion again until those tasks
+    are evidenced anew. A move down that would leave them proposed at once is refused.
+    """
     _manager_of(client, by)
     _require_open(client)
     if not reason.strip():
@@ -276,22 +292,42 @@ def stage_demote(*, client, by, reason, on=None):
     current = current_stage(client)
     if current is None:
         raise ValidationError(_("This client is not on the ladder."))
-    below = LadderStage.objects.filter(ladder=current.stage.ladder,
-                                       order__lt=current.stage.order).order_by("-order").first()
+    below = selectors.stage_below(current.stage)
     if below is None:
         raise ValidationError(_("The client is on the first stage already."))
-    return _move(client=client, current=current, to=below, on=on or timezone.localdate(),
-                 by=by, note=reason, move=ClientStage.Move.DOWN)
+    choices = {e.pk: e for e in selectors.lapsable_evidence(current)}
+    chosen = {getattr(item, "pk", item) for item in lapsed}
+    if not chosen <= set(choices):
+        raise ValidationError({"lapsed": _(
+            "Only evidence of this stage's or the stage below's tasks can lapse.")})
+    now = timezone.now()
+    for pk in sorted(chosen):
+        evidence = choices[pk]
+        evidence.lapsed_at, evidence.lapsed_by, evidence.lapsed_reason = now, by, reason
+        evidence._history_user = by  # recorded as theirs when no request is around (demo)
+        evidence.full_clean()
+        evidence.save()
+    moved = _move(client=client, current=current, to=below, on=on or timezone.localdate(),
+                  by=by, note=reason, move=ClientStage.Move.DOWN)
+    if selectors.ladder_position(client).promotion_due:
+        raise ValidationError({"lapsed": _(
+            "Every task of %(stage)s would still be evidenced, so the client would be "
+            "proposed for promotion again at once: name a task of %(stage)s that has "
+            "lapsed.") % {"stage": below}})
+    return moved
 
 
-def _move(*, client, current, to, on, by, note, move):
+def _move(*, client, current, to, on, by, note, move, at_discretion=False, unmet_tasks=()):
     if on < current.started_on:
         raise ValidationError(_("The date cannot be before the current stage began."))
     current.ended_on = on
     current.save()
     _sync_probation(client, to)
-    return ClientStage.objects.create(client=client, stage=to, started_on=on, move=move,
-                                      note=note, by=by)
+    moved = ClientStage(client=client, stage=to, started_on=on, move=move, note=note, by=by,
+                        at_discretion=at_discretion, unmet_tasks=list(unmet_tasks))
+    moved.full_clean()
+    moved.save()
+    return moved
 
 
 def _sync_probation(client, stage):
@@ -300,6 +336,20 @@ def _sync_probation(client, stage):
     if client.on_probation != on_probation:
         client.on_probation = on_probation
         client.save()
+
+
+@transaction.atomic
+def assessment_settings_update(*, site, by, reassess_every_weeks):
+    """A manager sets how often their site's clients are re-assessed."""
+    if not by.manages(site):
+        raise PermissionDenied
+    row = AssessmentSettings.objects.select_for_update().filter(site=site).first()
+    row = row or AssessmentSettings(site=site)
+    row._history_user = by
+    row.reassess_every_weeks = reassess_every_weeks
+    row.full_clean()
+    row.save()
+    return row
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("clients/<int:pk>/ladder/demote/", views.stage_demote, name="demote"),
     path("clients/<int:pk>/evidence/<int:evidence_pk>/file/", views.evidence_file,
          name="evidence_file"),
+    path("assessments/settings/", views.assessment_settings, name="settings"),
     path("clients/<int:pk>/portfolio/", views.portfolio, name="portfolio"),
     path("clients/<int:pk>/portfolio.pdf", views.portfolio_pdf, name="portfolio_pdf"),
     path("clients/<int:pk>/portfolio/<int:item_pk>/file/", views.portfolio_file,

@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -14,8 +17,9 @@ from clients.models import Client
 from keywork.lib import charts, dates
 from keywork.lib.forms import add_error, error_summary
 from keywork.lib.pdf import pdf_response, render_pdf
+from keywork.lib.sites import site_choice
 from stages import forms, hooks, selectors, services
-from stages.models import LadderTask, Need, NeedArea
+from stages.models import AssessmentSettings, LadderTask, Need, NeedArea
 
 
 def _assessments(client):
@@ -77,6 +81,8 @@ def assessment_list(request, pk):
         "client": client, "assessments": assessments, "areas": areas,
         "distance": services.distance_travelled(assessments, areas),
         "initial_state": selectors.initial_assessment_state(client, initial_on),
+        "reassessment": selectors.reassessments([client]).get(client.pk),
+        "can_set_interval": request.user.manages(client.site_id),
         "latest": assessments[0] if assessments else None,
         "table": [(area, [a.area_scores.get(str(area.pk)) for a in assessments[:2]])
                   for area in areas],
@@ -195,22 +201,29 @@ def _ladder_context(client):
     current = position.current
     stages = list(current.stage.ladder.stages.filter(order__gte=current.stage.order)
                   .prefetch_related("tasks"))
-    evidence = {e.task_id: e for e in client.evidence.select_related("by", "task__stage")}
+    evidence = {e.task_id: e for e in
+                client.evidence.counting().select_related("by", "task__stage")}
+    lapsed = defaultdict(list)
+    for e in client.evidence.lapsed().select_related("by", "lapsed_by", "task__stage"):
+        lapsed[e.task_id].append(e)
     rows = []
     for stage in stages:
         tasks = [{"task": task, "evidence": evidence.get(task.pk),
+                  "lapsed": lapsed.pop(task.pk, []),
                   "answer": None if task.pk in evidence else hooks.known_answer(task, client)}
                  for task in stage.tasks.all()]
         rows.append({"stage": stage, "tasks": tasks})
     earlier = [e for e in evidence.values()
                if e.task.stage.ladder_id != current.stage.ladder_id
                or e.task.stage.order < current.stage.order]
+    earlier += [e for rows_of_task in lapsed.values() for e in rows_of_task]
     return {
         "current": current,
         "stages": rows,
-        "earlier": sorted(earlier, key=lambda e: (e.task.stage.order, e.task.order)),
+        "earlier": sorted(earlier, key=lambda e: (e.task.stage.order, e.task.order, e.pk)),
         "history": client.stages.select_related("stage", "by"),
         "promotion_due": position.promotion_due,
+        "unmet": position.unmet if position.above is not None else (),
         "at_top": position.tasks_done and position.above is None,
     }
 
@@ -227,9 +240,15 @@ def ladder(request, pk):
             messages.error(request, " ".join(error.messages))
         return redirect("stages:ladder", client.pk)
     context = _ladder_context(client)
+    can_move = (request.user.manages(client.site_id) and not client.is_archived
+                and context["current"] is not None)
     return render(request, "stages/ladder.html", {
         "client": client, "is_manager": request.user.is_manager, **context,
-        "promote_form": forms.PromoteForm(), "demote_form": forms.DemoteForm()})
+        "promote_form": forms.PromoteForm(),
+        "discretion_form": forms.PromoteForm(at_discretion=True),
+        # What can lapse is read only for the manager who sees the form.
+        "demote_form": forms.DemoteForm(evidence=selectors.lapsable_evidence(
+            context["current"])) if can_move else None})
 
 
 @client_page()
@@ -277,10 +296,10 @@ def evidence_file(request, pk, evidence_pk):
     return _private_file(get_object_or_404(client.evidence, pk=evidence_pk).file)
 
 
-def _stage_change(request, pk, *, form_class, run, done):
+def _stage_change(request, pk, *, make_form, run, done):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
-    form = form_class(request.POST or None)
+    form = make_form(client, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             run(client, form.cleaned_data)
@@ -290,31 +309,56 @@ def _stage_change(request, pk, *, form_class, run, done):
             messages.success(request, done(client))
             return redirect("stages:ladder", client.pk)
     elif request.method == "POST":
-        messages.error(request, _("Write a note before confirming."))
+        messages.error(request, " ".join(
+            f"{label}: {message}" if label else message
+            for _anchor, label, message in error_summary(form)))
     return redirect("stages:ladder", client.pk)
 
 
 @client_page()
 def stage_promote(request, pk):
     return _stage_change(
-        request, pk, form_class=forms.PromoteForm,
-        run=lambda client, data: services.stage_promote(client=client, by=request.user,
-                                                        note=data["note"]),
+        request, pk, make_form=lambda client, data: forms.PromoteForm(data),
+        run=lambda client, data: services.stage_promote(
+            client=client, by=request.user, note=data["note"],
+            at_discretion=data["at_discretion"]),
         done=lambda client: _("%(name)s moved up to %(stage)s: %(benefit)s") % {
             "name": client.called, "stage": services.current_stage(client).stage,
             "benefit": services.current_stage(client).stage.benefit},
     )
 
 
+def _demote_form(client, data):
+    current = services.current_stage(client)
+    return forms.DemoteForm(data, evidence=selectors.lapsable_evidence(current)
+                            if current else ())
+
+
 @client_page()
 def stage_demote(request, pk):
     return _stage_change(
-        request, pk, form_class=forms.DemoteForm,
+        request, pk, make_form=_demote_form,
         run=lambda client, data: services.stage_demote(client=client, by=request.user,
-                                                       reason=data["reason"]),
+                                                       reason=data["reason"],
+                                                       lapsed=data.get("lapsed", ())),
         done=lambda client: _("%(name)s moved down to %(stage)s.") % {
             "name": client.called, "stage": services.current_stage(client).stage},
     )
+
+
+def assessment_settings(request):
+    """A manager sets how often their site's clients are re-assessed."""
+    require_manager(request)
+    sites = request.user.sites.filter(is_active=True)
+    site = site_choice(request, sites)
+    form = forms.AssessmentSettingsForm(request.POST or None,
+                                        instance=AssessmentSettings.for_site(site.pk))
+    if request.method == "POST" and form.is_valid():
+        services.assessment_settings_update(site=site, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Assessment settings saved for %(site)s.") % {"site": site})
+        return redirect(f"{reverse('stages:settings')}?site={site.pk}")
+    return render(request, "stages/settings_form.html", {"form": form, "site": site,
+                                                         "sites": sites})
 
 
 # Portfolio --------------------------------------------------------------------------------
@@ -377,9 +421,11 @@ def portfolio_file(request, pk, item_pk):
 def _load_column(user, clients):
     positions = selectors.ladder_positions(clients)
     initials = selectors.initial_assessments(clients)
+    reassessments = selectors.reassessments(clients)
     return {c.pk: {"stage": positions[c.pk].current if c.pk in positions else None,
                    "promotion_due": c.pk in positions and positions[c.pk].promotion_due,
-                   "initial": initials.get(c.pk)}
+                   "initial": initials.get(c.pk),
+                   "reassessment": reassessments.get(c.pk)}
             for c in clients}
 
 
@@ -394,6 +440,7 @@ def _file_section(request, client):
         "distance": services.distance_travelled(assessments, areas),
         "figures": radar_table(assessments, areas),
         "initial_state": selectors.initial_assessment_state(client, initial_on),
+        "reassessment": selectors.reassessments([client]).get(client.pk),
         "current": position.current if position else None,
         "promotion_due": bool(position and position.promotion_due),
         "portfolio_count": client.portfolio.count(),

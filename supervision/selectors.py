@@ -192,6 +192,7 @@ OVERDUE = [
     ("review", _("Plan review overdue")),
     ("first_plan", _("First plan late")),
     ("initial", _("Initial assessment late")),
+    ("reassessment", _("Re-assessment overdue")),
     ("promotion", _("Promotion awaiting confirmation")),
 ]
 
@@ -207,6 +208,7 @@ def overdue_now(clients, today=None):
         "review": plans_selectors.reviews_overdue(ids, today),
         "first_plan": plans_selectors.first_plans_late(ids, today),
         "initial": stages_selectors.initial_assessments_late(ids, today),
+        "reassessment": stages_selectors.reassessments_overdue(ids, today),
         "promotion": stages_selectors.promotions_due(ids),
     }
     return {pk: [label for key, label in OVERDUE if pk in found[key]] for pk in ids}

@@ -96,8 +96,10 @@ def test_the_first_plan_is_due_in_the_first_week_then_late(site, keyworker):
                                      admitted_on=today - days_ago * DAY,
                                      referred_on=today - (days_ago + 1) * DAY)
 
-    new, week, late, drafted, signed = (admitted(2, "New"), admitted(7, "Week"),
-                                        admitted(8, "Late"), admitted(9, "Drafted"),
+    # The day of admission is the first day of the first week: the seventh (six days after
+    # admission) its last, the next day late (the issue: it was flagged a day late).
+    new, week, late, drafted, signed = (admitted(2, "New"), admitted(6, "Week"),
+                                        admitted(7, "Late"), admitted(9, "Drafted"),
                                         admitted(9, "Signed"))
     draft_plan(client=drafted, by=keyworker)
     signed_plan(client=signed, by=keyworker)
@@ -107,6 +109,7 @@ def test_the_first_plan_is_due_in_the_first_week_then_late(site, keyworker):
     assert states == {new.pk: "due", week.pk: "due", late.pk: "late", drafted.pk: "late"}
     assert referred.pk not in states
     assert selectors.first_plans_late(Client.objects.all(), today) == {late.pk, drafted.pk}
+    assert selectors.first_plan_due_on(week.admitted_on) == today
     statuses = selectors.plan_statuses(Client.objects.all(), today)
     assert {pk: s.first_plan for pk, s in statuses.items() if s.first_plan} == states
     # The client file builds the same status from the versions it has loaded.

@@ -11,7 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stages import services
-from stages.models import Assessment, ClientStage, Evidence, NeedRating, PortfolioItem, Rating
+from stages.models import (
+    Assessment,
+    AssessmentSettings,
+    ClientStage,
+    Evidence,
+    NeedRating,
+    PortfolioItem,
+    Rating,
+)
 from tests.factories import client_with_keyworker
 from tests.responses import body_of
 from tests.stages.factories import (
@@ -50,6 +58,7 @@ GET = {
     "stages:portfolio": (LOGIN, PAGE, 403, 404, PAGE, 404, 404),
     "stages:portfolio_pdf": (LOGIN, PAGE, 403, 404, PAGE, 404, 404),
     "stages:portfolio_file": (LOGIN, PAGE, 403, 404, PAGE, 404, 404),
+    "stages:settings": (LOGIN, 403, 403, 403, PAGE, PAGE, 403),
 }
 
 # The same with an empty POST: forms come back unsaved (200), the manager's steps send
@@ -70,6 +79,7 @@ POST = {
     "stages:portfolio": (LOGIN, PAGE, 403, 404, PAGE, 404, 404),
     "stages:portfolio_pdf": (LOGIN, 405, 405, 405, 405, 405, 405),
     "stages:portfolio_file": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "stages:settings": (LOGIN, 403, 403, 403, PAGE, PAGE, 403),
 }
 
 MATRIX = {"get": GET, "post": POST}
@@ -83,9 +93,9 @@ def world(settings, monkeypatch, tmp_path, site, client_record, keyworker, manag
     site.save()
     admitted = client_record.admitted_on
     services.ladder_start(client=client_record, by=manager, on=admitted)
-    for n, task in enumerate(tasks_of(0)):
-        services.evidence_record(client=client_record, task=task, by=keyworker,
-                                 on=admitted + DAY, what=f"Probation evidence {n}")
+    probation = [services.evidence_record(client=client_record, task=task, by=keyworker,
+                                          on=admitted + DAY, what=f"Probation evidence {n}")
+                 for n, task in enumerate(tasks_of(0))]
     services.stage_promote(client=client_record, by=manager, note="First review",
                            on=admitted + 10 * DAY)
     stage_1 = [
@@ -102,6 +112,7 @@ def world(settings, monkeypatch, tmp_path, site, client_record, keyworker, manag
         "tmp_path": tmp_path,
         "evidence": stage_1[0],
         "evidence_without_file": stage_1[1],
+        "probation_evidence": probation[0],
         "task": tasks_of(2)[0],
         "initial": initial,
         "review": review,
@@ -121,6 +132,7 @@ def url_of(name, world):
         "stages:evidence_create": [client.pk, world["task"].pk],
         "stages:evidence_file": [client.pk, world["evidence"].pk],
         "stages:portfolio_file": [client.pk, world["item"].pk],
+        "stages:settings": [],
     }.get(name, [client.pk])
     return reverse(name, args=args)
 
@@ -286,7 +298,8 @@ def test_a_task_of_a_rung_below_the_clients_is_not_found(client, world, keyworke
 # refusal leaves the database and the files exactly as they were for a reason of rights.
 
 WRITES = ["stages:assessment_create", "stages:assessment_edit", "stages:ladder",
-          "stages:evidence_create", "stages:promote", "stages:demote", "stages:portfolio"]
+          "stages:evidence_create", "stages:promote", "stages:demote", "stages:portfolio",
+          "stages:settings"]
 
 SAVES = {
     "stages:assessment_create": Assessment,
@@ -296,6 +309,7 @@ SAVES = {
     "stages:promote": ClientStage,
     "stages:demote": ClientStage,
     "stages:portfolio": PortfolioItem,
+    "stages:settings": AssessmentSettings,
 }
 
 
@@ -312,7 +326,9 @@ def valid_post(name, world):
         "stages:evidence_create": {"on": today, "what": "Shopping list seen",
                                    "file": pdf_upload()},
         "stages:promote": {"note": "Monthly review: all tasks done"},
-        "stages:demote": {"reason": "Stopped the cleaning duties"},
+        "stages:demote": {"reason": "Stopped the cleaning duties",
+                          "lapsed": [world["probation_evidence"].pk]},
+        "stages:settings": {"reassess_every_weeks": 8},
         "stages:portfolio": {"kind": "certificate", "on": today, "title": "Food hygiene",
                              "text": "Passed first time", "in_pdf": "on",
                              "file": png_upload()},
@@ -320,7 +336,7 @@ def valid_post(name, world):
     return url_of(name, world), data
 
 
-MODELS = (Assessment, NeedRating, Evidence, ClientStage, PortfolioItem)
+MODELS = (Assessment, NeedRating, Evidence, ClientStage, PortfolioItem, AssessmentSettings)
 
 
 def snapshot(root):

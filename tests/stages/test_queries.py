@@ -29,15 +29,17 @@ from tests.stages.factories import (
 # With what plans tell stages (done actions per need), and the access log's row.
 ASSESSMENT_FORM_QUERIES = 10 + 1
 ASSESSMENTS_QUERIES = 8 + 1  # + the access log's row (audit)
-# With the answers plans give (a signed plan, five actions), and the access log's row.
-LADDER_QUERIES = 15 + 1
+# With the answers plans give (a signed plan, five actions), and the access log's row;
+# the evidence that lapsed (struck through) one more.
+LADDER_QUERIES = 16 + 1
 PORTFOLIO_QUERIES = 9 + 1  # + the access log's row (audit)
 # The diary's this-week selector adds one query to the caseload and two to the file
 # (the keyworkers' start days; this week's count on the file); the plans column's first
 # plan due one more on the caseload. The file's "Log session" at the top (the sessions
-# waiting to be logged, diary.selectors.sessions_to_log) one more on the file.
-CASELOAD_QUERIES = 18
-FILE_QUERIES = 29 + 1  # + the access log's row (audit)
+# waiting to be logged, diary.selectors.sessions_to_log) one more on the file. The
+# re-assessment due (stages.selectors.reassessments) one more on each.
+CASELOAD_QUERIES = 19
+FILE_QUERIES = 30 + 1  # + the access log's row (audit)
 
 
 @pytest.fixture

@@ -30,9 +30,12 @@ def _grid():
 
 
 def test_the_initial_assessment_is_due_in_the_first_week_then_late(site, keyworker):
+    """The day of admission is the first day of the first week, so the seventh (six days
+    after it) is its last: a client admitted seven days ago is late (the issue: due on
+    the eighth day was a day too late)."""
     new = _admitted(site, keyworker, 3, "New")
-    week = _admitted(site, keyworker, 7, "Week")
-    late = _admitted(site, keyworker, 8, "Late")
+    week = _admitted(site, keyworker, 6, "Week")
+    late = _admitted(site, keyworker, 7, "Late")
     done = _admitted(site, keyworker, 20, "Done")
     services.assessment_record(client=done, assessed_on=TODAY(), ratings=_grid(), by=keyworker)
     states = selectors.initial_assessments(Client.objects.all())
@@ -162,3 +165,43 @@ def test_ladder_positions_take_five_queries_for_any_number(ladder_site, keyworke
     _evidence_all(clients[-1], keyworker)
     with django_assert_num_queries(5):
         selectors.ladder_positions(Client.objects.all())
+
+
+# Re-assessment due (issue 16) ------------------------------------------------------------------
+
+
+def test_a_reassessment_is_due_the_sites_interval_after_the_last_assessment(
+        site, keyworker, manager, django_assert_num_queries):
+    """Due in the week before, overdue after; the default interval is 13 weeks (about three
+    months) until a manager sets the site's own."""
+    def assessed(name, days_ago):
+        client = _admitted(site, keyworker, 200, name)
+        services.assessment_record(client=client, assessed_on=TODAY() - days_ago * DAY,
+                                   ratings=_grid(), by=keyworker)
+        return client
+
+    fresh, soon, overdue = assessed("Fresh", 20), assessed("Soon", 13 * 7 - 3), assessed(
+        "Overdue", 13 * 7 + 1)
+    never = _admitted(site, keyworker, 3, "Never")
+    with django_assert_num_queries(1):
+        found = selectors.reassessments(Client.objects.all())
+    assert {pk: r.state for pk, r in found.items()} == {
+        fresh.pk: "", soon.pk: "due", overdue.pk: "overdue"}
+    assert never.pk not in found
+    assert found[soon.pk].on == TODAY() + 3 * DAY and found[soon.pk].every_weeks == 13
+    assert selectors.reassessments_overdue(Client.objects.all()) == {overdue.pk}
+    services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=2)
+    found = selectors.reassessments(Client.objects.all())
+    assert found[fresh.pk].state == "overdue" and found[fresh.pk].every_weeks == 2
+
+
+def test_a_reassessment_recorded_moves_the_next_one_on(site, keyworker):
+    client = _admitted(site, keyworker, 200, "Dee")
+    services.assessment_record(client=client, assessed_on=TODAY() - 100 * DAY,
+                               ratings=_grid(), by=keyworker)
+    assert selectors.reassessments([client])[client.pk].overdue
+    services.assessment_record(client=client, assessed_on=TODAY(), ratings=_grid(),
+                               by=keyworker)
+    assert selectors.reassessments([client])[client.pk].state == ""
+    Client.objects.filter(pk=client.pk).update(status=Client.Status.MOVED_ON, ended_on=TODAY())
+    assert selectors.reassessments([client]) == {}

@@ -8,7 +8,16 @@ from django.utils import timezone
 from clients import services as client_services
 from keywork.lib.stale import StaleEdit
 from stages import hooks, selectors, services
-from stages.models import Assessment, ClientStage, Evidence, Need, NeedArea, Rating
+from stages.models import (
+    Assessment,
+    AssessmentSettings,
+    ClientStage,
+    Evidence,
+    LadderStage,
+    Need,
+    NeedArea,
+    Rating,
+)
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
@@ -194,9 +203,10 @@ def test_a_keyworker_cannot_confirm_a_promotion(resident, keyworker):
 def test_moving_down_needs_a_reason(resident, manager, keyworker):
     _complete(resident, keyworker)
     services.stage_promote(client=resident, by=manager, note="Review")
+    lapsed = Evidence.objects.filter(client=resident).first()
     with pytest.raises(ValidationError):
-        services.stage_demote(client=resident, by=manager, reason=" ")
-    services.stage_demote(client=resident, by=manager, reason="Tasks lapsed")
+        services.stage_demote(client=resident, by=manager, reason=" ", lapsed=[lapsed])
+    services.stage_demote(client=resident, by=manager, reason="Tasks lapsed", lapsed=[lapsed])
     assert services.current_stage(resident).stage.name == "Probation"
 
 
@@ -236,3 +246,106 @@ def test_known_answers_come_from_the_hooks(resident, monkeypatch):
     monkeypatch.setattr(hooks, "task_answers",
                         {"signed_plan": lambda client: hooks.Answer("Plan signed", "/p/1/")})
     assert hooks.known_answer(task, resident) == hooks.Answer("Plan signed", "/p/1/")
+
+
+# Demotion lapses evidence; promotion at the manager's discretion (issue 16) -----------------
+
+
+def _on_stage_1(resident, manager, keyworker):
+    _complete(resident, keyworker)
+    services.stage_promote(client=resident, by=manager, note="Review")
+
+
+def test_a_demotion_lapses_the_evidence_named_and_keeps_it(resident, manager, keyworker):
+    """The issue: evidence could not be withdrawn, so the demoted client was at once
+    proposed for promotion again."""
+    _on_stage_1(resident, manager, keyworker)
+    lapsed = Evidence.objects.filter(client=resident).order_by("task__order").first()
+    services.stage_demote(client=resident, by=manager, reason="Stopped paying the charge",
+                          lapsed=[lapsed])
+    lapsed.refresh_from_db()
+    assert lapsed.is_lapsed and lapsed.lapsed_by == manager
+    assert lapsed.lapsed_reason == "Stopped paying the charge"
+    assert lapsed not in Evidence.objects.counting()
+    position = selectors.ladder_position(resident)
+    assert position.current.stage.name == "Probation"
+    assert not position.promotion_due
+    assert position.unmet == (lapsed.task.text,)
+    assert selectors.promotions_due([resident]) == set()
+
+
+def test_a_lapsed_task_evidenced_anew_makes_the_promotion_due_again(resident, manager,
+                                                                   keyworker):
+    _on_stage_1(resident, manager, keyworker)
+    lapsed = Evidence.objects.filter(client=resident).first()
+    services.stage_demote(client=resident, by=manager, reason="Lapsed", lapsed=[lapsed.pk])
+    services.evidence_record(client=resident, task=lapsed.task, by=keyworker, on=TODAY(),
+                             what="Back at the fitness class")
+    assert selectors.ladder_position(resident).promotion_due
+    assert Evidence.objects.filter(client=resident, task=lapsed.task).count() == 2
+
+
+def test_a_demotion_that_would_undo_itself_is_refused_and_changes_nothing(resident, manager,
+                                                                         keyworker):
+    _on_stage_1(resident, manager, keyworker)
+    with pytest.raises(ValidationError, match="proposed for promotion again"):
+        services.stage_demote(client=resident, by=manager, reason="Lapsed", lapsed=[])
+    assert services.current_stage(resident).stage.name == "Stage 1"
+    assert not Evidence.objects.lapsed().exists()
+
+
+def test_only_evidence_of_this_stage_or_the_one_below_can_lapse(resident, manager, keyworker):
+    _on_stage_1(resident, manager, keyworker)
+    early = services.evidence_record(
+        client=resident, task=list(LadderStage.objects.get(name="Stage 2").tasks.all())[0],
+        by=keyworker, on=TODAY(), what="Early")
+    with pytest.raises(ValidationError, match="Only evidence"):
+        services.stage_demote(client=resident, by=manager, reason="Lapsed", lapsed=[early])
+    choices = selectors.lapsable_evidence(services.current_stage(resident))
+    assert early not in choices and len(choices) == resident.evidence.count() - 1
+
+
+def test_a_manager_promotes_with_tasks_unmet_at_their_discretion(resident, manager, keyworker):
+    tasks = list(services.current_stage(resident).stage.tasks.all())
+    services.evidence_record(client=resident, task=tasks[0], by=keyworker, on=TODAY(),
+                             what="Seen")
+    with pytest.raises(ValidationError, match="unless you promote at your discretion"):
+        services.stage_promote(client=resident, by=manager, note="Review")
+    with pytest.raises(ValidationError, match="Say why"):
+        services.stage_promote(client=resident, by=manager, note=" ", at_discretion=True)
+    moved = services.stage_promote(client=resident, by=manager, at_discretion=True,
+                                   note="Settled well; GP registration is waiting on a letter")
+    assert moved.stage.name == "Stage 1" and moved.at_discretion
+    assert moved.unmet_tasks == [task.text for task in tasks[1:]]
+    assert moved.note == "Settled well; GP registration is waiting on a letter"
+
+
+def test_a_keyworker_cannot_promote_at_discretion(resident, keyworker):
+    with pytest.raises(PermissionDenied):
+        services.stage_promote(client=resident, by=keyworker, note="Why not",
+                               at_discretion=True)
+
+
+def test_a_promotion_with_every_task_done_is_not_at_discretion(resident, manager, keyworker):
+    _complete(resident, keyworker)
+    moved = services.stage_promote(client=resident, by=manager, note="Review",
+                                   at_discretion=True)
+    assert not moved.at_discretion and moved.unmet_tasks == []
+
+
+# The re-assessment interval ----------------------------------------------------------------
+
+
+def test_a_manager_sets_their_sites_reassessment_interval(site, manager, keyworker,
+                                                         other_site_manager):
+    row = services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=8)
+    assert AssessmentSettings.for_site(site.pk).reassess_every_weeks == 8
+    assert row.history.first().history_user == manager
+    with pytest.raises(PermissionDenied):
+        services.assessment_settings_update(site=site, by=keyworker, reassess_every_weeks=4)
+    with pytest.raises(PermissionDenied):
+        services.assessment_settings_update(site=site, by=other_site_manager,
+                                            reassess_every_weeks=4)
+    with pytest.raises(ValidationError):
+        services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=0)
+    assert AssessmentSettings.for_site(site.pk).reassess_every_weeks == 8
