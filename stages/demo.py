@@ -50,6 +50,30 @@ def _evidence_all(client, stage, by, on):
                                      not_applicable=task.where_appropriate and task.order == 0)
 
 
+def _ladder_rules(on_ladder, manager, today):
+    """One client moved down with a task's evidence lapsed (struck through on the ladder,
+    no longer proposed for promotion), one promoted at the manager's discretion."""
+    demoted = next((c for c in on_ladder
+                    if selectors.ladder_position(c).current.stage.order > 0), None)
+    if demoted is not None:
+        current = services.current_stage(demoted)
+        below = selectors.stage_below(current.stage)
+        lapsable = [e for e in selectors.lapsable_evidence(current)
+                    if e.task.stage_id == below.pk]
+        if lapsable:
+            services.stage_demote(client=demoted, by=manager, lapsed=lapsable[:1],
+                                  reason="Stopped the weekly fitness class for a month.",
+                                  on=max(current.started_on, today - datetime.timedelta(days=3)))
+    for client in on_ladder:
+        position = selectors.ladder_position(client)
+        if client != demoted and position.unmet and position.above is not None:
+            services.stage_promote(
+                client=client, by=manager, at_discretion=True,
+                note="Doing well in every other way; the GP registration waits on a letter.",
+                on=max(position.current.started_on, today - datetime.timedelta(days=2)))
+            break
+
+
 def seed(ctx):
     rng, today = ctx["rng"], timezone.localdate()
     manager = ctx["staff"]["manager"]
@@ -58,14 +82,19 @@ def seed(ctx):
     if Assessment.objects.filter(client__in=clients).exists():
         return _large(ctx, needs)
     patterns = [[0, 1, 2, 3], [1, 2, 2], [2, 1, 1], [0, 1], [1, 2, 3, 3], [0, 0, 1]]
+    # One client last assessed 26 days ago: their re-assessment (every four weeks at the
+    # demo sites, below) is due this week.
+    behind = next((c for i, c in enumerate(clients)
+                   if i != 2 and c.admitted_on <= today - datetime.timedelta(days=30)), None)
     for i, client in enumerate(clients):
         keyworker = client.allocations.current().primary().first()
         by = keyworker.worker if keyworker else manager
         if i == 2:
             continue  # one client still waits for the initial assessment
-        months = (today - client.admitted_on).days // 30
+        until = today - datetime.timedelta(days=25) if client == behind else today
+        months = (until - client.admitted_on).days // 30
         levels = patterns[i % len(patterns)][: max(1, months + 1)]
-        _assess(rng, client, needs, levels, by, today)
+        _assess(rng, client, needs, levels, by, until)
     on_ladder = [c for c in clients if c.site.uses_ladder]
     for rung, client in enumerate(on_ladder):
         for _step in range(rung):
@@ -82,6 +111,10 @@ def seed(ctx):
         proposed = on_ladder[0]
         current = services.current_stage(proposed)
         _evidence_all(proposed, current.stage, manager, today)
+    _ladder_rules(on_ladder[1:], manager, today)
+    for site in {c.site for c in clients}:
+        # The monthly reviews re-assess.
+        services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=4)
     for client in clients[:6]:
         services.portfolio_add(client=client, by=manager, kind=PortfolioItem.Kind.CERTIFICATE,
                                on=today - datetime.timedelta(days=20),

@@ -8,7 +8,7 @@ from tests.factories import SiteFactory
 
 # Every page with a site choice that shows one site at a time.
 ONE_SITE_PAGES = ["clients:keyworkers", "plans:reviews", "plans:agreement_template",
-                  "plans:agencies", "diary:settings"]
+                  "plans:agencies", "diary:settings", "stages:settings"]
 
 
 @pytest.fixture

@@ -150,3 +150,22 @@ def test_the_morning_emails_address_opens_today(client, keyworker, administrator
     assert client.get(reverse("supervision:notifications")).url == reverse("diary:today")
     client.force_login(administrator)
     assert client.get(reverse("supervision:notifications")).url == reverse("home")
+
+
+def test_a_reassessment_due_is_on_today_and_in_the_bell(client, keyworker, manager, site,
+                                                       client_record):
+    """Issue 16: re-assessment at the site's interval is flagged like the other due dates."""
+    from stages.models import Need
+
+    stage_services.assessment_record(
+        client=client_record, assessed_on=client_record.admitted_on, by=keyworker,
+        ratings={n.pk: ("determined", "") for n in Need.objects.in_use()})
+    assert "reassessment" not in {item.kind for item in selectors.due_for(keyworker)}
+    stage_services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=4)
+    [item] = [i for i in selectors.due_for(keyworker) if i.kind == "reassessment"]
+    assert item.overdue and item.on == client_record.admitted_on + 28 * DAY
+    client.force_login(keyworker)
+    page = client.get(reverse("diary:today")).content.decode()
+    assert "Re-assess Dee" in page
+    assert reverse("stages:assessment_create", args=[client_record.pk]) in page
+    assert _bell(client) == len(selectors.due_for(keyworker))

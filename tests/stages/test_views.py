@@ -268,3 +268,91 @@ def test_the_portfolio_pdf_gives_the_radars_figures_and_never_0_for_not_applicab
     assert re.search(r"Health\s+75%", text)
     assert re.search(r"Vocational\s+n/a", text)
     assert not re.search(r"(?<![\d.])0%", text)  # 50% and 100% are rings, not a 0
+
+
+# Issue 16: the ladder's rules as written --------------------------------------------------------
+
+
+def _evidence_every_task(resident, keyworker):
+    for task in services.current_stage(resident).stage.tasks.all():
+        services.evidence_record(client=resident, task=task, by=keyworker, on=TODAY(),
+                                 what=f"Seen: {task.order}")
+
+
+def test_manager_moves_a_client_down_naming_the_lapsed_task_and_the_ladder_strikes_it(
+        client, manager, keyworker, resident):
+    _evidence_every_task(resident, keyworker)
+    services.stage_promote(client=resident, by=manager, note="Review")
+    lapsed = Evidence.objects.filter(client=resident).order_by("task__order").first()
+    client.force_login(manager)
+    page = client.get(reverse("stages:ladder", args=[resident.pk])).content.decode()
+    assert f'value="{lapsed.pk}"' in page and "The tasks that have lapsed" in page
+    response = client.post(reverse("stages:demote", args=[resident.pk]),
+                           {"reason": "Stopped going to the gym", "lapsed": [lapsed.pk]},
+                           follow=True)
+    page = response.content.decode()
+    assert "moved down to Probation" in page
+    assert "Proposed for promotion." not in page
+    struck = re.search(r'<div class="small ms-4 text-body-secondary evidence-lapsed">(.*?)</div>',
+                       page, re.S)[1]
+    assert "<del>" in struck and "Stopped going to the gym" in struck
+    assert reverse("stages:evidence_create", args=[resident.pk, lapsed.task_id]) in page
+    lapsed.refresh_from_db()
+    assert lapsed.is_lapsed
+
+
+def test_a_move_down_that_would_undo_itself_says_so_and_changes_nothing(
+        client, manager, keyworker, resident):
+    _evidence_every_task(resident, keyworker)
+    services.stage_promote(client=resident, by=manager, note="Review")
+    client.force_login(manager)
+    response = client.post(reverse("stages:demote", args=[resident.pk]),
+                           {"reason": "Stopped going to the gym"}, follow=True)
+    assert "proposed for promotion again at once" in response.content.decode()
+    assert services.current_stage(resident).stage.name == "Stage 1"
+    assert not Evidence.objects.lapsed().exists()
+
+
+def test_manager_promotes_at_their_discretion_and_the_file_shows_why(
+        client, manager, keyworker, resident):
+    client.force_login(keyworker)
+    page = client.get(reverse("stages:ladder", args=[resident.pk])).content.decode()
+    assert "Promote at your discretion" not in page
+    client.force_login(manager)
+    page = client.get(reverse("stages:ladder", args=[resident.pk])).content.decode()
+    assert "Promote at your discretion" in page
+    first_task = services.current_stage(resident).stage.tasks.first()
+    assert first_task.text in page
+    response = client.post(reverse("stages:promote", args=[resident.pk]),
+                           {"note": "", "at_discretion": "True"}, follow=True)
+    assert services.current_stage(resident).stage.name == "Probation"
+    response = client.post(reverse("stages:promote", args=[resident.pk]),
+                           {"note": "Doing well; GP letter awaited", "at_discretion": "True"},
+                           follow=True)
+    page = response.content.decode()
+    assert "moved up to Stage 1" in page and "at the manager's discretion" in page
+    file = client.get(reverse("clients:detail", args=[resident.pk])).content.decode()
+    assert "at the manager's discretion" in file and "Doing well; GP letter awaited" in file
+    assert first_task.text in file
+
+
+def test_manager_sets_the_reassessment_interval_and_the_assessments_page_shows_it(
+        client, manager, keyworker, resident, site):
+    services.assessment_record(client=resident, assessed_on=resident.admitted_on,
+                               ratings=_grid(), by=keyworker)
+    client.force_login(manager)
+    page = client.get(reverse("stages:assessments", args=[resident.pk])).content.decode()
+    assert "This site re-assesses every 13 weeks." in page
+    assert reverse("stages:settings") in page
+    response = client.post(reverse("stages:settings"), {"reassess_every_weeks": "0"})
+    assert "Ensure this value is greater than or equal to 2." in response.content.decode()
+    response = client.post(reverse("stages:settings"), {"reassess_every_weeks": "4"},
+                           follow=True)
+    assert "Assessment settings saved" in response.content.decode()
+    page = client.get(reverse("stages:assessments", args=[resident.pk])).content.decode()
+    assert "Re-assessment overdue" in page and "every 4 weeks" in page
+    client.force_login(keyworker)
+    caseload = client.get(reverse("home")).content.decode()
+    assert "Re-assessment overdue" in caseload
+    page = client.get(reverse("stages:assessments", args=[resident.pk])).content.decode()
+    assert reverse("stages:settings") not in page

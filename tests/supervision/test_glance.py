@@ -232,3 +232,32 @@ def test_a_goal_finished_before_the_last_supervision_and_left_out_is_not_dropped
     assert [v.number for v in news.signed] == [2]
     assert news.goals_added == ["Cook a meal for the house"]
     assert (news.goals_dropped, news.goals_achieved, news.actions_done) == ([], [], 0)
+
+
+def test_a_promotion_at_the_managers_discretion_shows_with_its_reason_and_unmet_tasks(
+        client, client_record, keyworker, manager, site):
+    """Issue 16: supervision shows why a client was promoted with tasks unmet."""
+    site.uses_ladder = True
+    site.save()
+    stage_services.ladder_start(client=client_record, by=manager, on=today() - 30 * DAY)
+    unmet = [t.text for t in stage_services.current_stage(client_record).stage.tasks.all()]
+    stage_services.stage_promote(client=client_record, by=manager, at_discretion=True,
+                                 note="Settled well; benefits are only delayed")
+    [move] = glance_of(client_record, timezone.now() - 14 * DAY).stage_moves
+    assert move.at_discretion and move.unmet_tasks == unmet
+    supervision = services.supervision_start(manager=manager, keyworker=keyworker,
+                                             held_on=today())
+    client.force_login(manager)
+    page = client.get(reverse("supervision:detail", args=[supervision.pk])).content.decode()
+    assert "at the manager's discretion" in page
+    assert "Settled well; benefits are only delayed" in page
+    assert unmet[0] in page
+
+
+def test_an_overdue_reassessment_is_named_among_what_is_overdue(client_record, keyworker,
+                                                                 manager, site, since):
+    stage_services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=4)
+    stage_services.assessment_record(
+        client=client_record, assessed_on=client_record.admitted_on, by=keyworker,
+        ratings={n.pk: ("determined", "") for n in Need.objects.in_use()})
+    assert "Re-assessment overdue" in glance_of(client_record, since).overdue
