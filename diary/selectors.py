@@ -324,7 +324,7 @@ def due_for(user, today=None):
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
       and anyone overdue to check in.
 
-    A fixed number of queries whatever the caseload: ten, and eight more for a manager.
+    A fixed number of queries whatever the caseload: nine, and eight more for a manager.
     """
     if not (user.is_keyworker or user.is_manager):
         return []

@@ -66,6 +66,14 @@ def keyworker_items(user, today):
                 "client": client.called,
                 "date": format_day(stages_selectors.initial_assessment_due_on(client.admitted_on))},
                 client.get_absolute_url()))
+    reassessments = stages_selectors.reassessments(mine, today)
+    for client in mine.filter(pk__in=[pk for pk, found in reassessments.items()
+                                      if found.state]).order_by("last_name", "pk"):
+        found = reassessments[client.pk]
+        items.append(Due(f"reassessment:{client.pk}:{found.on}", _(
+            "Re-assess %(client)s by %(date)s") % {
+            "client": client.called, "date": format_day(found.on)},
+            reverse("stages:assessments", args=[client.pk])))
     keywork = list(mine.exclude(status=Client.Status.REFERRED))
     booked = diary_selectors.next_booked([c.pk for c in keywork])
     for client in (c for c in keywork if c.pk not in booked):
