@@ -56,3 +56,17 @@ def test_an_overdue_return_is_shown_on_the_london_clock(client_record, keyworker
                                   where="GP surgery", expected_back_at=back)
     [item] = selectors.urgent_items([site.pk])
     assert item.text == "Dee: expected back Mon 6 Jul 10:00, not checked in"
+
+
+def test_the_morning_email_names_a_reassessment_due(client_record, keyworker, manager, site):
+    """Issue 16: re-assessment at the site's interval is among the keyworker's reminders."""
+    from stages import services as stage_services
+    from stages.models import Need
+
+    stage_services.assessment_settings_update(site=site, by=manager, reassess_every_weeks=4)
+    stage_services.assessment_record(
+        client=client_record, assessed_on=client_record.admitted_on, by=keyworker,
+        ratings={n.pk: ("determined", "") for n in Need.objects.in_use()})
+    call_command("send_reminders")
+    due = client_record.admitted_on + datetime.timedelta(weeks=4)
+    assert any(f"Re-assess Dee by {due.day} {due:%b %Y}" in m.body for m in mail.outbox)
