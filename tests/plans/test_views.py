@@ -44,7 +44,8 @@ def goal_post(plan, **changes):
 def test_caseload_shows_the_first_plan_late_then_an_unsigned_draft(client, keyworker,
                                                                    client_record):
     client.force_login(keyworker)
-    due = client_record.admitted_on + datetime.timedelta(days=7)
+    # The last day of the first week: the seventh, the day of admission being the first.
+    due = client_record.admitted_on + datetime.timedelta(days=6)
     assert f"First plan late: due {due.day} {due:%b %Y}" in client.get(
         reverse("home")).content.decode()
     draft_plan(client=client_record, by=keyworker)
