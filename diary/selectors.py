@@ -175,6 +175,17 @@ def _caseload(user, today):
                 .order_by("last_name", "first_name", "pk"))
 
 
+def cover_changes(clients, today):
+    """The cover allocations of `clients` that start (from today), or end, within a week
+    (COVER_AHEAD), with the cover worker: what the people holding the caseload are told.
+    One query."""
+    ahead = today + COVER_AHEAD
+    return list(Allocation.objects.filter(kind=Allocation.Kind.COVER, client__in=clients)
+                .filter(Q(start__gte=today, start__lte=ahead)
+                        | Q(end__gt=today, end__lte=ahead + datetime.timedelta(days=1)))
+                .select_related("worker").order_by("start", "pk"))
+
+
 def caseload_short_this_week(user, today=None):
     """[(client, Week)] of the user's caseload (keyworker, co-keyworker or cover) whose
     week is short, for Today: the same flag as the caseload's "This week" column. Three
@@ -287,7 +298,9 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "short")
+             "initial", "promotion", "cover", "short")
+# Cover arranged for a client of the caseload is named from a week before it starts or ends.
+COVER_AHEAD = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -317,13 +330,16 @@ def due_for(user, today=None):
       their sessions out of the building or alone not yet checked in from;
     - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
       (plans.selectors.reviews), first plans due or late (first_plans), initial
-      assessments due or late (stages.selectors.initial_assessments), clients short of
-      sessions this week (Week.is_short);
+      assessments due or late (stages.selectors.initial_assessments), cover starting or
+      ending within a week (`cover_changes`), clients short of sessions this week
+      (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
       and anyone overdue to check in.
 
-    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    A fixed number of queries whatever the caseload: nine, and eight more for a manager.
+    The reminders e-mail (supervision.reminders) sends this list, in the same words
+    (templates/diary/includes/due_title.txt).
     """
     if not (user.is_keyworker or user.is_manager):
         return []
@@ -382,6 +398,11 @@ def _caseload_items(user, today):
                              stages_selectors.initial_assessment_due_on(client.admitted_on),
                              state == "late",
                              reverse("stages:assessment_create", args=[pk]), detail=state))
+    for cover in cover_changes(clients, today):
+        starting = cover.start >= today
+        items.append(Due("cover", by_pk[cover.client_id], cover.start if starting
+                         else cover.last_day, False,
+                         reverse("clients:detail", args=[cover.client_id]), detail=cover))
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")
