@@ -286,8 +286,12 @@ def risks_between(client_ids, start, end):
 # What is due for one person -----------------------------------------------------------------
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
-DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "short")
+DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
+             "first_plan", "initial", "promotion", "short")
+
+
+# How long a session cancelled for the client's move or ending stays on its worker's Today.
+CANCELLED_SHOWN_FOR = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,8 @@ def due_for(user, today=None):
     fact read from its one selector, when asked (never a list made in the morning).
 
     - sessions they hold: booked today still to come, and those started but not logged;
+      those still to come that staff cancelled in the last week because the client moved
+      to another site or their stay ended (its `cancel_reason` says which);
       their sessions out of the building or alone not yet checked in from;
     - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
       (plans.selectors.reviews), first plans due or late (first_plans), initial
@@ -323,7 +329,7 @@ def due_for(user, today=None):
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
       and anyone overdue to check in.
 
-    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    A fixed number of queries whatever the caseload: nine, and eight more for a manager.
     """
     if not (user.is_keyworker or user.is_manager):
         return []
@@ -349,6 +355,16 @@ def _session_items(user, today):
             dates.local_day(session.starts_at), started,
             reverse("diary:log", args=[session.pk]) if started else session.get_absolute_url(),
             session))
+    for session in (Session.objects.live()
+                    .filter(worker=user, status=Session.Status.CANCELLED, starts_at__gte=now,
+                            logged_at__gte=now - CANCELLED_SHOWN_FOR)
+                    .exclude(cancel_reason="").select_related("client").order_by("starts_at")):
+        day = dates.local_day(session.starts_at)
+        # The client may be out of the worker's sight now (moved away): the week, not the
+        # session's page.
+        items.append(Due("cancelled", session.client, day, False,
+                         f"{reverse('diary:week')}?week={dates.week_start(day).isoformat()}",
+                         session))
     out = Q(worker=user)
     if user.is_manager:
         out |= Q(site__in=user.sites.filter(is_active=True), expected_back_at__lt=now)
