@@ -183,7 +183,9 @@ def client_move_site(*, client, to_site, on, handover_note, by):
     agencies, and it stays unique because the old site never gives the number again.
     """
     _manager_of(client, by)
-    client = Client.objects.select_for_update().select_related("site").get(pk=client.pk)
+    # Locked and read afresh: two moves at once must not both go ahead.
+    Client.objects.select_for_update().only("pk").get(pk=client.pk)
+    client.refresh_from_db()
     if client.is_archived:
         raise ValidationError(_("This client has left; they cannot move to another site."))
     if not move_sites_for(by, client).filter(pk=to_site.pk).exists():
