@@ -270,7 +270,7 @@ def test_the_end_page_records_the_kind_and_the_summary_and_offers_the_letter(
     file = client.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
     assert "Planned ending" in file
     assert "You did it together with us." in file
-    assert reverse("plans:ending_letter", args=[client_record.pk]) in file
+    assert reverse("plans:ending_letter_pdf", args=[client_record.pk]) in file
 
 
 def test_the_end_page_asks_for_the_summary_of_a_planned_ending(client, client_record,

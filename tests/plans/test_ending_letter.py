@@ -1,4 +1,4 @@
-"""The ending letter: what a client keeps when their stay ends (plans:ending_letter)."""
+"""The ending letter: what a client keeps when their stay ends (plans:ending_letter_pdf)."""
 
 import pytest
 from django.urls import reverse
@@ -28,7 +28,7 @@ def ended(site, client_record, keyworker, manager, full_plan):
 def test_the_letter_says_what_the_client_did_and_how_to_come_back(client, manager, ended,
                                                                   full_plan):
     client.force_login(manager)
-    response = client.get(reverse("plans:ending_letter", args=[ended.pk]))
+    response = client.get(reverse("plans:ending_letter_pdf", args=[ended.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert is_tagged(response.content)
     text = pdf_text(response.content, "pdf-ending-letter")
@@ -43,7 +43,7 @@ def test_the_letter_says_what_the_client_did_and_how_to_come_back(client, manage
 
 def test_there_is_no_letter_while_the_client_is_still_here(client, manager, client_record):
     client.force_login(manager)
-    response = client.get(reverse("plans:ending_letter", args=[client_record.pk]))
+    response = client.get(reverse("plans:ending_letter_pdf", args=[client_record.pk]))
     assert response.status_code == 404
 
 
@@ -51,4 +51,4 @@ def test_there_is_no_letter_while_the_client_is_still_here(client, manager, clie
     ("colleague", 403), ("other_site_manager", 404), ("administrator", 404)])
 def test_only_those_who_hold_the_file_get_the_letter(client, request, ended, role, status):
     client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse("plans:ending_letter", args=[ended.pk])).status_code == status
+    assert client.get(reverse("plans:ending_letter_pdf", args=[ended.pk])).status_code == status
