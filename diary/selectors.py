@@ -297,10 +297,12 @@ def risks_between(client_ids, start, end):
 # What is due for one person -----------------------------------------------------------------
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
-DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "cover", "short")
+DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
+             "first_plan", "initial", "promotion", "cover", "short")
 # Cover arranged for a client of the caseload is named from a week before it starts or ends.
 COVER_AHEAD = datetime.timedelta(days=7)
+# How long a session cancelled for the client's move or ending stays on its worker's Today.
+CANCELLED_SHOWN_FOR = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,8 @@ def due_for(user, today=None):
     fact read from its one selector, when asked (never a list made in the morning).
 
     - sessions they hold: booked today still to come, and those started but not logged;
+      those still to come that staff cancelled in the last week because the client moved
+      to another site or their stay ended (its `cancel_reason` says which);
       their sessions out of the building or alone not yet checked in from;
     - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
       (plans.selectors.reviews), first plans due or late (first_plans), initial
@@ -356,13 +360,25 @@ def _session_items(user, today):
     now = timezone.now()
     _start, end = dates.day_bounds(today)
     items = []
+    # In the same query: the sessions still to come that staff cancelled lately because
+    # the client moved away or their stay ended.
+    cancelled = (Q(status=Session.Status.CANCELLED, starts_at__gte=now,
+                   logged_at__gte=now - CANCELLED_SHOWN_FOR) & ~Q(cancel_reason=""))
     for session in (Session.objects.live()
-                    .filter(worker=user, status=Session.Status.BOOKED, starts_at__lt=end)
+                    .filter(Q(status=Session.Status.BOOKED, starts_at__lt=end) | cancelled,
+                            worker=user)
                     .select_related("client").order_by("starts_at")):
+        day = dates.local_day(session.starts_at)
+        if session.status == Session.Status.CANCELLED:
+            # The client may be out of the worker's sight now (moved away): the week, not
+            # the session's page.
+            items.append(Due("cancelled", session.client, day, False,
+                             f"{reverse('diary:week')}?week={dates.week_start(day).isoformat()}",
+                             session))
+            continue
         started = session.starts_at <= now
         items.append(Due(
-            "unlogged" if started else "session", session.client,
-            dates.local_day(session.starts_at), started,
+            "unlogged" if started else "session", session.client, day, started,
             reverse("diary:log", args=[session.pk]) if started else session.get_absolute_url(),
             session))
     out = Q(worker=user)
