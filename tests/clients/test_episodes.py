@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients import selectors, services
 from clients.models import Client, Episode, StatusChange
+from diary import selectors as diary_selectors
 from plans import selectors as plans_selectors
 from plans import services as plans_services
 from stages import selectors as stages_selectors
@@ -314,3 +315,15 @@ def test_an_ended_match_offers_reopening(client, client_record, manager):
 def test_a_client_with_no_birthday_nor_reference_is_not_matched(site, manager):
     ClientFactory(site=site, first_name="Dee", last_name="Harper", date_of_birth=None)
     assert not selectors.likely_same(manager, first_name="Dee", last_name="Harper")
+
+
+def test_a_returning_clients_first_week_of_keywork_starts_again(client_record, manager,
+                                                                keyworker):
+    _reopen(_ended(client_record, manager, ago=40), manager, referred_on=today() - 3 * DAY)
+    services.client_admit(client=client_record, admitted_on=today() - 2 * DAY, by=manager)
+    client_record.refresh_from_db()
+    services.client_allocate(client=client_record, worker=keyworker, by=manager,
+                             start=today() - 2 * DAY)
+    week = diary_selectors.sessions_this_week([client_record])[client_record.pk]
+    assert week.first_week_until == today() + 5 * DAY
+    assert week.in_first_week
