@@ -185,13 +185,11 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                        admitted_on=None, first_name="Ria"),
              "admitted": ClientFactory(site=site, status=Client.Status.ADMITTED,
                                        first_name="Ade"),
-             "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
-                                    ended_on=today - 5 * DAY, first_name="Eve"),
              "spare_user": UserFactory(username="spare", role=User.Role.KEYWORKER,
                                        sites=[other_site]),
              "spare_site": Site.objects.create(name="Spare House", code="SP1"),
              "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
-                                    ended_on=today, end_destination="Own flat",
+                                    ended_on=today - 5 * DAY, end_destination="Own flat",
                                     end_kind=Client.EndKind.PLANNED,
                                     closing_summary="Written together", first_name="Eve")}
     # The stages ladder: Dee on Stage 1 with a PDF as evidence, a certificate, assessments.
