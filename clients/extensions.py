@@ -57,11 +57,20 @@ class FileSection:
 
 caseload_columns: list[CaseloadColumn] = []
 file_sections: list[FileSection] = []
+# Functions (client, spans) -> {episode number: [(text, url)]}: the records of each earlier
+# stay that the client file's "Earlier stays" lists (plans lists its plans, stages its
+# assessments). `spans`: [(episode, since, until)], the instants between which the stay's
+# records were made (`since` None for the first stay). One query for all the spans.
+stay_documents: list[Callable[[Any, list], dict]] = []
 # Functions (*, client, from_worker, to_worker, start, by) called inside the transaction
 # that makes `to_worker` the client's keyworker from `start` in place of `from_worker`
 # (one re-allocation or each client of a caseload transfer): the diary moves the
 # client's future booked sessions with them. A ValidationError refuses the change.
 keyworker_changed: list[Callable[..., None]] = []
+# Functions (*, client, since, reason, by) called inside the transaction that moves a
+# client to another site or ends their stay: the diary cancels the client's booked
+# sessions from the instant `since` on, giving `reason`, and tells whoever held them.
+client_leaving: list[Callable[..., None]] = []
 
 
 def register_caseload_column(column: CaseloadColumn):
@@ -79,6 +88,14 @@ def register_file_section(section: FileSection):
 def register_keyworker_changed(handler):
     if handler not in keyworker_changed:
         keyworker_changed.append(handler)
+
+
+def register_client_leaving(handler):
+    if handler not in client_leaving:
+        client_leaving.append(handler)
+def register_stay_documents(loader):
+    if loader not in stay_documents:
+        stay_documents.append(loader)
 
 
 def caseload_cells(user, clients, *, on_list=False):

@@ -84,7 +84,8 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["site", "referred_on", "referral_source", "referral_reason", *DETAIL_FIELDS]
+        fields = ["site", "referred_on", "referral_source", "referral_reference",
+                  "referral_reason", *DETAIL_FIELDS]
         field_classes = ClientDetailsForm.Meta.field_classes
         widgets = ClientDetailsForm.Meta.widgets | {
             "referred_on": DATE,
@@ -101,10 +102,12 @@ class ReferralForm(forms.ModelForm):
         self.fields["referred_on"].show_hidden_initial = False
         self.helper = form_helper(
             _("Save referral"),
-            Fieldset(_("Referral"), form_row("site", "referred_on", "referral_source"),
-                     "referral_reason"),
+            Fieldset(_("Referral"), form_row("site", "referred_on"),
+                     form_row("referral_source", "referral_reference"), "referral_reason"),
             *_detail_layout(),
         )
+        # The "a different person" button of the likely-duplicates check submits this form.
+        self.helper.form_id = "referral-form"
 
     def clean_referred_on(self):
         value = self.cleaned_data["referred_on"]
@@ -145,15 +148,84 @@ class EndForm(forms.Form):
         choices=[(Client.Status.MOVED_ON, _("Moved on (resettled)")),
                  (Client.Status.DISCHARGED, _("Discharged"))],
     )
+    end_kind = forms.ChoiceField(
+        label=_("Was the ending planned?"), widget=forms.RadioSelect,
+        choices=[(Client.EndKind.PLANNED, _("Planned: agreed with the client")),
+                 (Client.EndKind.UNPLANNED, _("Unplanned: e.g. evicted, left without "
+                                             "notice, in hospital or custody"))],
+    )
     ended_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     destination = forms.CharField(label=_("Destination"), max_length=200,
                                   help_text=_("Where they went: e.g. own tenancy, family, "
                                               "hospital, unknown."))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    closing_summary = forms.CharField(
+        label=_("Closing summary, written with the client"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("In plain words, for the client to keep: what they achieved, what "
+                    "comes next, who to contact. Needed for a planned ending; for an "
+                    "unplanned one, write what you can."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Close the record"))
+        self.helper = form_helper(_("Close the record"), attrs={"data-confirm": _(
+            "Close this record now? Their booked sessions still to come are cancelled.")})
+
+    def clean_ended_on(self):
+        value = self.cleaned_data["ended_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class MoveForm(forms.Form):
+    """Move a client to another site, with a handover note for the receiving site."""
+
+    on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
+    handover_note = forms.CharField(
+        label=_("Handover note"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the receiving site needs to know to allocate and carry on: "
+                    "current actions, risks, appointments, what the client wants."),
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_site"] = forms.ModelChoiceField(
+            queryset=sites, label=_("Move to"), empty_label=_("Choose a site"))
+        self.order_fields(["to_site", "on", "handover_note"])
+        self.helper = form_helper(_("Move the client"), attrs={"data-confirm": _(
+            "Move the client now? Their allocations here end, their booked sessions are "
+            "cancelled, and only the new site's staff will see the file.")})
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class ReopenForm(forms.Form):
+    """A returning client: the new referral that re-opens their ended record."""
+
+    referred_on = forms.DateField(label=_("New referral date"), widget=DATE,
+                                  initial=timezone.localdate)
+    referral_source = forms.CharField(label=_("Referred by"), max_length=200, required=False)
+    referral_reference = forms.CharField(
+        label=_("Their reference"), max_length=60, required=False,
+        help_text=_("The referring agency's own reference for the client, if they gave one."))
+    reason = forms.CharField(label=_("Why they are coming back"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Re-open as a new stay"))
+
+    def clean_referred_on(self):
+        value = self.cleaned_data["referred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The referral date cannot be in the future."))
+        return value
 
 
 class WorkerChoiceField(forms.ModelChoiceField):

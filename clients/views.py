@@ -155,9 +155,11 @@ def _client_detail_context(request, client):
         "team": team,
         "allocations": history,
         "status_changes": client.status_changes.select_related("by"),
+        "site_moves": client.site_moves.select_related("from_site", "to_site", "by"),
         "induction": induction,
         "induction_done": bool(induction) and all(tick for _item, tick in induction),
         "sections": extensions.file_context(request, client),
+        "earlier_stays": selectors.earlier_stays(client),
         "is_manager": request.user.is_manager,
         "is_keyworker": any(a.kind == Allocation.Kind.PRIMARY and a.worker_id == request.user.pk
                             for a in team),
@@ -178,8 +180,18 @@ def client_create(request):
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
     form = forms.ReferralForm(request.POST or None, request.FILES or None, sites=sites)
+    matches = None
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "site"}
+        data = form.cleaned_data
+        fields = {k: v for k, v in data.items() if k != "site"}
+        # Never a second record silently: a likely match is shown first, and the referral
+        # is created only once the manager says it is a different person.
+        if request.POST.get("different") != "yes":
+            matches = selectors.likely_same(
+                request.user, first_name=data["first_name"], last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                referral_reference=data["referral_reference"])
+    if request.method == "POST" and form.is_valid() and not matches:
         try:
             client = services.client_refer(site=form.cleaned_data["site"], by=request.user,
                                            **fields)
@@ -190,7 +202,7 @@ def client_create(request):
                              % {"name": client, "ref": client.reference})
             return redirect(client)
     return render(request, "clients/client_form.html", {
-        "form": form, "title": _("New referral")})
+        "form": form, "title": _("New referral"), "matches": matches})
 
 
 @client_page()
@@ -264,8 +276,56 @@ def client_end(request, pk):
         allowed=[Client.Status.ADMITTED, Client.Status.ACTIVE],
         run=lambda client, data: services.client_end(
             client=client, status=data["status"], ended_on=data["ended_on"],
-            destination=data["destination"], reason=data["reason"], by=request.user),
+            destination=data["destination"], reason=data["reason"],
+            end_kind=data["end_kind"], closing_summary=data["closing_summary"],
+            by=request.user),
     )
+
+
+@client_page()
+def client_move(request, pk):
+    """A manager of the client's site moves them to another site (services.client_move_site
+    says who may, and what follows)."""
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if response := require_open(request, client):
+        return response
+    form = forms.MoveForm(request.POST or None,
+                          sites=services.move_sites_for(request.user, client))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            move = services.client_move_site(client=client, to_site=data["to_site"],
+                                             on=data["on"],
+                                             handover_note=data["handover_note"],
+                                             by=request.user)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _(
+                "%(name)s has moved to %(site)s. Their managers there allocate a keyworker; "
+                "the file is now that site's.") % {"name": client, "site": move.to_site})
+            if request.user.manages(move.to_site_id):
+                return redirect(client)
+            return redirect("clients:list")
+    return render(request, "clients/client_move.html", {"client": client, "form": form})
+def client_reopen(request, pk):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if not client.is_archived:
+        messages.error(request, _("Only a record whose stay has ended can be re-opened."))
+        return redirect(client)
+    form = forms.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_reopen(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is referred again for a new stay. Admit "
+                                        "them when they arrive.") % {"name": client})
+            return redirect(client)
+    return render(request, "clients/client_reopen.html", {"client": client, "form": form})
 
 
 @client_page()

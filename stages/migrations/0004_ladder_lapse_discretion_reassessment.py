@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clients', '0002_no_overlapping_primary'),
         ('staff', '0003_site_keyworkers_use_two_factor'),
-        ('stages', '0002_reference_data'),
+        ('stages', '0003_one_initial_assessment_per_stay'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
