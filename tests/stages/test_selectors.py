@@ -205,3 +205,25 @@ def test_a_reassessment_recorded_moves_the_next_one_on(site, keyworker):
     assert selectors.reassessments([client])[client.pk].state == ""
     Client.objects.filter(pk=client.pk).update(status=Client.Status.MOVED_ON, ended_on=TODAY())
     assert selectors.reassessments([client]) == {}
+
+
+def test_a_returning_clients_reassessment_waits_for_the_new_stays_initial(site, keyworker,
+                                                                          manager):
+    """An assessment of an earlier stay does not make a re-assessment due: the new stay's
+    initial assessment is what is due (its stays split as the initial's do)."""
+    from clients import services as client_services
+
+    client = _admitted(site, keyworker, 200, "Ria")
+    services.assessment_record(client=client, assessed_on=TODAY() - 150 * DAY,
+                               ratings=_grid(), by=keyworker)
+    assert selectors.reassessments([client])[client.pk].overdue
+    client_services.client_end(client=client, status=Client.Status.MOVED_ON,
+                               ended_on=TODAY() - 10 * DAY, destination="Own tenancy",
+                               reason="Ready", by=manager, end_kind=Client.EndKind.PLANNED,
+                               closing_summary="Ready for a flat.")
+    client.refresh_from_db()
+    client_services.client_reopen(client=client, by=manager, referred_on=TODAY() - 2 * DAY,
+                                  reason="Tenancy broke down")
+    client_services.client_admit(client=client, admitted_on=TODAY(), by=manager)
+    assert selectors.reassessments([client]) == {}
+    assert selectors.initial_assessments([client]) == {client.pk: "due"}
