@@ -68,8 +68,29 @@ class Client(models.Model):
         ACTIVE = "active", _("Active")
         MOVED_ON = "moved_on", _("Moved on")
         DISCHARGED = "discharged", _("Discharged")
+        DECLINED = "declined", _("Referral declined")
+        WITHDRAWN = "withdrawn", _("Referral withdrawn")
+        DID_NOT_ARRIVE = "did_not_arrive", _("Did not arrive")
 
-    ENDED = (Status.MOVED_ON, Status.DISCHARGED)
+    class ReferralEndReason(models.TextChoices):
+        """Why a referral closed without an admission: a short list, so the outcome report
+        can count them (the free-text reason says the rest)."""
+
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible for the service")
+        NEEDS_TOO_HIGH = "needs_too_high", _("Needs beyond what the service offers")
+        RISK = "risk", _("Risk too high to manage safely")
+        NO_VACANCY = "no_vacancy", _("No vacancy")
+        SUPPORTED_ELSEWHERE = "supported_elsewhere", _("Found support or housing elsewhere")
+        CHOSE_NOT = "chose_not", _("The person chose not to come")
+        REFERRER_WITHDREW = "referrer_withdrew", _("The referrer withdrew it")
+        NO_CONTACT = "no_contact", _("Could not be contacted")
+        OTHER = "other", _("Another reason")
+
+    # Who left after an admission, and referrals closed without one. Both are ended: the
+    # record is archived and read-only, kept for retention, and a return is a new stay.
+    LEFT = (Status.MOVED_ON, Status.DISCHARGED)
+    REFERRAL_CLOSED = (Status.DECLINED, Status.WITHDRAWN, Status.DID_NOT_ARRIVE)
+    ENDED = LEFT + REFERRAL_CLOSED
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="clients",
                              verbose_name=_("site"))
@@ -126,6 +147,8 @@ class Client(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_destination = models.CharField(_("destination"), max_length=200, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
+    referral_end_reason = models.CharField(_("why the referral closed"), max_length=30,
+                                           choices=ReferralEndReason, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["version"])
@@ -173,6 +196,11 @@ class Client(models.Model):
     @property
     def is_archived(self):
         return self.status in self.ENDED
+
+    @property
+    def referral_closed(self):
+        """Closed as a referral (declined, withdrawn, did not arrive), never admitted."""
+        return self.status in self.REFERRAL_CLOSED
 
     @property
     def alert_list(self):

@@ -215,7 +215,8 @@ def client_edit(request, pk):
         "form": form, "client": client, "title": _("Edit details")})
 
 
-def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
+def _lifecycle_step(request, pk, *, form_class, template, run, allowed, done=None):
+    """`done`: the message once the step is taken (client -> text); else "X is now ..."."""
     client = client_for(request, pk)
     require_manager(request, client.site_id)
     if response := require_open(request, client):
@@ -231,8 +232,8 @@ def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
         except ValidationError as error:
             add_error(form, error)
         else:
-            messages.success(request, _("%(name)s is now %(status)s.") % {
-                "name": client, "status": client.get_status_display().lower()})
+            messages.success(request, done(client) if done else _("%(name)s is now %(status)s.")
+                             % {"name": client, "status": client.get_status_display().lower()})
             return redirect(client)
     return render(request, template, {"client": client, "form": form})
 
@@ -265,6 +266,19 @@ def client_end(request, pk):
         run=lambda client, data: services.client_end(
             client=client, status=data["status"], ended_on=data["ended_on"],
             destination=data["destination"], reason=data["reason"], by=request.user),
+    )
+
+
+@client_page()
+def client_close_referral(request, pk):
+    return _lifecycle_step(
+        request, pk, form_class=forms.CloseReferralForm,
+        template="clients/client_close_referral.html", allowed=[Client.Status.REFERRED],
+        run=lambda client, data: services.client_close_referral(
+            client=client, outcome=data["outcome"], on=data["on"], reason=data["reason"],
+            note=data["note"], by=request.user),
+        done=lambda client: _("The referral of %(name)s is closed: %(outcome)s.") % {
+            "name": client, "outcome": client.get_status_display().lower()},
     )
 
 

@@ -287,7 +287,7 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "short")
+             "initial", "promotion", "consent", "short")
 
 
 @dataclass(frozen=True)
@@ -321,9 +321,11 @@ def due_for(user, today=None):
       sessions this week (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
-      and anyone overdue to check in.
+      and anyone overdue to check in;
+    - consents to share of their caseload that expire within two weeks, or expired while a
+      referral still relies on them (plans.selectors.consents_due).
 
-    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    A fixed number of queries whatever the caseload: nine, and eight more for a manager.
     """
     if not (user.is_keyworker or user.is_manager):
         return []
@@ -382,6 +384,14 @@ def _caseload_items(user, today):
                              stages_selectors.initial_assessment_due_on(client.admitted_on),
                              state == "late",
                              reverse("stages:assessment_create", args=[pk]), detail=state))
+    for pk, found in plans_selectors.consents_due(clients, today).items():
+        items += [Due("consent", by_pk[pk], due.consent.expires_on, due.expired,
+                      reverse("plans:consents", args=[pk]), detail=due.consent)
+                  for due in found]
+    for pk, found in plans_selectors.consents_due(clients, today).items():
+        items += [Due("consent", by_pk[pk], due.consent.expires_on, due.expired,
+                      reverse("plans:consents", args=[pk]), detail=due.consent)
+                  for due in found]
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")

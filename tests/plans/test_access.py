@@ -29,7 +29,7 @@ from plans.models import (
     Signature,
 )
 from tests.clients.test_access import LOGIN, OK, ROLES, sign_in
-from tests.factories import AgencyFactory, sign, signed_plan
+from tests.factories import AgencyFactory, consent_now, sign, signed_plan
 from tests.responses import body_of
 
 DAY = datetime.timedelta(days=1)
@@ -99,7 +99,7 @@ def world(client_record, keyworker, colleague, manager, travel):
         "agency": agency,
         "referral": services.referral_make(client=client_record, agency=agency,
                                            made_on=timezone.localdate(), reason="Flat",
-                                           by=keyworker),
+                                           by=keyworker, new_consent=consent_now()),
     }
 
 

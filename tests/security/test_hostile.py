@@ -68,6 +68,7 @@ from tests.factories import (
     ContactFactory,
     KeyworkSessionFactory,
     UserFactory,
+    consent_now,
     sign,
     signed_plan,
 )
@@ -225,7 +226,8 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "agreement_draft": plans_services.agreement_revise(agreement=agreement, by=keyworker),
         "agency": agency,
         "referral": plans_services.referral_make(client=dee, agency=agency, made_on=today,
-                                                 reason="Flat", by=keyworker),
+                                                 reason="Flat", by=keyworker,
+                                                 new_consent=consent_now()),
     }
     # The diary: a session an hour ago (lone working), one held last week with a risk.
     now = timezone.now().replace(second=0, microsecond=0)

@@ -16,6 +16,7 @@ from tests.factories import (
     AllocationFactory,
     ClientFactory,
     UserFactory,
+    consent_now,
     local_moment,
     signed_plan,
 )
@@ -69,7 +70,8 @@ def _eventful(site, keyworker, manager):
         plan_services.action_progress(action=plan.goals.get().actions.first(),
                                       outcome="done", by=keyworker)
         plan_services.referral_make(client=client, agency=agency, made_on=today,
-                                    reason="Debt advice", by=keyworker)
+                                    reason="Debt advice", by=keyworker,
+                                    new_consent=consent_now())
         Assessment.objects.create(client=client, kind="initial", assessed_on=today,
                                   by=keyworker, overall=50)
         stage_services.ladder_start(client=client, by=manager, on=today)
