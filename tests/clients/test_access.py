@@ -43,6 +43,7 @@ MATRIX = {
     "clients:admit": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:activate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:end": (LOGIN, 403, 403, 404, OK, 404, 404),
+    "clients:close_referral": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:induction_tick": (LOGIN, OK, 403, 404, OK, 404, 404),
     "clients:allocate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:co_keyworker": (LOGIN, 403, 403, 404, OK, 404, 404),
@@ -58,6 +59,7 @@ GET_ONLY = {"glossary"}
 # The lifecycle steps only show their form for a client in the right state.
 STATE_FOR = {
     "clients:admit": {"status": Client.Status.REFERRED, "admitted_on": None},
+    "clients:close_referral": {"status": Client.Status.REFERRED, "admitted_on": None},
     "clients:activate": {"status": Client.Status.ADMITTED},
 }
 
@@ -210,6 +212,8 @@ def valid_post(name, world):
                          "last_name": client.last_name, "alerts": client.alerts},
         "clients:end": {"status": Client.Status.DISCHARGED, "ended_on": today.isoformat(),
                         "destination": "Own tenancy", "reason": "Moved away"},
+        "clients:close_referral": {"outcome": Client.Status.DECLINED, "on": today.isoformat(),
+                                   "reason": Client.ReferralEndReason.NO_VACANCY},
         "clients:induction_tick": {},
         "clients:allocate": {"worker": colleague.pk, "reason": "Kim is leaving"},
         "clients:co_keyworker": {"worker": colleague.pk, "reason": "Two of us"},
@@ -243,6 +247,8 @@ REFUSED = [
     ("colleague", "clients:induction_tick"),
     ("keyworker", "clients:create"),
     ("keyworker", "clients:end"),
+    ("keyworker", "clients:close_referral"),
+    ("other_site_manager", "clients:close_referral"),
     ("keyworker", "clients:allocate"),
     ("keyworker", "clients:co_keyworker"),
     ("keyworker", "clients:allocation_end"),
