@@ -388,10 +388,6 @@ def _caseload_items(user, today):
         items += [Due("consent", by_pk[pk], due.consent.expires_on, due.expired,
                       reverse("plans:consents", args=[pk]), detail=due.consent)
                   for due in found]
-    for pk, found in plans_selectors.consents_due(clients, today).items():
-        items += [Due("consent", by_pk[pk], due.consent.expires_on, due.expired,
-                      reverse("plans:consents", args=[pk]), detail=due.consent)
-                  for due in found]
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")
