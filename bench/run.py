@@ -230,6 +230,9 @@ def targets():
         "today": ("/diary/today/", [(kw[i], "/diary/today/") for i in range(10)]),
         "due_count": ("/diary/today/count/", [(kw[i], "/diary/today/count/") for i in range(10)]),
         "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
+        # A client's consents to share (issue 16): a list that grows with the client.
+        "consents": ("/clients/<pk>/consents/",
+                     [(kw[i], f"/clients/{files[i]}/consents/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=
