@@ -114,6 +114,17 @@ def _small_sites(rng, today, sites, staff, manager):
                                          "Thursday; benefits review letter expected.")
     for days_ago in (3, 1):
         clients.append(_refer(rng, today, dc1, manager, days_ago=days_ago))
+    # Referrals that ended without an admission: the referral outcomes report counts them.
+    for days_ago, outcome, reason, note in (
+            (40, Client.Status.DECLINED, Client.ReferralEndReason.NEEDS_TOO_HIGH,
+             "Needs nursing care the centre cannot give; passed back to the hospital team."),
+            (12, Client.Status.DID_NOT_ARRIVE, Client.ReferralEndReason.NO_CONTACT,
+             "Missed two interview slots; the outreach team could not find him.")):
+        closed = _refer(rng, today, dc1, manager, days_ago=days_ago)
+        services.client_close_referral(client=closed, outcome=outcome, reason=reason,
+                                       note=note, by=manager,
+                                       on=today - datetime.timedelta(days=days_ago - 8))
+        clients.append(closed)
     ended = _refer(rng, today, dc1, manager, days_ago=400)
     _admit_and_allocate(ended, manager=manager, worker=kw1, days_ago=390, today=today)
     services.client_end(client=ended, status=Client.Status.MOVED_ON,
@@ -135,6 +146,12 @@ def _small_sites(rng, today, sites, staff, manager):
                             today=today, activate=i != 6)
         clients.append(client)
     clients.append(_refer(rng, today, hh1, manager, days_ago=2))
+    withdrawn = _refer(rng, today, hh1, manager, days_ago=25)
+    services.client_close_referral(client=withdrawn, outcome=Client.Status.WITHDRAWN,
+                                   reason=Client.ReferralEndReason.SUPPORTED_ELSEWHERE,
+                                   note="Offered a room by family.", by=manager,
+                                   on=today - datetime.timedelta(days=20))
+    clients.append(withdrawn)
     gone = _refer(rng, today, hh1, manager, days_ago=300)
     _admit_and_allocate(gone, manager=manager, worker=kw3, days_ago=290, today=today)
     services.client_end(client=gone, status=Client.Status.DISCHARGED,

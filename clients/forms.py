@@ -27,13 +27,14 @@ class PhotoField(forms.ImageField):
         return photo
 
 
+# Consent to share is recorded one consent at a time (plans.Consent, on its own page); the
+# client's old yes/no, date and scope fields are shown there, no longer edited here.
 DETAIL_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "photo",
     "phone", "email", "address",
     "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
     "languages", "cultural_needs",
     "gp_name", "gp_practice", "gp_phone",
-    "consent_to_share", "consent_date", "consent_scope",
     "alerts",
 ]
 
@@ -48,8 +49,6 @@ def _detail_layout():
                           "emergency_contact_phone")),
         Fieldset(_("Matching"), "languages", "cultural_needs"),
         Fieldset(_("GP"), form_row("gp_name", "gp_practice", "gp_phone")),
-        Fieldset(_("Consent to share information"), "consent_to_share",
-                 form_row("consent_date"), "consent_scope"),
         Fieldset(_("Alerts"), "alerts"),
     ]
 
@@ -65,10 +64,8 @@ class ClientDetailsForm(forms.ModelForm):
         field_classes = {"photo": PhotoField}
         widgets = {
             "date_of_birth": DATE,
-            "consent_date": DATE,
             "address": forms.Textarea(attrs={"rows": 3}),
             "cultural_needs": forms.Textarea(attrs={"rows": 2}),
-            "consent_scope": forms.Textarea(attrs={"rows": 2}),
             "alerts": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -226,6 +223,29 @@ class ReopenForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The referral date cannot be in the future."))
         return value
+
+
+class CloseReferralForm(forms.Form):
+    """Close a referral that will not become an admission. The page asks once more before
+    it is sent: the record becomes archived."""
+
+    outcome = forms.ChoiceField(
+        label=_("What happened?"), widget=forms.RadioSelect,
+        choices=[(Client.Status.DECLINED, _("Declined: the service cannot offer a place")),
+                 (Client.Status.WITHDRAWN, _("Withdrawn by the person or the referrer")),
+                 (Client.Status.DID_NOT_ARRIVE, _("Did not arrive"))],
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.ChoiceField(label=_("Why"), choices=[("", _("Choose a reason")),
+                                                        *Client.ReferralEndReason.choices])
+    note = forms.CharField(label=_("More about it"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Needed when the reason is another one."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Close the referral"), attrs={"data-confirm": _(
+            "Close this referral? The record becomes archived and read-only.")})
 
 
 class WorkerChoiceField(forms.ModelChoiceField):

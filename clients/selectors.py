@@ -300,3 +300,40 @@ def likely_same(user, *, first_name, last_name, date_of_birth=None, referral_ref
             candidate.why = why
             shown.append(candidate)
     return LikelySame(shown, len(shown) < len(matches))
+@dataclass(frozen=True)
+class ReferralOutcomes:
+    """What became of the referrals made in a period, as things stand now.
+
+    `outcomes`: [(outcome key, count)] in the order admitted, declined, withdrawn, did not
+    arrive, still waiting. `reasons`: [(outcome key, reason key, count)] of the closed ones.
+    """
+
+    outcomes: list
+    reasons: list
+
+    @property
+    def total(self):
+        return sum(n for _key, n in self.outcomes)
+
+
+REFERRAL_OUTCOMES = ("admitted", *Client.REFERRAL_CLOSED, Client.Status.REFERRED)
+
+
+def referral_outcomes(clients, start, end):
+    """The incoming referrals among `clients` referred from `start` to `end` (inclusive),
+    by outcome: admitted (whatever happened after), closed without an admission (with the
+    reasons counted), or still waiting. Two queries."""
+    referred = clients.filter(referred_on__range=(start, end))
+    counts = referred.aggregate(
+        admitted=Count("pk", filter=Q(admitted_on__isnull=False)),
+        **{status: Count("pk", filter=Q(status=status, admitted_on__isnull=True))
+           for status in (*Client.REFERRAL_CLOSED, Client.Status.REFERRED)},
+    )
+    reasons = (referred.filter(status__in=Client.REFERRAL_CLOSED)
+               .values_list("status", "referral_end_reason").annotate(n=Count("pk"))
+               .order_by("status", "referral_end_reason"))
+    order = {key: i for i, key in enumerate(REFERRAL_OUTCOMES)}
+    return ReferralOutcomes(
+        outcomes=[(key, counts[key]) for key in REFERRAL_OUTCOMES],
+        reasons=sorted(reasons, key=lambda row: (order[row[0]], row[1])),
+    )

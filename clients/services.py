@@ -115,7 +115,7 @@ def client_end(*, client, status, ended_on, destination, reason, by, end_kind=""
     destination and a closing summary written with the client. The record is archived,
     allocations close, and the booked sessions still to come are cancelled (their workers
     are told on Today)."""
-    if status not in Client.ENDED:
+    if status not in Client.LEFT:
         raise ValidationError(_("Choose moved on or discharged."))
     if client.is_archived:
         raise ValidationError(_("This client has already left."))
@@ -266,6 +266,42 @@ def client_reopen(*, client, by, referred_on, reason, referral_source="",
     _record_status(client=client, from_status=previous, by=by, on=referred_on,
                    note=_("Re-opened as a new stay: %(reason)s") % {"reason": reason})
     return episode
+
+
+@transaction.atomic
+def client_close_referral(*, client, outcome, on, reason, by, note=""):
+    """Close a referral that will not become an admission: declined by the service,
+    withdrawn, or the person never arrived. The record is archived like a move-on (a
+    return is a new stay), with the reason counted in the referral outcomes report.
+
+    A manager of the client's site decides, as they decide an admission: a referral has no
+    keyworker yet, so no keyworker holds its file.
+    """
+    _manager_of(client, by)
+    if outcome not in Client.REFERRAL_CLOSED:
+        raise ValidationError({"outcome": _("Choose declined, withdrawn or did not arrive.")})
+    if client.status != Client.Status.REFERRED:
+        raise ValidationError(_("Only a referral that is still waiting can be closed this way."))
+    if reason not in Client.ReferralEndReason.values:
+        raise ValidationError({"reason": _("Choose why the referral closed.")})
+    if reason == Client.ReferralEndReason.OTHER and not note.strip():
+        raise ValidationError({"note": _("Say what the other reason was.")})
+    if on < client.referred_on:
+        raise ValidationError({"on": _(
+            "The date cannot be before the referral (%(date)s)."
+        ) % {"date": dates.format_day(client.referred_on)}})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    client.status = outcome
+    client.ended_on = on
+    client.referral_end_reason = reason
+    client.end_reason = note.strip()
+    client.full_clean()
+    client.save()
+    label = Client.ReferralEndReason(reason).label
+    _record_status(client=client, from_status=Client.Status.REFERRED, by=by, on=on,
+                   note=f"{label}. {note.strip()}".strip() if note.strip() else str(label))
+    return client
 
 
 @transaction.atomic

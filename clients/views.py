@@ -227,7 +227,8 @@ def client_edit(request, pk):
         "form": form, "client": client, "title": _("Edit details")})
 
 
-def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
+def _lifecycle_step(request, pk, *, form_class, template, run, allowed, done=None):
+    """`done`: the message once the step is taken (client -> text); else "X is now ..."."""
     client = client_for(request, pk)
     require_manager(request, client.site_id)
     if response := require_open(request, client):
@@ -243,8 +244,8 @@ def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
         except ValidationError as error:
             add_error(form, error)
         else:
-            messages.success(request, _("%(name)s is now %(status)s.") % {
-                "name": client, "status": client.get_status_display().lower()})
+            messages.success(request, done(client) if done else _("%(name)s is now %(status)s.")
+                             % {"name": client, "status": client.get_status_display().lower()})
             return redirect(client)
     return render(request, template, {"client": client, "form": form})
 
@@ -309,6 +310,9 @@ def client_move(request, pk):
                 return redirect(client)
             return redirect("clients:list")
     return render(request, "clients/client_move.html", {"client": client, "form": form})
+
+
+@client_page()
 def client_reopen(request, pk):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
@@ -326,6 +330,19 @@ def client_reopen(request, pk):
                                         "them when they arrive.") % {"name": client})
             return redirect(client)
     return render(request, "clients/client_reopen.html", {"client": client, "form": form})
+
+
+@client_page()
+def client_close_referral(request, pk):
+    return _lifecycle_step(
+        request, pk, form_class=forms.CloseReferralForm,
+        template="clients/client_close_referral.html", allowed=[Client.Status.REFERRED],
+        run=lambda client, data: services.client_close_referral(
+            client=client, outcome=data["outcome"], on=data["on"], reason=data["reason"],
+            note=data["note"], by=request.user),
+        done=lambda client: _("The referral of %(name)s is closed: %(outcome)s.") % {
+            "name": client, "outcome": client.get_status_display().lower()},
+    )
 
 
 @client_page()

@@ -301,7 +301,7 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
-             "first_plan", "initial", "promotion", "cover", "short")
+             "first_plan", "initial", "promotion", "consent", "cover", "short")
 # Cover arranged for a client of the caseload is named from a week before it starts or ends.
 COVER_AHEAD = datetime.timedelta(days=7)
 # How long a session cancelled for the client's move or ending stays on its worker's Today.
@@ -342,7 +342,9 @@ def due_for(user, today=None):
       (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
-      and anyone overdue to check in.
+      and anyone overdue to check in;
+    - consents to share of their caseload that expire within two weeks, or expired while a
+      referral still relies on them (plans.selectors.consents_due).
 
     A fixed number of queries whatever the caseload: nine, and eight more for a manager.
     The reminders e-mail (supervision.reminders) sends this list, in the same words
@@ -422,6 +424,10 @@ def _caseload_items(user, today):
         items.append(Due("cover", by_pk[cover.client_id], cover.start if starting
                          else cover.last_day, False,
                          reverse("clients:detail", args=[cover.client_id]), detail=cover))
+    for pk, found in plans_selectors.consents_due(clients, today).items():
+        items += [Due("consent", by_pk[pk], due.consent.expires_on, due.expired,
+                      reverse("plans:consents", args=[pk]), detail=due.consent)
+                  for due in found]
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")

@@ -20,12 +20,14 @@ from PIL import Image, ImageDraw
 from clients.models import Allocation, Client
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from plans import services
 from plans.models import (
     MANAGER_REVIEW_FROM,
     Action,
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     Goal,
     ManagerReview,
     Milestone,
@@ -42,16 +44,17 @@ DAY = datetime.timedelta(days=1)
 
 AGENCIES = [
     ("Housing Options Team", "Council housing advice and the housing register", "Lena Marsh",
-     "01632 960 410"),
+     "01632 960 410", Agency.Kind.HOUSING),
     ("Community Drug and Alcohol Service", "Assessment, detox and recovery groups",
-     "Dr Ravi Shah", "01632 960 420"),
+     "Dr Ravi Shah", "01632 960 420", Agency.Kind.DRUG_ALCOHOL),
     ("Jobcentre Plus", "Universal Credit and work coaching", "Work coach desk",
-     "0800 169 0190"),
-    ("Citizens Advice", "Benefits, debt and money advice", "Advice line", "0808 223 1133"),
+     "0800 169 0190", Agency.Kind.MONEY),
+    ("Citizens Advice", "Benefits, debt and money advice", "Advice line", "0808 223 1133",
+     Agency.Kind.MONEY),
     ("Riverside Medical Centre", "GP registration and health checks", "Reception",
-     "01632 960 430"),
+     "01632 960 430", Agency.Kind.HEALTH),
     ("Northfield College", "English, maths and skills courses", "Student services",
-     "01632 960 440"),
+     "01632 960 440", Agency.Kind.WORK),
 ]
 
 # Goals in a client's own words, each with actions (what, who, agency index or None, days
@@ -264,10 +267,10 @@ def _fields(obj, model):
 
 def _agencies(site):
     agencies = []
-    for name, service, contact, phone in AGENCIES:
+    for name, service, contact, phone, kind in AGENCIES:
         agency, _ = Agency.objects.get_or_create(
             site=site, name=name, defaults={"service": service, "contact_name": contact,
-                                            "phone": phone})
+                                            "phone": phone, "kind": kind})
         agencies.append(agency)
     return agencies
 
@@ -340,6 +343,34 @@ def seed(ctx):
     if ctx["options"].get("clients"):
         _large_site(builder, today, manager)
     builder.write(manager)
+    _consents(today, manager)
+
+
+def _consents(today, manager):
+    """Each demo referral sent on a consent (one expires within the fortnight, so Today
+    names it), a consent to share with every drug and alcohol service, and one referral
+    shared without consent under a safeguarding duty."""
+    referrals = list(Referral.objects.filter(consent__isnull=True, shared_without="",
+                                             client__site__code__in=["DC1", "HH1"])
+                     .select_related("client", "agency").order_by("made_on", "pk"))
+    for n, referral in enumerate(referrals):
+        if n == 1:
+            referral.shared_without = Referral.SharedWithout.SAFEGUARDING
+            referral.shared_without_note = ("Raised with the adult safeguarding team; the "
+                                            "manager agreed the referral could not wait.")
+        else:
+            referral.consent = services.consent_record(
+                client=referral.client, agency=referral.agency, by=manager,
+                given_on=referral.made_on, how=Consent.How.IN_WRITING,
+                purpose="To make the referral and hear back about it.",
+                expires_on=today + (10 if n == 0 else 180) * DAY)
+        referral.save()
+    if referrals:
+        services.consent_record(
+            client=referrals[0].client, agency_kind=Agency.Kind.DRUG_ALCOHOL, by=manager,
+            given_on=today - 30 * DAY, how=Consent.How.VERBALLY,
+            purpose="To talk with any drug or alcohol service about their treatment.",
+            expires_on=today + 150 * DAY)
 
 
 def _keyworker_of(client):

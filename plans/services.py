@@ -25,6 +25,7 @@ from plans.models import (
     Action,
     Agreement,
     AgreementTemplate,
+    Consent,
     DocumentAccess,
     Goal,
     ManagerReview,
@@ -741,16 +742,100 @@ def _check_agency(agency, client):
 
 
 @transaction.atomic
-def referral_make(*, client, agency, made_on, reason, by, follow_up_on=None):
-    """Refer a client to an agency, with the day to follow it up."""
+def consent_record(*, client, purpose, how, given_on, expires_on, by, agency=None,
+                   agency_kind="", given_by=""):
+    """Record a client's consent to share with one agency (`agency`) or with every agency
+    of a kind (`agency_kind`), for a purpose, until `expires_on` (its last day)."""
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived and "
+                                "read-only."))
+    if (agency is None) == (not agency_kind):
+        raise ValidationError({"agency": _("Choose one agency, or a kind of agency.")})
+    if agency is not None:
+        _check_agency(agency, client)
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("The date consent was given cannot be in the "
+                                             "future.")})
+    if expires_on < given_on:
+        raise ValidationError({"expires_on": _("The consent cannot expire before it was "
+                                               "given.")})
+    if expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("This consent would already have expired: "
+                                               "give an expiry date from today on.")})
+    if not purpose.strip():
+        raise ValidationError({"purpose": _("Say what the information is shared for.")})
+    if how == Consent.How.ON_BEHALF and not given_by.strip():
+        raise ValidationError({"given_by": _("Say who gave consent on the client's behalf, "
+                                             "and their role.")})
+    consent = Consent(client=client, agency=agency, agency_kind=agency_kind or "",
+                      purpose=purpose.strip(), how=how, given_by=given_by.strip(),
+                      given_on=given_on, expires_on=expires_on, recorded_by=by)
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent, on, by, note=""):
+    """The client takes their consent back from the day `on`: nothing more is shared
+    under it. The row stays, so what was shared before remains explained."""
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    if consent.client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived and "
+                                "read-only."))
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < consent.given_on:
+        raise ValidationError({"on": _("The date cannot be before the consent was given "
+                                       "(%(date)s).") % {"date": format_day(consent.given_on)}})
+    consent.withdrawn_on = on
+    consent.withdrawn_by = by
+    consent.withdrawn_note = note.strip()
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def referral_make(*, client, agency, made_on, reason, by, follow_up_on=None, new_consent=None,
+                  shared_without="", shared_without_note=""):
+    """Refer a client to an agency, with the day to follow it up.
+
+    A referral shares the client's information, so it is sent on the client's consent in
+    force for that agency (`selectors.consent_for` on the day it is made); failing that,
+    on a consent given now (`new_consent`: how, expires_on, purpose, given_by; given on
+    the day of the referral), or without consent for a recorded reason (`shared_without`,
+    a Referral.SharedWithout, and a note). Otherwise it is refused and nothing is saved.
+    """
     _check_client_open(client)
     _check_agency(agency, client)
     if made_on > timezone.localdate():
         raise ValidationError({"made_on": _("The referral date cannot be in the future.")})
     if follow_up_on and follow_up_on < made_on:
         raise ValidationError({"follow_up_on": _("Follow up on or after the referral date.")})
+    if new_consent:
+        consent = consent_record(client=client, agency=agency, given_on=made_on, by=by,
+                                 **new_consent)
+    else:
+        consent = selectors.consent_for(client, agency, made_on)
+    if consent is not None:
+        shared_without, shared_without_note = "", ""
+    elif shared_without:
+        if shared_without not in Referral.SharedWithout.values:
+            raise ValidationError({"shared_without": _("Choose a reason from the list.")})
+        if not shared_without_note.strip():
+            raise ValidationError({"shared_without_note": _(
+                "Say what makes it necessary to share without consent, and who decided.")})
+    else:
+        raise ValidationError({"consent": _(
+            "%(name)s has no consent in force to share information with %(agency)s. Record "
+            "their consent now, or give the reason to share without it."
+        ) % {"name": client.called, "agency": agency}})
     referral = Referral(client=client, agency=agency, made_on=made_on, reason=reason.strip(),
-                        follow_up_on=follow_up_on, made_by=by)
+                        follow_up_on=follow_up_on, made_by=by, consent=consent,
+                        shared_without=shared_without,
+                        shared_without_note=shared_without_note.strip())
     referral.full_clean()
     referral.save()
     return referral

@@ -43,6 +43,7 @@ from plans.models import (
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     DocumentAccess,
     Milestone,
     Plan,
@@ -129,8 +130,9 @@ def _referrals_section(request, client):
 
 
 def _ending_section(request, client):
-    """An ended stay: the closing summary and the ending letter for the client to keep."""
-    if not client.is_archived:
+    """An ended stay: the closing summary and the ending letter for the client to keep (a
+    referral closed before any admission has neither)."""
+    if client.status not in Client.LEFT:
         return None
     return {"client": client}
 
@@ -720,7 +722,7 @@ def ending_letter_pdf(request, pk):
     keyworker, what they achieved (each from its selector), the closing summary written
     with them, where they are going, and how to come back."""
     client = client_for(request, pk)
-    if not client.is_archived:
+    if client.status not in Client.LEFT:
         raise Http404
     plan = (services.with_content(client.plans.current()).first()
             or services.with_content(client.plans.order_by("-number")).first())
@@ -802,14 +804,23 @@ def referral_create(request, pk):
     form = forms.ReferralForm(request.POST or None, agencies=_agencies_for(client))
     if request.method == "POST" and form.is_valid():
         try:
-            services.referral_make(client=client, by=request.user, **form.cleaned_data)
+            referral = services.referral_make(client=client, by=request.user,
+                                              **form.service_fields())
         except ValidationError as error:
-            add_error(form, error)
+            add_error(form, error, field_for=form.FIELD_FOR)
         else:
-            messages.success(request, _("Referral saved."))
+            if referral.consent_id:
+                messages.success(request, _("Referral saved, on the client's consent to share "
+                                            "with %(whom)s.")
+                                 % {"whom": referral.consent.with_whom})
+            else:
+                messages.success(request, _("Referral saved, shared without consent: "
+                                            "%(reason)s.")
+                                 % {"reason": referral.get_shared_without_display()})
             return redirect(client)
     return render(request, "plans/referral_form.html", {
-        "client": client, "form": form, "title": _("Refer to an agency")})
+        "client": client, "form": form, "title": _("Refer to an agency"),
+        "consents": selectors.consents_in_force(client)})
 
 
 @client_page("plans.Referral")
@@ -831,3 +842,64 @@ def referral_edit(request, pk):
     return render(request, "plans/referral_form.html", {
         "client": referral.client, "form": form, "referral": referral,
         "title": _("Referral to %(agency)s") % {"agency": referral.agency}})
+
+
+# Consent to share -------------------------------------------------------------------------
+
+
+def consent_for_page(request, pk):
+    consent = get_object_or_404(_visible(
+        Consent.objects.select_related("client", "client__site", "agency"), request), pk=pk)
+    return _full_file(request, consent, consent.client)
+
+
+@client_page()
+def consent_list(request, pk):
+    client = client_for(request, pk)
+    page = Paginator(selectors.consents_of(client), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/consent_list.html", {"client": client, "page": page})
+
+
+@client_page()
+def consent_create(request, pk):
+    client = client_for(request, pk)
+    if response := require_open(request, client):
+        return response
+    form = forms.ConsentForm(request.POST or None, agencies=_agencies_for(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.consent_record(client=client, by=request.user,
+                                              **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Consent to share with %(whom)s recorded until "
+                                        "%(day)s.") % {"whom": consent.with_whom,
+                                                       "day": dates.format_day(consent.expires_on)})
+            return redirect("plans:consents", client.pk)
+    return render(request, "plans/consent_form.html", {
+        "client": client, "form": form, "title": _("Record consent to share")})
+
+
+@client_page("plans.Consent")
+def consent_withdraw(request, pk):
+    consent = consent_for_page(request, pk)
+    client = consent.client
+    if response := require_open(request, client):
+        return response
+    if consent.withdrawn_on is not None:
+        messages.error(request, _("This consent was already withdrawn."))
+        return redirect("plans:consents", client.pk)
+    form = forms.ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Consent to share with %(whom)s withdrawn.")
+                             % {"whom": consent.with_whom})
+            return redirect("plans:consents", client.pk)
+    return render(request, "plans/consent_form.html", {
+        "client": client, "form": form, "consent": consent,
+        "title": _("Withdraw consent to share with %(whom)s") % {"whom": consent.with_whom}})

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients import selectors as clients_selectors
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from keywork.lib import charts, dates
@@ -121,6 +122,23 @@ def _clients_section(scope, period):
              for place, n in sorted(destinations.items())]
     return Section("clients", _("Clients"), rows,
                    **_bar(_("Clients"), rows[:4], _("No clients in this period.")))
+
+
+def _referrals_section(scope, period):
+    """Incoming referrals made in the period, by what became of them (as things stand)."""
+    found = clients_selectors.referral_outcomes(scope, period.start, period.end)
+    statuses = dict(Client.Status.choices)
+    labels = {"admitted": _("Admitted"), Client.Status.REFERRED: _("Still waiting")}
+    reasons = dict(Client.ReferralEndReason.choices)
+    rows = [(_("Referrals received"), found.total)]
+    outcome_rows = [(labels.get(key) or statuses[key], n) for key, n in found.outcomes]
+    rows += outcome_rows
+    rows += [(_("%(outcome)s: %(reason)s") % {
+        "outcome": statuses[status], "reason": reasons.get(reason) or _("no reason given")}, n)
+        for status, reason, n in found.reasons]
+    return Section("referrals", _("Referrals received and their outcomes"), rows,
+                   **_bar(_("Referrals received"), outcome_rows,
+                          _("No referrals received in this period.")))
 
 
 def _sessions_section(scope, period):
@@ -256,7 +274,8 @@ def _feedback_section(scope, period):
                                        _("No ratings in this period.")))
 
 
-SECTIONS = [_clients_section, _sessions_section, _actions_section, _distance_section,
+SECTIONS = [_clients_section, _referrals_section, _sessions_section, _actions_section,
+            _distance_section,
             _ladder_section, _feedback_section]
 
 

@@ -78,6 +78,17 @@ def client_with_keyworker(*, site, keyworker, **fields):
 # Plans ------------------------------------------------------------------------------------
 
 
+def consent_now(days=365):
+    """What referral_make takes as `new_consent`: the client agrees, on the day of the
+    referral, to share with that agency for `days` days."""
+    import datetime
+
+    from django.utils import timezone
+
+    return {"how": "verbally", "purpose": "To make the referral",
+            "expires_on": timezone.localdate() + datetime.timedelta(days=days)}
+
+
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "plans.Agency"

@@ -18,6 +18,7 @@ from plans.models import (
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     DocumentAccess,
     Goal,
     ManagerReview,
@@ -29,7 +30,7 @@ from plans.models import (
     Signature,
 )
 from tests.clients.test_access import LOGIN, OK, ROLES, sign_in
-from tests.factories import AgencyFactory, sign, signed_plan
+from tests.factories import AgencyFactory, consent_now, sign, signed_plan
 from tests.responses import body_of
 
 DAY = datetime.timedelta(days=1)
@@ -70,6 +71,9 @@ MATRIX = {
     "plans:agency_edit": (LOGIN, 403, 403, 403, OK, 404, 403),
     "plans:referral_create": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:referral_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:consents": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:consent_create": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:consent_withdraw": (LOGIN, OK, 403, 404, OK, 404, 404),
 }
 
 # Answered with 405 to any GET from a signed-in user, before anyone's rights are looked at.
@@ -101,7 +105,7 @@ def world(client_record, keyworker, colleague, manager, travel):
         "agency": agency,
         "referral": services.referral_make(client=client_record, agency=agency,
                                            made_on=timezone.localdate(), reason="Flat",
-                                           by=keyworker),
+                                           by=keyworker, new_consent=consent_now()),
     }
 
 
@@ -111,6 +115,9 @@ def url_of(name, world):
         "plans:create": [world["client"].pk],
         "plans:agreement": [world["client"].pk],
         "plans:referral_create": [world["client"].pk],
+        "plans:consents": [world["client"].pk],
+        "plans:consent_create": [world["client"].pk],
+        "plans:consent_withdraw": [world["referral"].consent_id],
         "plans:sheet_pdf": [world["client"].pk],
         "plans:ending_letter_pdf": [world["client"].pk],
         "plans:detail": [world["plan"].pk],
@@ -231,7 +238,12 @@ def valid_post(name, world):
                                 "is_active": "on"},
         "plans:agency_edit": {"name": "Housing Options (council)", "is_active": "on"},
         "plans:referral_create": {"agency": world["agency"].pk, "made_on": today.isoformat(),
-                                  "reason": "Benefits check"},
+                                  "reason": "Benefits check", "basis": "held"},
+        "plans:consents": {},
+        "plans:consent_create": {"agency_kind": "money", "purpose": "Benefits check",
+                                 "how": "in_writing", "given_on": today.isoformat(),
+                                 "expires_on": (today + 90 * DAY).isoformat()},
+        "plans:consent_withdraw": {"on": today.isoformat(), "note": "Changed their mind"},
         "plans:referral_edit": {"outcome": "accepted", "outcome_note": "Seen Monday"},
     }[name]
 
@@ -239,7 +251,7 @@ def valid_post(name, world):
 def snapshot():
     """Every row a plans POST could write, as plain values."""
     models = (Plan, Goal, Action, Milestone, Signature, Review, ReviewItem, ManagerReview,
-              Agreement, AgreementTemplate, Agency, Referral, DocumentAccess)
+              Agreement, AgreementTemplate, Agency, Referral, DocumentAccess, Consent)
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
         for model in models + tuple(m.history.model for m in models
@@ -258,6 +270,10 @@ REFUSED = [
     ("colleague", "plans:action_progress"),
     ("colleague", "plans:agreement_sign"),
     ("colleague", "plans:referral_create"),
+    ("colleague", "plans:consent_create"),
+    ("colleague", "plans:consent_withdraw"),
+    ("other_site_manager", "plans:consent_create"),
+    ("other_site_keyworker", "plans:consent_withdraw"),
     ("keyworker", "plans:manager_review"),
     ("keyworker", "plans:agreement_template"),
     ("keyworker", "plans:agency_create"),
@@ -290,6 +306,9 @@ ALLOWED = [
     ("manager", "plans:agency_edit"),
     ("keyworker", "plans:referral_create"),
     ("keyworker", "plans:referral_edit"),
+    ("keyworker", "plans:consent_create"),
+    ("keyworker", "plans:consent_withdraw"),
+    ("manager", "plans:consent_withdraw"),
 ]
 
 

@@ -16,7 +16,7 @@ from plans.models import (
     Review,
     Signature,
 )
-from tests.factories import AgencyFactory, draft_plan, sign, signed_plan
+from tests.factories import AgencyFactory, consent_now, draft_plan, sign, signed_plan
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
@@ -426,7 +426,7 @@ def test_a_referral_to_another_sites_agency_is_refused(client_record, keyworker,
 def test_a_referral_records_its_outcome(client_record, keyworker, site):
     referral = services.referral_make(client=client_record, agency=AgencyFactory(site=site),
                                       made_on=TODAY(), reason="Benefits check", by=keyworker,
-                                      follow_up_on=TODAY() + 7 * DAY)
+                                      follow_up_on=TODAY() + 7 * DAY, new_consent=consent_now())
     services.referral_update(referral=referral, by=keyworker, outcome="accepted",
                              outcome_note="Appointment on Monday")
     referral.refresh_from_db()

@@ -69,6 +69,7 @@ from tests.factories import (
     ContactFactory,
     KeyworkSessionFactory,
     UserFactory,
+    consent_now,
     sign,
     signed_plan,
 )
@@ -231,7 +232,8 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "agreement_draft": plans_services.agreement_revise(agreement=agreement, by=keyworker),
         "agency": agency,
         "referral": plans_services.referral_make(client=dee, agency=agency, made_on=today,
-                                                 reason="Flat", by=keyworker),
+                                                 reason="Flat", by=keyworker,
+                                                 new_consent=consent_now()),
     }
     # The diary: a session an hour ago (lone working), one held last week with a risk.
     now = timezone.now().replace(second=0, microsecond=0)
@@ -261,6 +263,7 @@ def url_of(name, world):
         "clients:keyworker_limit": [world["keyworker"].pk],
         "clients:transfer": [world["keyworker"].pk],
         "clients:admit": [world["referred"].pk],
+        "clients:close_referral": [world["referred"].pk],
         "clients:activate": [world["admitted"].pk],
         "clients:reopen": [world["ended"].pk],
         "clients:induction_tick": [dee.pk, world["item"].pk],
@@ -291,6 +294,7 @@ def url_of(name, world):
         "plans:agreement_sign": [world["agreement_draft"].pk],
         "plans:agency_edit": [world["agency"].pk],
         "plans:referral_edit": [world["referral"].pk],
+        "plans:consent_withdraw": [world["referral"].consent_id],
         "diary:worker_week": [world["keyworker"].pk],
         "diary:site_week": [world["site"].pk],
         "diary:session": [world["session"].pk],
