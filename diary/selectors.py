@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Allocation, Client
+from clients.selectors import in_current_stay
 from diary.models import DiarySettings, KeyworkSession
 from keywork.lib import dates
 from plans import selectors as plans_selectors
@@ -134,9 +135,11 @@ def _weeks(rows, today):
 def _keyworked_since(today):
     """Per client (an expression on a Client queryset): the day keywork began, the start
     of their first keyworker's allocation, while they have a keyworker on `today`; None
-    otherwise. The one rule of when a client's first week of keywork ends."""
+    otherwise. The one rule of when a client's first week of keywork ends. A returning
+    client's keywork begins again with the first keyworker of their current stay."""
     has_keyworker = Allocation.objects.current(today).primary().filter(client=OuterRef("pk"))
-    first = (Allocation.objects.primary().filter(client=OuterRef("pk"), start__lte=today)
+    first = (in_current_stay(Allocation.objects.primary()
+                             .filter(client=OuterRef("pk"), start__lte=today))
              .order_by("start").values("start")[:1])
     return Case(When(Exists(has_keyworker), then=Subquery(first)), default=None)
 
@@ -173,6 +176,17 @@ def _caseload(user, today):
                         .values("client"))
                 .annotate(keyworker_since=_keyworked_since(today))
                 .order_by("last_name", "first_name", "pk"))
+
+
+def cover_changes(clients, today):
+    """The cover allocations of `clients` that start (from today), or end, within a week
+    (COVER_AHEAD), with the cover worker: what the people holding the caseload are told.
+    One query."""
+    ahead = today + COVER_AHEAD
+    return list(Allocation.objects.filter(kind=Allocation.Kind.COVER, client__in=clients)
+                .filter(Q(start__gte=today, start__lte=ahead)
+                        | Q(end__gt=today, end__lte=ahead + datetime.timedelta(days=1)))
+                .select_related("worker").order_by("start", "pk"))
 
 
 def caseload_short_this_week(user, today=None):
@@ -287,9 +301,9 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
-             "first_plan", "initial", "promotion", "short")
-
-
+             "first_plan", "initial", "promotion", "cover", "short")
+# Cover arranged for a client of the caseload is named from a week before it starts or ends.
+COVER_AHEAD = datetime.timedelta(days=7)
 # How long a session cancelled for the client's move or ending stays on its worker's Today.
 CANCELLED_SHOWN_FOR = datetime.timedelta(days=7)
 
@@ -323,13 +337,16 @@ def due_for(user, today=None):
       their sessions out of the building or alone not yet checked in from;
     - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
       (plans.selectors.reviews), first plans due or late (first_plans), initial
-      assessments due or late (stages.selectors.initial_assessments), clients short of
-      sessions this week (Week.is_short);
+      assessments due or late (stages.selectors.initial_assessments), cover starting or
+      ending within a week (`cover_changes`), clients short of sessions this week
+      (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
       and anyone overdue to check in.
 
-    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    A fixed number of queries whatever the caseload: nine, and eight more for a manager.
+    The reminders e-mail (supervision.reminders) sends this list, in the same words
+    (templates/diary/includes/due_title.txt).
     """
     if not (user.is_keyworker or user.is_manager):
         return []
@@ -400,6 +417,11 @@ def _caseload_items(user, today):
                              stages_selectors.initial_assessment_due_on(client.admitted_on),
                              state == "late",
                              reverse("stages:assessment_create", args=[pk]), detail=state))
+    for cover in cover_changes(clients, today):
+        starting = cover.start >= today
+        items.append(Due("cover", by_pk[cover.client_id], cover.start if starting
+                         else cover.last_day, False,
+                         reverse("clients:detail", args=[cover.client_id]), detail=cover))
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")

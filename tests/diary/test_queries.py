@@ -57,15 +57,16 @@ def added_by_the_diary(client, url, monkeypatch):
 # Today: the day's sessions (the sessions, cover notes, which clients the user sees in
 # full), then diary.selectors.due_for, everything due for the person (eight: the caseload
 # with each keyworker's start, this week's count and the sites' cadence, plan reviews,
-# first plans, initial assessments, booked sessions to hold or log, check-ins). It was 8
+# first plans, initial assessments, cover starting or ending, booked sessions to hold or
+# log, check-ins). It was 8
 # with only the short weeks and the bell's count of the morning's notifications.
-TODAY_QUERIES = 13
+TODAY_QUERIES = 14
 # A manager's Today adds what they do at their sites: their sites, where each plan stands
 # (the manager's review), the ladder (one here; four more once clients are on it), the
 # clients named, and the out-now count.
-TODAY_MANAGER_QUERIES = 17
+TODAY_MANAGER_QUERIES = 18
 # The bell: the same list, counted (and then kept in the cache until something changes).
-BELL_QUERIES = 10
+BELL_QUERIES = 11
 WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 SITE_WEEK_QUERIES = 12

@@ -165,7 +165,7 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
     cover, an induction item, the ladder with evidence and a certificate, assessments, a
     plan signed five weeks ago and a draft change of it, an agreement and a draft of it, a
     referral, diary sessions and a contact, a supervision record; and a referred and an
-    admitted client for the steps that need them."""
+    admitted client and one who has moved on for the steps that need them."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     site.uses_ladder = True
@@ -185,6 +185,8 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                        admitted_on=None, first_name="Ria"),
              "admitted": ClientFactory(site=site, status=Client.Status.ADMITTED,
                                        first_name="Ade"),
+             "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
+                                    ended_on=today - 5 * DAY, first_name="Eve"),
              "spare_user": UserFactory(username="spare", role=User.Role.KEYWORKER,
                                        sites=[other_site]),
              "spare_site": Site.objects.create(name="Spare House", code="SP1"),
@@ -262,6 +264,7 @@ def url_of(name, world):
         "clients:transfer": [world["keyworker"].pk],
         "clients:admit": [world["referred"].pk],
         "clients:activate": [world["admitted"].pk],
+        "clients:reopen": [world["ended"].pk],
         "clients:induction_tick": [dee.pk, world["item"].pk],
         "clients:allocation_end": [dee.pk, world["cover"].pk],
         "plans:ending_letter_pdf": [world["ended"].pk],
