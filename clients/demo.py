@@ -159,17 +159,6 @@ def _small_sites(rng, today, sites, staff, manager):
                         reason="Left without notice after repeated rule breaches", by=manager,
                         end_kind=Client.EndKind.UNPLANNED)
     clients.append(gone)
-    # Admitted at the day centre, then moved into the hostel: waiting for a keyworker
-    # there, with the handover note. Left out of the list the later apps' demos fill in
-    # (it would have sessions booked with the old site's keyworkers).
-    moving = _refer(rng, today, dc1, manager, days_ago=40)
-    services.client_admit(client=moving, admitted_on=today - datetime.timedelta(days=35),
-                          by=manager)
-    services.client_move_site(
-        client=moving, to_site=hh1, on=today - datetime.timedelta(days=2), by=manager,
-        handover_note="Came to the day centre for five weeks; now has a room at Hope House. "
-                      "Wants help with a benefits claim first. Anxious in groups: meet "
-                      "one to one.")
     return clients
 
 

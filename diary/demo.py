@@ -13,10 +13,12 @@ import datetime
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clients import services as client_services
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from staff.models import Site
 
 Session = KeyworkSession
 HOUR = datetime.timedelta(hours=1)
@@ -226,6 +228,16 @@ def _small_sites(ctx, clients):
             contact._history_user, contact._history_date = by, at
             contacts.append(contact)
     bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
+
+    # One of Sam's day-centre clients moves into the hostel today (issue 16): the file and
+    # its six weeks of sessions go with them, they wait on Hope House's unallocated list
+    # with the handover note, and next week's booked session is cancelled, on Sam's Today.
+    # Done here, once the sessions exist: the clients demo runs before the diary's.
+    client_services.client_move_site(
+        client=sams[1], to_site=Site.objects.get(code="HH1"), on=today, by=staff["manager"],
+        handover_note="Came to the day centre for six weeks; now has a room at Hope House. "
+                      "Wants help with a benefits claim first. Anxious in groups: meet one to "
+                      "one.")
 
 
 def _large_site(ctx):

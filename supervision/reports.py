@@ -141,10 +141,18 @@ def _referrals_section(scope, period):
                           _("No referrals received in this period.")))
 
 
-def _sessions_section(scope, period):
+def _sessions_section(scope, period, site_ids=None, moved_away=None):
+    """The sessions and contacts held at the report's sites (`site_ids`; each row keeps
+    the site it was held at), with the clients of `scope` and those of `moved_away`: the
+    clients who were here during the period and have moved to another site since. Their
+    sessions here count here, and not in the receiving site's figures."""
+    held = Q(client__in=scope.values("pk"))
+    if moved_away is not None:
+        held |= Q(client__in=moved_away.values("pk"))
+    if site_ids is not None:
+        held &= Q(site_id__in=site_ids)
     sessions = KeyworkSession.objects.live().filter(
-        client__in=scope.values("pk"), starts_at__gte=period.start_at,
-        starts_at__lt=period.end_at)
+        held, starts_at__gte=period.start_at, starts_at__lt=period.end_at)
     status = KeyworkSession.Status
     counts = sessions.aggregate(
         booked=Count("pk"),
@@ -153,7 +161,7 @@ def _sessions_section(scope, period):
         cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
         not_logged=Count("pk", filter=Q(status=status.BOOKED)),
     )
-    contacts = Contact.objects.filter(client__in=scope.values("pk"), struck_at__isnull=True,
+    contacts = Contact.objects.filter(held, struck_at__isnull=True,
                                       at__gte=period.start_at, at__lt=period.end_at).count()
     rows = [(_("Sessions booked"), counts["booked"]),
             (_("Sessions held (attended)"), counts["attended"]),
@@ -283,7 +291,12 @@ def outcome_report(user, site_ids, period, worker=None):
     """Every section for the clients the user may see at the sites, over the period."""
     scope = _in_scope(Client.objects.for_user(user).filter(site_id__in=site_ids), period,
                       worker)
-    return [section(scope, period) for section in SECTIONS]
+    # Counted only, never named: the clients who moved from these sites to another since.
+    moved_away = _in_scope(Client.objects.exclude(site_id__in=site_ids).filter(
+        site_moves__from_site__in=site_ids), period, worker)
+    return [_sessions_section(scope, period, site_ids, moved_away)
+            if section is _sessions_section
+            else section(scope, period) for section in SECTIONS]
 
 
 def flat_rows(sections):

@@ -192,7 +192,12 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
              "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
                                     ended_on=today - 5 * DAY, end_destination="Own flat",
                                     end_kind=Client.EndKind.PLANNED,
-                                    closing_summary="Written together", first_name="Eve")}
+                                    closing_summary="Written together", first_name="Eve"),
+             # Another who left, for the ending letter: the walk re-opens Eve's record.
+             "left": ClientFactory(site=site, status=Client.Status.MOVED_ON,
+                                   ended_on=today, end_destination="Own flat",
+                                   end_kind=Client.EndKind.PLANNED,
+                                   closing_summary="Written together", first_name="Lee")}
     # The stages ladder: Dee on Stage 1 with a PDF as evidence, a certificate, assessments.
     admitted = dee.admitted_on
     stages_services.ladder_start(client=dee, by=manager, on=admitted)
@@ -268,7 +273,7 @@ def url_of(name, world):
         "clients:reopen": [world["ended"].pk],
         "clients:induction_tick": [dee.pk, world["item"].pk],
         "clients:allocation_end": [dee.pk, world["cover"].pk],
-        "plans:ending_letter_pdf": [world["ended"].pk],
+        "plans:ending_letter_pdf": [world["left"].pk],
         "stages:assessment_detail": [dee.pk, world["review"].pk],
         "stages:assessment_edit": [dee.pk, world["review"].pk],
         "stages:evidence_create": [dee.pk, world["task"].pk],
