@@ -329,3 +329,21 @@ def test_a_returning_clients_first_week_of_keywork_starts_again(client_record, m
     week = diary_selectors.sessions_this_week([client_record])[client_record.pk]
     assert week.first_week_until == today() + 5 * DAY
     assert week.in_first_week
+
+
+def test_a_returning_client_gets_a_new_plan_from_the_plan_pages(client, client_record, manager,
+                                                                keyworker):
+    old = _signed_plan(client_record, keyworker, client_record.admitted_on)
+    _reopen(_ended(client_record, manager), manager)
+    services.client_admit(client=client_record, admitted_on=today(), by=manager)
+    services.client_allocate(client=client_record, worker=keyworker, by=manager)
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:client", args=[client_record.pk]))
+    assert response.status_code == 200  # how to start one, not the old plan
+    response = client.post(reverse("plans:create", args=[client_record.pk]), {
+        "starts_on": today().isoformat(), "review_on": (today() + 28 * DAY).isoformat(),
+        "vision": "A flat of my own again"})
+    assert response.status_code == 302
+    new = client_record.plans.order_by("-number").first()
+    assert new.number == old.number + 1
+    assert client.get(old.get_absolute_url()).status_code == 200
