@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -347,3 +349,27 @@ def test_a_returning_client_gets_a_new_plan_from_the_plan_pages(client, client_r
     new = client_record.plans.order_by("-number").first()
     assert new.number == old.number + 1
     assert client.get(old.get_absolute_url()).status_code == 200
+
+
+def _file_queries(client, record):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("clients:detail", args=[record.pk])).content.decode()
+    return len(queries), page
+
+
+def test_the_file_reads_earlier_stays_in_a_fixed_number_of_queries(client, site, manager,
+                                                                   keyworker):
+    counts = []
+    for size in (1, 4):
+        record = ClientFactory(site=site, first_name=f"Size{size}")
+        _signed_plan(record, keyworker, record.admitted_on)
+        for number in range(1, size + 1):
+            Episode.objects.create(client=record, number=number, status="moved_on",
+                                   referred_on=record.referred_on, reopened_by=manager,
+                                   ended_on=record.admitted_on + number * DAY)
+            _initial_assessment(record, keyworker, record.admitted_on)
+        client.force_login(manager)
+        count, page = _file_queries(client, record)
+        assert page.count("<h3 class=\"h6 mb-1\">Stay ") == size
+        counts.append(count)
+    assert counts[0] == counts[1]
