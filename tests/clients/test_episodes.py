@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients import selectors, services
-from clients.models import Client, Episode, StatusChange
+from clients.models import Client, Episode, InductionItem, StatusChange
 from diary import selectors as diary_selectors
 from plans import selectors as plans_selectors
 from plans import services as plans_services
@@ -373,3 +373,16 @@ def test_the_file_reads_earlier_stays_in_a_fixed_number_of_queries(client, site,
         assert page.count("<h3 class=\"h6 mb-1\">Stay ") == size
         counts.append(count)
     assert counts[0] == counts[1]
+
+
+def test_a_returning_client_has_an_induction_again(client_record, manager, keyworker):
+    item = InductionItem.objects.create(site=client_record.site, text="Fire exits")
+    services.induction_tick(client=client_record, item=item, by=keyworker)
+    assert services.induction_tick(client=client_record, item=item, by=keyworker).pk == (
+        client_record.induction_ticks.get().pk)  # once per stay
+    _reopen(_ended(client_record, manager), manager)
+    services.client_admit(client=client_record, admitted_on=today(), by=manager)
+    assert services.induction_progress(client_record) == [(item, None)]
+    tick = services.induction_tick(client=client_record, item=item, by=keyworker)
+    assert services.induction_progress(client_record) == [(item, tick)]
+    assert client_record.induction_ticks.count() == 2
