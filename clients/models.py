@@ -358,12 +358,11 @@ class InductionTick(models.Model):
     done_on = models.DateField(_("done on"))
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="+")
+    # Which stay the tick belongs to (clients.selectors.in_current_stay): a returning
+    # client has an induction again, so an item is ticked once per stay, which
+    # clients.services.induction_tick checks under the client's row lock.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "item"], name="induction_tick_once"),
-        ]
 
     def __str__(self):
         return f"{self.item} for {self.client}"

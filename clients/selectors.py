@@ -210,7 +210,8 @@ class Stay:
 def earlier_stays(client):
     """The client's earlier stays, newest first, each with its plans and assessments (as
     links, from the apps that own them). A fixed number of queries."""
-    episodes = list(Episode.objects.filter(client=client).order_by("number"))
+    episodes = list(Episode.objects.filter(client=client).select_related("reopened_by")
+                    .order_by("number"))
     if not episodes:
         return []
     spans = [(episode, episodes[i - 1].reopened_at if i else None, episode.reopened_at)

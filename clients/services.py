@@ -313,16 +313,21 @@ def induction_tick(*, client, item, by, done_on=None):
         raise ValidationError(_("That item is not on this site's induction checklist."))
     if client.status == Client.Status.REFERRED:
         raise ValidationError(_("Induction starts once the client is admitted."))
-    tick, _created = InductionTick.objects.get_or_create(
-        client=client, item=item,
-        defaults={"done_on": done_on or timezone.localdate(), "done_by": by},
-    )
+    Client.objects.select_for_update().get(pk=client.pk)  # once per item and stay
+    tick = selectors.in_current_stay(client.induction_ticks.filter(item=item)).first()
+    if tick is None:
+        tick = InductionTick(client=client, item=item, done_on=done_on or timezone.localdate(),
+                             done_by=by)
+        tick.full_clean()
+        tick.save()
     return tick
 
 
 def induction_progress(client):
-    """The site's active checklist items, each with its tick for this client (or None)."""
-    ticks = {t.item_id: t for t in client.induction_ticks.select_related("done_by")}
+    """The site's active checklist items, each with its tick for this client in their
+    current stay (or None)."""
+    ticks = {t.item_id: t for t in selectors.in_current_stay(
+        client.induction_ticks.select_related("done_by"))}
     items = InductionItem.objects.filter(site_id=client.site_id, is_active=True)
     return [(item, ticks.get(item.pk)) for item in items]
 

@@ -160,9 +160,10 @@ def register_extensions():
 
 @client_page()
 def client_plan(request, pk):
-    """A client's plan: the version in force, else the draft, else how to start one."""
+    """A client's plan: the version in force, else the draft, else how to start one (a
+    returning client's plan is the one of their current stay)."""
     client = client_for(request, pk)
-    versions = list(services.client_plans(client))
+    versions = list(selectors.current_stay_plans(client))
     plan = next((p for p in versions if p.is_current), None) or next(iter(versions), None)
     if plan:
         return redirect(plan)
@@ -174,7 +175,7 @@ def plan_create(request, pk):
     client = client_for(request, pk)
     if response := require_open(request, client):
         return response
-    if client.plans.exists():
+    if selectors.current_stay_plans(client).exists():
         return redirect("plans:client", pk=client.pk)
     today = timezone.localdate()
     weeks = AgreementTemplate.for_site(client.site).review_interval_weeks
