@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_episode_ending_fields'),
+        ('clients', '0007_episode_referral_end'),
     ]
 
     operations = [
