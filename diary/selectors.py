@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Allocation, Client
-from diary.models import DiarySettings, KeyworkSession
+from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from stages import selectors as stages_selectors
@@ -28,7 +28,8 @@ COUNTED = (Session.Status.ATTENDED, Session.Status.BOOKED)
 
 def last_held(client_ids):
     """{client id: start of the last attended session}."""
-    rows = (Session.objects.live().filter(client__in=client_ids, status=Session.Status.ATTENDED)
+    rows = (Session.objects.counted()
+            .filter(client__in=client_ids, status=Session.Status.ATTENDED)
             .values("client").annotate(last=Max("starts_at")))
     return {row["client"]: row["last"] for row in rows}
 
@@ -107,7 +108,7 @@ class Week:
 
 
 def _counts_this_week(client_ids, monday):
-    rows = (Session.objects.live().filter(client__in=client_ids, status__in=COUNTED)
+    rows = (Session.objects.counted().filter(client__in=client_ids, status__in=COUNTED)
             .between(*dates.week_bounds(monday))
             .values("client")
             .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
@@ -231,8 +232,8 @@ def sessions_between(clients, start, end):
     began = dict(Client.objects.filter(pk__in=ids).annotate(began=Subquery(first))
                  .values_list("pk", "began"))
     now = timezone.now()
-    rows = (Session.objects.live().filter(client__in=ids, starts_at__gte=start,
-                                          starts_at__lt=end)
+    rows = (Session.objects.counted().filter(client__in=ids, starts_at__gte=start,
+                                             starts_at__lt=end)
             .values("client")
             .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
                       missed=Count("pk", filter=Q(status=Session.Status.DID_NOT_ATTEND)),
@@ -287,7 +288,7 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "short")
+             "initial", "promotion", "late_approval", "sent_back", "short")
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,8 @@ class Due:
 
     `kind`: one of DUE_KINDS. `on`: the day it is due. `overdue`: its day or time has
     passed. `url`: where it is done. `session`: the session, for the diary's kinds.
-    `detail`: the fact it comes from (a PlanReview, a PlanStatus, a LadderPosition, a Week).
+    `detail`: the fact it comes from (a PlanReview, a PlanStatus, a LadderPosition, a Week,
+    a Contact recorded late).
     """
 
     kind: str
@@ -320,15 +322,17 @@ def due_for(user, today=None):
       assessments due or late (stages.selectors.initial_assessments), clients short of
       sessions this week (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
-      (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
-      and anyone overdue to check in.
+      (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due),
+      anyone overdue to check in, and keywork recorded late awaiting their approval;
+    - the sessions and contacts they recorded late that a manager sent back.
 
-    A fixed number of queries whatever the caseload: eight, and eight more for a manager.
+    A fixed number of queries whatever the caseload: ten, and ten more for a manager.
     """
     if not (user.is_keyworker or user.is_manager):
         return []
     today = today or timezone.localdate()
-    items = _session_items(user, today) + _caseload_items(user, today)
+    items = (_session_items(user, today) + _caseload_items(user, today)
+             + _late_items(user))
     if user.is_manager:
         items += _manager_items(user, today)
     return sorted(items, key=lambda item: (not item.overdue, item.on,
@@ -410,4 +414,40 @@ def _manager_items(user, today):
     items += [Due("promotion", clients[pk], today, False,
                   reverse("stages:ladder", args=[pk]), detail=position)
               for pk, position in positions.items()]
+    return items
+
+
+def late_records(sessions, contacts):
+    """The late-recorded sessions and contacts of two querysets, oldest recorded first, with
+    what their pages show. Two queries: what the approvals list and Today read."""
+    return (list(sessions.live().select_related("client", "worker", "logged_by")
+                 .order_by("logged_at", "pk")),
+            list(contacts.filter(struck_at__isnull=True).select_related("client", "by")
+                 .order_by("created_at", "pk")))
+
+
+def _late_items(user):
+    """Late records a manager of the site must approve, and those sent back to their
+    author. Two queries (four for a manager)."""
+    items = []
+    sent_back = late_records(
+        Session.objects.filter(logged_by=user, approval=Session.Approval.SENT_BACK),
+        Contact.objects.filter(by=user, approval=Contact.Approval.SENT_BACK))
+    waiting = ([], [])
+    if user.is_manager:
+        sites = user.sites.filter(is_active=True).values("pk")
+        waiting = late_records(
+            Session.objects.filter(site__in=sites, approval=Session.Approval.AWAITING),
+            Contact.objects.filter(site__in=sites, approval=Contact.Approval.AWAITING))
+    for kind, (sessions, contacts) in (("sent_back", sent_back), ("late_approval", waiting)):
+        for session in sessions:
+            url = (session.get_absolute_url() if kind == "sent_back"
+                   else reverse("diary:session_approval", args=[session.pk]))
+            items.append(Due(kind, session.client, dates.local_day(session.logged_at), False,
+                             url, session))
+        for contact in contacts:
+            url = (contact.client.get_absolute_url() if kind == "sent_back"
+                   else reverse("diary:contact_approval", args=[contact.pk]))
+            items.append(Due(kind, contact.client, dates.local_day(contact.created_at), False,
+                             url, detail=contact))
     return items
