@@ -413,10 +413,14 @@ class KeyworkSession(LateRecord):
         return self.logged_at + datetime.timedelta(days=window_days) if self.logged_at else None
 
     def may_correct(self, user, window_days, now=None):
-        """The author or a manager, within the site's window, unless it was struck through."""
+        """The author or a manager, within the site's window, unless it was struck through.
+
+        A late record a manager sent back stays open until it is put right, whatever the
+        window: otherwise it could never be approved.
+        """
         if not self.is_logged or self.is_struck:
             return False
-        if (now or timezone.now()) > self.correctable_until(window_days):
+        if (now or timezone.now()) > self.correctable_until(window_days) and not self.is_sent_back:
             return False
         return user.pk == self.logged_by_id or user.is_manager
 

@@ -340,7 +340,7 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
         raise ValidationError(_("This session was marked as entered in error; it cannot be "
                                 "changed."))
     window = DiarySettings.for_site(session.site_id).edit_window_days
-    if timezone.now() > session.correctable_until(window):
+    if timezone.now() > session.correctable_until(window) and not session.is_sent_back:
         raise ValidationError(_(
             "The log could be changed until %(day)s (%(days)s days after it was logged). Add "
             "a note instead.") % {"day": format_day(session.correctable_until(window)),

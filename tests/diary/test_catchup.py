@@ -291,3 +291,18 @@ def test_the_settings_page_says_when_the_limit_passes_the_window(client, manager
     assert response.status_code == 200
     assert "cannot be more than the 20 days back" in response.content.decode()
     assert DiarySettings.for_site(site.pk).late_window_days == 90
+
+
+def test_a_session_sent_back_stays_open_to_correction_after_the_window(client_record,
+                                                                       keyworker, manager,
+                                                                       travel):
+    session = log(_past(client_record, keyworker, 21), keyworker, late_reason="Leave")
+    travel(days=10)
+    services.late_record_send_back(record=session, by=manager, note="Which room?")
+    session.refresh_from_db()
+    assert session.may_correct(keyworker, 7)
+    services.session_correct(session=session, version=session.version, by=keyworker,
+                             status="attended", actual_start=session.starts_at,
+                             actual_minutes=45, discussed="Room 2.", late_reason="Leave")
+    session.refresh_from_db()
+    assert session.is_awaiting_approval
