@@ -306,3 +306,26 @@ def test_a_session_sent_back_stays_open_to_correction_after_the_window(client_re
                              actual_minutes=45, discussed="Room 2.", late_reason="Leave")
     session.refresh_from_db()
     assert session.is_awaiting_approval
+
+
+def test_the_figures_count_a_late_record_only_once_approved(client_record, keyworker,
+                                                            colleague, manager, site):
+    from supervision.reports import outcome_report, period_for
+
+    session = log(_past(client_record, keyworker, 21), keyworker, late_reason="Leave")
+    contact = services.contact_log(client=client_record, by=colleague, kind="phone",
+                                   note="Rang", at=ago(days=20), late_reason="Leave")
+    today = timezone.localdate()
+    period = period_for("dates", start=today - 30 * dates.DAY, end=today)
+
+    def figures():
+        rows = dict(next(s for s in outcome_report(manager, [site.pk], period)
+                         if s.key == "sessions").rows)
+        tally = selectors.sessions_between([client_record], period.start_at, period.end_at)
+        return (rows["Sessions held (attended)"], rows["Other contacts"],
+                tally[client_record.pk].held)
+
+    assert figures() == (0, 0, 0)
+    services.late_record_approve(record=session, by=manager)
+    services.late_record_approve(record=contact, by=manager)
+    assert figures() == (1, 1, 1)
