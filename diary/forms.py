@@ -200,6 +200,9 @@ class LogForm(TimesMixin, forms.Form):
         if (session.recorded_late if session.is_logged
                 else days_late(session.starts_at, timezone.now()) > LATE_AFTER_DAYS):
             self.fields["late_reason"] = late_reason_field()
+            self.fields["late_reason"].required = True
+            self.fields["late_reason"].error_messages["required"] = _(
+                "Say why this is recorded late (for example, back from leave).")
             late = ["late_reason"]
         self.order_fields(["version", "status", "cancelled_by", "worker"])
         self.helper = form_helper(

@@ -202,7 +202,7 @@ def test_the_log_form_asks_why_and_the_session_page_shows_both_dates(client, cli
             "end": dates.local(session.ends_at).strftime("%H:%M"),
             "discussed": "Housing form"}
     refused = client.post(url, data)
-    assert "say why" in refused.context["form"].errors["late_reason"][0]
+    assert "Say why" in refused.context["form"].errors["late_reason"][0]
     response = client.post(url, data | {"late_reason": "Back from leave"}, follow=True)
     page = response.content.decode()
     happened = f"Happened {start:%a} {start.day} {start:%b} {start:%H:%M}"
