@@ -233,6 +233,9 @@ def targets():
         "manager_today": ("/diary/today/ (a manager)",
                           [(mgr[i], "/diary/today/") for i in range(10)]),
         "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
+        # Moving a client to another site (issue 16): the form lists every active site.
+        "client_move": ("/clients/<pk>/move/",
+                        [(mgr[i], f"/clients/{files[i]}/move/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

@@ -119,7 +119,13 @@ def _small_sites(rng, today, sites, staff, manager):
     services.client_end(client=ended, status=Client.Status.MOVED_ON,
                         ended_on=today - datetime.timedelta(days=30),
                         destination="Own tenancy (housing association)",
-                        reason="Ready for independent living", by=manager)
+                        reason="Ready for independent living", by=manager,
+                        end_kind=Client.EndKind.PLANNED,
+                        closing_summary="You came to us sleeping rough and you leave with "
+                                        "the keys to your own flat. You sorted your benefits, "
+                                        "registered with a GP and finished the cooking "
+                                        "course. The tenancy support team will visit you "
+                                        "every week for the first two months.")
     clients.append(ended)
     # Hope House: keyworker3's caseload, one referral, one discharge.
     for i in range(7):
@@ -132,8 +138,20 @@ def _small_sites(rng, today, sites, staff, manager):
     _admit_and_allocate(gone, manager=manager, worker=kw3, days_ago=290, today=today)
     services.client_end(client=gone, status=Client.Status.DISCHARGED,
                         ended_on=today - datetime.timedelta(days=60), destination="Unknown",
-                        reason="Left without notice after repeated rule breaches", by=manager)
+                        reason="Left without notice after repeated rule breaches", by=manager,
+                        end_kind=Client.EndKind.UNPLANNED)
     clients.append(gone)
+    # Admitted at the day centre, then moved into the hostel: waiting for a keyworker
+    # there, with the handover note. Left out of the list the later apps' demos fill in
+    # (it would have sessions booked with the old site's keyworkers).
+    moving = _refer(rng, today, dc1, manager, days_ago=40)
+    services.client_admit(client=moving, admitted_on=today - datetime.timedelta(days=35),
+                          by=manager)
+    services.client_move_site(
+        client=moving, to_site=hh1, on=today - datetime.timedelta(days=2), by=manager,
+        handover_note="Came to the day centre for five weeks; now has a room at Hope House. "
+                      "Wants help with a benefits claim first. Anxious in groups: meet "
+                      "one to one.")
     return clients
 
 

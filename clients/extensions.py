@@ -62,6 +62,10 @@ file_sections: list[FileSection] = []
 # (one re-allocation or each client of a caseload transfer): the diary moves the
 # client's future booked sessions with them. A ValidationError refuses the change.
 keyworker_changed: list[Callable[..., None]] = []
+# Functions (*, client, since, reason, by) called inside the transaction that moves a
+# client to another site or ends their stay: the diary cancels the client's booked
+# sessions from the instant `since` on, giving `reason`, and tells whoever held them.
+client_leaving: list[Callable[..., None]] = []
 
 
 def register_caseload_column(column: CaseloadColumn):
@@ -79,6 +83,11 @@ def register_file_section(section: FileSection):
 def register_keyworker_changed(handler):
     if handler not in keyworker_changed:
         keyworker_changed.append(handler)
+
+
+def register_client_leaving(handler):
+    if handler not in client_leaving:
+        client_leaving.append(handler)
 
 
 def caseload_cells(user, clients, *, on_list=False):

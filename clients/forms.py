@@ -145,15 +145,61 @@ class EndForm(forms.Form):
         choices=[(Client.Status.MOVED_ON, _("Moved on (resettled)")),
                  (Client.Status.DISCHARGED, _("Discharged"))],
     )
+    end_kind = forms.ChoiceField(
+        label=_("Was the ending planned?"), widget=forms.RadioSelect,
+        choices=[(Client.EndKind.PLANNED, _("Planned: agreed with the client")),
+                 (Client.EndKind.UNPLANNED, _("Unplanned: e.g. evicted, left without "
+                                             "notice, in hospital or custody"))],
+    )
     ended_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     destination = forms.CharField(label=_("Destination"), max_length=200,
                                   help_text=_("Where they went: e.g. own tenancy, family, "
                                               "hospital, unknown."))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    closing_summary = forms.CharField(
+        label=_("Closing summary, written with the client"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("In plain words, for the client to keep: what they achieved, what "
+                    "comes next, who to contact. Needed for a planned ending; for an "
+                    "unplanned one, write what you can."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Close the record"))
+        self.helper = form_helper(_("Close the record"), attrs={"data-confirm": _(
+            "Close this record now? Their booked sessions still to come are cancelled.")})
+
+    def clean_ended_on(self):
+        value = self.cleaned_data["ended_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class MoveForm(forms.Form):
+    """Move a client to another site, with a handover note for the receiving site."""
+
+    on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
+    handover_note = forms.CharField(
+        label=_("Handover note"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the receiving site needs to know to allocate and carry on: "
+                    "current actions, risks, appointments, what the client wants."),
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_site"] = forms.ModelChoiceField(
+            queryset=sites, label=_("Move to"), empty_label=_("Choose a site"))
+        self.order_fields(["to_site", "on", "handover_note"])
+        self.helper = form_helper(_("Move the client"), attrs={"data-confirm": _(
+            "Move the client now? Their allocations here end, their booked sessions are "
+            "cancelled, and only the new site's staff will see the file.")})
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
 
 
 class WorkerChoiceField(forms.ModelChoiceField):

@@ -69,6 +69,10 @@ class Client(models.Model):
         MOVED_ON = "moved_on", _("Moved on")
         DISCHARGED = "discharged", _("Discharged")
 
+    class EndKind(models.TextChoices):
+        PLANNED = "planned", _("Planned ending")
+        UNPLANNED = "unplanned", _("Unplanned ending")
+
     ENDED = (Status.MOVED_ON, Status.DISCHARGED)
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="clients",
@@ -126,11 +130,23 @@ class Client(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_destination = models.CharField(_("destination"), max_length=200, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
+    end_kind = models.CharField(_("kind of ending"), max_length=10, choices=EndKind,
+                                blank=True)
+    closing_summary = models.TextField(
+        _("closing summary"), blank=True,
+        help_text=_("Written with the client: what they achieved, what comes next."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     objects = ClientQuerySet.as_manager()
+
+    # Every field that describes one stay (episode), from referral to its ending: what a
+    # snapshot of a stay copies.
+    STAY_FIELDS = ("referred_on", "referral_source", "referral_reason", "admitted_on",
+                   "on_probation", "status", "ended_on", "end_destination", "end_reason",
+                   "end_kind", "closing_summary")
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -207,6 +223,39 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.client}: {self.get_to_status_display()} on {self.on}"
+
+
+class SiteMove(models.Model):
+    """A client's move from one site to another (a hostel to a move-on project, a day
+    centre to another). The records travel with the client; the handover note is what the
+    receiving site needs to know to allocate and carry on. `from_number` is the number the
+    client had at the old site: it is never given to anyone else there."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="site_moves")
+    from_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("from"))
+    to_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("to"))
+    from_number = models.PositiveIntegerField(_("number at the old site"))
+    on = models.DateField(_("date of the move"))
+    handover_note = models.TextField(_("handover note"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                           related_name="+", verbose_name=_("moved by"))
+    at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        verbose_name = _("move between sites")
+        verbose_name_plural = _("moves between sites")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_site=models.F("to_site")),
+                                   name="site_move_to_another_site"),
+        ]
+        indexes = [models.Index(fields=["from_site", "from_number"])]
+
+    def __str__(self):
+        return f"{self.client}: {self.from_site} to {self.to_site} on {self.on}"
 
 
 class InductionItem(models.Model):

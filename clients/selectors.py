@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from clients.models import Allocation, Client
+from clients.models import Allocation, Client, SiteMove
 from staff.models import Site, User
 
 
@@ -78,6 +78,26 @@ def unallocated(site_ids, on=None):
     return (Client.objects.open().filter(site_id__in=site_ids)
             .exclude(status=Client.Status.REFERRED).exclude(Exists(has_keyworker))
             .select_related("site").order_by("admitted_on", "last_name", "first_name", "pk"))
+
+
+def last_keyworker(client):
+    """The worker who was the client's (primary) keyworker last, or is now: who the
+    client's ending letter names."""
+    allocation = (client.allocations.primary().select_related("worker")
+                  .order_by("-start", "-pk").first())
+    return allocation.worker if allocation else None
+
+
+def arrivals(clients):
+    """{client id: SiteMove} for the clients who moved to the site they are at now: the
+    latest move, with its handover note, for the receiving site's unallocated list and
+    the client file. One query."""
+    found = {}
+    for move in (SiteMove.objects.filter(client__in=[c.pk for c in clients])
+                 .select_related("from_site", "by").order_by("client", "-on", "-pk")):
+        found.setdefault(move.client_id, move)
+    sites = {c.pk: c.site_id for c in clients}
+    return {pk: move for pk, move in found.items() if move.to_site_id == sites[pk]}
 
 
 def deactivation_blockers(user):

@@ -14,10 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients import extensions, selectors
-from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
+from clients.models import (
+    Allocation,
+    Client,
+    InductionItem,
+    InductionTick,
+    SiteMove,
+    StatusChange,
+)
 from keywork.lib import dates
 from keywork.lib.stale import version_claim
-from staff.models import User
+from staff.models import Site, User
 
 
 def _record_status(*, client, from_status, by, on, note=""):
@@ -25,12 +32,20 @@ def _record_status(*, client, from_status, by, on, note=""):
                                 on=on, by=by, note=note)
 
 
+def _next_number(site):
+    """The site's next client number, its numbering locked so that two at once never get
+    the same one. A number once given at a site is never given again there: not that of a
+    client who moved away either (their reference, made from it, stays theirs)."""
+    site.__class__.objects.select_for_update().get(pk=site.pk)
+    here = Client.objects.filter(site=site).aggregate(n=Max("number"))["n"] or 0
+    left = SiteMove.objects.filter(from_site=site).aggregate(n=Max("from_number"))["n"] or 0
+    return max(here, left) + 1
+
+
 @transaction.atomic
 def client_refer(*, site, by, **fields):
     """Create a client record as a referral and give it the site's next reference number."""
-    # Lock the site's numbering so that two referrals at once never get the same number.
-    site.__class__.objects.select_for_update().get(pk=site.pk)
-    number = (Client.objects.filter(site=site).aggregate(n=Max("number"))["n"] or 0) + 1
+    number = _next_number(site)
     client = Client(site=site, number=number, reference=f"{site.code}-{number:05d}",
                     status=Client.Status.REFERRED, **fields)
     client.full_clean()
@@ -84,15 +99,32 @@ def client_activate(*, client, by, on=None, note=""):
     return client
 
 
+def _cancel_sessions(*, client, on, reason, by):
+    """Every client_leaving handler (the diary cancels the booked sessions from the day
+    `on`, never those already past)."""
+    since = max(timezone.now(), dates.start_of_day(on))
+    for handler in extensions.client_leaving:
+        handler(client=client, since=since, reason=reason, by=by)
+
+
 @transaction.atomic
-def client_end(*, client, status, ended_on, destination, reason, by):
-    """Move a client on or discharge them: the record is archived, and allocations close."""
+def client_end(*, client, status, ended_on, destination, reason, by, end_kind="",
+               closing_summary=""):
+    """Move a client on or discharge them: a planned or unplanned ending, with the
+    destination and a closing summary written with the client. The record is archived,
+    allocations close, and the booked sessions still to come are cancelled (their workers
+    are told on Today)."""
     if status not in Client.ENDED:
         raise ValidationError(_("Choose moved on or discharged."))
     if client.is_archived:
         raise ValidationError(_("This client has already left."))
     if client.status == Client.Status.REFERRED:
         raise ValidationError(_("A referral that was not admitted cannot be moved on."))
+    if end_kind not in Client.EndKind.values:
+        raise ValidationError({"end_kind": _("Say whether the ending was planned or not.")})
+    if end_kind == Client.EndKind.PLANNED and not closing_summary.strip():
+        raise ValidationError({"closing_summary": _(
+            "Write the closing summary with the client: a planned ending has one.")})
     if client.admitted_on and ended_on < client.admitted_on:
         raise ValidationError({"ended_on": _(
             "The date cannot be before the admission (%(date)s)."
@@ -104,6 +136,8 @@ def client_end(*, client, status, ended_on, destination, reason, by):
     client.ended_on = ended_on
     client.end_destination = destination
     client.end_reason = reason
+    client.end_kind = end_kind
+    client.closing_summary = closing_summary.strip()
     client.full_clean()
     client.save()
     _record_status(client=client, from_status=previous, by=by, on=ended_on, note=reason)
@@ -111,7 +145,82 @@ def client_end(*, client, status, ended_on, destination, reason, by):
     for allocation in client.allocations.current(ended_on).select_for_update():
         _close(allocation, end=max(end_day, allocation.start), by=by,
                reason=_("Client left the service."))
+    _cancel_sessions(client=client, on=ended_on, by=by, reason=_(
+        "%(name)s's stay ended on %(date)s.") % {"name": client.called,
+                                                 "date": dates.format_day(ended_on)})
     return client
+
+
+def move_sites_for(user, client):
+    """The sites a manager may move `client` to: every active site but the client's own.
+
+    Only a manager of the client's current site moves them, and they may name any active
+    site: the client's keywork is theirs to hand over, and the receiving site's managers
+    take it up by allocating a keyworker (the client waits on their unallocated list with
+    the handover note). Asking the receiving managers to agree first would leave the
+    client between two sites, seen fully by neither, for as long as the answer takes.
+    """
+    if not user.manages(client.site_id):
+        return Site.objects.none()
+    return Site.objects.filter(is_active=True).exclude(pk=client.site_id).order_by("name")
+
+
+@transaction.atomic
+def client_move_site(*, client, to_site, on, handover_note, by):
+    """Move a client to another site from the day `on` (today or earlier), with a
+    handover note for the receiving site.
+
+    The client's site changes, and access follows it from this moment (clients.access
+    decides by the client's site): the old site's staff lose the file. The allocations
+    at the old site end, so the receiving site's managers see the client as unallocated;
+    the booked sessions still to come, all with the old site's staff, are cancelled with
+    the reason "moved to <site>". The records (plans, sessions, assessments) hang off the
+    client and travel with them; each session keeps its site, so the old site's reports
+    still count the sessions it held.
+
+    The client gets the receiving site's next number (numbers stay unique per site), and
+    keeps their reference: it is printed on their signed documents and known to other
+    agencies, and it stays unique because the old site never gives the number again.
+    """
+    _manager_of(client, by)
+    # Locked and read afresh: two moves at once must not both go ahead.
+    Client.objects.select_for_update().only("pk").get(pk=client.pk)
+    client.refresh_from_db()
+    if client.is_archived:
+        raise ValidationError(_("This client has left; they cannot move to another site."))
+    if not move_sites_for(by, client).filter(pk=to_site.pk).exists():
+        raise ValidationError({"to_site": _("Choose an active site other than %(site)s.")
+                               % {"site": client.site}})
+    today = timezone.localdate()
+    if on > today:
+        raise ValidationError({"on": _(
+            "The date cannot be in the future: the client moves when you save. Come back "
+            "on the day of the move.")})
+    earliest = max(filter(None, [client.referred_on, client.admitted_on,
+                                 client.site_moves.aggregate(n=Max("on"))["n"]]))
+    if on < earliest:
+        raise ValidationError({"on": _("The date cannot be before %(date)s.")
+                               % {"date": dates.format_day(earliest)}})
+    if not handover_note.strip():
+        raise ValidationError({"handover_note": _(
+            "Write a handover note: what the receiving site needs to know to carry on.")})
+    from_site = client.site
+    move = SiteMove(client=client, from_site=from_site, to_site=to_site,
+                    from_number=client.number, on=on, handover_note=handover_note.strip(),
+                    by=by)
+    move.full_clean()
+    for allocation in _open_allocations([client], on)[client.pk]:
+        _close(allocation, end=max(on, allocation.start), by=by,
+               reason=_("Client moved to %(site)s.") % {"site": to_site})
+    client.site = to_site
+    client.number = _next_number(to_site)
+    client.full_clean()
+    client.save()
+    move.save()
+    _cancel_sessions(client=client, on=on, by=by,
+                     reason=_("%(name)s moved to %(site)s.") % {"name": client.called,
+                                                               "site": to_site})
+    return move
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("clients/<int:pk>/admit/", views.client_admit, name="admit"),
     path("clients/<int:pk>/activate/", views.client_activate, name="activate"),
     path("clients/<int:pk>/end/", views.client_end, name="end"),
+    path("clients/<int:pk>/move/", views.client_move, name="move"),
     path("clients/<int:pk>/induction/<int:item_pk>/", views.induction_tick, name="induction_tick"),
     path("clients/<int:pk>/allocate/", views.client_allocate, name="allocate"),
     path("clients/<int:pk>/co-keyworker/", views.client_co_keyworker, name="co_keyworker"),

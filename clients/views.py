@@ -155,6 +155,7 @@ def _client_detail_context(request, client):
         "team": team,
         "allocations": history,
         "status_changes": client.status_changes.select_related("by"),
+        "site_moves": client.site_moves.select_related("from_site", "to_site", "by"),
         "induction": induction,
         "induction_done": bool(induction) and all(tick for _item, tick in induction),
         "sections": extensions.file_context(request, client),
@@ -264,8 +265,39 @@ def client_end(request, pk):
         allowed=[Client.Status.ADMITTED, Client.Status.ACTIVE],
         run=lambda client, data: services.client_end(
             client=client, status=data["status"], ended_on=data["ended_on"],
-            destination=data["destination"], reason=data["reason"], by=request.user),
+            destination=data["destination"], reason=data["reason"],
+            end_kind=data["end_kind"], closing_summary=data["closing_summary"],
+            by=request.user),
     )
+
+
+@client_page()
+def client_move(request, pk):
+    """A manager of the client's site moves them to another site (services.client_move_site
+    says who may, and what follows)."""
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if response := require_open(request, client):
+        return response
+    form = forms.MoveForm(request.POST or None,
+                          sites=services.move_sites_for(request.user, client))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            move = services.client_move_site(client=client, to_site=data["to_site"],
+                                             on=data["on"],
+                                             handover_note=data["handover_note"],
+                                             by=request.user)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _(
+                "%(name)s has moved to %(site)s. Their managers there allocate a keyworker; "
+                "the file is now that site's.") % {"name": client, "site": move.to_site})
+            if request.user.manages(move.to_site_id):
+                return redirect(client)
+            return redirect("clients:list")
+    return render(request, "clients/client_move.html", {"client": client, "form": form})
 
 
 @client_page()

@@ -4,7 +4,8 @@ Caseload columns: the last session held, the next one booked, and this week's co
 against the site's expected cadence. Client file sections: open risks and the quick
 contact form (also on the summary every colleague at the site sees), and the timeline of
 sessions and contacts (file only). Each loader runs a fixed number of queries per page.
-And when a client changes keyworker, their booked sessions go with them. To plans: the
+And when a client changes keyworker, their booked sessions go with them; when they move
+to another site or their stay ends, those still to come are cancelled. To plans: the
 next booked session, for the client's "My keywork" sheet.
 """
 
@@ -14,6 +15,7 @@ from clients.extensions import (
     CaseloadColumn,
     FileSection,
     register_caseload_column,
+    register_client_leaving,
     register_file_section,
     register_keyworker_changed,
 )
@@ -89,5 +91,6 @@ def register():
         load=_timeline, order=30, nav=_("Sessions"), anchor="timeline-heading",
         actions="diary/includes/timeline_actions.html"))
     register_keyworker_changed(services.sessions_follow_keyworker)
+    register_client_leaving(services.sessions_cancel_for_leaving)
     if _next_sessions not in plan_hooks.next_session:
         plan_hooks.next_session.append(_next_sessions)

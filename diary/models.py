@@ -234,6 +234,9 @@ class KeyworkSession(LateRecord):
                               default=Status.BOOKED)
     cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy,
                                     blank=True)
+    # Set when staff cancelled it for a reason of the service's, not the session's own
+    # (the client moved to another site, their stay ended): the worker is told on Today.
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=300, blank=True)
     actual_start = models.DateTimeField(_("started"), null=True, blank=True)
     actual_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), null=True,
                                                       blank=True, validators=length_validators())

@@ -176,6 +176,17 @@ def _caseload(user, today):
                 .order_by("last_name", "first_name", "pk"))
 
 
+def cover_changes(clients, today):
+    """The cover allocations of `clients` that start (from today), or end, within a week
+    (COVER_AHEAD), with the cover worker: what the people holding the caseload are told.
+    One query."""
+    ahead = today + COVER_AHEAD
+    return list(Allocation.objects.filter(kind=Allocation.Kind.COVER, client__in=clients)
+                .filter(Q(start__gte=today, start__lte=ahead)
+                        | Q(end__gt=today, end__lte=ahead + datetime.timedelta(days=1)))
+                .select_related("worker").order_by("start", "pk"))
+
+
 def caseload_short_this_week(user, today=None):
     """[(client, Week)] of the user's caseload (keyworker, co-keyworker or cover) whose
     week is short, for Today: the same flag as the caseload's "This week" column. Three
@@ -287,8 +298,13 @@ def risks_between(client_ids, start, end):
 # What is due for one person -----------------------------------------------------------------
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
-DUE_KINDS = ("check_in", "unlogged", "session", "review", "manager_review", "first_plan",
-             "initial", "promotion", "late_approval", "sent_back", "short")
+DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
+             "first_plan", "initial", "promotion", "late_approval", "sent_back", "cover",
+             "short")
+# Cover arranged for a client of the caseload is named from a week before it starts or ends.
+COVER_AHEAD = datetime.timedelta(days=7)
+# How long a session cancelled for the client's move or ending stays on its worker's Today.
+CANCELLED_SHOWN_FOR = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -316,17 +332,22 @@ def due_for(user, today=None):
     fact read from its one selector, when asked (never a list made in the morning).
 
     - sessions they hold: booked today still to come, and those started but not logged;
+      those still to come that staff cancelled in the last week because the client moved
+      to another site or their stay ended (its `cancel_reason` says which);
       their sessions out of the building or alone not yet checked in from;
     - their caseload (keyworker, co-keyworker or cover): plan reviews due or overdue
       (plans.selectors.reviews), first plans due or late (first_plans), initial
-      assessments due or late (stages.selectors.initial_assessments), clients short of
-      sessions this week (Week.is_short);
+      assessments due or late (stages.selectors.initial_assessments), cover starting or
+      ending within a week (`cover_changes`), clients short of sessions this week
+      (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
       (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due),
       anyone overdue to check in, and keywork recorded late awaiting their approval;
     - the sessions and contacts they recorded late that a manager sent back (late_records).
 
-    A fixed number of queries whatever the caseload: ten, and eight more for a manager.
+    A fixed number of queries whatever the caseload: eleven, and eight more for a manager.
+    The reminders e-mail (supervision.reminders) sends this list, in the same words
+    (templates/diary/includes/due_title.txt).
     """
     if not (user.is_keyworker or user.is_manager):
         return []
@@ -344,13 +365,25 @@ def _session_items(user, today):
     now = timezone.now()
     _start, end = dates.day_bounds(today)
     items = []
+    # In the same query: the sessions still to come that staff cancelled lately because
+    # the client moved away or their stay ended.
+    cancelled = (Q(status=Session.Status.CANCELLED, starts_at__gte=now,
+                   logged_at__gte=now - CANCELLED_SHOWN_FOR) & ~Q(cancel_reason=""))
     for session in (Session.objects.live()
-                    .filter(worker=user, status=Session.Status.BOOKED, starts_at__lt=end)
+                    .filter(Q(status=Session.Status.BOOKED, starts_at__lt=end) | cancelled,
+                            worker=user)
                     .select_related("client").order_by("starts_at")):
+        day = dates.local_day(session.starts_at)
+        if session.status == Session.Status.CANCELLED:
+            # The client may be out of the worker's sight now (moved away): the week, not
+            # the session's page.
+            items.append(Due("cancelled", session.client, day, False,
+                             f"{reverse('diary:week')}?week={dates.week_start(day).isoformat()}",
+                             session))
+            continue
         started = session.starts_at <= now
         items.append(Due(
-            "unlogged" if started else "session", session.client,
-            dates.local_day(session.starts_at), started,
+            "unlogged" if started else "session", session.client, day, started,
             reverse("diary:log", args=[session.pk]) if started else session.get_absolute_url(),
             session))
     out = Q(worker=user)
@@ -386,6 +419,11 @@ def _caseload_items(user, today):
                              stages_selectors.initial_assessment_due_on(client.admitted_on),
                              state == "late",
                              reverse("stages:assessment_create", args=[pk]), detail=state))
+    for cover in cover_changes(clients, today):
+        starting = cover.start >= today
+        items.append(Due("cover", by_pk[cover.client_id], cover.start if starting
+                         else cover.last_day, False,
+                         reverse("clients:detail", args=[cover.client_id]), detail=cover))
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")

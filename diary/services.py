@@ -266,6 +266,26 @@ def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
         _by(session, by).save()
 
 
+def sessions_cancel_for_leaving(*, client, since, reason, by):
+    """Cancel the client's booked sessions from the instant `since` on, by staff, giving
+    `reason` (registered in clients.extensions.client_leaving from DiaryConfig.ready(), so
+    it runs inside the transaction that moves the client to another site or ends their
+    stay). Whoever held each one sees it on Today (selectors.due_for, "cancelled")."""
+    now = timezone.now()
+    sessions = (Session.objects.live().select_for_update(of=("self",))
+                .filter(client=client, status=Session.Status.BOOKED, starts_at__gte=since)
+                .order_by("starts_at"))
+    for session in sessions:
+        session.status = Session.Status.CANCELLED
+        session.cancelled_by = Session.CancelledBy.STAFF
+        session.cancel_reason = reason[:300]
+        session.logged_by = by
+        session.logged_at = now
+        session.version += 1
+        session.full_clean()
+        _by(session, by).save()
+
+
 # Logging and correcting --------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("clients/<int:pk>/agreement/", views.client_agreement, name="agreement"),
     path("clients/<int:pk>/referrals/new/", views.referral_create, name="referral_create"),
     path("clients/<int:pk>/my-keywork.pdf", views.sheet_pdf, name="sheet_pdf"),
+    path("clients/<int:pk>/ending-letter.pdf", views.ending_letter_pdf,
+         name="ending_letter_pdf"),
     path("plans/reviews/", views.review_list, name="reviews"),
     path("plans/agreement-text/", views.agreement_template, name="agreement_template"),
     path("plans/<int:pk>/", views.plan_detail, name="detail"),

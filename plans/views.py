@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clients import extensions
+from clients import selectors as client_selectors
 from clients.access import (
     Access,
     client_for,
@@ -51,6 +52,7 @@ from plans.models import (
     Signature,
 )
 from plans.models import digest as content_digest
+from stages import selectors as stages_selectors
 
 PAGE_SIZE = 25
 # The sheet stays one page: the rest of a goal's open actions are counted, not listed.
@@ -126,6 +128,13 @@ def _referrals_section(request, client):
     return {"client": client, "referrals": client.referrals.select_related("agency")[:10]}
 
 
+def _ending_section(request, client):
+    """An ended stay: the closing summary and the ending letter for the client to keep."""
+    if not client.is_archived:
+        return None
+    return {"client": client}
+
+
 def register_extensions():
     extensions.register_caseload_column(extensions.CaseloadColumn(
         key="plan", heading=gettext_lazy("Support plan"),
@@ -138,6 +147,9 @@ def register_extensions():
         key="referrals", template="plans/includes/referrals_section.html",
         load=_referrals_section, order=30, column="side", nav=gettext_lazy("Referrals"),
         anchor="referrals-heading"))
+    extensions.register_file_section(extensions.FileSection(
+        key="ending", template="plans/includes/ending_section.html", load=_ending_section,
+        order=5, nav=gettext_lazy("Ending"), anchor="ending-heading"))
 
 
 # Plans ------------------------------------------------------------------------------------
@@ -699,6 +711,27 @@ def sheet_pdf(request, pk):
         "today": timezone.localdate(),
     }, request=request)
     return pdf_response(pdf, f"{client.reference}-my-keywork.pdf")
+
+
+@client_page()
+def ending_letter_pdf(request, pk):
+    """The letter a client keeps when their stay ends: their time with the service, their
+    keyworker, what they achieved (each from its selector), the closing summary written
+    with them, where they are going, and how to come back."""
+    client = client_for(request, pk)
+    if not client.is_archived:
+        raise Http404
+    plan = (services.with_content(client.plans.current()).first()
+            or services.with_content(client.plans.order_by("-number")).first())
+    position = stages_selectors.ladder_position(client)
+    pdf = render_pdf("plans/pdf/ending_letter.html", {
+        "client": client, "site": client.site,
+        "keyworker": client_selectors.last_keyworker(client),
+        "plan": plan, "to_do": selectors.plan_to_do(plan) if plan else None,
+        "stage": position.current.stage if position else None,
+        "today": timezone.localdate(),
+    }, request=request)
+    return pdf_response(pdf, f"{client.reference}-ending-letter.pdf")
 
 
 def agreement_template(request):

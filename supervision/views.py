@@ -276,6 +276,10 @@ def unallocated(request):
     chosen, _sites = _dashboard_sites(request)
     clients = client_selectors.unallocated([s.pk for s in chosen])
     page = Paginator(clients, 25).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    arrivals = client_selectors.arrivals(page.object_list)
+    for client in page.object_list:
+        client.arrival = arrivals.get(client.pk)
     site_query = request.GET.get("site", "")
     return render(request, "supervision/unallocated_list.html", {
         "page": page, "chosen": chosen, "site_query": site_query,

@@ -143,3 +143,11 @@ def test_a_span_names_the_zones_only_when_the_clocks_change_inside_it():
     assert dates.format_span(utc(back, 1, 30), utc(back, 2)) == "01:30–02:00"
     winter = datetime.date(2026, 12, 9)
     assert dates.format_span(utc(winter, 10), utc(winter, 10, 50)) == "10:00–10:50"
+
+
+def test_how_long_ago_a_day_was_counts_calendar_days():
+    today = datetime.date(2026, 12, 4)
+    said = {days: dates.days_since(today - datetime.timedelta(days=days), today)
+            for days in (0, 1, 13, 14, 62, 63, 730)}
+    assert said == {0: "since today", 1: "1 day", 13: "13 days", 14: "2 weeks",
+                    62: "8 weeks", 63: "2 months", 730: "2 years"}

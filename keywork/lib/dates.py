@@ -16,6 +16,7 @@ import datetime
 
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 UTC = datetime.UTC
 MINUTE = datetime.timedelta(minutes=1)
@@ -204,3 +205,22 @@ def format_span(start, end):
     if start_zone == end_zone:
         return f"{format_time(start)}–{format_time(end)}"
     return f"{format_time(start)} {start_zone}–{format_time(end)} {end_zone}"
+
+
+def days_since(day, today=None):
+    """How long ago a day was, in the largest whole unit: "since today", "3 days",
+    "2 weeks", "5 months", "2 years". Counted in days on the local calendar (Django's
+    `timesince` counts a date from its midnight, so a keyworker allocated this morning
+    had held the client for "9 hours")."""
+    today = today or timezone.localdate()
+    days = (today - day).days
+    if days <= 0:
+        return _("since today")
+    if days < 14:
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if days < 63:
+        return ngettext("%(n)d week", "%(n)d weeks", days // 7) % {"n": days // 7}
+    months = (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+    if months < 24:
+        return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
+    return ngettext("%(n)d year", "%(n)d years", months // 12) % {"n": months // 12}

@@ -4,6 +4,8 @@ import re
 
 from django import template
 
+from keywork.lib import dates
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def tel_href(phone):
     phone = str(phone or "").strip()
     digits = re.sub(r"\D", "", phone)
     return f"tel:{'+' if phone.startswith('+') else ''}{digits}"
+
+
+@register.filter
+def days_since(day):
+    """How long ago a day was: "3 days", "2 weeks" (keywork.lib.dates.days_since)."""
+    return dates.days_since(day) if day else ""

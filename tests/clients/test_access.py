@@ -13,8 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from clients.models import Allocation, Client, InductionItem, InductionTick, StatusChange
-from staff.models import User
+from clients.models import (
+    Allocation,
+    Client,
+    InductionItem,
+    InductionTick,
+    SiteMove,
+    StatusChange,
+)
+from staff.models import Site, User
 from tests.factories import AllocationFactory, UserFactory
 from tests.responses import body_of
 
@@ -43,6 +50,7 @@ MATRIX = {
     "clients:admit": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:activate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:end": (LOGIN, 403, 403, 404, OK, 404, 404),
+    "clients:move": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:induction_tick": (LOGIN, OK, 403, 404, OK, 404, 404),
     "clients:allocate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:co_keyworker": (LOGIN, 403, 403, 404, OK, 404, 404),
@@ -209,7 +217,8 @@ def valid_post(name, world):
         "clients:edit": {"version": client.version, "first_name": "Changed",
                          "last_name": client.last_name, "alerts": client.alerts},
         "clients:end": {"status": Client.Status.DISCHARGED, "ended_on": today.isoformat(),
-                        "destination": "Own tenancy", "reason": "Moved away"},
+                        "destination": "Own tenancy", "reason": "Moved away",
+                        "end_kind": "unplanned"},
         "clients:induction_tick": {},
         "clients:allocate": {"worker": colleague.pk, "reason": "Kim is leaving"},
         "clients:co_keyworker": {"worker": colleague.pk, "reason": "Two of us"},
@@ -220,6 +229,9 @@ def valid_post(name, world):
         "clients:keyworker_limit": {f"w{keyworker.pk}-caseload_limit": "20"},
         "clients:transfer": {"clients": [client.pk], "to_worker": colleague.pk,
                              "reason": "Kim is leaving"},
+        "clients:move": {"to_site": Site.objects.get_or_create(
+                             code="EC1", defaults={"name": "Elm Court"})[0].pk,
+                         "on": today.isoformat(), "handover_note": "Wants a quiet room"},
     }[name]
 
 
@@ -227,7 +239,7 @@ def snapshot():
     """Every row a clients POST could write, as plain values."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (Client, Allocation, StatusChange, InductionTick, User,
+        for model in (Client, Allocation, StatusChange, InductionTick, User, SiteMove,
                       Client.history.model, Allocation.history.model,
                       InductionTick.history.model, User.history.model)
     }
@@ -243,6 +255,10 @@ REFUSED = [
     ("colleague", "clients:induction_tick"),
     ("keyworker", "clients:create"),
     ("keyworker", "clients:end"),
+    ("keyworker", "clients:move"),
+    ("colleague", "clients:move"),
+    ("other_site_manager", "clients:move"),
+    ("administrator", "clients:move"),
     ("keyworker", "clients:allocate"),
     ("keyworker", "clients:co_keyworker"),
     ("keyworker", "clients:allocation_end"),
@@ -265,6 +281,7 @@ ALLOWED = [
     ("manager", "clients:create"),
     ("keyworker", "clients:edit"),
     ("manager", "clients:end"),
+    ("manager", "clients:move"),
     ("keyworker", "clients:induction_tick"),
     ("manager", "clients:allocate"),
     ("manager", "clients:co_keyworker"),

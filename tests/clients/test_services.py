@@ -60,7 +60,7 @@ def test_discharge_before_admission_is_refused_and_changes_nothing(client_record
     with pytest.raises(ValidationError, match="before the admission"):
         services.client_end(client=client_record, status=Client.Status.DISCHARGED,
                             ended_on=client_record.admitted_on - DAY, destination="x",
-                            reason="x", by=manager)
+                            reason="x", by=manager, end_kind="unplanned")
     client_record.refresh_from_db()
     assert client_record.status == Client.Status.ACTIVE
 
@@ -69,7 +69,8 @@ def test_moving_on_archives_the_client_and_ends_every_allocation(client_record, 
                                                                    colleague):
     services.co_keyworker_set(client=client_record, worker=colleague, by=manager)
     services.client_end(client=client_record, status=Client.Status.MOVED_ON, ended_on=TODAY(),
-                        destination="Own tenancy", reason="Ready", by=manager)
+                        destination="Own tenancy", reason="Ready", by=manager,
+                        end_kind="planned", closing_summary="Well done")
     client_record.refresh_from_db()
     assert client_record.is_archived
     assert not client_record.allocations.current(TODAY() + DAY).exists()

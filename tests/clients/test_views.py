@@ -220,7 +220,7 @@ def test_discharge_form_refuses_a_date_before_admission(client, manager, client_
     client.force_login(manager)
     response = client.post(reverse("clients:end", args=[client_record.pk]), {
         "status": "discharged", "ended_on": (client_record.admitted_on - DAY).isoformat(),
-        "destination": "Unknown", "reason": "Left"})
+        "destination": "Unknown", "reason": "Left", "end_kind": "unplanned"})
     assert "cannot be before the admission" in response.content.decode()
     client_record.refresh_from_db()
     assert client_record.status == Client.Status.ACTIVE

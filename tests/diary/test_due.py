@@ -4,8 +4,11 @@ read (diary.selectors.due_for), and the bell in the menu counts the same list.""
 import datetime
 import re
 
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from clients import services as client_services
 from diary import selectors, services
 from stages import services as stage_services
 from tests.diary.conftest import ago
@@ -150,3 +153,38 @@ def test_the_morning_emails_address_opens_today(client, keyworker, administrator
     assert client.get(reverse("supervision:notifications")).url == reverse("diary:today")
     client.force_login(administrator)
     assert client.get(reverse("supervision:notifications")).url == reverse("home")
+
+
+def test_cover_starting_soon_is_on_today_and_in_the_morning_email_in_the_same_words(
+        client, keyworker, colleague, client_record):
+    from supervision import reminders
+
+    today = timezone.localdate()
+    client_record.first_name = "Dee & Co"  # the e-mail is text: nothing escaped
+    client_record.save()
+    client_services.cover_arrange(client=client_record, worker=colleague,
+                                  first_day=today + 3 * DAY, last_day=today + 20 * DAY,
+                                  handover_note="Dee likes mornings.", by=keyworker)
+    [cover] = [item for item in selectors.due_for(keyworker) if item.kind == "cover"]
+    assert cover.on == today + 3 * DAY and not cover.overdue
+    day = f"{cover.on:%a} {cover.on.day} {cover.on:%b}"
+    said = f"Cover for Dee &amp; Co by Sam Reid starts {day}"
+    client.force_login(keyworker)
+    assert said in client.get(reverse("diary:today")).content.decode()
+    reminders.remind(keyworker, today)
+    [email] = mail.outbox
+    assert f"- Cover for Dee & Co by Sam Reid starts {day}" in email.body
+    # A week before it ends, the same people are told it is ending.
+    ending = selectors.cover_changes([client_record], today + 15 * DAY)
+    assert [c.last_day for c in ending] == [today + 20 * DAY]
+
+
+def test_the_morning_email_lists_what_today_lists(keyworker, client_record, booked):
+    from supervision import reminders
+
+    today = timezone.localdate()
+    due = selectors.due_for(keyworker)
+    lines = [item.text for item in reminders.reminders_for(keyworker, today)]
+    assert len(lines) == len(due) >= 3
+    assert f"Log the session with Dee of {booked.starts_at:%a} {booked.starts_at.day}" in (
+        " ".join(lines))

@@ -57,16 +57,17 @@ def added_by_the_diary(client, url, monkeypatch):
 # Today: the day's sessions (the sessions, cover notes, which clients the user sees in
 # full), then diary.selectors.due_for, everything due for the person (eight: the caseload
 # with each keyworker's start, this week's count and the sites' cadence, plan reviews,
-# first plans, initial assessments, booked sessions to hold or log, check-ins, and the
-# sessions and contacts recorded late: sent back to them, or for a manager to approve). It
-# was 8 with only the short weeks and the bell's count of the morning's notifications.
-TODAY_QUERIES = 15
+# first plans, initial assessments, cover starting or ending, booked sessions to hold or
+# log, check-ins, and the sessions and contacts recorded late: sent back to them, or for a
+# manager to approve). It was 8 with only the short weeks and the bell's count of the
+# morning's notifications.
+TODAY_QUERIES = 16
 # A manager's Today adds what they do at their sites: their sites, where each plan stands
 # (the manager's review), the ladder (one here; four more once clients are on it), the
 # clients named, and the out-now count.
-TODAY_MANAGER_QUERIES = 19
+TODAY_MANAGER_QUERIES = 20
 # The bell: the same list, counted (and then kept in the cache until something changes).
-BELL_QUERIES = 12
+BELL_QUERIES = 13
 WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 SITE_WEEK_QUERIES = 12

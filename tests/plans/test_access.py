@@ -63,6 +63,8 @@ MATRIX = {
     "plans:agreement_revise": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
     "plans:agreement_pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:sheet_pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
+    # Only once the stay has ended (tests/plans/test_ending_letter.py): Dee is still here.
+    "plans:ending_letter_pdf": (LOGIN, 404, 403, 404, 404, 404, 404),
     "plans:agencies": (LOGIN, OK, OK, OK, OK, OK, 403),
     "plans:agency_create": (LOGIN, 403, 403, 403, OK, OK, 403),
     "plans:agency_edit": (LOGIN, 403, 403, 403, OK, 404, 403),
@@ -110,6 +112,7 @@ def url_of(name, world):
         "plans:agreement": [world["client"].pk],
         "plans:referral_create": [world["client"].pk],
         "plans:sheet_pdf": [world["client"].pk],
+        "plans:ending_letter_pdf": [world["client"].pk],
         "plans:detail": [world["plan"].pk],
         "plans:revise": [world["plan"].pk],
         "plans:review": [world["plan"].pk],

@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
 from keywork.lib import pdf
 from plans import services as plans_services
@@ -114,8 +115,9 @@ FORMS_PER_URL = 2
 # Pages that end the session, opened last in their group and followed by a new login.
 LOGS_OUT = {"logout", "admin:logout"}
 # Steps that close or remove what later pages of the group show: posted last.
-LAST = {"clients:end", "clients:allocation_end", "clients:transfer", "plans:goal_delete",
-        "diary:strike", "diary:contact_strike", "supervision:sign", "supervision:confirm"}
+LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
+        "plans:goal_delete", "diary:strike", "diary:contact_strike", "supervision:sign",
+        "supervision:confirm"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -185,7 +187,11 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                        first_name="Ade"),
              "spare_user": UserFactory(username="spare", role=User.Role.KEYWORKER,
                                        sites=[other_site]),
-             "spare_site": Site.objects.create(name="Spare House", code="SP1")}
+             "spare_site": Site.objects.create(name="Spare House", code="SP1"),
+             "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
+                                    ended_on=today, end_destination="Own flat",
+                                    end_kind=Client.EndKind.PLANNED,
+                                    closing_summary="Written together", first_name="Eve")}
     # The stages ladder: Dee on Stage 1 with a PDF as evidence, a certificate, assessments.
     admitted = dee.admitted_on
     stages_services.ladder_start(client=dee, by=manager, on=admitted)
@@ -264,6 +270,7 @@ def url_of(name, world):
         "clients:activate": [world["admitted"].pk],
         "clients:induction_tick": [dee.pk, world["item"].pk],
         "clients:allocation_end": [dee.pk, world["cover"].pk],
+        "plans:ending_letter_pdf": [world["ended"].pk],
         "stages:assessment_detail": [dee.pk, world["review"].pk],
         "stages:assessment_edit": [dee.pk, world["review"].pk],
         "stages:evidence_create": [dee.pk, world["task"].pk],
@@ -714,12 +721,21 @@ def test_hostile_text_in_every_pdf_is_shown_as_text(client, hostile_file, keywor
     response = client.post(reverse("audit:subject_access", args=[dee.pk]))
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         texts["audit:subject_access"] = " ".join(pdf_text(archive.read("summary.pdf")).split())
+    # The ending letter, once Dee's stay has ended with the hostile text as its summary.
+    client_services.client_end(client=dee, status=Client.Status.MOVED_ON,
+                               ended_on=timezone.localdate(), destination=BOLD,
+                               reason=hostile.SCRIPT, end_kind=Client.EndKind.PLANNED,
+                               closing_summary=" ".join(PRINTED), by=manager)
+    response = client.get(reverse("plans:ending_letter_pdf", args=[dee.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    texts["plans:ending_letter_pdf"] = " ".join(pdf_text(response.content).split())
     assert set(PDF_VIEWS) <= set(texts), "a PDF view this test does not read"
     for name, text in texts.items():
         assert f"{BOLD} {hostile.SCRIPT}" in text, (name, "the client's name", text[:300])
         assert "tests-only-not-a-secret" not in text, name
         assert "'True': True" not in text, name
-    for name in ("plans:pdf", "plans:agreement_pdf", "stages:portfolio_pdf"):
+    for name in ("plans:pdf", "plans:agreement_pdf", "stages:portfolio_pdf",
+                 "plans:ending_letter_pdf"):
         assert " ".join(PRINTED) in texts[name], (name, "the text as typed", texts[name])
     assert f"Action {hostile.SCRIPT}" in texts["plans:pdf"]
     assert f"Milestone {hostile.TEMPLATE_VARIABLE}" in texts["plans:pdf"]

@@ -90,11 +90,11 @@ def test_reminders_name_the_review_first_plan_and_assessment_the_selectors_find(
     plan = signed_plan(client=due, by=keyworker)
     travel.back()
     new = _admitted(site, keyworker, 2, "New")
-    texts = [item.text for item in reminders.keyworker_items(keyworker, today)]
+    texts = [item.text for item in reminders.reminders_for(keyworker, today)]
     review = plans_selectors.reviews([due])[due.pk]
     assert review.state == "due"
-    assert f"Review Due's plan by {review.on.day} {review.on:%b %Y}" in texts
+    assert f"Review Due's plan (due {review.on.day} {review.on:%b %Y})" in texts
     first_by = plans_selectors.first_plan_due_on(new.admitted_on)
-    assert f"Write and sign New's first plan by {first_by.day} {first_by:%b %Y}" in texts
-    assert f"Do New's initial assessment by {first_by.day} {first_by:%b %Y}" in texts
+    assert f"Write and sign New's first plan (due {first_by.day} {first_by:%b %Y})" in texts
+    assert f"Do New's initial assessment (due {first_by.day} {first_by:%b %Y})" in texts
     assert plan.review_on == review.on

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diary', '0003_fewer_indexes'),
+        ('diary', '0004_session_cancel_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
