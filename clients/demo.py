@@ -127,6 +127,7 @@ def _small_sites(rng, today, sites, staff, manager):
                                         "course. The tenancy support team will visit you "
                                         "every week for the first two months.")
     clients.append(ended)
+    clients.append(_returning(rng, today, dc1, manager, kw1))
     # Hope House: keyworker3's caseload, one referral, one discharge.
     for i in range(7):
         client = _refer(rng, today, hh1, manager, days_ago=210 - i * 25)
@@ -153,6 +154,23 @@ def _small_sites(rng, today, sites, staff, manager):
                       "Wants help with a benefits claim first. Anxious in groups: meet "
                       "one to one.")
     return clients
+
+
+def _returning(rng, today, site, manager, worker):
+    """A client who moved on, came back and was admitted again: a file with an earlier
+    stay."""
+    days = datetime.timedelta(days=1)
+    client = _refer(rng, today, site, manager, days_ago=320)
+    _admit_and_allocate(client, manager=manager, worker=worker, days_ago=310, today=today)
+    services.client_end(client=client, status=Client.Status.MOVED_ON, ended_on=today - 120 * days,
+                        destination="Private rented flat", reason="Found a flat", by=manager,
+                        end_kind=Client.EndKind.PLANNED,
+                        closing_summary="Settled in the flat; knows how to reach us.")
+    services.client_reopen(client=client, by=manager, referred_on=today - 20 * days,
+                           referral_source="Street outreach team",
+                           reason="The tenancy ended; sleeping rough again")
+    _admit_and_allocate(client, manager=manager, worker=worker, days_ago=15, today=today)
+    return client
 
 
 def _large_site(rng, today, count, manager):

@@ -57,6 +57,11 @@ class FileSection:
 
 caseload_columns: list[CaseloadColumn] = []
 file_sections: list[FileSection] = []
+# Functions (client, spans) -> {episode number: [(text, url)]}: the records of each earlier
+# stay that the client file's "Earlier stays" lists (plans lists its plans, stages its
+# assessments). `spans`: [(episode, since, until)], the instants between which the stay's
+# records were made (`since` None for the first stay). One query for all the spans.
+stay_documents: list[Callable[[Any, list], dict]] = []
 # Functions (*, client, from_worker, to_worker, start, by) called inside the transaction
 # that makes `to_worker` the client's keyworker from `start` in place of `from_worker`
 # (one re-allocation or each client of a caseload transfer): the diary moves the
@@ -88,6 +93,9 @@ def register_keyworker_changed(handler):
 def register_client_leaving(handler):
     if handler not in client_leaving:
         client_leaving.append(handler)
+def register_stay_documents(loader):
+    if loader not in stay_documents:
+        stay_documents.append(loader)
 
 
 def caseload_cells(user, clients, *, on_list=False):

@@ -84,7 +84,8 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["site", "referred_on", "referral_source", "referral_reason", *DETAIL_FIELDS]
+        fields = ["site", "referred_on", "referral_source", "referral_reference",
+                  "referral_reason", *DETAIL_FIELDS]
         field_classes = ClientDetailsForm.Meta.field_classes
         widgets = ClientDetailsForm.Meta.widgets | {
             "referred_on": DATE,
@@ -101,10 +102,12 @@ class ReferralForm(forms.ModelForm):
         self.fields["referred_on"].show_hidden_initial = False
         self.helper = form_helper(
             _("Save referral"),
-            Fieldset(_("Referral"), form_row("site", "referred_on", "referral_source"),
-                     "referral_reason"),
+            Fieldset(_("Referral"), form_row("site", "referred_on"),
+                     form_row("referral_source", "referral_reference"), "referral_reason"),
             *_detail_layout(),
         )
+        # The "a different person" button of the likely-duplicates check submits this form.
+        self.helper.form_id = "referral-form"
 
     def clean_referred_on(self):
         value = self.cleaned_data["referred_on"]
@@ -199,6 +202,29 @@ class MoveForm(forms.Form):
         value = self.cleaned_data["on"]
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class ReopenForm(forms.Form):
+    """A returning client: the new referral that re-opens their ended record."""
+
+    referred_on = forms.DateField(label=_("New referral date"), widget=DATE,
+                                  initial=timezone.localdate)
+    referral_source = forms.CharField(label=_("Referred by"), max_length=200, required=False)
+    referral_reference = forms.CharField(
+        label=_("Their reference"), max_length=60, required=False,
+        help_text=_("The referring agency's own reference for the client, if they gave one."))
+    reason = forms.CharField(label=_("Why they are coming back"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Re-open as a new stay"))
+
+    def clean_referred_on(self):
+        value = self.cleaned_data["referred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The referral date cannot be in the future."))
         return value
 
 

@@ -74,6 +74,12 @@ class Client(models.Model):
         UNPLANNED = "unplanned", _("Unplanned ending")
 
     ENDED = (Status.MOVED_ON, Status.DISCHARGED)
+    # The fields that describe one stay (episode), from referral to its end. Re-opening an
+    # ended record copies them into an Episode and clears them for the new stay; a field
+    # added to a stay is added here (and to Episode) and nowhere else.
+    STAY_FIELDS = ("status", "referred_on", "referral_source", "referral_reference",
+                   "referral_reason", "admitted_on", "on_probation", "ended_on",
+                   "end_destination", "end_reason", "end_kind", "closing_summary")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="clients",
                              verbose_name=_("site"))
@@ -125,6 +131,10 @@ class Client(models.Model):
     referred_on = models.DateField(_("referred on"), default=_today)
     referral_source = models.CharField(_("referred by"), max_length=200, blank=True)
     referral_reason = models.TextField(_("reason for referral"), blank=True)
+    referral_reference = models.CharField(
+        _("their reference"), max_length=60, blank=True,
+        help_text=_("The referring agency's own reference for the client, if they gave one."),
+    )
     admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
     on_probation = models.BooleanField(_("on probation"), default=False)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -142,11 +152,6 @@ class Client(models.Model):
 
     objects = ClientQuerySet.as_manager()
 
-    # Every field that describes one stay (episode), from referral to its ending: what a
-    # snapshot of a stay copies.
-    STAY_FIELDS = ("referred_on", "referral_source", "referral_reason", "admitted_on",
-                   "on_probation", "status", "ended_on", "end_destination", "end_reason",
-                   "end_kind", "closing_summary")
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -205,6 +210,47 @@ class Client(models.Model):
             errors["consent_date"] = _("The consent date cannot be in the future.")
         if errors:
             raise ValidationError(errors)
+
+
+class Episode(models.Model):
+    """An earlier stay of a client: a record that ended and was re-opened for a new stay.
+
+    The stay's fields are copied from the Client (`Client.STAY_FIELDS`) when a manager
+    re-opens it; `number` counts the client's stays from 1. Plans and assessments recorded
+    before `reopened_at` belong to this stay or an earlier one (clients.selectors.stay_start).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="episodes")
+    number = models.PositiveSmallIntegerField(_("stay"))
+    status = models.CharField(_("how it ended"), max_length=20, choices=Client.Status)
+    referred_on = models.DateField(_("referred on"))
+    referral_source = models.CharField(_("referred by"), max_length=200, blank=True)
+    referral_reference = models.CharField(_("their reference"), max_length=60, blank=True)
+    referral_reason = models.TextField(_("reason for referral"), blank=True)
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    on_probation = models.BooleanField(_("on probation"), default=False)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_destination = models.CharField(_("destination"), max_length=200, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+    end_kind = models.CharField(_("kind of ending"), max_length=10, choices=Client.EndKind,
+                                blank=True)
+    closing_summary = models.TextField(_("closing summary"), blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("re-opened by"))
+    reopened_at = models.DateTimeField(_("re-opened at"), default=timezone.now)
+    reopen_reason = models.TextField(_("why it was re-opened"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client", "number"]
+        verbose_name = _("earlier stay")
+        verbose_name_plural = _("earlier stays")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="episode_number_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.client}: stay {self.number}"
 
 
 class StatusChange(models.Model):

@@ -5,13 +5,27 @@ queries; the caseload page, the keyworkers page, the allocation forms, the alloc
 services' limit check, the manager dashboard and supervision agendas all read them.
 """
 
+import datetime
+import difflib
+import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from clients.models import Allocation, Client, SiteMove
+from clients import extensions
+from clients.models import Allocation, Client, Episode, SiteMove
 from staff.models import Site, User
 
 
@@ -154,3 +168,135 @@ def alerts_between(client_ids, start, end):
         if raised or removed:
             found[pk] = AlertNews(raised, removed)
     return found
+
+
+# Stays (episodes) -------------------------------------------------------------------------
+
+
+def stay_start(client):
+    """The instant the client's current stay began: when the record was last re-opened,
+    or None for a first stay (everything recorded belongs to it). Plans, assessments and
+    the due flags built on them count from here, so that a returning client is judged by
+    the new stay, not by the old one. One query."""
+    return (Episode.objects.filter(client=client).order_by("-number")
+            .values_list("reopened_at", flat=True).first())
+
+
+def stay_start_of(client_field="client"):
+    """stay_start() as an expression, for a queryset of rows that name a client by
+    `client_field` (a path to the client's id)."""
+    return Subquery(Episode.objects.filter(client=OuterRef(client_field)).order_by("-number")
+                    .values("reopened_at")[:1])
+
+
+def in_current_stay(queryset, *, client_field="client", at="created_at"):
+    """The rows of `queryset` recorded (`at`, an instant) in their client's current stay."""
+    return (queryset.annotate(_stay_start=stay_start_of(client_field))
+            .filter(Q(_stay_start__isnull=True) | Q(**{f"{at}__gte": F("_stay_start")})))
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One earlier stay as the client file lists it: the Episode, the instants between
+    which its records were made (`since` is None for the first stay), and the links to
+    them that later apps give (extensions.stay_documents)."""
+
+    episode: Episode
+    since: datetime.datetime | None
+    until: datetime.datetime
+    documents: tuple = ()
+
+
+def earlier_stays(client):
+    """The client's earlier stays, newest first, each with its plans and assessments (as
+    links, from the apps that own them). A fixed number of queries."""
+    episodes = list(Episode.objects.filter(client=client).order_by("number"))
+    if not episodes:
+        return []
+    spans = [(episode, episodes[i - 1].reopened_at if i else None, episode.reopened_at)
+             for i, episode in enumerate(episodes)]
+    found = {}
+    for loader in extensions.stay_documents:
+        for number, links in loader(client, spans).items():
+            found.setdefault(number, []).extend(links)
+    return [Stay(episode, since, until, tuple(found.get(episode.number, [])))
+            for episode, since, until in reversed(spans)]
+
+
+# Likely duplicates at referral ------------------------------------------------------------
+
+NAME_SIMILAR = 0.8  # difflib ratio of two normalised names that we call "similar"
+
+
+def normalise_name(text):
+    """A name compared without case, accents, spaces, hyphens or apostrophes."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _similar(a, b):
+    return bool(a and b) and (a == b or difflib.SequenceMatcher(None, a, b).ratio()
+                              >= NAME_SIMILAR)
+
+
+def names_match(first, last, client):
+    """Whether a referral's first and last name look like the same person as `client`:
+    each part similar (difflib), also with first and last swapped, and the first name
+    may be the client's preferred name (or the other way)."""
+    first, last = normalise_name(first), normalise_name(last)
+    their_last = normalise_name(client.last_name)
+    their_firsts = {normalise_name(client.first_name), normalise_name(client.preferred_name)}
+    their_firsts.discard("")
+    if _similar(last, their_last) and any(_similar(first, f) for f in their_firsts):
+        return True
+    swapped = any(_similar(last, f) for f in their_firsts) and _similar(first, their_last)
+    return swapped
+
+
+@dataclass(frozen=True)
+class LikelySame:
+    """What a referral's check for an existing record found: the records the user may see
+    (`clients`, each with `why`), and whether a record at a site they may not see matches
+    too (named to nobody: they ask its manager)."""
+
+    clients: list
+    elsewhere: bool
+
+    def __bool__(self):
+        return bool(self.clients) or self.elsewhere
+
+
+def likely_same(user, *, first_name, last_name, date_of_birth=None, referral_reference="",
+                exclude=None):
+    """Existing records that a new referral may be the same person as: the same date of
+    birth and a similar name, or the same reference from the referring agency (on this
+    stay or an earlier one). Only clients `user` may see are named. Two queries."""
+    reference = referral_reference.strip()
+    same_reference = Q(pk__in=[])
+    if reference:
+        same_reference = Q(referral_reference__iexact=reference) | Exists(
+            Episode.objects.filter(client=OuterRef("pk"), referral_reference__iexact=reference))
+    same_birthday = Q(date_of_birth=date_of_birth) if date_of_birth else Q(pk__in=[])
+    candidates = (Client.objects.filter(same_birthday | same_reference)
+                  .annotate(by_reference=ExpressionWrapper(same_reference,
+                                                           output_field=BooleanField()))
+                  .select_related("site").order_by("last_name", "first_name", "pk"))
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    matches = []
+    for candidate in candidates[:50]:
+        if candidate.by_reference:
+            matches.append((candidate, "reference"))
+        elif names_match(first_name, last_name, candidate):
+            matches.append((candidate, "name"))
+    if not matches:
+        return LikelySame([], False)
+    visible = set(Client.objects.for_user(user).filter(pk__in=[c.pk for c, _w in matches])
+                  .values_list("pk", flat=True))
+    shown = []
+    for candidate, why in matches:
+        if candidate.pk in visible:
+            candidate.why = why
+            shown.append(candidate)
+    return LikelySame(shown, len(shown) < len(matches))

@@ -17,6 +17,7 @@ from clients import extensions, selectors
 from clients.models import (
     Allocation,
     Client,
+    Episode,
     InductionItem,
     InductionTick,
     SiteMove,
@@ -221,6 +222,50 @@ def client_move_site(*, client, to_site, on, handover_note, by):
                      reason=_("%(name)s moved to %(site)s.") % {"name": client.called,
                                                                "site": to_site})
     return move
+
+
+@transaction.atomic
+def client_reopen(*, client, by, referred_on, reason, referral_source="",
+                  referral_reference=""):
+    """Re-open an ended record as a new stay: a returning client keeps one record.
+
+    The ended stay is kept as an Episode (its fields copied through Client.STAY_FIELDS);
+    the client is Referred again from `referred_on`, and is admitted through the usual
+    admit step. Only a manager of the client's site may do it.
+    """
+    _manager_of(client, by)
+    Client.objects.select_for_update().get(pk=client.pk)  # one re-opening at a time
+    client.refresh_from_db()
+    if client.status not in Client.ENDED:
+        raise ValidationError(_("Only a record whose stay has ended can be re-opened."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the client is coming back.")})
+    last_day = client.ended_on or client.referred_on
+    if referred_on <= last_day:
+        raise ValidationError({"referred_on": _(
+            "The new referral must be after the last stay ended (%(date)s)."
+        ) % {"date": dates.format_day(last_day)}})
+    if referred_on > timezone.localdate():
+        raise ValidationError({"referred_on": _("The referral date cannot be in the future.")})
+    number = (client.episodes.aggregate(n=Max("number"))["n"] or 0) + 1
+    episode = Episode(client=client, number=number, reopened_by=by, reopen_reason=reason,
+                      **{name: getattr(client, name) for name in Client.STAY_FIELDS})
+    episode.full_clean()
+    episode.save()
+    previous = client.status
+    blank = Client(site=client.site)  # a new record's values: what a new stay starts from
+    for name in Client.STAY_FIELDS:
+        setattr(client, name, getattr(blank, name))
+    client.status = Client.Status.REFERRED
+    client.referred_on = referred_on
+    client.referral_source = referral_source
+    client.referral_reference = referral_reference
+    client.referral_reason = reason
+    client.full_clean()
+    client.save()
+    _record_status(client=client, from_status=previous, by=by, on=referred_on,
+                   note=_("Re-opened as a new stay: %(reason)s") % {"reason": reason})
+    return episode
 
 
 @transaction.atomic

@@ -159,6 +159,7 @@ def _client_detail_context(request, client):
         "induction": induction,
         "induction_done": bool(induction) and all(tick for _item, tick in induction),
         "sections": extensions.file_context(request, client),
+        "earlier_stays": selectors.earlier_stays(client),
         "is_manager": request.user.is_manager,
         "is_keyworker": any(a.kind == Allocation.Kind.PRIMARY and a.worker_id == request.user.pk
                             for a in team),
@@ -179,8 +180,18 @@ def client_create(request):
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
     form = forms.ReferralForm(request.POST or None, request.FILES or None, sites=sites)
+    matches = None
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "site"}
+        data = form.cleaned_data
+        fields = {k: v for k, v in data.items() if k != "site"}
+        # Never a second record silently: a likely match is shown first, and the referral
+        # is created only once the manager says it is a different person.
+        if request.POST.get("different") != "yes":
+            matches = selectors.likely_same(
+                request.user, first_name=data["first_name"], last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                referral_reference=data["referral_reference"])
+    if request.method == "POST" and form.is_valid() and not matches:
         try:
             client = services.client_refer(site=form.cleaned_data["site"], by=request.user,
                                            **fields)
@@ -191,7 +202,7 @@ def client_create(request):
                              % {"name": client, "ref": client.reference})
             return redirect(client)
     return render(request, "clients/client_form.html", {
-        "form": form, "title": _("New referral")})
+        "form": form, "title": _("New referral"), "matches": matches})
 
 
 @client_page()
@@ -298,6 +309,23 @@ def client_move(request, pk):
                 return redirect(client)
             return redirect("clients:list")
     return render(request, "clients/client_move.html", {"client": client, "form": form})
+def client_reopen(request, pk):
+    client = client_for(request, pk)
+    require_manager(request, client.site_id)
+    if not client.is_archived:
+        messages.error(request, _("Only a record whose stay has ended can be re-opened."))
+        return redirect(client)
+    form = forms.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_reopen(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is referred again for a new stay. Admit "
+                                        "them when they arrive.") % {"name": client})
+            return redirect(client)
+    return render(request, "clients/client_reopen.html", {"client": client, "form": form})
 
 
 @client_page()

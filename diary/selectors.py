@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Allocation, Client
+from clients.selectors import in_current_stay
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from plans import selectors as plans_selectors
@@ -135,9 +136,11 @@ def _weeks(rows, today):
 def _keyworked_since(today):
     """Per client (an expression on a Client queryset): the day keywork began, the start
     of their first keyworker's allocation, while they have a keyworker on `today`; None
-    otherwise. The one rule of when a client's first week of keywork ends."""
+    otherwise. The one rule of when a client's first week of keywork ends. A returning
+    client's keywork begins again with the first keyworker of their current stay."""
     has_keyworker = Allocation.objects.current(today).primary().filter(client=OuterRef("pk"))
-    first = (Allocation.objects.primary().filter(client=OuterRef("pk"), start__lte=today)
+    first = (in_current_stay(Allocation.objects.primary()
+                             .filter(client=OuterRef("pk"), start__lte=today))
              .order_by("start").values("start")[:1])
     return Case(When(Exists(has_keyworker), then=Subquery(first)), default=None)
 

@@ -20,6 +20,7 @@ def register_stage_hooks():
     from django.db.models import Count
     from django.utils.translation import gettext
 
+    from clients.selectors import in_current_stay
     from keywork.lib import dates
     from plans.models import Action, Plan
     from stages import hooks
@@ -32,7 +33,7 @@ def register_stage_hooks():
                     .values_list("need", "n"))
 
     def signed_plan(client):
-        plan = Plan.objects.current().filter(client=client).first()
+        plan = in_current_stay(Plan.objects.current().filter(client=client)).first()
         if plan is None:
             return None
         return hooks.Answer(gettext("Plan version %(n)s signed on %(day)s") % {

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clients.models import Client
+from clients.selectors import in_current_stay
 from keywork.lib.dates import local_day
 from plans.models import (
     MANAGER_REVIEW_FROM,
@@ -90,8 +92,8 @@ def plan_review(plan, today=None):
 
 def reviews(clients, today=None):
     """{client id: PlanReview} for the clients with a plan in force, in one query."""
-    plans = (Plan.objects.current().filter(client_id__in=client_ids(clients))
-             .select_related("client"))
+    plans = in_current_stay(Plan.objects.current().filter(client_id__in=client_ids(clients))
+                            .select_related("client"))
     return {plan.client_id: plan_review(plan, today) for plan in plans}
 
 
@@ -118,8 +120,8 @@ def first_plan_due_on(admitted_on):
 
 def first_plans(clients, today=None):
     """{client id: "due" or "late"} for admitted clients, record open, with no signed plan
-    yet (a draft is not yet the client's plan). One query."""
-    signed = Plan.objects.filter(client=OuterRef("pk"), signed_at__isnull=False)
+    yet in their current stay (a draft is not yet the client's plan). One query."""
+    signed = in_current_stay(Plan.objects.filter(client=OuterRef("pk"), signed_at__isnull=False))
     rows = (Client.objects.filter(pk__in=client_ids(clients)).open()
             .filter(admitted_on__isnull=False).exclude(Exists(signed))
             .values_list("pk", "admitted_on"))
@@ -129,6 +131,28 @@ def first_plans(clients, today=None):
 
 def first_plans_late(clients, today=None):
     return {pk for pk, state in first_plans(clients, today).items() if state == "late"}
+
+
+def current_stay_plans(client):
+    """Every version of the client's plan made in their current stay, newest first: the
+    plan pages and the file show these as the client's plan; earlier stays' plans are
+    listed under the stay they belong to (plans_of_stays)."""
+    return in_current_stay(Plan.objects.filter(client=client).select_related("created_by")
+                           .order_by("-number"))
+
+
+def plans_of_stays(client, spans):
+    """{episode number: [(text, url)]}: the plan versions made in each earlier stay of
+    `spans` (clients.selectors.earlier_stays), oldest first. One query."""
+    found = defaultdict(list)
+    plans = list(Plan.objects.filter(client=client).order_by("number"))
+    for episode, since, until in spans:
+        for plan in plans:
+            if (since is None or plan.created_at >= since) and plan.created_at < until:
+                found[episode.number].append(
+                    (gettext("Plan version %(n)s") % {"n": plan.number},
+                     plan.get_absolute_url()))
+    return found
 
 
 # The manager's 4-13 week review ----------------------------------------------------------
@@ -265,7 +289,7 @@ class PlanStatus:
 
 def with_plan_status(clients):
     """Clients annotated with what their plan needs, for lists: one query for any number."""
-    plans = Plan.objects.filter(client=OuterRef("pk")).order_by()
+    plans = in_current_stay(Plan.objects.filter(client=OuterRef("pk")).order_by())
     return clients.annotate(
         plan_current=Subquery(plans.current().values("pk")[:1]),
         plan_next_review=Subquery(plans.current().values("next_review_on")[:1]),

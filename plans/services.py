@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
+from clients.selectors import in_current_stay
 from keywork.lib.dates import format_day
 from keywork.lib.stale import StaleEdit, version_claim
 from plans import selectors
@@ -416,11 +417,13 @@ def plan_start(*, client, by, starts_on, review_on, vision="", strengths="", con
     """A client's first support plan, as a draft version 1."""
     _check_client_open(client)
     Client.objects.select_for_update().get(pk=client.pk)
-    if client.plans.exists():
+    if in_current_stay(client.plans.all()).exists():
         raise ValidationError(_("This client already has a support plan. Open it, and "
                                 "change it from there."))
     _check_dates(starts_on=starts_on, review_on=review_on)
-    plan = Plan(client=client, number=1, created_by=by, starts_on=starts_on,
+    # A returning client's plan numbers carry on from their earlier stays' plans.
+    number = (client.plans.aggregate(n=Max("number"))["n"] or 0) + 1
+    plan = Plan(client=client, number=number, created_by=by, starts_on=starts_on,
                 review_on=review_on, vision=vision, strengths=strengths,
                 constraints=constraints)
     plan.full_clean()

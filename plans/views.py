@@ -109,7 +109,7 @@ def _require_draft(request, document):
 
 
 def _file_section(request, client):
-    versions = list(services.client_plans(client))
+    versions = list(selectors.current_stay_plans(client))
     current = next((p for p in versions if p.is_current), None)
     manager_review = selectors.manager_review_of(client.pk)
     return {
@@ -136,6 +136,7 @@ def _ending_section(request, client):
 
 
 def register_extensions():
+    extensions.register_stay_documents(selectors.plans_of_stays)
     extensions.register_caseload_column(extensions.CaseloadColumn(
         key="plan", heading=gettext_lazy("Support plan"),
         template="plans/includes/caseload_cell.html",
@@ -687,8 +688,8 @@ def sheet_pdf(request, pk):
     client = client_for(request, pk)
     team = list(Allocation.objects.current().filter(client=client).select_related("worker")
                 .order_by("kind"))
-    plan = (services.with_content(client.plans.current()).first()
-            or services.with_content(client.plans.drafts()).first())
+    plan = (services.with_content(selectors.current_stay_plans(client).current()).first()
+            or services.with_content(selectors.current_stay_plans(client).drafts()).first())
     agreement = (client.agreements.filter(signed_at__isnull=False, superseded_at__isnull=True)
                  .first() or AgreementTemplate.for_site(client.site))
     to_do = selectors.plan_to_do(plan) if plan else None

@@ -156,9 +156,9 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_on", "-pk"]
+        # One initial assessment per stay: a returning client has one for each stay, so
+        # stages.services.assessment_record checks it (under the client's row lock).
         constraints = [
-            models.UniqueConstraint(fields=["client"], condition=Q(kind="initial"),
-                                    name="assessment_one_initial"),
             models.CheckConstraint(condition=Q(overall__isnull=True)
                                    | Q(overall__gte=0, overall__lte=100),
                                    name="assessment_overall_percentage"),

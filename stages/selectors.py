@@ -11,9 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clients.models import Client
+from clients.selectors import in_current_stay
+from keywork.lib.dates import format_day
 from stages.models import Assessment, ClientStage, Evidence, Ladder, LadderStage, LadderTask
 
 # The procedure asks for the initial assessment within the first week of admission.
@@ -56,7 +60,8 @@ def initial_assessments(clients, today=None):
     One query.
     """
     today = today or timezone.localdate()
-    initial = Assessment.objects.filter(client=OuterRef("pk"), kind=Assessment.Kind.INITIAL)
+    initial = in_current_stay(Assessment.objects.filter(client=OuterRef("pk"),
+                                                        kind=Assessment.Kind.INITIAL))
     rows = (Client.objects.filter(pk__in=client_ids(clients)).open()
             .filter(admitted_on__isnull=False)
             .annotate(initial_on=Subquery(initial.values("assessed_on")[:1]))
@@ -68,6 +73,28 @@ def initial_assessments(clients, today=None):
 def initial_assessments_late(clients, today=None):
     """The ids of `clients` whose initial assessment is late (the dashboard's figure)."""
     return {pk for pk, state in initial_assessments(clients, today).items() if state == "late"}
+
+
+def current_stay_assessments(client):
+    """The client's assessments made in their current stay, newest first: what the file
+    and the distance travelled read (earlier stays' are listed under their stay)."""
+    return in_current_stay(client.assessments.all())
+
+
+def assessments_of_stays(client, spans):
+    """{episode number: [(text, url)]}: the assessments made in each earlier stay of
+    `spans` (clients.selectors.earlier_stays). One query."""
+    found = defaultdict(list)
+    assessments = list(client.assessments.order_by("assessed_on", "pk"))
+    for episode, since, until in spans:
+        for assessment in assessments:
+            if (since is None or assessment.created_at >= since) and assessment.created_at < until:
+                found[episode.number].append(
+                    (gettext("%(kind)s, %(day)s") % {
+                        "kind": assessment.get_kind_display(),
+                        "day": format_day(assessment.assessed_on)},
+                     reverse("stages:assessment_detail", args=[client.pk, assessment.pk])))
+    return found
 
 
 # The stages ladder -----------------------------------------------------------------------

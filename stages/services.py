@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
+from clients.selectors import in_current_stay
 from keywork.lib.dates import format_day
 from keywork.lib.stale import version_claim
 from stages import hooks, selectors
@@ -96,7 +97,8 @@ def assessment_record(*, client, assessed_on, ratings, by):
     _check_date(client, assessed_on)
     needs = list(Need.objects.in_use())
     _check_ratings(ratings, needs)
-    initial = client.assessments.filter(kind=Assessment.Kind.INITIAL).first()
+    Client.objects.select_for_update().get(pk=client.pk)  # one initial per stay
+    initial = in_current_stay(client.assessments.filter(kind=Assessment.Kind.INITIAL)).first()
     if initial and assessed_on < initial.assessed_on:
         raise ValidationError({"assessed_on": _(
             "A re-assessment cannot be dated before the initial assessment (%(date)s).")

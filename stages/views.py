@@ -384,7 +384,7 @@ def _load_column(user, clients):
 
 
 def _file_section(request, client):
-    assessments = list(client.assessments.all()[:50])
+    assessments = list(selectors.current_stay_assessments(client)[:50])
     areas = list(NeedArea.objects.all())
     initial_on = next((a.assessed_on for a in assessments if a.kind == "initial"), None)
     position = selectors.ladder_position(client)
@@ -407,6 +407,7 @@ def _summary_section(request, client):
 
 
 def register_extensions():
+    extensions.register_stay_documents(selectors.assessments_of_stays)
     extensions.register_caseload_column(extensions.CaseloadColumn(
         key="stages", heading=gettext_lazy("Stage and assessment"),
         template="stages/includes/caseload_cell.html", load=_load_column, order=40))

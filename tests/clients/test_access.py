@@ -16,6 +16,7 @@ from PIL import Image
 from clients.models import (
     Allocation,
     Client,
+    Episode,
     InductionItem,
     InductionTick,
     SiteMove,
@@ -51,6 +52,7 @@ MATRIX = {
     "clients:activate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:end": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:move": (LOGIN, 403, 403, 404, OK, 404, 404),
+    "clients:reopen": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:induction_tick": (LOGIN, OK, 403, 404, OK, 404, 404),
     "clients:allocate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:co_keyworker": (LOGIN, 403, 403, 404, OK, 404, 404),
@@ -67,6 +69,7 @@ GET_ONLY = {"glossary"}
 STATE_FOR = {
     "clients:admit": {"status": Client.Status.REFERRED, "admitted_on": None},
     "clients:activate": {"status": Client.Status.ADMITTED},
+    "clients:reopen": {"status": Client.Status.DISCHARGED, "ended_on": timezone.localdate()},
 }
 
 
@@ -219,6 +222,7 @@ def valid_post(name, world):
         "clients:end": {"status": Client.Status.DISCHARGED, "ended_on": today.isoformat(),
                         "destination": "Own tenancy", "reason": "Moved away",
                         "end_kind": "unplanned"},
+        "clients:reopen": {"referred_on": today.isoformat(), "reason": "Back again"},
         "clients:induction_tick": {},
         "clients:allocate": {"worker": colleague.pk, "reason": "Kim is leaving"},
         "clients:co_keyworker": {"worker": colleague.pk, "reason": "Two of us"},
@@ -239,7 +243,7 @@ def snapshot():
     """Every row a clients POST could write, as plain values."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (Client, Allocation, StatusChange, InductionTick, User, SiteMove,
+        for model in (Client, Allocation, StatusChange, InductionTick, User, SiteMove, Episode,
                       Client.history.model, Allocation.history.model,
                       InductionTick.history.model, User.history.model)
     }
@@ -259,6 +263,7 @@ REFUSED = [
     ("colleague", "clients:move"),
     ("other_site_manager", "clients:move"),
     ("administrator", "clients:move"),
+    ("keyworker", "clients:reopen"),
     ("keyworker", "clients:allocate"),
     ("keyworker", "clients:co_keyworker"),
     ("keyworker", "clients:allocation_end"),
@@ -268,6 +273,7 @@ REFUSED = [
     ("other_site_keyworker", "clients:cover"),
     ("other_site_manager", "clients:edit"),
     ("other_site_manager", "clients:end"),
+    ("other_site_manager", "clients:reopen"),
     ("other_site_manager", "clients:allocate"),
     ("other_site_manager", "clients:allocation_end"),
     ("other_site_manager", "clients:keyworker_limit"),

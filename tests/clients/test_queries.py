@@ -23,10 +23,11 @@ SIZES = [10, 200]
 CASELOAD_QUERIES = 14  # with the caseload's size (clients.selectors.caseload_sizes)
 LIST_QUERIES = 11
 LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
-FILE_QUERIES = 26  # with the access log's row (audit); the site check and a keyworker's
+FILE_QUERIES = 27  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
-# session" at the top of the file)
+# session" at the top of the file); the earlier stays (clients.Episode) and the last move
+# between sites (its handover note)
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
     cover, an induction item, the ladder with evidence and a certificate, assessments, a
     plan signed five weeks ago and a draft change of it, an agreement and a draft of it, a
     referral, diary sessions and a contact, a supervision record; and a referred and an
-    admitted client for the steps that need them."""
+    admitted client and one who has moved on for the steps that need them."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     site.uses_ladder = True
@@ -189,7 +189,7 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                        sites=[other_site]),
              "spare_site": Site.objects.create(name="Spare House", code="SP1"),
              "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
-                                    ended_on=today, end_destination="Own flat",
+                                    ended_on=today - 5 * DAY, end_destination="Own flat",
                                     end_kind=Client.EndKind.PLANNED,
                                     closing_summary="Written together", first_name="Eve")}
     # The stages ladder: Dee on Stage 1 with a PDF as evidence, a certificate, assessments.
@@ -268,6 +268,7 @@ def url_of(name, world):
         "clients:transfer": [world["keyworker"].pk],
         "clients:admit": [world["referred"].pk],
         "clients:activate": [world["admitted"].pk],
+        "clients:reopen": [world["ended"].pk],
         "clients:induction_tick": [dee.pk, world["item"].pk],
         "clients:allocation_end": [dee.pk, world["cover"].pk],
         "plans:ending_letter_pdf": [world["ended"].pk],
