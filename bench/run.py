@@ -229,6 +229,9 @@ def targets():
         # Today's list and the bell's count (issue 15): one selector, diary.selectors.due_for.
         "today": ("/diary/today/", [(kw[i], "/diary/today/") for i in range(10)]),
         "due_count": ("/diary/today/count/", [(kw[i], "/diary/today/count/") for i in range(10)]),
+        # A manager's Today also lists the site's keywork recorded late awaiting approval.
+        "manager_today": ("/diary/today/ (a manager)",
+                          [(mgr[i], "/diary/today/") for i in range(10)]),
         "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
         # Moving a client to another site (issue 16): the form lists every active site.
         "client_move": ("/clients/<pk>/move/",

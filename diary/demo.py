@@ -210,6 +210,7 @@ def _small_sites(ctx, clients):
                 and s.status == Session.Status.ATTENDED]
         if held:
             held[-1].risks = OPEN_RISKS[code]
+    _catching_up(sessions, kims, today, now)
     bulk_create_with_history(sessions, Session, default_user=staff["manager"])
 
     contacts = []
@@ -238,6 +239,25 @@ def _small_sites(ctx, clients):
         handover_note="Came to the day centre for six weeks; now has a room at Hope House. "
                       "Wants help with a benefits claim first. Anxious in groups: meet one to "
                       "one.")
+
+
+def _catching_up(sessions, kims, today, now):
+    """Kim typed up one session from paper notes a few days late, and logged one from three
+    weeks ago today, back from leave: past the approval limit, it waits for the manager."""
+    def held_by_kim(first_day, last_day):
+        return next((s for s in sessions if s.client_id in {c.pk for c in kims[2:]}
+                     and s.status == Session.Status.ATTENDED and not s.risks
+                     and first_day <= dates.local_day(s.starts_at) <= last_day), None)
+
+    late = held_by_kim(today - 10 * dates.DAY, today - 4 * dates.DAY)
+    if late:
+        late.logged_at = late._history_date = late.starts_at + 3 * 24 * HOUR
+        late.late_reason = "Typed up from my paper notes after the office computers were down."
+    waiting = held_by_kim(today - 27 * dates.DAY, today - 16 * dates.DAY)
+    if waiting:
+        waiting.logged_at = waiting._history_date = now - HOUR
+        waiting.late_reason = "Back from two weeks' leave: written up from my notebook."
+        waiting.approval = Session.Approval.AWAITING
 
 
 def _large_site(ctx):

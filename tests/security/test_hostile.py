@@ -250,6 +250,12 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "held": KeyworkSessionFactory(client=dee, worker=keyworker, held=True,
                                       starts_at=now - 7 * DAY, risks="Threatened by a visitor"),
         "contact": ContactFactory(client=dee, by=colleague),
+        # Recorded three weeks late, awaiting the manager's approval.
+        "late": KeyworkSessionFactory(client=dee, worker=keyworker, held=True,
+                                      starts_at=now - 21 * DAY, logged_at=now,
+                                      late_reason="Back from leave", approval="awaiting"),
+        "late_contact": ContactFactory(client=dee, by=colleague, at=now - 20 * DAY,
+                                       late_reason="Paper notes", approval="awaiting"),
     }
     # Supervision: an open record with an action.
     record = supervision_services.supervision_start(manager=manager, keyworker=keyworker,
@@ -310,6 +316,8 @@ def url_of(name, world):
         "diary:addendum": [world["held"].pk],
         "diary:risk_resolve": [world["held"].pk],
         "diary:contact_strike": [world["contact"].pk],
+        "diary:session_approval": [world["late"].pk],
+        "diary:contact_approval": [world["late_contact"].pk],
         "supervision:dashboard_list": ["not_logged"],
         "supervision:report_export": ["csv"],
         "supervision:detail": [world["supervision"].pk],
