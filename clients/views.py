@@ -287,8 +287,10 @@ def induction_tick(request, pk, item_pk):
 
 
 def _candidates(client):
+    """The workers who may be chosen (the form validates against them) and how each
+    matches the client, best first (clients.selectors.keyworker_matches)."""
     workers = services.keyworkers_at(client.site)
-    return workers, _sizes(workers)
+    return workers, selectors.keyworker_matches(client, workers)
 
 
 def _sizes(workers):
@@ -308,9 +310,9 @@ def client_allocate(request, pk):
     require_manager(request, client.site_id)
     if response := require_open(request, client):
         return response
-    candidates, counts = _candidates(client)
+    candidates, matches = _candidates(client)
     current = client.allocations.current().primary().select_related("worker").first()
-    form = forms.AllocateForm(request.POST or None, candidates=candidates, counts=counts,
+    form = forms.AllocateForm(request.POST or None, candidates=candidates, matches=matches,
                               has_keyworker=current is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -334,8 +336,8 @@ def client_co_keyworker(request, pk):
     require_manager(request, client.site_id)
     if response := require_open(request, client):
         return response
-    candidates, counts = _candidates(client)
-    form = forms.CoKeyworkerForm(request.POST or None, candidates=candidates, counts=counts)
+    candidates, matches = _candidates(client)
+    form = forms.CoKeyworkerForm(request.POST or None, candidates=candidates, matches=matches)
     if request.method == "POST" and form.is_valid():
         try:
             services.co_keyworker_set(client=client, worker=form.cleaned_data["worker"],
@@ -356,8 +358,8 @@ def client_cover(request, pk):
     is_keyworker = client.allocations.current().primary().filter(worker=request.user).exists()
     if not (request.user.is_manager or is_keyworker):
         raise PermissionDenied
-    candidates, counts = _candidates(client)
-    form = forms.CoverForm(request.POST or None, candidates=candidates, counts=counts)
+    candidates, matches = _candidates(client)
+    form = forms.CoverForm(request.POST or None, candidates=candidates, matches=matches)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -232,7 +232,7 @@ def test_allocate_form_shows_caseload_against_limit_and_matching_needs(client, m
     client_record.save()
     client.force_login(manager)
     page = client.get(reverse("clients:allocate", args=[client_record.pk])).content.decode()
-    assert f"{colleague}: 0 of 12 clients" in page
+    assert f"{colleague}: 12 places left" in page
     assert "Prefers a female keyworker" in page
 
 
