@@ -70,7 +70,7 @@ def django_env(cfg, **extra):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DEBUG")}
     env |= {"DEBUG": "false", "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false",
-            "STATIC_MANIFEST": "true", "BENCH_ADMIN": "true", "PYTHONPATH": str(ROOT)}
+            "STATIC_MANIFEST": "true", "PYTHONPATH": str(ROOT)}
     if cfg.db == "postgres":
         env["DATABASE_URL"] = cfg.pg_url
     else:
