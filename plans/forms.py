@@ -103,18 +103,9 @@ class PlanForm(forms.ModelForm):
                                   form_row("starts_on", "review_on"),
                                   "vision", "strengths", "constraints")
 
-    def clean(self):
-        data = super().clean()
-        starts, review = data.get("starts_on"), data.get("review_on")
-        if starts and review and review <= starts:
-            self.add_error("review_on", _("The review date must come after the plan starts."))
-        elif review and review < timezone.localdate():
-            self.add_error("review_on", _("The review date is in the past: agree a date to "
-                                          "come."))
-        return data
-
     def _post_clean(self):
-        # The service validates the whole version (dates against its actions too).
+        # The service validates the whole version (its dates, plans.services._check_dates,
+        # and against its actions too).
         pass
 
 

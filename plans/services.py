@@ -396,13 +396,19 @@ def agreement_sign(*, agreement, signer, role, method, content_digest, name="", 
 
 
 def _check_dates(*, starts_on, review_on, previous=None):
+    """The review comes after the start. A client's first plan may have started, and
+    passed its review date, before it was written here (a plan brought in from paper): it
+    is saved and shows as overdue for review at once (plans.selectors.review_state). A
+    later version is a revision made now, so its review is still to come."""
     errors = {}
     today = timezone.localdate()
     if review_on <= starts_on:
         errors["review_on"] = _("The review date must come after the plan starts.")
-    elif review_on < today:
+    elif review_on < today and previous is not None:
         errors["review_on"] = _("The review date (%(day)s) is in the past: agree a date "
-                                "to come.") % {"day": format_day(review_on)}
+                                "to come. Only a client's first plan, brought in from paper, "
+                                "may have a review date that has passed.") % {
+            "day": format_day(review_on)}
     if previous and starts_on < previous.starts_on:
         errors["starts_on"] = _("This version cannot start before version %(number)s "
                                 "(%(day)s).") % {"number": previous.number,

@@ -174,6 +174,10 @@ def plan_create(request, pk):
             add_error(form, error)
         else:
             messages.success(request, _("Draft plan started. Now add the client's goals."))
+            if selectors.review_state(selectors.review_date(plan)) == "overdue":
+                messages.warning(request, _(
+                    "Its review date has passed: once signed, the plan shows as overdue "
+                    "for review. Hold the review soon."))
             return redirect("plans:goal_add", pk=plan.pk)
     return render(request, "plans/plan_form.html", {
         "client": client, "form": form, "title": _("New support plan")})
