@@ -391,3 +391,21 @@ class ReferralOutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Save"), Fieldset("", "outcome", "outcome_note",
                                                       "follow_up_on"))
+
+
+class PaperSignForm(forms.Form):
+    """A draft plan signed on paper: the scan, the day and the two names as signed."""
+
+    scan = forms.FileField(
+        label=_("Scan of the signed plan"),
+        help_text=_("A PDF, JPEG or PNG of at most 5 MB, showing both signatures."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    client_name = forms.CharField(label=_("Client's name as signed"), max_length=160)
+    worker_name = forms.CharField(label=_("Worker's name as signed"), max_length=160)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Record the signed paper plan"), "scan",
+                                  form_row("signed_on"),
+                                  form_row("client_name", "worker_name"))
