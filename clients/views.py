@@ -297,9 +297,9 @@ def _sizes(workers):
     return {pk: caseload.size for pk, caseload in selectors.caseload_sizes(workers).items()}
 
 
-def _allocation_page(request, client, form, title, intro):
+def _allocation_page(request, client, form, title, intro, matches=None):
     return render(request, "clients/allocation_form.html", {
-        "client": client, "form": form, "title": title, "intro": intro,
+        "client": client, "form": form, "title": title, "intro": intro, "matches": matches,
         "team": Allocation.objects.current().filter(client=client).select_related("worker"),
     })
 
@@ -327,7 +327,7 @@ def client_allocate(request, pk):
                              % {"worker": data["worker"], "client": client})
             return redirect(client)
     title = _("Change keyworker") if current else _("Allocate a keyworker")
-    return _allocation_page(request, client, form, title, intro=None)
+    return _allocation_page(request, client, form, title, intro=None, matches=matches)
 
 
 @client_page()
@@ -347,7 +347,8 @@ def client_co_keyworker(request, pk):
         else:
             messages.success(request, _("Co-keyworker added."))
             return redirect(client)
-    return _allocation_page(request, client, form, _("Add a co-keyworker"), intro=None)
+    return _allocation_page(request, client, form, _("Add a co-keyworker"), intro=None,
+                            matches=matches)
 
 
 @client_page()
@@ -374,7 +375,8 @@ def client_cover(request, pk):
             return redirect(client)
     intro = _("The covering worker sees this client in their caseload and can log sessions "
               "until the last day; then the access goes by itself.")
-    return _allocation_page(request, client, form, _("Arrange cover"), intro=intro)
+    return _allocation_page(request, client, form, _("Arrange cover"), intro=intro,
+                            matches=matches)
 
 
 @client_page()

@@ -136,4 +136,5 @@ def test_allocate_page_queries_do_not_grow_with_the_workers_or_clients(
     client.force_login(manager)
     with django_assert_max_num_queries(ALLOCATE_QUERIES):
         page = client.get(reverse("clients:allocate", args=[record.pk])).content.decode()
-    assert page.count("Speaks Polish · Specialism: Housing and tenancy") == size // 10
+    # Each worker's matches, in the list of options and in the list beside the form.
+    assert page.count("Speaks Polish · Specialism: Housing and tenancy") == 2 * (size // 10)
