@@ -68,6 +68,7 @@ from tests.factories import (
     ContactFactory,
     KeyworkSessionFactory,
     UserFactory,
+    paper_plan,
     sign,
     signed_plan,
 )
@@ -226,6 +227,8 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "agency": agency,
         "referral": plans_services.referral_make(client=dee, agency=agency, made_on=today,
                                                  reason="Flat", by=keyworker),
+        # Rob's plan, brought in from paper: its scan is a page to walk.
+        "paper": paper_plan(client=colleagues_client, by=colleague),
     }
     # The diary: a session an hour ago (lone working), one held last week with a risk.
     now = timezone.now().replace(second=0, microsecond=0)
@@ -271,6 +274,8 @@ def url_of(name, world):
         "plans:edit": [world["draft"].pk],
         "plans:goal_add": [world["draft"].pk],
         "plans:sign": [world["draft"].pk],
+        "plans:paper_sign": [world["draft"].pk],
+        "plans:paper_file": [world["paper"].pk],
         "plans:compare": [world["draft"].pk],
         "plans:goal_edit": [world["draft"].pk, world["draft_goal"].pk],
         "plans:goal_delete": [world["draft"].pk, world["draft_goal"].pk],
