@@ -230,6 +230,10 @@ def targets():
         "today": ("/diary/today/", [(kw[i], "/diary/today/") for i in range(10)]),
         "due_count": ("/diary/today/count/", [(kw[i], "/diary/today/count/") for i in range(10)]),
         "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
+        # Every keyworker of the site, each matched with the client (issue 16): two queries
+        # (clients.selectors.keyworker_matches) whatever the number of workers.
+        "allocate": ("/clients/<pk>/allocate/",
+                     [(mgr[i], f"/clients/{files[i]}/allocate/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=
