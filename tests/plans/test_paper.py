@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import Client
 from plans import selectors, services
 from plans.models import DocumentAccess, PaperOriginal, Plan, Signature
 from tests.factories import draft_plan, paper_plan
@@ -118,3 +119,19 @@ def test_a_site_colleague_who_is_not_the_keyworker_cannot_record_a_paper_plan(
     response = client.post(reverse("plans:paper_sign", args=[plan.pk]), _post(plan))
     assert response.status_code == 403
     assert not PaperOriginal.objects.exists()
+
+
+def test_the_retention_purge_removes_a_paper_plan_and_its_scan(
+        client_record, keyworker, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    from audit import retention
+
+    plan = paper_plan(client=client_record, by=keyworker)
+    scan = Path(plan.paper_original.file.path)
+    assert scan.exists()
+    Client.objects.filter(pk=client_record.pk).update(status="discharged", ended_on=TODAY())
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.purge([client_record])
+    assert not PaperOriginal.objects.exists() and not PaperOriginal.history.exists()
+    assert not scan.exists()

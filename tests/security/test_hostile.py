@@ -56,7 +56,7 @@ from django.utils.http import urlsafe_base64_encode
 from clients.models import Allocation, Client, InductionItem
 from keywork.lib import pdf
 from plans import services as plans_services
-from plans.models import Action, Milestone
+from plans.models import Action, Milestone, PaperOriginal, Signature
 from staff.models import Site, User
 from stages import services as stages_services
 from stages.models import Evidence, PortfolioItem
@@ -779,7 +779,8 @@ HOSTILE_FILES = [
 ]
 
 # The pages whose form takes a file.
-UPLOAD_FORMS = ["clients:edit", "clients:create", "stages:evidence_create", "stages:portfolio"]
+UPLOAD_FORMS = ["clients:edit", "clients:create", "stages:evidence_create", "stages:portfolio",
+                "plans:paper_sign"]
 
 
 def test_every_file_field_is_in_an_upload_test():
@@ -789,7 +790,7 @@ def test_every_file_field_is_in_an_upload_test():
               for field in model._meta.get_fields() if isinstance(field, FileField)
               and not model.__name__.startswith("Historical")}
     assert fields == {"clients.Client.photo", "stages.Evidence.file",
-                      "stages.PortfolioItem.file"}
+                      "stages.PortfolioItem.file", "plans.PaperOriginal.file"}
 
 
 def _upload_form(client, name, world):
@@ -807,7 +808,8 @@ def _saved_files(settings):
 
 def _rows():
     return (Client.objects.count(), list(Client.objects.values_list("photo", flat=True)),
-            Evidence.objects.count(), PortfolioItem.objects.count())
+            Evidence.objects.count(), PortfolioItem.objects.count(),
+            PaperOriginal.objects.count(), Signature.objects.count())
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
@@ -874,7 +876,8 @@ def png_with_one_huge_chunk(size):
     ("clients:edit", "photo.png", png_with_one_huge_chunk(50 * MB - 100)),
     ("stages:evidence_create", "letter.pdf", b"%PDF-1.4\n"),
     ("stages:portfolio", "certificate.png", png_declaring(100, 100)),
-], ids=["clients:edit", "stages:evidence_create", "stages:portfolio"])
+    ("plans:paper_sign", "signed-plan.pdf", b"%PDF-1.4\n"),
+], ids=["clients:edit", "stages:evidence_create", "stages:portfolio", "plans:paper_sign"])
 def test_a_50_mb_file_is_refused_by_its_size_without_being_read_into_memory(
         client, settings, world, manager, name, filename, head):
     client.force_login(manager)
