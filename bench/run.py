@@ -70,7 +70,7 @@ def django_env(cfg, **extra):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DEBUG")}
     env |= {"DEBUG": "false", "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false",
-            "STATIC_MANIFEST": "true", "BENCH_ADMIN": "true", "PYTHONPATH": str(ROOT)}
+            "STATIC_MANIFEST": "true", "PYTHONPATH": str(ROOT)}
     if cfg.db == "postgres":
         env["DATABASE_URL"] = cfg.pg_url
     else:
@@ -239,6 +239,10 @@ def targets():
         # A client's consents to share (issue 16): a list that grows with the client.
         "consents": ("/clients/<pk>/consents/",
                      [(kw[i], f"/clients/{files[i]}/consents/") for i in range(10)]),
+        # Every keyworker of the site, each matched with the client (issue 16): two queries
+        # (clients.selectors.keyworker_matches) whatever the number of workers.
+        "allocate": ("/clients/<pk>/allocate/",
+                     [(mgr[i], f"/clients/{files[i]}/allocate/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

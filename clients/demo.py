@@ -159,6 +159,12 @@ def _small_sites(rng, today, sites, staff, manager):
                         reason="Left without notice after repeated rule breaches", by=manager,
                         end_kind=Client.EndKind.UNPLANNED)
     clients.append(gone)
+    # Matching: a Riverside referral who speaks Polish first and wants help with housing
+    # (Kim speaks Polish and has room; Sam speaks Polish and knows housing, but is full).
+    polish = clients[10]
+    services.client_update(client=polish, version=polish.version, by=manager,
+                           languages="Polish, English", support_wanted=["housing"],
+                           cultural_needs="More at ease speaking Polish.")
     return clients
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from staff.models import Site
+from staff.models import Gender, Site, Skill, validate_skills
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
@@ -135,6 +135,16 @@ class Client(models.Model):
         help_text=_("Anything to consider when choosing a keyworker: gender, faith, "
                     "culture, language."),
     )
+    preferred_keyworker_gender = models.CharField(
+        _("would rather have a keyworker who is"), max_length=20, blank=True,
+        choices=[(g.value, g.label) for g in Gender if g != Gender.PREFER_NOT_TO_SAY],
+        help_text=_("Only if the client asks. Leave empty for no preference."),
+    )
+    support_wanted = models.JSONField(
+        _("specialist support wanted"), default=list, blank=True,
+        validators=[validate_skills],
+        help_text=_("Keyworkers with these specialisms are shown first when allocating."),
+    )
     gp_name = models.CharField(_("GP"), max_length=120, blank=True)
     gp_practice = models.CharField(_("GP practice"), max_length=200, blank=True)
     gp_phone = models.CharField(_("GP phone"), max_length=40, blank=True)
@@ -223,6 +233,10 @@ class Client(models.Model):
     def referral_closed(self):
         """Closed as a referral (declined, withdrawn, did not arrive), never admitted."""
         return self.status in self.REFERRAL_CLOSED
+
+    @property
+    def support_wanted_labels(self):
+        return [Skill(value).label for value in self.support_wanted if value in Skill.values]
 
     @property
     def alert_list(self):

@@ -144,10 +144,6 @@ else:
         "CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}")}
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 
-# `make bench` only: registers an admin changelist of clients as the reference the client
-# list is measured against. Off everywhere else: administrators never read client files.
-BENCH_ADMIN = env.bool("BENCH_ADMIN", default=False)
-
 # The N+1 guard: django-zeal fails a request that runs one query again for each row of a
 # list. It patches the ORM, so only the test suite turns it on (NPLUSONE_GUARD in
 # pyproject.toml); first in MIDDLEWARE, it watches the whole request, templates included.

@@ -14,6 +14,7 @@ import datetime
 import io
 import uuid
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -339,6 +340,8 @@ def seed(ctx):
     for site in ctx["sites"].values():
         AgreementTemplate.for_site(site)
     clients = [c for c in ctx["clients"] if not Plan.objects.filter(client=c).exists()]
+    if paper := _paper_plan(clients, today):
+        clients.remove(paper)
     _small_sites(builder, clients, ctx, today, manager)
     if ctx["options"].get("clients"):
         _large_site(builder, today, manager)
@@ -371,6 +374,44 @@ def _consents(today, manager):
             given_on=today - 30 * DAY, how=Consent.How.VERBALLY,
             purpose="To talk with any drug or alcohol service about their treatment.",
             expires_on=today + 150 * DAY)
+
+
+def _paper_plan(clients, today):
+    """A Hope House client whose plan was brought in from paper: signed on paper two months
+    ago with a scan on file, its review date passed (overdue at once). Written through
+    the services, as a person bringing it in would."""
+    client = (Client.objects.filter(pk__in=[c.pk for c in clients], site__code="HH1",
+                                    status=Client.Status.ACTIVE)
+              .order_by("-admitted_on").first())
+    worker = client and _keyworker_of(client)
+    if worker is None:
+        return None
+    starts_on = max(client.admitted_on, today - 60 * DAY)
+    plan = services.plan_start(client=client, by=worker, starts_on=starts_on,
+                               review_on=today - 4 * DAY, vision="A place of my own and a job.",
+                               strengths="Good cook. Keeps in touch with my brother.")
+    services.goal_save(plan=plan, lock_version=plan.lock_version, by=worker,
+                       text="Move into my own flat",
+                       actions=[{"what": "Bid for flats every week", "who": "client",
+                                 "due_on": today + 7 * DAY}],
+                       milestones=[])
+    services.plan_paper_sign(plan=plan, by=worker, scan=_scan(client), signed_on=starts_on,
+                             client_name=client.display_name, worker_name=str(worker))
+    return client
+
+
+def _scan(client):
+    """A picture of a signed paper plan, as a scanner would give it."""
+    page = Image.new("L", (620, 877), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((40, 40), f"Support plan - {client.display_name}", fill=0)
+    for line in range(8):
+        draw.line((40, 120 + line * 60, 580, 120 + line * 60), fill=160)
+    for x in (60, 340):
+        draw.line((x, 800, x + 200, 780), fill=0, width=3)
+    buffer = io.BytesIO()
+    page.save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="scan.png")
 
 
 def _keyworker_of(client):

@@ -104,18 +104,9 @@ class PlanForm(forms.ModelForm):
                                   form_row("starts_on", "review_on"),
                                   "vision", "strengths", "constraints")
 
-    def clean(self):
-        data = super().clean()
-        starts, review = data.get("starts_on"), data.get("review_on")
-        if starts and review and review <= starts:
-            self.add_error("review_on", _("The review date must come after the plan starts."))
-        elif review and review < timezone.localdate():
-            self.add_error("review_on", _("The review date is in the past: agree a date to "
-                                          "come."))
-        return data
-
     def _post_clean(self):
-        # The service validates the whole version (dates against its actions too).
+        # The service validates the whole version (its dates, plans.services._check_dates,
+        # and against its actions too).
         pass
 
 
@@ -513,3 +504,21 @@ class ReferralOutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Save"), Fieldset("", "outcome", "outcome_note",
                                                       "follow_up_on"))
+
+
+class PaperSignForm(forms.Form):
+    """A draft plan signed on paper: the scan, the day and the two names as signed."""
+
+    scan = forms.FileField(
+        label=_("Scan of the signed plan"),
+        help_text=_("A PDF, JPEG or PNG of at most 5 MB, showing both signatures."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    client_name = forms.CharField(label=_("Client's name as signed"), max_length=160)
+    worker_name = forms.CharField(label=_("Worker's name as signed"), max_length=160)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Record the signed paper plan"), "scan",
+                                  form_row("signed_on"),
+                                  form_row("client_name", "worker_name"))

@@ -41,6 +41,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.models import Allocation, Client
 from staff.models import Site
+from stages.models import private_path, private_storage
 
 MANAGER_REVIEW_FROM = datetime.timedelta(weeks=4)
 MANAGER_REVIEW_UNTIL = datetime.timedelta(weeks=13)
@@ -700,6 +701,7 @@ class Signature(models.Model):
         DRAWN = "drawn", _("Signed on screen")
         TYPED = "typed", _("Typed name")
         DECLINED = "declined", _("Declined to sign")
+        PAPER = "paper", _("Signed on paper")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="signatures")
@@ -828,6 +830,29 @@ class ManagerReview(models.Model):
         return gettext("Manager's review of %(client)s's plan") % {"client": self.client}
 
 
+class PaperOriginal(models.Model):
+    """The scan of a plan signed on paper (a plan brought in from before Keywork, or signed
+    where no screen was to hand): its signatures (Signature.Method.PAPER) count as the
+    plan's, and the paper is the signed original held on file."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="paper_original")
+    file = models.FileField(_("scan of the signed plan"), storage=private_storage,
+                            upload_to=private_path)
+    signed_on = models.DateField(_("signed on"))
+    client_name = models.CharField(_("client's name as signed"), max_length=160)
+    worker_name = models.CharField(_("worker's name as signed"), max_length=160)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("signed paper original")
+
+    def __str__(self):
+        return f"{self.plan}: signed on paper on {self.signed_on}"
+
+
 class DocumentAccess(models.Model):
     """Each time someone opens a client's PDF: printing a record is an access to it."""
 
@@ -835,6 +860,7 @@ class DocumentAccess(models.Model):
         PLAN = "plan", _("Support plan")
         AGREEMENT = "agreement", _("Keywork agreement")
         SHEET = "sheet", _("My keywork sheet")
+        PAPER = "paper", _("Signed paper original")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     document = models.CharField(max_length=10, choices=Document)

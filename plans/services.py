@@ -18,7 +18,8 @@ from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
 from clients.selectors import in_current_stay
-from keywork.lib.dates import format_day
+from keywork.lib.dates import format_day, start_of_day
+from keywork.lib.files import validate_document
 from keywork.lib.stale import StaleEdit, version_claim
 from plans import selectors
 from plans.models import (
@@ -30,6 +31,7 @@ from plans.models import (
     Goal,
     ManagerReview,
     Milestone,
+    PaperOriginal,
     Plan,
     Referral,
     Review,
@@ -316,10 +318,11 @@ def _lock_if_complete(document, valid, content, *, on_lock=None):
     return True
 
 
-def signing_problems(plan):
-    """What stops a plan version being signed, as messages (empty if nothing)."""
+def signing_problems(plan, signed_on=None):
+    """What stops a plan version being signed, on `signed_on` (today; a plan signed on
+    paper, on the day it was), as messages (empty if nothing)."""
     errors = []
-    today = timezone.localdate()
+    today = signed_on or timezone.localdate()
     goals = list(plan.goals.all())
     if not goals:
         errors.append(_("Add at least one goal before signing."))
@@ -374,6 +377,65 @@ def plan_sign(*, plan, signer, role, method, content_digest, name="", image=b"",
 
 
 @transaction.atomic
+def plan_paper_sign(*, plan, by, scan, signed_on, client_name, worker_name):
+    """Record a draft plan version as signed on paper by the client and a worker on
+    `signed_on`, keeping the scan of the paper as the signed original.
+
+    The draft must say what the paper says: its text is what the two paper signatures
+    (Signature.Method.PAPER) cover, and, as with signatures on screen, it is frozen and
+    becomes the plan in force. Its review date is measured against the day of signing, so
+    a plan brought in from paper may be overdue for review at once.
+    """
+    _check_client_open(plan.client)
+    Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = plan_with_content(plan)
+    if plan.signed_at:
+        raise ValidationError(_("Version %(number)s is already signed by both. To change it, "
+                                "start a new version.") % {"number": plan.number})
+    errors = {}
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = _("The day it was signed cannot be in the future.")
+    if not client_name.strip():
+        errors["client_name"] = _("Type the client's name as it is signed on the paper.")
+    if not worker_name.strip():
+        errors["worker_name"] = _("Type the worker's name as it is signed on the paper.")
+    try:
+        validate_document(scan)
+    except ValidationError as error:
+        errors["scan"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    if problems := signing_problems(plan, signed_on):
+        raise ValidationError(problems)
+    content = plan.content()
+    current = digest(content)
+    if valid_signatures(plan, current):
+        raise ValidationError(_("This version already has a signature on screen. Finish "
+                                "signing it there, or record the paper before anyone signs."))
+    original = PaperOriginal(plan=plan, signed_on=signed_on, client_name=client_name.strip(),
+                             worker_name=worker_name.strip(), uploaded_by=by)
+    original.file.save(scan.name, scan, save=False)
+    original.full_clean()
+    original.save()
+    signed_at = start_of_day(signed_on)
+    valid = {}
+    for role, name in ((Signature.Role.CLIENT, client_name), (Signature.Role.WORKER,
+                                                               worker_name)):
+        signature = Signature(plan=plan, role=role, method=Signature.Method.PAPER,
+                              name=name.strip(), content_digest=current, recorded_by=by,
+                              signed_at=signed_at)
+        signature.full_clean()
+        signature.save()
+        valid[role] = signature
+
+    def start_reviews(version):
+        version.next_review_on = version.review_on
+
+    _lock_if_complete(plan, valid, content, on_lock=start_reviews)
+    return plan
+
+
+@transaction.atomic
 def agreement_sign(*, agreement, signer, role, method, content_digest, name="", image=b"",
                    agreed_in_person=False, declined_reason=""):
     """Record a signature on a draft agreement; locks it once both have signed."""
@@ -398,13 +460,19 @@ def agreement_sign(*, agreement, signer, role, method, content_digest, name="", 
 
 
 def _check_dates(*, starts_on, review_on, previous=None):
+    """The review comes after the start. A client's first plan may have started, and
+    passed its review date, before it was written here (a plan brought in from paper): it
+    is saved and shows as overdue for review at once (plans.selectors.review_state). A
+    later version is a revision made now, so its review is still to come."""
     errors = {}
     today = timezone.localdate()
     if review_on <= starts_on:
         errors["review_on"] = _("The review date must come after the plan starts.")
-    elif review_on < today:
+    elif review_on < today and previous is not None:
         errors["review_on"] = _("The review date (%(day)s) is in the past: agree a date "
-                                "to come.") % {"day": format_day(review_on)}
+                                "to come. Only a client's first plan, brought in from paper, "
+                                "may have a review date that has passed.") % {
+            "day": format_day(review_on)}
     if previous and starts_on < previous.starts_on:
         errors["starts_on"] = _("This version cannot start before version %(number)s "
                                 "(%(day)s).") % {"number": previous.number,

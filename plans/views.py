@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from clients import extensions
 from clients import selectors as client_selectors
@@ -34,6 +34,7 @@ from clients.access import (
 )
 from clients.models import Allocation, Client
 from keywork.lib import dates
+from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from keywork.lib.sites import site_choice
@@ -190,6 +191,10 @@ def plan_create(request, pk):
             add_error(form, error)
         else:
             messages.success(request, _("Draft plan started. Now add the client's goals."))
+            if selectors.review_state(selectors.review_date(plan)) == "overdue":
+                messages.warning(request, _(
+                    "Its review date has passed: once signed, the plan shows as overdue "
+                    "for review. Hold the review soon."))
             return redirect("plans:goal_add", pk=plan.pk)
     return render(request, "plans/plan_form.html", {
         "client": client, "form": form, "title": _("New support plan")})
@@ -197,7 +202,8 @@ def plan_create(request, pk):
 
 @client_page("plans.Plan")
 def plan_detail(request, pk):
-    plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
+    plan = plan_for(request, pk, services.with_content(Plan.objects).select_related(
+        "paper_original").prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
         Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related(
             Prefetch("items", queryset=ReviewItem.objects.select_related("action",
@@ -219,6 +225,7 @@ def plan_detail(request, pk):
         "review": selectors.plan_review(plan),
         "manager": selectors.version_manager_review(plan, versions),
         "is_manager": is_manager,
+        "can_record_paper": plan.is_draft and _may_record_paper(request, plan),
         "accesses": plan.accesses.select_related("by")[:5],
         "outcomes": Action.Outcome.choices,
         "today": timezone.localdate(),
@@ -388,6 +395,57 @@ def plan_sign(request, pk):
 
     return _signing_page(request, plan, sign=sign, template="plans/plan_sign.html", context={
         "plan": plan, "problems": problems})
+
+
+def _may_record_paper(request, plan):
+    """A signed paper plan is recorded by a manager of the site or the client's keyworker."""
+    return (request.user.manages(plan.client.site_id)
+            or services.current_keyworker(plan.client) == request.user)
+
+
+def _paper_signer(request, plan):
+    if not _may_record_paper(request, plan):
+        raise PermissionDenied
+
+
+@client_page("plans.Plan")
+def plan_paper_sign(request, pk):
+    plan = plan_for(request, pk)
+    _paper_signer(request, plan)
+    if plan.signed_at:
+        messages.info(request, _("Version %(number)s is already signed by both.")
+                      % {"number": plan.number})
+        return redirect(plan)
+    if response := require_open(request, plan.client):
+        return response
+    form = forms.PaperSignForm(request.POST or None, request.FILES or None,
+                               initial={"client_name": plan.client.display_name,
+                                        "signed_on": plan.starts_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_paper_sign(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Version %(number)s is recorded as signed on paper; "
+                                        "the scan is kept as the signed original.")
+                             % {"number": plan.number})
+            return redirect(plan)
+    return render(request, "plans/plan_paper_sign.html", {
+        "plan": plan, "client": plan.client, "form": form})
+
+
+@client_page("plans.Plan", download=True)
+@require_GET
+def plan_paper_file(request, pk):
+    plan = plan_for(request, pk, Plan.objects.select_related("client", "client__site",
+                                                            "paper_original"))
+    original = getattr(plan, "paper_original", None)
+    if original is None:
+        raise Http404
+    services.document_access_log(client=plan.client, document=DocumentAccess.Document.PAPER,
+                                 by=request.user, plan=plan)
+    return private_file_response(original.file)
 
 
 @client_page("plans.Plan")

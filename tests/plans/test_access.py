@@ -23,6 +23,7 @@ from plans.models import (
     Goal,
     ManagerReview,
     Milestone,
+    PaperOriginal,
     Plan,
     Referral,
     Review,
@@ -30,8 +31,16 @@ from plans.models import (
     Signature,
 )
 from tests.clients.test_access import LOGIN, OK, ROLES, sign_in
-from tests.factories import AgencyFactory, consent_now, sign, signed_plan
+from tests.factories import (
+    AgencyFactory,
+    client_with_keyworker,
+    consent_now,
+    paper_plan,
+    sign,
+    signed_plan,
+)
 from tests.responses import body_of
+from tests.stages.factories import pdf_upload
 
 DAY = datetime.timedelta(days=1)
 MOVED = "moved"  # 302 somewhere other than the login page
@@ -48,6 +57,8 @@ MATRIX = {
     "plans:goal_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:goal_delete": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
     "plans:sign": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:paper_sign": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:paper_file": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:revise": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
     "plans:compare": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:review": (LOGIN, OK, 403, 404, OK, 404, 404),
@@ -80,9 +91,16 @@ MATRIX = {
 POST_ONLY = {"plans:goal_delete", "plans:revise", "plans:action_progress",
              "plans:milestone_reached", "plans:agreement_revise"}
 
+# Answered with 405 to any POST from a signed-in user: files are only read.
+GET_ONLY = {"plans:paper_file"}
+
 
 @pytest.fixture
-def world(client_record, keyworker, colleague, manager, travel):
+def world(client_record, keyworker, colleague, manager, travel, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    paper = paper_plan(client=client_with_keyworker(site=client_record.site,
+                                                    keyworker=keyworker, first_name="Pat"),
+                       by=keyworker)
     travel(days=-35)
     plan = signed_plan(client=client_record, by=keyworker)
     for action in Action.objects.filter(goal__plan=plan):
@@ -96,6 +114,7 @@ def world(client_record, keyworker, colleague, manager, travel):
     return {
         "client": client_record,
         "plan": plan,
+        "paper": paper,
         "draft": draft,
         "draft_goal": draft.goals.get(),
         "action": Action.objects.filter(goal__plan=plan).first(),
@@ -128,6 +147,8 @@ def url_of(name, world):
         "plans:edit": [world["draft"].pk],
         "plans:goal_add": [world["draft"].pk],
         "plans:sign": [world["draft"].pk],
+        "plans:paper_sign": [world["draft"].pk],
+        "plans:paper_file": [world["paper"].pk],
         "plans:compare": [world["draft"].pk],
         "plans:goal_edit": [world["draft"].pk, world["draft_goal"].pk],
         "plans:goal_delete": [world["draft"].pk, world["draft_goal"].pk],
@@ -158,6 +179,8 @@ def outcome(response, method):
 def expected_outcome(name, role, method):
     expected = MATRIX[name][ROLES.index(role)]
     if method == "get" and name in POST_ONLY and role != "anonymous":
+        return 405
+    if method == "post" and name in GET_ONLY and role != "anonymous":
         return 405
     if expected == OK and method == "post":
         return {OK, MOVED}
@@ -220,6 +243,9 @@ def valid_post(name, world):
                        "client-role": "client", "client-method": "typed",
                        "client-name": "Dee Harper", "client-agreed_in_person": "on"},
         "plans:review": review,
+        "plans:paper_sign": {"scan": pdf_upload("signed.pdf"),
+                             "signed_on": draft.starts_on.isoformat(),
+                             "client_name": "Dee Harper", "worker_name": "Kim Lowe"},
         "plans:manager_review": {"comments": "A realistic plan in Dee's words."},
         "plans:action_progress": {"outcome": "done", "learnt": "Went with a friend"},
         "plans:milestone_reached": {"reached_on": today.isoformat()},
@@ -250,8 +276,9 @@ def valid_post(name, world):
 
 def snapshot():
     """Every row a plans POST could write, as plain values."""
-    models = (Plan, Goal, Action, Milestone, Signature, Review, ReviewItem, ManagerReview,
-              Agreement, AgreementTemplate, Agency, Referral, DocumentAccess, Consent)
+    models = (Plan, PaperOriginal, Goal, Action, Milestone, Signature, Review, ReviewItem,
+              ManagerReview, Agreement, AgreementTemplate, Agency, Referral, DocumentAccess,
+              Consent)
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
         for model in models + tuple(m.history.model for m in models
@@ -266,6 +293,8 @@ REFUSED = [
     ("colleague", "plans:goal_edit"),
     ("colleague", "plans:goal_delete"),
     ("colleague", "plans:sign"),
+    ("colleague", "plans:paper_sign"),
+    ("administrator", "plans:paper_sign"),
     ("colleague", "plans:review"),
     ("colleague", "plans:action_progress"),
     ("colleague", "plans:agreement_sign"),
@@ -297,6 +326,7 @@ ALLOWED = [
     ("keyworker", "plans:sign"),
     ("keyworker", "plans:review"),
     ("manager", "plans:manager_review"),
+    ("manager", "plans:paper_sign"),
     ("keyworker", "plans:action_progress"),
     ("keyworker", "plans:milestone_reached"),
     ("keyworker", "plans:agreement_edit"),

@@ -57,7 +57,7 @@ from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
 from keywork.lib import pdf
 from plans import services as plans_services
-from plans.models import Action, Milestone
+from plans.models import Action, Milestone, PaperOriginal, Signature
 from staff.models import Site, User
 from stages import services as stages_services
 from stages.models import Evidence, PortfolioItem
@@ -70,6 +70,7 @@ from tests.factories import (
     KeyworkSessionFactory,
     UserFactory,
     consent_now,
+    paper_plan,
     sign,
     signed_plan,
 )
@@ -239,6 +240,8 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "referral": plans_services.referral_make(client=dee, agency=agency, made_on=today,
                                                  reason="Flat", by=keyworker,
                                                  new_consent=consent_now()),
+        # Rob's plan, brought in from paper: its scan is a page to walk.
+        "paper": paper_plan(client=colleagues_client, by=colleague),
     }
     # The diary: a session an hour ago (lone working), one held last week with a risk.
     now = timezone.now().replace(second=0, microsecond=0)
@@ -293,6 +296,8 @@ def url_of(name, world):
         "plans:edit": [world["draft"].pk],
         "plans:goal_add": [world["draft"].pk],
         "plans:sign": [world["draft"].pk],
+        "plans:paper_sign": [world["draft"].pk],
+        "plans:paper_file": [world["paper"].pk],
         "plans:compare": [world["draft"].pk],
         "plans:goal_edit": [world["draft"].pk, world["draft_goal"].pk],
         "plans:goal_delete": [world["draft"].pk, world["draft_goal"].pk],
@@ -808,7 +813,8 @@ HOSTILE_FILES = [
 ]
 
 # The pages whose form takes a file.
-UPLOAD_FORMS = ["clients:edit", "clients:create", "stages:evidence_create", "stages:portfolio"]
+UPLOAD_FORMS = ["clients:edit", "clients:create", "stages:evidence_create", "stages:portfolio",
+                "plans:paper_sign"]
 
 
 def test_every_file_field_is_in_an_upload_test():
@@ -818,7 +824,7 @@ def test_every_file_field_is_in_an_upload_test():
               for field in model._meta.get_fields() if isinstance(field, FileField)
               and not model.__name__.startswith("Historical")}
     assert fields == {"clients.Client.photo", "stages.Evidence.file",
-                      "stages.PortfolioItem.file"}
+                      "stages.PortfolioItem.file", "plans.PaperOriginal.file"}
 
 
 def _upload_form(client, name, world):
@@ -836,7 +842,8 @@ def _saved_files(settings):
 
 def _rows():
     return (Client.objects.count(), list(Client.objects.values_list("photo", flat=True)),
-            Evidence.objects.count(), PortfolioItem.objects.count())
+            Evidence.objects.count(), PortfolioItem.objects.count(),
+            PaperOriginal.objects.count(), Signature.objects.count())
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
@@ -903,7 +910,8 @@ def png_with_one_huge_chunk(size):
     ("clients:edit", "photo.png", png_with_one_huge_chunk(50 * MB - 100)),
     ("stages:evidence_create", "letter.pdf", b"%PDF-1.4\n"),
     ("stages:portfolio", "certificate.png", png_declaring(100, 100)),
-], ids=["clients:edit", "stages:evidence_create", "stages:portfolio"])
+    ("plans:paper_sign", "signed-plan.pdf", b"%PDF-1.4\n"),
+], ids=["clients:edit", "stages:evidence_create", "stages:portfolio", "plans:paper_sign"])
 def test_a_50_mb_file_is_refused_by_its_size_without_being_read_into_memory(
         client, settings, world, manager, name, filename, head):
     client.force_login(manager)
