@@ -80,18 +80,18 @@ COLUMNS = {
 
 EXAMPLES = {
     "clients": {
-        "site": "RIV", "old_reference": "OLD-0001", "first_name": "Dee", "last_name": "Example",
+        "site": "DC1", "old_reference": "OLD-0001", "first_name": "Dee", "last_name": "Example",
         "date_of_birth": "14/03/1980", "status": "active", "referred_on": "02/01/2026",
-        "admitted_on": "09/01/2026", "keyworker": "kim", "phone": "07700 900123",
+        "admitted_on": "09/01/2026", "keyworker": "keyworker", "phone": "07700 900123",
         "languages": "English; Polish", "alerts": "Allergic to penicillin; Ask before visiting",
         "referral_source": "Outreach team",
     },
     "sessions": {
-        "client_reference": "OLD-0001", "worker": "kim", "start": "12/01/2026 10:00",
+        "client_reference": "OLD-0001", "worker": "keyworker", "start": "12/01/2026 10:00",
         "minutes": "45", "status": "held", "notes": "Talked about the housing application.",
     },
     "plans": {
-        "client_reference": "OLD-0001", "plan_start": "12/01/2026", "review_date": "09/02/2026",
+        "client_reference": "OLD-0001", "plan_start": "12/01/2026", "review_date": "09/02/2027",
         "vision": "A flat of my own near my sister.", "goal": "Find a flat",
         "action": "Fill in the housing register form", "who": "client", "due": "19/01/2026",
     },

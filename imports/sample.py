@@ -37,8 +37,10 @@ def _day(day):
     return day.strftime("%d/%m/%Y")
 
 
-def generate(*, clients=500, sessions=20_000, seed=16, sites=("DC1", "HH1")):
-    """{kind: [row dict]} for the three files."""
+def generate(*, clients=500, sessions=20_000, seed=16, sites=("DC1", "HH1"), workers=None):
+    """{kind: [row dict]} for the three files; `workers`: {site code: [usernames]}, the
+    last of each only holding sessions (a manager), never a keyworker."""
+    workers = workers or WORKERS
     rng = random.Random(seed)  # noqa: S311 (made-up data, repeatable on purpose)
     client_rows, open_clients, seen_clients = [], [], []
     for n in range(1, clients + 1):
@@ -61,7 +63,7 @@ def generate(*, clients=500, sessions=20_000, seed=16, sites=("DC1", "HH1")):
             "admitted_on": "" if status == "referred" else _day(admitted),
             "ended_on": _day(ended) if ended else "",
             "end_destination": "Own tenancy" if status == "moved on" else "",
-            "keyworker": "" if status == "referred" else rng.choice(WORKERS[site][:-1]),
+            "keyworker": "" if status == "referred" else rng.choice(workers[site][:-1]),
             "phone": f"07700 9{n:05d}", "languages": rng.choice(["English", "English; Polish",
                                                                  "Arabic; English"]),
             "alerts": rng.choice(ALERTS), "referral_source": "Outreach team",
@@ -80,7 +82,7 @@ def generate(*, clients=500, sessions=20_000, seed=16, sites=("DC1", "HH1")):
                                                              rng.choice([0, 15, 30, 45])))
         status = rng.choices(["held", "missed", "cancelled"], weights=[8, 1, 1])[0]
         session_rows.append({
-            "client_reference": reference, "worker": rng.choice(WORKERS[site]),
+            "client_reference": reference, "worker": rng.choice(workers[site]),
             "start": start.strftime("%d/%m/%Y %H:%M"), "minutes": str(rng.choice([30, 45, 60])),
             "status": status, "cancelled_by": rng.choice(["client", "staff"])
             if status == "cancelled" else "",

@@ -341,7 +341,7 @@ def _check_plans(check, lookups, rows, today):
     kind = "plans"
     pending = _pending(check)
     by_client = {}  # id(client): [row, Plan, {goal text: (Goal, [Action])}, client]
-    existing = set(Plan.objects.filter(client__in=list(lookups.keywork.values()))
+    existing = set(Plan.objects.filter(client__site__in=lookups.sites)
                    .values_list("client_id", flat=True).distinct())
     for row, values in rows:
         before = check.error_count

@@ -27,8 +27,9 @@ def _batch_for(request, pk):
 
 def batch_list(request):
     require_manager_or_administrator(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             batch = services.batch_preview(uploads=form.uploads, by=request.user)
         except ValidationError as error:
