@@ -230,6 +230,8 @@ def targets():
         "today": ("/diary/today/", [(kw[i], "/diary/today/") for i in range(10)]),
         "due_count": ("/diary/today/count/", [(kw[i], "/diary/today/count/") for i in range(10)]),
         "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
+        # The import page lists every import of the manager's sites (issue 16).
+        "imports": ("/imports/", [(mgr[i], "/imports/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=
