@@ -10,6 +10,7 @@ import io
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,11 +92,21 @@ EXAMPLES = {
         "minutes": "45", "status": "held", "notes": "Talked about the housing application.",
     },
     "plans": {
-        "client_reference": "OLD-0001", "plan_start": "12/01/2026", "review_date": "09/02/2027",
+        "client_reference": "OLD-0001", "plan_start": "12/01/2026",
         "vision": "A flat of my own near my sister.", "goal": "Find a flat",
         "action": "Fill in the housing register form", "who": "client", "due": "19/01/2026",
     },
 }
+
+
+def example(kind):
+    """The example row of a file; a plan's review date four weeks from today, since one in
+    the past is refused."""
+    row = dict(EXAMPLES[kind])
+    if kind == "plans":
+        row["review_date"] = (timezone.localdate() + datetime.timedelta(weeks=4)).strftime(
+            "%d/%m/%Y")
+    return row
 
 
 def header(kind):
@@ -105,7 +116,8 @@ def header(kind):
 def template(kind, file_format):
     """The template of a file: the header row and one example row, as bytes."""
     data = tablib.Dataset(headers=header(kind))
-    data.append([EXAMPLES[kind].get(name, "") for name in header(kind)])
+    row = example(kind)
+    data.append([row.get(name, "") for name in header(kind)])
     exported = data.export(file_format)
     return exported.encode("utf-8-sig") if isinstance(exported, str) else exported
 

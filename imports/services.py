@@ -81,6 +81,7 @@ class Checked:
     sessions: list = dataclasses.field(default_factory=list)  # (row, KeyworkSession)
     plans: list = dataclasses.field(default_factory=list)  # (row, Plan, [(Goal, [Action])])
     sites: set = dataclasses.field(default_factory=set)
+    refused: dict = dataclasses.field(default_factory=dict)  # old reference: its row
 
     def error(self, kind, row, message):
         self.errors[kind].append([row, _("Row %(row)s: %(message)s") % {
@@ -239,6 +240,8 @@ def _check_clients(check, lookups, rows, today):
         if check.error_count == before:
             check.clients.append((row, client, old, worker))
             check.sites.add(site.pk)
+        elif old:
+            check.refused.setdefault(old.lower(), row)
 
 
 def _client_named(check, kind, row, lookups, pending, text):
@@ -248,6 +251,10 @@ def _client_named(check, kind, row, lookups, pending, text):
         return None
     if text.lower() in pending:
         return pending[text.lower()]
+    if text.lower() in check.refused:
+        check.error(kind, row, _("client '%(ref)s' has a problem on row %(row)s of the clients "
+                                 "file.") % {"ref": text, "row": check.refused[text.lower()]})
+        return None
     found = lookups.imported.get(text.lower(), [])
     if len(found) > 1:
         check.error(kind, row, _("old reference '%(ref)s' names clients at %(n)s sites: give "

@@ -25,7 +25,7 @@ MATRIX = {
 @pytest.fixture
 def batch(manager, keyworker):
     upload = SimpleUploadedFile("clients.csv", sample.as_csv(
-        "clients", [files.EXAMPLES["clients"]]))
+        "clients", [files.example("clients")]))
     return services.batch_preview(uploads={"clients": upload}, by=manager)
 
 

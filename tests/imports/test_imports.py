@@ -25,7 +25,7 @@ def _csv(kind, rows):
 
 
 def _client(**values):
-    row = dict(files.EXAMPLES["clients"])
+    row = dict(files.example("clients"))
     row.update(values)
     return row
 
@@ -80,9 +80,9 @@ def test_a_manager_cannot_import_into_another_site(manager, other_site):
 
 def test_sessions_and_plans_name_clients_by_their_old_reference(manager, keyworker):
     clients = [_client(old_reference="OLD-7")]
-    sessions = [dict(files.EXAMPLES["sessions"], client_reference="OLD-7"),
-                dict(files.EXAMPLES["sessions"], client_reference="NOBODY")]
-    plans = [dict(files.EXAMPLES["plans"], client_reference="OLD-7")]
+    sessions = [dict(files.example("sessions"), client_reference="OLD-7"),
+                dict(files.example("sessions"), client_reference="NOBODY")]
+    plans = [dict(files.example("plans"), client_reference="OLD-7")]
     batch = services.batch_preview(uploads={
         "clients": _csv("clients", clients), "sessions": _csv("sessions", sessions),
         "plans": _csv("plans", plans)}, by=manager)
@@ -93,8 +93,8 @@ def test_sessions_and_plans_name_clients_by_their_old_reference(manager, keywork
 def test_imported_records_say_where_they_came_from_in_their_history(manager, keyworker):
     batch = services.batch_preview(uploads={
         "clients": _csv("clients", [_client()]),
-        "sessions": _csv("sessions", [files.EXAMPLES["sessions"]]),
-        "plans": _csv("plans", [files.EXAMPLES["plans"]])}, by=manager)
+        "sessions": _csv("sessions", [files.example("sessions")]),
+        "plans": _csv("plans", [files.example("plans")])}, by=manager)
     services.batch_import(batch=batch, by=manager)
     client = Client.objects.get()
     assert client.reference == "DC1-00001"
@@ -212,3 +212,11 @@ def test_the_pages_import_then_undo_with_a_confirmation(client, manager, keywork
     client.post(reverse("imports:undo", args=[batch.pk]))
     assert Client.objects.count() == 0
     assert "Undone by" in client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+
+
+def test_a_session_of_a_client_whose_row_has_a_problem_says_so(manager, keyworker):
+    batch = services.batch_preview(uploads={
+        "clients": _csv("clients", [_client(first_name="")]),
+        "sessions": _csv("sessions", [files.example("sessions")])}, by=manager)
+    assert [e for f in batch.files.all() for e in f.errors][-1] == [
+        2, "Row 2: client 'OLD-0001' has a problem on row 2 of the clients file."]

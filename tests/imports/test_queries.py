@@ -11,8 +11,8 @@ DETAIL_QUERIES = 5
 
 
 def _preview(manager, bad_rows):
-    rows = [{**files.EXAMPLES["clients"], "old_reference": f"R{n}", "date_of_birth": "99/99/1999"}
-            for n in range(bad_rows)] or [files.EXAMPLES["clients"]]
+    rows = [{**files.example("clients"), "old_reference": f"R{n}", "date_of_birth": "99/99/1999"}
+            for n in range(bad_rows)] or [files.example("clients")]
     upload = SimpleUploadedFile("clients.csv", sample.as_csv("clients", rows))
     return services.batch_preview(uploads={"clients": upload}, by=manager)
 

@@ -251,7 +251,7 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
     world["supervision"] = record
     world["supervision_action"] = record.actions.get()
     # An import previewed by the manager, ready to import (and then to undo).
-    rows = [imports_files.EXAMPLES["clients"]]
+    rows = [imports_files.example("clients")]
     world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
         "clients.csv", imports_sample.as_csv("clients", rows))}, by=manager)
     return world
