@@ -485,10 +485,28 @@ def _check_may(batch, by):
         raise ValidationError(_("Only managers and administrators import records."))
 
 
-@transaction.atomic
+class _RowProblems(Exception):
+    def __init__(self, check):
+        super().__init__()
+        self.check = check
+
+
 def batch_import(*, batch, by):
     """Write every row of a previewed batch, all in one transaction, or nothing: if any
-    row has a problem now, the problems are recorded and ValidationError raised."""
+    row has a problem now (the records may have changed since the preview), the problems
+    are recorded on the batch for its page and ValidationError raised."""
+    try:
+        return _import(batch=batch, by=by)
+    except _RowProblems as problems:
+        with transaction.atomic():
+            _record_check(batch, problems.check)
+        raise ValidationError(_("%(n)s rows have problems: correct the files and upload "
+                                "them again. Nothing was imported.")
+                              % {"n": problems.check.error_count}) from None
+
+
+@transaction.atomic
+def _import(*, batch, by):
     _check_may(batch, by)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PREVIEWED:
@@ -496,13 +514,12 @@ def batch_import(*, batch, by):
     started = time.monotonic()
     check = batch_check(batch, by)
     if check.error_count:
-        _record_check(batch, check)
-        raise ValidationError(_("%(n)s rows have problems: correct the files and upload "
-                                "them again. Nothing was imported.") % {"n": check.error_count})
+        raise _RowProblems(check)
     names = {f.kind: f.name for f in batch.files.all()}
     created = {}
     try:
-        _write(batch, check, names, by, created)
+        with transaction.atomic():
+            _write(batch, check, names, by, created)
     except IntegrityError as error:
         raise ValidationError(_("The database refused the import (%(error)s); nothing was "
                                 "imported.") % {"error": error}) from error

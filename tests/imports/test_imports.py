@@ -220,3 +220,14 @@ def test_a_session_of_a_client_whose_row_has_a_problem_says_so(manager, keyworke
         "sessions": _csv("sessions", [files.example("sessions")])}, by=manager)
     assert [e for f in batch.files.all() for e in f.errors][-1] == [
         2, "Row 2: client 'OLD-0001' has a problem on row 2 of the clients file."]
+
+
+def test_a_problem_found_at_import_time_is_shown_on_the_imports_page(manager, keyworker):
+    batch = services.batch_preview(uploads={"clients": _csv("clients", [_client()])},
+                                   by=manager)
+    keyworker.sites.clear()  # moved away between the preview and the import
+    with pytest.raises(ValidationError):
+        services.batch_import(batch=batch, by=manager)
+    assert batch.files.get().errors == [
+        [2, "Row 2: keyworker 'keyworker' does not work at Riverside Day Centre."]]
+    assert ImportBatch.objects.get().status == ImportBatch.Status.PREVIEWED
