@@ -231,3 +231,10 @@ def test_a_problem_found_at_import_time_is_shown_on_the_imports_page(manager, ke
     assert batch.files.get().errors == [
         [2, "Row 2: keyworker 'keyworker' does not work at Riverside Day Centre."]]
     assert ImportBatch.objects.get().status == ImportBatch.Status.PREVIEWED
+
+
+@pytest.mark.parametrize(("text", "utc"), [
+    ("15/07/2026 10:00", "2026-07-15 09:00"), ("15/01/2026 10:00", "2026-01-15 10:00"),
+    ("29/03/2026 03:00", "2026-03-29 02:00"), ("25/10/2026 01:30", "2026-10-25 00:30")])
+def test_a_session_start_is_read_as_uk_time(text, utc):
+    assert files.parse_moment(text).strftime("%Y-%m-%d %H:%M") == utc
