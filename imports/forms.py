@@ -21,8 +21,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Upload and preview"), attrs={"enctype":
-                                                                  "multipart/form-data"})
+        self.helper = form_helper(_("Upload and preview"))
 
     def _read(self, kind):
         upload = self.cleaned_data.get(kind)

@@ -558,10 +558,11 @@ def _write(batch, check, names, by, created):
         changes.append(StatusChange(client=client, from_status="", to_status=client.status,
                                     on=on, by=by, note=reason, at=timezone.now()))
         if worker is not None:
+            # A first allocation, so no reason, as client_allocate's; its history has the source.
             ended = client.status in Client.ENDED
             allocations.append(Allocation(
                 client=client, worker=worker, kind=Allocation.Kind.PRIMARY,
-                start=client.admitted_on, reason=reason, created_by=by,
+                start=client.admitted_on, created_by=by,
                 end=client.ended_on + dates.DAY if ended else None,
                 ended_by=by if ended else None,
                 end_reason=_("Client left the service.") if ended else ""))
