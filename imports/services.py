@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.models import Allocation, Client, StatusChange
 from diary.models import MAX_MINUTES, KeyworkSession
@@ -641,11 +642,14 @@ def undo_blockers(batch):
     """What stops the batch being undone, in words a manager can act on (empty if none)."""
     if batch.status != ImportBatch.Status.IMPORTED:
         return [_("Only an import that was run, and not yet undone, can be undone.")]
-    blockers = [_("%(n)s %(what)s were added to the imported clients by hand since the "
-                  "import.") % {"n": n, "what": model._meta.verbose_name_plural}
+    blockers = [ngettext("%(n)s %(what)s was added to the imported clients since the import.",
+                         "%(n)s %(what)s were added to the imported clients since the import.",
+                         n) % {"n": n, "what": (model._meta.verbose_name if n == 1
+                                                else model._meta.verbose_name_plural)}
                 for model, n in _added_since(batch)]
-    blockers += [_("%(n)s changes were made to imported %(what)s since the import.")
-                 % {"n": n, "what": model._meta.verbose_name_plural}
+    blockers += [ngettext("%(n)s change was made to imported %(what)s since the import.",
+                          "%(n)s changes were made to imported %(what)s since the import.",
+                          n) % {"n": n, "what": model._meta.verbose_name_plural}
                  for model, n in _changed_since(batch)]
     return blockers
 

@@ -119,7 +119,7 @@ def test_undo_is_refused_once_something_was_added_by_hand(manager, keyworker):
     KeyworkSessionFactory(client=Client.objects.get(), worker=keyworker)
     batch.refresh_from_db()
     assert services.undo_blockers(batch) == [
-        "1 keywork sessions were added to the imported clients by hand since the import."]
+        "1 keywork session was added to the imported clients since the import."]
     with pytest.raises(ValidationError):
         services.batch_undo(batch=batch, by=manager)
     assert Client.objects.count() == 1
@@ -134,7 +134,7 @@ def test_undo_is_refused_once_an_imported_record_was_changed(manager, keyworker)
                                   phone="01632 960000")
     batch.refresh_from_db()
     assert services.undo_blockers(batch) == [
-        "1 changes were made to imported clients since the import."]
+        "1 change was made to imported clients since the import."]
 
 
 def test_an_old_reference_cannot_be_imported_twice(manager, keyworker):
