@@ -243,6 +243,8 @@ def targets():
         # (clients.selectors.keyworker_matches) whatever the number of workers.
         "allocate": ("/clients/<pk>/allocate/",
                      [(mgr[i], f"/clients/{files[i]}/allocate/") for i in range(10)]),
+        # The import page lists every import of the manager's sites (issue 16).
+        "imports": ("/imports/", [(mgr[i], "/imports/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary", "supervision"]
 # audit reads every app's records (access log, subject access, retention), so it is last.
 LOCAL_APPS.append("audit")
+# imports writes into clients, diary and plans and asks audit who else holds a client's rows.
+LOCAL_APPS.append("imports")
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [

@@ -55,6 +55,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
+from imports import files as imports_files
+from imports import sample as imports_sample
+from imports import services as imports_services
 from keywork.lib import pdf
 from plans import services as plans_services
 from plans.models import Action, Milestone, PaperOriginal, Signature
@@ -119,7 +122,7 @@ LOGS_OUT = {"logout", "admin:logout"}
 # Steps that close or remove what later pages of the group show: posted last.
 LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
         "plans:goal_delete", "diary:strike", "diary:contact_strike", "supervision:sign",
-        "supervision:confirm"}
+        "supervision:confirm", "imports:undo"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -150,6 +153,7 @@ FORM_PAGES = {
     "supervision:addendum": lambda w: reverse("supervision:detail",
                                               args=[w["supervision"].pk]),
     "audit:keepalive": lambda w: reverse("home"),
+    "imports:run": lambda w: reverse("imports:detail", args=[w["import_batch"].pk]),
 }
 # What a role without any form to copy posts: the field names the app's forms use most.
 GENERIC_FIELDS = ["note", "reason", "text", "what", "comments", "name", "outcome", "status",
@@ -267,6 +271,10 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                      who="keyworker", by_when=admitted)
     world["supervision"] = record
     world["supervision_action"] = record.actions.get()
+    # An import previewed by the manager, ready to import (and then to undo).
+    rows = [imports_files.example("clients")]
+    world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
+        "clients.csv", imports_sample.as_csv("clients", rows))}, by=manager)
     return world
 
 
@@ -331,6 +339,10 @@ def url_of(name, world):
         "supervision:confirm": [world["supervision"].pk],
         "supervision:addendum": [world["supervision"].pk],
         "supervision:action_done": [world["supervision"].pk, world["supervision_action"].pk],
+        "imports:template": ["clients", "xlsx"],
+        "imports:detail": [world["import_batch"].pk],
+        "imports:run": [world["import_batch"].pk],
+        "imports:undo": [world["import_batch"].pk],
         "password_reset_confirm": [
             urlsafe_base64_encode(force_bytes(world["keyworker"].pk)),
             default_token_generator.make_token(world["keyworker"])],
