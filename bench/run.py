@@ -70,7 +70,7 @@ def django_env(cfg, **extra):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DEBUG")}
     env |= {"DEBUG": "false", "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false",
-            "STATIC_MANIFEST": "true", "BENCH_ADMIN": "true", "PYTHONPATH": str(ROOT)}
+            "STATIC_MANIFEST": "true", "PYTHONPATH": str(ROOT)}
     if cfg.db == "postgres":
         env["DATABASE_URL"] = cfg.pg_url
     else:
@@ -229,6 +229,9 @@ def targets():
         # Today's list and the bell's count (issue 15): one selector, diary.selectors.due_for.
         "today": ("/diary/today/", [(kw[i], "/diary/today/") for i in range(10)]),
         "due_count": ("/diary/today/count/", [(kw[i], "/diary/today/count/") for i in range(10)]),
+        # A manager's Today also lists the site's keywork recorded late awaiting approval.
+        "manager_today": ("/diary/today/ (a manager)",
+                          [(mgr[i], "/diary/today/") for i in range(10)]),
         "team": ("/team/", [(mgr[i], "/team/") for i in range(10)]),
         # How often a site re-assesses (issue 16).
         "assessment_settings": ("/assessments/settings/",
@@ -236,6 +239,15 @@ def targets():
         # Moving a client to another site (issue 16): the form lists every active site.
         "client_move": ("/clients/<pk>/move/",
                         [(mgr[i], f"/clients/{files[i]}/move/") for i in range(10)]),
+        # A client's consents to share (issue 16): a list that grows with the client.
+        "consents": ("/clients/<pk>/consents/",
+                     [(kw[i], f"/clients/{files[i]}/consents/") for i in range(10)]),
+        # Every keyworker of the site, each matched with the client (issue 16): two queries
+        # (clients.selectors.keyworker_matches) whatever the number of workers.
+        "allocate": ("/clients/<pk>/allocate/",
+                     [(mgr[i], f"/clients/{files[i]}/allocate/") for i in range(10)]),
+        # The import page lists every import of the manager's sites (issue 16).
+        "imports": ("/imports/", [(mgr[i], "/imports/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

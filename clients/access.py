@@ -242,3 +242,10 @@ def declaration_of(view):
     """The ClientPage a view declares; None when it declares that it is about no client;
     UNDECLARED when it says nothing."""
     return getattr(view, "client_page", UNDECLARED)
+
+
+def require_manager_or_administrator(request):
+    """403 unless the user is a manager or an administrator: the pages that bring a site's
+    records in as a whole (imports), which administrators run for any site."""
+    if not (request.user.is_manager or request.user.is_administrator):
+        raise PermissionDenied

@@ -114,6 +114,17 @@ def _small_sites(rng, today, sites, staff, manager):
                                          "Thursday; benefits review letter expected.")
     for days_ago in (3, 1):
         clients.append(_refer(rng, today, dc1, manager, days_ago=days_ago))
+    # Referrals that ended without an admission: the referral outcomes report counts them.
+    for days_ago, outcome, reason, note in (
+            (40, Client.Status.DECLINED, Client.ReferralEndReason.NEEDS_TOO_HIGH,
+             "Needs nursing care the centre cannot give; passed back to the hospital team."),
+            (12, Client.Status.DID_NOT_ARRIVE, Client.ReferralEndReason.NO_CONTACT,
+             "Missed two interview slots; the outreach team could not find him.")):
+        closed = _refer(rng, today, dc1, manager, days_ago=days_ago)
+        services.client_close_referral(client=closed, outcome=outcome, reason=reason,
+                                       note=note, by=manager,
+                                       on=today - datetime.timedelta(days=days_ago - 8))
+        clients.append(closed)
     ended = _refer(rng, today, dc1, manager, days_ago=400)
     _admit_and_allocate(ended, manager=manager, worker=kw1, days_ago=390, today=today)
     services.client_end(client=ended, status=Client.Status.MOVED_ON,
@@ -135,6 +146,12 @@ def _small_sites(rng, today, sites, staff, manager):
                             today=today, activate=i != 6)
         clients.append(client)
     clients.append(_refer(rng, today, hh1, manager, days_ago=2))
+    withdrawn = _refer(rng, today, hh1, manager, days_ago=25)
+    services.client_close_referral(client=withdrawn, outcome=Client.Status.WITHDRAWN,
+                                   reason=Client.ReferralEndReason.SUPPORTED_ELSEWHERE,
+                                   note="Offered a room by family.", by=manager,
+                                   on=today - datetime.timedelta(days=20))
+    clients.append(withdrawn)
     gone = _refer(rng, today, hh1, manager, days_ago=300)
     _admit_and_allocate(gone, manager=manager, worker=kw3, days_ago=290, today=today)
     services.client_end(client=gone, status=Client.Status.DISCHARGED,
@@ -142,17 +159,12 @@ def _small_sites(rng, today, sites, staff, manager):
                         reason="Left without notice after repeated rule breaches", by=manager,
                         end_kind=Client.EndKind.UNPLANNED)
     clients.append(gone)
-    # Admitted at the day centre, then moved into the hostel: waiting for a keyworker
-    # there, with the handover note. Left out of the list the later apps' demos fill in
-    # (it would have sessions booked with the old site's keyworkers).
-    moving = _refer(rng, today, dc1, manager, days_ago=40)
-    services.client_admit(client=moving, admitted_on=today - datetime.timedelta(days=35),
-                          by=manager)
-    services.client_move_site(
-        client=moving, to_site=hh1, on=today - datetime.timedelta(days=2), by=manager,
-        handover_note="Came to the day centre for five weeks; now has a room at Hope House. "
-                      "Wants help with a benefits claim first. Anxious in groups: meet "
-                      "one to one.")
+    # Matching: a Riverside referral who speaks Polish first and wants help with housing
+    # (Kim speaks Polish and has room; Sam speaks Polish and knows housing, but is full).
+    polish = clients[10]
+    services.client_update(client=polish, version=polish.version, by=manager,
+                           languages="Polish, English", support_wanted=["housing"],
+                           cultural_needs="More at ease speaking Polish.")
     return clients
 
 

@@ -2,12 +2,14 @@
 
 from crispy_forms.layout import HTML, Div, Field, Fieldset
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, validate_photo_size
 from keywork.lib.files import validate_pixels
 from keywork.lib.forms import form_helper, form_row
+from staff.forms import SkillsField
 from staff.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,13 +29,14 @@ class PhotoField(forms.ImageField):
         return photo
 
 
+# Consent to share is recorded one consent at a time (plans.Consent, on its own page); the
+# client's old yes/no, date and scope fields are shown there, no longer edited here.
 DETAIL_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "photo",
     "phone", "email", "address",
     "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
-    "languages", "cultural_needs",
+    "languages", "cultural_needs", "preferred_keyworker_gender", "support_wanted",
     "gp_name", "gp_practice", "gp_phone",
-    "consent_to_share", "consent_date", "consent_scope",
     "alerts",
 ]
 
@@ -46,10 +49,9 @@ def _detail_layout():
         Fieldset(_("Emergency contact"),
                  form_row("emergency_contact_name", "emergency_contact_relationship",
                           "emergency_contact_phone")),
-        Fieldset(_("Matching"), "languages", "cultural_needs"),
+        Fieldset(_("Matching"), "languages", "cultural_needs",
+                 form_row("preferred_keyworker_gender"), "support_wanted"),
         Fieldset(_("GP"), form_row("gp_name", "gp_practice", "gp_phone")),
-        Fieldset(_("Consent to share information"), "consent_to_share",
-                 form_row("consent_date"), "consent_scope"),
         Fieldset(_("Alerts"), "alerts"),
     ]
 
@@ -58,6 +60,8 @@ class ClientDetailsForm(forms.ModelForm):
     """Edit a client's details. Carries the version it was opened at (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    support_wanted = SkillsField(label=_("Specialist support wanted"), help_text=_(
+        "Keyworkers with these specialisms are shown first when allocating."))
 
     class Meta:
         model = Client
@@ -65,10 +69,8 @@ class ClientDetailsForm(forms.ModelForm):
         field_classes = {"photo": PhotoField}
         widgets = {
             "date_of_birth": DATE,
-            "consent_date": DATE,
             "address": forms.Textarea(attrs={"rows": 3}),
             "cultural_needs": forms.Textarea(attrs={"rows": 2}),
-            "consent_scope": forms.Textarea(attrs={"rows": 2}),
             "alerts": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -81,6 +83,8 @@ class ClientDetailsForm(forms.ModelForm):
 
 class ReferralForm(forms.ModelForm):
     """A new client, as a referral to one of the manager's sites."""
+
+    support_wanted = ClientDetailsForm.base_fields["support_wanted"]
 
     class Meta:
         model = Client
@@ -228,14 +232,58 @@ class ReopenForm(forms.Form):
         return value
 
 
-class WorkerChoiceField(forms.ModelChoiceField):
-    """Shows each candidate's caseload against their limit, so managers allocate fairly."""
+class CloseReferralForm(forms.Form):
+    """Close a referral that will not become an admission. The page asks once more before
+    it is sent: the record becomes archived."""
 
-    def __init__(self, *args, counts=None, **kwargs):
+    outcome = forms.ChoiceField(
+        label=_("What happened?"), widget=forms.RadioSelect,
+        choices=[(Client.Status.DECLINED, _("Declined: the service cannot offer a place")),
+                 (Client.Status.WITHDRAWN, _("Withdrawn by the person or the referrer")),
+                 (Client.Status.DID_NOT_ARRIVE, _("Did not arrive"))],
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.ChoiceField(label=_("Why"), choices=[("", _("Choose a reason")),
+                                                        *Client.ReferralEndReason.choices])
+    note = forms.CharField(label=_("More about it"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Needed when the reason is another one."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Close the referral"), attrs={"data-confirm": _(
+            "Close this referral? The record becomes archived and read-only.")})
+
+
+class _MatchIterator(ModelChoiceIterator):
+    """The choices in the order of the matches given (best first), without a query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for match in self.field.matches:
+            yield self.choice(match.worker)
+
+    def __len__(self):
+        return len(self.field.matches) + (self.field.empty_label is not None)
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    """Shows each candidate's caseload against their limit, so managers allocate fairly;
+    given `matches` (clients.selectors.keyworker_matches) for one client, lists them best
+    first with what matches in words."""
+
+    def __init__(self, *args, counts=None, matches=None, **kwargs):
         self.counts = counts or {}
+        self.matches = matches
+        self.by_worker = {match.worker.pk: match for match in matches or ()}
+        if matches is not None:
+            self.iterator = _MatchIterator
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, worker):
+        if (match := self.by_worker.get(worker.pk)) is not None:
+            return _("%(name)s: %(summary)s") % {"name": worker, "summary": match.summary}
         count = self.counts.get(worker.pk, 0)
         label = _("%(name)s: %(count)s of %(limit)s clients") % {
             "name": worker, "count": count, "limit": worker.caseload_limit}
@@ -244,15 +292,15 @@ class WorkerChoiceField(forms.ModelChoiceField):
         return label
 
 
-def _workers_field(candidates, counts, label):
-    return WorkerChoiceField(queryset=candidates, counts=counts, label=label,
+def _workers_field(candidates, counts, label, matches=None):
+    return WorkerChoiceField(queryset=candidates, counts=counts, matches=matches, label=label,
                              empty_label=_("Choose a worker"))
 
 
 class AllocateForm(forms.Form):
-    def __init__(self, *args, candidates, counts, has_keyworker, **kwargs):
+    def __init__(self, *args, candidates, matches, has_keyworker, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"] = _workers_field(candidates, counts, _("Keyworker"))
+        self.fields["worker"] = _workers_field(candidates, None, _("Keyworker"), matches)
         self.fields["reason"] = forms.CharField(
             label=_("Reason for the change"), required=has_keyworker,
             widget=forms.Textarea(attrs={"rows": 2}),
@@ -269,9 +317,9 @@ class AllocateForm(forms.Form):
 
 
 class CoKeyworkerForm(forms.Form):
-    def __init__(self, *args, candidates, counts, **kwargs):
+    def __init__(self, *args, candidates, matches, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"] = _workers_field(candidates, counts, _("Co-keyworker"))
+        self.fields["worker"] = _workers_field(candidates, None, _("Co-keyworker"), matches)
         self.fields["reason"] = forms.CharField(label=_("Why a co-keyworker"), required=False,
                                                 widget=forms.Textarea(attrs={"rows": 2}))
         self.helper = form_helper(_("Add co-keyworker"))
@@ -287,9 +335,9 @@ class CoverForm(forms.Form):
                     "appointments."),
     )
 
-    def __init__(self, *args, candidates, counts, **kwargs):
+    def __init__(self, *args, candidates, matches, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"] = _workers_field(candidates, counts, _("Covering worker"))
+        self.fields["worker"] = _workers_field(candidates, None, _("Covering worker"), matches)
         self.order_fields(["worker", "first_day", "last_day", "handover_note"])
         self.helper = form_helper(_("Arrange cover"))
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from staff.models import Site
+from staff.models import Gender, Site, Skill, validate_skills
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
@@ -68,18 +68,40 @@ class Client(models.Model):
         ACTIVE = "active", _("Active")
         MOVED_ON = "moved_on", _("Moved on")
         DISCHARGED = "discharged", _("Discharged")
+        DECLINED = "declined", _("Referral declined")
+        WITHDRAWN = "withdrawn", _("Referral withdrawn")
+        DID_NOT_ARRIVE = "did_not_arrive", _("Did not arrive")
 
     class EndKind(models.TextChoices):
         PLANNED = "planned", _("Planned ending")
         UNPLANNED = "unplanned", _("Unplanned ending")
 
-    ENDED = (Status.MOVED_ON, Status.DISCHARGED)
+    class ReferralEndReason(models.TextChoices):
+        """Why a referral closed without an admission: a short list, so the outcome report
+        can count them (the free-text reason says the rest)."""
+
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible for the service")
+        NEEDS_TOO_HIGH = "needs_too_high", _("Needs beyond what the service offers")
+        RISK = "risk", _("Risk too high to manage safely")
+        NO_VACANCY = "no_vacancy", _("No vacancy")
+        SUPPORTED_ELSEWHERE = "supported_elsewhere", _("Found support or housing elsewhere")
+        CHOSE_NOT = "chose_not", _("The person chose not to come")
+        REFERRER_WITHDREW = "referrer_withdrew", _("The referrer withdrew it")
+        NO_CONTACT = "no_contact", _("Could not be contacted")
+        OTHER = "other", _("Another reason")
+
+    # Who left after an admission, and referrals closed without one. Both are ended: the
+    # record is archived and read-only, kept for retention, and a return is a new stay.
+    LEFT = (Status.MOVED_ON, Status.DISCHARGED)
+    REFERRAL_CLOSED = (Status.DECLINED, Status.WITHDRAWN, Status.DID_NOT_ARRIVE)
+    ENDED = LEFT + REFERRAL_CLOSED
     # The fields that describe one stay (episode), from referral to its end. Re-opening an
     # ended record copies them into an Episode and clears them for the new stay; a field
     # added to a stay is added here (and to Episode) and nowhere else.
     STAY_FIELDS = ("status", "referred_on", "referral_source", "referral_reference",
                    "referral_reason", "admitted_on", "on_probation", "ended_on",
-                   "end_destination", "end_reason", "end_kind", "closing_summary")
+                   "end_destination", "end_reason", "end_kind", "closing_summary",
+                   "referral_end_reason")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="clients",
                              verbose_name=_("site"))
@@ -112,6 +134,16 @@ class Client(models.Model):
         _("cultural needs and preferences"), blank=True,
         help_text=_("Anything to consider when choosing a keyworker: gender, faith, "
                     "culture, language."),
+    )
+    preferred_keyworker_gender = models.CharField(
+        _("would rather have a keyworker who is"), max_length=20, blank=True,
+        choices=[(g.value, g.label) for g in Gender if g != Gender.PREFER_NOT_TO_SAY],
+        help_text=_("Only if the client asks. Leave empty for no preference."),
+    )
+    support_wanted = models.JSONField(
+        _("specialist support wanted"), default=list, blank=True,
+        validators=[validate_skills],
+        help_text=_("Keyworkers with these specialisms are shown first when allocating."),
     )
     gp_name = models.CharField(_("GP"), max_length=120, blank=True)
     gp_practice = models.CharField(_("GP practice"), max_length=200, blank=True)
@@ -146,6 +178,8 @@ class Client(models.Model):
         _("closing summary"), blank=True,
         help_text=_("Written with the client: what they achieved, what comes next."),
     )
+    referral_end_reason = models.CharField(_("why the referral closed"), max_length=30,
+                                           choices=ReferralEndReason, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["version"])
@@ -196,6 +230,15 @@ class Client(models.Model):
         return self.status in self.ENDED
 
     @property
+    def referral_closed(self):
+        """Closed as a referral (declined, withdrawn, did not arrive), never admitted."""
+        return self.status in self.REFERRAL_CLOSED
+
+    @property
+    def support_wanted_labels(self):
+        return [Skill(value).label for value in self.support_wanted if value in Skill.values]
+
+    @property
     def alert_list(self):
         return [line.strip() for line in self.alerts.splitlines() if line.strip()]
 
@@ -235,6 +278,8 @@ class Episode(models.Model):
     end_kind = models.CharField(_("kind of ending"), max_length=10, choices=Client.EndKind,
                                 blank=True)
     closing_summary = models.TextField(_("closing summary"), blank=True)
+    referral_end_reason = models.CharField(_("why the referral closed"), max_length=30,
+                                           choices=Client.ReferralEndReason, blank=True)
     reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("re-opened by"))
     reopened_at = models.DateTimeField(_("re-opened at"), default=timezone.now)
@@ -327,12 +372,11 @@ class InductionTick(models.Model):
     done_on = models.DateField(_("done on"))
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="+")
+    # Which stay the tick belongs to (clients.selectors.in_current_stay): a returning
+    # client has an induction again, so an item is ticked once per stay, which
+    # clients.services.induction_tick checks under the client's row lock.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "item"], name="induction_tick_once"),
-        ]
 
     def __str__(self):
         return f"{self.item} for {self.client}"

@@ -22,11 +22,12 @@ from django.db.models import (
     Subquery,
 )
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients import extensions
 from clients.models import Allocation, Client, Episode, SiteMove
-from staff.models import Site, User
+from staff.models import Gender, Site, Skill, User, split_languages
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,114 @@ def caseload_sizes(workers, on=None):
             .values("worker").annotate(n=Count("pk")))
     sizes = {row["worker"]: row["n"] for row in rows}
     return {w.pk: Caseload(size=sizes.get(w.pk, 0), limit=w.caseload_limit) for w in workers}
+
+
+# Words in a client's alerts and cultural needs that ask for a specialism even where
+# "specialist support wanted" was not filled in (English: the file is written in English).
+SKILL_WORDS = {
+    Skill.MENTAL_HEALTH: ("mental health", "self-harm", "self harm", "suicid", "psychosis",
+                          "depression", "anxiety"),
+    Skill.SUBSTANCE_USE: ("drug", "alcohol", "overdose", "substance", "heroin", "opiate",
+                          "methadone"),
+    Skill.DOMESTIC_ABUSE: ("domestic abuse", "domestic violence"),
+    Skill.WOMEN_ONLY: ("women-only", "women only"),
+    Skill.OFFENDING: ("probation", "offending", "prison"),
+}
+
+
+@dataclass(frozen=True)
+class KeyworkerMatch:
+    """How well one worker fits one client: the languages they share (as the client's file
+    writes them), whether the worker is of the gender the client asked for, the
+    specialisms the client needs that the worker has, and the worker's caseload."""
+
+    worker: User
+    caseload: Caseload
+    languages: tuple
+    shares_first_language: bool
+    gender_met: bool
+    skills: tuple
+
+    @property
+    def places_left(self):
+        return max(self.caseload.limit - self.caseload.size, 0)
+
+    @property
+    def has_room(self):
+        return self.caseload.size < self.caseload.limit
+
+    @property
+    def score(self):
+        """The client's preferred (first) language weighs most, then a gender asked for,
+        then each other shared language and each specialism."""
+        return (3 * self.shares_first_language + len(self.languages)
+                - self.shares_first_language + 2 * self.gender_met + len(self.skills))
+
+    @property
+    def reasons(self):
+        """The matches in words, best first ("Speaks Polish", "Woman, as asked")."""
+        found = []
+        if self.languages:
+            found.append(_("Speaks %(languages)s") % {"languages": ", ".join(self.languages)})
+        if self.gender_met:
+            found.append(_("%(gender)s, as the client asked")
+                         % {"gender": Gender(self.worker.gender).label})
+        if self.skills:
+            found.append(_("Specialism: %(skills)s") % {"skills": ", ".join(self.skills)})
+        return found
+
+    @property
+    def room(self):
+        if self.caseload.is_over:
+            return _("over the limit (%(size)s of %(limit)s)") % {
+                "size": self.caseload.size, "limit": self.caseload.limit}
+        if not self.has_room:
+            return _("full (%(size)s of %(limit)s)") % {
+                "size": self.caseload.size, "limit": self.caseload.limit}
+        return ngettext("%(count)s place left", "%(count)s places left",
+                        self.places_left) % {"count": self.places_left}
+
+    @property
+    def summary(self):
+        """"Speaks Polish · 3 places left": what the allocation forms show per worker."""
+        return " · ".join([*self.reasons, self.room])
+
+
+def skills_wanted(client):
+    """The specialisms a client's file asks for: those ticked, then those its alerts and
+    cultural needs name (SKILL_WORDS), each once."""
+    wanted = [value for value in client.support_wanted if value in Skill.values]
+    text = f"{client.alerts}\n{client.cultural_needs}".casefold()
+    wanted += [skill.value for skill, words in SKILL_WORDS.items()
+               if skill.value not in wanted and any(word in text for word in words)]
+    return wanted
+
+
+def keyworker_matches(client, workers, on=None):
+    """[KeyworkerMatch] for each of `workers` against `client`, best first: those with
+    room before those who are full, then by score (KeyworkerMatch.score), then by places
+    left, then in the order given. The allocation, co-keyworker and cover pages show it.
+    Two queries: the workers and their caseloads."""
+    workers = list(workers)
+    caseloads = caseload_sizes(workers, on)
+    client_languages = split_languages(client.languages)
+    first = client_languages[0].casefold() if client_languages else None
+    wanted = skills_wanted(client)
+    matches = []
+    for worker in workers:
+        spoken = {name.casefold() for name in split_languages(worker.languages)}
+        matches.append(KeyworkerMatch(
+            worker=worker,
+            caseload=caseloads[worker.pk],
+            languages=tuple(name for name in client_languages if name.casefold() in spoken),
+            shares_first_language=first in spoken,
+            gender_met=bool(client.preferred_keyworker_gender)
+            and worker.gender == client.preferred_keyworker_gender,
+            skills=tuple(str(Skill(value).label) for value in wanted if value in worker.skills),
+        ))
+    order = {match.worker.pk: n for n, match in enumerate(matches)}
+    return sorted(matches, key=lambda m: (not m.has_room, -m.score, -m.places_left,
+                                          order[m.worker.pk]))
 
 
 def holders_at(site_ids, on=None):
@@ -210,7 +319,8 @@ class Stay:
 def earlier_stays(client):
     """The client's earlier stays, newest first, each with its plans and assessments (as
     links, from the apps that own them). A fixed number of queries."""
-    episodes = list(Episode.objects.filter(client=client).order_by("number"))
+    episodes = list(Episode.objects.filter(client=client).select_related("reopened_by")
+                    .order_by("number"))
     if not episodes:
         return []
     spans = [(episode, episodes[i - 1].reopened_at if i else None, episode.reopened_at)
@@ -300,3 +410,40 @@ def likely_same(user, *, first_name, last_name, date_of_birth=None, referral_ref
             candidate.why = why
             shown.append(candidate)
     return LikelySame(shown, len(shown) < len(matches))
+@dataclass(frozen=True)
+class ReferralOutcomes:
+    """What became of the referrals made in a period, as things stand now.
+
+    `outcomes`: [(outcome key, count)] in the order admitted, declined, withdrawn, did not
+    arrive, still waiting. `reasons`: [(outcome key, reason key, count)] of the closed ones.
+    """
+
+    outcomes: list
+    reasons: list
+
+    @property
+    def total(self):
+        return sum(n for _key, n in self.outcomes)
+
+
+REFERRAL_OUTCOMES = ("admitted", *Client.REFERRAL_CLOSED, Client.Status.REFERRED)
+
+
+def referral_outcomes(clients, start, end):
+    """The incoming referrals among `clients` referred from `start` to `end` (inclusive),
+    by outcome: admitted (whatever happened after), closed without an admission (with the
+    reasons counted), or still waiting. Two queries."""
+    referred = clients.filter(referred_on__range=(start, end))
+    counts = referred.aggregate(
+        admitted=Count("pk", filter=Q(admitted_on__isnull=False)),
+        **{status: Count("pk", filter=Q(status=status, admitted_on__isnull=True))
+           for status in (*Client.REFERRAL_CLOSED, Client.Status.REFERRED)},
+    )
+    reasons = (referred.filter(status__in=Client.REFERRAL_CLOSED)
+               .values_list("status", "referral_end_reason").annotate(n=Count("pk"))
+               .order_by("status", "referral_end_reason"))
+    order = {key: i for i, key in enumerate(REFERRAL_OUTCOMES)}
+    return ReferralOutcomes(
+        outcomes=[(key, counts[key]) for key in REFERRAL_OUTCOMES],
+        reasons=sorted(reasons, key=lambda row: (order[row[0]], row[1])),
+    )

@@ -115,7 +115,7 @@ def client_end(*, client, status, ended_on, destination, reason, by, end_kind=""
     destination and a closing summary written with the client. The record is archived,
     allocations close, and the booked sessions still to come are cancelled (their workers
     are told on Today)."""
-    if status not in Client.ENDED:
+    if status not in Client.LEFT:
         raise ValidationError(_("Choose moved on or discharged."))
     if client.is_archived:
         raise ValidationError(_("This client has already left."))
@@ -269,6 +269,42 @@ def client_reopen(*, client, by, referred_on, reason, referral_source="",
 
 
 @transaction.atomic
+def client_close_referral(*, client, outcome, on, reason, by, note=""):
+    """Close a referral that will not become an admission: declined by the service,
+    withdrawn, or the person never arrived. The record is archived like a move-on (a
+    return is a new stay), with the reason counted in the referral outcomes report.
+
+    A manager of the client's site decides, as they decide an admission: a referral has no
+    keyworker yet, so no keyworker holds its file.
+    """
+    _manager_of(client, by)
+    if outcome not in Client.REFERRAL_CLOSED:
+        raise ValidationError({"outcome": _("Choose declined, withdrawn or did not arrive.")})
+    if client.status != Client.Status.REFERRED:
+        raise ValidationError(_("Only a referral that is still waiting can be closed this way."))
+    if reason not in Client.ReferralEndReason.values:
+        raise ValidationError({"reason": _("Choose why the referral closed.")})
+    if reason == Client.ReferralEndReason.OTHER and not note.strip():
+        raise ValidationError({"note": _("Say what the other reason was.")})
+    if on < client.referred_on:
+        raise ValidationError({"on": _(
+            "The date cannot be before the referral (%(date)s)."
+        ) % {"date": dates.format_day(client.referred_on)}})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    client.status = outcome
+    client.ended_on = on
+    client.referral_end_reason = reason
+    client.end_reason = note.strip()
+    client.full_clean()
+    client.save()
+    label = Client.ReferralEndReason(reason).label
+    _record_status(client=client, from_status=Client.Status.REFERRED, by=by, on=on,
+                   note=f"{label}. {note.strip()}".strip() if note.strip() else str(label))
+    return client
+
+
+@transaction.atomic
 def induction_tick(*, client, item, by, done_on=None):
     """Tick an induction item off for a client (once), with the date and who did it."""
     if client.is_archived:
@@ -277,16 +313,21 @@ def induction_tick(*, client, item, by, done_on=None):
         raise ValidationError(_("That item is not on this site's induction checklist."))
     if client.status == Client.Status.REFERRED:
         raise ValidationError(_("Induction starts once the client is admitted."))
-    tick, _created = InductionTick.objects.get_or_create(
-        client=client, item=item,
-        defaults={"done_on": done_on or timezone.localdate(), "done_by": by},
-    )
+    Client.objects.select_for_update().get(pk=client.pk)  # once per item and stay
+    tick = selectors.in_current_stay(client.induction_ticks.filter(item=item)).first()
+    if tick is None:
+        tick = InductionTick(client=client, item=item, done_on=done_on or timezone.localdate(),
+                             done_by=by)
+        tick.full_clean()
+        tick.save()
     return tick
 
 
 def induction_progress(client):
-    """The site's active checklist items, each with its tick for this client (or None)."""
-    ticks = {t.item_id: t for t in client.induction_ticks.select_related("done_by")}
+    """The site's active checklist items, each with its tick for this client in their
+    current stay (or None)."""
+    ticks = {t.item_id: t for t in selectors.in_current_stay(
+        client.induction_ticks.select_related("done_by"))}
     items = InductionItem.objects.filter(site_id=client.site_id, is_active=True)
     return [(item, ticks.get(item.pk)) for item in items]
 

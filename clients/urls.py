@@ -19,6 +19,8 @@ urlpatterns = [
     path("clients/<int:pk>/end/", views.client_end, name="end"),
     path("clients/<int:pk>/move/", views.client_move, name="move"),
     path("clients/<int:pk>/reopen/", views.client_reopen, name="reopen"),
+    path("clients/<int:pk>/close-referral/", views.client_close_referral,
+         name="close_referral"),
     path("clients/<int:pk>/induction/<int:item_pk>/", views.induction_tick, name="induction_tick"),
     path("clients/<int:pk>/allocate/", views.client_allocate, name="allocate"),
     path("clients/<int:pk>/co-keyworker/", views.client_co_keyworker, name="co_keyworker"),

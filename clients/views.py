@@ -227,7 +227,8 @@ def client_edit(request, pk):
         "form": form, "client": client, "title": _("Edit details")})
 
 
-def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
+def _lifecycle_step(request, pk, *, form_class, template, run, allowed, done=None):
+    """`done`: the message once the step is taken (client -> text); else "X is now ..."."""
     client = client_for(request, pk)
     require_manager(request, client.site_id)
     if response := require_open(request, client):
@@ -243,8 +244,8 @@ def _lifecycle_step(request, pk, *, form_class, template, run, allowed):
         except ValidationError as error:
             add_error(form, error)
         else:
-            messages.success(request, _("%(name)s is now %(status)s.") % {
-                "name": client, "status": client.get_status_display().lower()})
+            messages.success(request, done(client) if done else _("%(name)s is now %(status)s.")
+                             % {"name": client, "status": client.get_status_display().lower()})
             return redirect(client)
     return render(request, template, {"client": client, "form": form})
 
@@ -309,6 +310,9 @@ def client_move(request, pk):
                 return redirect(client)
             return redirect("clients:list")
     return render(request, "clients/client_move.html", {"client": client, "form": form})
+
+
+@client_page()
 def client_reopen(request, pk):
     client = client_for(request, pk)
     require_manager(request, client.site_id)
@@ -326,6 +330,19 @@ def client_reopen(request, pk):
                                         "them when they arrive.") % {"name": client})
             return redirect(client)
     return render(request, "clients/client_reopen.html", {"client": client, "form": form})
+
+
+@client_page()
+def client_close_referral(request, pk):
+    return _lifecycle_step(
+        request, pk, form_class=forms.CloseReferralForm,
+        template="clients/client_close_referral.html", allowed=[Client.Status.REFERRED],
+        run=lambda client, data: services.client_close_referral(
+            client=client, outcome=data["outcome"], on=data["on"], reason=data["reason"],
+            note=data["note"], by=request.user),
+        done=lambda client: _("The referral of %(name)s is closed: %(outcome)s.") % {
+            "name": client, "outcome": client.get_status_display().lower()},
+    )
 
 
 @client_page()
@@ -347,17 +364,19 @@ def induction_tick(request, pk, item_pk):
 
 
 def _candidates(client):
+    """The workers who may be chosen (the form validates against them) and how each
+    matches the client, best first (clients.selectors.keyworker_matches)."""
     workers = services.keyworkers_at(client.site)
-    return workers, _sizes(workers)
+    return workers, selectors.keyworker_matches(client, workers)
 
 
 def _sizes(workers):
     return {pk: caseload.size for pk, caseload in selectors.caseload_sizes(workers).items()}
 
 
-def _allocation_page(request, client, form, title, intro):
+def _allocation_page(request, client, form, title, intro, matches=None):
     return render(request, "clients/allocation_form.html", {
-        "client": client, "form": form, "title": title, "intro": intro,
+        "client": client, "form": form, "title": title, "intro": intro, "matches": matches,
         "team": Allocation.objects.current().filter(client=client).select_related("worker"),
     })
 
@@ -368,9 +387,9 @@ def client_allocate(request, pk):
     require_manager(request, client.site_id)
     if response := require_open(request, client):
         return response
-    candidates, counts = _candidates(client)
+    candidates, matches = _candidates(client)
     current = client.allocations.current().primary().select_related("worker").first()
-    form = forms.AllocateForm(request.POST or None, candidates=candidates, counts=counts,
+    form = forms.AllocateForm(request.POST or None, candidates=candidates, matches=matches,
                               has_keyworker=current is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -385,7 +404,7 @@ def client_allocate(request, pk):
                              % {"worker": data["worker"], "client": client})
             return redirect(client)
     title = _("Change keyworker") if current else _("Allocate a keyworker")
-    return _allocation_page(request, client, form, title, intro=None)
+    return _allocation_page(request, client, form, title, intro=None, matches=matches)
 
 
 @client_page()
@@ -394,8 +413,8 @@ def client_co_keyworker(request, pk):
     require_manager(request, client.site_id)
     if response := require_open(request, client):
         return response
-    candidates, counts = _candidates(client)
-    form = forms.CoKeyworkerForm(request.POST or None, candidates=candidates, counts=counts)
+    candidates, matches = _candidates(client)
+    form = forms.CoKeyworkerForm(request.POST or None, candidates=candidates, matches=matches)
     if request.method == "POST" and form.is_valid():
         try:
             services.co_keyworker_set(client=client, worker=form.cleaned_data["worker"],
@@ -405,7 +424,8 @@ def client_co_keyworker(request, pk):
         else:
             messages.success(request, _("Co-keyworker added."))
             return redirect(client)
-    return _allocation_page(request, client, form, _("Add a co-keyworker"), intro=None)
+    return _allocation_page(request, client, form, _("Add a co-keyworker"), intro=None,
+                            matches=matches)
 
 
 @client_page()
@@ -416,8 +436,8 @@ def client_cover(request, pk):
     is_keyworker = client.allocations.current().primary().filter(worker=request.user).exists()
     if not (request.user.is_manager or is_keyworker):
         raise PermissionDenied
-    candidates, counts = _candidates(client)
-    form = forms.CoverForm(request.POST or None, candidates=candidates, counts=counts)
+    candidates, matches = _candidates(client)
+    form = forms.CoverForm(request.POST or None, candidates=candidates, matches=matches)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -432,7 +452,8 @@ def client_cover(request, pk):
             return redirect(client)
     intro = _("The covering worker sees this client in their caseload and can log sessions "
               "until the last day; then the access goes by itself.")
-    return _allocation_page(request, client, form, _("Arrange cover"), intro=intro)
+    return _allocation_page(request, client, form, _("Arrange cover"), intro=intro,
+                            matches=matches)
 
 
 @client_page()

@@ -13,10 +13,12 @@ import datetime
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clients import services as client_services
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from staff.models import Site
 
 Session = KeyworkSession
 HOUR = datetime.timedelta(hours=1)
@@ -208,6 +210,7 @@ def _small_sites(ctx, clients):
                 and s.status == Session.Status.ATTENDED]
         if held:
             held[-1].risks = OPEN_RISKS[code]
+    _catching_up(sessions, kims, today, now)
     bulk_create_with_history(sessions, Session, default_user=staff["manager"])
 
     contacts = []
@@ -226,6 +229,35 @@ def _small_sites(ctx, clients):
             contact._history_user, contact._history_date = by, at
             contacts.append(contact)
     bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
+
+    # One of Sam's day-centre clients moves into the hostel today (issue 16): the file and
+    # its six weeks of sessions go with them, they wait on Hope House's unallocated list
+    # with the handover note, and next week's booked session is cancelled, on Sam's Today.
+    # Done here, once the sessions exist: the clients demo runs before the diary's.
+    client_services.client_move_site(
+        client=sams[1], to_site=Site.objects.get(code="HH1"), on=today, by=staff["manager"],
+        handover_note="Came to the day centre for six weeks; now has a room at Hope House. "
+                      "Wants help with a benefits claim first. Anxious in groups: meet one to "
+                      "one.")
+
+
+def _catching_up(sessions, kims, today, now):
+    """Kim typed up one session from paper notes a few days late, and logged one from three
+    weeks ago today, back from leave: past the approval limit, it waits for the manager."""
+    def held_by_kim(first_day, last_day):
+        return next((s for s in sessions if s.client_id in {c.pk for c in kims[2:]}
+                     and s.status == Session.Status.ATTENDED and not s.risks
+                     and first_day <= dates.local_day(s.starts_at) <= last_day), None)
+
+    late = held_by_kim(today - 10 * dates.DAY, today - 4 * dates.DAY)
+    if late:
+        late.logged_at = late._history_date = late.starts_at + 3 * 24 * HOUR
+        late.late_reason = "Typed up from my paper notes after the office computers were down."
+    waiting = held_by_kim(today - 27 * dates.DAY, today - 16 * dates.DAY)
+    if waiting:
+        waiting.logged_at = waiting._history_date = now - HOUR
+        waiting.late_reason = "Back from two weeks' leave: written up from my notebook."
+        waiting.approval = Session.Approval.AWAITING
 
 
 def _large_site(ctx):

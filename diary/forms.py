@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
-from diary.models import MAX_MINUTES, Contact, DiarySettings, KeyworkSession
+from diary.models import (
+    LATE_AFTER_DAYS,
+    MAX_MINUTES,
+    Contact,
+    DiarySettings,
+    KeyworkSession,
+    days_late,
+)
 from keywork.lib import dates
 from keywork.lib.forms import form_helper, form_row
 
@@ -22,6 +29,12 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 Session = KeyworkSession
 
 
+def late_reason_field():
+    return forms.CharField(
+        label=_("Why is this recorded late?"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when it happened more than a day ago: for example, back from "
+                    "leave, or typing up paper notes. Shown with the record."))
 
 
 class WorkerField(forms.ModelChoiceField):
@@ -183,6 +196,14 @@ class LogForm(TimesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["worker"] = WorkerField(queryset=workers, label=_("Held by"),
                                             empty_label=None)
+        late = []
+        if (session.recorded_late if session.is_logged
+                else days_late(session.starts_at, timezone.now()) > LATE_AFTER_DAYS):
+            self.fields["late_reason"] = late_reason_field()
+            self.fields["late_reason"].required = True
+            self.fields["late_reason"].error_messages["required"] = _(
+                "Say why this is recorded late (for example, back from leave).")
+            late = ["late_reason"]
         self.order_fields(["version", "status", "cancelled_by", "worker"])
         self.helper = form_helper(
             _("Save the log") if not session.is_logged else _("Save the correction"),
@@ -192,7 +213,7 @@ class LogForm(TimesMixin, forms.Form):
             Div(form_row("day", "start", "end", column="col-sm"),
                 *self.ask_which(self._typed("day"), ["start", "end"]),
                 css_class="js-attended-times"),
-            "discussed", "next_steps", "progress", "risks",
+            "discussed", "next_steps", "progress", "risks", *late,
         )
 
     def clean(self):
@@ -233,6 +254,7 @@ def _initial_log(session):
         "next_steps": session.next_steps,
         "progress": session.progress,
         "risks": session.risks,
+        "late_reason": session.late_reason,
     }
 
 
@@ -247,30 +269,40 @@ def booking_initial(session):
 
 
 class ContactForm(TimesMixin, forms.Form):
-    """An informal contact in a few seconds: what kind, one line, and when if not now."""
+    """An informal contact in a few seconds: what kind, one line, and when if not now (an
+    earlier day too, with why it is recorded late)."""
 
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=Contact.Kind.choices,
                              initial=Contact.Kind.DROP_IN, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
                            error_messages={"required": _("Write a line about what the contact "
                                                          "was about.")})
-    time = forms.TimeField(label=_("At (if earlier today)"), required=False, widget=TIME)
+    day = forms.DateField(label=_("On (if not today)"), required=False, widget=DATE)
+    time = forms.TimeField(label=_("At (if not now)"), required=False, widget=TIME)
+    late_reason = late_reason_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(None, InlineRadios("kind"), "note", "time",
-                                  *self.ask_which(timezone.localdate(), ["time"]),
+        day = self._typed("day") or timezone.localdate()
+        self.helper = form_helper(None, InlineRadios("kind"), "note",
+                                  form_row("day", "time", column="col-sm"),
+                                  *self.ask_which(day, ["time"]), "late_reason",
                                   form_tag=False)
 
     def clean(self):
         data = super().clean()
+        day = data.get("day")
+        if day and day != timezone.localdate() and not data.get("time"):
+            self.add_error("time", _("Give the time of the contact on that day."))
         if data.get("time"):
-            data["at"] = self.instant(data, timezone.localdate(), "time")
+            data["at"] = self.instant(data, day or timezone.localdate(), "time")
             if data["at"] and data["at"] > timezone.now():
-                self.add_error("time", _("That time is still to come today: a contact cannot "
-                                         "be logged in the future."))
-        else:
-            data["at"] = None
+                self.add_error("time", _("That time is still to come: a contact cannot be "
+                                         "logged in the future."))
+        elif day and day > timezone.localdate():
+            self.add_error("day", _("That day is still to come: a contact cannot be logged "
+                                    "in the future."))
+        data.setdefault("at", None)
         return data
 
 
@@ -300,10 +332,29 @@ class RiskForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ApprovalForm(forms.Form):
+    """A manager's answer to keywork recorded late: approve it, or send it back saying why."""
+
+    APPROVE, SEND_BACK = "approve", "send_back"
+
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to send it back: say what is wrong, so that it can be put right."))
+    # Set by the button pressed, not rendered as a field.
+    action = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (SEND_BACK, _("Send back"))],
+                               error_messages={"required": _("Approve it or send it back."),
+                                               "invalid_choice": _("Approve it or send it back.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(None, "note", form_tag=False)
+
+
 class DiarySettingsForm(forms.ModelForm):
     class Meta:
         model = DiarySettings
-        fields = ["sessions_per_week", "edit_window_days"]
+        fields = ["sessions_per_week", "edit_window_days", "late_window_days",
+                  "late_approval_days"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

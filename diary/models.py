@@ -23,6 +23,64 @@ from keywork.lib import dates
 from staff.models import Site
 
 MAX_MINUTES = 8 * 60
+# A site may let keywork be recorded up to a year after it happened, no further: older
+# notes belong in the paper file.
+MAX_LATE_WINDOW = 365
+# Recorded on the day it happened or the next (an evening session written up next
+# morning) is ordinary practice; from the second day after, it is "recorded late" and
+# says why.
+LATE_AFTER_DAYS = 1
+
+
+def days_late(happened_at, recorded_at):
+    """Whole days on the clock (Europe/London) from when keywork happened to its record."""
+    return (dates.local_day(recorded_at) - dates.local_day(happened_at)).days
+
+
+class LateRecord(models.Model):
+    """Keywork recorded after it happened (a worker back from leave, paper notes typed up).
+
+    `happened_at` and `recorded_at` are the subclass's own fields; this keeps why it was
+    late and, past the site's approval limit, a manager's approval: until approved (or
+    when sent back) the record is kept and shown but not counted (`counted()`).
+    """
+
+    class Approval(models.TextChoices):
+        NOT_NEEDED = "", _("Not needed")
+        AWAITING = "awaiting", _("Awaiting a manager's approval")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    NOT_COUNTED = (Approval.AWAITING, Approval.SENT_BACK)
+
+    late_reason = models.TextField(_("why it was recorded late"), blank=True)
+    approval = models.CharField(_("manager's approval"), max_length=10, choices=Approval,
+                                blank=True, default=Approval.NOT_NEEDED)
+    approval_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", null=True, blank=True,
+                                    verbose_name=_("approved or sent back by"), db_index=False)
+    approval_at = models.DateTimeField(_("approved or sent back"), null=True, blank=True)
+    approval_note = models.TextField(_("manager's note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def recorded_late(self):
+        return (self.happened_at is not None and self.recorded_at is not None
+                and days_late(self.happened_at, self.recorded_at) > LATE_AFTER_DAYS)
+
+    @property
+    def is_awaiting_approval(self):
+        return self.approval == self.Approval.AWAITING
+
+    @property
+    def is_sent_back(self):
+        return self.approval == self.Approval.SENT_BACK
+
+    @property
+    def is_counted(self):
+        return self.approval not in self.NOT_COUNTED and self.struck_at is None
 
 
 def length_validators():
@@ -51,6 +109,18 @@ class DiarySettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("After this, the author or a manager can only add an addendum."),
     )
+    late_window_days = models.PositiveSmallIntegerField(
+        _("days back a session or contact can be recorded"), default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LATE_WINDOW)],
+        help_text=_("For catching up after leave or typing up paper notes. Older keywork "
+                    "cannot be recorded."),
+    )
+    late_approval_days = models.PositiveSmallIntegerField(
+        _("days back after which a manager approves it"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LATE_WINDOW)],
+        help_text=_("Keywork recorded later than this waits for a manager's approval before "
+                    "it counts in the figures. At most the number of days above."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -59,6 +129,13 @@ class DiarySettings(models.Model):
 
     def __str__(self):
         return str(self.site)
+
+    def clean(self):
+        if (self.late_approval_days and self.late_window_days
+                and self.late_approval_days > self.late_window_days):
+            raise ValidationError({"late_approval_days": _(
+                "This cannot be more than the %(days)s days back keywork can be recorded: "
+                "lower it, or raise that first.") % {"days": self.late_window_days}})
 
     @classmethod
     def for_sites(cls, site_ids):
@@ -80,6 +157,12 @@ class SessionQuerySet(models.QuerySet):
         """Not struck through as entered in error."""
         return self.filter(struck_at__isnull=True)
 
+    def counted(self):
+        """What the figures count (the week's cadence, the last session held, supervision's
+        tallies, the outcome reports): live, and not recorded late and still awaiting a
+        manager's approval or sent back."""
+        return self.live().exclude(approval__in=LateRecord.NOT_COUNTED)
+
     def between(self, start, end):
         return self.filter(starts_at__gte=start, starts_at__lt=end)
 
@@ -96,7 +179,7 @@ class SessionQuerySet(models.QuerySet):
         )
 
 
-class KeyworkSession(models.Model):
+class KeyworkSession(LateRecord):
     """One keywork session with one client: booked (diarised) first, then logged.
 
     `worker` holds it: the keyworker, a co-keyworker or whoever covers. A logged session
@@ -189,7 +272,7 @@ class KeyworkSession(models.Model):
     # The audit trail is read by session (id) and by client (supervision): index only those.
     history = HistoricalRecords(excluded_fields=["version"], no_db_index=[
         "site", "worker", "booked_by", "logged_by", "struck_by", "checked_in_by",
-        "risk_dealt_with_by"])
+        "risk_dealt_with_by", "approval_by"])
 
     objects = SessionQuerySet.as_manager()
 
@@ -313,6 +396,18 @@ class KeyworkSession(models.Model):
         return None
 
     @property
+    def happened_at(self):
+        return self.actual_start or self.starts_at
+
+    @property
+    def recorded_at(self):
+        return self.logged_at
+
+    @property
+    def recorded_by(self):
+        return self.logged_by
+
+    @property
     def is_overdue_back(self):
         return (self.needs_check_in and not self.checked_in_at and self.expected_back_at
                 and self.expected_back_at < timezone.now())
@@ -321,10 +416,14 @@ class KeyworkSession(models.Model):
         return self.logged_at + datetime.timedelta(days=window_days) if self.logged_at else None
 
     def may_correct(self, user, window_days, now=None):
-        """The author or a manager, within the site's window, unless it was struck through."""
+        """The author or a manager, within the site's window, unless it was struck through.
+
+        A late record a manager sent back stays open until it is put right, whatever the
+        window: otherwise it could never be approved.
+        """
         if not self.is_logged or self.is_struck:
             return False
-        if (now or timezone.now()) > self.correctable_until(window_days):
+        if (now or timezone.now()) > self.correctable_until(window_days) and not self.is_sent_back:
             return False
         return user.pk == self.logged_by_id or user.is_manager
 
@@ -353,8 +452,12 @@ class ContactQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(client__in=Client.objects.for_user(user))
 
+    def counted(self):
+        """As SessionQuerySet.counted: not struck through, not awaiting approval or sent back."""
+        return self.filter(struck_at__isnull=True).exclude(approval__in=LateRecord.NOT_COUNTED)
 
-class Contact(models.Model):
+
+class Contact(LateRecord):
     """An informal contact with a client between sessions: any colleague at the site logs it."""
 
     class Kind(models.TextChoices):
@@ -377,7 +480,7 @@ class Contact(models.Model):
                                   related_name="+", null=True, blank=True,
                                   verbose_name=_("struck through by"), db_index=False)
     struck_reason = models.TextField(_("why it is wrong"), blank=True)
-    history = HistoricalRecords(no_db_index=["site", "by", "struck_by"])
+    history = HistoricalRecords(no_db_index=["site", "by", "struck_by", "approval_by"])
 
     objects = ContactQuerySet.as_manager()
 
@@ -409,3 +512,15 @@ class Contact(models.Model):
     @property
     def is_struck(self):
         return self.struck_at is not None
+
+    @property
+    def happened_at(self):
+        return self.at
+
+    @property
+    def recorded_at(self):
+        return self.created_at
+
+    @property
+    def recorded_by(self):
+        return self.by

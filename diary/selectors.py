@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clients.models import Allocation, Client
 from clients.selectors import in_current_stay
-from diary.models import DiarySettings, KeyworkSession
+from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from stages import selectors as stages_selectors
@@ -29,7 +29,8 @@ COUNTED = (Session.Status.ATTENDED, Session.Status.BOOKED)
 
 def last_held(client_ids):
     """{client id: start of the last attended session}."""
-    rows = (Session.objects.live().filter(client__in=client_ids, status=Session.Status.ATTENDED)
+    rows = (Session.objects.counted()
+            .filter(client__in=client_ids, status=Session.Status.ATTENDED)
             .values("client").annotate(last=Max("starts_at")))
     return {row["client"]: row["last"] for row in rows}
 
@@ -108,7 +109,7 @@ class Week:
 
 
 def _counts_this_week(client_ids, monday):
-    rows = (Session.objects.live().filter(client__in=client_ids, status__in=COUNTED)
+    rows = (Session.objects.counted().filter(client__in=client_ids, status__in=COUNTED)
             .between(*dates.week_bounds(monday))
             .values("client")
             .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
@@ -245,8 +246,8 @@ def sessions_between(clients, start, end):
     began = dict(Client.objects.filter(pk__in=ids).annotate(began=Subquery(first))
                  .values_list("pk", "began"))
     now = timezone.now()
-    rows = (Session.objects.live().filter(client__in=ids, starts_at__gte=start,
-                                          starts_at__lt=end)
+    rows = (Session.objects.counted().filter(client__in=ids, starts_at__gte=start,
+                                             starts_at__lt=end)
             .values("client")
             .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
                       missed=Count("pk", filter=Q(status=Session.Status.DID_NOT_ATTEND)),
@@ -301,7 +302,8 @@ def risks_between(client_ids, start, end):
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
-             "first_plan", "initial", "reassessment", "promotion", "cover", "short")
+             "first_plan", "initial", "reassessment", "promotion", "consent", "late_approval",
+             "sent_back", "cover", "short")
 # Cover arranged for a client of the caseload is named from a week before it starts or ends.
 COVER_AHEAD = datetime.timedelta(days=7)
 # How long a session cancelled for the client's move or ending stays on its worker's Today.
@@ -315,7 +317,8 @@ class Due:
 
     `kind`: one of DUE_KINDS. `on`: the day it is due. `overdue`: its day or time has
     passed. `url`: where it is done. `session`: the session, for the diary's kinds.
-    `detail`: the fact it comes from (a PlanReview, a PlanStatus, a LadderPosition, a Week).
+    `detail`: the fact it comes from (a PlanReview, a PlanStatus, a LadderPosition, a Week,
+    a Contact recorded late).
     """
 
     kind: str
@@ -342,17 +345,21 @@ def due_for(user, today=None):
       (`cover_changes`), clients short of sessions this week
       (Week.is_short);
     - for a manager, at their sites: the 4-13 week manager reviews due or overdue
-      (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due)
-      and anyone overdue to check in.
+      (PlanStatus.manager_review), promotions to confirm (LadderPosition.promotion_due),
+      anyone overdue to check in, and keywork recorded late awaiting their approval;
+    - the sessions and contacts they recorded late that a manager sent back (late_records).
+    - consents to share of their caseload that expire within two weeks, or expired while a
+      referral still relies on them (plans.selectors.consents_due).
 
-    A fixed number of queries whatever the caseload: ten, and eight more for a manager.
+    A fixed number of queries whatever the caseload: twelve, and eight more for a manager.
     The reminders e-mail (supervision.reminders) sends this list, in the same words
     (templates/diary/includes/due_title.txt).
     """
     if not (user.is_keyworker or user.is_manager):
         return []
     today = today or timezone.localdate()
-    items = _session_items(user, today) + _caseload_items(user, today)
+    items = (_session_items(user, today) + _caseload_items(user, today)
+             + _late_items(user))
     if user.is_manager:
         items += _manager_items(user, today)
     return sorted(items, key=lambda item: (not item.overdue, item.on,
@@ -427,6 +434,10 @@ def _caseload_items(user, today):
         items.append(Due("cover", by_pk[cover.client_id], cover.start if starting
                          else cover.last_day, False,
                          reverse("clients:detail", args=[cover.client_id]), detail=cover))
+    for pk, found in plans_selectors.consents_due(clients, today).items():
+        items += [Due("consent", by_pk[pk], due.consent.expires_on, due.expired,
+                      reverse("plans:consents", args=[pk]), detail=due.consent)
+                  for due in found]
     weeks = _weeks([(c.pk, c.site_id, c.keyworker_since) for c in clients], today)
     sunday = dates.week_start(today) + datetime.timedelta(days=6)
     book = reverse("diary:book")
@@ -455,4 +466,46 @@ def _manager_items(user, today):
     items += [Due("promotion", clients[pk], today, False,
                   reverse("stages:ladder", args=[pk]), detail=position)
               for pk, position in positions.items()]
+    return items
+
+
+def late_records(user):
+    """The sessions and contacts recorded late that wait for `user`: those a manager of
+    the site must approve (for a manager), and those a manager sent back to their author.
+    Oldest recorded first. Two queries, whatever their number: what Today and the bell read.
+    """
+    Approval = Session.Approval
+    mine = Q(approval=Approval.SENT_BACK)
+    to_approve = Q(approval=Approval.AWAITING,
+                   site__in=user.sites.filter(is_active=True).values("pk"))
+    of_sessions, of_contacts = mine & Q(logged_by=user), mine & Q(by=user)
+    if user.is_manager:
+        of_sessions, of_contacts = of_sessions | to_approve, of_contacts | to_approve
+    sessions = Session.objects.live().filter(of_sessions)
+    contacts = Contact.objects.filter(of_contacts, struck_at__isnull=True)
+    return (list(sessions.select_related("client", "logged_by").order_by("logged_at", "pk")),
+            list(contacts.select_related("client", "by").order_by("created_at", "pk")))
+
+
+def _late_items(user):
+    """Due items of late_records: approve (a manager) or put right (sent back)."""
+    sessions, contacts = late_records(user)
+    items = []
+    for session in sessions:
+        if session.is_sent_back:
+            items.append(Due("sent_back", session.client, dates.local_day(session.logged_at),
+                             False, session.get_absolute_url(), session))
+        else:
+            items.append(Due("late_approval", session.client,
+                             dates.local_day(session.logged_at), False,
+                             reverse("diary:session_approval", args=[session.pk]), session))
+    for contact in contacts:
+        if contact.is_sent_back:
+            items.append(Due("sent_back", contact.client, dates.local_day(contact.created_at),
+                             False, contact.client.get_absolute_url(), detail=contact))
+        else:
+            items.append(Due("late_approval", contact.client,
+                             dates.local_day(contact.created_at), False,
+                             reverse("diary:contact_approval", args=[contact.pk]),
+                             detail=contact))
     return items

@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from clients.access import Access, access_level
 from clients.models import Allocation, Client
-from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
+from diary.models import (
+    LATE_AFTER_DAYS,
+    Contact,
+    DiarySettings,
+    KeyworkSession,
+    LateRecord,
+    SessionAddendum,
+    days_late,
+)
 from keywork.lib import dates
 from keywork.lib.dates import format_day, format_time
 from keywork.lib.stale import StaleEdit, version_claim
@@ -99,12 +107,50 @@ def _check_clash(session, exclude=None):
     raise ValidationError({"starts_at": message})
 
 
-def _check_not_too_old(starts_at, window_days):
-    earliest = dates.start_of_day(timezone.localdate() - datetime.timedelta(days=window_days))
-    if starts_at < earliest:
-        raise ValidationError({"starts_at": _(
-            "Sessions more than %(days)s days ago cannot be added to the diary.")
-            % {"days": window_days}})
+def _late_window_refusal(settings, field):
+    return ValidationError({field: _(
+        "That is more than %(days)s days ago: keywork older than that cannot be recorded at "
+        "this site. A manager of the site can change how far back in the diary settings.")
+        % {"days": settings.late_window_days}})
+
+
+def _check_not_too_old(starts_at, site_id):
+    """A session may be booked (to log it) as far back as the site records keywork."""
+    settings = DiarySettings.for_site(site_id)
+    if days_late(starts_at, timezone.now()) > settings.late_window_days:
+        raise _late_window_refusal(settings, "starts_at")
+
+
+def _late_approval(*, site_id, happened_at, late_reason, by, field):
+    """The approval a record of keywork that happened at `happened_at`, recorded now,
+    starts with; the one rule of catching up.
+
+    Within the site's window it may be recorded; more than LATE_AFTER_DAYS after, it is
+    recorded late and says why; past the approval limit it waits for a manager of the site
+    (one recorded by such a manager is approved by them as they record it).
+    """
+    settings = DiarySettings.for_site(site_id)
+    late = days_late(happened_at, timezone.now())
+    if late > settings.late_window_days:
+        raise _late_window_refusal(settings, field)
+    if late <= LATE_AFTER_DAYS:
+        return LateRecord.Approval.NOT_NEEDED
+    if not late_reason.strip():
+        raise ValidationError({"late_reason": _(
+            "This happened %(days)s days ago, so it is recorded late: say why (for example, "
+            "back from leave, or typing up paper notes).") % {"days": late}})
+    if late <= settings.late_approval_days:
+        return LateRecord.Approval.NOT_NEEDED
+    if by.manages(site_id):
+        return LateRecord.Approval.APPROVED
+    return LateRecord.Approval.AWAITING
+
+
+def _set_late(record, *, approval, late_reason, by):
+    record.late_reason = late_reason.strip() if record.recorded_late else ""
+    record.approval = approval
+    if approval == LateRecord.Approval.APPROVED:
+        record.approval_by, record.approval_at = by, timezone.now()
 
 
 def _locked(session):
@@ -153,13 +199,13 @@ def session_book(*, client, worker, starts_at, expected_minutes, by,
     """Book (diarise) a session with a client, held by `worker`.
 
     Refused if the worker or the client already has a session at that time. A session
-    held without a booking can be added afterwards, within the site's correction window.
+    held without a booking can be added afterwards to be logged, as far back as the site
+    records keywork (DiarySettings.late_window_days).
     """
     _require_full(client, by)
     _check_client(client)
     _check_worker(client=client, worker=worker)
-    window = DiarySettings.for_site(client.site_id).edit_window_days
-    _check_not_too_old(starts_at, window)
+    _check_not_too_old(starts_at, client.site_id)
     _lock(client, worker)
     session = _by(Session(client=client, site_id=client.site_id, booked_by=by), by)
     _booking_fields(session, worker=worker, starts_at=starts_at,
@@ -181,7 +227,7 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
         raise ValidationError(_("Only a booked session can be moved; this one is %(status)s.")
                               % {"status": session.get_status_display().lower()})
     _check_worker(client=session.client, worker=worker)
-    _check_not_too_old(starts_at, DiarySettings.for_site(session.site_id).edit_window_days)
+    _check_not_too_old(starts_at, session.site_id)
     _lock(session.client, worker)
     _booking_fields(session, worker=worker, starts_at=starts_at,
                     expected_minutes=expected_minutes, place=place, where=where,
@@ -267,10 +313,12 @@ def _set_outcome(session, *, status, worker, cancelled_by, actual_start, actual_
 @transaction.atomic
 def session_log(*, session, version, by, status, worker=None, cancelled_by="",
                 actual_start=None, actual_minutes=None, discussed="", next_steps="",
-                progress="", risks=""):
+                progress="", risks="", late_reason=""):
     """Record what happened at a booked session: attended, did not attend or cancelled.
 
-    If someone else logged it meanwhile, StaleEdit says who; nothing is overwritten.
+    If someone else logged it meanwhile, StaleEdit says who; nothing is overwritten. Logged
+    days after it happened, it is recorded late with `late_reason`, and past the site's
+    limit it waits for a manager's approval (_late_approval).
     """
     _require_full(session.client, by)
     session = _fresh(session, version)
@@ -285,8 +333,11 @@ def session_log(*, session, version, by, status, worker=None, cancelled_by="",
     _set_outcome(session, status=status, worker=worker, cancelled_by=cancelled_by,
                  actual_start=actual_start, actual_minutes=actual_minutes, discussed=discussed,
                  next_steps=next_steps, progress=progress, risks=risks)
+    approval = _late_approval(site_id=session.site_id, happened_at=session.happened_at,
+                              late_reason=late_reason, by=by, field="starts_at")
     session.logged_by = by
     session.logged_at = timezone.now()
+    _set_late(session, approval=approval, late_reason=late_reason, by=by)
     session.full_clean()
     _by(session, by).save()
     return session
@@ -295,10 +346,11 @@ def session_log(*, session, version, by, status, worker=None, cancelled_by="",
 @transaction.atomic
 def session_correct(*, session, version, by, status, worker=None, cancelled_by="",
                     actual_start=None, actual_minutes=None, discussed="", next_steps="",
-                    progress="", risks=""):
+                    progress="", risks="", late_reason=None):
     """Correct a logged session: its author or a manager, within the site's window.
 
     The history keeps every earlier version; after the window only addenda can be added.
+    A late record sent back by a manager goes back to them for approval once corrected.
     """
     _require_full(session.client, by)
     session = _fresh(session, version)
@@ -308,7 +360,7 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
         raise ValidationError(_("This session was marked as entered in error; it cannot be "
                                 "changed."))
     window = DiarySettings.for_site(session.site_id).edit_window_days
-    if timezone.now() > session.correctable_until(window):
+    if timezone.now() > session.correctable_until(window) and not session.is_sent_back:
         raise ValidationError(_(
             "The log could be changed until %(day)s (%(days)s days after it was logged). Add "
             "a note instead.") % {"day": format_day(session.correctable_until(window)),
@@ -322,6 +374,12 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
     _set_outcome(session, status=status, worker=worker, cancelled_by=cancelled_by,
                  actual_start=actual_start, actual_minutes=actual_minutes, discussed=discussed,
                  next_steps=next_steps, progress=progress, risks=risks)
+    if late_reason is not None and session.recorded_late:
+        if not late_reason.strip():
+            raise ValidationError({"late_reason": _("Say why this was recorded late.")})
+        session.late_reason = late_reason.strip()
+    if session.is_sent_back:
+        session.approval = LateRecord.Approval.AWAITING
     session.full_clean()
     _by(session, by).save()
     return session
@@ -403,14 +461,21 @@ def risk_resolve(*, session, by, note=""):
 
 
 @transaction.atomic
-def contact_log(*, client, by, kind, note, at=None):
-    """Log an informal contact. Any colleague at the client's site may, file access or not."""
+def contact_log(*, client, by, kind, note, at=None, late_reason=""):
+    """Log an informal contact. Any colleague at the client's site may, file access or not.
+
+    On an earlier day too, as a session is logged late (_late_approval).
+    """
     if not Client.objects.for_user(by).filter(pk=client.pk).exists():
         raise PermissionDenied
     if client.is_archived:
         raise ValidationError(_("%(name)s has left the service.") % {"name": client})
     contact = _by(Contact(client=client, site_id=client.site_id, by=by, kind=kind,
-                          note=note.strip(), at=at or timezone.now()), by)
+                          note=note.strip(), at=at or timezone.now(),
+                          created_at=timezone.now()), by)
+    approval = _late_approval(site_id=client.site_id, happened_at=contact.at,
+                              late_reason=late_reason, by=by, field="at")
+    _set_late(contact, approval=approval, late_reason=late_reason, by=by)
     contact.full_clean()
     contact.save()
     return contact
@@ -432,15 +497,65 @@ def contact_strike(*, contact, by, reason):
     return contact
 
 
+# Catching up: a manager's approval of keywork recorded late -------------------------------
+
+
+def _locked_record(record):
+    return (type(record).objects.select_for_update(of=("self",))
+            .select_related("client").get(pk=record.pk))
+
+
 @transaction.atomic
-def diary_settings_update(*, site, by, sessions_per_week, edit_window_days):
-    """A manager sets their site's expected cadence and correction window."""
+def late_record_approve(*, record, by, note=""):
+    """A manager of the site approves a session or contact recorded past the approval
+    limit: from now on it counts in the figures."""
+    if not by.manages(record.site_id):
+        raise PermissionDenied
+    record = _locked_record(record)
+    if not record.is_awaiting_approval:
+        raise ValidationError(_("This record is not awaiting approval (it is %(state)s).")
+                              % {"state": record.get_approval_display().lower()})
+    record.approval = LateRecord.Approval.APPROVED
+    record.approval_by, record.approval_at = by, timezone.now()
+    record.approval_note = note.strip()
+    _by(record, by).save()
+    return record
+
+
+@transaction.atomic
+def late_record_send_back(*, record, by, note):
+    """A manager sends a late record back to who wrote it, saying why: it stays in the
+    record, not counted, until corrected (a session) or marked as entered in error."""
+    if not by.manages(record.site_id):
+        raise PermissionDenied
+    record = _locked_record(record)
+    if not record.is_awaiting_approval:
+        raise ValidationError(_("This record is not awaiting approval (it is %(state)s).")
+                              % {"state": record.get_approval_display().lower()})
+    if not note.strip():
+        raise ValidationError({"note": _("Say what is wrong, so that it can be put right.")})
+    record.approval = LateRecord.Approval.SENT_BACK
+    record.approval_by, record.approval_at = by, timezone.now()
+    record.approval_note = note.strip()
+    _by(record, by).save()
+    return record
+
+
+@transaction.atomic
+def diary_settings_update(*, site, by, sessions_per_week, edit_window_days,
+                          late_window_days=None, late_approval_days=None):
+    """A manager sets their site's expected cadence, correction window and how far back
+    keywork may be recorded (and after how long it needs approval)."""
     if not by.manages(site):
         raise PermissionDenied
     row = DiarySettings.objects.select_for_update().filter(site=site).first()
     row = _by(row or DiarySettings(site=site), by)
     row.sessions_per_week = sessions_per_week
     row.edit_window_days = edit_window_days
+    if late_window_days is not None:
+        row.late_window_days = late_window_days
+    if late_approval_days is not None:
+        row.late_approval_days = late_approval_days
     row.full_clean()
     row.save()
     return row
@@ -617,12 +732,12 @@ def timeline(client, page_number):
         wanted[entry].append(pk)
     found = {
         ("session", s.pk): s for s in Session.objects.filter(pk__in=wanted["session"])
-        .select_related("worker", "logged_by", "struck_by", "risk_dealt_with_by")
+        .select_related("worker", "logged_by", "struck_by", "risk_dealt_with_by", "approval_by")
         .prefetch_related(Prefetch("addenda", queryset=SessionAddendum.objects
                                    .select_related("by")))
     } | {
         ("contact", c.pk): c for c in Contact.objects.filter(pk__in=wanted["contact"])
-        .select_related("by", "struck_by")
+        .select_related("by", "struck_by", "approval_by")
     }
     page.entries = [(entry, found[(entry, pk)]) for entry, pk, _when in page.object_list]
     return page

@@ -20,6 +20,8 @@ urlpatterns = [
     path("diary/sessions/<int:pk>/strike/", views.session_strike, name="strike"),
     path("diary/sessions/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("diary/sessions/<int:pk>/risk-dealt-with/", views.risk_resolve, name="risk_resolve"),
+    path("diary/sessions/<int:pk>/approval/", views.session_approval, name="session_approval"),
+    path("diary/contacts/<int:pk>/approval/", views.contact_approval, name="contact_approval"),
     path("clients/<int:pk>/contacts/", views.contact_log, name="contact_log"),
     path("diary/contacts/<int:pk>/strike/", views.contact_strike, name="contact_strike"),
 ]

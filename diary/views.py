@@ -51,7 +51,7 @@ def _session_for(request, pk, need=Access.FULL):
     session = get_object_or_404(
         KeyworkSession.objects.for_user(request.user)
         .select_related("client", "client__site", "worker", "booked_by", "logged_by",
-                        "struck_by", "checked_in_by", "risk_dealt_with_by"),
+                        "struck_by", "checked_in_by", "risk_dealt_with_by", "approval_by"),
         pk=pk,
     )
     require_client(request, session.client, need)
@@ -206,7 +206,10 @@ def book(request):
             if session.starts_at <= timezone.now():
                 return redirect("diary:log", session.pk)
             return redirect(_week_url(session.worker, session.starts_at, user))
-    return render(request, "diary/session_form.html", {"form": form, "title": _("Book a session")})
+    past = request.GET.get("past") == "1"
+    return render(request, "diary/session_form.html", {
+        "form": form, "past": past,
+        "title": _("Log a past session") if past else _("Book a session")})
 
 
 @client_page("diary.KeyworkSession")
@@ -234,6 +237,7 @@ def _session_page(request, session, *, addendum_form=None):
         "correctable_until": session.correctable_until(window),
         "may_correct": session.may_correct(user, window),
         "may_strike": not session.is_struck and (user.pk == author or user.is_manager),
+        "may_approve": session.is_awaiting_approval and user.manages(session.site_id),
         "may_check_in": (session.needs_check_in and not session.checked_in_at
                          and not session.is_struck
                          and (user.pk == session.worker_id or user.is_manager)),
@@ -294,7 +298,8 @@ def session_log(request, pk):
                 status=data["status"], worker=data["worker"],
                 cancelled_by=data["cancelled_by"], actual_start=data.get("starts_at"),
                 actual_minutes=data.get("minutes"), discussed=data["discussed"],
-                next_steps=data["next_steps"], progress=data["progress"], risks=data["risks"])
+                next_steps=data["next_steps"], progress=data["progress"], risks=data["risks"],
+                **({"late_reason": data["late_reason"]} if "late_reason" in data else {}))
         except StaleEdit as error:
             add_error(form, error, field_for=FIELD_FOR)
             # Keep every word they typed, and offer it as an addendum in one click.
@@ -404,6 +409,48 @@ def out_now(request):
     })
 
 
+# Catching up: a manager approves keywork recorded late ----------------------------------------
+
+
+@client_page("diary.KeyworkSession")
+def session_approval(request, pk):
+    """A manager of the session's site approves a session logged late, or sends it back."""
+    session = _session_for(request, pk)
+    require_manager(request, session.site_id)
+    return _approval_page(request, session, session.get_absolute_url())
+
+
+@client_page("diary.Contact")
+def contact_approval(request, pk):
+    """A manager of the contact's site approves a contact recorded late, or sends it back."""
+    contact = get_object_or_404(
+        Contact.objects.for_user(request.user).select_related("client", "by"), pk=pk)
+    require_manager(request, contact.site_id)
+    return _approval_page(request, contact, contact.client.get_absolute_url())
+
+
+def _approval_page(request, record, done_url):
+    form = forms.ApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and record.is_awaiting_approval:
+        data = form.cleaned_data
+        try:
+            if data["action"] == forms.ApprovalForm.APPROVE:
+                services.late_record_approve(record=record, by=request.user, note=data["note"])
+                messages.success(request, _("Approved: it now counts in the figures."))
+            else:
+                services.late_record_send_back(record=record, by=request.user,
+                                               note=data["note"])
+                messages.success(request, _("Sent back to %(name)s with your note.")
+                                 % {"name": record.recorded_by})
+        except ValidationError as error:
+            add_error(form, error, field_for=FIELD_FOR)
+        else:
+            return redirect(_next(request, done_url))
+    return render(request, "diary/approval_form.html", {
+        "form": form, "record": record, "client": record.client,
+        "is_session": isinstance(record, KeyworkSession)})
+
+
 def diary_settings(request):
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
@@ -432,7 +479,8 @@ def contact_log(request, pk):
         data = form.cleaned_data
         try:
             contact = services.contact_log(client=client, by=request.user, kind=data["kind"],
-                                           note=data["note"], at=data["at"])
+                                           note=data["note"], at=data["at"],
+                                           late_reason=data["late_reason"])
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
     if request.htmx:

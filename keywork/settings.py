@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 LOCAL_APPS = ["staff", "clients", "stages", "plans", "diary", "supervision"]
 # audit reads every app's records (access log, subject access, retention), so it is last.
 LOCAL_APPS.append("audit")
+# imports writes into clients, diary and plans and asks audit who else holds a client's rows.
+LOCAL_APPS.append("imports")
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [
@@ -143,10 +145,6 @@ else:
     CACHES = {"default": env.cache_url(
         "CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}")}
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
-
-# `make bench` only: registers an admin changelist of clients as the reference the client
-# list is measured against. Off everywhere else: administrators never read client files.
-BENCH_ADMIN = env.bool("BENCH_ADMIN", default=False)
 
 # The N+1 guard: django-zeal fails a request that runs one query again for each row of a
 # list. It patches the ORM, so only the test suite turns it on (NPLUSONE_GUARD in

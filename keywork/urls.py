@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("diary.urls")),
     path("", include("supervision.urls")),
     path("", include("audit.urls")),
+    path("", include("imports.urls")),
     # django-two-factor-auth's setup, QR code, backup codes and profile pages (its login
     # is staff.views.LoginView, at the usual address).
     path("", include(([p for p in two_factor_urls.core[1:] if p.name != "setup"]

@@ -14,18 +14,21 @@ import datetime
 import io
 import uuid
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from clients.models import Allocation, Client
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from plans import services
 from plans.models import (
     MANAGER_REVIEW_FROM,
     Action,
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     Goal,
     ManagerReview,
     Milestone,
@@ -42,16 +45,17 @@ DAY = datetime.timedelta(days=1)
 
 AGENCIES = [
     ("Housing Options Team", "Council housing advice and the housing register", "Lena Marsh",
-     "01632 960 410"),
+     "01632 960 410", Agency.Kind.HOUSING),
     ("Community Drug and Alcohol Service", "Assessment, detox and recovery groups",
-     "Dr Ravi Shah", "01632 960 420"),
+     "Dr Ravi Shah", "01632 960 420", Agency.Kind.DRUG_ALCOHOL),
     ("Jobcentre Plus", "Universal Credit and work coaching", "Work coach desk",
-     "0800 169 0190"),
-    ("Citizens Advice", "Benefits, debt and money advice", "Advice line", "0808 223 1133"),
+     "0800 169 0190", Agency.Kind.MONEY),
+    ("Citizens Advice", "Benefits, debt and money advice", "Advice line", "0808 223 1133",
+     Agency.Kind.MONEY),
     ("Riverside Medical Centre", "GP registration and health checks", "Reception",
-     "01632 960 430"),
+     "01632 960 430", Agency.Kind.HEALTH),
     ("Northfield College", "English, maths and skills courses", "Student services",
-     "01632 960 440"),
+     "01632 960 440", Agency.Kind.WORK),
 ]
 
 # Goals in a client's own words, each with actions (what, who, agency index or None, days
@@ -264,10 +268,10 @@ def _fields(obj, model):
 
 def _agencies(site):
     agencies = []
-    for name, service, contact, phone in AGENCIES:
+    for name, service, contact, phone, kind in AGENCIES:
         agency, _ = Agency.objects.get_or_create(
             site=site, name=name, defaults={"service": service, "contact_name": contact,
-                                            "phone": phone})
+                                            "phone": phone, "kind": kind})
         agencies.append(agency)
     return agencies
 
@@ -336,10 +340,78 @@ def seed(ctx):
     for site in ctx["sites"].values():
         AgreementTemplate.for_site(site)
     clients = [c for c in ctx["clients"] if not Plan.objects.filter(client=c).exists()]
+    if paper := _paper_plan(clients, today):
+        clients.remove(paper)
     _small_sites(builder, clients, ctx, today, manager)
     if ctx["options"].get("clients"):
         _large_site(builder, today, manager)
     builder.write(manager)
+    _consents(today, manager)
+
+
+def _consents(today, manager):
+    """Each demo referral sent on a consent (one expires within the fortnight, so Today
+    names it), a consent to share with every drug and alcohol service, and one referral
+    shared without consent under a safeguarding duty."""
+    referrals = list(Referral.objects.filter(consent__isnull=True, shared_without="",
+                                             client__site__code__in=["DC1", "HH1"])
+                     .select_related("client", "agency").order_by("made_on", "pk"))
+    for n, referral in enumerate(referrals):
+        if n == 1:
+            referral.shared_without = Referral.SharedWithout.SAFEGUARDING
+            referral.shared_without_note = ("Raised with the adult safeguarding team; the "
+                                            "manager agreed the referral could not wait.")
+        else:
+            referral.consent = services.consent_record(
+                client=referral.client, agency=referral.agency, by=manager,
+                given_on=referral.made_on, how=Consent.How.IN_WRITING,
+                purpose="To make the referral and hear back about it.",
+                expires_on=today + (10 if n == 0 else 180) * DAY)
+        referral.save()
+    if referrals:
+        services.consent_record(
+            client=referrals[0].client, agency_kind=Agency.Kind.DRUG_ALCOHOL, by=manager,
+            given_on=today - 30 * DAY, how=Consent.How.VERBALLY,
+            purpose="To talk with any drug or alcohol service about their treatment.",
+            expires_on=today + 150 * DAY)
+
+
+def _paper_plan(clients, today):
+    """A Hope House client whose plan was brought in from paper: signed on paper two months
+    ago with a scan on file, its review date passed (overdue at once). Written through
+    the services, as a person bringing it in would."""
+    client = (Client.objects.filter(pk__in=[c.pk for c in clients], site__code="HH1",
+                                    status=Client.Status.ACTIVE)
+              .order_by("-admitted_on").first())
+    worker = client and _keyworker_of(client)
+    if worker is None:
+        return None
+    starts_on = max(client.admitted_on, today - 60 * DAY)
+    plan = services.plan_start(client=client, by=worker, starts_on=starts_on,
+                               review_on=today - 4 * DAY, vision="A place of my own and a job.",
+                               strengths="Good cook. Keeps in touch with my brother.")
+    services.goal_save(plan=plan, lock_version=plan.lock_version, by=worker,
+                       text="Move into my own flat",
+                       actions=[{"what": "Bid for flats every week", "who": "client",
+                                 "due_on": today + 7 * DAY}],
+                       milestones=[])
+    services.plan_paper_sign(plan=plan, by=worker, scan=_scan(client), signed_on=starts_on,
+                             client_name=client.display_name, worker_name=str(worker))
+    return client
+
+
+def _scan(client):
+    """A picture of a signed paper plan, as a scanner would give it."""
+    page = Image.new("L", (620, 877), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((40, 40), f"Support plan - {client.display_name}", fill=0)
+    for line in range(8):
+        draw.line((40, 120 + line * 60, 580, 120 + line * 60), fill=160)
+    for x in (60, 340):
+        draw.line((x, 800, x + 200, 780), fill=0, width=3)
+    buffer = io.BytesIO()
+    page.save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="scan.png")
 
 
 def _keyworker_of(client):

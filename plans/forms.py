@@ -21,6 +21,7 @@ from plans.models import (
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     Plan,
     Referral,
     Review,
@@ -103,18 +104,9 @@ class PlanForm(forms.ModelForm):
                                   form_row("starts_on", "review_on"),
                                   "vision", "strengths", "constraints")
 
-    def clean(self):
-        data = super().clean()
-        starts, review = data.get("starts_on"), data.get("review_on")
-        if starts and review and review <= starts:
-            self.add_error("review_on", _("The review date must come after the plan starts."))
-        elif review and review < timezone.localdate():
-            self.add_error("review_on", _("The review date is in the past: agree a date to "
-                                          "come."))
-        return data
-
     def _post_clean(self):
-        # The service validates the whole version (dates against its actions too).
+        # The service validates the whole version (its dates, plans.services._check_dates,
+        # and against its actions too).
         pass
 
 
@@ -355,12 +347,13 @@ class ReviewListForm(forms.Form):
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "service", "contact_name", "phone", "email", "address", "is_active"]
+        fields = ["name", "kind", "service", "contact_name", "phone", "email", "address",
+                  "is_active"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(_("Save the agency"), form_row("name", "service"),
+        self.helper = form_helper(_("Save the agency"), form_row("name", "kind", "service"),
                                   form_row("contact_name", "phone", "email"), "address",
                                   "is_active")
 
@@ -375,19 +368,130 @@ class AgencyForm(forms.ModelForm):
         return name
 
 
+class ConsentForm(forms.Form):
+    """A client's consent to share with one agency, or with every agency of a kind."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Agency"),
+                                    required=False, empty_label=_("No one agency: a kind"))
+    agency_kind = forms.ChoiceField(label=_("Or every agency of this kind"), required=False,
+                                    choices=[("", "—"), *Agency.Kind.choices])
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("What the information is shared for: share what "
+                                          "is needed, no more."))
+    how = forms.ChoiceField(label=_("How it was given"), choices=Consent.How.choices,
+                            widget=forms.RadioSelect)
+    given_by = forms.CharField(label=_("Given by"), required=False, max_length=120,
+                               help_text=_("Only when someone gave it on the client's "
+                                           "behalf: their name and role."))
+    given_on = forms.DateField(label=_("Given on"), widget=DATE, initial=timezone.localdate)
+    expires_on = forms.DateField(label=_("Expires on"), widget=DATE,
+                                 help_text=_("The last day it covers. It is listed among "
+                                             "what is due two weeks before."))
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.helper = form_helper(_("Record the consent"), form_row("agency", "agency_kind"),
+                                  "purpose", "how", "given_by",
+                                  form_row("given_on", "expires_on"))
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("agency")) == bool(data.get("agency_kind")):
+            self.add_error("agency", _("Choose one agency, or a kind of agency (not both)."))
+        return data
+
+
+class ConsentWithdrawForm(forms.Form):
+    on = forms.DateField(label=_("Withdrawn on"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Withdraw the consent"), attrs={"data-confirm": _(
+            "Withdraw this consent? Nothing more is shared under it.")})
+
+
 class ReferralForm(forms.Form):
+    """A referral to an agency, with what it is shared on: the client's consent in force,
+    consent given now, or a recorded reason to share without it."""
+
+    HELD, NOW, WITHOUT = "held", "now", "without"
+    # What the service's errors name, and the field of this form that sets it.
+    FIELD_FOR = {"consent": "basis", "how": "consent_how", "given_by": "consent_given_by",
+                 "expires_on": "consent_expires_on", "purpose": "consent_purpose",
+                 "given_on": "made_on"}
+
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Agency"),
                                     empty_label=_("Choose an agency"))
     made_on = forms.DateField(label=_("Referred on"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE, required=False,
                                    help_text=_("When to check whether they answered."))
+    basis = forms.ChoiceField(
+        label=_("What is it shared on?"), widget=forms.RadioSelect, initial=HELD,
+        choices=[(HELD, _("The client's consent on record (checked when you save)")),
+                 (NOW, _("The client gives consent now")),
+                 (WITHOUT, _("Share without consent, for a reason the law allows"))])
+    consent_how = forms.ChoiceField(label=_("How consent was given"), required=False,
+                                    choices=[("", "—"), *Consent.How.choices])
+    consent_given_by = forms.CharField(label=_("Given by"), required=False, max_length=120,
+                                       help_text=_("Only when someone gave it on the "
+                                                   "client's behalf."))
+    consent_expires_on = forms.DateField(label=_("Consent expires on"), widget=DATE,
+                                         required=False)
+    consent_purpose = forms.CharField(label=_("Purpose of the consent"), required=False,
+                                      help_text=_("Left empty: the reason for the referral."))
+    shared_without = forms.ChoiceField(label=_("Reason to share without consent"),
+                                       required=False,
+                                       choices=[("", "—"), *Referral.SharedWithout.choices])
+    shared_without_note = forms.CharField(
+        label=_("What makes it necessary, and who decided"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
-        self.helper = form_helper(_("Save the referral"), "agency",
-                                  form_row("made_on", "follow_up_on"), "reason")
+        self.helper = form_helper(
+            _("Save the referral"), "agency", form_row("made_on", "follow_up_on"), "reason",
+            Fieldset(_("Consent to share"), "basis",
+                     Fieldset(_("If consent is given now"),
+                              form_row("consent_how", "consent_expires_on"),
+                              form_row("consent_given_by", "consent_purpose")),
+                     Fieldset(_("If shared without consent"), "shared_without",
+                              "shared_without_note")))
+
+    def clean(self):
+        data = super().clean()
+        basis = data.get("basis")
+        if basis == self.NOW:
+            if not data.get("consent_how"):
+                self.add_error("consent_how", _("Say how the client gave consent."))
+            if not data.get("consent_expires_on"):
+                self.add_error("consent_expires_on", _("Give the day the consent expires."))
+        elif basis == self.WITHOUT:
+            if not data.get("shared_without"):
+                self.add_error("shared_without", _("Choose the reason to share without "
+                                                   "consent."))
+            if not data.get("shared_without_note", "").strip():
+                self.add_error("shared_without_note", _("Say what makes it necessary, and "
+                                                        "who decided."))
+        return data
+
+    def service_fields(self):
+        """The form's answers as referral_make takes them."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in ("agency", "made_on", "reason", "follow_up_on")}
+        if data["basis"] == self.NOW:
+            fields["new_consent"] = {
+                "how": data["consent_how"], "given_by": data["consent_given_by"],
+                "expires_on": data["consent_expires_on"],
+                "purpose": data["consent_purpose"] or data["reason"]}
+        elif data["basis"] == self.WITHOUT:
+            fields["shared_without"] = data["shared_without"]
+            fields["shared_without_note"] = data["shared_without_note"]
+        return fields
 
 
 class ReferralOutcomeForm(forms.Form):
@@ -400,3 +504,21 @@ class ReferralOutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Save"), Fieldset("", "outcome", "outcome_note",
                                                       "follow_up_on"))
+
+
+class PaperSignForm(forms.Form):
+    """A draft plan signed on paper: the scan, the day and the two names as signed."""
+
+    scan = forms.FileField(
+        label=_("Scan of the signed plan"),
+        help_text=_("A PDF, JPEG or PNG of at most 5 MB, showing both signatures."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    client_name = forms.CharField(label=_("Client's name as signed"), max_length=160)
+    worker_name = forms.CharField(label=_("Worker's name as signed"), max_length=160)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Record the signed paper plan"), "scan",
+                                  form_row("signed_on"),
+                                  form_row("client_name", "worker_name"))

@@ -41,6 +41,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.models import Allocation, Client
 from staff.models import Site
+from stages.models import private_path, private_storage
 
 MANAGER_REVIEW_FROM = datetime.timedelta(weeks=4)
 MANAGER_REVIEW_UNTIL = datetime.timedelta(weeks=13)
@@ -176,9 +177,25 @@ class AgencyQuerySet(models.QuerySet):
 class Agency(models.Model):
     """Another organisation clients are referred to, or which leads on part of a plan."""
 
+    class Kind(models.TextChoices):
+        """What kind of agency it is: a client may consent to share with every agency of a
+        kind (all drug services) rather than with one by name."""
+
+        HOUSING = "housing", _("Housing")
+        HEALTH = "health", _("Health (GP, hospital, community health)")
+        MENTAL_HEALTH = "mental_health", _("Mental health")
+        DRUG_ALCOHOL = "drug_alcohol", _("Drug and alcohol service")
+        MONEY = "money", _("Benefits, money and debt advice")
+        WORK = "work", _("Work, training and education")
+        SOCIAL_CARE = "social_care", _("Adult social care")
+        JUSTICE = "justice", _("Probation and criminal justice")
+
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="agencies",
                              verbose_name=_("site"))
     name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind of agency"), max_length=20, choices=Kind, blank=True,
+                            help_text=_("Lets a client consent to share with every agency "
+                                        "of a kind."))
     service = models.CharField(_("service"), max_length=200, blank=True,
                                help_text=_("What they do, e.g. housing advice, drug service."))
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
@@ -209,8 +226,114 @@ class Agency(models.Model):
         return " · ".join(part for part in parts if part)
 
 
+class ConsentQuerySet(models.QuerySet):
+    def in_force(self, on):
+        """Consents given by the day `on`, not expired (`expires_on` is the last day) and
+        not withdrawn by then."""
+        return self.filter(given_on__lte=on, expires_on__gte=on).filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+
+    def covering(self, agency):
+        """Consents that name `agency`, or its kind."""
+        covers = Q(agency=agency)
+        if agency.kind:
+            covers |= Q(agency__isnull=True, agency_kind=agency.kind)
+        return self.filter(covers)
+
+
+class Consent(models.Model):
+    """A client's consent to share information with one agency, or with every agency of a
+    kind, for a purpose, from the day given until its expiry (inclusive), unless withdrawn.
+
+    Read through `plans.selectors.consent_for`, which a referral to an agency asks before
+    it is sent. Withdrawn, never deleted: what was shared under it stays explained.
+    """
+
+    class How(models.TextChoices):
+        IN_WRITING = "in_writing", _("In writing (signed form)")
+        VERBALLY = "verbally", _("Verbally, to a member of staff")
+        ON_BEHALF = "on_behalf", _("By someone with authority to act for them")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="consents",
+                               null=True, blank=True, verbose_name=_("agency"))
+    agency_kind = models.CharField(_("or every agency of this kind"), max_length=20,
+                                   choices=Agency.Kind, blank=True)
+    purpose = models.TextField(_("purpose"),
+                               help_text=_("What the information is shared for."))
+    how = models.CharField(_("how it was given"), max_length=20, choices=How)
+    given_by = models.CharField(_("given by"), max_length=120, blank=True,
+                                help_text=_("The name and role of whoever gave it on the "
+                                            "client's behalf."))
+    given_on = models.DateField(_("given on"))
+    expires_on = models.DateField(_("expires on"),
+                                  help_text=_("The last day it covers; review it before."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", null=True, blank=True)
+    withdrawn_note = models.TextField(_("about the withdrawal"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("consent to share")
+        verbose_name_plural = _("consents to share")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(agency__isnull=False, agency_kind="")
+                           | (Q(agency__isnull=True) & ~Q(agency_kind=""))),
+                name="consent_one_agency_or_kind"),
+            models.CheckConstraint(condition=Q(expires_on__gte=models.F("given_on")),
+                                   name="consent_expires_after_given"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True)
+                | Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given"),
+        ]
+        indexes = [models.Index(fields=["client", "expires_on"])]
+
+    def __str__(self):
+        return gettext("Consent to share with %(whom)s") % {"whom": self.with_whom}
+
+    def state(self, on=None):
+        """"withdrawn", "expired", "future" or "in_force" on the day `on` (today)."""
+        on = on or timezone.localdate()
+        if self.withdrawn_on is not None and self.withdrawn_on <= on:
+            return "withdrawn"
+        if self.expires_on < on:
+            return "expired"
+        return "future" if self.given_on > on else "in_force"
+
+    @property
+    def state_today(self):
+        return self.state()
+
+    @property
+    def with_whom(self):
+        if self.agency_id:
+            return str(self.agency)
+        return gettext("any agency: %(kind)s") % {"kind": self.get_agency_kind_display()}
+
+
 class Referral(models.Model):
-    """A client referred to an agency: when, why, what came of it, when to follow up."""
+    """A client referred to an agency: when, why, what came of it, when to follow up.
+
+    Sent on the client's consent in force (`consent`), or without it for a recorded reason
+    (`shared_without`, `shared_without_note`). Referrals made before consents were kept
+    one by one have neither.
+    """
+
+    class SharedWithout(models.TextChoices):
+        SAFEGUARDING = "safeguarding", _("A safeguarding duty (Care Act 2014)")
+        SERIOUS_HARM = "serious_harm", _("To prevent a risk of serious harm")
+        LAW = "law", _("Required by law or a court order")
+        BEST_INTERESTS = "best_interests", _(
+            "The client lacks capacity to decide, and it is in their best interests")
 
     class Outcome(models.TextChoices):
         WAITING = "waiting", _("Waiting for an answer")
@@ -228,6 +351,11 @@ class Referral(models.Model):
                                default=Outcome.WAITING)
     outcome_note = models.TextField(_("about the outcome"), blank=True)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="referrals",
+                                null=True, blank=True, verbose_name=_("consent"))
+    shared_without = models.CharField(_("shared without consent because"), max_length=20,
+                                      choices=SharedWithout, blank=True)
+    shared_without_note = models.TextField(_("about sharing without consent"), blank=True)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                 related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -573,6 +701,7 @@ class Signature(models.Model):
         DRAWN = "drawn", _("Signed on screen")
         TYPED = "typed", _("Typed name")
         DECLINED = "declined", _("Declined to sign")
+        PAPER = "paper", _("Signed on paper")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="signatures")
@@ -701,6 +830,29 @@ class ManagerReview(models.Model):
         return gettext("Manager's review of %(client)s's plan") % {"client": self.client}
 
 
+class PaperOriginal(models.Model):
+    """The scan of a plan signed on paper (a plan brought in from before Keywork, or signed
+    where no screen was to hand): its signatures (Signature.Method.PAPER) count as the
+    plan's, and the paper is the signed original held on file."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="paper_original")
+    file = models.FileField(_("scan of the signed plan"), storage=private_storage,
+                            upload_to=private_path)
+    signed_on = models.DateField(_("signed on"))
+    client_name = models.CharField(_("client's name as signed"), max_length=160)
+    worker_name = models.CharField(_("worker's name as signed"), max_length=160)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("signed paper original")
+
+    def __str__(self):
+        return f"{self.plan}: signed on paper on {self.signed_on}"
+
+
 class DocumentAccess(models.Model):
     """Each time someone opens a client's PDF: printing a record is an access to it."""
 
@@ -708,6 +860,7 @@ class DocumentAccess(models.Model):
         PLAN = "plan", _("Support plan")
         AGREEMENT = "agreement", _("Keywork agreement")
         SHEET = "sheet", _("My keywork sheet")
+        PAPER = "paper", _("Signed paper original")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     document = models.CharField(max_length=10, choices=Document)

@@ -23,6 +23,7 @@ from plans.models import (
     MANAGER_REVIEW_FROM,
     MANAGER_REVIEW_UNTIL,
     Action,
+    Consent,
     Goal,
     ManagerReview,
     Plan,
@@ -33,6 +34,69 @@ from stages.selectors import client_ids, first_week_due_on
 
 # A review is "due" from a week before its date (the reminders name it then).
 REVIEW_DUE_AHEAD = datetime.timedelta(days=7)
+
+
+# Consent to share ------------------------------------------------------------------------
+
+# A consent is named among what is due from two weeks before it expires.
+CONSENT_DUE_AHEAD = datetime.timedelta(days=14)
+
+
+def consent_for(client, agency, on=None):
+    """The client's consent in force on the day `on` (today) to share with `agency`, by
+    name or by its kind: the one that lasts longest, or None. A referral asks it before
+    it is sent; the consents page marks with it what is in force."""
+    on = on or timezone.localdate()
+    return (Consent.objects.filter(client=client).in_force(on).covering(agency)
+            .select_related("agency").order_by("-expires_on", "-pk").first())
+
+
+def consents_of(client):
+    """The client's consents, newest first, for the consents page and the referral form."""
+    return (Consent.objects.filter(client=client)
+            .select_related("agency", "recorded_by", "withdrawn_by")
+            .order_by("-given_on", "-pk"))
+
+
+def consents_in_force(client, on=None):
+    """The client's consents in force on the day `on` (today), soonest to expire first."""
+    on = on or timezone.localdate()
+    return (Consent.objects.filter(client=client).in_force(on).select_related("agency")
+            .order_by("expires_on", "pk"))
+
+
+@dataclass(frozen=True)
+class ConsentDue:
+    """A consent to renew: `expired` when its last day has passed while a referral made
+    under it is still open, else it expires within CONSENT_DUE_AHEAD."""
+
+    consent: Consent
+    expired: bool
+
+
+def consents_due(clients, today=None):
+    """{client id: [ConsentDue]} for the clients (a queryset, rows or ids): consents that
+    expire within two weeks, and expired ones a referral still waiting or accepted relies
+    on; none that another consent for the same agency (or kind) already renews, and none
+    withdrawn. One query."""
+    today = today or timezone.localdate()
+    same_target = Q(agency_id=OuterRef("agency_id")) | (
+        Q(agency__isnull=True, agency_kind=OuterRef("agency_kind")) & ~Q(agency_kind=""))
+    renewed = Consent.objects.filter(same_target, client=OuterRef("client"),
+                                     expires_on__gt=OuterRef("expires_on")).in_force(today)
+    relied_on = Referral.objects.filter(
+        consent=OuterRef("pk"),
+        outcome__in=[Referral.Outcome.WAITING, Referral.Outcome.ACCEPTED])
+    rows = (Consent.objects.filter(client__in=client_ids(clients), withdrawn_on__isnull=True,
+                                   given_on__lte=today)
+            .filter(Q(expires_on__gte=today, expires_on__lte=today + CONSENT_DUE_AHEAD)
+                    | Q(Exists(relied_on), expires_on__lt=today))
+            .exclude(Exists(renewed))
+            .select_related("agency").order_by("expires_on", "pk"))
+    found = defaultdict(list)
+    for consent in rows:
+        found[consent.client_id].append(ConsentDue(consent, consent.expires_on < today))
+    return dict(found)
 
 
 # The plan's review date ------------------------------------------------------------------

@@ -18,17 +18,20 @@ from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
 from clients.selectors import in_current_stay
-from keywork.lib.dates import format_day
+from keywork.lib.dates import format_day, start_of_day
+from keywork.lib.files import validate_document
 from keywork.lib.stale import StaleEdit, version_claim
 from plans import selectors
 from plans.models import (
     Action,
     Agreement,
     AgreementTemplate,
+    Consent,
     DocumentAccess,
     Goal,
     ManagerReview,
     Milestone,
+    PaperOriginal,
     Plan,
     Referral,
     Review,
@@ -315,10 +318,11 @@ def _lock_if_complete(document, valid, content, *, on_lock=None):
     return True
 
 
-def signing_problems(plan):
-    """What stops a plan version being signed, as messages (empty if nothing)."""
+def signing_problems(plan, signed_on=None):
+    """What stops a plan version being signed, on `signed_on` (today; a plan signed on
+    paper, on the day it was), as messages (empty if nothing)."""
     errors = []
-    today = timezone.localdate()
+    today = signed_on or timezone.localdate()
     goals = list(plan.goals.all())
     if not goals:
         errors.append(_("Add at least one goal before signing."))
@@ -373,6 +377,65 @@ def plan_sign(*, plan, signer, role, method, content_digest, name="", image=b"",
 
 
 @transaction.atomic
+def plan_paper_sign(*, plan, by, scan, signed_on, client_name, worker_name):
+    """Record a draft plan version as signed on paper by the client and a worker on
+    `signed_on`, keeping the scan of the paper as the signed original.
+
+    The draft must say what the paper says: its text is what the two paper signatures
+    (Signature.Method.PAPER) cover, and, as with signatures on screen, it is frozen and
+    becomes the plan in force. Its review date is measured against the day of signing, so
+    a plan brought in from paper may be overdue for review at once.
+    """
+    _check_client_open(plan.client)
+    Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = plan_with_content(plan)
+    if plan.signed_at:
+        raise ValidationError(_("Version %(number)s is already signed by both. To change it, "
+                                "start a new version.") % {"number": plan.number})
+    errors = {}
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = _("The day it was signed cannot be in the future.")
+    if not client_name.strip():
+        errors["client_name"] = _("Type the client's name as it is signed on the paper.")
+    if not worker_name.strip():
+        errors["worker_name"] = _("Type the worker's name as it is signed on the paper.")
+    try:
+        validate_document(scan)
+    except ValidationError as error:
+        errors["scan"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    if problems := signing_problems(plan, signed_on):
+        raise ValidationError(problems)
+    content = plan.content()
+    current = digest(content)
+    if valid_signatures(plan, current):
+        raise ValidationError(_("This version already has a signature on screen. Finish "
+                                "signing it there, or record the paper before anyone signs."))
+    original = PaperOriginal(plan=plan, signed_on=signed_on, client_name=client_name.strip(),
+                             worker_name=worker_name.strip(), uploaded_by=by)
+    original.file.save(scan.name, scan, save=False)
+    original.full_clean()
+    original.save()
+    signed_at = start_of_day(signed_on)
+    valid = {}
+    for role, name in ((Signature.Role.CLIENT, client_name), (Signature.Role.WORKER,
+                                                               worker_name)):
+        signature = Signature(plan=plan, role=role, method=Signature.Method.PAPER,
+                              name=name.strip(), content_digest=current, recorded_by=by,
+                              signed_at=signed_at)
+        signature.full_clean()
+        signature.save()
+        valid[role] = signature
+
+    def start_reviews(version):
+        version.next_review_on = version.review_on
+
+    _lock_if_complete(plan, valid, content, on_lock=start_reviews)
+    return plan
+
+
+@transaction.atomic
 def agreement_sign(*, agreement, signer, role, method, content_digest, name="", image=b"",
                    agreed_in_person=False, declined_reason=""):
     """Record a signature on a draft agreement; locks it once both have signed."""
@@ -397,13 +460,19 @@ def agreement_sign(*, agreement, signer, role, method, content_digest, name="", 
 
 
 def _check_dates(*, starts_on, review_on, previous=None):
+    """The review comes after the start. A client's first plan may have started, and
+    passed its review date, before it was written here (a plan brought in from paper): it
+    is saved and shows as overdue for review at once (plans.selectors.review_state). A
+    later version is a revision made now, so its review is still to come."""
     errors = {}
     today = timezone.localdate()
     if review_on <= starts_on:
         errors["review_on"] = _("The review date must come after the plan starts.")
-    elif review_on < today:
+    elif review_on < today and previous is not None:
         errors["review_on"] = _("The review date (%(day)s) is in the past: agree a date "
-                                "to come.") % {"day": format_day(review_on)}
+                                "to come. Only a client's first plan, brought in from paper, "
+                                "may have a review date that has passed.") % {
+            "day": format_day(review_on)}
     if previous and starts_on < previous.starts_on:
         errors["starts_on"] = _("This version cannot start before version %(number)s "
                                 "(%(day)s).") % {"number": previous.number,
@@ -741,16 +810,100 @@ def _check_agency(agency, client):
 
 
 @transaction.atomic
-def referral_make(*, client, agency, made_on, reason, by, follow_up_on=None):
-    """Refer a client to an agency, with the day to follow it up."""
+def consent_record(*, client, purpose, how, given_on, expires_on, by, agency=None,
+                   agency_kind="", given_by=""):
+    """Record a client's consent to share with one agency (`agency`) or with every agency
+    of a kind (`agency_kind`), for a purpose, until `expires_on` (its last day)."""
+    if client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived and "
+                                "read-only."))
+    if (agency is None) == (not agency_kind):
+        raise ValidationError({"agency": _("Choose one agency, or a kind of agency.")})
+    if agency is not None:
+        _check_agency(agency, client)
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("The date consent was given cannot be in the "
+                                             "future.")})
+    if expires_on < given_on:
+        raise ValidationError({"expires_on": _("The consent cannot expire before it was "
+                                               "given.")})
+    if expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("This consent would already have expired: "
+                                               "give an expiry date from today on.")})
+    if not purpose.strip():
+        raise ValidationError({"purpose": _("Say what the information is shared for.")})
+    if how == Consent.How.ON_BEHALF and not given_by.strip():
+        raise ValidationError({"given_by": _("Say who gave consent on the client's behalf, "
+                                             "and their role.")})
+    consent = Consent(client=client, agency=agency, agency_kind=agency_kind or "",
+                      purpose=purpose.strip(), how=how, given_by=given_by.strip(),
+                      given_on=given_on, expires_on=expires_on, recorded_by=by)
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent, on, by, note=""):
+    """The client takes their consent back from the day `on`: nothing more is shared
+    under it. The row stays, so what was shared before remains explained."""
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    if consent.client.is_archived:
+        raise ValidationError(_("This client has left; their record is archived and "
+                                "read-only."))
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < consent.given_on:
+        raise ValidationError({"on": _("The date cannot be before the consent was given "
+                                       "(%(date)s).") % {"date": format_day(consent.given_on)}})
+    consent.withdrawn_on = on
+    consent.withdrawn_by = by
+    consent.withdrawn_note = note.strip()
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def referral_make(*, client, agency, made_on, reason, by, follow_up_on=None, new_consent=None,
+                  shared_without="", shared_without_note=""):
+    """Refer a client to an agency, with the day to follow it up.
+
+    A referral shares the client's information, so it is sent on the client's consent in
+    force for that agency (`selectors.consent_for` on the day it is made); failing that,
+    on a consent given now (`new_consent`: how, expires_on, purpose, given_by; given on
+    the day of the referral), or without consent for a recorded reason (`shared_without`,
+    a Referral.SharedWithout, and a note). Otherwise it is refused and nothing is saved.
+    """
     _check_client_open(client)
     _check_agency(agency, client)
     if made_on > timezone.localdate():
         raise ValidationError({"made_on": _("The referral date cannot be in the future.")})
     if follow_up_on and follow_up_on < made_on:
         raise ValidationError({"follow_up_on": _("Follow up on or after the referral date.")})
+    if new_consent:
+        consent = consent_record(client=client, agency=agency, given_on=made_on, by=by,
+                                 **new_consent)
+    else:
+        consent = selectors.consent_for(client, agency, made_on)
+    if consent is not None:
+        shared_without, shared_without_note = "", ""
+    elif shared_without:
+        if shared_without not in Referral.SharedWithout.values:
+            raise ValidationError({"shared_without": _("Choose a reason from the list.")})
+        if not shared_without_note.strip():
+            raise ValidationError({"shared_without_note": _(
+                "Say what makes it necessary to share without consent, and who decided.")})
+    else:
+        raise ValidationError({"consent": _(
+            "%(name)s has no consent in force to share information with %(agency)s. Record "
+            "their consent now, or give the reason to share without it."
+        ) % {"name": client.called, "agency": agency}})
     referral = Referral(client=client, agency=agency, made_on=made_on, reason=reason.strip(),
-                        follow_up_on=follow_up_on, made_by=by)
+                        follow_up_on=follow_up_on, made_by=by, consent=consent,
+                        shared_without=shared_without,
+                        shared_without_note=shared_without_note.strip())
     referral.full_clean()
     referral.save()
     return referral

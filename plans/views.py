@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from clients import extensions
 from clients import selectors as client_selectors
@@ -34,6 +34,7 @@ from clients.access import (
 )
 from clients.models import Allocation, Client
 from keywork.lib import dates
+from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from keywork.lib.sites import site_choice
@@ -43,6 +44,7 @@ from plans.models import (
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     DocumentAccess,
     Milestone,
     Plan,
@@ -129,8 +131,9 @@ def _referrals_section(request, client):
 
 
 def _ending_section(request, client):
-    """An ended stay: the closing summary and the ending letter for the client to keep."""
-    if not client.is_archived:
+    """An ended stay: the closing summary and the ending letter for the client to keep (a
+    referral closed before any admission has neither)."""
+    if client.status not in Client.LEFT:
         return None
     return {"client": client}
 
@@ -158,9 +161,10 @@ def register_extensions():
 
 @client_page()
 def client_plan(request, pk):
-    """A client's plan: the version in force, else the draft, else how to start one."""
+    """A client's plan: the version in force, else the draft, else how to start one (a
+    returning client's plan is the one of their current stay)."""
     client = client_for(request, pk)
-    versions = list(services.client_plans(client))
+    versions = list(selectors.current_stay_plans(client))
     plan = next((p for p in versions if p.is_current), None) or next(iter(versions), None)
     if plan:
         return redirect(plan)
@@ -172,7 +176,7 @@ def plan_create(request, pk):
     client = client_for(request, pk)
     if response := require_open(request, client):
         return response
-    if client.plans.exists():
+    if selectors.current_stay_plans(client).exists():
         return redirect("plans:client", pk=client.pk)
     today = timezone.localdate()
     weeks = AgreementTemplate.for_site(client.site).review_interval_weeks
@@ -187,6 +191,10 @@ def plan_create(request, pk):
             add_error(form, error)
         else:
             messages.success(request, _("Draft plan started. Now add the client's goals."))
+            if selectors.review_state(selectors.review_date(plan)) == "overdue":
+                messages.warning(request, _(
+                    "Its review date has passed: once signed, the plan shows as overdue "
+                    "for review. Hold the review soon."))
             return redirect("plans:goal_add", pk=plan.pk)
     return render(request, "plans/plan_form.html", {
         "client": client, "form": form, "title": _("New support plan")})
@@ -194,7 +202,8 @@ def plan_create(request, pk):
 
 @client_page("plans.Plan")
 def plan_detail(request, pk):
-    plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
+    plan = plan_for(request, pk, services.with_content(Plan.objects).select_related(
+        "paper_original").prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
         Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related(
             Prefetch("items", queryset=ReviewItem.objects.select_related("action",
@@ -216,6 +225,7 @@ def plan_detail(request, pk):
         "review": selectors.plan_review(plan),
         "manager": selectors.version_manager_review(plan, versions),
         "is_manager": is_manager,
+        "can_record_paper": plan.is_draft and _may_record_paper(request, plan),
         "accesses": plan.accesses.select_related("by")[:5],
         "outcomes": Action.Outcome.choices,
         "today": timezone.localdate(),
@@ -385,6 +395,57 @@ def plan_sign(request, pk):
 
     return _signing_page(request, plan, sign=sign, template="plans/plan_sign.html", context={
         "plan": plan, "problems": problems})
+
+
+def _may_record_paper(request, plan):
+    """A signed paper plan is recorded by a manager of the site or the client's keyworker."""
+    return (request.user.manages(plan.client.site_id)
+            or services.current_keyworker(plan.client) == request.user)
+
+
+def _paper_signer(request, plan):
+    if not _may_record_paper(request, plan):
+        raise PermissionDenied
+
+
+@client_page("plans.Plan")
+def plan_paper_sign(request, pk):
+    plan = plan_for(request, pk)
+    _paper_signer(request, plan)
+    if plan.signed_at:
+        messages.info(request, _("Version %(number)s is already signed by both.")
+                      % {"number": plan.number})
+        return redirect(plan)
+    if response := require_open(request, plan.client):
+        return response
+    form = forms.PaperSignForm(request.POST or None, request.FILES or None,
+                               initial={"client_name": plan.client.display_name,
+                                        "signed_on": plan.starts_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_paper_sign(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Version %(number)s is recorded as signed on paper; "
+                                        "the scan is kept as the signed original.")
+                             % {"number": plan.number})
+            return redirect(plan)
+    return render(request, "plans/plan_paper_sign.html", {
+        "plan": plan, "client": plan.client, "form": form})
+
+
+@client_page("plans.Plan", download=True)
+@require_GET
+def plan_paper_file(request, pk):
+    plan = plan_for(request, pk, Plan.objects.select_related("client", "client__site",
+                                                            "paper_original"))
+    original = getattr(plan, "paper_original", None)
+    if original is None:
+        raise Http404
+    services.document_access_log(client=plan.client, document=DocumentAccess.Document.PAPER,
+                                 by=request.user, plan=plan)
+    return private_file_response(original.file)
 
 
 @client_page("plans.Plan")
@@ -720,7 +781,7 @@ def ending_letter_pdf(request, pk):
     keyworker, what they achieved (each from its selector), the closing summary written
     with them, where they are going, and how to come back."""
     client = client_for(request, pk)
-    if not client.is_archived:
+    if client.status not in Client.LEFT:
         raise Http404
     plan = (services.with_content(client.plans.current()).first()
             or services.with_content(client.plans.order_by("-number")).first())
@@ -802,14 +863,23 @@ def referral_create(request, pk):
     form = forms.ReferralForm(request.POST or None, agencies=_agencies_for(client))
     if request.method == "POST" and form.is_valid():
         try:
-            services.referral_make(client=client, by=request.user, **form.cleaned_data)
+            referral = services.referral_make(client=client, by=request.user,
+                                              **form.service_fields())
         except ValidationError as error:
-            add_error(form, error)
+            add_error(form, error, field_for=form.FIELD_FOR)
         else:
-            messages.success(request, _("Referral saved."))
+            if referral.consent_id:
+                messages.success(request, _("Referral saved, on the client's consent to share "
+                                            "with %(whom)s.")
+                                 % {"whom": referral.consent.with_whom})
+            else:
+                messages.success(request, _("Referral saved, shared without consent: "
+                                            "%(reason)s.")
+                                 % {"reason": referral.get_shared_without_display()})
             return redirect(client)
     return render(request, "plans/referral_form.html", {
-        "client": client, "form": form, "title": _("Refer to an agency")})
+        "client": client, "form": form, "title": _("Refer to an agency"),
+        "consents": selectors.consents_in_force(client)})
 
 
 @client_page("plans.Referral")
@@ -831,3 +901,64 @@ def referral_edit(request, pk):
     return render(request, "plans/referral_form.html", {
         "client": referral.client, "form": form, "referral": referral,
         "title": _("Referral to %(agency)s") % {"agency": referral.agency}})
+
+
+# Consent to share -------------------------------------------------------------------------
+
+
+def consent_for_page(request, pk):
+    consent = get_object_or_404(_visible(
+        Consent.objects.select_related("client", "client__site", "agency"), request), pk=pk)
+    return _full_file(request, consent, consent.client)
+
+
+@client_page()
+def consent_list(request, pk):
+    client = client_for(request, pk)
+    page = Paginator(selectors.consents_of(client), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/consent_list.html", {"client": client, "page": page})
+
+
+@client_page()
+def consent_create(request, pk):
+    client = client_for(request, pk)
+    if response := require_open(request, client):
+        return response
+    form = forms.ConsentForm(request.POST or None, agencies=_agencies_for(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.consent_record(client=client, by=request.user,
+                                              **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Consent to share with %(whom)s recorded until "
+                                        "%(day)s.") % {"whom": consent.with_whom,
+                                                       "day": dates.format_day(consent.expires_on)})
+            return redirect("plans:consents", client.pk)
+    return render(request, "plans/consent_form.html", {
+        "client": client, "form": form, "title": _("Record consent to share")})
+
+
+@client_page("plans.Consent")
+def consent_withdraw(request, pk):
+    consent = consent_for_page(request, pk)
+    client = consent.client
+    if response := require_open(request, client):
+        return response
+    if consent.withdrawn_on is not None:
+        messages.error(request, _("This consent was already withdrawn."))
+        return redirect("plans:consents", client.pk)
+    form = forms.ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Consent to share with %(whom)s withdrawn.")
+                             % {"whom": consent.with_whom})
+            return redirect("plans:consents", client.pk)
+    return render(request, "plans/consent_form.html", {
+        "client": client, "form": form, "consent": consent,
+        "title": _("Withdraw consent to share with %(whom)s") % {"whom": consent.with_whom}})

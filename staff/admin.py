@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from staff import services
+from staff.forms import SkillsField
 from staff.models import Site, User
 
 
@@ -52,6 +53,7 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "email", "phone"]}),
         (_("Work"), {"fields": ["role", "sites", "caseload_limit", "is_active"]}),
+        (_("Matching"), {"fields": ["languages", "gender", "skills"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -64,6 +66,11 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "skills":
+            return SkillsField(label=db_field.verbose_name, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

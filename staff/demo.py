@@ -39,6 +39,15 @@ STAFF = [
 ]
 
 
+# What each demo worker records for matching (their profile page): languages, gender,
+# specialisms.
+PROFILES = {
+    "keyworker": ("English, Polish, Urdu", "woman", ["mental_health", "women_only"]),
+    "keyworker2": ("English, Polish", "man", ["substance_use", "housing"]),
+    "keyworker3": ("English, Arabic", "prefer_not_to_say", ["benefits", "employment"]),
+}
+
+
 @functools.cache
 def demo_password_hash():
     """DEMO_PASSWORD hashed once: Argon2 takes a fifth of a second a hash, on purpose, and
@@ -67,6 +76,9 @@ def seed(ctx):
             user.password = demo_password_hash()
             user.save()
         user.sites.set([sites[code] for code in codes])
+        if username in PROFILES and not user.languages:
+            user.languages, user.gender, user.skills = PROFILES[username]
+            user.save()
         staff[username] = user
     ctx["sites"] = sites
     ctx["staff"] = staff

@@ -1,9 +1,21 @@
 """Login and password forms, laid out for Bootstrap with crispy-forms."""
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from keywork.lib.forms import form_helper
+from staff.models import Skill, User
+
+
+class SkillsField(forms.MultipleChoiceField):
+    """Specialisms (staff.models.Skill) as tick boxes, for a list kept in a JSONField."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=Skill.choices, **kwargs)
 
 
 class _CrispyMixin:
@@ -41,3 +53,18 @@ class PasswordResetForm(_CrispyMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(_CrispyMixin, auth_forms.SetPasswordForm):
     submit_label = _("Set my new password")
+
+
+class ProfileForm(forms.ModelForm):
+    """What a member of staff records about themself for matching with clients."""
+
+    skills = SkillsField(label=_("Specialisms"), help_text=User._meta.get_field(
+        "skills").help_text)
+
+    class Meta:
+        model = User
+        fields = ["languages", "gender", "skills"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Save my profile"))

@@ -1,5 +1,7 @@
 """Staff, their roles and the sites they work at."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -51,6 +53,48 @@ class Site(models.Model):
         return self.name
 
 
+class Skill(models.TextChoices):
+    """Specialisms a keyworker offers and a client's file may ask for: the one list both
+    sides of matching name (clients.selectors.keyworker_matches compares them)."""
+
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    BENEFITS = "benefits", _("Benefits and money")
+    HOUSING = "housing", _("Housing and tenancy")
+    EMPLOYMENT = "employment", _("Work, training and education")
+    DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse")
+    WOMEN_ONLY = "women_only", _("Women-only work")
+    OFFENDING = "offending", _("Offending and probation")
+
+
+class Gender(models.TextChoices):
+    """A keyworker's gender, recorded only if they choose, for a client who asks for a
+    keyworker of a gender."""
+
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", _("Prefer not to say")
+
+
+def validate_skills(value):
+    """A list of Skill values, each once."""
+    if not isinstance(value, list) or any(item not in Skill.values for item in value):
+        raise ValidationError(_("Choose specialisms from the list."))
+
+
+def split_languages(text):
+    """The languages in a free-text list ("english, Polish / Urdu and Arabic"), each once
+    as written, in order, without notes in brackets: what matching compares."""
+    text = re.sub(r"\([^)]*\)", " ", text or "")
+    found = {}
+    for part in re.split(r"[,;/\n]|\band\b|&", text, flags=re.IGNORECASE):
+        name = " ".join(part.split())
+        if name and name.casefold() not in found:
+            found[name.casefold()] = name[:1].upper() + name[1:]
+    return list(found.values())
+
+
 class UserQuerySet(models.QuerySet):
     def for_user(self, user):
         """Staff a user may see: everyone at their sites; administrators see all."""
@@ -83,6 +127,20 @@ class User(AbstractUser):
         default=12,
         help_text=_("How many clients this keyworker can hold as primary keyworker."),
     )
+    languages = models.CharField(
+        _("languages spoken"), max_length=200, blank=True,
+        help_text=_("Separate them with commas, for example: English, Polish."),
+    )
+    gender = models.CharField(
+        _("gender"), max_length=20, choices=Gender, blank=True,
+        help_text=_("Optional. Shown to managers only when a client asks for a keyworker of "
+                    "a gender."),
+    )
+    skills = models.JSONField(
+        _("specialisms"), default=list, blank=True, validators=[validate_skills],
+        help_text=_("What you are experienced in; matched against what a client's file "
+                    "asks for."),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
@@ -108,6 +166,10 @@ class User(AbstractUser):
         # The admin site is for administrators only; the role is the one source of truth.
         self.is_staff = self.is_superuser = self.role == self.Role.ADMINISTRATOR
         super().save(*args, **kwargs)
+
+    @property
+    def skill_labels(self):
+        return [Skill(value).label for value in self.skills if value in Skill.values]
 
     @property
     def is_keyworker(self):

@@ -18,3 +18,15 @@ def user_deactivate(*, user, by):
     user._history_user = by
     user.save()
     return user
+
+
+@transaction.atomic
+def profile_update(*, user, by, languages, gender, skills):
+    """Record what a member of staff tells matching: the languages they speak, their
+    gender (optional) and their specialisms."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.languages, user.gender, user.skills = languages, gender, list(skills)
+    user.full_clean()
+    user._history_user = by
+    user.save()
+    return user

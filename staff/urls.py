@@ -5,6 +5,7 @@ from staff import forms, views
 
 urlpatterns = [
     path("team/", views.home, name="team"),
+    path("team/profile/", views.profile, name="profile"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,13 +1,16 @@
 import contextlib
 
 from django import forms as forms_
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from two_factor import views as two_factor_views
 
-from staff import forms
+from keywork.lib.forms import add_error
+from staff import forms, services
 from staff.models import User
 
 
@@ -75,3 +78,18 @@ def home(request):
         .order_by("first_name", "last_name")
     )
     return render(request, "staff/home.html", {"sites": sites, "colleagues": colleagues})
+
+
+def profile(request):
+    """A member of staff's own profile for matching: languages, gender, specialisms."""
+    form = forms.ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=request.user, by=request.user,
+                                    **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("team")
+    return render(request, "staff/profile.html", {"form": form})

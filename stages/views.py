@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from clients import extensions
 from clients.access import client_for, client_page, require_manager
 from clients.models import Client
 from keywork.lib import charts, dates
+from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error, error_summary
 from keywork.lib.pdf import pdf_response, render_pdf
 from keywork.lib.sites import site_choice
@@ -279,21 +280,11 @@ def evidence_create(request, pk, task_pk):
         "answer": hooks.known_answer(task, client)})
 
 
-def _private_file(field):
-    if not field:
-        raise Http404
-    response = FileResponse(field.open("rb"), as_attachment=False,
-                            filename=f"file.{field.name.rsplit('.', 1)[-1]}")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @client_page(download=True)
 @require_GET
 def evidence_file(request, pk, evidence_pk):
     client = client_for(request, pk)
-    return _private_file(get_object_or_404(client.evidence, pk=evidence_pk).file)
+    return private_file_response(get_object_or_404(client.evidence, pk=evidence_pk).file)
 
 
 def _stage_change(request, pk, *, make_form, run, done):
@@ -412,7 +403,7 @@ def portfolio_pdf(request, pk):
 @require_GET
 def portfolio_file(request, pk, item_pk):
     client = client_for(request, pk)
-    return _private_file(get_object_or_404(client.portfolio, pk=item_pk).file)
+    return private_file_response(get_object_or_404(client.portfolio, pk=item_pk).file)
 
 
 # What stages adds to the caseload and the client file -------------------------------------

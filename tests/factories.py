@@ -78,6 +78,17 @@ def client_with_keyworker(*, site, keyworker, **fields):
 # Plans ------------------------------------------------------------------------------------
 
 
+def consent_now(days=365):
+    """What referral_make takes as `new_consent`: the client agrees, on the day of the
+    referral, to share with that agency for `days` days."""
+    import datetime
+
+    from django.utils import timezone
+
+    return {"how": "verbally", "purpose": "To make the referral",
+            "expires_on": timezone.localdate() + datetime.timedelta(days=days)}
+
+
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "plans.Agency"
@@ -128,6 +139,26 @@ def sign(document, *, by, role, **fields):
             content_digest=document.digest(), **fields)
     document.refresh_from_db()
     return document
+
+
+def paper_plan(*, client, by, started_days_ago=60, review_days_ago=7, scan=None):
+    """A plan brought in from paper: version 1 started `started_days_ago`, its review date
+    `review_days_ago` (passed), signed on paper on its first day, with a PDF scan."""
+    from plans import services
+    from tests.stages.factories import pdf_upload
+
+    today = timezone.localdate()
+    starts_on = today - datetime.timedelta(days=started_days_ago)
+    plan = services.plan_start(client=client, by=by, starts_on=starts_on,
+                               review_on=today - datetime.timedelta(days=review_days_ago),
+                               vision="Somewhere of my own.")
+    services.goal_save(plan=plan, lock_version=plan.lock_version, by=by, text="A flat",
+                       actions=[{"what": "Bidding on the housing register", "who": "client",
+                                 "due_on": today + datetime.timedelta(days=7)}],
+                       milestones=[])
+    return services.plan_paper_sign(plan=plan, by=by, scan=scan or pdf_upload("plan.pdf"),
+                                    signed_on=starts_on, client_name=client.display_name,
+                                    worker_name=str(by))
 
 
 def signed_plan(*, client, by, **kwargs):

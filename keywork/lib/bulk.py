@@ -87,9 +87,10 @@ def _rows(objects, fields, now):
     return rows
 
 
-def insert_with_history(objects, model, *, user):
+def insert_with_history(objects, model, *, user, reasons=None):
     """INSERT `objects` (unsaved instances of `model`) and one "created" history row each,
-    by `user`, now. Gives each instance its id. Returns `objects`."""
+    by `user`, now, with `reasons` (one per object) as their `history_change_reason`.
+    Gives each instance its id. Returns `objects`."""
     objects = list(objects)
     if not objects:
         return objects
@@ -104,11 +105,11 @@ def insert_with_history(objects, model, *, user):
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
                 cursor.execute(sql)
-    _insert_history(objects, model, fields, user=user, now=now)
+    _insert_history(objects, model, fields, user=user, now=now, reasons=reasons)
     return objects
 
 
-def _insert_history(objects, model, fields, *, user, now):
+def _insert_history(objects, model, fields, *, user, now, reasons=None):
     historical = model.history.model
     own = {f.attname for f in fields}
     columns, extra = [], []
@@ -130,5 +131,9 @@ def _insert_history(objects, model, fields, *, user, now):
                       "history_change_reason"], tail, strict=True))
     ordered = kept + [f for f in columns if f.attname in extra]
     history_rows = [row + [fixed[name] for name in extra] for row in rows]
+    if reasons is not None and "history_change_reason" in extra:
+        at = len(kept) + extra.index("history_change_reason")
+        for row, reason in zip(history_rows, reasons, strict=True):
+            row[at] = reason
     _insert(historical, ordered, history_rows)
 

@@ -3,6 +3,7 @@ and an image is opened whole and measured before it is kept."""
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -61,3 +62,16 @@ def _validate_image(file):
                                 "image. Save it again and upload that.")) from error
     finally:
         file.seek(0)
+
+
+def private_file_response(field):
+    """Serve a client's uploaded file (a FieldFile in private storage) to a view that has
+    checked the user may see it: shown in the browser, never cached, its type not guessed
+    again from the content, under a name that says nothing about whose it is."""
+    if not field:
+        raise Http404
+    response = FileResponse(field.open("rb"), as_attachment=False,
+                            filename=f"file.{field.name.rsplit('.', 1)[-1]}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

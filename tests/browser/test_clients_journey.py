@@ -41,7 +41,7 @@ def test_manager_admits_allocates_over_limit_covers_and_transfers(page, log_in, 
     expect(page.get_by_text("is now admitted")).to_be_visible()
 
     page.get_by_role("link", name="Allocate keyworker").click()
-    choose(page, "Keyworker", r"^Sam Okafor: 4 of 4")
+    choose(page, "Keyworker", r"^Sam Okafor: .*full \(4 of 4\)")
     page.get_by_role("button", name="Allocate").click()
     expect(page.get_by_text("already holds 4 of 4 clients")).to_be_visible()
     screenshot("allocate-over-limit-refused")

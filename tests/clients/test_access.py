@@ -53,6 +53,7 @@ MATRIX = {
     "clients:end": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:move": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:reopen": (LOGIN, 403, 403, 404, OK, 404, 404),
+    "clients:close_referral": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:induction_tick": (LOGIN, OK, 403, 404, OK, 404, 404),
     "clients:allocate": (LOGIN, 403, 403, 404, OK, 404, 404),
     "clients:co_keyworker": (LOGIN, 403, 403, 404, OK, 404, 404),
@@ -68,6 +69,7 @@ GET_ONLY = {"glossary"}
 # The lifecycle steps only show their form for a client in the right state.
 STATE_FOR = {
     "clients:admit": {"status": Client.Status.REFERRED, "admitted_on": None},
+    "clients:close_referral": {"status": Client.Status.REFERRED, "admitted_on": None},
     "clients:activate": {"status": Client.Status.ADMITTED},
     "clients:reopen": {"status": Client.Status.DISCHARGED, "ended_on": timezone.localdate()},
 }
@@ -223,6 +225,8 @@ def valid_post(name, world):
                         "destination": "Own tenancy", "reason": "Moved away",
                         "end_kind": "unplanned"},
         "clients:reopen": {"referred_on": today.isoformat(), "reason": "Back again"},
+        "clients:close_referral": {"outcome": Client.Status.DECLINED, "on": today.isoformat(),
+                                   "reason": Client.ReferralEndReason.NO_VACANCY},
         "clients:induction_tick": {},
         "clients:allocate": {"worker": colleague.pk, "reason": "Kim is leaving"},
         "clients:co_keyworker": {"worker": colleague.pk, "reason": "Two of us"},
@@ -264,6 +268,8 @@ REFUSED = [
     ("other_site_manager", "clients:move"),
     ("administrator", "clients:move"),
     ("keyworker", "clients:reopen"),
+    ("keyworker", "clients:close_referral"),
+    ("other_site_manager", "clients:close_referral"),
     ("keyworker", "clients:allocate"),
     ("keyworker", "clients:co_keyworker"),
     ("keyworker", "clients:allocation_end"),

@@ -5,11 +5,13 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clients import selectors, services
-from clients.models import Client, Episode, StatusChange
+from clients.models import Client, Episode, InductionItem, StatusChange
 from diary import selectors as diary_selectors
 from plans import selectors as plans_selectors
 from plans import services as plans_services
@@ -329,3 +331,58 @@ def test_a_returning_clients_first_week_of_keywork_starts_again(client_record, m
     week = diary_selectors.sessions_this_week([client_record])[client_record.pk]
     assert week.first_week_until == today() + 5 * DAY
     assert week.in_first_week
+
+
+def test_a_returning_client_gets_a_new_plan_from_the_plan_pages(client, client_record, manager,
+                                                                keyworker):
+    old = _signed_plan(client_record, keyworker, client_record.admitted_on)
+    _reopen(_ended(client_record, manager), manager)
+    services.client_admit(client=client_record, admitted_on=today(), by=manager)
+    services.client_allocate(client=client_record, worker=keyworker, by=manager)
+    client.force_login(keyworker)
+    response = client.get(reverse("plans:client", args=[client_record.pk]))
+    assert response.status_code == 200  # how to start one, not the old plan
+    response = client.post(reverse("plans:create", args=[client_record.pk]), {
+        "starts_on": today().isoformat(), "review_on": (today() + 28 * DAY).isoformat(),
+        "vision": "A flat of my own again"})
+    assert response.status_code == 302
+    new = client_record.plans.order_by("-number").first()
+    assert new.number == old.number + 1
+    assert client.get(old.get_absolute_url()).status_code == 200
+
+
+def _file_queries(client, record):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("clients:detail", args=[record.pk])).content.decode()
+    return len(queries), page
+
+
+def test_the_file_reads_earlier_stays_in_a_fixed_number_of_queries(client, site, manager,
+                                                                   keyworker):
+    counts = []
+    for size in (1, 4):
+        record = ClientFactory(site=site, first_name=f"Size{size}")
+        _signed_plan(record, keyworker, record.admitted_on)
+        for number in range(1, size + 1):
+            Episode.objects.create(client=record, number=number, status="moved_on",
+                                   referred_on=record.referred_on, reopened_by=manager,
+                                   ended_on=record.admitted_on + number * DAY)
+            _initial_assessment(record, keyworker, record.admitted_on)
+        client.force_login(manager)
+        count, page = _file_queries(client, record)
+        assert page.count("<h3 class=\"h6 mb-1\">Stay ") == size
+        counts.append(count)
+    assert counts[0] == counts[1]
+
+
+def test_a_returning_client_has_an_induction_again(client_record, manager, keyworker):
+    item = InductionItem.objects.create(site=client_record.site, text="Fire exits")
+    services.induction_tick(client=client_record, item=item, by=keyworker)
+    assert services.induction_tick(client=client_record, item=item, by=keyworker).pk == (
+        client_record.induction_ticks.get().pk)  # once per stay
+    _reopen(_ended(client_record, manager), manager)
+    services.client_admit(client=client_record, admitted_on=today(), by=manager)
+    assert services.induction_progress(client_record) == [(item, None)]
+    tick = services.induction_tick(client=client_record, item=item, by=keyworker)
+    assert services.induction_progress(client_record) == [(item, tick)]
+    assert client_record.induction_ticks.count() == 2

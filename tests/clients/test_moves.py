@@ -291,3 +291,22 @@ def test_allocations_closed_by_a_move_stay_in_the_history(client_record, other_s
     move(client_record, other_site, manager)
     assert client_record.allocations.count() == 2
     assert not any(a.is_current(TODAY() + 4 * DAY) for a in client_record.allocations.all())
+
+
+def test_the_old_sites_report_still_counts_the_sessions_it_held(client_record, other_site,
+                                                               manager, keyworker,
+                                                               other_site_manager):
+    from supervision import reports
+
+    KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
+                          starts_at=local_moment(TODAY() - 3 * DAY, 10))
+    move(client_record, other_site, manager)
+    period = reports.period_for("dates", start=TODAY() - 10 * DAY, end=TODAY())
+
+    def held_at(user, site):
+        sections = reports.outcome_report(user, [site.pk], period)
+        rows = dict(next(s for s in sections if s.key == "sessions").rows)
+        return rows["Sessions held (attended)"]
+
+    assert held_at(manager, client_record.site.__class__.objects.get(code="DC1")) == 1
+    assert held_at(other_site_manager, other_site) == 0

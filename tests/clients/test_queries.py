@@ -23,6 +23,8 @@ SIZES = [10, 200]
 CASELOAD_QUERIES = 14  # with the caseload's size (clients.selectors.caseload_sizes)
 LIST_QUERIES = 11
 LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
+ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
+# (clients.selectors.keyworker_matches), whatever the number of workers or clients
 FILE_QUERIES = 27  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
@@ -121,3 +123,19 @@ def test_client_file_queries_do_not_grow_with_its_history(client, site, keyworke
         assert f"Change {n}<br>" in page
         assert f"Step {n}</span>" in page
         assert f"Item {n}</span>" in page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_allocate_page_queries_do_not_grow_with_the_workers_or_clients(
+        client, site, keyworker, manager, team, size, django_assert_max_num_queries):
+    more = [UserFactory(username=f"extra{n}", role=User.Role.KEYWORKER, sites=[site],
+                        languages="Polish, English", skills=["housing"])
+            for n in range(size // 10)]
+    crowd(site=site, size=size, keyworker=keyworker, others=team[1:] + more)
+    record = ClientFactory(site=site, status="admitted", languages="Polish",
+                           support_wanted=["housing"])
+    client.force_login(manager)
+    with django_assert_max_num_queries(ALLOCATE_QUERIES):
+        page = client.get(reverse("clients:allocate", args=[record.pk])).content.decode()
+    # Each worker's matches, in the list of options and in the list beside the form.
+    assert page.count("Speaks Polish · Specialism: Housing and tenancy") == 2 * (size // 10)

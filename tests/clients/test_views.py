@@ -232,7 +232,7 @@ def test_allocate_form_shows_caseload_against_limit_and_matching_needs(client, m
     client_record.save()
     client.force_login(manager)
     page = client.get(reverse("clients:allocate", args=[client_record.pk])).content.decode()
-    assert f"{colleague}: 0 of 12 clients" in page
+    assert f"{colleague}: 12 places left" in page
     assert "Prefers a female keyworker" in page
 
 
@@ -361,3 +361,42 @@ def test_the_clients_name_keeps_its_own_direction_and_the_keyworkers_too(client,
     assert '<h1 class="h3 mb-1 client-name" id="client-heading" dir="auto">' \
            'Dee “عبد الله” Harper</h1>' in page
     assert "Keyworker: <bdi>Kim Lowe</bdi>" in page
+
+
+def test_allocate_form_lists_the_best_match_first_with_the_matches_in_words(
+        client, manager, client_record, colleague, keyworker):
+    client_record.languages = "Polish, English"
+    client_record.save()
+    colleague.languages = "English, Polish"
+    colleague.save()
+    client.force_login(manager)
+    page = client.get(reverse("clients:allocate", args=[client_record.pk])).content.decode()
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", page)
+    assert options[0] == f"{colleague}: Speaks Polish, English · 12 places left"
+    assert options[1] == f"{keyworker}: 11 places left"
+
+
+def test_cover_and_co_keyworker_forms_show_the_matches_too(client, manager, client_record,
+                                                           colleague):
+    colleague.languages = "Polish"
+    colleague.save()
+    client_record.languages = "Polish"
+    client_record.save()
+    client.force_login(manager)
+    for name in ("clients:cover", "clients:co_keyworker"):
+        page = client.get(reverse(name, args=[client_record.pk])).content.decode()
+        assert f"{colleague}: Speaks Polish · 12 places left" in page
+
+
+def test_a_clients_matching_preferences_are_saved_from_the_details_form(client, keyworker,
+                                                                        client_record):
+    client.force_login(keyworker)
+    response = client.post(reverse("clients:edit", args=[client_record.pk]), _details(
+        client_record, preferred_keyworker_gender="woman",
+        support_wanted=["housing", "mental_health"]))
+    assert response.status_code == 302
+    client_record.refresh_from_db()
+    assert client_record.preferred_keyworker_gender == "woman"
+    assert sorted(client_record.support_wanted) == ["housing", "mental_health"]
+    page = client.get(client_record.get_absolute_url()).content.decode()
+    assert "Would rather have a keyworker who is" in page

@@ -34,6 +34,8 @@ MATRIX = {
     "diary:risk_resolve": (LOGIN, 403, 403, 404, OK, 404, 404),
     "diary:contact_log": (LOGIN, OK, OK, 404, OK, 404, 404),
     "diary:contact_strike": (LOGIN, 403, OK, 404, OK, 404, 404),
+    "diary:session_approval": (LOGIN, 403, 403, 404, OK, 404, 404),
+    "diary:contact_approval": (LOGIN, 403, 403, 404, OK, 404, 404),
 }
 
 POST_ONLY = {"diary:addendum", "diary:check_in", "diary:risk_resolve", "diary:contact_log"}
@@ -48,6 +50,12 @@ def world(client_record, keyworker, colleague, manager, site):
         "held": KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
                                       starts_at=ago(days=7), risks="Threatened by a visitor"),
         "contact": ContactFactory(client=client_record, by=colleague),
+        # Recorded three weeks late by Kim (and Sam), past the approval limit.
+        "late": KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
+                                      starts_at=ago(days=21), logged_at=timezone.now(),
+                                      late_reason="Back from leave", approval="awaiting"),
+        "late_contact": ContactFactory(client=client_record, by=colleague, at=ago(days=20),
+                                       late_reason="Paper notes", approval="awaiting"),
         "client": client_record, "keyworker": keyworker, "site": site,
     }
 
@@ -62,6 +70,8 @@ def url_of(name, world):
         "diary:risk_resolve": [world["held"].pk],
         "diary:contact_log": [world["client"].pk],
         "diary:contact_strike": [world["contact"].pk],
+        "diary:session_approval": [world["late"].pk],
+        "diary:contact_approval": [world["late_contact"].pk],
     }.get(name, [world["session"].pk])
     return reverse(name, args=args)
 
@@ -100,7 +110,10 @@ def valid_post(name, world):
         "diary:risk_resolve": {"note": "Visitor banned"},
         "diary:contact_log": {"kind": "phone", "note": "Rang about the post"},
         "diary:contact_strike": {"reason": "Wrong client"},
-        "diary:settings": {"sessions_per_week": 2, "edit_window_days": 14},
+        "diary:settings": {"sessions_per_week": 2, "edit_window_days": 14,
+                           "late_window_days": 60, "late_approval_days": 21},
+        "diary:session_approval": {"action": "approve", "note": ""},
+        "diary:contact_approval": {"action": "send_back", "note": "Which day was it?"},
     }[name]
 
 
@@ -138,6 +151,10 @@ REFUSED = [
     ("administrator", "diary:log"),
     ("administrator", "diary:contact_log"),
     ("administrator", "diary:settings"),
+    ("keyworker", "diary:session_approval"),
+    ("colleague", "diary:contact_approval"),
+    ("other_site_manager", "diary:session_approval"),
+    ("other_site_manager", "diary:contact_approval"),
 ]
 
 ALLOWED = [
@@ -156,6 +173,8 @@ ALLOWED = [
     ("colleague", "diary:contact_strike"),
     ("manager", "diary:contact_strike"),
     ("manager", "diary:settings"),
+    ("manager", "diary:session_approval"),
+    ("manager", "diary:contact_approval"),
 ]
 
 

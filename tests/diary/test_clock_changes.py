@@ -230,7 +230,7 @@ def test_an_expected_return_shown_twice_asks_which(booking_page):
 def log_data(session, **fields):
     return {"version": session.version, "status": "attended", "worker": session.worker_id,
             "discussed": "Went through the housing form", "next_steps": "", "progress": "",
-            "risks": "", **fields}
+            "risks": "", "late_reason": "Typing up paper notes", **fields}
 
 
 def test_logging_a_start_the_clocks_skipped_is_refused(client, keyworker, client_record):

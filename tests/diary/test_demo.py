@@ -69,3 +69,13 @@ def test_large_demo_site_has_about_fifty_weekly_sessions_per_client(seeded):
     for _worker, sessions in by_worker:
         sessions = list(sessions)
         assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(sessions))
+
+
+def test_demo_has_a_session_recorded_late_and_one_awaiting_the_managers_approval(seeded):
+    seeded()
+    kim, manager = (User.objects.get(username="keyworker"),
+                    User.objects.get(username="manager"))
+    late = [s for s in KeyworkSession.objects.filter(logged_by=kim) if s.recorded_late]
+    assert any(s.approval == "" and s.late_reason for s in late)
+    assert [s for s in late if s.is_awaiting_approval]
+    assert "late_approval" in {item.kind for item in selectors.due_for(manager)}

@@ -55,18 +55,19 @@ def added_by_the_diary(client, url, monkeypatch):
 # Measured at the small size. Each count includes the session and the signed-in user (the
 # bell's number is fetched by the menu afterwards, from due_count, not by the page).
 # Today: the day's sessions (the sessions, cover notes, which clients the user sees in
-# full), then diary.selectors.due_for, everything due for the person (eight: the caseload
+# full), then diary.selectors.due_for, everything due for the person (ten: the caseload
 # with each keyworker's start, this week's count and the sites' cadence, plan reviews,
-# first plans, initial assessments, cover starting or ending, booked sessions to hold or
-# log, check-ins), and one for the re-assessments due (issue 16). It was 8 with only the
-# short weeks and the bell's count of the morning's notifications.
-TODAY_QUERIES = 15
+# first plans, initial assessments, consents to share to renew, cover starting or ending,
+# booked sessions to hold or log, check-ins, and the sessions and contacts recorded late:
+# sent back to them, or for a manager to approve), and the re-assessments due (issue 16).
+# It was 8 with only the short weeks and the bell's count of the morning's notifications.
+TODAY_QUERIES = 17
 # A manager's Today adds what they do at their sites: their sites, where each plan stands
 # (the manager's review), the ladder (one here; four more once clients are on it), the
 # clients named, and the out-now count.
-TODAY_MANAGER_QUERIES = 18
+TODAY_MANAGER_QUERIES = 20
 # The bell: the same list, counted (and then kept in the cache until something changes).
-BELL_QUERIES = 12
+BELL_QUERIES = 14
 WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 SITE_WEEK_QUERIES = 12
@@ -113,6 +114,14 @@ def busy_week(*, site, keyworker, size, staff=6):
                                   starts_at=local_moment(today, 0, 1) + n * datetime.timedelta(
                                       minutes=1), expected_minutes=1)
             KeyworkSessionFactory(client=client, worker=keyworker, starts_at=ago(days=20 + n))
+            # Keywork recorded late: one sent back to its author, one to approve.
+            late = {"held": True, "logged_at": timezone.now(), "late_reason": "Leave"}
+            KeyworkSessionFactory(client=client, worker=keyworker, starts_at=ago(days=30 + n),
+                                  approval="sent_back", **late)
+            KeyworkSessionFactory(client=client, worker=keyworker, starts_at=ago(days=40 + n),
+                                  approval="awaiting", **late)
+            ContactFactory(client=client, by=keyworker, at=ago(days=25), approval="awaiting",
+                           late_reason="Paper notes")
 
 
 @pytest.mark.parametrize("size", SIZES)

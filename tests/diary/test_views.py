@@ -410,7 +410,9 @@ def test_a_manager_sets_the_sites_cadence(client, manager, site, keyworker, clie
     client.force_login(manager)
     response = client.post(reverse("diary:settings"), {"site": site.pk,
                                                        "sessions_per_week": 2,
-                                                       "edit_window_days": 10})
+                                                       "edit_window_days": 10,
+                                                       "late_window_days": 90,
+                                                       "late_approval_days": 14})
     assert response.status_code == 302
     client.force_login(keyworker)
     assert "1 of 2 this week" in client.get(reverse("home")).content.decode()

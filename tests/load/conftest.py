@@ -37,7 +37,7 @@ def server_env(db, **extra):
     cfg = types.SimpleNamespace(db=db, pg_url=PG_URL, sqlite_path=VAR / "keywork-load.sqlite3",
                                 redis_url="")
     env = bench.django_env(cfg, **{
-        "STATIC_MANIFEST": "false", "BENCH_ADMIN": "false", "NPLUSONE_GUARD": "false",
+        "STATIC_MANIFEST": "false", "NPLUSONE_GUARD": "false",
         "CONN_MAX_AGE": "60", "CACHE_URL": f"filecache://{VAR / ('cache-' + db)}"} | extra)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env

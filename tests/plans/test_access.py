@@ -18,10 +18,12 @@ from plans.models import (
     Agency,
     Agreement,
     AgreementTemplate,
+    Consent,
     DocumentAccess,
     Goal,
     ManagerReview,
     Milestone,
+    PaperOriginal,
     Plan,
     Referral,
     Review,
@@ -29,8 +31,16 @@ from plans.models import (
     Signature,
 )
 from tests.clients.test_access import LOGIN, OK, ROLES, sign_in
-from tests.factories import AgencyFactory, sign, signed_plan
+from tests.factories import (
+    AgencyFactory,
+    client_with_keyworker,
+    consent_now,
+    paper_plan,
+    sign,
+    signed_plan,
+)
 from tests.responses import body_of
+from tests.stages.factories import pdf_upload
 
 DAY = datetime.timedelta(days=1)
 MOVED = "moved"  # 302 somewhere other than the login page
@@ -47,6 +57,8 @@ MATRIX = {
     "plans:goal_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:goal_delete": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
     "plans:sign": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:paper_sign": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:paper_file": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:revise": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
     "plans:compare": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:review": (LOGIN, OK, 403, 404, OK, 404, 404),
@@ -70,15 +82,25 @@ MATRIX = {
     "plans:agency_edit": (LOGIN, 403, 403, 403, OK, 404, 403),
     "plans:referral_create": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:referral_edit": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:consents": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:consent_create": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:consent_withdraw": (LOGIN, OK, 403, 404, OK, 404, 404),
 }
 
 # Answered with 405 to any GET from a signed-in user, before anyone's rights are looked at.
 POST_ONLY = {"plans:goal_delete", "plans:revise", "plans:action_progress",
              "plans:milestone_reached", "plans:agreement_revise"}
 
+# Answered with 405 to any POST from a signed-in user: files are only read.
+GET_ONLY = {"plans:paper_file"}
+
 
 @pytest.fixture
-def world(client_record, keyworker, colleague, manager, travel):
+def world(client_record, keyworker, colleague, manager, travel, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    paper = paper_plan(client=client_with_keyworker(site=client_record.site,
+                                                    keyworker=keyworker, first_name="Pat"),
+                       by=keyworker)
     travel(days=-35)
     plan = signed_plan(client=client_record, by=keyworker)
     for action in Action.objects.filter(goal__plan=plan):
@@ -92,6 +114,7 @@ def world(client_record, keyworker, colleague, manager, travel):
     return {
         "client": client_record,
         "plan": plan,
+        "paper": paper,
         "draft": draft,
         "draft_goal": draft.goals.get(),
         "action": Action.objects.filter(goal__plan=plan).first(),
@@ -101,7 +124,7 @@ def world(client_record, keyworker, colleague, manager, travel):
         "agency": agency,
         "referral": services.referral_make(client=client_record, agency=agency,
                                            made_on=timezone.localdate(), reason="Flat",
-                                           by=keyworker),
+                                           by=keyworker, new_consent=consent_now()),
     }
 
 
@@ -111,6 +134,9 @@ def url_of(name, world):
         "plans:create": [world["client"].pk],
         "plans:agreement": [world["client"].pk],
         "plans:referral_create": [world["client"].pk],
+        "plans:consents": [world["client"].pk],
+        "plans:consent_create": [world["client"].pk],
+        "plans:consent_withdraw": [world["referral"].consent_id],
         "plans:sheet_pdf": [world["client"].pk],
         "plans:ending_letter_pdf": [world["client"].pk],
         "plans:detail": [world["plan"].pk],
@@ -121,6 +147,8 @@ def url_of(name, world):
         "plans:edit": [world["draft"].pk],
         "plans:goal_add": [world["draft"].pk],
         "plans:sign": [world["draft"].pk],
+        "plans:paper_sign": [world["draft"].pk],
+        "plans:paper_file": [world["paper"].pk],
         "plans:compare": [world["draft"].pk],
         "plans:goal_edit": [world["draft"].pk, world["draft_goal"].pk],
         "plans:goal_delete": [world["draft"].pk, world["draft_goal"].pk],
@@ -151,6 +179,8 @@ def outcome(response, method):
 def expected_outcome(name, role, method):
     expected = MATRIX[name][ROLES.index(role)]
     if method == "get" and name in POST_ONLY and role != "anonymous":
+        return 405
+    if method == "post" and name in GET_ONLY and role != "anonymous":
         return 405
     if expected == OK and method == "post":
         return {OK, MOVED}
@@ -213,6 +243,9 @@ def valid_post(name, world):
                        "client-role": "client", "client-method": "typed",
                        "client-name": "Dee Harper", "client-agreed_in_person": "on"},
         "plans:review": review,
+        "plans:paper_sign": {"scan": pdf_upload("signed.pdf"),
+                             "signed_on": draft.starts_on.isoformat(),
+                             "client_name": "Dee Harper", "worker_name": "Kim Lowe"},
         "plans:manager_review": {"comments": "A realistic plan in Dee's words."},
         "plans:action_progress": {"outcome": "done", "learnt": "Went with a friend"},
         "plans:milestone_reached": {"reached_on": today.isoformat()},
@@ -231,15 +264,21 @@ def valid_post(name, world):
                                 "is_active": "on"},
         "plans:agency_edit": {"name": "Housing Options (council)", "is_active": "on"},
         "plans:referral_create": {"agency": world["agency"].pk, "made_on": today.isoformat(),
-                                  "reason": "Benefits check"},
+                                  "reason": "Benefits check", "basis": "held"},
+        "plans:consents": {},
+        "plans:consent_create": {"agency_kind": "money", "purpose": "Benefits check",
+                                 "how": "in_writing", "given_on": today.isoformat(),
+                                 "expires_on": (today + 90 * DAY).isoformat()},
+        "plans:consent_withdraw": {"on": today.isoformat(), "note": "Changed their mind"},
         "plans:referral_edit": {"outcome": "accepted", "outcome_note": "Seen Monday"},
     }[name]
 
 
 def snapshot():
     """Every row a plans POST could write, as plain values."""
-    models = (Plan, Goal, Action, Milestone, Signature, Review, ReviewItem, ManagerReview,
-              Agreement, AgreementTemplate, Agency, Referral, DocumentAccess)
+    models = (Plan, PaperOriginal, Goal, Action, Milestone, Signature, Review, ReviewItem,
+              ManagerReview, Agreement, AgreementTemplate, Agency, Referral, DocumentAccess,
+              Consent)
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
         for model in models + tuple(m.history.model for m in models
@@ -254,10 +293,16 @@ REFUSED = [
     ("colleague", "plans:goal_edit"),
     ("colleague", "plans:goal_delete"),
     ("colleague", "plans:sign"),
+    ("colleague", "plans:paper_sign"),
+    ("administrator", "plans:paper_sign"),
     ("colleague", "plans:review"),
     ("colleague", "plans:action_progress"),
     ("colleague", "plans:agreement_sign"),
     ("colleague", "plans:referral_create"),
+    ("colleague", "plans:consent_create"),
+    ("colleague", "plans:consent_withdraw"),
+    ("other_site_manager", "plans:consent_create"),
+    ("other_site_keyworker", "plans:consent_withdraw"),
     ("keyworker", "plans:manager_review"),
     ("keyworker", "plans:agreement_template"),
     ("keyworker", "plans:agency_create"),
@@ -281,6 +326,7 @@ ALLOWED = [
     ("keyworker", "plans:sign"),
     ("keyworker", "plans:review"),
     ("manager", "plans:manager_review"),
+    ("manager", "plans:paper_sign"),
     ("keyworker", "plans:action_progress"),
     ("keyworker", "plans:milestone_reached"),
     ("keyworker", "plans:agreement_edit"),
@@ -290,6 +336,9 @@ ALLOWED = [
     ("manager", "plans:agency_edit"),
     ("keyworker", "plans:referral_create"),
     ("keyworker", "plans:referral_edit"),
+    ("keyworker", "plans:consent_create"),
+    ("keyworker", "plans:consent_withdraw"),
+    ("manager", "plans:consent_withdraw"),
 ]
 
 

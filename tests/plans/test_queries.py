@@ -16,7 +16,13 @@ from django.utils import timezone
 from clients import extensions
 from plans import services
 from plans.models import Action
-from tests.factories import AgencyFactory, ClientFactory, UserFactory, client_with_keyworker
+from tests.factories import (
+    AgencyFactory,
+    ClientFactory,
+    UserFactory,
+    client_with_keyworker,
+    consent_now,
+)
 
 DAY = datetime.timedelta(days=1)
 
@@ -167,7 +173,7 @@ def test_client_file_plan_sections_do_not_grow(client, client_record, keyworker,
     for n in range(size["goals"]):
         services.referral_make(client=client_record, by=keyworker, reason=f"Reason {n}",
                                agency=AgencyFactory(site=client_record.site),
-                               made_on=timezone.localdate())
+                               made_on=timezone.localdate(), new_consent=consent_now())
     client.force_login(manager)
     with django_assert_max_num_queries(FILE_QUERIES):
         page = client.get(reverse("clients:detail", args=[client_record.pk])).content.decode()

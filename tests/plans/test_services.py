@@ -16,7 +16,7 @@ from plans.models import (
     Review,
     Signature,
 )
-from tests.factories import AgencyFactory, draft_plan, sign, signed_plan
+from tests.factories import AgencyFactory, consent_now, draft_plan, sign, signed_plan
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
@@ -42,12 +42,34 @@ def test_a_first_plan_starts_as_draft_version_one(client_record, keyworker):
     assert plan.history.count() == 1
 
 
-def test_a_review_date_in_the_past_is_refused(client_record, keyworker):
+def test_a_first_plan_brought_in_from_paper_may_have_passed_its_review_date(client_record,
+                                                                           keyworker):
+    plan = services.plan_start(client=client_record, by=keyworker,
+                               starts_on=TODAY() - 60 * DAY, review_on=TODAY() - DAY)
+    assert plan.review_on == TODAY() - DAY
+    assert selectors.review_state(selectors.review_date(plan)) == "overdue"
+
+
+def test_a_review_date_before_the_start_is_refused_even_for_a_paper_plan(client_record,
+                                                                         keyworker):
     with pytest.raises(ValidationError) as error:
         services.plan_start(client=client_record, by=keyworker, starts_on=TODAY() - 30 * DAY,
-                            review_on=TODAY() - DAY)
-    assert "in the past" in error.value.message_dict["review_on"][0]
+                            review_on=TODAY() - 40 * DAY)
+    assert "must come after the plan starts" in error.value.message_dict["review_on"][0]
     assert not Plan.objects.exists()
+
+
+def test_a_revised_version_cannot_have_a_review_date_in_the_past(client_record, keyworker):
+    plan = services.plan_start(client=client_record, by=keyworker,
+                               starts_on=TODAY() - 60 * DAY, review_on=TODAY() + 9 * DAY)
+    _goal(plan, keyworker)
+    sign(plan, by=keyworker, role="client")
+    revised = services.plan_revise(plan=sign(plan, by=keyworker, role="worker"), by=keyworker)
+    with pytest.raises(ValidationError) as error:
+        services.plan_update(plan=revised, lock_version=revised.lock_version, by=keyworker,
+                             starts_on=TODAY() - 30 * DAY, review_on=TODAY() - DAY)
+    assert "in the past" in error.value.message_dict["review_on"][0]
+    assert "first plan, brought in from paper" in error.value.message_dict["review_on"][0]
 
 
 def test_an_action_with_no_who_is_refused_and_nothing_saved(client_record, keyworker):
@@ -426,7 +448,7 @@ def test_a_referral_to_another_sites_agency_is_refused(client_record, keyworker,
 def test_a_referral_records_its_outcome(client_record, keyworker, site):
     referral = services.referral_make(client=client_record, agency=AgencyFactory(site=site),
                                       made_on=TODAY(), reason="Benefits check", by=keyworker,
-                                      follow_up_on=TODAY() + 7 * DAY)
+                                      follow_up_on=TODAY() + 7 * DAY, new_consent=consent_now())
     services.referral_update(referral=referral, by=keyworker, outcome="accepted",
                              outcome_note="Appointment on Monday")
     referral.refresh_from_db()

@@ -225,7 +225,8 @@ def test_referral_shown_on_the_file_and_its_agency_usable_as_an_actions_who(
     client.force_login(keyworker)
     client.post(reverse("plans:referral_create", args=[client_record.pk]), {
         "agency": agency.pk, "made_on": TODAY().isoformat(), "reason": "Needs a flat",
-        "follow_up_on": (TODAY() + 7 * DAY).isoformat()})
+        "follow_up_on": (TODAY() + 7 * DAY).isoformat(), "basis": "now",
+        "consent_how": "verbally", "consent_expires_on": (TODAY() + 90 * DAY).isoformat()})
     page = client.get(reverse("clients:detail", args=[client_record.pk])).content.decode()
     assert "Northfield Housing Options" in page
     plan = draft_plan(client=client_record, by=keyworker, goals=0)

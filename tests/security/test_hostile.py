@@ -55,9 +55,12 @@ from django.utils.http import urlsafe_base64_encode
 
 from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
+from imports import files as imports_files
+from imports import sample as imports_sample
+from imports import services as imports_services
 from keywork.lib import pdf
 from plans import services as plans_services
-from plans.models import Action, Milestone
+from plans.models import Action, Milestone, PaperOriginal, Signature
 from staff.models import Site, User
 from stages import services as stages_services
 from stages.models import Evidence, PortfolioItem
@@ -69,6 +72,8 @@ from tests.factories import (
     ContactFactory,
     KeyworkSessionFactory,
     UserFactory,
+    consent_now,
+    paper_plan,
     sign,
     signed_plan,
 )
@@ -117,7 +122,7 @@ LOGS_OUT = {"logout", "admin:logout"}
 # Steps that close or remove what later pages of the group show: posted last.
 LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
         "plans:goal_delete", "diary:strike", "diary:contact_strike", "supervision:sign",
-        "supervision:confirm"}
+        "supervision:confirm", "imports:undo"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -148,6 +153,7 @@ FORM_PAGES = {
     "supervision:addendum": lambda w: reverse("supervision:detail",
                                               args=[w["supervision"].pk]),
     "audit:keepalive": lambda w: reverse("home"),
+    "imports:run": lambda w: reverse("imports:detail", args=[w["import_batch"].pk]),
 }
 # What a role without any form to copy posts: the field names the app's forms use most.
 GENERIC_FIELDS = ["note", "reason", "text", "what", "comments", "name", "outcome", "status",
@@ -191,7 +197,12 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
              "ended": ClientFactory(site=site, status=Client.Status.MOVED_ON,
                                     ended_on=today - 5 * DAY, end_destination="Own flat",
                                     end_kind=Client.EndKind.PLANNED,
-                                    closing_summary="Written together", first_name="Eve")}
+                                    closing_summary="Written together", first_name="Eve"),
+             # Another who left, for the ending letter: the walk re-opens Eve's record.
+             "left": ClientFactory(site=site, status=Client.Status.MOVED_ON,
+                                   ended_on=today, end_destination="Own flat",
+                                   end_kind=Client.EndKind.PLANNED,
+                                   closing_summary="Written together", first_name="Lee")}
     # The stages ladder: Dee on Stage 1 with a PDF as evidence, a certificate, assessments.
     admitted = dee.admitted_on
     stages_services.ladder_start(client=dee, by=manager, on=admitted)
@@ -231,7 +242,10 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "agreement_draft": plans_services.agreement_revise(agreement=agreement, by=keyworker),
         "agency": agency,
         "referral": plans_services.referral_make(client=dee, agency=agency, made_on=today,
-                                                 reason="Flat", by=keyworker),
+                                                 reason="Flat", by=keyworker,
+                                                 new_consent=consent_now()),
+        # Rob's plan, brought in from paper: its scan is a page to walk.
+        "paper": paper_plan(client=colleagues_client, by=colleague),
     }
     # The diary: a session an hour ago (lone working), one held last week with a risk.
     now = timezone.now().replace(second=0, microsecond=0)
@@ -243,6 +257,12 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "held": KeyworkSessionFactory(client=dee, worker=keyworker, held=True,
                                       starts_at=now - 7 * DAY, risks="Threatened by a visitor"),
         "contact": ContactFactory(client=dee, by=colleague),
+        # Recorded three weeks late, awaiting the manager's approval.
+        "late": KeyworkSessionFactory(client=dee, worker=keyworker, held=True,
+                                      starts_at=now - 21 * DAY, logged_at=now,
+                                      late_reason="Back from leave", approval="awaiting"),
+        "late_contact": ContactFactory(client=dee, by=colleague, at=now - 20 * DAY,
+                                       late_reason="Paper notes", approval="awaiting"),
     }
     # Supervision: an open record with an action.
     record = supervision_services.supervision_start(manager=manager, keyworker=keyworker,
@@ -251,6 +271,10 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                      who="keyworker", by_when=admitted)
     world["supervision"] = record
     world["supervision_action"] = record.actions.get()
+    # An import previewed by the manager, ready to import (and then to undo).
+    rows = [imports_files.example("clients")]
+    world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
+        "clients.csv", imports_sample.as_csv("clients", rows))}, by=manager)
     return world
 
 
@@ -261,11 +285,12 @@ def url_of(name, world):
         "clients:keyworker_limit": [world["keyworker"].pk],
         "clients:transfer": [world["keyworker"].pk],
         "clients:admit": [world["referred"].pk],
+        "clients:close_referral": [world["referred"].pk],
         "clients:activate": [world["admitted"].pk],
         "clients:reopen": [world["ended"].pk],
         "clients:induction_tick": [dee.pk, world["item"].pk],
         "clients:allocation_end": [dee.pk, world["cover"].pk],
-        "plans:ending_letter_pdf": [world["ended"].pk],
+        "plans:ending_letter_pdf": [world["left"].pk],
         "stages:assessment_detail": [dee.pk, world["review"].pk],
         "stages:assessment_edit": [dee.pk, world["review"].pk],
         "stages:evidence_create": [dee.pk, world["task"].pk],
@@ -279,6 +304,8 @@ def url_of(name, world):
         "plans:edit": [world["draft"].pk],
         "plans:goal_add": [world["draft"].pk],
         "plans:sign": [world["draft"].pk],
+        "plans:paper_sign": [world["draft"].pk],
+        "plans:paper_file": [world["paper"].pk],
         "plans:compare": [world["draft"].pk],
         "plans:goal_edit": [world["draft"].pk, world["draft_goal"].pk],
         "plans:goal_delete": [world["draft"].pk, world["draft_goal"].pk],
@@ -291,6 +318,7 @@ def url_of(name, world):
         "plans:agreement_sign": [world["agreement_draft"].pk],
         "plans:agency_edit": [world["agency"].pk],
         "plans:referral_edit": [world["referral"].pk],
+        "plans:consent_withdraw": [world["referral"].consent_id],
         "diary:worker_week": [world["keyworker"].pk],
         "diary:site_week": [world["site"].pk],
         "diary:session": [world["session"].pk],
@@ -301,6 +329,8 @@ def url_of(name, world):
         "diary:addendum": [world["held"].pk],
         "diary:risk_resolve": [world["held"].pk],
         "diary:contact_strike": [world["contact"].pk],
+        "diary:session_approval": [world["late"].pk],
+        "diary:contact_approval": [world["late_contact"].pk],
         "supervision:dashboard_list": ["not_logged"],
         "supervision:report_export": ["csv"],
         "supervision:detail": [world["supervision"].pk],
@@ -309,6 +339,10 @@ def url_of(name, world):
         "supervision:confirm": [world["supervision"].pk],
         "supervision:addendum": [world["supervision"].pk],
         "supervision:action_done": [world["supervision"].pk, world["supervision_action"].pk],
+        "imports:template": ["clients", "xlsx"],
+        "imports:detail": [world["import_batch"].pk],
+        "imports:run": [world["import_batch"].pk],
+        "imports:undo": [world["import_batch"].pk],
         "password_reset_confirm": [
             urlsafe_base64_encode(force_bytes(world["keyworker"].pk)),
             default_token_generator.make_token(world["keyworker"])],
@@ -791,7 +825,8 @@ HOSTILE_FILES = [
 ]
 
 # The pages whose form takes a file.
-UPLOAD_FORMS = ["clients:edit", "clients:create", "stages:evidence_create", "stages:portfolio"]
+UPLOAD_FORMS = ["clients:edit", "clients:create", "stages:evidence_create", "stages:portfolio",
+                "plans:paper_sign"]
 
 
 def test_every_file_field_is_in_an_upload_test():
@@ -801,7 +836,7 @@ def test_every_file_field_is_in_an_upload_test():
               for field in model._meta.get_fields() if isinstance(field, FileField)
               and not model.__name__.startswith("Historical")}
     assert fields == {"clients.Client.photo", "stages.Evidence.file",
-                      "stages.PortfolioItem.file"}
+                      "stages.PortfolioItem.file", "plans.PaperOriginal.file"}
 
 
 def _upload_form(client, name, world):
@@ -819,7 +854,8 @@ def _saved_files(settings):
 
 def _rows():
     return (Client.objects.count(), list(Client.objects.values_list("photo", flat=True)),
-            Evidence.objects.count(), PortfolioItem.objects.count())
+            Evidence.objects.count(), PortfolioItem.objects.count(),
+            PaperOriginal.objects.count(), Signature.objects.count())
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
@@ -886,7 +922,8 @@ def png_with_one_huge_chunk(size):
     ("clients:edit", "photo.png", png_with_one_huge_chunk(50 * MB - 100)),
     ("stages:evidence_create", "letter.pdf", b"%PDF-1.4\n"),
     ("stages:portfolio", "certificate.png", png_declaring(100, 100)),
-], ids=["clients:edit", "stages:evidence_create", "stages:portfolio"])
+    ("plans:paper_sign", "signed-plan.pdf", b"%PDF-1.4\n"),
+], ids=["clients:edit", "stages:evidence_create", "stages:portfolio", "plans:paper_sign"])
 def test_a_50_mb_file_is_refused_by_its_size_without_being_read_into_memory(
         client, settings, world, manager, name, filename, head):
     client.force_login(manager)

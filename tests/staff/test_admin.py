@@ -102,3 +102,22 @@ def test_a_staff_members_earlier_version_links_to_their_password_page(client, ad
     password_page = reverse("admin:auth_user_password_change", args=[keyworker.pk])
     assert f'href="{password_page}"' in response.content.decode()
     assert client.get(password_page).status_code == 200
+
+
+def test_administrator_records_a_workers_languages_and_specialisms(client, administrator,
+                                                                   keyworker):
+    client.force_login(administrator)
+    url = reverse("admin:staff_user_change", args=[keyworker.pk])
+    page = client.get(url).content.decode()
+    assert 'value="substance_use"' in page and "Languages spoken" in page
+    data = {"username": keyworker.username, "first_name": keyworker.first_name,
+            "last_name": keyworker.last_name, "email": keyworker.email, "phone": "",
+            "role": "keyworker", "sites": [s.pk for s in keyworker.sites.all()],
+            "caseload_limit": 12, "is_active": "on", "languages": "Polish",
+            "gender": "woman", "skills": ["substance_use"],
+            "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    keyworker.refresh_from_db()
+    assert (keyworker.languages, keyworker.gender, keyworker.skills) == (
+        "Polish", "woman", ["substance_use"])

@@ -117,3 +117,36 @@ def test_the_500_page_renders_without_a_request_context():
     from django.template.loader import render_to_string
 
     assert "Something went wrong on our side" in render_to_string("500.html")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, (LOGIN, OK, OK, OK, OK, OK, OK),
+                                                        strict=True)))
+def test_everyone_signed_in_may_open_their_own_profile(client, request, site, role, expected,
+                                                       method):
+    sign_in(client, request, role)
+    assert_outcome(getattr(client, method)(reverse("profile")), expected, method)
+
+
+def test_a_keyworker_records_their_languages_gender_and_specialisms(client, keyworker):
+    client.force_login(keyworker)
+    assert "Edit my profile" in client.get(reverse("team")).content.decode()
+    response = client.post(reverse("profile"), {
+        "languages": "English, Polish", "gender": "prefer_not_to_say",
+        "skills": ["housing", "benefits"]})
+    assert response.status_code == 302
+    keyworker.refresh_from_db()
+    assert (keyworker.languages, keyworker.gender) == ("English, Polish", "prefer_not_to_say")
+    assert sorted(keyworker.skills) == ["benefits", "housing"]
+    assert keyworker.history.first().history_user == keyworker
+    page = client.get(reverse("team")).content.decode()
+    assert "English, Polish" in page and "Prefer not to say" in page
+
+
+def test_a_specialism_not_on_the_list_is_refused_and_nothing_changes(client, keyworker):
+    client.force_login(keyworker)
+    response = client.post(reverse("profile"), {"languages": "Urdu", "skills": ["juggling"]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    keyworker.refresh_from_db()
+    assert keyworker.languages == ""

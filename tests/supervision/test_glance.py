@@ -18,6 +18,7 @@ from tests.factories import (
     AgencyFactory,
     KeyworkSessionFactory,
     client_with_keyworker,
+    consent_now,
     local_moment,
     sign,
     signed_plan,
@@ -106,7 +107,8 @@ def test_a_plan_reviewed_and_a_referral_answered(client_record, keyworker, site,
     travel(days=-20)
     plan = signed_plan(client=client_record, by=keyworker)
     referral = plan_services.referral_make(client=client_record, agency=AgencyFactory(site=site),
-                                           made_on=today(), reason="Debt advice", by=keyworker)
+                                           made_on=today(), reason="Debt advice", by=keyworker,
+                                           new_consent=consent_now())
     travel.back()
     plan_services.review_record(plan=plan, by=keyworker, held_on=today(),
                                 client_view="Going well", decision="continue",
@@ -169,7 +171,8 @@ def test_nothing_from_before_the_last_supervision(client_record, keyworker, mana
     for action in plan.goals.get().actions.all():
         plan_services.action_progress(action=action, outcome=Action.Outcome.DONE, by=keyworker)
     referral = plan_services.referral_make(client=client_record, agency=AgencyFactory(site=site),
-                                           made_on=today(), reason="Debt advice", by=keyworker)
+                                           made_on=today(), reason="Debt advice", by=keyworker,
+                                           new_consent=consent_now())
     plan_services.referral_update(referral=referral, by=keyworker, outcome="declined")
     client_record.refresh_from_db()
     client_services.client_update(client=client_record, version=client_record.version,

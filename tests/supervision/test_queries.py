@@ -16,6 +16,7 @@ from tests.factories import (
     AllocationFactory,
     ClientFactory,
     UserFactory,
+    consent_now,
     local_moment,
     signed_plan,
 )
@@ -25,9 +26,11 @@ from tests.factories import (
 DASHBOARD_QUERIES = 20
 # A supervision page: the caseload at a glance is 25 (each fact from the selector of the
 # app that owns it: sessions 3, risks 1, alerts 1, plans 5, referrals 2, scores 1, stages 1,
-# overdue today 11), the full change trail (2-3 a tracked model with changes) 29 with a
-# record of every kind for each client, and the record, its form and its actions the rest.
-SUPERVISION_QUERIES = 60
+# overdue today 12 (with the consents to renew and cover starting or ending), the full
+# change trail (2-3 a tracked model with changes) 30 with a
+# record of every kind for each client (a referral's consent to share among them), and the
+# record, its form and its actions the rest.
+SUPERVISION_QUERIES = 63
 REPORT_QUERIES = 17
 
 
@@ -69,7 +72,8 @@ def _eventful(site, keyworker, manager):
         plan_services.action_progress(action=plan.goals.get().actions.first(),
                                       outcome="done", by=keyworker)
         plan_services.referral_make(client=client, agency=agency, made_on=today,
-                                    reason="Debt advice", by=keyworker)
+                                    reason="Debt advice", by=keyworker,
+                                    new_consent=consent_now())
         Assessment.objects.create(client=client, kind="initial", assessed_on=today,
                                   by=keyworker, overall=50)
         stage_services.ladder_start(client=client, by=manager, on=today)

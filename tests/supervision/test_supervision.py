@@ -131,7 +131,13 @@ def test_every_kind_of_change_since_the_last_supervision_is_listed(
     from plans import services as plans
     from stages import services as stages
     from stages.models import Need
-    from tests.factories import AgencyFactory, KeyworkSessionFactory, local_moment, signed_plan
+    from tests.factories import (
+        AgencyFactory,
+        KeyworkSessionFactory,
+        consent_now,
+        local_moment,
+        signed_plan,
+    )
 
     site.uses_ladder = True
     site.save()
@@ -147,7 +153,8 @@ def test_every_kind_of_change_since_the_last_supervision_is_listed(
                         decision="continue",
                         next_review_on=TODAY() + datetime.timedelta(days=28))
     plans.referral_make(client=client_record, agency=AgencyFactory(site=site),
-                        made_on=TODAY(), reason="Debt advice", by=keyworker)
+                        made_on=TODAY(), reason="Debt advice", by=keyworker,
+                        new_consent=consent_now())
     # Sessions held and missed (one with a risk for the team), a contact.
     held = KeyworkSessionFactory(client=client_record, worker=keyworker,
                                  starts_at=local_moment(yesterday, 10))
