@@ -230,12 +230,13 @@ def _small_sites(ctx, clients):
             contacts.append(contact)
     bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
 
-    # One of Sam's day-centre clients moves into the hostel today (issue 16): the file and
+    # One of Kim's day-centre clients moves into the hostel today (issue 16): the file and
     # its six weeks of sessions go with them, they wait on Hope House's unallocated list
-    # with the handover note, and next week's booked session is cancelled, on Sam's Today.
+    # with the handover note, and next week's booked session is cancelled, on Kim's Today.
+    # (Sam's caseload stays full, 4 of 4, for the allocation over the limit.)
     # Done here, once the sessions exist: the clients demo runs before the diary's.
     client_services.client_move_site(
-        client=sams[1], to_site=Site.objects.get(code="HH1"), on=today, by=staff["manager"],
+        client=kims[3], to_site=Site.objects.get(code="HH1"), on=today, by=staff["manager"],
         handover_note="Came to the day centre for six weeks; now has a room at Hope House. "
                       "Wants help with a benefits claim first. Anxious in groups: meet one to "
                       "one.")

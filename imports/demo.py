@@ -22,7 +22,9 @@ def seed(ctx):
     manager = ctx["staff"].get("manager")
     if manager is None or ImportBatch.objects.exists():
         return
-    rows = sample.generate(clients=5, sessions=20, sites=("DC1",), seed=7)
+    # All to Kim (keyworker): Sam's caseload stays full, 4 of 4, as the other demos need it.
+    rows = sample.generate(clients=5, sessions=20, sites=("DC1",), seed=7,
+                           workers={"DC1": ["keyworker", "manager"]})
     batch = services.batch_preview(uploads=_uploads(rows, "DEMO"), by=manager)
     services.batch_import(batch=batch, by=manager)
     rows = sample.generate(clients=3, sessions=0, sites=("DC1",), seed=8)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from plans import selectors, services
-from plans.models import Agreement, ManagerReview, Plan, Review, Signature, digest
+from plans.models import ManagerReview, Plan, Review, Signature, digest
 
 
 def seed(clients):
@@ -26,12 +26,18 @@ def test_seed_demo_gives_clients_signed_plan_histories_and_the_cases_to_show():
 
     assert set(Plan.objects.current().filter(client__in=small).values_list("client", flat=True)
                ) == set(active.values_list("pk", flat=True))
-    assert Agreement.objects.filter(client__in=active, signed_at__isnull=False).count() == (
-        active.count())
+    # Each has signed the agreement, but the client whose plan was brought in from paper.
+    unsigned = set(active.exclude(agreements__signed_at__isnull=False)
+                   .values_list("pk", flat=True))
+    assert len(unsigned) == 1
+    assert unsigned <= set(active.filter(plans__paper_original__isnull=False)
+                           .values_list("pk", flat=True))
     assert Plan.objects.filter(client__in=small, number__gt=1).exists(), "older versions"
     assert Review.objects.filter(plan__client__in=small).count() >= active.count()
     overdue = Plan.objects.current().filter(client__in=small, next_review_on__lt=today)
-    assert overdue.count() == 1
+    # One kept overdue by its keyworker, and the plan brought in from paper, overdue at once.
+    assert overdue.count() == 2
+    assert overdue.filter(paper_original__isnull=False).count() == 1
     assert Plan.objects.drafts().filter(client__in=small).count() == 1
     statuses = selectors.plan_statuses(list(active))
     assert {s.manager_review for s in statuses.values()} >= {"due", "overdue"}

@@ -49,7 +49,8 @@ def _session(client, worker, days_ago, status, **fields):
             session=session, version=session.version, by=worker, status=status,
             actual_start=session.starts_at if status == "attended" else None,
             actual_minutes=50 if status == "attended" else None,
-            discussed="Budget" if status == "attended" else "", **fields)
+            discussed="Budget" if status == "attended" else "",
+            late_reason="Typed up from the paper notes", **fields)
     return session
 
 

@@ -26,11 +26,12 @@ from tests.factories import (
 DASHBOARD_QUERIES = 20
 # A supervision page: the caseload at a glance is 25 (each fact from the selector of the
 # app that owns it: sessions 3, risks 1, alerts 1, plans 5, referrals 2, scores 1, stages 1,
-# overdue today 12 (with the consents to renew and cover starting or ending), the full
+# overdue today 14 (with the consents to renew, cover starting or ending, keywork recorded
+# late and re-assessments due), the full
 # change trail (2-3 a tracked model with changes) 30 with a
 # record of every kind for each client (a referral's consent to share among them), and the
 # record, its form and its actions the rest.
-SUPERVISION_QUERIES = 63
+SUPERVISION_QUERIES = 65
 REPORT_QUERIES = 17
 
 
