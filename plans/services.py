@@ -429,6 +429,10 @@ def plan_paper_sign(*, plan, by, scan, signed_on, client_name, worker_name):
         valid[role] = signature
 
     def start_reviews(version):
+        # Signed on the day of the paper, not the day it was recorded here: every page and
+        # PDF that says when the version was signed (and the manager's 4-13 week review,
+        # counted from it) reads signed_at.
+        version.signed_at = signed_at
         version.next_review_on = version.review_on
 
     _lock_if_complete(plan, valid, content, on_lock=start_reviews)

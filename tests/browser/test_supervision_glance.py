@@ -16,8 +16,10 @@ from tests.browser.conftest import DEMO_PASSWORD
 
 # document.body.scrollHeight at 1366 px for the demo's supervisions (seven clients): a
 # record signed off, and a draft with its forms (a discussion box for each client, the
-# keyworker's notes, an action to agree). Before: 3,780 and 5,163.
-MOST_AT_1366 = {"signed": 2600, "draft": 3500}
+# keyworker's notes, an action to agree). Before: 3,780 and 5,163. The draft measured
+# 3,540 once issue 16 added what a supervision should see (re-assessments due, a promotion
+# at the manager's discretion with its unmet tasks, consents to renew, keywork recorded late).
+MOST_AT_1366 = {"signed": 2600, "draft": 3600}
 
 
 def test_a_supervision_reads_at_a_glance(page, log_in, screenshot, demo):
