@@ -461,8 +461,8 @@ def diary_settings(request):
         services.diary_settings_update(site=site, by=request.user, **form.cleaned_data)
         messages.success(request, _("Diary settings saved for %(site)s.") % {"site": site})
         return redirect(f"{reverse('diary:settings')}?site={site.pk}")
-    return render(request, "diary/settings_form.html", {"form": form, "site": site,
-                                                        "sites": sites})
+    return render(request, "site_settings_form.html", {
+        "form": form, "site": site, "sites": sites, "title": _("Diary settings")})
 
 
 # Contacts -------------------------------------------------------------------------------------

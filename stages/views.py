@@ -348,8 +348,8 @@ def assessment_settings(request):
         services.assessment_settings_update(site=site, by=request.user, **form.cleaned_data)
         messages.success(request, _("Assessment settings saved for %(site)s.") % {"site": site})
         return redirect(f"{reverse('stages:settings')}?site={site.pk}")
-    return render(request, "stages/settings_form.html", {"form": form, "site": site,
-                                                         "sites": sites})
+    return render(request, "site_settings_form.html", {
+        "form": form, "site": site, "sites": sites, "title": _("Assessment settings")})
 
 
 # Portfolio --------------------------------------------------------------------------------
