@@ -17,6 +17,12 @@ class AuditConfig(AppConfig):
             # A link only: the file page's query count stays as it was.
             return {"client": client} if request.user.is_manager else None
 
+        def admin_viewed(request, client_id):
+            from audit.access import record
+
+            record(request, client=client_id)
+
+        extensions.register_admin_viewed(admin_viewed)
         extensions.register_file_section(extensions.FileSection(
             key="access-log", template="audit/includes/file_section.html", load=load,
             order=95, column="side"))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from clients import services
+from clients import extensions, services
 from clients.forms import DETAIL_FIELDS
 from clients.models import Client, InductionItem
 from staff.admin import NoDeleteMixin
@@ -43,6 +43,22 @@ class ClientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         (_("Details"), {"fields": [name for name in DETAIL_FIELDS if name != "photo"]}),
         (_("Referral"), {"fields": ["referral_source", "referral_reason"]}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._viewed(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._viewed(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    @staticmethod
+    def _viewed(request, object_id):
+        # An administrator opening a client's record is in the access log like anyone
+        # opening the client's file (clients.extensions.admin_viewed, filled by audit).
+        if str(object_id).isdigit() and Client.objects.filter(pk=object_id).exists():
+            for handler in extensions.admin_viewed:
+                handler(request, int(object_id))
 
     def has_add_permission(self, request):
         # A new client is a referral (the referral page numbers it at its site).

@@ -71,6 +71,10 @@ keyworker_changed: list[Callable[..., None]] = []
 # client to another site or ends their stay: the diary cancels the client's booked
 # sessions from the instant `since` on, giving `reason`, and tells whoever held them.
 client_leaving: list[Callable[..., None]] = []
+# Functions (request, client_id) called when an administrator opens a client in Django's
+# admin (its change or history page): the audit app writes it to the access log, as it
+# does for every page of the product about a client.
+admin_viewed: list[Callable[[Any, int], None]] = []
 
 
 def register_caseload_column(column: CaseloadColumn):
@@ -90,9 +94,16 @@ def register_keyworker_changed(handler):
         keyworker_changed.append(handler)
 
 
+def register_admin_viewed(handler):
+    if handler not in admin_viewed:
+        admin_viewed.append(handler)
+
+
 def register_client_leaving(handler):
     if handler not in client_leaving:
         client_leaving.append(handler)
+
+
 def register_stay_documents(loader):
     if loader not in stay_documents:
         stay_documents.append(loader)

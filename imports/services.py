@@ -16,13 +16,14 @@ import time
 from collections import defaultdict
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clients import services as client_services
 from clients.models import Allocation, Client, StatusChange
 from diary.models import MAX_MINUTES, KeyworkSession
 from imports import files
@@ -112,7 +113,8 @@ class _Lookups:
                 self.users.setdefault(person.email.lower(), person)
         site_ids = [s.pk for s in self.sites]
         self.imported = defaultdict(list)
-        for row in ImportedClient.objects.filter(site_id__in=site_ids).select_related(
+        # By the client's site now (one who moved away is the other site's to import onto).
+        for row in ImportedClient.objects.filter(client__site_id__in=site_ids).select_related(
                 "client__site"):
             self.imported[row.old_reference.lower()].append(row.client)
         self.keywork = {c.reference.lower(): c for c in Client.objects.filter(
@@ -482,8 +484,13 @@ def _record_check(batch, check):
 
 
 def _check_may(batch, by):
-    if not sites_for(by).exists():
+    """Managers import at their sites and administrators anywhere; a batch that wrote to a
+    site the person does not manage is not theirs to run again or undo."""
+    mine = set(sites_for(by).values_list("pk", flat=True))
+    if not mine:
         raise ValidationError(_("Only managers and administrators import records."))
+    if not {site.pk for site in batch.sites.all()} <= mine:
+        raise PermissionDenied(_("This import wrote to a site you do not manage."))
 
 
 class _RowProblems(Exception):
@@ -541,8 +548,7 @@ def _insert(model, objects, reasons, by, created):
 def _write(batch, check, names, by, created):
     sites = {s.pk: s for s in Site.objects.select_for_update().filter(
         pk__in={c.site.pk for _r, c, _o, _w in check.clients})}
-    numbers = dict(Client.objects.filter(site_id__in=sites).values("site_id")
-                   .annotate(top=Max("number")).values_list("site_id", "top"))
+    numbers = client_services.top_numbers(list(sites))
     clients, reasons = [], []
     for row, client, _old, _worker in check.clients:
         number = numbers.get(client.site.pk, 0) + 1

@@ -32,7 +32,10 @@ def todays_items(user, today):
     """What Today lists for `user` (diary.selectors.due_for), in the words Today uses."""
     items = []
     for item in diary_selectors.due_for(user, today):
-        key = f"{item.kind}:{item.client.pk}:{item.session.pk if item.session else ''}:{item.on}"
+        # What the item is about, so that two of a kind for one client on one day (two
+        # contacts to approve, two consents to renew) are two lines.
+        about = item.session or item.detail
+        key = f"{item.kind}:{item.client.pk}:{getattr(about, 'pk', '')}:{item.on}"
         text = render_to_string("supervision/email/due_line.txt", {"item": item, "user": user})
         items.append(Reminder(key, " ".join(text.split()), item.url))
     return items

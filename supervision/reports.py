@@ -112,7 +112,9 @@ def _clients_section(scope, period):
         discharged=Count("pk", filter=Q(status=Client.Status.DISCHARGED,
                                         ended_on__range=(period.start, period.end))),
     )
-    destinations = Counter(base.filter(ended_on__range=(period.start, period.end))
+    # Where those who left went (a referral closed before admission went nowhere from here).
+    destinations = Counter(base.filter(status__in=Client.LEFT,
+                                       ended_on__range=(period.start, period.end))
                            .values_list("end_destination", flat=True))
     rows = [(_("Clients worked with"), counts["worked_with"]),
             (_("Admitted"), counts["admitted"]),

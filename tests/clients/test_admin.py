@@ -75,3 +75,17 @@ def test_keyworkers_and_managers_cannot_open_clients_in_the_admin(client, keywor
         client.force_login(user)
         response = client.get(reverse("admin:clients_client_changelist"))
         assert response.status_code == 302 and reverse("admin:login") in response.url
+
+
+def test_an_administrator_opening_a_client_in_the_admin_is_in_the_access_log(
+        client, administrator, client_record):
+    from audit.models import AccessEvent
+
+    client.force_login(administrator)
+    for name in ("admin:clients_client_change", "admin:clients_client_history"):
+        assert client.get(reverse(name, args=[client_record.pk])).status_code == 200
+    logged = AccessEvent.objects.filter(client_id=client_record.pk, user=administrator)
+    assert logged.count() == 2
+    assert client.get(reverse("admin:clients_client_change", args=[999999])).status_code in (
+        200, 302)
+    assert logged.count() == 2

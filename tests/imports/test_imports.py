@@ -238,3 +238,30 @@ def test_a_problem_found_at_import_time_is_shown_on_the_imports_page(manager, ke
     ("29/03/2026 03:00", "2026-03-29 02:00"), ("25/10/2026 01:30", "2026-10-25 00:30")])
 def test_a_session_start_is_read_as_uk_time(text, utc):
     assert files.parse_moment(text).strftime("%Y-%m-%d %H:%M") == utc
+
+
+def test_a_batch_that_wrote_to_a_site_you_do_not_manage_is_not_yours_to_undo(
+        manager, keyworker, administrator, site, other_site):
+    from django.core.exceptions import PermissionDenied
+
+    batch = services.batch_preview(uploads={"clients": _csv("clients", [_client()])},
+                                   by=administrator)
+    services.batch_import(batch=batch, by=administrator)
+    batch.sites.add(other_site)  # as if it had written there too
+    mine_only = UserFactory(username="dc1only", role="manager", sites=[site])
+    with pytest.raises(PermissionDenied):
+        services.batch_undo(batch=batch, by=mine_only)
+    assert Client.objects.count() == 1
+
+
+def test_imported_clients_are_numbered_after_one_who_moved_away(manager, keyworker, site,
+                                                                 other_site):
+    moved = client_services.client_refer(site=site, by=manager, first_name="Mo",
+                                         last_name="Ved")
+    client_services.client_move_site(client=moved, to_site=other_site, by=manager,
+                                     on=moved.referred_on, handover_note="Moving on")
+    batch = services.batch_preview(uploads={"clients": _csv("clients", [_client()])},
+                                   by=manager)
+    services.batch_import(batch=batch, by=manager)
+    imported = Client.objects.exclude(pk=moved.pk).get()
+    assert imported.number == 2 and imported.reference != moved.reference
