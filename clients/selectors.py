@@ -142,11 +142,13 @@ def skills_wanted(client):
     return wanted
 
 
-def keyworker_matches(client, workers, on=None):
+def keyworker_matches(client, workers, on=None, *, with_gender=True):
     """[KeyworkerMatch] for each of `workers` against `client`, best first: those with
     room before those who are full, then by score (KeyworkerMatch.score), then by places
     left, then in the order given. The allocation, co-keyworker and cover pages show it.
-    Two queries: the workers and their caseloads."""
+    Staff's gender is shown to managers only (`with_gender`; a keyworker arranging cover
+    sees the rest), and then it neither shows nor orders. Two queries: the workers and
+    their caseloads."""
     workers = list(workers)
     caseloads = caseload_sizes(workers, on)
     client_languages = split_languages(client.languages)
@@ -160,7 +162,7 @@ def keyworker_matches(client, workers, on=None):
             caseload=caseloads[worker.pk],
             languages=tuple(name for name in client_languages if name.casefold() in spoken),
             shares_first_language=first in spoken,
-            gender_met=bool(client.preferred_keyworker_gender)
+            gender_met=with_gender and bool(client.preferred_keyworker_gender)
             and worker.gender == client.preferred_keyworker_gender,
             skills=tuple(str(Skill(value).label) for value in wanted if value in worker.skills),
         ))

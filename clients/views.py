@@ -363,11 +363,13 @@ def induction_tick(request, pk, item_pk):
 # Allocation -------------------------------------------------------------------------------
 
 
-def _candidates(client):
+def _candidates(client, user):
     """The workers who may be chosen (the form validates against them) and how each
-    matches the client, best first (clients.selectors.keyworker_matches)."""
+    matches the client, best first (clients.selectors.keyworker_matches; staff's gender
+    for a manager only)."""
     workers = services.keyworkers_at(client.site)
-    return workers, selectors.keyworker_matches(client, workers)
+    return workers, selectors.keyworker_matches(client, workers,
+                                                with_gender=user.is_manager)
 
 
 def _sizes(workers):
@@ -387,7 +389,7 @@ def client_allocate(request, pk):
     require_manager(request, client.site_id)
     if response := require_open(request, client):
         return response
-    candidates, matches = _candidates(client)
+    candidates, matches = _candidates(client, request.user)
     current = client.allocations.current().primary().select_related("worker").first()
     form = forms.AllocateForm(request.POST or None, candidates=candidates, matches=matches,
                               has_keyworker=current is not None)
@@ -413,7 +415,7 @@ def client_co_keyworker(request, pk):
     require_manager(request, client.site_id)
     if response := require_open(request, client):
         return response
-    candidates, matches = _candidates(client)
+    candidates, matches = _candidates(client, request.user)
     form = forms.CoKeyworkerForm(request.POST or None, candidates=candidates, matches=matches)
     if request.method == "POST" and form.is_valid():
         try:
@@ -436,7 +438,7 @@ def client_cover(request, pk):
     is_keyworker = client.allocations.current().primary().filter(worker=request.user).exists()
     if not (request.user.is_manager or is_keyworker):
         raise PermissionDenied
-    candidates, matches = _candidates(client)
+    candidates, matches = _candidates(client, request.user)
     form = forms.CoverForm(request.POST or None, candidates=candidates, matches=matches)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

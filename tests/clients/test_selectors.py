@@ -132,3 +132,17 @@ def test_keyworker_matches_take_two_queries_for_any_number_of_workers(
     with django_assert_num_queries(2):
         matches = selectors.keyworker_matches(client, keyworkers_at(site))
     assert len(matches) == size
+
+
+def test_staffs_gender_is_matched_for_managers_only(site, client_record):
+    from clients import selectors as client_selectors
+    from staff.models import User as Staff
+    from tests.factories import UserFactory as StaffFactory
+
+    woman = StaffFactory(username="w1", role=Staff.Role.KEYWORKER, sites=[site], gender="woman")
+    client_record.preferred_keyworker_gender = "woman"
+    [for_manager] = client_selectors.keyworker_matches(client_record, [woman])
+    [for_keyworker] = client_selectors.keyworker_matches(client_record, [woman],
+                                                        with_gender=False)
+    assert for_manager.gender_met and "as the client asked" in for_manager.summary
+    assert not for_keyworker.gender_met and "as the client asked" not in for_keyworker.summary
