@@ -24,7 +24,10 @@ from stages.models import AssessmentSettings, LadderTask, Need, NeedArea
 
 
 def _assessments(client):
-    return list(client.assessments.select_related("by"))
+    """The current stay's assessments, newest first: the list, the charts and the portfolio
+    read the same ones as the file, the caseload and Today (earlier stays' are linked
+    from the file's "Earlier stays")."""
+    return list(selectors.current_stay_assessments(client).select_related("by"))
 
 
 def _chart_series(assessments, areas):
