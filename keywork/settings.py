@@ -130,6 +130,11 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
+            # The tests' database is a file under var/ too (pytest-xdist adds each worker's
+            # suffix), not SQLite's in-memory database: with that, Django's live server
+            # shares the test's one connection with its request threads, and a page's
+            # request (the bell's) reading while the test read hung the suite (CI, 4 Dec 2026).
+            "TEST": {"NAME": str(SQLITE_PATH.parent / "test-keywork.sqlite3")},
         }
     }
 
