@@ -14,6 +14,7 @@ from clients.access import (
     Access,
     client_for,
     client_page,
+    manager_site,
     not_a_client_page,
     require_client,
     require_manager,
@@ -24,7 +25,7 @@ from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.cache import cached
 from keywork.lib.forms import add_error
-from keywork.lib.sites import remember_site, site_choice
+from keywork.lib.sites import remember_site
 from keywork.lib.stale import StaleEdit
 from staff.models import User
 
@@ -452,9 +453,7 @@ def _approval_page(request, record, done_url):
 
 
 def diary_settings(request):
-    require_manager(request)
-    sites = request.user.sites.filter(is_active=True)
-    site = site_choice(request, sites)
+    site, sites = manager_site(request)
     current = DiarySettings.for_site(site.pk)
     form = forms.DiarySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():

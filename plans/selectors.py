@@ -204,6 +204,16 @@ def current_stay_plans(client):
                            .order_by("-number"))
 
 
+def plan_of_stay(client):
+    """The plan of the client's current (or just ended) stay, whole: the version signed
+    last, else its draft; None without one. What the ending letter prints."""
+    from plans.services import with_content
+
+    stay = current_stay_plans(client)
+    return (with_content(stay.filter(signed_at__isnull=False)).first()
+            or with_content(stay).first())
+
+
 def plans_of_stays(client, spans):
     """{episode number: [(text, url)]}: the plan versions made in each earlier stay of
     `spans` (clients.selectors.earlier_stays), oldest first. One query."""

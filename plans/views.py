@@ -783,10 +783,7 @@ def ending_letter_pdf(request, pk):
     client = client_for(request, pk)
     if client.status not in Client.LEFT:
         raise Http404
-    # The plan of the stay that ended: the one in force at its end, else its last draft.
-    stay = selectors.current_stay_plans(client)
-    plan = (services.with_content(stay.filter(signed_at__isnull=False)).first()
-            or services.with_content(stay).first())
+    plan = selectors.plan_of_stay(client)
     position = stages_selectors.ladder_position(client)
     pdf = render_pdf("plans/pdf/ending_letter.html", {
         "client": client, "site": client.site,

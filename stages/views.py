@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from clients import extensions
-from clients.access import client_for, client_page, require_manager
+from clients.access import client_for, client_page, manager_site, require_manager
 from clients.models import Client
 from keywork.lib import charts, dates
 from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error, error_summary
 from keywork.lib.pdf import pdf_response, render_pdf
-from keywork.lib.sites import site_choice
 from stages import forms, hooks, selectors, services
 from stages.models import AssessmentSettings, LadderTask, Need, NeedArea
 
@@ -342,9 +341,7 @@ def stage_demote(request, pk):
 
 def assessment_settings(request):
     """A manager sets how often their site's clients are re-assessed."""
-    require_manager(request)
-    sites = request.user.sites.filter(is_active=True)
-    site = site_choice(request, sites)
+    site, sites = manager_site(request)
     form = forms.AssessmentSettingsForm(request.POST or None,
                                         instance=AssessmentSettings.for_site(site.pk))
     if request.method == "POST" and form.is_valid():
