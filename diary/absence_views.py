@@ -29,7 +29,8 @@ def _staff_only(request):
 def _absence_for(request, pk):
     """The absence `pk` if the user may see it (404 otherwise)."""
     return get_object_or_404(StaffAbsence.objects.for_user(request.user)
-                             .select_related("worker", "recorded_by", "cancelled_by"), pk=pk)
+                             .select_related("worker", "recorded_by", "cancelled_by")
+                             .prefetch_related("worker__sites"), pk=pk)
 
 
 def absence_list(request):
@@ -114,7 +115,7 @@ def absence_cover(request, pk):
     rows = selectors.cover_plan(absence, site_ids)
     candidates = list(User.objects.filter(sites__in=site_ids, is_active=True,
                                           role=User.Role.KEYWORKER)
-                      .exclude(pk=absence.worker_id).distinct()
+                      .exclude(pk=absence.worker_id).distinct().prefetch_related("sites")
                       .order_by("first_name", "last_name"))
     caseloads = client_selectors.caseload_sizes(candidates)
     matches = {row.client.pk: client_selectors.keyworker_matches(

@@ -850,8 +850,8 @@ def absence_cover_arrange(*, absence, choices, handover_note, by, now=None):
 
     if not _manages_worker(by, absence.worker):
         raise PermissionDenied
-    absence = StaffAbsence.objects.select_for_update().select_related("worker").get(
-        pk=absence.pk)
+    absence = (StaffAbsence.objects.select_for_update(of=("self",)).select_related("worker")
+               .prefetch_related("worker__sites").get(pk=absence.pk))
     today = timezone.localdate()
     if absence.is_cancelled:
         raise ValidationError(_("This absence was cancelled: there is nothing to cover."))
