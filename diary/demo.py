@@ -318,6 +318,9 @@ def _away_with_cover(*, worker, cover, manager, first_day, last_day, note):
     same services as the cover page (sessions in those days move to the cover)."""
     from diary import selectors, services
 
+    # Afresh: the sites a User object knows are read once, and the large site's were just
+    # given to the demo manager.
+    manager = User.objects.get(pk=manager.pk)
     absence = services.absence_record(worker=worker, kind=StaffAbsence.Kind.LEAVE,
                                       first_day=first_day, last_day=last_day, by=manager,
                                       note=note)
@@ -358,4 +361,5 @@ def _absences(ctx):
                              note="Training course, then leave.")
             services.absence_record(worker=big["big04"], kind=StaffAbsence.Kind.LEAVE,
                                     first_day=today + datetime.timedelta(days=14),
-                                    last_day=today + datetime.timedelta(days=18), by=manager)
+                                    last_day=today + datetime.timedelta(days=18),
+                                    by=big["big04"])

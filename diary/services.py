@@ -746,7 +746,8 @@ def timeline(client, page_number):
 
 # Staff absence and its cover -----------------------------------------------------------------
 
-# An absence is recorded for at most a year at a time, and from at most a year back.
+# An absence is recorded for at most a year at a time, from at most a year back and up to
+# two years ahead.
 ABSENCE_MAX_DAYS = 366
 
 
@@ -780,6 +781,9 @@ def absence_record(*, worker, kind, first_day, last_day, by, note=""):
     if first_day < today - datetime.timedelta(days=ABSENCE_MAX_DAYS):
         raise ValidationError({"first_day": _("An absence can be recorded from at most a "
                                               "year back.")})
+    if last_day > today + datetime.timedelta(days=2 * ABSENCE_MAX_DAYS):
+        raise ValidationError({"last_day": _("An absence can be recorded up to two years "
+                                             "ahead.")})
     if absence.days > ABSENCE_MAX_DAYS:
         raise ValidationError({"last_day": _("An absence can last at most a year: record "
                                              "a longer one again when it runs out.")})

@@ -43,6 +43,10 @@ def test_the_last_day_cannot_be_before_the_first(keyworker, manager):
     with pytest.raises(ValidationError, match="last day"):
         services.absence_record(worker=keyworker, kind="leave", first_day=today() + 3 * DAY,
                                 last_day=today() + DAY, by=manager)
+    far = datetime.date(9999, 12, 31)
+    with pytest.raises(ValidationError, match="two years ahead"):
+        services.absence_record(worker=keyworker, kind="leave", first_day=far, last_day=far,
+                                by=manager)
     assert not StaffAbsence.objects.exists()
 
 
