@@ -220,6 +220,8 @@ def targets():
                       [(mgr[i], f"/diary/site/{big.pk}/") for i in range(10)]),
         "dashboard": (f"/dashboard/?site={big.pk}",
                       [(mgr[i], f"/dashboard/?site={big.pk}") for i in range(10)]),
+        "absences": (f"/diary/absences/?site={big.pk}",
+                     [(mgr[i], f"/diary/absences/?site={big.pk}") for i in range(10)]),
         "unallocated": (f"/dashboard/unallocated/?site={big.pk}",
                         [(mgr[i], f"/dashboard/unallocated/?site={big.pk}")
                          for i in range(10)]),

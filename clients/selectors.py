@@ -142,15 +142,17 @@ def skills_wanted(client):
     return wanted
 
 
-def keyworker_matches(client, workers, on=None, *, with_gender=True):
+def keyworker_matches(client, workers, on=None, *, with_gender=True, caseloads=None):
     """[KeyworkerMatch] for each of `workers` against `client`, best first: those with
     room before those who are full, then by score (KeyworkerMatch.score), then by places
     left, then in the order given. The allocation, co-keyworker and cover pages show it.
     Staff's gender is shown to managers only (`with_gender`; a keyworker arranging cover
     sees the rest), and then it neither shows nor orders. Two queries: the workers and
-    their caseloads."""
+    their caseloads (or none, given `caseloads` from caseload_sizes for many clients at
+    once: the cover page for an absent worker's clients)."""
     workers = list(workers)
-    caseloads = caseload_sizes(workers, on)
+    if caseloads is None:
+        caseloads = caseload_sizes(workers, on)
     client_languages = split_languages(client.languages)
     first = client_languages[0].casefold() if client_languages else None
     wanted = skills_wanted(client)

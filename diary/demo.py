@@ -15,10 +15,10 @@ from simple_history.utils import bulk_create_with_history
 
 from clients import services as client_services
 from clients.models import Allocation, Client
-from diary.models import Contact, KeyworkSession
+from diary.models import Contact, KeyworkSession, StaffAbsence
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
-from staff.models import Site
+from staff.models import Site, User
 
 Session = KeyworkSession
 HOUR = datetime.timedelta(hours=1)
@@ -74,6 +74,7 @@ def seed(ctx):
         _small_sites(ctx, small)
     if ctx["options"].get("clients"):
         _large_site(ctx)
+    _absences(ctx)
 
 
 def _aware(day, hour, minute=0):
@@ -310,3 +311,55 @@ def _large_site(ctx):
             sessions.append(session)
     manager = ctx["staff"]["manager"]
     insert_with_history(sessions, Session, user=manager)
+
+
+def _away_with_cover(*, worker, cover, manager, first_day, last_day, note):
+    """`worker` away from `first_day` with `cover` for each of their clients, through the
+    same services as the cover page (sessions in those days move to the cover)."""
+    from diary import selectors, services
+
+    # Afresh: the sites a User object knows are read once, and the large site's were just
+    # given to the demo manager.
+    manager = User.objects.get(pk=manager.pk)
+    absence = services.absence_record(worker=worker, kind=StaffAbsence.Kind.LEAVE,
+                                      first_day=first_day, last_day=last_day, by=manager,
+                                      note=note)
+    rows = selectors.cover_plan(absence, [pk for pk in worker.site_ids if manager.manages(pk)])
+    choices = {row.client: cover for row in rows if not row.covers}
+    if choices:
+        services.absence_cover_arrange(absence=absence, choices=choices, by=manager,
+                                       handover_note="Sessions moved to you for the week; "
+                                                     "plans and risks are on each file.")
+    return absence
+
+
+def _absences(ctx):
+    """Sam away on leave this week with Kim covering; Kim's own leave to come, recorded by
+    her. On the large site: one keyworker away this week with cover, one leave to come."""
+    from diary import services
+
+    if StaffAbsence.objects.exists():
+        return
+    staff = ctx["staff"]
+    manager, kim, sam = staff["manager"], staff["keyworker"], staff["keyworker2"]
+    today = timezone.localdate()
+    # From tomorrow to the end of the week (today, on a Sunday): Sam is at work today.
+    first = today if today.weekday() == 6 else today + datetime.timedelta(days=1)
+    sunday = dates.week_start(today) + datetime.timedelta(days=6)
+    _away_with_cover(worker=sam, cover=kim, manager=manager, first_day=first,
+                     last_day=max(first, sunday), note="Annual leave, booked in September.")
+    services.absence_record(worker=kim, kind=StaffAbsence.Kind.LEAVE,
+                            first_day=today + datetime.timedelta(days=21),
+                            last_day=today + datetime.timedelta(days=25), by=kim,
+                            note="Family visit.")
+    if ctx["options"].get("clients"):
+        big = {u.username: u for u in User.objects.filter(username__in=["big02", "big03",
+                                                                        "big04"])}
+        if len(big) == 3:
+            _away_with_cover(worker=big["big02"], cover=big["big03"], manager=manager,
+                             first_day=first, last_day=max(first, sunday),
+                             note="Training course, then leave.")
+            services.absence_record(worker=big["big04"], kind=StaffAbsence.Kind.LEAVE,
+                                    first_day=today + datetime.timedelta(days=14),
+                                    last_day=today + datetime.timedelta(days=18),
+                                    by=big["big04"])

@@ -70,6 +70,17 @@ def _next_sessions(client_ids):
     return answers
 
 
+def _away(request, client):
+    """The client's keyworker away today, until when, and who covers (selectors.away)."""
+    if client.is_archived:
+        return None
+    found = selectors.keyworker_away(client)
+    if found is None:
+        return None
+    away, covers = found
+    return {"away": away, "covers": covers}
+
+
 def register():
     register_caseload_column(CaseloadColumn(
         key="diary_last", heading=_("Last session"), template="diary/includes/cell_last.html",
@@ -90,6 +101,9 @@ def register():
         key="diary_timeline", template="diary/includes/timeline_section.html",
         load=_timeline, order=30, nav=_("Sessions"), anchor="timeline-heading",
         actions="diary/includes/timeline_actions.html"))
+    register_file_section(FileSection(
+        key="diary_away", template="diary/includes/away_section.html", load=_away,
+        order=4, summary=True))
     register_keyworker_changed(services.sessions_follow_keyworker)
     register_client_leaving(services.sessions_cancel_for_leaving)
     if _next_sessions not in plan_hooks.next_session:

@@ -524,3 +524,115 @@ class Contact(LateRecord):
     @property
     def recorded_by(self):
         return self.by
+
+
+# Staff absence (leave, sickness, training) ------------------------------------------------
+
+
+class AbsenceQuerySet(models.QuerySet):
+    def live(self):
+        """Not cancelled."""
+        return self.filter(cancelled_at__isnull=True)
+
+    def overlapping(self, first_day, last_day):
+        """Absences that take in at least one day from `first_day` to `last_day`."""
+        return self.filter(first_day__lte=last_day, last_day__gte=first_day)
+
+    def at_sites(self, site_ids):
+        """Absences of people who work at any of these sites."""
+        return self.filter(worker__in=_workers_at_sites(site_ids))
+
+    def for_user(self, user):
+        """A manager sees the absences of everyone at their sites; anyone else their own."""
+        if user.is_manager:
+            return self.filter(Q(worker=user) | Q(worker__in=_workers_at_sites(user.site_ids)))
+        return self.filter(worker=user)
+
+
+def _workers_at_sites(site_ids):
+    from staff.models import User
+
+    return User.objects.filter(sites__in=list(site_ids)).values("pk")
+
+
+class StaffAbsence(models.Model):
+    """A worker away (leave, sickness, training): their clients' booked sessions in those
+    days can be moved to named cover in one action (services.absence_cover_arrange).
+
+    It names a worker, not a client, so it is not in a client's subject access export.
+    Cancelled, never deleted.
+    """
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", _("Leave")
+        SICKNESS = "sickness", _("Sickness")
+        TRAINING = "training", _("Training")
+        OTHER = "other", _("Other")
+
+    # What a keyworker may record for themselves: planned time away. Sickness and the rest
+    # are recorded by a manager of their site.
+    OWN_KINDS = (Kind.LEAVE, Kind.TRAINING)
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="absences", verbose_name=_("who is away"),
+                               db_index=False)
+    kind = models.CharField(_("kind of absence"), max_length=10, choices=Kind,
+                            default=Kind.LEAVE)
+    first_day = models.DateField(_("first day away"))
+    last_day = models.DateField(_("last day away"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("recorded by"),
+                                    db_index=False)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", null=True, blank=True,
+                                     verbose_name=_("cancelled by"), db_index=False)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=300, blank=True)
+    history = HistoricalRecords(no_db_index=["worker", "recorded_by", "cancelled_by"])
+
+    objects = AbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_day", "pk"]
+        verbose_name = _("staff absence")
+        verbose_name_plural = _("staff absences")
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=models.F("first_day")),
+                                   name="absence_ends_after_it_starts"),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "last_day"], name="absence_worker_days"),
+        ]
+
+    def __str__(self):
+        return _("%(worker)s: %(kind)s, %(first)s to %(last)s") % {
+            "worker": self.worker, "kind": self.get_kind_display().lower(),
+            "first": dates.format_day(self.first_day), "last": dates.format_day(self.last_day)}
+
+    def clean(self):
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _(
+                "The last day cannot be before the first day.")})
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+    @property
+    def days(self):
+        return (self.last_day - self.first_day).days + 1
+
+    def takes_in(self, day):
+        return self.first_day <= day <= self.last_day
+
+    @property
+    def starts_at(self):
+        """The first instant away (midnight, Europe/London)."""
+        return dates.start_of_day(self.first_day)
+
+    @property
+    def ends_at(self):
+        """The instant after the last day away."""
+        return dates.start_of_day(self.last_day + datetime.timedelta(days=1))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clients.models import Allocation, Client
 from clients.selectors import in_current_stay
-from diary.models import Contact, DiarySettings, KeyworkSession
+from diary.models import Contact, DiarySettings, KeyworkSession, StaffAbsence
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from stages import selectors as stages_selectors
@@ -509,3 +509,146 @@ def _late_items(user):
                              reverse("diary:contact_approval", args=[contact.pk]),
                              detail=contact))
     return items
+
+
+# Who is away (staff absence) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Away:
+    """One absence and what it means for the absent worker's clients: `clients`, those
+    they are keyworker of during it (at the sites asked about), and `covers`, the cover
+    allocations of those clients that take in any of its days (worker and client loaded).
+    """
+
+    absence: object
+    clients: tuple
+    covers: tuple
+
+    @property
+    def worker(self):
+        return self.absence.worker
+
+    def away_on(self, day):
+        return self.absence.takes_in(day)
+
+    @property
+    def away_today(self):
+        return self.away_on(timezone.localdate())
+
+    def covers_of(self, client_id):
+        return [cover for cover in self.covers if cover.client_id == client_id]
+
+    @property
+    def cover_workers(self):
+        """[(worker, number of clients they cover)], most first, then by name."""
+        counts = {}
+        for cover in self.covers:
+            worker, clients = counts.setdefault(cover.worker_id, (cover.worker, set()))
+            clients.add(cover.client_id)
+        return sorted(((worker, len(clients)) for worker, clients in counts.values()),
+                      key=lambda pair: (-pair[1], pair[0].first_name, pair[0].last_name))
+
+    @property
+    def uncovered(self):
+        """The clients with no cover on any day of the absence."""
+        covered = {cover.client_id for cover in self.covers}
+        return [client for client in self.clients if client.pk not in covered]
+
+
+def away(site_ids, first_day, last_day, *, client_ids=None):
+    """[Away] for everyone who works at these sites and is away (an absence not
+    cancelled) on any day from `first_day` to `last_day`, soonest first: the dashboard's
+    "who is away", the client file's "keyworker away" (with `client_ids`, only absences of
+    those clients' keyworkers) and the arrange-cover page read it. Three queries at most:
+    the absences, the keyworker allocations of the absent workers over those days (open
+    clients at these sites), and those clients' cover over the same days."""
+    absences = list(StaffAbsence.objects.live().overlapping(first_day, last_day)
+                    .at_sites(site_ids).select_related("worker")
+                    .order_by("first_day", "worker__first_name", "worker__last_name", "pk"))
+    return _away(absences, site_ids, first_day, last_day, client_ids=client_ids)
+
+
+def _away(absences, site_ids, first_day, last_day, *, client_ids=None):
+    if not absences:
+        return []
+    allocations = (Allocation.objects.primary()
+                   .filter(worker__in={a.worker_id for a in absences}, start__lte=last_day,
+                           client__in=Client.objects.open().filter(site_id__in=site_ids))
+                   .filter(Q(end__isnull=True) | Q(end__gt=first_day))
+                   .select_related("client").order_by("client__last_name",
+                                                      "client__first_name", "client__pk"))
+    if client_ids is not None:
+        allocations = allocations.filter(client__in=client_ids)
+    allocations = list(allocations)
+    covers = list(Allocation.objects.filter(
+        kind=Allocation.Kind.COVER, client__in={a.client_id for a in allocations},
+        start__lte=last_day, end__gt=first_day,
+    ).select_related("worker", "client").order_by("start", "pk")) if allocations else []
+    found = []
+    for absence in absences:
+        after = absence.last_day + datetime.timedelta(days=1)
+        clients = {a.client_id: a.client for a in allocations
+                   if a.worker_id == absence.worker_id and a.start <= absence.last_day
+                   and (a.end is None or a.end > absence.first_day)}
+        if client_ids is not None and not clients:
+            continue
+        found.append(Away(
+            absence=absence, clients=tuple(clients.values()),
+            covers=tuple(c for c in covers if c.client_id in clients
+                         and c.start < after and c.end > absence.first_day)))
+    return found
+
+
+def keyworker_away(client, today=None):
+    """The client file's "keyworker away until …, cover: …": (Away, [cover allocations of
+    this client]) when the client's keyworker is away today, else None. Read from `away`."""
+    today = today or timezone.localdate()
+    for found in away([client.site_id], today, today, client_ids=[client.pk]):
+        return found, [c for c in found.covers_of(client.pk) if c.start <= today < c.end]
+    return None
+
+
+@dataclass(frozen=True)
+class CoverRow:
+    """One client of an absent worker on the arrange-cover page."""
+
+    client: Client
+    sessions: tuple
+    covers: tuple
+
+
+def cover_plan(absence, site_ids, now=None):
+    """[CoverRow] for the arrange-cover page: each client the absent worker is keyworker
+    of during the absence at these sites (`away`), their booked sessions with the worker
+    still to come in those days (`sessions_during`) and any cover they already have then.
+    Four queries."""
+    found = _away([absence], site_ids, absence.first_day, absence.last_day)
+    if not found:
+        return []
+    clients = found[0].clients
+    sessions = {}
+    for session in sessions_during(absence, now).filter(client__in=[c.pk for c in clients]):
+        sessions.setdefault(session.client_id, []).append(session)
+    return [CoverRow(client=client, sessions=tuple(sessions.get(client.pk, ())),
+                     covers=tuple(found[0].covers_of(client.pk))) for client in clients]
+
+
+def absences_to_come(user, today=None):
+    """The user's own absences not cancelled and not over, soonest first (their Today).
+    One query."""
+    today = today or timezone.localdate()
+    return list(StaffAbsence.objects.live().filter(worker=user, last_day__gte=today)
+                .order_by("first_day", "pk"))
+
+
+def sessions_during(absence, now=None):
+    """The absent worker's booked sessions still to come during the absence: what cover
+    takes over (services.absence_cover_arrange moves them; the cover page lists them).
+    Sessions already held or logged, struck through, or held by someone else are not in
+    it."""
+    since = max(now or timezone.now(), absence.starts_at)
+    return (Session.objects.live()
+            .filter(worker=absence.worker_id, status=Session.Status.BOOKED,
+                    starts_at__gte=since, starts_at__lt=absence.ends_at)
+            .order_by("starts_at", "pk"))

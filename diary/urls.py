@@ -1,6 +1,6 @@
 from django.urls import path
 
-from diary import views
+from diary import absence_views, views
 
 app_name = "diary"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("diary/contacts/<int:pk>/approval/", views.contact_approval, name="contact_approval"),
     path("clients/<int:pk>/contacts/", views.contact_log, name="contact_log"),
     path("diary/contacts/<int:pk>/strike/", views.contact_strike, name="contact_strike"),
+    # Staff absence and cover (diary/absence_views.py).
+    path("diary/absences/", absence_views.absence_list, name="absences"),
+    path("diary/absences/new/", absence_views.absence_new, name="absence_new"),
+    path("diary/absences/<int:pk>/cover/", absence_views.absence_cover, name="absence_cover"),
+    path("diary/absences/<int:pk>/cancel/", absence_views.absence_cancel,
+         name="absence_cancel"),
 ]

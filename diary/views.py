@@ -111,6 +111,7 @@ def today(request):
         # The sessions are shown whole above, with their Log and check-in buttons.
         "tasks": [item for item in due if item.kind not in ("session", "unlogged", "short")],
         "short": [item for item in due if item.kind == "short"],
+        "absences": selectors.absences_to_come(request.user),
     })
     if request.user.is_manager:
         context["out_count"] = services.out_now(request.user).count()

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +14,8 @@ from django.views.decorators.http import require_POST
 from clients import selectors as client_selectors
 from clients.access import client_for, client_page, not_a_client_page, require_manager
 from clients.models import Client
-from keywork.lib import export
+from diary import selectors as diary_selectors
+from keywork.lib import dates, export
 from keywork.lib.cache import cached_render
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
@@ -234,7 +237,15 @@ def dashboard(request):
     return render(request, "supervision/dashboard.html", {
         "table": table, "sites": sites, "chosen": chosen, "site_query": site_query,
         "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
+        "away": _away_this_week(site_ids) if user.is_manager else None,
     })
+
+
+def _away_this_week(site_ids):
+    """Who is away from today to Sunday, with their cover (diary.selectors.away)."""
+    today = timezone.localdate()
+    return diary_selectors.away(site_ids, today, dates.week_start(today)
+                                + datetime.timedelta(days=6))
 
 
 def _dashboard_figures(request, site_ids, site_query):

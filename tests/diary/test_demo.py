@@ -64,7 +64,9 @@ def test_large_demo_site_has_about_fifty_weekly_sessions_per_client(seeded):
     per_client = dict(big.filter(client__in=long_stayers).values_list("client")
                       .annotate(n=Count("pk")))
     assert per_client and all(45 <= n <= 62 for n in per_client.values())
-    assert KeyworkSession.history.filter(site__code="BIG").count() == count
+    # Every session has its history (a few more rows: those moved to cover, issue 17).
+    assert KeyworkSession.history.filter(site__code="BIG").values("id").distinct().count() \
+        == count
     by_worker = itertools.groupby(big.order_by("worker", "starts_at"), key=lambda s: s.worker_id)
     for _worker, sessions in by_worker:
         sessions = list(sessions)

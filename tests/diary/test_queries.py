@@ -61,11 +61,11 @@ def added_by_the_diary(client, url, monkeypatch):
 # booked sessions to hold or log, check-ins, and the sessions and contacts recorded late:
 # sent back to them, or for a manager to approve), and the re-assessments due (issue 16).
 # It was 8 with only the short weeks and the bell's count of the morning's notifications.
-TODAY_QUERIES = 17
+TODAY_QUERIES = 18  # + their own absences to come (issue 17)
 # A manager's Today adds what they do at their sites: their sites, where each plan stands
 # (the manager's review), the ladder (one here; four more once clients are on it), the
 # clients named, and the out-now count.
-TODAY_MANAGER_QUERIES = 21  # + the re-assessments due of their own caseload (issue 16)
+TODAY_MANAGER_QUERIES = 22  # + re-assessments of their own caseload (16), absences (17)
 # The bell: the same list, counted (and then kept in the cache until something changes).
 BELL_QUERIES = 15  # main measured 14 before issue 16's re-assessments added one
 WEEK_QUERIES = 8
@@ -78,7 +78,7 @@ SITE_WEEK_QUERIES = 12
 # sessions waiting to be logged (the file's "Log session" at the top) on the client file.
 CASELOAD_ADDS = 5
 CLIENT_LIST_ADDS = 3
-FILE_ADDS = 11
+FILE_ADDS = 12  # + whether the keyworker is away today (issue 17)
 
 
 def busy_week(*, site, keyworker, size, staff=6):

@@ -55,6 +55,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
+from diary import services as diary_services
 from imports import files as imports_files
 from imports import sample as imports_sample
 from imports import services as imports_services
@@ -121,7 +122,8 @@ FORMS_PER_URL = 2
 LOGS_OUT = {"logout", "admin:logout"}
 # Steps that close or remove what later pages of the group show: posted last.
 LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
-        "plans:goal_delete", "diary:strike", "diary:contact_strike", "supervision:sign",
+        "plans:goal_delete", "diary:strike", "diary:contact_strike", "diary:absence_cancel",
+        "supervision:sign",
         "supervision:confirm", "imports:undo"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
@@ -271,6 +273,12 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                      who="keyworker", by_when=admitted)
     world["supervision"] = record
     world["supervision_action"] = record.actions.get()
+    # Sam's leave from tomorrow, with Rob's session in it: the cover page has a form.
+    world["absence"] = diary_services.absence_record(
+        worker=colleague, kind="leave", first_day=today + DAY, last_day=today + 4 * DAY,
+        by=manager, note="Annual leave")
+    KeyworkSessionFactory(client=colleagues_client, worker=colleague,
+                          starts_at=now.replace(hour=10, minute=0) + 2 * DAY)
     # An import previewed by the manager, ready to import (and then to undo).
     rows = [imports_files.example("clients")]
     world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
@@ -331,6 +339,8 @@ def url_of(name, world):
         "diary:contact_strike": [world["contact"].pk],
         "diary:session_approval": [world["late"].pk],
         "diary:contact_approval": [world["late_contact"].pk],
+        "diary:absence_cover": [world["absence"].pk],
+        "diary:absence_cancel": [world["absence"].pk],
         "supervision:dashboard_list": ["not_logged"],
         "supervision:report_export": ["csv"],
         "supervision:detail": [world["supervision"].pk],

@@ -1,0 +1,104 @@
+"""Forms for recording a worker's absence and arranging cover for their clients."""
+
+from crispy_forms.layout import Field
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.forms import DATE
+from diary.models import StaffAbsence
+from keywork.lib.forms import form_helper, form_row
+
+
+class AbsenceForm(forms.Form):
+    """A manager chooses whose absence it is; a keyworker records their own leave or
+    training (no worker field, fewer kinds)."""
+
+    kind = forms.ChoiceField(label=_("Kind of absence"), choices=StaffAbsence.Kind.choices)
+    first_day = forms.DateField(label=_("First day away"), widget=DATE,
+                                initial=timezone.localdate)
+    last_day = forms.DateField(label=_("Last day away"), widget=DATE)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Seen by the managers of the site, not by clients."))
+
+    def __init__(self, *args, workers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if workers is not None:
+            self.fields["worker"] = forms.ModelChoiceField(
+                queryset=workers, label=_("Who is away"), empty_label=_("Choose a worker"))
+            self.order_fields(["worker", "kind", "first_day", "last_day", "note"])
+        else:
+            self.fields["kind"].choices = [(k.value, k.label) for k in StaffAbsence.OWN_KINDS]
+            self.fields["kind"].help_text = _(
+                "Sickness and other absence are recorded by your manager.")
+        names = ["worker", "kind"] if workers is not None else ["kind"]
+        self.helper = form_helper(_("Record the absence"), *[Field(n) for n in names],
+                                  form_row("first_day", "last_day"), Field("note"))
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day cannot be before the first day."))
+        return data
+
+
+class AbsenceCancelForm(forms.Form):
+    cancel_reason = forms.CharField(label=_("Why it is cancelled"), max_length=300,
+                                    widget=forms.TextInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Cancel the absence"), submit_class="btn-danger")
+
+
+class CoverForm(forms.Form):
+    """One choice of cover worker per client (`cover_<client id>`), or one for every client
+    left blank (`everyone`), and one handover note. `rows` are selectors.CoverRow;
+    `candidates` the workers who may cover, `matches` {client id: [KeyworkerMatch]} best
+    first (clients.selectors.keyworker_matches). Choices are built once, not queried per
+    field."""
+
+    def __init__(self, *args, rows, candidates, matches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workers = {str(worker.pk): worker for worker in candidates}
+        self.rows = [row for row in rows if not row.covers]
+        blank = [("", _("No cover (or the one for everyone below)"))]
+        for row in self.rows:
+            found = matches.get(row.client.pk, [])
+            choices = [(str(m.worker.pk), _("%(name)s: %(summary)s") % {
+                "name": m.worker, "summary": m.summary}) for m in found]
+            field = forms.ChoiceField(label=_("Cover for %(client)s") % {"client": row.client},
+                                      choices=blank + choices, required=False)
+            if found:
+                field.help_text = _("Suggested: %(name)s") % {"name": found[0].worker}
+            self.fields[f"cover_{row.client.pk}"] = field
+        self.fields["everyone"] = forms.ChoiceField(
+            label=_("Cover for every client left blank"), required=False,
+            choices=[("", _("Nobody"))] + [(pk, str(w)) for pk, w in self.workers.items()])
+        self.fields["handover_note"] = forms.CharField(
+            label=_("Handover note"), max_length=5000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("What the covering workers need to know: current actions, risks, "
+                        "appointments. Each client's cover gets this note."))
+
+    def client_fields(self):
+        return [(row, self[f"cover_{row.client.pk}"]) for row in self.rows]
+
+    def clean(self):
+        data = super().clean()
+        everyone = self.workers.get(data.get("everyone") or "")
+        chosen = {}
+        for row in self.rows:
+            value = data.get(f"cover_{row.client.pk}") or ""
+            worker = self.workers.get(value) if value else everyone
+            if value and worker is None:
+                self.add_error(f"cover_{row.client.pk}", _("Choose one of the workers listed."))
+            elif worker is not None:
+                chosen[row.client] = worker
+        if not chosen and not self.errors:
+            raise forms.ValidationError(_(
+                "Choose a cover worker for at least one client, or one for everyone."))
+        data["choices"] = chosen
+        return data
