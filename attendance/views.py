@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from attendance import forms, selectors, services
 from attendance.models import Visit, Visitor
@@ -61,6 +61,7 @@ def _back(site, query=""):
     return f"{reverse('attendance:register')}?{urlencode(params)}"
 
 
+@require_safe
 def register(request):
     site = _door_site(request)
     day = _day(request)
@@ -152,6 +153,7 @@ def check_out(request, pk):
     return redirect(_back(visit.site))
 
 
+@require_safe
 def register_pdf(request):
     site = _door_site(request)
     day = _day(request)
@@ -164,6 +166,7 @@ def register_pdf(request):
 
 
 @client_page()
+@require_safe
 def history(request, pk):
     client = client_for(request, pk)
     page = Paginator(selectors.visits_of(client), PAGE_SIZE).get_page(request.GET.get("page"))
