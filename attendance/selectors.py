@@ -149,11 +149,14 @@ class Figures:
         return round(self.visits / self.days_open, 1) if self.days_open else 0
 
 
-def site_figures(site_ids, start, end):
+def site_figures(site_ids, start, end, clients=None):
     """Figures for the visits at `site_ids` from `start` to `end` (both included): one query.
-    A visitor later referred counts once, as the client."""
-    row = (Visit.objects.filter(site__in=list(site_ids), day__gte=start, day__lte=end)
-           .aggregate(visits=Count("pk"), days=Count("day", distinct=True),
+    A visitor later referred counts once, as the client. With `clients` (a queryset, e.g.
+    one keyworker's), only their visits count, and no visitor's."""
+    visits = Visit.objects.filter(site__in=list(site_ids), day__gte=start, day__lte=end)
+    if clients is not None:
+        visits = visits.filter(client__in=clients.values("pk"))
+    row = (visits.aggregate(visits=Count("pk"), days=Count("day", distinct=True),
                       clients=Count("client", distinct=True),
                       visitors=Count("visitor", distinct=True,
                                      filter=Q(client__isnull=True))))

@@ -210,3 +210,23 @@ def test_check_out_before_check_in_is_refused(keyworker, client_record, site):
     visit.checked_out_at = visit.checked_in_at - datetime.timedelta(minutes=5)
     with pytest.raises(ValidationError):
         visit.full_clean()
+
+
+def test_attendance_is_in_the_outcome_report_and_the_portfolio(client, manager, keyworker,
+                                                               client_record, site):
+    from supervision import reports
+
+    services.visit_check_in(site=site, by=keyworker, client=client_record)
+    services.visitor_check_in(site=site, by=keyworker, name="Lee")
+    today = timezone.localdate()
+    period = reports.period_for("dates", start=today, end=today)
+    sections = {s.key: s for s in reports.outcome_report(manager, [site.pk], period)}
+    assert dict(sections["attendance"].rows) == {
+        "People who came in": 2, "Visits": 2, "Days the door was open": 1,
+        "Average visits per day open": 2.0}
+    mine = {s.key: s for s in reports.outcome_report(manager, [site.pk], period,
+                                                     worker=keyworker)}
+    assert dict(mine["attendance"].rows)["People who came in"] == 1
+    client.force_login(keyworker)
+    response = client.get(reverse("stages:portfolio_pdf", args=[client_record.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
