@@ -209,4 +209,4 @@ def register_extensions():
         load=_file_section, order=25, column="side", nav=gettext_lazy("Attendance"),
         anchor="attendance-heading"))
     extensions.register_referral_source(extensions.ReferralSource(
-        param="visitor", initial=_referral_initial, referred=_referred))
+        param="visitor", load=_referral_initial, referred=_referred))

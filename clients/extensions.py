@@ -60,14 +60,14 @@ class ReferralSource:
     """A record a referral can be made from (a visitor at the door), named in the new
     referral's address as `?<param>=<id>`.
 
-    `initial(request, value)` returns the referral form's first values from the record
+    `load(request, value)` returns the referral form's first values from the record
     (its name, date of birth, site), raising Http404 for one the user may not use;
     `referred(*, value, client, by)` is called inside the transaction that saves the
     referral, so the record can follow the new client (a ValidationError refuses both).
     """
 
     param: str
-    initial: Callable[[Any, str], dict]
+    load: Callable[[Any, str], dict]
     referred: Callable[..., None]
 
 

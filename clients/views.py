@@ -183,7 +183,7 @@ def client_create(request):
     sites = request.user.sites.filter(is_active=True)
     # A referral made from another record (a visitor at the door) starts from its details.
     source, value = extensions.referral_source(request)
-    initial = source.initial(request, value) if source else None
+    initial = source.load(request, value) if source else None
     form = forms.ReferralForm(request.POST or None, request.FILES or None, sites=sites,
                               initial=initial)
     matches = None
