@@ -33,18 +33,14 @@ def seed(ctx):
             _large_site(ctx, big)
 
 
-def _moment(day, minutes):
-    """The instant `minutes` after 09:00 on a local day."""
-    return dates.add_minutes(dates.at(day, datetime.time(9), dates.FIRST), minutes)
-
-
 def _visits(rng, site, day, people, by, now):
     """Visits at `site` on `day` for `people` ((client id, visitor id) pairs): in through
     the morning and early afternoon, out one to five hours later; still in when that is
     after now."""
     made = []
+    nine = dates.at(day, datetime.time(9), dates.FIRST)
     for client_id, visitor_id in people:
-        start = _moment(day, rng.randint(0, 330))
+        start = dates.add_minutes(nine, rng.randint(0, 330))
         if start > now:
             continue
         end = dates.add_minutes(start, rng.randint(45, 300))
