@@ -9,7 +9,7 @@ from tests.factories import ClientFactory
 
 REGISTER_QUERIES = 12
 SEARCH_QUERIES = 10
-CHECK_IN_QUERIES = 25  # with the savepoints, the constraints checked and the session saved
+CHECK_IN_QUERIES = 13  # with its savepoints and the session saved
 HISTORY_QUERIES = 10
 
 
