@@ -168,6 +168,10 @@ def file_summary(client, today, months=3):
     """What the client file shows of a client's attendance: the day of their last visit
     and the days they came in each of the last `months` months (this one first)."""
     starts = month_starts(today, months)
-    counts = monthly_counts([client.pk], starts)[client.pk]
-    return {"last": last_visits([client.pk]).get(client.pk),
-            "months": [(start, counts[start]) for start in starts]}
+    ends = [today + datetime.timedelta(days=1), *starts[:-1]]
+    # One query: the last day and each month's days, counted as monthly_counts counts them.
+    row = Visit.objects.filter(client=client).aggregate(last=Max("day"), **{
+        f"m{n}": Count("day", distinct=True, filter=Q(day__gte=start, day__lt=end))
+        for n, (start, end) in enumerate(zip(starts, ends, strict=True))})
+    return {"last": row["last"],
+            "months": [(start, row[f"m{n}"]) for n, start in enumerate(starts)]}
