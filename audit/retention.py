@@ -7,19 +7,44 @@ from django.db import transaction
 from django.db.models import Count, FileField, ProtectedError
 from django.utils import timezone
 
+from attendance.models import Visit, Visitor
 from audit.models import AccessEvent, PurgedClients
 from audit.subject_access import _matching, client_models
 from clients.models import Client
 
 
-def expired(today=None):
+def _cutoff(today=None):
     today = today or timezone.localdate()
     years = settings.RETENTION_YEARS
     try:
-        cutoff = today.replace(year=today.year - years)
+        return today.replace(year=today.year - years)
     except ValueError:  # 29 February
-        cutoff = today.replace(year=today.year - years, day=28)
-    return Client.objects.filter(status__in=Client.ENDED, ended_on__lt=cutoff)
+        return today.replace(year=today.year - years, day=28)
+
+
+def expired(today=None):
+    return Client.objects.filter(status__in=Client.ENDED, ended_on__lt=_cutoff(today))
+
+
+def expired_visitors(today=None):
+    """Visitors at the door never referred, not seen for more than RETENTION_YEARS: the
+    same period as a closed client's record, counted from their last visit."""
+    cutoff = _cutoff(today)
+    return (Visitor.objects.not_referred().filter(created_at__date__lt=cutoff)
+            .exclude(visits__day__gte=cutoff))
+
+
+@transaction.atomic
+def purge_visitors(visitors):
+    """Remove `visitors` (never referred), their visits and the history of both; returns
+    how many visitors went."""
+    pks = list(visitors.values_list("pk", flat=True))
+    visits = list(Visit.objects.filter(visitor__in=pks).values_list("pk", flat=True))
+    Visit.objects.filter(pk__in=visits).delete()
+    Visitor.objects.filter(pk__in=pks).delete()
+    Visit.history.model.objects.filter(id__in=visits).delete()
+    Visitor.history.model.objects.filter(id__in=pks).delete()
+    return len(pks)
 
 
 def report(clients):

@@ -178,6 +178,12 @@ SECTIONS = {
                                        "done_on"]),
     "supervision.CaseAccountability": (_("Who is responsible for the case"),
                                        ["set_at", "holder", "manager_id", "set_by_id"]),
+    "attendance.Visit": (_("Visits to the centre (the door register)"),
+                         ["day", "checked_in_at", "checked_out_at", "site_id", "visitor_id",
+                          "ban_overridden_id", "checked_in_by_id", "checked_out_by_id"]),
+    "attendance.Visitor": (_("At the door before the referral"),
+                           ["name", "description", "date_of_birth", "site_id", "created_at",
+                            "created_by_id"]),
     "plans.DocumentAccess": (_("Documents printed"), ["at", "document", "plan_id",
                                                       "agreement_id", "by_id"]),
 }

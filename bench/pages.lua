@@ -1,16 +1,18 @@
 -- wrk script for `make bench`: each request takes the next (session cookie, path) pair
--- from a tab-separated file given after `--`, so ten logged-in users share the load.
+-- from a tab-separated file given after `--`, so ten logged-in users share the load; a
+-- third column is a form's body, posted instead.
 -- When wrk is done it prints one "BENCH {json}" line that bench/report.py reads.
 
 local targets = {}
+local csrf = "benchcsrftoken0000000000000000aa"  -- 32 letters and digits, as Django's
 local next_target = 0
 
 function init(args)
   local file = assert(io.open(args[1], "r"))
   for line in file:lines() do
-    local cookie, path = line:match("^([^\t]*)\t(.+)$")
+    local cookie, path, body = line:match("^([^\t]*)\t([^\t]+)\t?(.*)$")
     if path then
-      targets[#targets + 1] = {cookie = cookie, path = path}
+      targets[#targets + 1] = {cookie = cookie, path = path, body = body}
     end
   end
   file:close()
@@ -25,6 +27,13 @@ function request()
   local headers = {}
   if target.cookie ~= "" then
     headers["Cookie"] = "sessionid=" .. target.cookie
+  end
+  if target.body ~= "" then
+    -- A form posted: Django's CSRF check wants the same token in a cookie and a header.
+    headers["Cookie"] = (headers["Cookie"] or "") .. "; csrftoken=" .. csrf
+    headers["X-CSRFToken"] = csrf
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format("POST", target.path, headers, target.body)
   end
   return wrk.format("GET", target.path, headers)
 end

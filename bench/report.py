@@ -114,6 +114,8 @@ BUDGETS = [
     _p95_budget("caseload p95 ≤ 50 ms", "caseload", 50),
     _p95_budget("client file p95 ≤ 80 ms", "client_file", 80),
     _p95_budget("dashboard p95 ≤ 200 ms", "dashboard", 200),
+    _p95_budget("door search p95 ≤ 100 ms", "door_search", 100),
+    _p95_budget("door check-in p95 ≤ 100 ms", "door_check_in", 100),
     Budget("plan PDF median ≤ 1.5× WeasyPrint alone", _pdf_check),
     Budget("every worker < 150 MB", _memory_check),
 ]

@@ -205,6 +205,8 @@ def targets():
                       .order_by("client__last_name").first())
         files.append(allocation.client_id)
     searches = [SEARCHES[i % len(SEARCHES)] for i in range(10)]
+    door_clients = list(Client.objects.filter(site=big).open().exclude(admitted_on=None)
+                        .values_list("pk", flat=True).order_by("pk")[:1000])
     pages = {
         "healthz": ("/healthz", [(kw[i], "/healthz") for i in range(10)]),
         "caseload": ("/ (a keyworker)", [(kw[i], "/") for i in range(10)]),
@@ -250,6 +252,17 @@ def targets():
                      [(mgr[i], f"/clients/{files[i]}/allocate/") for i in range(10)]),
         # The import page lists every import of the manager's sites (issue 16).
         "imports": ("/imports/", [(mgr[i], "/imports/") for i in range(10)]),
+        # The door register (issue 17): today's register of about sixty, a search as the
+        # door's htmx asks it, and the check-in posted (each client of the site once, then
+        # refused as already in: the same reads and checks, without the insert).
+        "door_register": (f"/door/?site={big.pk}",
+                          [(kw[i], f"/door/?site={big.pk}") for i in range(10)]),
+        "door_search": (f"/door/?site={big.pk}&q=…",
+                        [(kw[i], f"/door/?site={big.pk}&q={q}")
+                         for i, (q, _s) in enumerate(searches)]),
+        "door_check_in": ("POST /door/check-in/",
+                          [(kw[i % 10], "/door/check-in/", f"site={big.pk}&client={pk}")
+                           for i, pk in enumerate(door_clients)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=
@@ -344,7 +357,9 @@ def preflight(servers, pages):
     redirect to the login page or an error would otherwise be measured as the page."""
     for name, (_shown, rows) in pages.items():
         for server in servers:
-            for cookie, path in rows:
+            for cookie, path, *posted in rows:
+                if posted:  # a form posted (the door's check-in): never sent twice
+                    continue
                 status, _body = get(server.url(path), cookie)
                 if status != 200:
                     sys.exit(f"{name}: {path} answered {status} on port {server.port}; "
@@ -364,7 +379,8 @@ def rss_mb(pid):
 def drive(cfg, servers, name, shown, rows):
     """wrk on one page for cfg.seconds at cfg.connections, split over the servers."""
     table = VAR / f"targets-{name}.tsv"
-    table.write_text("".join(f"{cookie}\t{path}\n" for cookie, path in rows))
+    # A third column is a form's body: pages.lua posts it (with a CSRF cookie and header).
+    table.write_text("".join("\t".join(row) + "\n" for row in rows))
     share = max(1, cfg.connections // len(servers))
     threads = max(1, min(share, 2 // len(servers)))
     runs = [subprocess.Popen(
@@ -407,8 +423,9 @@ def settle(servers, pages, name):
                       f" {name} is measured with that work beside it)")
                 break
             time.sleep(0.2)
-        for cookie, path in pages[name][1]:
-            get(server.url(path), cookie)
+        for cookie, path, *posted in pages[name][1]:
+            if not posted:
+                get(server.url(path), cookie)
 
 
 def drive_all(cfg, servers, pages):

@@ -55,6 +55,22 @@ class FileSection:
     actions: str = ""
 
 
+@dataclass(frozen=True)
+class ReferralSource:
+    """A record a referral can be made from (a visitor at the door), named in the new
+    referral's address as `?<param>=<id>`.
+
+    `load(request, value)` returns the referral form's first values from the record
+    (its name, date of birth, site), raising Http404 for one the user may not use;
+    `referred(*, value, client, by)` is called inside the transaction that saves the
+    referral, so the record can follow the new client (a ValidationError refuses both).
+    """
+
+    param: str
+    load: Callable[[Any, str], dict]
+    referred: Callable[..., None]
+
+
 caseload_columns: list[CaseloadColumn] = []
 file_sections: list[FileSection] = []
 # Functions (client, spans) -> {episode number: [(text, url)]}: the records of each earlier
@@ -75,6 +91,9 @@ client_leaving: list[Callable[..., None]] = []
 # admin (its change or history page): the audit app writes it to the access log, as it
 # does for every page of the product about a client.
 admin_viewed: list[Callable[[Any, int], None]] = []
+# {query parameter: ReferralSource}: records a new referral can start from; the referral
+# page reads the one named in its address (attendance: a visitor at the door).
+referral_sources: dict[str, ReferralSource] = {}
 
 
 def register_caseload_column(column: CaseloadColumn):
@@ -102,6 +121,18 @@ def register_admin_viewed(handler):
 def register_client_leaving(handler):
     if handler not in client_leaving:
         client_leaving.append(handler)
+
+
+def register_referral_source(source: ReferralSource):
+    referral_sources[source.param] = source
+
+
+def referral_source(request):
+    """(ReferralSource, value) named in the request's address, or (None, None)."""
+    for param, source in referral_sources.items():
+        if value := request.GET.get(param):
+            return source, value
+    return None, None
 
 
 def register_stay_documents(loader):

@@ -55,8 +55,10 @@ def top_numbers(site_ids):
 
 
 @transaction.atomic
-def client_refer(*, site, by, **fields):
-    """Create a client record as a referral and give it the site's next reference number."""
+def client_refer(*, site, by, came_from=None, **fields):
+    """Create a client record as a referral and give it the site's next reference number.
+    `came_from(client=, by=)`, when given, hears of it in the same transaction (a visitor
+    at the door whose visits follow the new client: clients.extensions.referral_sources)."""
     number = _next_number(site)
     client = Client(site=site, number=number, reference=f"{site.code}-{number:05d}",
                     status=Client.Status.REFERRED, **fields)
@@ -64,6 +66,8 @@ def client_refer(*, site, by, **fields):
     client.save()
     _record_status(client=client, from_status="", by=by, on=client.referred_on,
                    note=client.referral_reason)
+    if came_from is not None:
+        came_from(client=client, by=by)
     return client
 
 

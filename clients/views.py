@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -179,7 +181,11 @@ def client_photo(request, pk):
 def client_create(request):
     require_manager(request)
     sites = request.user.sites.filter(is_active=True)
-    form = forms.ReferralForm(request.POST or None, request.FILES or None, sites=sites)
+    # A referral made from another record (a visitor at the door) starts from its details.
+    source, value = extensions.referral_source(request)
+    initial = source.load(request, value) if source else None
+    form = forms.ReferralForm(request.POST or None, request.FILES or None, sites=sites,
+                              initial=initial)
     matches = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -193,8 +199,9 @@ def client_create(request):
                 referral_reference=data["referral_reference"])
     if request.method == "POST" and form.is_valid() and not matches:
         try:
+            came_from = source and functools.partial(source.referred, value=value)
             client = services.client_refer(site=form.cleaned_data["site"], by=request.user,
-                                           **fields)
+                                           came_from=came_from, **fields)
         except ValidationError as error:
             add_error(form, error)
         else:

@@ -1,3 +1,4 @@
+import datetime
 from collections import defaultdict
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from attendance import selectors as attendance_selectors
 from clients import extensions
 from clients.access import client_for, client_page, manager_site, require_manager
 from clients.models import Client
@@ -383,6 +385,7 @@ def portfolio(request, pk):
 def portfolio_pdf(request, pk):
     """The client's achievements, in plain words and large type, to take to interviews."""
     client = client_for(request, pk)
+    today = timezone.localdate()
     assessments = _assessments(client)
     areas = list(NeedArea.objects.all())
     # ElementTree escapes every label and value it writes, so the SVG is markup we made.
@@ -394,7 +397,9 @@ def portfolio_pdf(request, pk):
         "history": client.stages.select_related("stage").order_by("started_on"),
         "latest": assessments[0] if assessments else None,
         "chart": chart, "figures": radar_table(assessments, areas),
-        "today": timezone.localdate(),
+        "today": today, "attendance": attendance_selectors.file_summary(client, today, 6),
+        "days_in_year": attendance_selectors.days_attended(
+            [client.pk], today - datetime.timedelta(days=364), today)[client.pk],
     })
     return pdf_response(pdf, f"portfolio-{client.reference}.pdf")
 

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance import selectors as attendance_selectors
 from clients import selectors as clients_selectors
 from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
@@ -285,6 +286,20 @@ def _feedback_section(scope, period):
                                        _("No ratings in this period.")))
 
 
+def _attendance_section(scope, period, site_ids, worker):
+    """The door register over the period (attendance.selectors.site_figures): the whole
+    site's, visitors too; for one keyworker, their clients' only."""
+    figures = attendance_selectors.site_figures(site_ids, period.start, period.end,
+                                                clients=scope if worker else None)
+    rows = [(_("People who came in"), figures.people),
+            (_("Visits"), figures.visits),
+            (_("Days the door was open"), figures.days_open),
+            (_("Average visits per day open"), figures.per_day)]
+    return Section("attendance", _("Attendance at the door"), rows,
+                   **_bar(_("Attendance at the door"), rows[:2],
+                          _("Nobody was checked in at the door in this period.")))
+
+
 SECTIONS = [_clients_section, _referrals_section, _sessions_section, _actions_section,
             _distance_section,
             _ladder_section, _feedback_section]
@@ -297,9 +312,11 @@ def outcome_report(user, site_ids, period, worker=None):
     # Counted only, never named: the clients who moved from these sites to another since.
     moved_away = _in_scope(Client.objects.exclude(site_id__in=site_ids).filter(
         site_moves__from_site__in=site_ids), period, worker)
-    return [_sessions_section(scope, period, site_ids, moved_away)
-            if section is _sessions_section
-            else section(scope, period) for section in SECTIONS]
+    sections = [_sessions_section(scope, period, site_ids, moved_away)
+                if section is _sessions_section
+                else section(scope, period) for section in SECTIONS]
+    sections.insert(3, _attendance_section(scope, period, site_ids, worker))
+    return sections
 
 
 def flat_rows(sections):

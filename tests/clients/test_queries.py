@@ -26,7 +26,8 @@ LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
 ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
 # (clients.selectors.keyworker_matches), whatever the number of workers or clients
 # Issue 17 added one: whether the keyworker is away today (diary.selectors.keyworker_away).
-FILE_QUERIES = 29  # with the access log's row (audit); the site check and a keyworker's
+# + 1: the door register's section (attendance.selectors.file_summary, one query)
+FILE_QUERIES = 30  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
 # session" at the top of the file); the earlier stays (clients.Episode) and the last move

@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from attendance import services as attendance_services
 from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
 from diary import services as diary_services
@@ -156,6 +157,9 @@ FORM_PAGES = {
                                               args=[w["supervision"].pk]),
     "audit:keepalive": lambda w: reverse("home"),
     "imports:run": lambda w: reverse("imports:detail", args=[w["import_batch"].pk]),
+    "attendance:check_in": lambda w: reverse("attendance:register") + "?q=Rob",
+    "attendance:check_out": lambda w: reverse("attendance:register"),
+    "attendance:visitor_check_in": lambda w: reverse("attendance:register"),
 }
 # What a role without any form to copy posts: the field names the app's forms use most.
 GENERIC_FIELDS = ["note", "reason", "text", "what", "comments", "name", "outcome", "status",
@@ -283,6 +287,10 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
     rows = [imports_files.example("clients")]
     world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
         "clients.csv", imports_sample.as_csv("clients", rows))}, by=manager)
+    # The door register: Dee in since the morning, a visitor not yet referred.
+    world["visit"] = attendance_services.visit_check_in(site=site, by=colleague, client=dee)
+    world["visitor"], _visit = attendance_services.visitor_check_in(
+        site=site, by=colleague, name="Lee Mason", description="Red coat")
     return world
 
 
@@ -353,6 +361,7 @@ def url_of(name, world):
         "imports:detail": [world["import_batch"].pk],
         "imports:run": [world["import_batch"].pk],
         "imports:undo": [world["import_batch"].pk],
+        "attendance:check_out": [world["visit"].pk],
         "password_reset_confirm": [
             urlsafe_base64_encode(force_bytes(world["keyworker"].pk)),
             default_token_generator.make_token(world["keyworker"])],

@@ -32,7 +32,7 @@ DASHBOARD_QUERIES = 20
 # record of every kind for each client (a referral's consent to share among them), and the
 # record, its form and its actions the rest.
 SUPERVISION_QUERIES = 65
-REPORT_QUERIES = 17
+REPORT_QUERIES = 17 + 1  # + attendance at the door (attendance.selectors.site_figures)
 
 
 def _crowd(site, keyworker, size):

@@ -6,12 +6,18 @@ from audit import retention
 
 class Command(BaseCommand):
     help = ("Remove clients whose record closed more than RETENTION_YEARS ago, with "
-            "everything that names them, keeping only counts. --dry-run reports only.")
+            "everything that names them, keeping only counts, and visitors at the door "
+            "never referred and not seen for as long. --dry-run reports only.")
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="report, remove nothing")
 
     def handle(self, *args, **options):
+        visitors = retention.expired_visitors()
+        self.stdout.write(f"{visitors.count()} visitor(s) at the door never referred, not "
+                          f"seen for more than {settings.RETENTION_YEARS} years.")
+        if not options["dry_run"]:
+            retention.purge_visitors(visitors)
         clients = list(retention.expired())
         self.stdout.write(f"{len(clients)} client(s) closed more than "
                           f"{settings.RETENTION_YEARS} years ago.")
