@@ -11,7 +11,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import HTML, Div, Field
 from django import forms
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -226,10 +226,11 @@ class LogForm(TimesMixin, forms.Form):
         of the plan in force (diary.services.workable_actions); their layout."""
         if not self.actions:
             return []
-        layout = [HTML('<h2 class="h5 mt-3">%s</h2><p class="small text-body-secondary">%s'
-                       "</p>" % (escape(gettext("The plan's actions")), escape(gettext(
-                           "Record how far this session got with each action you worked "
-                           "on. Done marks the action done in the plan."))))]
+        layout = [HTML(format_html(
+            '<h2 class="h5 mt-3">{}</h2><p class="small text-body-secondary">{}</p>',
+            gettext("The plan's actions"),
+            gettext("Record how far this session got with each action you worked on. Done "
+                    "marks the action done in the plan.")))]
         for action in self.actions:
             recorded = action.recorded
             name = f"action-{action.pk}"

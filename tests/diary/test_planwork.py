@@ -14,7 +14,7 @@ from plans import selectors as plan_selectors
 from plans import services as plan_services
 from plans.models import Action
 from tests.diary.conftest import ago
-from tests.factories import KeyworkSessionFactory, signed_plan
+from tests.factories import KeyworkSessionFactory, sign, signed_plan
 
 DONE, PARTLY, NOT_YET = (ActionProgress.Progress.DONE, ActionProgress.Progress.PARTLY,
                          ActionProgress.Progress.NOT_YET)
@@ -187,9 +187,12 @@ def test_the_plan_lists_the_sessions_that_worked_on_each_action_across_versions(
     assert listed.index("Not ready to talk about it.") < listed.index("Made a start.")
     assert "Learnt: Made a start." in page  # the latest note is what was learnt
     assert reverse("diary:session", args=[second.pk]) in page
-    # A revised version copies the action (same key): its sessions come with it.
+    # A revised version copies the action (same key): once signed, its sessions come with it.
     draft = plan_services.plan_revise(plan=plan, by=keyworker)
-    page = client.get(reverse("plans:detail", args=[draft.pk])).content.decode()
+    sign(draft, by=keyworker, role="client")
+    version2 = sign(draft, by=keyworker, role="worker")
+    assert version2.is_current
+    page = client.get(reverse("plans:detail", args=[version2.pk])).content.decode()
     assert "Made a start." in page
 
 
