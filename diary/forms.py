@@ -273,7 +273,7 @@ class LogForm(TimesMixin, forms.Form):
             data = self.clean_times(data, future_ok=False)
         if status == Session.Status.CANCELLED and not data.get("cancelled_by"):
             self.add_error("cancelled_by", _("Say who cancelled: the client or staff."))
-        for action in self.actions:
+        for action in self.actions if status == Session.Status.ATTENDED else ():
             name = f"action-{action.pk}"
             if (data.get(f"{name}-note", "").strip() and not data.get(f"{name}-progress")
                     and f"{name}-progress" not in self.errors):

@@ -427,6 +427,8 @@ def _record_action_progress(session, entries, by):
     if session.status != Session.Status.ATTENDED:
         entries = {}
     rows = {row.action_id: row for row in ActionProgress.objects.filter(session=session)}
+    if not entries and not rows:
+        return
     allowed = {action.pk for action in plan_selectors.open_actions(session.client)} | set(rows)
     wanted = {}
     for action_id, (progress, note) in entries.items():
