@@ -2,27 +2,34 @@
 plan (one done, one partly), then opens the plan and sees both moved on, with the session
 listed under each, on the demo data, in a real browser."""
 
+import datetime
 import re
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from diary.models import ActionProgress, KeyworkSession
+from clients.models import Allocation
+from diary.models import ActionProgress
 from plans import selectors as plan_selectors
 from plans.models import Action
+from staff.models import User
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.factories import KeyworkSessionFactory
 
 
 def test_a_session_updates_two_plan_actions_and_the_plan_lists_it(page, log_in, screenshot,
                                                                   demo):
-    # The session the demo books for `keyworker` earlier today, with a client whose plan
-    # in force has open actions.
-    session = next(
-        s for s in KeyworkSession.objects.filter(
-            worker__username="keyworker", status="booked", struck_at__isnull=True,
-            starts_at__lt=timezone.now()).select_related("client").order_by("-starts_at")
-        if len(plan_selectors.open_actions(s.client)) >= 2)
-    first, second = plan_selectors.open_actions(session.client)[:2]
+    # A session with one of `keyworker`'s clients whose plan in force has open actions,
+    # booked to start half an hour ago.
+    kim = User.objects.get(username="keyworker")
+    dee = next(allocation.client for allocation in Allocation.objects.current().primary()
+               .filter(worker=kim).select_related("client").order_by("client__pk")
+               if len(plan_selectors.open_actions(allocation.client)) >= 2)
+    session = KeyworkSessionFactory(
+        client=dee, worker=kim, expected_minutes=30,
+        starts_at=timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(
+            minutes=30))
+    first, second = plan_selectors.open_actions(dee)[:2]
     log_in("keyworker", DEMO_PASSWORD)
 
     page.goto(f"/diary/sessions/{session.pk}/log/")
