@@ -325,11 +325,12 @@ NOT_YET_NOTE = "Not ready to start on this yet; agreed to talk about it next wee
 
 
 def _plan_work(ctx):
-    """The two latest sessions held with each client who has a plan in force work on it:
-    the earlier gets the first open action partly done, the later finishes it and notes
-    the second open action not started yet; the plan's actions move on as the service
-    would move them (plans.services.worked_on). In bulk, with history, for the small
-    sites and the large one alike (only clients with no progress recorded yet)."""
+    """The two latest sessions held with each client since their plan in force was signed
+    work on it: the earlier makes a start on the first open action, the later finishes it
+    (with one session: a start) and notes the second open action not started yet; the
+    plan's actions move on as the service would move them (plans.services.worked_on). In
+    bulk, with history, for the small sites and the large one alike (only clients with no
+    progress recorded yet)."""
     from diary.models import ActionProgress
     from plans import services as plan_services
     from plans.models import Action, Plan
@@ -356,28 +357,36 @@ def _plan_work(ctx):
     rows, changed = [], []
     for client_id, sessions in latest.items():
         actions = open_actions.get(plans[client_id].pk, [])
-        if len(sessions) < 2 or len(actions) < 2:
+        if not actions:
             continue
-        newest, earlier = sessions
-        first, second = actions[0], actions[1]
+        newest, first = sessions[0], actions[0]
         partly, done = WORKED_ON[client_id % len(WORKED_ON)]
-        was = (first.outcome, first.learnt)
-        rows.append(ActionProgress(session_id=earlier.pk, action_id=first.pk,
-                                   progress=ActionProgress.Progress.PARTLY, note=partly,
-                                   was_outcome=was[0], was_learnt=was[1]))
-        rows.append(ActionProgress(session_id=newest.pk, action_id=first.pk,
-                                   progress=ActionProgress.Progress.DONE, note=done,
-                                   was_outcome=first.outcome, was_learnt=partly))
-        rows.append(ActionProgress(session_id=newest.pk, action_id=second.pk,
-                                   progress=ActionProgress.Progress.NOT_YET,
-                                   note=NOT_YET_NOTE, was_outcome=second.outcome,
-                                   was_learnt=second.learnt))
-        first.outcome, first.learnt = plan_services.worked_on(partly, done=True, note=done)
-        first.outcome_on = dates.local_day(newest.happened_at)
-        first.outcome_by_id = newest.worker_id
-        second.learnt = plan_services.worked_on(second.learnt, done=False,
-                                                note=NOT_YET_NOTE)[1]
-        changed += [first, second]
+        if len(sessions) == 2:
+            # The earlier session made a start on the first action, the latest finished it.
+            rows.append(ActionProgress(session_id=sessions[1].pk, action_id=first.pk,
+                                       progress=ActionProgress.Progress.PARTLY, note=partly,
+                                       was_outcome=first.outcome, was_learnt=first.learnt))
+            rows.append(ActionProgress(session_id=newest.pk, action_id=first.pk,
+                                       progress=ActionProgress.Progress.DONE, note=done,
+                                       was_outcome=first.outcome, was_learnt=partly))
+            first.outcome, first.learnt = plan_services.worked_on(partly, done=True, note=done)
+            first.outcome_on = dates.local_day(newest.happened_at)
+            first.outcome_by_id = newest.worker_id
+        else:
+            rows.append(ActionProgress(session_id=newest.pk, action_id=first.pk,
+                                       progress=ActionProgress.Progress.PARTLY, note=partly,
+                                       was_outcome=first.outcome, was_learnt=first.learnt))
+            first.learnt = plan_services.worked_on(first.learnt, done=False, note=partly)[1]
+        changed.append(first)
+        if len(actions) > 1:
+            second = actions[1]
+            rows.append(ActionProgress(session_id=newest.pk, action_id=second.pk,
+                                       progress=ActionProgress.Progress.NOT_YET,
+                                       note=NOT_YET_NOTE, was_outcome=second.outcome,
+                                       was_learnt=second.learnt))
+            second.learnt = plan_services.worked_on(second.learnt, done=False,
+                                                    note=NOT_YET_NOTE)[1]
+            changed.append(second)
     manager = ctx["staff"]["manager"]
     insert_with_history(rows, ActionProgress, user=manager)
     Action.objects.bulk_update(changed, ["outcome", "learnt", "outcome_on", "outcome_by"],
