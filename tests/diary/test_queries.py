@@ -272,5 +272,5 @@ def test_plan_page_with_sessions_on_its_actions_queries_do_not_grow(
     client.force_login(keyworker)
     with django_assert_max_num_queries(PLAN_PAGE_QUERIES):
         page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
-    assert page.count("Worked on at sessions") == 4
+    assert page.count("Worked on at sessions") == min(4, 3 * size["goals"])
     assert f"Note {size['sessions'] - 1}" in page
