@@ -200,6 +200,8 @@ CHILDREN = {
                          ["action_id", "milestone_id", "outcome", "learnt", "reached_on"]),
     "stages.NeedRating": ("assessment_id", _("Ratings"), ["need_id", "rating", "note"]),
     "diary.SessionAddendum": ("session_id", _("Added later"), ["at", "by_id", "text"]),
+    "diary.ActionProgress": ("session_id", _("Progress on the plan's actions"),
+                             ["action_id", "progress", "note"]),
 }
 
 ACCESS_LOG_COLUMNS = ["at", "user_id", "kind", "path"]

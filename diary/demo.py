@@ -75,6 +75,7 @@ def seed(ctx):
     if ctx["options"].get("clients"):
         _large_site(ctx)
     _absences(ctx)
+    _plan_work(ctx)
 
 
 def _aware(day, hour, minute=0):
@@ -363,3 +364,81 @@ def _absences(ctx):
                                     first_day=today + datetime.timedelta(days=14),
                                     last_day=today + datetime.timedelta(days=18),
                                     by=big["big04"])
+# Sessions that work the plan (issue 17, item 6) --------------------------------------------
+
+WORKED_ON = [
+    ("Rang them together from the office; a form to fill in before the next step.",
+     "Filled in the form together and posted it. Done."),
+    ("Made a start: looked at what is needed and wrote a list.",
+     "Took the list along and sorted it out. Done."),
+]
+NOT_YET_NOTE = "Not ready to start on this yet; agreed to talk about it next week."
+
+
+def _plan_work(ctx):
+    """The two latest sessions held with each client since their plan in force was signed
+    work on it: the earlier makes a start on the first open action, the later finishes it
+    (with one session: a start) and notes the second open action not started yet; the
+    plan's actions move on as the service would move them (plans.services.worked_on). In
+    bulk, with history, for the small sites and the large one alike (only clients with no
+    progress recorded yet)."""
+    from diary.models import ActionProgress
+    from plans import services as plan_services
+    from plans.models import Action, Plan
+
+    plans = {plan.client_id: plan for plan in Plan.objects.current()
+             .filter(client__status__in=[Client.Status.ADMITTED, Client.Status.ACTIVE])
+             .exclude(client__keywork_sessions__action_progress__isnull=False)}
+    if not plans:
+        return
+    open_actions = {}
+    for action in (Action.objects.filter(goal__plan__in=plans.values(),
+                                         outcome=Action.Outcome.OPEN)
+                   .select_related("goal").order_by("goal__order", "goal__pk", "order", "pk")):
+        open_actions.setdefault(action.goal.plan_id, []).append(action)
+    latest = {}
+    for session in (Session.objects.counted().filter(client__in=plans.keys(),
+                                                     status=Session.Status.ATTENDED)
+                    .only("pk", "client_id", "worker_id", "starts_at", "actual_start")
+                    .order_by("client", "-starts_at")):
+        if session.starts_at >= plans[session.client_id].signed_at:
+            latest.setdefault(session.client_id, [])
+            if len(latest[session.client_id]) < 2:
+                latest[session.client_id].append(session)
+    rows, changed = [], []
+    for client_id, sessions in latest.items():
+        actions = open_actions.get(plans[client_id].pk, [])
+        if not actions:
+            continue
+        newest, first = sessions[0], actions[0]
+        partly, done = WORKED_ON[client_id % len(WORKED_ON)]
+        if len(sessions) == 2:
+            # The earlier session made a start on the first action, the latest finished it.
+            rows.append(ActionProgress(session_id=sessions[1].pk, action_id=first.pk,
+                                       progress=ActionProgress.Progress.PARTLY, note=partly,
+                                       was_outcome=first.outcome, was_learnt=first.learnt))
+            rows.append(ActionProgress(session_id=newest.pk, action_id=first.pk,
+                                       progress=ActionProgress.Progress.DONE, note=done,
+                                       was_outcome=first.outcome, was_learnt=partly))
+            first.outcome, first.learnt = plan_services.worked_on(partly, done=True, note=done)
+            first.outcome_on = dates.local_day(newest.happened_at)
+            first.outcome_by_id = newest.worker_id
+        else:
+            rows.append(ActionProgress(session_id=newest.pk, action_id=first.pk,
+                                       progress=ActionProgress.Progress.PARTLY, note=partly,
+                                       was_outcome=first.outcome, was_learnt=first.learnt))
+            first.learnt = plan_services.worked_on(first.learnt, done=False, note=partly)[1]
+        changed.append(first)
+        if len(actions) > 1:
+            second = actions[1]
+            rows.append(ActionProgress(session_id=newest.pk, action_id=second.pk,
+                                       progress=ActionProgress.Progress.NOT_YET,
+                                       note=NOT_YET_NOTE, was_outcome=second.outcome,
+                                       was_learnt=second.learnt))
+            second.learnt = plan_services.worked_on(second.learnt, done=False,
+                                                    note=NOT_YET_NOTE)[1]
+            changed.append(second)
+    manager = ctx["staff"]["manager"]
+    insert_with_history(rows, ActionProgress, user=manager)
+    Action.objects.bulk_update(changed, ["outcome", "learnt", "outcome_on", "outcome_by"],
+                               batch_size=1000)

@@ -6,7 +6,8 @@ contact form (also on the summary every colleague at the site sees), and the tim
 sessions and contacts (file only). Each loader runs a fixed number of queries per page.
 And when a client changes keyworker, their booked sessions go with them; when they move
 to another site or their stay ends, those still to come are cancelled. To plans: the
-next booked session, for the client's "My keywork" sheet.
+next booked session, for the client's "My keywork" sheet, and the sessions that worked
+on each action of a plan, for the plan page.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from clients.extensions import (
 )
 from diary import forms, selectors, services
 from diary.models import KeyworkSession
+from keywork.lib import dates
 from plans import hooks as plan_hooks
 
 
@@ -57,6 +59,15 @@ def _timeline(request, client):
             "week": selectors.sessions_this_week([client])[client.pk] if keywork else None,
             "to_log": selectors.sessions_to_log([client.pk]).get(client.pk, []) if keywork
             else []}
+
+
+def _action_sessions(client_id, keys):
+    """The plan page's sessions on each action, from diary.selectors.sessions_on_actions."""
+    return {key: [plan_hooks.ActionWork(dates.local_day(row.session.happened_at),
+                                        str(row.session.worker), row.get_progress_display(),
+                                        row.note, row.session.get_absolute_url())
+                  for row in rows]
+            for key, rows in selectors.sessions_on_actions(client_id, keys).items()}
 
 
 def _next_sessions(client_ids):
@@ -108,3 +119,5 @@ def register():
     register_client_leaving(services.sessions_cancel_for_leaving)
     if _next_sessions not in plan_hooks.next_session:
         plan_hooks.next_session.append(_next_sessions)
+    if _action_sessions not in plan_hooks.action_sessions:
+        plan_hooks.action_sessions.append(_action_sessions)

@@ -8,15 +8,18 @@ database (clashes, rights).
 """
 
 from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.layout import Div, Field
+from crispy_forms.layout import HTML, Div, Field
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
 from diary.models import (
     LATE_AFTER_DAYS,
     MAX_MINUTES,
+    ActionProgress,
     Contact,
     DiarySettings,
     KeyworkSession,
@@ -190,10 +193,12 @@ class LogForm(TimesMixin, forms.Form):
         help_text=_("Shown on the client's summary to all staff at the site until a manager "
                     "marks it dealt with. Leave empty if there are none."))
 
-    def __init__(self, *args, workers, session, **kwargs):
+    def __init__(self, *args, workers, session, actions=(), **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"] = _initial_log(session) | kwargs["initial"]
         super().__init__(*args, **kwargs)
+        self.actions = list(actions)
+        plan_work = self._action_fields()
         self.fields["worker"] = WorkerField(queryset=workers, label=_("Held by"),
                                             empty_label=None)
         late = []
@@ -213,8 +218,46 @@ class LogForm(TimesMixin, forms.Form):
             Div(form_row("day", "start", "end", column="col-sm"),
                 *self.ask_which(self._typed("day"), ["start", "end"]),
                 css_class="js-attended-times"),
-            "discussed", "next_steps", "progress", "risks", *late,
+            "discussed", "next_steps", *plan_work, "progress", "risks", *late,
         )
+
+    def _action_fields(self):
+        """A choice (not worked on, done, partly, not yet) and a note for each open action
+        of the plan in force (diary.services.workable_actions); their layout."""
+        if not self.actions:
+            return []
+        layout = [HTML(format_html(
+            '<h2 class="h5 mt-3">{}</h2><p class="small text-body-secondary">{}</p>',
+            gettext("The plan's actions"),
+            gettext("Record how far this session got with each action you worked on. Done "
+                    "marks the action done in the plan.")))]
+        for action in self.actions:
+            recorded = action.recorded
+            name = f"action-{action.pk}"
+            self.fields[f"{name}-progress"] = forms.ChoiceField(
+                label=f"{action.number}. {action.what}" if action.number else action.what,
+                required=False,
+                widget=forms.RadioSelect,
+                choices=[("", _("Not worked on")), *ActionProgress.Progress.choices],
+                initial=recorded.progress if recorded else "")
+            self.fields[f"{name}-note"] = forms.CharField(
+                label=_("Note on action %(n)s") % {"n": action.number or action.what[:40]},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                initial=recorded.note if recorded else "")
+            layout.append(Div(InlineRadios(f"{name}-progress"), f"{name}-note",
+                              css_class="border-start ps-2 mb-2"))
+        return [Div(*layout, css_class="js-attended-only")]
+
+    def action_progress(self):
+        """{action id: (progress, note)} for the actions worked on (cleaned data)."""
+        found = {}
+        for action in self.actions:
+            progress = self.cleaned_data.get(f"action-{action.pk}-progress")
+            if progress:
+                found[action.pk] = (progress, self.cleaned_data.get(f"action-{action.pk}-note",
+                                                                    ""))
+        return found
 
     def clean(self):
         data = super().clean()
@@ -230,6 +273,12 @@ class LogForm(TimesMixin, forms.Form):
             data = self.clean_times(data, future_ok=False)
         if status == Session.Status.CANCELLED and not data.get("cancelled_by"):
             self.add_error("cancelled_by", _("Say who cancelled: the client or staff."))
+        for action in self.actions if status == Session.Status.ATTENDED else ():
+            name = f"action-{action.pk}"
+            if (data.get(f"{name}-note", "").strip() and not data.get(f"{name}-progress")
+                    and f"{name}-progress" not in self.errors):
+                self.add_error(f"{name}-progress", _(
+                    "Choose done, partly or not yet for this action, or clear its note."))
         return data
 
 

@@ -636,3 +636,43 @@ class StaffAbsence(models.Model):
     def ends_at(self):
         """The instant after the last day away."""
         return dates.start_of_day(self.last_day + datetime.timedelta(days=1))
+# Sessions that work the plan (issue 17, item 6) --------------------------------------------
+
+
+class ActionProgress(models.Model):
+    """How far a logged session got with one open action of the client's plan in force:
+    done, partly or not yet, with the worker's note. Only actions the session touched have
+    a row. The plan's action itself moves on through plans.services.actions_worked_on;
+    `was_outcome` and `was_learnt` keep what it read before, so that correcting the log
+    or striking the session through can take the change back (actions_work_undo)."""
+
+    class Progress(models.TextChoices):
+        DONE = "done", _("Done")
+        PARTLY = "partly", _("Partly")
+        NOT_YET = "not_yet", _("Not yet")
+
+    session = models.ForeignKey(KeyworkSession, on_delete=models.PROTECT,
+                                related_name="action_progress")
+    action = models.ForeignKey("plans.Action", on_delete=models.PROTECT,
+                               related_name="session_progress", verbose_name=_("action"))
+    progress = models.CharField(_("progress"), max_length=10, choices=Progress)
+    note = models.TextField(_("note"), blank=True)
+    was_outcome = models.CharField(max_length=10, editable=False)
+    was_learnt = models.TextField(blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("progress on a plan action")
+        verbose_name_plural = _("progress on plan actions")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "action"],
+                                    name="action_progress_once_per_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.action}: {self.get_progress_display()}"
+
+    @property
+    def is_done(self):
+        return self.progress == self.Progress.DONE

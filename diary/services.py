@@ -19,6 +19,7 @@ from clients.access import Access, access_level
 from clients.models import Allocation, Client
 from diary.models import (
     LATE_AFTER_DAYS,
+    ActionProgress,
     Contact,
     DiarySettings,
     KeyworkSession,
@@ -30,6 +31,9 @@ from diary.models import (
 from keywork.lib import dates
 from keywork.lib.dates import format_day, format_time
 from keywork.lib.stale import StaleEdit, version_claim
+from plans import selectors as plan_selectors
+from plans import services as plan_services
+from plans.models import Action
 from staff.models import User
 
 Session = KeyworkSession
@@ -314,8 +318,11 @@ def _set_outcome(session, *, status, worker, cancelled_by, actual_start, actual_
 @transaction.atomic
 def session_log(*, session, version, by, status, worker=None, cancelled_by="",
                 actual_start=None, actual_minutes=None, discussed="", next_steps="",
-                progress="", risks="", late_reason=""):
+                progress="", risks="", late_reason="", action_progress=None):
     """Record what happened at a booked session: attended, did not attend or cancelled.
+
+    `action_progress` is {action id: (ActionProgress.Progress, note)} for the open actions
+    of the client's plan in force the session worked on (_record_action_progress).
 
     If someone else logged it meanwhile, StaleEdit says who; nothing is overwritten. Logged
     days after it happened, it is recorded late with `late_reason`, and past the site's
@@ -341,14 +348,18 @@ def session_log(*, session, version, by, status, worker=None, cancelled_by="",
     _set_late(session, approval=approval, late_reason=late_reason, by=by)
     session.full_clean()
     _by(session, by).save()
+    _record_action_progress(session, action_progress, by)
     return session
 
 
 @transaction.atomic
 def session_correct(*, session, version, by, status, worker=None, cancelled_by="",
                     actual_start=None, actual_minutes=None, discussed="", next_steps="",
-                    progress="", risks="", late_reason=None):
+                    progress="", risks="", late_reason=None, action_progress=None):
     """Correct a logged session: its author or a manager, within the site's window.
+
+    Its progress on the plan's actions is corrected with it (`action_progress` as for
+    session_log; None leaves it as it is).
 
     The history keeps every earlier version; after the window only addenda can be added.
     A late record sent back by a manager goes back to them for approval once corrected.
@@ -383,7 +394,72 @@ def session_correct(*, session, version, by, status, worker=None, cancelled_by="
         session.approval = LateRecord.Approval.AWAITING
     session.full_clean()
     _by(session, by).save()
+    _record_action_progress(session, action_progress, by)
     return session
+
+
+def workable_actions(session):
+    """The plan actions a session's log form lists: the open actions of the client's plan
+    in force (plans.selectors.open_actions), then any other this session already recorded
+    progress on (an action it marked done), each with `recorded` (its ActionProgress or
+    None). Three queries."""
+    recorded = {row.action_id: row for row in ActionProgress.objects.filter(session=session)
+                .select_related("action__goal")} if session.is_logged else {}
+    actions = [action for action in plan_selectors.plan_actions(session.client)
+               if action.outcome == Action.Outcome.OPEN or action.pk in recorded]
+    listed = {action.pk for action in actions}
+    for pk, row in recorded.items():
+        if pk not in listed:  # an action of a version since replaced
+            row.action.number = None
+            actions.append(row.action)
+    for action in actions:
+        action.recorded = recorded.get(action.pk)
+    return actions
+
+
+def _record_action_progress(session, entries, by):
+    """Keep the session's progress on plan actions as `entries` says ({action id:
+    (progress, note)}; None: leave it). Only an attended session works on the plan: for
+    any other, what it recorded is taken back. A changed or dropped row first takes back
+    what it set on the action (plans.services.actions_work_undo), then the new progress is
+    recorded on it (actions_worked_on). A dropped row is deleted (its history stays)."""
+    if entries is None:
+        return
+    if session.status != Session.Status.ATTENDED:
+        entries = {}
+    rows = {row.action_id: row for row in ActionProgress.objects.filter(session=session)}
+    if not entries and not rows:
+        return
+    allowed = {action.pk for action in plan_selectors.open_actions(session.client)} | set(rows)
+    wanted = {}
+    for action_id, (progress, note) in entries.items():
+        if action_id not in allowed:
+            raise ValidationError(_("One of the actions is no longer open in the client's "
+                                    "plan in force. Open the log again to see the plan as "
+                                    "it is now."))
+        if progress not in ActionProgress.Progress.values:
+            raise ValidationError(_("Choose done, partly or not yet for each action you "
+                                    "worked on."))
+        wanted[action_id] = (progress, (note or "").strip())
+    changed = {pk: row for pk, row in rows.items()
+               if wanted.get(pk) != (row.progress, row.note)}
+    plan_services.actions_work_undo(
+        work={pk: (row.is_done, row.note, (row.was_outcome, row.was_learnt))
+              for pk, row in changed.items()}, by=by)
+    for pk, row in changed.items():
+        if pk not in wanted:
+            _by(row, by).delete()
+    new = {pk: entry for pk, entry in wanted.items() if pk not in rows or pk in changed}
+    before = plan_services.actions_worked_on(
+        work={pk: (progress == ActionProgress.Progress.DONE, note)
+              for pk, (progress, note) in new.items()},
+        on=dates.local_day(session.happened_at), by=by)
+    for pk, (progress, note) in new.items():
+        row = rows.get(pk) or ActionProgress(session=session, action_id=pk)
+        row.progress, row.note = progress, note
+        row.was_outcome, row.was_learnt = before[pk]
+        row.full_clean()
+        _by(row, by).save()
 
 
 @transaction.atomic
@@ -419,6 +495,11 @@ def session_strike(*, session, by, reason):
     session.struck_reason = reason.strip()
     session.version += 1
     _by(session, by).save()
+    # What a wrong entry set on the plan's actions is taken back; its rows stay, struck
+    # with it, and the plan no longer lists it.
+    plan_services.actions_work_undo(
+        work={row.action_id: (row.is_done, row.note, (row.was_outcome, row.was_learnt))
+              for row in ActionProgress.objects.filter(session=session)}, by=by)
     return session
 
 

@@ -233,6 +233,7 @@ def _session_page(request, session, *, addendum_form=None):
         "session": session,
         "client": session.client,
         "addenda": session.addenda.select_related("by"),
+        "action_progress": list(session.action_progress.select_related("action__goal")),
         "cover_note": services.cover_notes([session]).get(session.pk),
         "changes": changes,
         "window": window,
@@ -289,7 +290,7 @@ def session_log(request, pk):
         return redirect(session)
     correcting = session.is_logged
     form = forms.LogForm(request.POST or None, workers=_workers_at([session.site_id]),
-                         session=session)
+                         session=session, actions=services.workable_actions(session))
     addendum_form = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -301,6 +302,7 @@ def session_log(request, pk):
                 cancelled_by=data["cancelled_by"], actual_start=data.get("starts_at"),
                 actual_minutes=data.get("minutes"), discussed=data["discussed"],
                 next_steps=data["next_steps"], progress=data["progress"], risks=data["risks"],
+                action_progress=form.action_progress(),
                 **({"late_reason": data["late_reason"]} if "late_reason" in data else {}))
         except StaleEdit as error:
             add_error(form, error, field_for=FIELD_FOR)

@@ -36,3 +36,34 @@ def next_sessions(client_ids):
 def next_session_for(client):
     """The client's next booked session (NextSession), or None when none is booked."""
     return next_sessions([client.pk]).get(client.pk)
+
+
+@dataclass(frozen=True)
+class ActionWork:
+    """A keywork session that worked on a plan action, as the plan page lists it: the day,
+    who held it, how far it got (a label), the worker's note and the session's address."""
+
+    on: datetime.date
+    worker: str
+    progress: str
+    note: str
+    url: str
+
+
+# - `action_sessions`: functions (client id, action keys) -> {action key: [ActionWork]},
+#   oldest first, in a fixed number of queries: the sessions that worked on those actions
+#   (an action keeps its key from version to version, so a revised plan still lists the
+#   sessions that worked on it before). The diary registers from DiaryConfig.ready().
+action_sessions = []
+
+
+def sessions_on_actions(client_id, keys):
+    """{action key (str): [ActionWork]} for the actions `keys` of a client's plan."""
+    keys = [str(key) for key in keys]
+    found = {}
+    if not keys:
+        return found
+    for provider in action_sessions:
+        for key, work in provider(client_id, keys).items():
+            found.setdefault(str(key), []).extend(work)
+    return found

@@ -228,6 +228,32 @@ def plans_of_stays(client, spans):
     return found
 
 
+def plan_in_force(client):
+    """The client's plan in force: the signed version of their current stay not yet
+    replaced, or None. One query."""
+    return in_current_stay(Plan.objects.current().filter(client=client)).first()
+
+
+def plan_actions(client):
+    """Every action of the client's plan in force, each numbered 1, 2, 3... across the plan
+    as the plan page numbers them, with its goal; [] without a plan in force. Two
+    queries."""
+    plan = plan_in_force(client)
+    if plan is None:
+        return []
+    found = list(Action.objects.filter(goal__plan=plan).select_related("goal")
+                 .order_by("goal__order", "goal__pk", "order", "pk"))
+    for number, action in enumerate(found, start=1):
+        action.number = number
+    return found
+
+
+def open_actions(client):
+    """The open actions of the client's plan in force: what a keywork session can work on
+    (plan_actions, without those done, not done or changed)."""
+    return [action for action in plan_actions(client) if action.outcome == Action.Outcome.OPEN]
+
+
 # The manager's 4-13 week review ----------------------------------------------------------
 
 

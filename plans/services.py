@@ -21,7 +21,7 @@ from clients.selectors import in_current_stay
 from keywork.lib.dates import format_day, start_of_day
 from keywork.lib.files import validate_document
 from keywork.lib.stale import StaleEdit, version_claim
-from plans import selectors
+from plans import hooks, selectors
 from plans.models import (
     Action,
     Agreement,
@@ -70,6 +70,17 @@ def number_actions(plan):
         for action in goal.actions.all():
             number += 1
             action.number = number
+    return plan
+
+
+def attach_action_sessions(plan):
+    """Give each action of `plan` (content prefetched) `sessions`: the keywork sessions
+    that worked on it ([hooks.ActionWork], oldest first, from whichever app knows them:
+    the diary). One query for the whole plan."""
+    actions = [action for goal in plan.goals.all() for action in goal.actions.all()]
+    work = hooks.sessions_on_actions(plan.client_id, {action.key for action in actions})
+    for action in actions:
+        action.sessions = work.get(str(action.key), [])
     return plan
 
 
@@ -701,6 +712,56 @@ def action_progress(*, action, outcome, by, learnt="", on=None):
     action.full_clean()
     action.save()
     return action
+
+
+def worked_on(learnt, *, done, note):
+    """(outcome, what was learnt) an action reads once a keywork session worked on it,
+    from what was learnt before: done makes it Done; partly or not yet leave it open
+    (under way), as a review that records it still under way does; the session's note,
+    if any, becomes what was learnt (a review's "what was learnt"), else that stays."""
+    return (Action.Outcome.DONE if done else Action.Outcome.OPEN, note.strip() or learnt)
+
+
+def _locked_actions(ids):
+    return {action.pk: action for action in Action.objects.select_for_update(of=("self",))
+            .select_related("goal__plan__client").filter(pk__in=ids)}
+
+
+@transaction.atomic
+def actions_worked_on(*, work, on, by):
+    """A keywork session on the day `on` worked on open actions of the plan in force (the
+    diary calls this as a session is logged or corrected): `work` is {action id: (done,
+    note)}. Each action's "how it went" moves on as `worked_on` says, through
+    `action_progress`, so a session and a review record progress the same way. Returns
+    {action id: (outcome, learnt) as it read before}, for `actions_work_undo`. Progress is
+    not part of what was signed: a signed plan stays signed, its snapshot unchanged."""
+    actions = _locked_actions(work)
+    before = {}
+    for pk, (done, note) in work.items():
+        action = actions[pk]
+        before[pk] = (action.outcome, action.learnt)
+        now = worked_on(action.learnt, done=done, note=note)
+        if now != before[pk]:
+            action_progress(action=action, outcome=now[0], learnt=now[1], on=on, by=by)
+    return before
+
+
+@transaction.atomic
+def actions_work_undo(*, work, by):
+    """Take back what a session's work set on actions (its log corrected, or struck
+    through as entered in error): `work` is {action id: (done, note, (outcome, learnt)
+    it read before)}. An action reads as before again only while its plan is in force and
+    it still reads what the session set; progress recorded since (a review, the plan
+    page, a later session) stands."""
+    actions = _locked_actions(work)
+    for pk, (done, note, was) in work.items():
+        action = actions[pk]
+        plan = action.goal.plan
+        if not plan.is_current or plan.client.is_archived:
+            continue
+        now = (action.outcome, action.learnt)
+        if now == worked_on(was[1], done=done, note=note) and now != tuple(was):
+            action_progress(action=action, outcome=was[0], learnt=was[1], by=by)
 
 
 @transaction.atomic

@@ -210,6 +210,7 @@ def plan_detail(request, pk):
                                                                          "milestone")))),
     ))
     services.number_actions(plan)
+    services.attach_action_sessions(plan)
     digest = plan.digest()
     client = plan.client
     versions = list(services.client_plans(client))

@@ -32,6 +32,8 @@
     var status = checked(form, "status");
     show(form.querySelector(".js-cancelled-by"), status === "cancelled");
     show(form.querySelector(".js-attended-times"), status === "attended" || status === "");
+    // The plan's actions are worked on only at a session held.
+    show(form.querySelector(".js-attended-only"), status === "attended" || status === "");
   }
 
   function update(form) {

@@ -81,3 +81,22 @@ def test_demo_has_a_session_recorded_late_and_one_awaiting_the_managers_approval
     assert any(s.approval == "" and s.late_reason for s in late)
     assert [s for s in late if s.is_awaiting_approval]
     assert "late_approval" in {item.kind for item in selectors.due_for(manager)}
+
+
+def test_demo_sessions_work_on_the_plans_actions_on_every_site(seeded):
+    from diary.models import ActionProgress
+    from plans.models import Action
+
+    seeded(clients=24)
+    rows = ActionProgress.objects.select_related("action", "session")
+    sites = set(rows.values_list("session__site__code", flat=True))
+    assert {"DC1", "BIG"} <= sites
+    count = rows.count()
+    for row in rows.filter(progress=ActionProgress.Progress.DONE):
+        assert row.action.outcome == Action.Outcome.DONE
+        assert row.action.learnt == row.note
+        assert row.session.status == KeyworkSession.Status.ATTENDED
+        assert row.session.client_id == row.action.goal.plan.client_id
+    assert ActionProgress.history.count() == count
+    seeded()
+    assert ActionProgress.objects.count() == count, "running seed_demo again adds none"

@@ -214,3 +214,63 @@ def test_client_file_timeline_adds_a_fixed_number_of_queries(client, site, keywo
     added, page = added_by_the_diary(client, client_record.get_absolute_url(), monkeypatch)
     assert added == FILE_ADDS
     assert "Session 0" in page and "Addendum 0" in page and "Contact 0" in page
+
+
+# Sessions that work the plan (issue 17, item 6) ---------------------------------------------
+
+PLAN_SIZES = [{"goals": 1, "sessions": 2}, {"goals": 8, "sessions": 20}]
+# The log form: the session, the site's settings, the workers, the earlier session's next
+# steps, the cover note, the client's alerts; the plan in force and its actions
+# (plans.selectors.plan_actions) and what this session recorded on them.
+LOG_PAGE_QUERIES = 12
+# The plan page: plans' own count (tests/plans/test_queries.py), the sessions that worked
+# on its actions among them (one query, diary.selectors.sessions_on_actions).
+PLAN_PAGE_QUERIES = 14
+
+
+def plan_worked_on(client_record, keyworker, *, goals, sessions):
+    """Dee's signed plan of `goals` goals of three actions, `sessions` sessions held on the
+    days before each recording progress on three of its actions, and one booked an hour
+    ago that recorded progress on the first (to be corrected)."""
+    from diary import services
+    from plans.models import Action
+    from tests.factories import signed_plan
+
+    plan = signed_plan(client=client_record, by=keyworker, goals=goals, actions=3)
+    actions = list(Action.objects.filter(goal__plan=plan).order_by("pk"))
+    for n in range(sessions):
+        session = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                        starts_at=ago(days=n + 1), expected_minutes=30)
+        services.session_log(
+            session=session, version=session.version, by=keyworker, status="attended",
+            actual_start=session.starts_at, actual_minutes=30, discussed=f"Session {n}",
+            late_reason="Typed up from paper notes",
+            action_progress={a.pk: ("partly", f"Note {n}") for a in actions[1:4]})
+    booked = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                   starts_at=ago(hours=1), expected_minutes=30)
+    services.session_log(session=booked, version=booked.version, by=keyworker,
+                         status="attended", actual_start=booked.starts_at, actual_minutes=30,
+                         discussed="Today", action_progress={actions[0].pk: ("done", "")})
+    return plan, booked
+
+
+@pytest.mark.parametrize("size", PLAN_SIZES, ids=["small", "large"])
+def test_log_form_with_the_plans_actions_queries_do_not_grow(
+        client, client_record, keyworker, size, django_assert_max_num_queries):
+    plan, booked = plan_worked_on(client_record, keyworker, **size)
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(LOG_PAGE_QUERIES):
+        page = client.get(reverse("diary:log", args=[booked.pk])).content.decode()
+    assert page.count('-progress"') >= 3 * size["goals"]
+    assert "Action 1.1" in page
+
+
+@pytest.mark.parametrize("size", PLAN_SIZES, ids=["small", "large"])
+def test_plan_page_with_sessions_on_its_actions_queries_do_not_grow(
+        client, client_record, keyworker, size, django_assert_max_num_queries):
+    plan, _booked = plan_worked_on(client_record, keyworker, **size)
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(PLAN_PAGE_QUERIES):
+        page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert page.count("Worked on at sessions") == min(4, 3 * size["goals"])
+    assert f"Note {size['sessions'] - 1}" in page
