@@ -828,6 +828,7 @@ def _following(session):
     """The session and its series' sessions after it still booked, locked: what "this and
     all following" changes. Held, missed, cancelled or struck ones are left alone."""
     return list(Session.objects.live().select_for_update(of=("self",))
+                .select_related("client")
                 .filter(series_id=session.series_id, status=Session.Status.BOOKED,
                         starts_at__gte=session.starts_at).order_by("starts_at", "pk"))
 
