@@ -401,8 +401,10 @@ def _session_items(user, today):
     items = []
     # In the same query: the sessions still to come that staff cancelled lately because
     # the client moved away or their stay ended.
+    # Not those they cancelled themselves (a series cancelled from one session on).
     cancelled = (Q(status=Session.Status.CANCELLED, starts_at__gte=now,
-                   logged_at__gte=now - CANCELLED_SHOWN_FOR) & ~Q(cancel_reason=""))
+                   logged_at__gte=now - CANCELLED_SHOWN_FOR) & ~Q(cancel_reason="")
+                 & ~Q(logged_by=user))
     for session in (Session.objects.live()
                     .filter(Q(status=Session.Status.BOOKED, starts_at__lt=end) | cancelled,
                             worker=user)

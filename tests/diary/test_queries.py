@@ -73,7 +73,7 @@ WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 SITE_WEEK_QUERIES = 12
 # What the diary adds to the clients pages: last held, next booked, and this week's three
-# (keyworkers' start days, the count, the sites' cadence) on the caseload; this week's
+# (keyworkers' start days, the count, each client's cadence) on the caseload; this week's
 # three on the client list; open risks, the timeline (its keys, their count, the sessions
 # with their addenda, the contacts), the next booked session, this week's three and the
 # sessions waiting to be logged (the file's "Log session" at the top) on the client file.

@@ -248,6 +248,8 @@ def test_cancelling_this_and_following_cancels_the_later_booked_ones_with_the_re
     cancelled = KeyworkSession.objects.get(pk=sessions[2].pk)
     assert (cancelled.cancelled_by, cancelled.cancel_reason, cancelled.logged_by) == (
         "client", "Starting a college course on Mondays.", keyworker)
+    # Kim cancelled them herself: Today does not tell her so.
+    assert not [i for i in selectors.due_for(keyworker) if i.kind == "cancelled"]
 
 
 def test_cancelling_this_session_only_and_a_missing_reason(client, before, client_record,
