@@ -4,18 +4,22 @@ Every admitted demo client gets about six weeks of weekly sessions (some missed 
 cancelled), a few informal contacts, and this week's session held or booked, except two
 clients whom the caseload flags. `keyworker` has a session booked earlier today to log;
 `keyworker2` is out at an external appointment and overdue to check in; one session on
-each small site carries a risk the team must know. `--clients N` adds about 50 weekly
-sessions per client on the large site. Rows are written in bulk with their history.
+each small site carries a risk the team must know. Three clients have a weekly series
+booked ahead after next week, and one of them is expected twice a week (with a second
+series). `--clients N` adds about 50 weekly sessions per client on the large site, with
+a series booked ahead for one client in ten. Rows are written in bulk with their history.
 """
 
 import datetime
 
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clients import services as client_services
 from clients.models import Allocation, Client
-from diary.models import Contact, KeyworkSession, StaffAbsence
+from diary import services as diary_services
+from diary.models import Contact, KeyworkSession, SessionSeries, StaffAbsence
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
 from staff.models import Site, User
@@ -231,6 +235,7 @@ def _small_sites(ctx, clients):
             contact._history_user, contact._history_date = by, at
             contacts.append(contact)
     bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
+    _series(sessions, [kims[1], kims[2], sams[1]], sams[1], now)
 
     # One of Kim's day-centre clients moves into the hostel today (issue 16): the file and
     # its six weeks of sessions go with them, they wait on Hope House's unallocated list
@@ -242,6 +247,28 @@ def _small_sites(ctx, clients):
         handover_note="Came to the day centre for six weeks; now has a room at Hope House. "
                       "Wants help with a benefits claim first. Anxious in groups: meet one to "
                       "one.")
+
+
+def _series(sessions, clients, twice_a_week, now):
+    """A weekly series of eight, from the week after next, at each client's usual time with
+    their keyworker (booked through the service, as the booking page does); the client
+    `twice_a_week` is expected two sessions a week and has a second series two days later."""
+    for client in clients:
+        last = max((s for s in sessions if s.client_id == client.pk and s.starts_at > now
+                    and s.status == Session.Status.BOOKED), key=lambda s: s.starts_at,
+                   default=None)
+        if last is None:
+            continue
+        keyworker = _primary_worker(client, timezone.localdate())
+        days = [7, 9] if client == twice_a_week else [7]
+        for days_on in days:
+            start = dates.same_time_on(last.starts_at,
+                                       dates.local_day(last.starts_at) + dates.DAY * days_on)
+            diary_services.series_book(
+                client=client, worker=keyworker, starts_at=start, expected_minutes=45,
+                by=keyworker, interval_weeks=SessionSeries.Interval.WEEKLY, count=8)
+        if client == twice_a_week:
+            diary_services.cadence_set(client=client, by=keyworker, sessions_per_week=2)
 
 
 def _catching_up(sessions, kims, today, now):
@@ -312,6 +339,7 @@ def _large_site(ctx):
             sessions.append(session)
     manager = ctx["staff"]["manager"]
     insert_with_history(sessions, Session, user=manager)
+    _large_series(clients, workers, this_monday, manager)
 
 
 def _away_with_cover(*, worker, cover, manager, first_day, last_day, note):
@@ -442,3 +470,30 @@ def _plan_work(ctx):
     insert_with_history(rows, ActionProgress, user=manager)
     Action.objects.bulk_update(changed, ["outcome", "learnt", "outcome_on", "outcome_by"],
                                batch_size=1000)
+
+
+def _large_series(clients, workers, this_monday, manager):
+    """One client in ten of the large site: a weekly series of eight booked ahead, from the
+    week after next at their usual slot; in bulk."""
+    booked = [c for c in clients[::10] if c.pk in workers and not c.ended_on]
+    series = insert_with_history(
+        [SessionSeries(client_id=c.pk, worker_id=workers[c.pk], interval_weeks=1, count=8,
+                       created_by_id=workers[c.pk]) for c in booked],
+        SessionSeries, user=manager)
+    last = dict(Session.objects.filter(client_id__in=[c.pk for c in booked],
+                                       status=Session.Status.BOOKED)
+                .values("client_id").annotate(last=Max("starts_at"))
+                .values_list("client_id", "last"))
+    sessions = []
+    for client, row in zip(booked, series, strict=True):
+        if client.pk not in last:
+            continue
+        for week in range(1, 9):
+            day = dates.local_day(last[client.pk]) + week * WEEK
+            starts_at = dates.same_time_on(last[client.pk], day)
+            sessions.append(Session(
+                client_id=client.pk, site_id=client.site_id, worker_id=row.worker_id,
+                booked_by_id=row.worker_id, starts_at=starts_at, expected_minutes=45,
+                ends_at=dates.add_minutes(starts_at, 45), series_id=row.pk,
+                booked_at=timezone.now()))
+    insert_with_history(sessions, Session, user=manager)

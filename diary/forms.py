@@ -19,10 +19,12 @@ from clients.forms import DATE
 from diary.models import (
     LATE_AFTER_DAYS,
     MAX_MINUTES,
+    MAX_SERIES,
     ActionProgress,
     Contact,
     DiarySettings,
     KeyworkSession,
+    SessionSeries,
     days_late,
 )
 from keywork.lib import dates
@@ -121,9 +123,16 @@ class BookingForm(TimesMixin, forms.Form):
     back = forms.TimeField(label=_("Expected back"), required=False, widget=TIME,
                            help_text=_("Needed for an external appointment or lone working."))
 
-    def __init__(self, *args, clients=None, workers, version=None, **kwargs):
+    def __init__(self, *args, clients=None, workers, version=None, in_series=False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         fields = []
+        repeat = []
+        if clients is not None:
+            repeat = _repeat_fields(self)
+        elif in_series:
+            self.fields["scope"] = scope_field()
+            repeat = [InlineRadios("scope")]
         if clients is not None:
             self.fields["client"] = forms.ModelChoiceField(
                 queryset=clients, label=_("Client"), empty_label=_("Choose a client"),
@@ -145,10 +154,13 @@ class BookingForm(TimesMixin, forms.Form):
             form_row("day", "start", "end", column="col-sm"),
             *self.ask_which(day, ["start", "end"]),
             Field("place"), "where", "lone_working", "back", *self.ask_which(day, ["back"]),
+            *repeat,
         )
 
     def clean(self):
         data = self.clean_times(super().clean(), future_ok=True)
+        if "repeat" in self.fields:
+            _clean_repeat(self, data)
         needs_back = data.get("place") == Session.Place.EXTERNAL or data.get("lone_working")
         if data.get("place") == Session.Place.EXTERNAL and not data.get("where", "").strip():
             self.add_error("where", _("Say where the appointment is."))
@@ -162,6 +174,84 @@ class BookingForm(TimesMixin, forms.Form):
                 self.add_error("back", _("The expected return must be after the start."))
         data["expected_back_at"] = back_at
         return data
+
+
+NO_REPEAT = ""
+THIS_ONLY, FOLLOWING = "this", "following"
+
+
+def scope_field():
+    return forms.ChoiceField(
+        label=_("Change"), widget=forms.RadioSelect, initial=THIS_ONLY,
+        choices=[(THIS_ONLY, _("This session only")),
+                 (FOLLOWING, _("This and all following sessions of the series"))],
+        help_text=_("Sessions already held or logged are never changed."))
+
+
+def _repeat_fields(form):
+    """"Repeat: no / weekly / fortnightly", until a day or for a number of sessions."""
+    form.fields["repeat"] = forms.TypedChoiceField(
+        label=_("Repeat"), widget=forms.RadioSelect, required=False, initial=NO_REPEAT,
+        choices=[(NO_REPEAT, _("No")), *SessionSeries.Interval.choices],
+        coerce=int, empty_value=None)
+    form.fields["until"] = forms.DateField(
+        label=_("Until (the last day)"), widget=DATE, required=False)
+    form.fields["count"] = forms.IntegerField(
+        label=_("Or a number of sessions"), required=False, min_value=1, max_value=MAX_SERIES,
+        help_text=_("At most %(max)s sessions at once: book more when they run out.")
+        % {"max": MAX_SERIES})
+    return [Div(InlineRadios("repeat"), form_row("until", "count", column="col-sm"),
+                css_class="series-fields")]
+
+
+def _clean_repeat(form, data):
+    if not data.get("repeat"):
+        data["repeat"] = None
+        return
+    if data.get("until") and data.get("count"):
+        form.add_error("count", _("Give the last day or a number of sessions, not both."))
+    elif not data.get("until") and not data.get("count") and "count" not in form.errors:
+        form.add_error("until", _("Give the last day, or a number of sessions."))
+    elif data.get("until") and data.get("day") and data["until"] < data["day"]:
+        form.add_error("until", _("The last day is before the first session."))
+
+
+class CancelForm(forms.Form):
+    """Cancel a booked session, or it and its series' sessions after it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    cancelled_by = forms.ChoiceField(label=_("Cancelled by"), widget=forms.RadioSelect,
+                                     choices=Session.CancelledBy.choices,
+                                     error_messages={"required": _(
+                                         "Say who cancelled: the client or staff.")})
+    reason = forms.CharField(label=_("Why is it cancelled?"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Say why it is cancelled.")})
+
+    def __init__(self, *args, in_series=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = []
+        if in_series:
+            self.fields["scope"] = scope_field()
+            self.fields["scope"].label = _("Cancel")
+            scope = [InlineRadios("scope")]
+        self.helper = form_helper(_("Cancel the session"), "version", *scope,
+                                  InlineRadios("cancelled_by"), "reason")
+
+
+class CadenceForm(forms.Form):
+    """How many sessions a week a client is expected to have: their site's, or their own."""
+
+    sessions_per_week = forms.TypedChoiceField(
+        label=_("Keywork sessions expected each week"), coerce=int, empty_value=None,
+        required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, site_default, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sessions_per_week"].choices = [
+            ("", _("The site's number (%(n)s a week)") % {"n": site_default}),
+            *[(n, str(n)) for n in range(1, 8)]]
+        self.helper = form_helper(_("Save"), "sessions_per_week")
 
 
 class LogForm(TimesMixin, forms.Form):

@@ -268,11 +268,15 @@ class KeyworkSession(LateRecord):
                                   related_name="+", null=True, blank=True,
                                   verbose_name=_("struck through by"), db_index=False)
     struck_reason = models.TextField(_("why it is wrong"), blank=True)
+    # The repeating booking it was made by (SessionSeries), if any: "this and all following".
+    series = models.ForeignKey("diary.SessionSeries", on_delete=models.PROTECT,
+                               related_name="sessions", null=True, blank=True, editable=False,
+                               verbose_name=_("series"))
     version = models.PositiveIntegerField(default=1, editable=False)
     # The audit trail is read by session (id) and by client (supervision): index only those.
     history = HistoricalRecords(excluded_fields=["version"], no_db_index=[
         "site", "worker", "booked_by", "logged_by", "struck_by", "checked_in_by",
-        "risk_dealt_with_by", "approval_by"])
+        "risk_dealt_with_by", "approval_by", "series"])
 
     objects = SessionQuerySet.as_manager()
 
@@ -676,3 +680,81 @@ class ActionProgress(models.Model):
     @property
     def is_done(self):
         return self.progress == self.Progress.DONE
+# Repeating sessions and each client's expected frequency ----------------------------------
+
+# A series books at most this many sessions at once (a year of weekly sessions).
+MAX_SERIES = 52
+
+
+class SessionSeries(models.Model):
+    """Sessions booked together, weekly or fortnightly, until a day or for a number of them.
+
+    Each session booked is a KeyworkSession pointing here, at the same local time (Europe/
+    London) on its day whatever the clocks do (diary.services.series_book). Changing or
+    cancelling "this and all following" acts on the series' sessions still booked from one
+    on; a session held or logged is never changed by it.
+    """
+
+    class Interval(models.IntegerChoices):
+        WEEKLY = 1, _("Weekly")
+        FORTNIGHTLY = 2, _("Fortnightly")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="session_series",
+                               verbose_name=_("client"))
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("held by"), db_index=False)
+    interval_weeks = models.PositiveSmallIntegerField(_("repeat"), choices=Interval)
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of sessions"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("booked by"),
+                                   db_index=False)
+    created_at = models.DateTimeField(_("booked"), default=timezone.now, editable=False)
+    history = HistoricalRecords(no_db_index=["worker", "created_by"])
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("series of sessions")
+        verbose_name_plural = _("series of sessions")
+        constraints = [
+            models.CheckConstraint(condition=Q(interval_weeks__in=[1, 2]),
+                                   name="series_interval_weekly_or_fortnightly"),
+            models.CheckConstraint(
+                condition=Q(until__isnull=False, count__isnull=True)
+                | Q(until__isnull=True, count__gte=1, count__lte=MAX_SERIES),
+                name="series_until_or_count"),
+        ]
+
+    def __str__(self):
+        return f"{self.client}: {self.get_interval_weeks_display().lower()}"
+
+
+class ClientCadence(models.Model):
+    """How many keywork sessions a week one client is expected to have, when it is not
+    their site's (DiarySettings.sessions_per_week): "the intensity of keyworking will
+    depend on the needs of the client". Empty means the site's default again; read only
+    through diary.selectors.expected_per_week."""
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="cadence",
+                                  verbose_name=_("client"))
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("keywork sessions expected each week"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text=_("Leave empty to use the site's number."))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("set by"), db_index=False)
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+    history = HistoricalRecords(no_db_index=["set_by"])
+
+    class Meta:
+        verbose_name = _("expected frequency")
+        verbose_name_plural = _("expected frequencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions_per_week__isnull=True)
+                | Q(sessions_per_week__gte=1, sessions_per_week__lte=7),
+                name="cadence_sessions_per_week_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.client}: {self.sessions_per_week or '-'}"

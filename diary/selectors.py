@@ -76,6 +76,30 @@ def sessions_to_log(client_ids):
 
 
 @dataclass(frozen=True)
+class Expected:
+    """How many keywork sessions a week a client is expected to have, and whether that is
+    their site's number (`from_site`) or one set for them (ClientCadence)."""
+
+    per_week: int
+    from_site: bool
+
+
+SITE_DEFAULT = DiarySettings._meta.get_field("sessions_per_week").default
+
+
+def expected_per_week(client_ids):
+    """{client id: Expected}: the client's own number where one is set, else their site's
+    (DiarySettings.sessions_per_week, its default where the site saved none). The one home
+    of a client's cadence, read by every "this week" figure. One query, whatever the number
+    of clients."""
+    rows = (Client.objects.filter(pk__in=list(client_ids))
+            .values_list("pk", "cadence__sessions_per_week",
+                         "site__diary_settings__sessions_per_week"))
+    return {pk: Expected(own, False) if own else Expected(site or SITE_DEFAULT, True)
+            for pk, own, site in rows}
+
+
+@dataclass(frozen=True)
 class Week:
     """One client's keywork this week (Monday to Sunday) against the site's cadence.
 
@@ -90,6 +114,8 @@ class Week:
     expected: int
     first_week_until: datetime.date | None
     today: datetime.date
+    # The expected number is the site's (not one set for the client): expected_per_week.
+    from_site: bool = True
 
     @property
     def held_or_booked(self):
@@ -119,15 +145,17 @@ def _counts_this_week(client_ids, monday):
 
 def _weeks(rows, today):
     """{client id: Week} for rows of (client id, site id, current keyworker's start or
-    None): two more queries, this week's sessions and the sites' cadence settings."""
-    counts = _counts_this_week([client_id for client_id, _site, _start in rows],
-                               dates.week_start(today))
-    settings = DiarySettings.for_sites({site_id for _client, site_id, _start in rows})
+    None): two more queries, this week's sessions and each client's expected cadence
+    (expected_per_week)."""
+    ids = [client_id for client_id, _site, _start in rows]
+    counts = _counts_this_week(ids, dates.week_start(today))
+    expected = expected_per_week(ids) if ids else {}
     weeks = {}
-    for client_id, site_id, start in rows:
+    for client_id, _site_id, start in rows:
         held, booked = counts.get(client_id, (0, 0))
         weeks[client_id] = Week(held=held, booked=booked,
-                                expected=settings[site_id].sessions_per_week,
+                                expected=expected[client_id].per_week,
+                                from_site=expected[client_id].from_site,
                                 first_week_until=start + FIRST_WEEK if start else None,
                                 today=today)
     return weeks
@@ -149,7 +177,7 @@ def sessions_this_week(clients, today=None):
     """{client id: Week} for each of `clients` (objects with `pk` and `site_id`).
 
     Three queries whatever the number of clients: when keywork began for each, this
-    week's sessions counted per client, and the sites' cadence settings.
+    week's sessions counted per client, and each client's cadence (expected_per_week).
     """
     today = today or timezone.localdate()
     clients = list(clients)
@@ -237,7 +265,7 @@ def sessions_between(clients, start, end):
     """{client id: SessionTally} for `clients` (objects with `pk` and `site_id`), counting
     the live sessions that started from `start` (an instant) up to `end`. Three queries
     whatever the number of clients: when keywork began for each, the sessions counted per
-    client and outcome, and the sites' cadence settings."""
+    client and outcome, and each client's cadence (expected_per_week)."""
     clients = list(clients)
     ids = [c.pk for c in clients]
     first_day, last_day = dates.local_day(start), dates.local_day(end)
@@ -255,14 +283,14 @@ def sessions_between(clients, start, end):
                       not_logged=Count("pk", filter=Q(status=Session.Status.BOOKED,
                                                       starts_at__lt=now))))
     counts = {row.pop("client"): row for row in rows}
-    settings = DiarySettings.for_sites({c.site_id for c in clients})
+    cadence = expected_per_week(ids) if ids else {}
     tallies = {}
     for client in clients:
         row = counts.get(client.pk, {})
         since = began.get(client.pk)
         expected = 0
         if since is not None:
-            expected = expected_in(settings[client.site_id].sessions_per_week,
+            expected = expected_in(cadence[client.pk].per_week,
                                    max(first_day, since + FIRST_WEEK), last_day)
         tallies[client.pk] = SessionTally(
             held=row.get("held", 0), missed=row.get("missed", 0),
@@ -373,8 +401,10 @@ def _session_items(user, today):
     items = []
     # In the same query: the sessions still to come that staff cancelled lately because
     # the client moved away or their stay ended.
+    # Not those they cancelled themselves (a series cancelled from one session on).
     cancelled = (Q(status=Session.Status.CANCELLED, starts_at__gte=now,
-                   logged_at__gte=now - CANCELLED_SHOWN_FOR) & ~Q(cancel_reason=""))
+                   logged_at__gte=now - CANCELLED_SHOWN_FOR) & ~Q(cancel_reason="")
+                 & ~Q(logged_by=user))
     for session in (Session.objects.live()
                     .filter(Q(status=Session.Status.BOOKED, starts_at__lt=end) | cancelled,
                             worker=user)

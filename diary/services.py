@@ -19,12 +19,15 @@ from clients.access import Access, access_level
 from clients.models import Allocation, Client
 from diary.models import (
     LATE_AFTER_DAYS,
+    MAX_SERIES,
     ActionProgress,
+    ClientCadence,
     Contact,
     DiarySettings,
     KeyworkSession,
     LateRecord,
     SessionAddendum,
+    SessionSeries,
     StaffAbsence,
     days_late,
 )
@@ -96,9 +99,11 @@ def clashes(*, worker, client, starts_at, ends_at, exclude=None):
     return found
 
 
-def _check_clash(session, exclude=None):
+def _check_clash(session, exclude=None, moving=()):
+    """Refuse a clash; `moving`: ids of sessions moved together with it (a series'), none
+    of which is in its way."""
     clash = clashes(worker=session.worker, client=session.client, starts_at=session.starts_at,
-                    ends_at=session.ends_at, exclude=exclude).first()
+                    ends_at=session.ends_at, exclude=exclude).exclude(pk__in=moving).first()
     if clash is None:
         return
     values = {"worker": clash.worker, "client": clash.client, "day": format_day(clash.starts_at),
@@ -1007,3 +1012,180 @@ def _cover_each(absence, choices, rows, away, first, reason, handover_note, by, 
             result.moved.append(session)
         results.append(result)
     return results
+# Repeating sessions ---------------------------------------------------------------------------
+
+
+def series_days(*, first_day, interval_weeks, until=None, count=None):
+    """The local days a series books: from `first_day`, every `interval_weeks` weeks, up
+    to `until` (included) or `count` of them; at most MAX_SERIES, refused beyond."""
+    step = datetime.timedelta(weeks=interval_weeks)
+    if count is not None:
+        if not 1 <= count <= MAX_SERIES:
+            raise ValidationError({"count": _(
+                "Book between 1 and %(max)s sessions at once.") % {"max": MAX_SERIES}})
+        return [first_day + n * step for n in range(count)]
+    if until is None:
+        raise ValidationError({"until": _("Give the last day, or a number of sessions.")})
+    if until < first_day:
+        raise ValidationError({"until": _("The last day is before the first session.")})
+    days = []
+    day = first_day
+    while day <= until:
+        days.append(day)
+        day += step
+    if len(days) > MAX_SERIES:
+        raise ValidationError({"until": _(
+            "That is %(n)s sessions: a series books at most %(max)s at once. Choose an "
+            "earlier last day.") % {"n": len(days), "max": MAX_SERIES}})
+    return days
+
+
+def _same_time(moment, day, field="starts_at"):
+    try:
+        return dates.same_time_on(moment, day)
+    except dates.NonexistentTime as error:
+        raise ValidationError({field: error.message}) from None
+
+
+@transaction.atomic
+def series_book(*, client, worker, starts_at, expected_minutes, by, interval_weeks,
+                until=None, count=None, place=Session.Place.SITE_ROOM, where="",
+                lone_working=False, expected_back_at=None):
+    """Book a series: a session on each of `series_days`, at the same local time as the
+    first (the clocks may change between two of them), each checked as `session_book`
+    checks one. A clash with any session of the worker or the client refuses the whole
+    series, naming it: nothing is booked until it is moved or the series is changed."""
+    _require_full(client, by)
+    _check_client(client)
+    _check_worker(client=client, worker=worker)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _(
+            "A series is booked ahead: choose a first session still to come.")})
+    if interval_weeks not in SessionSeries.Interval.values:
+        raise ValidationError({"interval_weeks": _("Choose weekly or fortnightly.")})
+    days = series_days(first_day=dates.local_day(starts_at), interval_weeks=interval_weeks,
+                       until=None if count else until, count=count)
+    _lock(client, worker)
+    series = _by(SessionSeries(client=client, worker=worker, interval_weeks=interval_weeks,
+                               until=None if count else until, count=count or None,
+                               created_by=by), by)
+    series.full_clean()
+    series.save()
+    back_after = (dates.minutes_between(starts_at, expected_back_at)
+                  if expected_back_at else None)
+    for day in days:
+        start = _same_time(starts_at, day)
+        session = _by(Session(client=client, site_id=client.site_id, booked_by=by,
+                              series=series), by)
+        _booking_fields(session, worker=worker, starts_at=start,
+                        expected_minutes=expected_minutes, place=place, where=where,
+                        lone_working=lone_working,
+                        expected_back_at=dates.add_minutes(start, back_after)
+                        if back_after is not None else None)
+        session.full_clean()
+        _check_clash(session)
+        session.save()
+    return series
+
+
+def _following(session):
+    """The session and its series' sessions after it still booked, locked: what "this and
+    all following" changes. Held, missed, cancelled or struck ones are left alone."""
+    return list(Session.objects.live().select_for_update(of=("self",))
+                .select_related("client")
+                .filter(series_id=session.series_id, status=Session.Status.BOOKED,
+                        starts_at__gte=session.starts_at).order_by("starts_at", "pk"))
+
+
+def _check_booked(session):
+    if session.is_logged or session.is_struck:
+        raise ValidationError(_("Only a booked session can be changed; this one is "
+                                "%(status)s.") % {"status": session.get_status_display().lower()})
+
+
+@transaction.atomic
+def series_reschedule(*, session, version, by, worker, starts_at, expected_minutes, place,
+                      where="", lone_working=False, expected_back_at=None):
+    """Move a booked session of a series and all its booked sessions after it: each moves
+    by as many days as this one, to the new local time on its day (the same wall clock
+    across a clock change), with the new length, place and worker. A clash of any refuses
+    them all. Returns the sessions moved."""
+    _require_full(session.client, by)
+    session = _fresh(session, version)
+    _check_booked(session)
+    if session.series_id is None:
+        raise ValidationError(_("This session is not part of a series."))
+    _check_worker(client=session.client, worker=worker)
+    _check_not_too_old(starts_at, session.site_id)
+    _lock(session.client, worker)
+    moved = _following(session)
+    ids = [s.pk for s in moved]
+    shift = dates.local_day(starts_at) - dates.local_day(session.starts_at)
+    back_after = (dates.minutes_between(starts_at, expected_back_at)
+                  if expected_back_at else None)
+    for each in moved:
+        start = _same_time(starts_at, dates.local_day(each.starts_at) + shift)
+        _booking_fields(each, worker=worker, starts_at=start,
+                        expected_minutes=expected_minutes, place=place, where=where,
+                        lone_working=lone_working,
+                        expected_back_at=dates.add_minutes(start, back_after)
+                        if back_after is not None else None)
+        each.full_clean()
+        _check_clash(each, moving=ids)
+        if each.pk != session.pk:  # its version was claimed by _fresh
+            each.version += 1
+    for each in moved:
+        _by(each, by).save()
+    series = SessionSeries.objects.select_for_update().get(pk=session.series_id)
+    if series.worker_id != worker.pk:
+        series.worker = worker
+        _by(series, by).save()
+    return moved
+
+
+@transaction.atomic
+def session_cancel(*, session, version, by, cancelled_by, reason, following=False):
+    """Cancel a booked session (the client or staff cancelled it, saying why), or with
+    `following` it and its series' booked sessions after it. Held or logged sessions are
+    never touched. Returns the sessions cancelled."""
+    _require_full(session.client, by)
+    session = _fresh(session, version)
+    _check_booked(session)
+    if cancelled_by not in Session.CancelledBy.values:
+        raise ValidationError({"cancelled_by": _("Say who cancelled: the client or staff.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it is cancelled.")})
+    if following and session.series_id is None:
+        raise ValidationError(_("This session is not part of a series."))
+    sessions = _following(session) if following else [session]
+    now = timezone.now()
+    for each in sessions:
+        each.status = Session.Status.CANCELLED
+        each.cancelled_by = cancelled_by
+        each.cancel_reason = reason.strip()[:300]
+        each.logged_by, each.logged_at = by, now
+        if each.pk != session.pk:
+            each.version += 1
+        each.full_clean()
+        _by(each, by).save()
+    return sessions
+
+
+# Each client's expected frequency -------------------------------------------------------------
+
+
+@transaction.atomic
+def cadence_set(*, client, by, sessions_per_week):
+    """Set how many sessions a week `client` is expected to have (None: their site's
+    number again). A keyworker, co-keyworker or cover of theirs, or a manager: whoever
+    may open their file."""
+    _require_full(client, by)
+    if client.is_archived:
+        raise ValidationError(_("%(name)s has left the service.") % {"name": client})
+    row = ClientCadence.objects.select_for_update().filter(client=client).first()
+    row = _by(row or ClientCadence(client=client, set_by=by), by)
+    row.sessions_per_week = sessions_per_week
+    row.set_by, row.set_at = by, timezone.now()
+    row.full_clean()
+    row.save()
+    return row

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clients.access import (
@@ -52,7 +53,8 @@ def _session_for(request, pk, need=Access.FULL):
     session = get_object_or_404(
         KeyworkSession.objects.for_user(request.user)
         .select_related("client", "client__site", "worker", "booked_by", "logged_by",
-                        "struck_by", "checked_in_by", "risk_dealt_with_by", "approval_by"),
+                        "struck_by", "checked_in_by", "risk_dealt_with_by", "approval_by",
+                        "series"),
         pk=pk,
     )
     require_client(request, session.client, need)
@@ -191,15 +193,31 @@ def book(request):
                              workers=_workers_at(user.sites.all()), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        booking = {"client": data["client"], "worker": data["worker"],
+                   "starts_at": data["starts_at"], "expected_minutes": data["minutes"],
+                   "place": data["place"], "where": data["where"],
+                   "lone_working": data["lone_working"],
+                   "expected_back_at": data["expected_back_at"], "by": user}
         try:
-            session = services.session_book(
-                client=data["client"], worker=data["worker"], starts_at=data["starts_at"],
-                expected_minutes=data["minutes"], place=data["place"], where=data["where"],
-                lone_working=data["lone_working"], expected_back_at=data["expected_back_at"],
-                by=user)
+            if data["repeat"]:
+                series = services.series_book(**booking, interval_weeks=data["repeat"],
+                                              until=data["until"], count=data["count"])
+            else:
+                session = services.session_book(**booking)
         except ValidationError as error:
-            add_error(form, error, field_for=FIELD_FOR)
+            add_error(form, error, field_for=FIELD_FOR | {"interval_weeks": "repeat"})
         else:
+            if data["repeat"]:
+                sessions = list(series.sessions.order_by("starts_at"))
+                messages.success(request, _(
+                    "Booked %(n)s sessions: %(client)s with %(worker)s, %(interval)s from "
+                    "%(first)s to %(last)s at %(time)s.") % {
+                    "n": len(sessions), "client": series.client, "worker": series.worker,
+                    "interval": series.get_interval_weeks_display().lower(),
+                    "first": dates.format_day(sessions[0].starts_at),
+                    "last": dates.format_day(sessions[-1].starts_at),
+                    "time": dates.format_time(sessions[0].starts_at)})
+                return redirect(_week_url(series.worker, sessions[0].starts_at, user))
             messages.success(request, _("Booked: %(client)s with %(worker)s on %(day)s at "
                                         "%(time)s.") % {
                 "client": session.client, "worker": session.worker,
@@ -255,12 +273,16 @@ def session_edit(request, pk):
     if session.is_logged or session.is_struck:
         messages.error(request, _("Only a booked session can be moved."))
         return redirect(session)
+    in_series = session.series_id is not None
     form = forms.BookingForm(request.POST or None, workers=_workers_at([session.site_id]),
-                             version=session.version, initial=forms.booking_initial(session))
+                             version=session.version, initial=forms.booking_initial(session),
+                             in_series=in_series)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        following = in_series and data.get("scope") == forms.FOLLOWING
+        run = services.series_reschedule if following else services.session_reschedule
         try:
-            session = services.session_reschedule(
+            moved = run(
                 session=session, version=data["version"], by=request.user,
                 worker=data["worker"], starts_at=data["starts_at"],
                 expected_minutes=data["minutes"], place=data["place"], where=data["where"],
@@ -268,11 +290,70 @@ def session_edit(request, pk):
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
         else:
-            messages.success(request, _("Booking changed."))
+            session = moved[0] if following else moved
+            messages.success(request, ngettext(
+                "Booking changed.", "%(n)s bookings changed.", len(moved) if following else 1)
+                % {"n": len(moved) if following else 1})
             return redirect(_week_url(session.worker, session.starts_at, request.user))
     return render(request, "diary/session_form.html", {
         "form": form, "session": session, "client": session.client,
         "title": _("Change the booking")})
+
+
+@client_page("diary.KeyworkSession")
+def session_cancel(request, pk):
+    """Cancel a booked session, saying who cancelled and why; in a series, this one only
+    or this and all following (held or logged sessions stay as they are)."""
+    session = _session_for(request, pk)
+    if session.is_logged or session.is_struck:
+        messages.error(request, _("Only a booked session can be cancelled."))
+        return redirect(session)
+    in_series = session.series_id is not None
+    form = forms.CancelForm(request.POST or None, in_series=in_series,
+                            initial={"version": session.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cancelled = services.session_cancel(
+                session=session, version=data["version"], by=request.user,
+                cancelled_by=data["cancelled_by"], reason=data["reason"],
+                following=in_series and data.get("scope") == forms.FOLLOWING)
+        except ValidationError as error:
+            add_error(form, error, field_for=FIELD_FOR)
+        else:
+            messages.success(request, ngettext(
+                "Session cancelled.", "%(n)s sessions cancelled.", len(cancelled))
+                % {"n": len(cancelled)})
+            return redirect(cancelled[0])
+    return render(request, "diary/cancel_form.html", {
+        "form": form, "session": session, "client": session.client,
+        "title": _("Cancel the session")})
+
+
+@client_page()
+def cadence(request, pk):
+    """How many sessions a week the client is expected to have: their site's number, or
+    one set for them (a keyworker, co-keyworker, cover or manager: whoever opens the
+    file)."""
+    client = client_for(request, pk)
+    if client.is_archived:
+        messages.error(request, _("%(name)s has left the service.") % {"name": client})
+        return redirect(client)
+    expected = selectors.expected_per_week([client.pk])[client.pk]
+    site_default = DiarySettings.for_site(client.site_id).sessions_per_week
+    form = forms.CadenceForm(request.POST or None, site_default=site_default, initial={
+        "sessions_per_week": "" if expected.from_site else expected.per_week})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cadence_set(client=client, by=request.user,
+                                 sessions_per_week=form.cleaned_data["sessions_per_week"])
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Expected sessions saved."))
+            return redirect(f"{client.get_absolute_url()}#timeline")
+    return render(request, "diary/cadence_form.html", {
+        "form": form, "client": client, "expected": expected, "site_default": site_default})
 
 
 @client_page("diary.KeyworkSession")

@@ -151,3 +151,25 @@ def test_how_long_ago_a_day_was_counts_calendar_days():
             for days in (0, 1, 13, 14, 62, 63, 730)}
     assert said == {0: "since today", 1: "1 day", 13: "13 days", 14: "2 weeks",
                     62: "8 weeks", 63: "2 months", 730: "2 years"}
+
+
+@pytest.mark.parametrize("day", BACK)
+def test_the_same_time_a_week_later_is_on_the_clock_not_seven_times_24_hours(day):
+    before = dates.at(day - datetime.timedelta(days=3), t(10))
+    after = dates.same_time_on(before, day + datetime.timedelta(days=4))
+    assert dates.local_time(after) == t(10)
+    assert after - before == datetime.timedelta(days=7, hours=1)
+
+
+@pytest.mark.parametrize("day", FORWARD)
+def test_the_same_time_on_a_day_that_skips_it_is_refused(day):
+    with pytest.raises(dates.NonexistentTime):
+        dates.same_time_on(dates.at(day - datetime.timedelta(days=7), t(1, 30)), day)
+
+
+@pytest.mark.parametrize("day", BACK)
+def test_the_same_time_keeps_which_showing_on_a_day_shown_twice(day):
+    second = dates.at(day, t(1, 30), dates.SECOND)
+    assert dates.fold_of(dates.same_time_on(second, day + datetime.timedelta(days=7))) == 0
+    first = dates.at(day - datetime.timedelta(days=7), t(1, 30))
+    assert dates.same_time_on(first, day) == dates.at(day, t(1, 30), dates.FIRST)

@@ -117,6 +117,14 @@ def fold_of(moment):
     return local(moment).fold
 
 
+def same_time_on(moment, day):
+    """The instant on local `day` whose wall clock shows what `moment`'s does (its first
+    or second showing, as `moment` was, where the clocks show it twice): a weekly session
+    stays at 10:00 across the clock change. NonexistentTime if the clocks skip it that day.
+    Never `moment + 7 days`, which is 09:00 or 11:00 the week the clocks change."""
+    return at(day, local_time(moment), fold_of(moment))
+
+
 def start_of_day(day):
     """The first instant (UTC) of a local calendar day."""
     return at(day, datetime.time())

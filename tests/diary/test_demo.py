@@ -10,7 +10,7 @@ from django.utils import timezone
 from clients.access import access_level
 from clients.models import Client
 from diary import selectors, services
-from diary.models import Contact, KeyworkSession
+from diary.models import Contact, KeyworkSession, SessionSeries
 from staff.models import User
 
 
@@ -50,6 +50,13 @@ def test_demo_gives_each_client_a_history_and_today_something_to_log(seeded):
     caseload = Client.objects.in_full_for(kim).open()
     assert any(week.is_short for week in selectors.sessions_this_week(caseload).values())
     assert [s.worker for s in services.out_now(User.objects.get(username="manager"))] == [sam]
+    # Weekly series booked ahead, and one client expected twice a week (with two series).
+    small_series = SessionSeries.objects.filter(client__site__code__in=["DC1", "HH1"])
+    assert small_series.count() == 4
+    assert all(s.sessions.filter(status="booked").count() == 8 for s in small_series)
+    own = [e for e in selectors.expected_per_week(admitted.values_list("pk", flat=True))
+           .values() if not e.from_site]
+    assert own == [selectors.Expected(2, False)]
 
 
 def test_large_demo_site_has_about_fifty_weekly_sessions_per_client(seeded):
@@ -61,9 +68,13 @@ def test_large_demo_site_has_about_fifty_weekly_sessions_per_client(seeded):
     long_stayers = Client.objects.filter(
         site__code="BIG", ended_on__isnull=True,
         admitted_on__lt=timezone.localdate() - timezone.timedelta(days=400))
-    per_client = dict(big.filter(client__in=long_stayers).values_list("client")
-                      .annotate(n=Count("pk")))
+    # Besides a series booked ahead for one client in ten (eight sessions each).
+    per_client = dict(big.filter(client__in=long_stayers, series__isnull=True)
+                      .values_list("client").annotate(n=Count("pk")))
     assert per_client and all(45 <= n <= 62 for n in per_client.values())
+    series = SessionSeries.objects.filter(client__site__code="BIG")
+    assert series.exists()
+    assert all(s.sessions.count() == 8 for s in series)
     # Every session has its history (a few more rows: those moved to cover, issue 17).
     assert KeyworkSession.history.filter(site__code="BIG").values("id").distinct().count() \
         == count

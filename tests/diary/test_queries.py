@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from clients import extensions
 from clients.models import Allocation
-from diary import selectors
+from diary import selectors, services
+from diary.models import ClientCadence
 from keywork.lib import dates
 from staff.models import User
 from tests.diary.conftest import DAY, ago
@@ -72,7 +73,7 @@ WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 SITE_WEEK_QUERIES = 12
 # What the diary adds to the clients pages: last held, next booked, and this week's three
-# (keyworkers' start days, the count, the sites' cadence) on the caseload; this week's
+# (keyworkers' start days, the count, each client's cadence) on the caseload; this week's
 # three on the client list; open risks, the timeline (its keys, their count, the sessions
 # with their addenda, the contacts), the next booked session, this week's three and the
 # sessions waiting to be logged (the file's "Log session" at the top) on the client file.
@@ -96,6 +97,8 @@ def busy_week(*, site, keyworker, size, staff=6):
         worker = keyworker if n % 2 == 0 else next(workers)
         client = ClientFactory(site=site, first_name=f"Ann{n}", last_name=f"Tester{n:03d}")
         AllocationFactory(client=client, worker=worker)
+        if n % 3 == 2:  # some expected more often than the site's number (one query still)
+            ClientCadence.objects.create(client=client, sessions_per_week=2, set_by=worker)
         holder = worker
         if n % 10 == 1:
             AllocationFactory(client=client, worker=keyworker, kind=Allocation.Kind.COVER,
@@ -274,3 +277,38 @@ def test_plan_page_with_sessions_on_its_actions_queries_do_not_grow(
         page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert page.count("Worked on at sessions") == min(4, 3 * size["goals"])
     assert f"Note {size['sessions'] - 1}" in page
+# Repeating sessions and the client's expected frequency: their pages do not grow with the
+# series' length or the number of sessions.
+CANCEL_PAGE_QUERIES = 4
+CADENCE_PAGE_QUERIES = 6
+EDIT_PAGE_QUERIES = 6
+
+
+@pytest.mark.parametrize("count", [4, 52])
+def test_the_cancel_and_move_pages_of_a_series_session_do_not_grow(
+        client, site, keyworker, client_record, count, django_assert_max_num_queries):
+    series = services.series_book(client=client_record, worker=keyworker,
+                                  starts_at=local_moment(timezone.localdate() + DAY, 10),
+                                  expected_minutes=60, by=keyworker, interval_weeks=1,
+                                  count=count)
+    session = series.sessions.order_by("starts_at").first()
+    client.force_login(keyworker)
+    client.get(reverse("diary:cancel", args=[session.pk]))  # warm up
+    with django_assert_max_num_queries(CANCEL_PAGE_QUERIES):
+        page = client.get(reverse("diary:cancel", args=[session.pk])).content.decode()
+    assert "This and all following" in page
+    with django_assert_max_num_queries(EDIT_PAGE_QUERIES):
+        assert client.get(reverse("diary:edit", args=[session.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_expected_sessions_page_does_not_grow(client, site, keyworker, client_record, size,
+                                                  django_assert_max_num_queries):
+    for n in range(size):
+        KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
+                              starts_at=ago(days=n + 1))
+    client.force_login(keyworker)
+    url = reverse("diary:cadence", args=[client_record.pk])
+    client.get(url)
+    with django_assert_max_num_queries(CADENCE_PAGE_QUERIES):
+        assert client.get(url).status_code == 200

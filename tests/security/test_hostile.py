@@ -124,8 +124,7 @@ LOGS_OUT = {"logout", "admin:logout"}
 # Steps that close or remove what later pages of the group show: posted last.
 LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
         "plans:goal_delete", "diary:strike", "diary:contact_strike", "diary:absence_cancel",
-        "supervision:sign",
-        "supervision:confirm", "imports:undo"}
+        "diary:cancel", "supervision:sign", "supervision:confirm", "imports:undo"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -340,6 +339,8 @@ def url_of(name, world):
         "diary:session": [world["session"].pk],
         "diary:edit": [world["session"].pk],
         "diary:log": [world["session"].pk],
+        "diary:cancel": [world["session"].pk],
+        "diary:cadence": [world["client"].pk],
         "diary:strike": [world["session"].pk],
         "diary:check_in": [world["session"].pk],
         "diary:addendum": [world["held"].pk],

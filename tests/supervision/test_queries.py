@@ -30,8 +30,9 @@ DASHBOARD_QUERIES = 20
 # late and re-assessments due), the full
 # change trail (2-3 a tracked model with changes) 30 with a
 # record of every kind for each client (a referral's consent to share among them), and the
-# record, its form and its actions the rest.
-SUPERVISION_QUERIES = 65
+# record, its form and its actions the rest. Issue 17's series of sessions and a client's
+# expected sessions a week are two more tracked models (the change trail asks each once).
+SUPERVISION_QUERIES = 68
 REPORT_QUERIES = 17 + 1  # + attendance at the door (attendance.selectors.site_figures)
 
 
