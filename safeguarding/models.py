@@ -55,6 +55,8 @@ class Ban(models.Model):
     objects = BanQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("ban or exclusion")
+        verbose_name_plural = _("bans and exclusions from the centre")
         ordering = ["-starts_on", "-pk"]
         indexes = [models.Index(fields=["site", "starts_on"], name="ban_site_start")]
         constraints = [
@@ -139,6 +141,8 @@ class Incident(models.Model):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("safeguarding concern or incident")
+        verbose_name_plural = _("safeguarding concerns and incidents")
         ordering = ["-happened_on", "-pk"]
         indexes = [models.Index(fields=["site", "happened_on"], name="incident_site_day")]
         constraints = [
@@ -188,6 +192,8 @@ class Involvement(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("involvement in a safeguarding record")
+        verbose_name_plural = _("involvements in safeguarding records")
         constraints = [models.UniqueConstraint(fields=["incident", "client"],
                                                name="involvement_once")]
 

@@ -110,3 +110,15 @@ def count_rows(figures):
             (_("Concerns and incidents raised"), figures["raised"]),
             (_("Reported to the local authority"), figures["reported"]),
             (_("Bans and exclusions in force"), figures["bans"])]
+
+
+def incidents_involving(client):
+    """[(Incident, [the other clients involved])] for every concern or incident `client` was
+    involved in, oldest first: what their subject access export holds, and whose names it
+    must not disclose."""
+    incidents = list(Incident.objects.filter(involved__client=client).order_by("pk"))
+    others = {}
+    for involvement in (Involvement.objects.filter(incident__in=incidents)
+                        .exclude(client=client).select_related("client")):
+        others.setdefault(involvement.incident_id, []).append(involvement.client)
+    return [(incident, others.get(incident.pk, [])) for incident in incidents]
