@@ -22,6 +22,7 @@ from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from keywork.lib import charts, dates
 from plans.models import Action, Referral, Review
+from safeguarding import selectors as safeguarding_selectors
 from stages.models import Assessment, ClientStage, NeedArea
 
 MAX_YEARS = 5
@@ -285,6 +286,15 @@ def _feedback_section(scope, period):
                                        _("No ratings in this period.")))
 
 
+def _safeguarding_section(period, site_ids):
+    """Site-wide figures (safeguarding.selectors.counts): records are about several clients
+    and restricted, so they are counted by site, never listed."""
+    rows = safeguarding_selectors.count_rows(
+        safeguarding_selectors.counts(site_ids, period.start, period.end))
+    return Section("safeguarding", _("Safeguarding"), rows,
+                   **_bar(_("Safeguarding"), rows, _("No safeguarding records or bans.")))
+
+
 SECTIONS = [_clients_section, _referrals_section, _sessions_section, _actions_section,
             _distance_section,
             _ladder_section, _feedback_section]
@@ -297,9 +307,12 @@ def outcome_report(user, site_ids, period, worker=None):
     # Counted only, never named: the clients who moved from these sites to another since.
     moved_away = _in_scope(Client.objects.exclude(site_id__in=site_ids).filter(
         site_moves__from_site__in=site_ids), period, worker)
-    return [_sessions_section(scope, period, site_ids, moved_away)
-            if section is _sessions_section
-            else section(scope, period) for section in SECTIONS]
+    sections = [_sessions_section(scope, period, site_ids, moved_away)
+                if section is _sessions_section
+                else section(scope, period) for section in SECTIONS]
+    if worker is None:
+        sections.append(_safeguarding_section(period, site_ids))
+    return sections
 
 
 def flat_rows(sections):
