@@ -95,7 +95,7 @@ def _manager_forms(request, incident, data=None, which=None):
     return review, close
 
 
-def _detail(request, incident, review=None, close=None, status=200):
+def _detail(request, incident, review=None, close=None):
     if review is None and close is None:
         review, close = _manager_forms(request, incident)
     involved = list(incident.involved.select_related("client").order_by(
@@ -109,7 +109,7 @@ def _detail(request, incident, review=None, close=None, status=200):
         "shared_with": list(incident.shared_with.all()),
         "bans": list(incident.bans.select_related("client")),
         "review_form": review, "close_form": close,
-        "manages": access.may_manage(request.user, incident)}, status=status)
+        "manages": access.may_manage(request.user, incident)})
 
 
 @not_a_client_page
@@ -138,7 +138,7 @@ def incident_review(request, pk):
             messages.success(request, _("Review saved."))
             return redirect(incident)
     incident.refresh_from_db()
-    return _detail(request, incident, review, close, status=400)
+    return _detail(request, incident, review, close)
 
 
 @not_a_client_page
@@ -160,7 +160,7 @@ def incident_close(request, pk):
             messages.success(request, _("Closed. The record is kept."))
             return redirect(incident)
     incident.refresh_from_db()
-    return _detail(request, incident, review, close, status=400)
+    return _detail(request, incident, review, close)
 
 
 def ban_list(request):
