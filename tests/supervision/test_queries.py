@@ -22,9 +22,8 @@ from tests.factories import (
 )
 
 # One query for each figure (first plans late among them), the caseload sizes and the
-# unallocated count; the safeguarding figures (safeguarding.selectors.counts, one for the
-# incidents and one for the bans, the second in the cached table's place once cached); the
-# same at every size.
+# unallocated count; the safeguarding figures (safeguarding.selectors.counts: one for the
+# incidents, one for the bans); the same at every size.
 DASHBOARD_QUERIES = 21
 # A supervision page: the caseload at a glance is 25 (each fact from the selector of the
 # app that owns it: sessions 3, risks 1, alerts 1, plans 5, referrals 2, scores 1, stages 1,
