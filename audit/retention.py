@@ -11,6 +11,7 @@ from attendance.models import Visit, Visitor
 from audit.models import AccessEvent, PurgedClients
 from audit.subject_access import _matching, client_models
 from clients.models import Client
+from safeguarding.models import Incident, Involvement
 
 
 def _cutoff(today=None):
@@ -55,6 +56,11 @@ def report(clients):
         if total:
             counts.append((model._meta.label, total))
     counts.append(("audit.AccessEvent", AccessEvent.objects.filter(client__in=clients).count()))
+    gone = (Incident.objects.filter(involved__client__in=clients).distinct()
+            .exclude(involved__client__in=Client.objects.exclude(
+                pk__in=[c.pk for c in clients]))).count()
+    if gone:
+        counts.append(("safeguarding.Incident", gone))
     return counts
 
 
@@ -70,6 +76,10 @@ def purge(clients):
         key = (row["site"], row["ended_on__year"], row["status"])
         clients_n, sessions_n = tallies.get(key, (0, 0))
         tallies[key] = (clients_n + row["n"], sessions_n + row["sessions"])
+    # A safeguarding record belongs to every client involved in it: it goes with the last
+    # of them (their involvements go below, as records that name them).
+    incidents = set(Involvement.objects.filter(client__in=clients)
+                    .values_list("incident_id", flat=True))
     files, querysets = [], []
     for model, paths in client_models():
         for client in clients:
@@ -98,6 +108,10 @@ def purge(clients):
         manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
         if manager_name and pks:
             getattr(model, manager_name).model.objects.filter(id__in=pks).delete()
+    orphaned = list(Incident.objects.filter(pk__in=incidents, involved__isnull=True)
+                    .values_list("pk", flat=True))
+    Incident.objects.filter(pk__in=orphaned).delete()
+    Incident.history.model.objects.filter(id__in=orphaned).delete()
     for (site, year, status), (clients_n, sessions_n) in tallies.items():
         PurgedClients.objects.create(site_id=site, ended_year=year, status=status,
                                      clients=clients_n, keywork_sessions=sessions_n)

@@ -10,6 +10,7 @@ import base64
 import datetime
 import io
 import json
+import re
 import zipfile
 
 from django.apps import apps
@@ -31,6 +32,8 @@ from audit.access import NOT_CLIENT_DATA, client_paths
 from audit.models import AccessEvent
 from keywork.lib import dates
 from keywork.lib.pdf import render_pdf
+from safeguarding.models import Incident
+from safeguarding.selectors import incidents_involving
 
 
 def _is_history(model):
@@ -90,9 +93,42 @@ def collect(client):
             history[label] = _rows(
                 historical.objects.filter(id__in=[obj.pk for obj in objects])
                 .order_by("history_date"), historical)
+    records["safeguarding.Incident"], history["safeguarding.Incident"] = _incidents(client)
     access_log = _rows(AccessEvent.objects.filter(client=client).order_by("at"), AccessEvent)
     return {"records": records, "history": history, "access_log": access_log,
             "files": files}
+
+
+OTHER_PERSON = "[another person]"
+
+
+def _redacted(rows, others):
+    """`rows` with each other client's names replaced in every text by OTHER_PERSON."""
+    names = sorted({name for person in others for name in (
+        person.display_name, f"{person.first_name} {person.last_name}", person.preferred_name,
+        person.first_name, person.last_name, person.reference) if name and len(name) > 1},
+        key=len, reverse=True)
+    if not names:
+        return rows
+    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in names) + r")\b",
+                         re.IGNORECASE)
+    return [{key: pattern.sub(OTHER_PERSON, value) if isinstance(value, str) else value
+             for key, value in row.items()} for row in rows]
+
+
+def _incidents(client):
+    """(rows, history rows) of the safeguarding concerns and incidents the client was
+    involved in. An incident belongs to several clients (safeguarding.Involvement, one row
+    each, exported above): each person's export holds the incident with every field, but
+    only their own involvement, and the names and references of the other clients
+    involved are replaced in its texts (and their history) by OTHER_PERSON."""
+    rows, history = [], []
+    historical = Incident.history.model
+    for incident, others in incidents_involving(client):
+        rows += _redacted(_rows([incident], Incident), others)
+        history += _redacted(_rows(historical.objects.filter(id=incident.pk)
+                                   .order_by("history_date"), historical), others)
+    return rows, history
 
 
 def export_zip(client, *, by):

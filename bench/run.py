@@ -263,6 +263,13 @@ def targets():
         "door_check_in": ("POST /door/check-in/",
                           [(kw[i % 10], "/door/check-in/", f"site={big.pk}&client={pk}")
                            for i, pk in enumerate(door_clients)]),
+        # Safeguarding (issue 17): a manager reads every record of the site, a keyworker
+        # those about their caseload (safeguarding.access); the site's bans.
+        "safeguarding": ("/safeguarding/", [(mgr[i], "/safeguarding/") for i in range(10)]),
+        "safeguarding_keyworker": ("/safeguarding/ (a keyworker)",
+                                   [(kw[i], "/safeguarding/") for i in range(10)]),
+        "bans": (f"/safeguarding/bans/?site={big.pk}",
+                 [(mgr[i], f"/safeguarding/bans/?site={big.pk}") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

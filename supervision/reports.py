@@ -23,6 +23,7 @@ from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from keywork.lib import charts, dates
 from plans.models import Action, Referral, Review
+from safeguarding import selectors as safeguarding_selectors
 from stages.models import Assessment, ClientStage, NeedArea
 
 MAX_YEARS = 5
@@ -298,6 +299,13 @@ def _attendance_section(scope, period, site_ids, worker):
     return Section("attendance", _("Attendance at the door"), rows,
                    **_bar(_("Attendance at the door"), rows[:2],
                           _("Nobody was checked in at the door in this period.")))
+def _safeguarding_section(period, site_ids):
+    """Site-wide figures (safeguarding.selectors.counts): records are about several clients
+    and restricted, so they are counted by site, never listed."""
+    rows = safeguarding_selectors.count_rows(
+        safeguarding_selectors.counts(site_ids, period.start, period.end))
+    return Section("safeguarding", _("Safeguarding"), rows,
+                   **_bar(_("Safeguarding"), rows, _("No safeguarding records or bans.")))
 
 
 SECTIONS = [_clients_section, _referrals_section, _sessions_section, _actions_section,
@@ -316,6 +324,8 @@ def outcome_report(user, site_ids, period, worker=None):
                 if section is _sessions_section
                 else section(scope, period) for section in SECTIONS]
     sections.insert(3, _attendance_section(scope, period, site_ids, worker))
+    if worker is None:
+        sections.append(_safeguarding_section(period, site_ids))
     return sections
 
 

@@ -19,6 +19,7 @@ from keywork.lib import dates, export
 from keywork.lib.cache import cached_render
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
+from safeguarding import selectors as safeguarding_selectors
 from staff.models import User
 from supervision import changes, forms, reports, selectors, services
 from supervision.models import ExportLog, Supervision
@@ -220,6 +221,10 @@ def _dashboard_sites(request):
     return ([site] if site else list(sites)), sites
 
 
+# The dashboard counts the safeguarding records raised in the last 30 days.
+SAFEGUARDING_DAYS = datetime.timedelta(days=30)
+
+
 def dashboard(request):
     """The manager's view of every caseload's health; a keyworker sees their own row."""
     user = request.user
@@ -238,6 +243,9 @@ def dashboard(request):
         "table": table, "sites": sites, "chosen": chosen, "site_query": site_query,
         "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
         "away": _away_this_week(site_ids) if user.is_manager else None,
+        "safeguarding": safeguarding_selectors.count_rows(safeguarding_selectors.counts(
+            site_ids, timezone.localdate() - SAFEGUARDING_DAYS, timezone.localdate()))
+        if user.is_manager else None,
     })
 
 

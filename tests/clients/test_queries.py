@@ -27,11 +27,14 @@ ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
 # (clients.selectors.keyworker_matches), whatever the number of workers or clients
 # Issue 17 added one: whether the keyworker is away today (diary.selectors.keyworker_away).
 # + 1: the door register's section (attendance.selectors.file_summary, one query)
-FILE_QUERIES = 30  # with the access log's row (audit); the site check and a keyworker's
+# + 5: safeguarding's section (bans in force, risks to know, the records the user may read)
+FILE_QUERIES = 35  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
 # session" at the top of the file); the earlier stays (clients.Episode) and the last move
-# between sites (its handover note); the re-assessment due (stages)
+# between sites (its handover note); the re-assessment due (stages); safeguarding's
+# section, 5 (safeguarding.selectors.file_alerts: the risks, the records the user reads,
+# how many are open, the bans in force; and the user's sites, for "Record a ban")
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ from tests.factories import (
     sign,
     signed_plan,
 )
+from tests.safeguarding.world import safeguarding_records
 from tests.security import hostile
 from tests.stages.factories import assessments_for, pdf_upload, png_upload, tasks_of
 
@@ -124,7 +125,8 @@ LOGS_OUT = {"logout", "admin:logout"}
 # Steps that close or remove what later pages of the group show: posted last.
 LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
         "plans:goal_delete", "diary:strike", "diary:contact_strike", "diary:absence_cancel",
-        "diary:cancel", "supervision:sign", "supervision:confirm", "imports:undo"}
+        "diary:cancel", "supervision:sign", "supervision:confirm", "imports:undo",
+        "safeguarding:close", "safeguarding:ban_lift"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -155,6 +157,8 @@ FORM_PAGES = {
     "supervision:addendum": lambda w: reverse("supervision:detail",
                                               args=[w["supervision"].pk]),
     "audit:keepalive": lambda w: reverse("home"),
+    "safeguarding:review": lambda w: reverse("safeguarding:detail", args=[w["incident"].pk]),
+    "safeguarding:close": lambda w: reverse("safeguarding:detail", args=[w["incident"].pk]),
     "imports:run": lambda w: reverse("imports:detail", args=[w["import_batch"].pk]),
     "attendance:check_in": lambda w: reverse("attendance:register") + "?q=Rob",
     "attendance:check_out": lambda w: reverse("attendance:register"),
@@ -282,6 +286,10 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         by=manager, note="Annual leave")
     KeyworkSessionFactory(client=colleagues_client, worker=colleague,
                           starts_at=now.replace(hour=10, minute=0) + 2 * DAY)
+    # Safeguarding: a concern about Dee raised by Kim (restricted: Sam, her colleague, may
+    # not read it), reviewed, and a ban of Dee linked to it.
+    world.update(safeguarding_records(client=dee, keyworker=keyworker, manager=manager,
+                                      site=site))
     # An import previewed by the manager, ready to import (and then to undo).
     rows = [imports_files.example("clients")]
     world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
@@ -358,6 +366,10 @@ def url_of(name, world):
         "supervision:confirm": [world["supervision"].pk],
         "supervision:addendum": [world["supervision"].pk],
         "supervision:action_done": [world["supervision"].pk, world["supervision_action"].pk],
+        "safeguarding:detail": [world["incident"].pk],
+        "safeguarding:review": [world["incident"].pk],
+        "safeguarding:close": [world["incident"].pk],
+        "safeguarding:ban_lift": [world["ban"].pk],
         "imports:template": ["clients", "xlsx"],
         "imports:detail": [world["import_batch"].pk],
         "imports:run": [world["import_batch"].pk],

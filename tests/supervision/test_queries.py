@@ -22,8 +22,9 @@ from tests.factories import (
 )
 
 # One query for each figure (first plans late among them), the caseload sizes and the
-# unallocated count; the same at every size.
-DASHBOARD_QUERIES = 20
+# unallocated count; the safeguarding figures (safeguarding.selectors.counts: one for the
+# incidents, one for the bans); the same at every size.
+DASHBOARD_QUERIES = 21
 # A supervision page: the caseload at a glance is 25 (each fact from the selector of the
 # app that owns it: sessions 3, risks 1, alerts 1, plans 5, referrals 2, scores 1, stages 1,
 # overdue today 14 (with the consents to renew, cover starting or ending, keywork recorded
@@ -32,8 +33,11 @@ DASHBOARD_QUERIES = 20
 # record of every kind for each client (a referral's consent to share among them), and the
 # record, its form and its actions the rest. Issue 17's series of sessions and a client's
 # expected sessions a week are two more tracked models (the change trail asks each once).
-SUPERVISION_QUERIES = 68
-REPORT_QUERIES = 17 + 1  # + attendance at the door (attendance.selectors.site_figures)
+# (The change trail reads safeguarding's bans and involvements too: 2 more.)
+SUPERVISION_QUERIES = 70
+# + attendance at the door (attendance.selectors.site_figures); + 2 the safeguarding section
+# (safeguarding.selectors.counts).
+REPORT_QUERIES = 17 + 1 + 2
 
 
 def _crowd(site, keyworker, size):
