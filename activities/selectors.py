@@ -122,7 +122,7 @@ def groups_of(client):
         latest.setdefault(membership.activity_id, membership)  # the latest time they joined
     memberships = sorted(latest.values(), key=lambda m: (m.left_on is not None,
                                                          m.activity.name))
-    found = rates([client.pk], {m.activity_id for m in memberships})
+    found = rates([client.pk], {m.activity_id for m in memberships}) if memberships else {}
     for membership in memberships:
         membership.rate = found.get((client.pk, membership.activity_id), NO_SESSIONS)
     return memberships
