@@ -184,6 +184,9 @@ def _sessions(users, count=10):
 
 def targets():
     """{page: (shown path, [(session key, path)])} for the large site, and the PDF's."""
+    from django.utils import timezone
+
+    from activities.models import Activity
     from clients.models import Allocation, Client
     from plans.models import Plan
     from staff.models import Site, User
@@ -207,6 +210,11 @@ def targets():
     searches = [SEARCHES[i % len(SEARCHES)] for i in range(10)]
     door_clients = list(Client.objects.filter(site=big).open().exclude(admitted_on=None)
                         .values_list("pk", flat=True).order_by("pk")[:1000])
+    workshop = Activity.objects.filter(site=big).order_by("pk").first()
+    register = workshop and workshop.sessions.filter(starts_at__lte=timezone.now()).first()
+    if register is None:
+        sys.exit("No group with a held session on the large site; the activities demo did "
+                 "not run.")
     pages = {
         "healthz": ("/healthz", [(kw[i], "/healthz") for i in range(10)]),
         "caseload": ("/ (a keyworker)", [(kw[i], "/") for i in range(10)]),
@@ -270,6 +278,13 @@ def targets():
                                    [(kw[i], "/safeguarding/") for i in range(10)]),
         "bans": (f"/safeguarding/bans/?site={big.pk}",
                  [(mgr[i], f"/safeguarding/bans/?site={big.pk}") for i in range(10)]),
+        # Groups (issue 17): the site's activities, an activity with every member's rate
+        # (activities.selectors.rates: one query) and a year of sessions, a register.
+        "groups": (f"/groups/?site={big.pk}", [(kw[i], f"/groups/?site={big.pk}")
+                                               for i in range(10)]),
+        "group": ("/groups/<pk>/", [(kw[i], f"/groups/{workshop.pk}/") for i in range(10)]),
+        "group_register": ("/groups/sessions/<pk>/",
+                           [(kw[i], f"/groups/sessions/{register.pk}/") for i in range(10)]),
     }
     plan = (Plan.objects.current().filter(client_id=files[0]).first()
             or Plan.objects.current().filter(client__site=big, client__allocations__worker=

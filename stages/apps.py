@@ -7,7 +7,9 @@ class StagesConfig(AppConfig):
     verbose_name = _("Assessments and the stages ladder")
 
     def ready(self):
-        from stages import signals, views
+        from activities import hooks as activity_hooks
+        from stages import services, signals, views
 
         signals.connect()
         views.register_extensions()
+        activity_hooks.register_marked.append(services.evidence_from_register)

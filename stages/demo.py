@@ -4,17 +4,21 @@ import datetime
 
 from django.utils import timezone
 
+from activities.models import Activity
 from clients.models import Client
 from keywork.lib.bulk import insert_with_history
+from staff.models import Site
 from stages import selectors, services
 from stages.models import (
     Assessment,
     ClientStage,
     Ladder,
+    LadderTask,
     Need,
     NeedRating,
     PortfolioItem,
     Rating,
+    RegisterTask,
 )
 
 LEVELS = [Rating.PRE_CONTEMPLATION, Rating.CONTEMPLATION, Rating.DETERMINED, Rating.ACTION,
@@ -124,7 +128,31 @@ def seed(ctx):
                                on=today - datetime.timedelta(days=5),
                                title="Thanks for volunteering at the garden project",
                                text="Helped every Saturday for two months.")
+    _register_tasks(ctx)
     _large(ctx, needs)
+
+
+# The ladder's workshop tasks, by the text the reference ladder gives them, and the rate.
+WORKSHOP_TASKS = [("At least 50 %", 50), ("100 %", 100)]
+
+
+def _register_tasks(ctx, codes=("HH1",)):
+    """At the ladder sites, the workshop tasks count the Action Training Workshop's
+    register (activities' demo made it): members already meeting the rate are evidenced."""
+    # Read afresh: the large site was added to the manager's sites after this object
+    # cached them.
+    manager = type(ctx["staff"]["manager"]).objects.get(pk=ctx["staff"]["manager"].pk)
+    tasks = Ladder.objects.current().stages.values_list("tasks", flat=True)
+    for code in codes:
+        site = Site.objects.filter(code=code).first()
+        workshop = Activity.objects.filter(site=site, name="Action Training Workshop").first()
+        if workshop is None or RegisterTask.objects.filter(site=site).exists():
+            continue
+        for start, rate in WORKSHOP_TASKS:
+            task = LadderTask.objects.filter(pk__in=tasks, text__startswith=start).first()
+            if task is not None:
+                services.register_task_save(site=site, task=task, activity=workshop, rate=rate,
+                                            by=manager)
 
 
 def _large(ctx, needs):
@@ -160,4 +188,5 @@ def _large(ctx, needs):
                           ended_on=client.ended_on, move=ClientStage.Move.START, by=manager)
               for client in clients if client.pk not in on_ladder and client.site.uses_ladder]
     insert_with_history(stages, ClientStage, user=manager)
+    _register_tasks(ctx, codes=("BIG",))
 

@@ -124,3 +124,18 @@ class PortfolioForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate
         self.helper = form_helper(_("Add to the portfolio"))
+
+
+class RegisterTaskForm(forms.Form):
+    task = forms.ModelChoiceField(label=_("Ladder task"), queryset=None)
+    activity = forms.ModelChoiceField(label=_("Counted from the register of"), queryset=None)
+    rate = forms.IntegerField(label=_("Rate needed (%)"), min_value=1, max_value=100,
+                              help_text=_("The share of the sessions held while the client "
+                                          "is a member that they must attend."))
+
+    def __init__(self, *args, tasks, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = tasks
+        self.fields["task"].label_from_instance = lambda t: f"{t.stage.name}: {t.text}"
+        self.fields["activity"].queryset = activities
+        self.helper = form_helper(_("Save"), form_tag=False)

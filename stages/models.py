@@ -5,6 +5,7 @@ ladder (stages, tasks, evidence, promotions), plus the achievement portfolio.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -433,3 +434,38 @@ class PortfolioItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class RegisterTask(models.Model):
+    """At a site, a ladder task evidenced from a group's register: "at least 50 % of the
+    action training workshops" names the site's workshop and the rate needed.
+
+    The ladder is the same at every site but each site runs its own groups, so the link is
+    per site: a manager of the site names the activity and the rate. The task's evidence
+    is then made from the register (stages.services.evidence_from_register), not typed.
+    """
+
+    task = models.ForeignKey(LadderTask, on_delete=models.PROTECT, related_name="registers")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("activity"))
+    rate = models.PositiveSmallIntegerField(
+        _("rate needed (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of the sessions held while the client is a member that they "
+                    "must attend."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["task__stage__order", "task__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "site"], name="one_register_per_task_site"),
+            models.CheckConstraint(condition=Q(rate__gte=1, rate__lte=100),
+                                   name="register_task_rate"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} · {self.activity} {self.rate}%"
+
+    def clean(self):
+        if self.activity_id and self.site_id and self.activity.site_id != self.site_id:
+            raise ValidationError({"activity": _("Choose an activity of this site.")})

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from activities.selectors import NO_SESSIONS, rate_text, rates
 from clients.models import Client
 from clients.selectors import in_current_stay
 from keywork.lib.dates import format_day
@@ -27,6 +28,7 @@ from stages.models import (
     Ladder,
     LadderStage,
     LadderTask,
+    RegisterTask,
 )
 
 # The procedure asks for the initial assessment and the first action plan "within the first
@@ -309,3 +311,22 @@ def stage_moves_between(clients, first_day, last_day):
                 .select_related("stage").order_by("started_on", "pk")):
         moves[row.client_id].append(row)
     return dict(moves)
+
+
+def register_tasks(client, tasks):
+    """{task id: (RegisterTask, Rate)} for those of `tasks` that the client's site
+    evidences from a group's register: the ladder shows the register's figures for them
+    instead of a form. Two queries."""
+    links = list(RegisterTask.objects.filter(site_id=client.site_id,
+                                             task_id__in=[t.pk for t in tasks])
+                 .select_related("activity"))
+    found = rates([client.pk], {link.activity_id for link in links}) if links else {}
+    return {link.task_id: (link, found.get((client.pk, link.activity_id), NO_SESSIONS))
+            for link in links}
+
+
+def register_figures(link, rate):
+    """What the ladder and the evidence say of a register task: "attended 6 of 10 Action
+    Training Workshop sessions, 60%; 50% needed"."""
+    return gettext("%(figures)s; %(rate)s%% needed") % {
+        "figures": rate_text(rate, link.activity.name), "rate": link.rate}

@@ -8,8 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from activities.models import Activity
+from activities.selectors import rates
 from clients.models import Client
 from clients.selectors import in_current_stay
+from keywork.lib import dates
 from keywork.lib.dates import format_day
 from keywork.lib.stale import version_claim
 from stages import hooks, selectors
@@ -24,6 +27,7 @@ from stages.models import (
     NeedRating,
     PortfolioItem,
     Rating,
+    RegisterTask,
 )
 
 ACHIEVING_AT = 5
@@ -367,3 +371,68 @@ def portfolio_add(*, client, by, kind, on, title, text="", file=None, in_pdf=Tru
     item.full_clean()
     item.save()
     return item
+
+
+# Ladder tasks evidenced from a group's register ----------------------------------------------
+
+
+def _evidence_from_rates(links, client_ids, by, on):
+    """Make the evidence of each of `links` (RegisterTask) for each of `client_ids` whose
+    rate now meets the rate needed, on a task of their current or a higher stage that has
+    no evidence yet. The one home of "a register task is met"."""
+    if not links or not client_ids:
+        return []
+    found = rates(client_ids, {link.activity_id for link in links})
+    made = []
+    for client in Client.objects.filter(pk__in=list(client_ids)).select_related("site"):
+        if client.is_archived:
+            continue
+        current = current_stage(client)
+        if current is None:
+            continue
+        done = set(client.evidence.counting().values_list("task_id", flat=True))
+        for link in links:
+            task = link.task
+            rate = found.get((client.pk, link.activity_id))
+            if (link.site_id != client.site_id or rate is None or not rate.meets(link.rate)
+                    or task.pk in done or task.stage.ladder_id != current.stage.ladder_id
+                    or task.stage.order < current.stage.order):
+                continue
+            made.append(evidence_record(client=client, task=task, by=by, on=on,
+                                        what=selectors.register_figures(link, rate)))
+    return made
+
+
+def evidence_from_register(session, client_ids, by):
+    """activities.hooks.register_marked: after a session's register is saved, the ladder
+    evidence of the clients whose rate at that activity now meets a task's rate, dated the
+    day of the session."""
+    links = list(RegisterTask.objects.filter(activity_id=session.activity_id)
+                 .select_related("task__stage", "activity"))
+    return _evidence_from_rates(links, client_ids, by, dates.local_day(session.starts_at))
+
+
+@transaction.atomic
+def register_task_save(*, site, task, activity, rate, by):
+    """A manager of the site names the activity whose register evidences a ladder task, and
+    the rate needed; members who already meet it get their evidence at once."""
+    if not by.manages(site.pk):
+        raise PermissionDenied
+    if not isinstance(activity, Activity) or activity.site_id != site.pk:
+        raise ValidationError({"activity": _("Choose an activity of this site.")})
+    link = RegisterTask.objects.filter(site=site, task=task).first() or RegisterTask(
+        site=site, task=task)
+    link.activity, link.rate = activity, rate
+    link.full_clean()
+    link.save()
+    members = list(activity.memberships.current().values_list("client_id", flat=True))
+    _evidence_from_rates([link], members, by, timezone.localdate())
+    return link
+
+
+@transaction.atomic
+def register_task_remove(*, link, by):
+    """A manager stops evidencing a task from a register; evidence already made stays."""
+    if not by.manages(link.site_id):
+        raise PermissionDenied
+    link.delete()

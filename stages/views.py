@@ -10,18 +10,25 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from activities.models import Activity
 from attendance import selectors as attendance_selectors
 from clients import extensions
-from clients.access import client_for, client_page, manager_site, require_manager
+from clients.access import (
+    client_for,
+    client_page,
+    manager_site,
+    not_a_client_page,
+    require_manager,
+)
 from clients.models import Client
 from keywork.lib import charts, dates
 from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error, error_summary
 from keywork.lib.pdf import pdf_response, render_pdf
 from stages import forms, hooks, selectors, services
-from stages.models import AssessmentSettings, LadderTask, Need, NeedArea
+from stages.models import AssessmentSettings, Ladder, LadderTask, Need, NeedArea, RegisterTask
 
 
 def _assessments(client):
@@ -211,10 +218,16 @@ def _ladder_context(client):
     lapsed = defaultdict(list)
     for e in client.evidence.lapsed().select_related("by", "lapsed_by", "task__stage"):
         lapsed[e.task_id].append(e)
+    registers = selectors.register_tasks(
+        client, [task for stage in stages for task in stage.tasks.all()])
     rows = []
     for stage in stages:
         tasks = [{"task": task, "evidence": evidence.get(task.pk),
                   "lapsed": lapsed.pop(task.pk, []),
+                  "register": (selectors.register_figures(*registers[task.pk])
+                               if task.pk in registers else None),
+                  "register_activity": registers[task.pk][0].activity
+                  if task.pk in registers else None,
                   "answer": None if task.pk in evidence else hooks.known_answer(task, client)}
                  for task in stage.tasks.all()]
         rows.append({"stage": stage, "tasks": tasks})
@@ -267,6 +280,10 @@ def evidence_create(request, pk, task_pk):
     task = get_object_or_404(
         LadderTask.objects.filter(stage__ladder=current.stage.ladder,
                                   stage__order__gte=current.stage.order), pk=task_pk)
+    if selectors.register_tasks(client, [task]):
+        messages.error(request, _("This task is evidenced from a group's register, not typed: "
+                                  "mark the register and the evidence follows."))
+        return redirect("stages:ladder", client.pk)
     form = forms.EvidenceForm(request.POST or None, request.FILES or None, task=task)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -352,6 +369,41 @@ def assessment_settings(request):
         return redirect(f"{reverse('stages:settings')}?site={site.pk}")
     return render(request, "site_settings_form.html", {
         "form": form, "site": site, "sites": sites, "title": _("Assessment settings")})
+
+
+def register_tasks(request):
+    """A manager names, for their site, the group whose register evidences a ladder task
+    and the rate needed."""
+    site, sites = manager_site(request)
+    ladder = Ladder.objects.current()
+    tasks = LadderTask.objects.filter(stage__ladder=ladder).select_related("stage")
+    activities = Activity.objects.filter(site=site, is_archived=False)
+    form = forms.RegisterTaskForm(request.POST or None, tasks=tasks, activities=activities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_task_save(site=site, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Saved: the ladder now counts the register for "
+                                        "that task at %(site)s.") % {"site": site})
+            return redirect(f"{reverse('stages:register_tasks')}?site={site.pk}")
+    return render(request, "stages/register_tasks.html", {
+        "site": site, "sites": sites, "form": form,
+        "links": RegisterTask.objects.filter(site=site, task__stage__ladder=ladder)
+        .select_related("task__stage", "activity")})
+
+
+@not_a_client_page
+@require_POST
+def register_task_remove(request, pk):
+    require_manager(request)
+    link = get_object_or_404(RegisterTask.objects.filter(site__in=request.user.sites.all()),
+                             pk=pk)
+    services.register_task_remove(link=link, by=request.user)
+    messages.success(request, _("The task is evidenced by hand again; evidence already made "
+                                "stays."))
+    return redirect(f"{reverse('stages:register_tasks')}?site={link.site_id}")
 
 
 # Portfolio --------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
 # Issue 17 added one: whether the keyworker is away today (diary.selectors.keyworker_away).
 # + 1: the door register's section (attendance.selectors.file_summary, one query)
 # + 5: safeguarding's section (bans in force, risks to know, the records the user may read)
-FILE_QUERIES = 35  # with the access log's row (audit); the site check and a keyworker's
+# + 2: the client's groups and their rates (activities.selectors.groups_of)
+FILE_QUERIES = 37  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
 # session" at the top of the file); the earlier stays (clients.Episode) and the last move

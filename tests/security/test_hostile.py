@@ -53,6 +53,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from activities import services as activities_services
+from activities.models import Activity, GroupSession
 from attendance import services as attendance_services
 from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
@@ -126,7 +128,8 @@ LOGS_OUT = {"logout", "admin:logout"}
 LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transfer",
         "plans:goal_delete", "diary:strike", "diary:contact_strike", "diary:absence_cancel",
         "diary:cancel", "supervision:sign", "supervision:confirm", "imports:undo",
-        "safeguarding:close", "safeguarding:ban_lift"}
+        "safeguarding:close", "safeguarding:ban_lift", "activities:member_leave",
+        "stages:register_task_remove"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -163,6 +166,10 @@ FORM_PAGES = {
     "attendance:check_in": lambda w: reverse("attendance:register") + "?q=Rob",
     "attendance:check_out": lambda w: reverse("attendance:register"),
     "attendance:visitor_check_in": lambda w: reverse("attendance:register"),
+    "activities:member_add": lambda w: reverse("activities:detail", args=[w["activity"].pk]),
+    "activities:member_leave": lambda w: reverse("activities:detail",
+                                                 args=[w["activity"].pk]),
+    "stages:register_task_remove": lambda w: reverse("stages:register_tasks"),
 }
 # What a role without any form to copy posts: the field names the app's forms use most.
 GENERIC_FIELDS = ["note", "reason", "text", "what", "comments", "name", "outcome", "status",
@@ -290,6 +297,21 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
     # not read it), reviewed, and a ban of Dee linked to it.
     world.update(safeguarding_records(client=dee, keyworker=keyworker, manager=manager,
                                       site=site))
+    # Groups: Riverside's workshop run by Sam, Dee a member, a session this morning on the
+    # register, and the ladder's 100 % task counted from it.
+    activity = activities_services.activity_save(activity=Activity(
+        site=site, name="Action Training Workshop", facilitator=colleague, capacity=8),
+        by=manager)
+    world["activity"] = activity
+    world["membership"] = activities_services.membership_add(activity=activity, client=dee,
+                                                             by=manager)
+    world["group_session"] = activities_services.session_save(session=GroupSession(
+        activity=activity, starts_at=timezone.now() - datetime.timedelta(minutes=5)),
+        by=manager)
+    activities_services.register_mark(session=world["group_session"],
+                                      statuses={dee.pk: "attended"}, by=keyworker)
+    world["register_task"] = stages_services.register_task_save(
+        site=site, task=tasks_of(4)[0], activity=activity, rate=100, by=manager)
     # An import previewed by the manager, ready to import (and then to undo).
     rows = [imports_files.example("clients")]
     world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
@@ -370,6 +392,14 @@ def url_of(name, world):
         "safeguarding:review": [world["incident"].pk],
         "safeguarding:close": [world["incident"].pk],
         "safeguarding:ban_lift": [world["ban"].pk],
+        "activities:detail": [world["activity"].pk],
+        "activities:edit": [world["activity"].pk],
+        "activities:member_add": [world["activity"].pk],
+        "activities:session_create": [world["activity"].pk],
+        "activities:member_leave": [world["membership"].pk],
+        "activities:session_edit": [world["group_session"].pk],
+        "activities:register": [world["group_session"].pk],
+        "stages:register_task_remove": [world["register_task"].pk],
         "imports:template": ["clients", "xlsx"],
         "imports:detail": [world["import_batch"].pk],
         "imports:run": [world["import_batch"].pk],

@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities import services as activity_services
+from activities.models import Activity
 from stages import services
 from stages.models import (
     Assessment,
@@ -37,6 +39,7 @@ from tests.stages.factories import (
 PAGE = "page"  # 200
 BACK = "back"  # 302 to the client's ladder page (nothing to show, or the step is done)
 LOGIN = "login"  # 302 to the login page
+MOVED = "moved"  # 302 elsewhere (a manager's step done)
 
 ROLES = ["anonymous", "keyworker", "colleague", "other_site_keyworker", "manager",
          "other_site_manager", "administrator"]
@@ -59,6 +62,8 @@ GET = {
     "stages:portfolio_pdf": (LOGIN, PAGE, 403, 404, PAGE, 404, 404),
     "stages:portfolio_file": (LOGIN, PAGE, 403, 404, PAGE, 404, 404),
     "stages:settings": (LOGIN, 403, 403, 403, PAGE, PAGE, 403),
+    "stages:register_tasks": (LOGIN, 403, 403, 403, PAGE, PAGE, 403),
+    "stages:register_task_remove": (LOGIN, 405, 405, 405, 405, 405, 405),
 }
 
 # The same with an empty POST: forms come back unsaved (200), the manager's steps send
@@ -80,6 +85,8 @@ POST = {
     "stages:portfolio_pdf": (LOGIN, 405, 405, 405, 405, 405, 405),
     "stages:portfolio_file": (LOGIN, 405, 405, 405, 405, 405, 405),
     "stages:settings": (LOGIN, 403, 403, 403, PAGE, PAGE, 403),
+    "stages:register_tasks": (LOGIN, 403, 403, 403, PAGE, PAGE, 403),
+    "stages:register_task_remove": (LOGIN, 403, 403, 403, MOVED, 404, 403),
 }
 
 MATRIX = {"get": GET, "post": POST}
@@ -107,9 +114,14 @@ def world(settings, monkeypatch, tmp_path, site, client_record, keyworker, manag
     item = services.portfolio_add(client=client_record, by=keyworker,
                                   kind="certificate", on=admitted + 12 * DAY,
                                   title="First aid certificate", file=png_upload())
+    workshop = activity_services.activity_save(
+        activity=Activity(site=site, name="Action Training Workshop"), by=manager)
+    register_task = services.register_task_save(site=site, task=tasks_of(4)[0],
+                                                activity=workshop, rate=100, by=manager)
     return {
         "client": client_record,
         "tmp_path": tmp_path,
+        "register_task": register_task,
         "evidence": stage_1[0],
         "evidence_without_file": stage_1[1],
         "probation_evidence": probation[0],
@@ -133,6 +145,8 @@ def url_of(name, world):
         "stages:evidence_file": [client.pk, world["evidence"].pk],
         "stages:portfolio_file": [client.pk, world["item"].pk],
         "stages:settings": [],
+        "stages:register_tasks": [],
+        "stages:register_task_remove": [world["register_task"].pk],
     }.get(name, [client.pk])
     return reverse(name, args=args)
 
@@ -152,6 +166,9 @@ def assert_outcome(response, expected, world):
         assert response.url.startswith(reverse("login") + "?next=")
     elif expected == PAGE:
         assert response.status_code == 200
+    elif expected == MOVED:
+        assert response.status_code == 302
+        assert not response.url.startswith(reverse("login"))
     elif expected == BACK:
         assert response.status_code == 302
         assert response.url == reverse("stages:ladder", args=[world["client"].pk])

@@ -1,0 +1,63 @@
+"""The groups pages run a fixed number of queries, however many members and sessions."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activities import services
+from activities.models import Activity, Membership
+from tests.activities.conftest import DAY, add_session
+from tests.factories import ClientFactory
+
+LIST_QUERIES = 8
+DETAIL_QUERIES = 12
+REGISTER_QUERIES = 12
+
+
+def _group(site, manager, size):
+    """An activity (and one more) with `size` members and `size` sessions, all marked."""
+    activity = Activity.objects.get(site=site, name="Action Training Workshop")
+    services.activity_save(activity=Activity(site=site, name=f"Art {size}"), by=manager)
+    clients = ClientFactory.create_batch(size, site=site)
+    for c in clients:
+        Membership.objects.create(activity=activity, client=c, added_by=manager,
+                                  joined_on=timezone.localdate() - 60 * DAY)
+    sessions = [add_session(activity, manager, days_ago=n + 1) for n in range(size)]
+    add_session(activity, manager, days_ago=-1)
+    for session in sessions:
+        services.register_mark(session=session, statuses={c.pk: "attended" for c in clients},
+                               by=manager)
+    return activity, sessions[0]
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_group_pages_run_a_fixed_number_of_queries(client, site, manager, keyworker,
+                                                       workshop, size,
+                                                       django_assert_max_num_queries):
+    activity, session = _group(site, manager, size)
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        page = client.get(reverse("activities:list")).content.decode()
+    assert f"{size} member" in page
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        page = client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert page.count(f"attended {size} of {size} (100%)") == size
+    with django_assert_max_num_queries(REGISTER_QUERIES):
+        page = client.get(reverse("activities:register", args=[session.pk])).content.decode()
+    assert page.count('value="attended"') == size
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_register_tasks_page_runs_a_fixed_number_of_queries(
+        client, site, manager, workshop, size, django_assert_max_num_queries):
+    from stages import services as stage_services
+    from stages.models import Ladder, LadderTask
+
+    tasks = LadderTask.objects.filter(stage__ladder=Ladder.objects.current())[:size]
+    for task in tasks:
+        stage_services.register_task_save(site=site, task=task, activity=workshop, rate=50,
+                                          by=manager)
+    client.force_login(manager)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("stages:register_tasks")).content.decode()
+    assert page.count("50% of the Action Training Workshop sessions") == size
