@@ -1,14 +1,17 @@
 """Demo keywork sessions and contacts for `manage.py seed_demo`.
 
 Every admitted demo client gets about six weeks of weekly sessions (some missed or
-cancelled), a few informal contacts, and this week's session held or booked, except two
+cancelled), a few informal contacts (and, for some, contacts with a relative, a friend or
+a professional from the site's agencies), and this week's session held or booked, except two
 clients whom the caseload flags. `keyworker` has a session booked earlier today to log;
 `keyworker2` is out at an external appointment and overdue to check in; one session on
 each small site carries a risk the team must know. `--clients N` adds about 50 weekly
-sessions per client on the large site. Rows are written in bulk with their history.
+sessions and a few contacts per client on the large site. Rows are written in bulk with
+their history.
 """
 
 import datetime
+import random
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -18,6 +21,7 @@ from clients.models import Allocation, Client
 from diary.models import Contact, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from plans.models import Agency
 from staff.models import Site
 
 Session = KeyworkSession
@@ -56,6 +60,27 @@ CONTACT_NOTES = [
     "Asked for help printing a bus timetable.",
     "Dropped off the signed consent form.",
     "Phoned from the hospital: discharged, back tomorrow.",
+]
+# Contacts with the client keep to these kinds (the e-mail and meeting kinds came later).
+CLIENT_KINDS = [Contact.Kind.PHONE, Contact.Kind.DROP_IN, Contact.Kind.IN_PASSING]
+# Contacts with others about the client: (with whom, name, relationship, kind, note).
+LIAISON = [
+    (Contact.With.RELATIVE, "Sarah", "sister", Contact.Kind.PHONE,
+     "Sister rang, worried she had not heard from him; said he is well and will call her."),
+    (Contact.With.RELATIVE, "Maureen", "mother", Contact.Kind.DROP_IN,
+     "Mother came in with a bag of clothes for him; with his consent, told her he is settled."),
+    (Contact.With.FRIEND, "Gary", "", Contact.Kind.PHONE,
+     "Friend asked whether he could visit at the weekend; passed the message on."),
+    (Contact.With.OTHER, "Mr Okafor", "landlord", Contact.Kind.PHONE,
+     "Landlord of the flat he is bidding for: viewing booked for next Tuesday."),
+]
+# With a professional of one of the site's agencies: (their name, kind, note).
+PROFESSIONALS = [
+    ("J. Patel", Contact.Kind.EMAIL, "Sent the housing application; they will confirm the "
+     "band within two weeks."),
+    ("A. Nowak", Contact.Kind.PHONE, "Rang about the missed appointment; rebooked for "
+     "Thursday at 10:00."),
+    ("", Contact.Kind.MEETING, "Three-way meeting with the client about the move-on plan."),
 ]
 OLD_RISK = "Mentioned feeling unsafe at the hostel on Elm Street; team to check in on him daily."
 OPEN_RISKS = {
@@ -224,10 +249,11 @@ def _small_sites(ctx, clients):
                 continue
             by = rng.choice(colleagues)
             contact = Contact(client=client, site_id=client.site_id, by=by, at=at,
-                              kind=rng.choice(Contact.Kind.values),
+                              kind=rng.choice(CLIENT_KINDS),
                               note=rng.choice(CONTACT_NOTES), created_at=at)
             contact._history_user, contact._history_date = by, at
             contacts.append(contact)
+    contacts += _liaison(open_clients, team, now)
     bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
 
     # One of Kim's day-centre clients moves into the hostel today (issue 16): the file and
@@ -240,6 +266,47 @@ def _small_sites(ctx, clients):
         handover_note="Came to the day centre for six weeks; now has a room at Hope House. "
                       "Wants help with a benefits claim first. Anxious in groups: meet one to "
                       "one.")
+
+
+def _liaison_contact(client, by, at, choice, agencies):
+    """A contact with someone about `client`: one of LIAISON, or, `choice` past them, with
+    a professional of one of the site's `agencies` (a relative instead if it has none)."""
+    fields = {"client_id": client.pk, "site_id": client.site_id, "by": by, "at": at,
+              "created_at": at}
+    if choice >= len(LIAISON) and agencies:
+        name, kind, note = PROFESSIONALS[choice % len(PROFESSIONALS)]
+        contact = Contact(**fields, with_whom=Contact.With.PROFESSIONAL, kind=kind, note=note,
+                          person_name=name, agency=agencies[choice % len(agencies)])
+    else:
+        with_whom, name, relationship, kind, note = LIAISON[choice % len(LIAISON)]
+        contact = Contact(**fields, with_whom=with_whom, person_name=name,
+                          relationship=relationship, kind=kind, note=note)
+    contact._history_user, contact._history_date = by, at
+    return contact
+
+
+def _liaison(clients, team, now):
+    """Contacts with others about about half the small sites' clients: relatives, friends,
+    landlords and professionals from the site's agencies. Their own random numbers, so the
+    rest of the demo stays as it was."""
+    rng = random.Random(17)  # noqa: S311 (demo data, not secrets)
+    agencies = {}
+    for agency in Agency.objects.filter(site__in={c.site_id for c in clients}).active():
+        agencies.setdefault(agency.site_id, []).append(agency)
+    contacts = []
+    for client in clients:
+        colleagues = [w for w, sites in team.items() if client.site_id in sites]
+        if rng.random() < 0.5 or not colleagues:
+            continue
+        for _n in range(rng.randint(1, 3)):
+            at = now - datetime.timedelta(days=rng.randint(0, 27), hours=rng.randint(1, 8))
+            if dates.local_day(at) < client.admitted_on:
+                continue
+            contacts.append(_liaison_contact(
+                client, rng.choice(colleagues), at,
+                rng.randrange(len(LIAISON) + len(PROFESSIONALS)),
+                agencies.get(client.site_id, [])))
+    return contacts
 
 
 def _catching_up(sessions, kims, today, now):
@@ -310,3 +377,30 @@ def _large_site(ctx):
             sessions.append(session)
     manager = ctx["staff"]["manager"]
     insert_with_history(sessions, Session, user=manager)
+    _large_site_contacts(clients, manager, now)
+
+
+def _large_site_contacts(clients, manager, now):
+    """Two contacts per client of the large site over their last year, every third
+    client's second one with someone else about them (a professional of the site's
+    agencies, or a relative); in bulk."""
+    agencies = list(Agency.objects.filter(site__code="BIG").active())
+    contacts = []
+    for n, client in enumerate(clients):
+        first = dates.at(client.admitted_on, datetime.time(12), dates.FIRST)
+        last = now
+        if client.ended_on:
+            last = min(now, dates.at(client.ended_on, datetime.time(12), dates.FIRST))
+        if last <= first:
+            continue
+        span = min(last - first, datetime.timedelta(days=365))
+        for k in (1, 2):
+            at = last - span * k / 3
+            if k == 2 and n % 3 == 0:
+                contact = _liaison_contact(client, manager, at, n % 7, agencies)
+            else:
+                contact = Contact(client_id=client.pk, site_id=client.site_id, by=manager,
+                                  at=at, created_at=at, kind=CLIENT_KINDS[n % 3],
+                                  note=CONTACT_NOTES[n % len(CONTACT_NOTES)])
+            contacts.append(contact)
+    insert_with_history(contacts, Contact, user=manager)
