@@ -377,7 +377,7 @@ def _large_site(ctx):
             sessions.append(session)
     manager = ctx["staff"]["manager"]
     insert_with_history(sessions, Session, user=manager)
-    _large_site_contacts(clients, manager, now)
+    _large_site_contacts([c for c in clients if c.pk in workers], manager, now)
 
 
 def _large_site_contacts(clients, manager, now):

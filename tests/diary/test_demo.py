@@ -79,3 +79,19 @@ def test_demo_has_a_session_recorded_late_and_one_awaiting_the_managers_approval
     assert any(s.approval == "" and s.late_reason for s in late)
     assert [s for s in late if s.is_awaiting_approval]
     assert "late_approval" in {item.kind for item in selectors.due_for(manager)}
+
+
+def test_demo_has_contacts_with_relatives_and_professionals_on_every_site(seeded):
+    seeded(clients=24)
+    for code in ("DC1", "HH1", "BIG"):
+        liaison = Contact.objects.filter(site__code=code).liaison()
+        kinds = set(liaison.values_list("with_whom", flat=True))
+        assert {"relative", "professional"} <= kinds, code
+        assert Contact.objects.filter(site__code=code).with_client().exists()
+        for contact in liaison.select_related("client", "agency")[:20]:
+            contact.full_clean()
+            assert contact.with_label
+    count = Contact.objects.filter(site__code="BIG").count()
+    seeded()
+    assert Contact.objects.filter(site__code="BIG").count() == count
+
