@@ -487,8 +487,9 @@ class Contact(LateRecord):
         PROFESSIONAL = "professional", _("A professional (agency)")
         OTHER = "other", _("Someone else")
 
-    # Who must be named for each: (their name, the relationship) for a relative, a friend
-    # or someone else; an agency (and, if known, the professional's name) for a professional.
+    # Who must be named for each (Contact._clean_with_whom): a relative or someone else by
+    # name and relationship, a friend by name; a professional by agency (and, if known,
+    # their name); the client by no one.
     NAMED = (With.RELATIVE, With.FRIEND, With.OTHER)
     RELATIONSHIP_NEEDED = (With.RELATIVE, With.OTHER)
 
