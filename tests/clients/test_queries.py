@@ -25,11 +25,12 @@ LIST_QUERIES = 11
 LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
 ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
 # (clients.selectors.keyworker_matches), whatever the number of workers or clients
-FILE_QUERIES = 28  # with the access log's row (audit); the site check and a keyworker's
+FILE_QUERIES = 29  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
 # session" at the top of the file); the earlier stays (clients.Episode) and the last move
-# between sites (its handover note); the re-assessment due (stages)
+# between sites (its handover note); the re-assessment due (stages); the site's agencies
+# for the contact form's "with a professional" (diary, issue 17)
 
 
 @pytest.fixture
