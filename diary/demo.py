@@ -1,16 +1,19 @@
 """Demo keywork sessions and contacts for `manage.py seed_demo`.
 
 Every admitted demo client gets about six weeks of weekly sessions (some missed or
-cancelled), a few informal contacts, and this week's session held or booked, except two
+cancelled), a few informal contacts (and, for some, contacts with a relative, a friend or
+a professional from the site's agencies), and this week's session held or booked, except two
 clients whom the caseload flags. `keyworker` has a session booked earlier today to log;
 `keyworker2` is out at an external appointment and overdue to check in; one session on
 each small site carries a risk the team must know. Three clients have a weekly series
 booked ahead after next week, and one of them is expected twice a week (with a second
-series). `--clients N` adds about 50 weekly sessions per client on the large site, with
-a series booked ahead for one client in ten. Rows are written in bulk with their history.
+series). `--clients N` adds about 50 weekly sessions and a few contacts per client on
+the large site, with a series booked ahead for one client in ten. Rows are written in
+bulk with their history.
 """
 
 import datetime
+import random
 
 from django.db.models import Max
 from django.utils import timezone
@@ -22,6 +25,7 @@ from diary import services as diary_services
 from diary.models import Contact, KeyworkSession, SessionSeries, StaffAbsence
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from plans.models import Agency
 from staff.models import Site, User
 
 Session = KeyworkSession
@@ -60,6 +64,27 @@ CONTACT_NOTES = [
     "Asked for help printing a bus timetable.",
     "Dropped off the signed consent form.",
     "Phoned from the hospital: discharged, back tomorrow.",
+]
+# Contacts with the client keep to these kinds (the e-mail and meeting kinds came later).
+CLIENT_KINDS = [Contact.Kind.PHONE, Contact.Kind.DROP_IN, Contact.Kind.IN_PASSING]
+# Contacts with others about the client: (with whom, name, relationship, kind, note).
+LIAISON = [
+    (Contact.With.RELATIVE, "Sarah", "sister", Contact.Kind.PHONE,
+     "Sister rang, worried she had not heard from him; said he is well and will call her."),
+    (Contact.With.RELATIVE, "Maureen", "mother", Contact.Kind.DROP_IN,
+     "Mother came in with a bag of clothes for him; with his consent, told her he is settled."),
+    (Contact.With.FRIEND, "Gary", "", Contact.Kind.PHONE,
+     "Friend asked whether he could visit at the weekend; passed the message on."),
+    (Contact.With.OTHER, "Mr Okafor", "landlord", Contact.Kind.PHONE,
+     "Landlord of the flat he is bidding for: viewing booked for next Tuesday."),
+]
+# With a professional of one of the site's agencies: (their name, kind, note).
+PROFESSIONALS = [
+    ("J. Patel", Contact.Kind.EMAIL, "Sent the housing application; they will confirm the "
+     "band within two weeks."),
+    ("A. Nowak", Contact.Kind.PHONE, "Rang about the missed appointment; rebooked for "
+     "Thursday at 10:00."),
+    ("", Contact.Kind.MEETING, "Three-way meeting with the client about the move-on plan."),
 ]
 OLD_RISK = "Mentioned feeling unsafe at the hostel on Elm Street; team to check in on him daily."
 OPEN_RISKS = {
@@ -230,10 +255,11 @@ def _small_sites(ctx, clients):
                 continue
             by = rng.choice(colleagues)
             contact = Contact(client=client, site_id=client.site_id, by=by, at=at,
-                              kind=rng.choice(Contact.Kind.values),
+                              kind=rng.choice(CLIENT_KINDS),
                               note=rng.choice(CONTACT_NOTES), created_at=at)
             contact._history_user, contact._history_date = by, at
             contacts.append(contact)
+    contacts += _liaison(open_clients, team, now)
     bulk_create_with_history(contacts, Contact, default_user=staff["manager"])
     _series(sessions, [kims[1], kims[2], sams[1]], sams[1], now)
 
@@ -269,6 +295,45 @@ def _series(sessions, clients, twice_a_week, now):
                 by=keyworker, interval_weeks=SessionSeries.Interval.WEEKLY, count=8)
         if client == twice_a_week:
             diary_services.cadence_set(client=client, by=keyworker, sessions_per_week=2)
+def _liaison_contact(client, by, at, choice, agencies):
+    """A contact with someone about `client`: one of LIAISON, or, `choice` past them, with
+    a professional of one of the site's `agencies` (a relative instead if it has none)."""
+    fields = {"client_id": client.pk, "site_id": client.site_id, "by": by, "at": at,
+              "created_at": at}
+    if choice >= len(LIAISON) and agencies:
+        name, kind, note = PROFESSIONALS[choice % len(PROFESSIONALS)]
+        contact = Contact(**fields, with_whom=Contact.With.PROFESSIONAL, kind=kind, note=note,
+                          person_name=name, agency=agencies[choice % len(agencies)])
+    else:
+        with_whom, name, relationship, kind, note = LIAISON[choice % len(LIAISON)]
+        contact = Contact(**fields, with_whom=with_whom, person_name=name,
+                          relationship=relationship, kind=kind, note=note)
+    contact._history_user, contact._history_date = by, at
+    return contact
+
+
+def _liaison(clients, team, now):
+    """Contacts with others about about half the small sites' clients: relatives, friends,
+    landlords and professionals from the site's agencies. Their own random numbers, so the
+    rest of the demo stays as it was."""
+    rng = random.Random(17)  # noqa: S311 (demo data, not secrets)
+    agencies = {}
+    for agency in Agency.objects.filter(site__in={c.site_id for c in clients}).active():
+        agencies.setdefault(agency.site_id, []).append(agency)
+    contacts = []
+    for client in clients:
+        colleagues = [w for w, sites in team.items() if client.site_id in sites]
+        if rng.random() < 0.5 or not colleagues:
+            continue
+        for _n in range(rng.randint(1, 3)):
+            at = now - datetime.timedelta(days=rng.randint(0, 27), hours=rng.randint(1, 8))
+            if dates.local_day(at) < client.admitted_on:
+                continue
+            contacts.append(_liaison_contact(
+                client, rng.choice(colleagues), at,
+                rng.randrange(len(LIAISON) + len(PROFESSIONALS)),
+                agencies.get(client.site_id, [])))
+    return contacts
 
 
 def _catching_up(sessions, kims, today, now):
@@ -340,6 +405,7 @@ def _large_site(ctx):
     manager = ctx["staff"]["manager"]
     insert_with_history(sessions, Session, user=manager)
     _large_series(clients, workers, this_monday, manager)
+    _large_site_contacts([c for c in clients if c.pk in workers], manager, now)
 
 
 def _away_with_cover(*, worker, cover, manager, first_day, last_day, note):
@@ -497,3 +563,29 @@ def _large_series(clients, workers, this_monday, manager):
                 ends_at=dates.add_minutes(starts_at, 45), series_id=row.pk,
                 booked_at=timezone.now()))
     insert_with_history(sessions, Session, user=manager)
+
+
+def _large_site_contacts(clients, manager, now):
+    """Two contacts per client of the large site over their last year, every third
+    client's second one with someone else about them (a professional of the site's
+    agencies, or a relative); in bulk."""
+    agencies = list(Agency.objects.filter(site__code="BIG").active())
+    contacts = []
+    for n, client in enumerate(clients):
+        first = dates.at(client.admitted_on, datetime.time(12), dates.FIRST)
+        last = now
+        if client.ended_on:
+            last = min(now, dates.at(client.ended_on, datetime.time(12), dates.FIRST))
+        if last <= first:
+            continue
+        span = min(last - first, datetime.timedelta(days=365))
+        for k in (1, 2):
+            at = last - span * k / 3
+            if k == 2 and n % 3 == 0:
+                contact = _liaison_contact(client, manager, at, n % 7, agencies)
+            else:
+                contact = Contact(client_id=client.pk, site_id=client.site_id, by=manager,
+                                  at=at, created_at=at, kind=CLIENT_KINDS[n % 3],
+                                  note=CONTACT_NOTES[n % len(CONTACT_NOTES)])
+            contacts.append(contact)
+    insert_with_history(contacts, Contact, user=manager)

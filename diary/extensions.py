@@ -48,7 +48,7 @@ def _risks(request, client):
 def _contact(request, client):
     if client.is_archived:
         return None
-    return {"form": forms.ContactForm()}
+    return {"form": forms.ContactForm(client=client)}
 
 
 def _timeline(request, client):

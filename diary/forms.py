@@ -29,6 +29,8 @@ from diary.models import (
 )
 from keywork.lib import dates
 from keywork.lib.forms import form_helper, form_row
+from plans import selectors as plans_selectors
+from plans.models import Agency
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 Session = KeyworkSession
@@ -408,9 +410,22 @@ def booking_initial(session):
 
 
 class ContactForm(TimesMixin, forms.Form):
-    """An informal contact in a few seconds: what kind, one line, and when if not now (an
-    earlier day too, with why it is recorded late)."""
+    """An informal contact in a few seconds: with whom (the client unless another is
+    chosen), what kind, one line, and when if not now (an earlier day too, with why it is
+    recorded late). Someone other than the client is named by name and relationship, or
+    a professional by agency (of the client's site) and name; static/js/contacts.js shows
+    only the fields that apply (all of them without scripts)."""
 
+    with_whom = forms.ChoiceField(label=_("With whom?"), choices=Contact.With.choices,
+                                  initial=Contact.With.CLIENT, required=False,
+                                  widget=forms.RadioSelect)
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False,
+                                    label=_("Agency"), empty_label=_("Choose an agency"),
+                                    help_text=_("From the site's agencies directory."))
+    person_name = forms.CharField(label=_("Their name"), required=False, max_length=120)
+    relationship = forms.CharField(label=_("Relationship to the client"), required=False,
+                                   max_length=80,
+                                   help_text=_("For example sister, neighbour, landlord."))
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=Contact.Kind.choices,
                              initial=Contact.Kind.DROP_IN, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
@@ -420,13 +435,24 @@ class ContactForm(TimesMixin, forms.Form):
     time = forms.TimeField(label=_("At (if not now)"), required=False, widget=TIME)
     late_reason = late_reason_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = plans_selectors.agencies_for(client)
         day = self._typed("day") or timezone.localdate()
-        self.helper = form_helper(None, InlineRadios("kind"), "note",
-                                  form_row("day", "time", column="col-sm"),
-                                  *self.ask_which(day, ["time"]), "late_reason",
-                                  form_tag=False)
+        With = Contact.With
+        others = " ".join(choice for choice in With.values if choice != With.CLIENT)
+        named = " ".join(Contact.NAMED)
+        self.helper = form_helper(
+            None, InlineRadios("with_whom"),
+            Div(Field("agency"), data_shown_for=f"with_whom:{With.PROFESSIONAL}"),
+            Div(Field("person_name"), data_shown_for=f"with_whom:{others}"),
+            Div(Field("relationship"), data_shown_for=f"with_whom:{named}"),
+            InlineRadios("kind"), "note", form_row("day", "time", column="col-sm"),
+            *self.ask_which(day, ["time"]), "late_reason", form_tag=False)
+
+    def clean_with_whom(self):
+        # Left out (an older page, a quick post): the common case, the client.
+        return self.cleaned_data.get("with_whom") or Contact.With.CLIENT
 
     def clean(self):
         data = super().clean()

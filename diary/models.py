@@ -460,14 +460,42 @@ class ContactQuerySet(models.QuerySet):
         """As SessionQuerySet.counted: not struck through, not awaiting approval or sent back."""
         return self.filter(struck_at__isnull=True).exclude(approval__in=LateRecord.NOT_COUNTED)
 
+    def with_client(self):
+        """The one rule of what counts as keywork contact WITH the client: a contact with
+        the client themself. A contact with a relative, a friend, a professional or anyone
+        else about the client is liaison (`liaison()`), never contact with the client."""
+        return self.filter(with_whom=Contact.With.CLIENT)
+
+    def liaison(self):
+        """Contacts with others about the client: the complement of `with_client()`."""
+        return self.exclude(with_whom=Contact.With.CLIENT)
+
 
 class Contact(LateRecord):
-    """An informal contact with a client between sessions: any colleague at the site logs it."""
+    """An informal contact between sessions, with the client or with someone else about
+    them (a relative, a friend, a professional from the agencies directory): any colleague
+    at the site logs it. Only a contact with the client counts as contact with the client
+    (`ContactQuerySet.with_client`)."""
 
     class Kind(models.TextChoices):
         PHONE = "phone", _("Phone")
         DROP_IN = "drop_in", _("Drop-in")
         IN_PASSING = "in_passing", _("In passing")
+        EMAIL = "email", _("E-mail")
+        MEETING = "meeting", _("Meeting")
+
+    class With(models.TextChoices):
+        CLIENT = "client", _("The client")
+        RELATIVE = "relative", _("A relative")
+        FRIEND = "friend", _("A friend")
+        PROFESSIONAL = "professional", _("A professional (agency)")
+        OTHER = "other", _("Someone else")
+
+    # Who must be named for each (Contact._clean_with_whom): a relative or someone else by
+    # name and relationship, a friend by name; a professional by agency (and, if known,
+    # their name); the client by no one.
+    NAMED = (With.RELATIVE, With.FRIEND, With.OTHER)
+    RELATIONSHIP_NEEDED = (With.RELATIVE, With.OTHER)
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts",
                                verbose_name=_("client"))
@@ -476,6 +504,15 @@ class Contact(LateRecord):
     kind = models.CharField(_("kind of contact"), max_length=12, choices=Kind)
     at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"))
+    with_whom = models.CharField(_("with whom"), max_length=12, choices=With,
+                                 default=With.CLIENT)
+    person_name = models.CharField(_("their name"), max_length=120, blank=True,
+                                   help_text=_("The relative's, friend's or professional's "
+                                               "name."))
+    relationship = models.CharField(_("relationship to the client"), max_length=80,
+                                    blank=True, help_text=_("For example sister, landlord."))
+    agency = models.ForeignKey("plans.Agency", on_delete=models.PROTECT, related_name="+",
+                               null=True, blank=True, verbose_name=_("agency"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                            verbose_name=_("logged by"), db_index=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -496,6 +533,20 @@ class Contact(LateRecord):
             models.Index(fields=["client", "at"], name="contact_client_timeline"),
             models.Index(fields=["site", "at"], name="contact_site_day"),
         ]
+        constraints = [
+            # An agency for a professional, and only for one.
+            models.CheckConstraint(
+                condition=Q(with_whom="professional", agency__isnull=False)
+                | (~Q(with_whom="professional") & Q(agency__isnull=True)),
+                name="contact_agency_for_professional"),
+            # A relative, a friend or someone else is named; the client is not.
+            models.CheckConstraint(
+                condition=~Q(with_whom__in=["relative", "friend", "other"], person_name=""),
+                name="contact_other_person_named"),
+            models.CheckConstraint(
+                condition=~Q(with_whom="client") | Q(person_name="", relationship=""),
+                name="contact_client_not_named"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.client}"
@@ -512,6 +563,51 @@ class Contact(LateRecord):
             raise ValidationError({"at": _("A contact cannot be logged in the future.")})
         if not self.note.strip():
             raise ValidationError({"note": _("Write a line about what the contact was about.")})
+        self._clean_with_whom()
+
+    def _clean_with_whom(self):
+        """Each kind of person with what names them, and nothing that does not apply."""
+        errors = {}
+        if self.with_whom == self.With.CLIENT:
+            if self.person_name or self.relationship or self.agency_id:
+                errors["with_whom"] = _("You named someone other than the client: choose "
+                                        "who the contact was with.")
+        elif self.with_whom == self.With.PROFESSIONAL:
+            if self.relationship:
+                errors["relationship"] = _("A professional is named by their agency: leave "
+                                           "the relationship empty.")
+            if not self.agency_id:
+                errors["agency"] = _("Choose the agency the professional is from (add it "
+                                     "to the agencies directory first if it is not there).")
+            elif self.site_id and self.agency.site_id != self.site_id:
+                errors["agency"] = _("Choose an agency of the client's site.")
+        else:
+            if self.agency_id:
+                errors["agency"] = _("An agency is only for a contact with a professional.")
+            if not self.person_name.strip():
+                errors["person_name"] = _("Give the name of the person the contact was with.")
+            if self.with_whom in self.RELATIONSHIP_NEEDED and not self.relationship.strip():
+                errors["relationship"] = _("Say who they are to the client, for example "
+                                           "sister or landlord.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_with_client(self):
+        return self.with_whom == self.With.CLIENT
+
+    @property
+    def with_label(self):
+        """Who the contact was with, as the file shows it: "Sarah (sister)", "Shelter —
+        J. Patel"; empty for the client."""
+        if self.with_whom == self.With.PROFESSIONAL:
+            agency = str(self.agency) if self.agency_id else ""
+            return f"{agency} — {self.person_name}" if self.person_name else agency
+        if self.with_whom == self.With.CLIENT:
+            return ""
+        relationship = self.relationship or (
+            _("friend") if self.with_whom == self.With.FRIEND else "")
+        return f"{self.person_name} ({relationship})" if relationship else self.person_name
 
     @property
     def is_struck(self):

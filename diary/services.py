@@ -548,10 +548,14 @@ def risk_resolve(*, session, by, note=""):
 
 
 @transaction.atomic
-def contact_log(*, client, by, kind, note, at=None, late_reason=""):
+def contact_log(*, client, by, kind, note, at=None, late_reason="",
+                with_whom=Contact.With.CLIENT, person_name="", relationship="", agency=None):
     """Log an informal contact. Any colleague at the client's site may, file access or not.
 
-    On an earlier day too, as a session is logged late (_late_approval).
+    With the client (the default) or with someone else about them: a relative, a friend or
+    someone else by name and relationship, a professional by agency (of the client's site,
+    from the directory) and name (Contact._clean_with_whom). On an earlier day too, as a
+    session is logged late (_late_approval).
     """
     if not Client.objects.for_user(by).filter(pk=client.pk).exists():
         raise PermissionDenied
@@ -559,7 +563,9 @@ def contact_log(*, client, by, kind, note, at=None, late_reason=""):
         raise ValidationError(_("%(name)s has left the service.") % {"name": client})
     contact = _by(Contact(client=client, site_id=client.site_id, by=by, kind=kind,
                           note=note.strip(), at=at or timezone.now(),
-                          created_at=timezone.now()), by)
+                          with_whom=with_whom or Contact.With.CLIENT,
+                          person_name=person_name.strip(), relationship=relationship.strip(),
+                          agency=agency, created_at=timezone.now()), by)
     approval = _late_approval(site_id=client.site_id, happened_at=contact.at,
                               late_reason=late_reason, by=by, field="at")
     _set_late(contact, approval=approval, late_reason=late_reason, by=by)
@@ -824,7 +830,7 @@ def timeline(client, page_number):
                                    .select_related("by")))
     } | {
         ("contact", c.pk): c for c in Contact.objects.filter(pk__in=wanted["contact"])
-        .select_related("by", "struck_by", "approval_by")
+        .select_related("by", "struck_by", "approval_by", "agency")
     }
     page.entries = [(entry, found[(entry, pk)]) for entry, pk, _when in page.object_list]
     return page

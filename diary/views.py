@@ -556,21 +556,27 @@ def diary_settings(request):
 def contact_log(request, pk):
     """Log an informal contact from the client's summary or file; htmx swaps the form."""
     client = client_for(request, pk, need=Access.SUMMARY)
-    form = forms.ContactForm(request.POST)
+    form = forms.ContactForm(request.POST, client=client)
     contact = None
     if form.is_valid():
         data = form.cleaned_data
         try:
-            contact = services.contact_log(client=client, by=request.user, kind=data["kind"],
-                                           note=data["note"], at=data["at"],
-                                           late_reason=data["late_reason"])
+            contact = services.contact_log(
+                client=client, by=request.user, kind=data["kind"], note=data["note"],
+                at=data["at"], late_reason=data["late_reason"], with_whom=data["with_whom"],
+                person_name=data["person_name"], relationship=data["relationship"],
+                agency=data["agency"])
         except ValidationError as error:
             add_error(form, error, field_for=FIELD_FOR)
     if request.htmx:
         return render(request, "diary/includes/contact_form.html", {
-            "client": client, "form": forms.ContactForm() if contact else form,
+            "client": client, "form": forms.ContactForm(client=client) if contact else form,
             "logged": contact})
-    if contact:
+    if contact and not contact.is_with_client:
+        messages.success(request, _("%(kind)s with %(who)s logged at %(time)s.") % {
+            "kind": contact.get_kind_display(), "who": contact.with_label,
+            "time": dates.format_time(contact.at)})
+    elif contact:
         messages.success(request, _("%(kind)s logged at %(time)s.") % {
             "kind": contact.get_kind_display(), "time": dates.format_time(contact.at)})
     else:

@@ -23,6 +23,7 @@ from plans.models import (
     MANAGER_REVIEW_FROM,
     MANAGER_REVIEW_UNTIL,
     Action,
+    Agency,
     Consent,
     Goal,
     ManagerReview,
@@ -34,6 +35,15 @@ from stages.selectors import client_ids, first_week_due_on
 
 # A review is "due" from a week before its date (the reminders name it then).
 REVIEW_DUE_AHEAD = datetime.timedelta(days=7)
+
+
+# The agencies directory -----------------------------------------------------------------
+
+
+def agencies_for(client):
+    """The agencies one may name for `client` (a plan's lead, a referral, a consent, a
+    contact with a professional): those of the client's site still in use, by name."""
+    return Agency.objects.filter(site_id=client.site_id).active()
 
 
 # Consent to share ------------------------------------------------------------------------

@@ -255,7 +255,7 @@ def plan_edit(request, pk):
 
 
 def _agencies_for(client):
-    return Agency.objects.filter(site_id=client.site_id).active()
+    return selectors.agencies_for(client)
 
 
 def _goal_page(request, plan, goal=None):

@@ -166,14 +166,20 @@ def _sessions_section(scope, period, site_ids=None, moved_away=None):
         cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
         not_logged=Count("pk", filter=Q(status=status.BOOKED)),
     )
+    # with_client(): only a contact with the client is contact with the client; those with
+    # a relative, a friend or a professional about them are liaison, counted apart.
     contacts = Contact.objects.counted().filter(held, at__gte=period.start_at,
-                                                at__lt=period.end_at).count()
+                                                at__lt=period.end_at)
+    split = contacts.aggregate(
+        with_client=Count("pk", filter=Q(pk__in=contacts.with_client().values("pk"))),
+        liaison=Count("pk", filter=Q(pk__in=contacts.liaison().values("pk"))))
     rows = [(_("Sessions booked"), counts["booked"]),
             (_("Sessions held (attended)"), counts["attended"]),
             (_("Sessions missed (did not attend)"), counts["missed"]),
             (_("Sessions cancelled"), counts["cancelled"]),
             (_("Sessions not yet logged"), counts["not_logged"]),
-            (_("Other contacts"), contacts)]
+            (_("Other contacts with the client"), split["with_client"]),
+            (_("Liaison with others about the client"), split["liaison"])]
     return Section("sessions", _("Keywork sessions and contacts"), rows,
                    **_bar(_("Sessions"), rows[:4], _("No sessions in this period.")))
 

@@ -322,7 +322,7 @@ def test_the_figures_count_a_late_record_only_once_approved(client_record, keywo
         rows = dict(next(s for s in outcome_report(manager, [site.pk], period)
                          if s.key == "sessions").rows)
         tally = selectors.sessions_between([client_record], period.start_at, period.end_at)
-        return (rows["Sessions held (attended)"], rows["Other contacts"],
+        return (rows["Sessions held (attended)"], rows["Other contacts with the client"],
                 tally[client_record.pk].held)
 
     assert figures() == (0, 0, 0)

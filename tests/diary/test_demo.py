@@ -111,3 +111,17 @@ def test_demo_sessions_work_on_the_plans_actions_on_every_site(seeded):
     assert ActionProgress.history.count() == count
     seeded()
     assert ActionProgress.objects.count() == count, "running seed_demo again adds none"
+def test_demo_has_contacts_with_relatives_and_professionals_on_every_site(seeded):
+    seeded(clients=24)
+    for code in ("DC1", "HH1", "BIG"):
+        liaison = Contact.objects.filter(site__code=code).liaison()
+        kinds = set(liaison.values_list("with_whom", flat=True))
+        assert {"relative", "professional"} <= kinds, code
+        assert Contact.objects.filter(site__code=code).with_client().exists()
+        for contact in liaison.select_related("client", "agency")[:20]:
+            contact.full_clean()
+            assert contact.with_label
+    count = Contact.objects.filter(site__code="BIG").count()
+    seeded()
+    assert Contact.objects.filter(site__code="BIG").count() == count
+

@@ -22,6 +22,7 @@ from keywork.lib import dates
 from staff.models import User
 from tests.diary.conftest import DAY, ago
 from tests.factories import (
+    AgencyFactory,
     AllocationFactory,
     ClientFactory,
     ContactFactory,
@@ -76,10 +77,11 @@ SITE_WEEK_QUERIES = 12
 # (keyworkers' start days, the count, each client's cadence) on the caseload; this week's
 # three on the client list; open risks, the timeline (its keys, their count, the sessions
 # with their addenda, the contacts), the next booked session, this week's three and the
-# sessions waiting to be logged (the file's "Log session" at the top) on the client file.
+# sessions waiting to be logged (the file's "Log session" at the top) on the client file,
+# and the site's agencies for the contact form's "with a professional" (issue 17).
 CASELOAD_ADDS = 5
 CLIENT_LIST_ADDS = 3
-FILE_ADDS = 12  # + whether the keyworker is away today (issue 17)
+FILE_ADDS = 13  # + whether the keyworker is away today, + the contact form's agencies
 
 
 def busy_week(*, site, keyworker, size, staff=6):
@@ -211,12 +213,18 @@ def test_client_file_timeline_adds_a_fixed_number_of_queries(client, site, keywo
                                         starts_at=ago(days=n + 1), discussed=f"Session {n}",
                                         risks="A risk" if n % 4 == 0 else "")
         session.addenda.create(by=next(people), text=f"Addendum {n}")
+        # Every third contact with a professional of an agency, every other with a relative.
+        others = ({"with_whom": "professional", "person_name": f"Pro {n}",
+                   "agency": AgencyFactory(site=site, name=f"Agency {n}")} if n % 3 == 0
+                  else {"with_whom": "relative", "person_name": f"Kin {n}",
+                        "relationship": "sister"} if n % 2 else {})
         ContactFactory(client=client_record, by=next(people), at=ago(days=n + 1, hours=2),
-                       note=f"Contact {n}")
+                       note=f"Contact {n}", **others)
     client.force_login(keyworker)
     added, page = added_by_the_diary(client, client_record.get_absolute_url(), monkeypatch)
     assert added == FILE_ADDS
     assert "Session 0" in page and "Addendum 0" in page and "Contact 0" in page
+    assert "Agency 0 — Pro 0" in page and "Kin 1 (sister)" in page
 
 
 # Sessions that work the plan (issue 17, item 6) ---------------------------------------------

@@ -273,6 +273,11 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "held": KeyworkSessionFactory(client=dee, worker=keyworker, held=True,
                                       starts_at=now - 7 * DAY, risks="Threatened by a visitor"),
         "contact": ContactFactory(client=dee, by=colleague),
+        # Contacts with others about Dee: a professional of Housing Options, her sister.
+        "agency_contact": ContactFactory(client=dee, by=colleague, with_whom="professional",
+                                         agency=agency, person_name="J. Patel", kind="email"),
+        "relative_contact": ContactFactory(client=dee, by=keyworker, with_whom="relative",
+                                           person_name="Sarah", relationship="sister"),
         # Recorded three weeks late, awaiting the manager's approval.
         "late": KeyworkSessionFactory(client=dee, worker=keyworker, held=True,
                                       starts_at=now - 21 * DAY, logged_at=now,
