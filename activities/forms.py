@@ -89,7 +89,8 @@ class MemberForm(forms.Form):
     def __init__(self, *args, activity, clients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients
-        self.helper = form_helper(_("Add to the group"), form_row("client", "joined_on"))
+        self.helper = form_helper(_("Add to the group"), form_row("client", "joined_on"),
+                                  form_tag=False)
 
 
 class RegisterForm(forms.Form):

@@ -152,26 +152,24 @@ class Figures:
 def site_figures(site_ids, start, end, clients=None):
     """Figures for the visits at `site_ids` from `start` to `end` (both included): one query.
     A visitor later referred counts once, as the client. With `clients` (a queryset, e.g.
-    one keyworker's), only their visits count, and no visitor's."""
+    one keyworker's), only their visits and people count, and no visitor's; the days the
+    door was open are the site's whoever came, so the figure means the same on every report."""
     visits = Visit.objects.filter(site__in=list(site_ids), day__gte=start, day__lte=end)
-    if clients is not None:
-        visits = visits.filter(client__in=clients.values("pk"))
-    row = (visits.aggregate(visits=Count("pk"), days=Count("day", distinct=True),
-                      clients=Count("client", distinct=True),
-                      visitors=Count("visitor", distinct=True,
-                                     filter=Q(client__isnull=True))))
+    mine = Q(client__in=clients.values("pk")) if clients is not None else Q()
+    row = visits.aggregate(visits=Count("pk", filter=mine),
+                           days=Count("day", distinct=True),
+                           clients=Count("client", distinct=True, filter=mine),
+                           visitors=Count("visitor", distinct=True,
+                                          filter=Q(client__isnull=True) & mine))
     return Figures(people=row["clients"] + row["visitors"], visits=row["visits"],
                    days_open=row["days"])
 
 
 def file_summary(client, today, months=3):
     """What the client file shows of a client's attendance: the day of their last visit
-    and the days they came in each of the last `months` months (this one first)."""
+    and the days they came in each of the last `months` months (this one first), as
+    monthly_counts and last_visits count them (two queries)."""
     starts = month_starts(today, months)
-    ends = [today + datetime.timedelta(days=1), *starts[:-1]]
-    # One query: the last day and each month's days, counted as monthly_counts counts them.
-    row = Visit.objects.filter(client=client).aggregate(last=Max("day"), **{
-        f"m{n}": Count("day", distinct=True, filter=Q(day__gte=start, day__lt=end))
-        for n, (start, end) in enumerate(zip(starts, ends, strict=True))})
-    return {"last": row["last"],
-            "months": [(start, row[f"m{n}"]) for n, start in enumerate(starts)]}
+    counts = monthly_counts([client.pk], starts)[client.pk]
+    return {"last": last_visits([client.pk]).get(client.pk),
+            "months": [(start, counts[start]) for start in starts]}

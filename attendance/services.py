@@ -1,6 +1,8 @@
 """Writes to the door register: checking in and out, a visitor at the door, a visitor
 who became a client."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -69,12 +71,14 @@ def visit_check_in(*, site, by, client=None, visitor=None, at=None, despite_ban=
 
 @transaction.atomic
 def visit_check_out(*, visit, by, at=None):
-    """Check the person of `visit` out."""
+    """Check the person of `visit` out. A visit left open on an earlier day is closed at the
+    end of that day (the last minute before midnight), never days later."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.checked_out_at is not None:
         raise ValidationError(_("They were already checked out at %(time)s.")
                               % {"time": dates.format_time(visit.checked_out_at)})
-    visit.checked_out_at = max(at or timezone.now(), visit.checked_in_at)
+    day_end = dates.day_bounds(visit.day)[1] - datetime.timedelta(minutes=1)
+    visit.checked_out_at = max(min(at or timezone.now(), day_end), visit.checked_in_at)
     visit.checked_out_by = by
     visit.full_clean()
     visit.save()

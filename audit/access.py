@@ -75,7 +75,7 @@ def client_lookup(model):
 def client_of(match):
     """The client id (or a subquery giving it) for a page, or None."""
     page = page_of(match)
-    if page is None or page.kwarg not in match.kwargs:
+    if page is None or page.several or page.kwarg not in match.kwargs:
         return None
     model = apps.get_model(page.model)
     if model._meta.label == "clients.Client":

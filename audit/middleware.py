@@ -88,7 +88,9 @@ class AccessLogMiddleware:
             and request.user.is_authenticated
             and access.is_logged(match)
         ):
-            access.record(request)
+            # A record about several clients (clients.access.several_clients_page): once each.
+            for client_id in getattr(request, "clients_shown", None) or [None]:
+                access.record(request, client=client_id)
         return response
 
 

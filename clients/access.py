@@ -201,12 +201,15 @@ def require_open(request, client):
 @dataclasses.dataclass(frozen=True)
 class ClientPage:
     """A page shows the records of the client that its URL's `kwarg` leads to: the client
-    itself, or a record of `model` ("app_label.Model") that belongs to one client."""
+    itself, or a record of `model` ("app_label.Model") that belongs to one client. A record
+    about several clients (`several`: a safeguarding incident) names them from its view with
+    `shows_clients()`, and the log records the page once for each."""
 
     model: str = "clients.Client"
     kwarg: str = "pk"
     logged: bool = True
     download: bool = False
+    several: bool = False
 
 
 def client_page(model="clients.Client", *, kwarg="pk", logged=True, download=False):
@@ -221,6 +224,24 @@ def client_page(model="clients.Client", *, kwarg="pk", logged=True, download=Fal
         return view
 
     return declare
+
+
+def several_clients_page(model, *, kwarg="pk"):
+    """Declare, on a view of a `model` record about several clients, that the page shows
+    their records: the view names them with `shows_clients(request, ids)` once it has
+    checked permission, and the access log records the page for each of them."""
+    declaration = ClientPage(model, kwarg, several=True)
+
+    def declare(view):
+        view.client_page = declaration
+        return view
+
+    return declare
+
+
+def shows_clients(request, client_ids):
+    """The clients a `several_clients_page` view shows (read by the access log)."""
+    request.clients_shown = list(client_ids)
 
 
 def not_a_client_page(view):

@@ -414,6 +414,8 @@ def likely_same(user, *, first_name, last_name, date_of_birth=None, referral_ref
             candidate.why = why
             shown.append(candidate)
     return LikelySame(shown, len(shown) < len(matches))
+
+
 @dataclass(frozen=True)
 class ReferralOutcomes:
     """What became of the referrals made in a period, as things stand now.

@@ -295,6 +295,8 @@ def _series(sessions, clients, twice_a_week, now):
                 by=keyworker, interval_weeks=SessionSeries.Interval.WEEKLY, count=8)
         if client == twice_a_week:
             diary_services.cadence_set(client=client, by=keyworker, sessions_per_week=2)
+
+
 def _liaison_contact(client, by, at, choice, agencies):
     """A contact with someone about `client`: one of LIAISON, or, `choice` past them, with
     a professional of one of the site's `agencies` (a relative instead if it has none)."""

@@ -114,7 +114,7 @@ def register():
         actions="diary/includes/timeline_actions.html"))
     register_file_section(FileSection(
         key="diary_away", template="diary/includes/away_section.html", load=_away,
-        order=4, summary=True))
+        order=3, summary=True))
     register_keyworker_changed(services.sessions_follow_keyworker)
     register_client_leaving(services.sessions_cancel_for_leaving)
     if _next_sessions not in plan_hooks.next_session:

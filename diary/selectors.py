@@ -18,6 +18,7 @@ from clients.selectors import in_current_stay
 from diary.models import ActionProgress, Contact, DiarySettings, KeyworkSession, StaffAbsence
 from keywork.lib import dates
 from plans import selectors as plans_selectors
+from safeguarding import selectors as safeguarding_selectors
 from stages import selectors as stages_selectors
 
 Session = KeyworkSession
@@ -331,7 +332,7 @@ def risks_between(client_ids, start, end):
 # The kinds of Due, in the order Today lists them when their dates are the same.
 DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
              "first_plan", "initial", "reassessment", "promotion", "consent", "late_approval",
-             "sent_back", "cover", "short")
+             "sent_back", "ban_review", "cover", "short")
 # Cover arranged for a client of the caseload is named from a week before it starts or ends.
 COVER_AHEAD = datetime.timedelta(days=7)
 # How long a session cancelled for the client's move or ending stays on its worker's Today.
@@ -480,9 +481,9 @@ def _caseload_items(user, today):
 
 def _manager_items(user, today):
     """What a manager does at their sites (the dashboard's figures of the same names):
-    the manager's plan reviews and the promotions to confirm."""
-    at_sites = Client.objects.open().filter(
-        site__in=list(user.sites.filter(is_active=True).values_list("pk", flat=True)))
+    the manager's plan reviews, the promotions to confirm and the bans due for review."""
+    site_ids = list(user.sites.filter(is_active=True).values_list("pk", flat=True))
+    at_sites = Client.objects.open().filter(site__in=site_ids)
     statuses = {pk: status for pk, status in plans_selectors.plan_statuses(at_sites, today)
                 .items() if status.manager_review}
     positions = {pk: position for pk, position in stages_selectors.ladder_positions(at_sites)
@@ -496,6 +497,9 @@ def _manager_items(user, today):
     items += [Due("promotion", clients[pk], today, False,
                   reverse("stages:ladder", args=[pk]), detail=position)
               for pk, position in positions.items()]
+    items += [Due("ban_review", ban.client, ban.review_on, ban.review_on < today,
+                  reverse("safeguarding:ban_review", args=[ban.pk]), detail=ban)
+              for ban in safeguarding_selectors.reviews_due(site_ids, today)]
     return items
 
 

@@ -1157,6 +1157,11 @@ def session_cancel(*, session, version, by, cancelled_by, reason, following=Fals
     _require_full(session.client, by)
     session = _fresh(session, version)
     _check_booked(session)
+    if session.has_started:
+        # Past keywork is recorded through the log (did not attend, or cancelled), where a
+        # late record says why and, past the site's limit, waits for a manager.
+        raise ValidationError(_("This session's time has come: record what happened with "
+                                "\"Log the session\" instead (cancelled or did not attend)."))
     if cancelled_by not in Session.CancelledBy.values:
         raise ValidationError({"cancelled_by": _("Say who cancelled: the client or staff.")})
     if not reason.strip():

@@ -90,6 +90,15 @@ class BanForm(forms.ModelForm):
         self.helper = form_helper(_("Record the ban"))
 
 
+class BanReviewForm(forms.Form):
+    review_on = forms.DateField(label=_("Next review by"), widget=DATE)
+    note = forms.CharField(label=_("Why the ban stays"), widget=forms.Textarea(attrs=TEXT))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Keep the ban and set the next review"))
+
+
 class LiftForm(forms.Form):
     reason = forms.CharField(label=_("Why it is lifted"), widget=forms.Textarea(attrs=TEXT))
 

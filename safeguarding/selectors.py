@@ -6,6 +6,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keywork.lib import dates
 from safeguarding.models import Ban, Incident, Involvement
 
 
@@ -83,13 +84,15 @@ def reviews_due(site_ids, today=None):
 
 def counts(site_ids, start, end, today=None):
     """The safeguarding figures of the dashboard and the outcome report, for these sites:
-    open records by risk level (now), records raised between `start` and `end` (days),
+    open records by risk level (now), records raised (written down in Keywork, whenever
+    what they tell of happened) between `start` and `end` (local days, both included),
     those of them reported to the local authority, and bans in force (today). One query
     for the incidents, one for the bans."""
     today = today or timezone.localdate()
     site_ids = list(site_ids)
     incidents = Incident.objects.filter(site_id__in=site_ids)
-    period = Q(happened_on__range=(start, end))
+    period = Q(raised_at__gte=dates.start_of_day(start),
+               raised_at__lt=dates.start_of_day(end + datetime.timedelta(days=1)))
     figures = incidents.aggregate(
         open_high=Count("pk", filter=Q(closed_at__isnull=True, risk=Incident.Risk.HIGH)),
         open_medium=Count("pk", filter=Q(closed_at__isnull=True, risk=Incident.Risk.MEDIUM)),

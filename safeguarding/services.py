@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keywork.lib import dates
 from safeguarding.access import may_manage
 from safeguarding.models import Ban, Incident, Involvement
 from staff.models import User
@@ -117,6 +118,29 @@ def ban_record(*, client, by, kind, reason, starts_on, review_on, ends_on=None,
     ban = Ban(client=client, site_id=client.site_id, kind=kind, reason=reason,
               starts_on=starts_on, ends_on=ends_on, review_on=review_on,
               decided_by=decided_by, incident=incident)
+    ban.full_clean()
+    ban.save()
+    return ban
+
+
+@transaction.atomic
+def ban_review(*, ban, by, review_on, note):
+    """A manager of the ban's site reviews a ban in force and keeps it, saying why, until
+    the next review (a day to come); the note is the history's reason for the change."""
+    if not by.manages(ban.site_id):
+        raise PermissionDenied
+    today = timezone.localdate()
+    if ban not in Ban.objects.in_force(today):
+        raise ValidationError(_("This ban is no longer in force: there is nothing to review."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the ban stays.")})
+    if review_on is None or review_on <= today:
+        raise ValidationError({"review_on": _("The next review is a day to come.")})
+    if ban.ends_on and review_on > ban.ends_on:
+        raise ValidationError({"review_on": _("The ban ends on %(day)s: review it by then.")
+                               % {"day": dates.format_day(ban.ends_on)}})
+    ban.review_on = review_on
+    ban._change_reason = _("Reviewed: %(note)s") % {"note": note.strip()[:80]}
     ban.full_clean()
     ban.save()
     return ban

@@ -12,5 +12,6 @@ urlpatterns = [
     path("safeguarding/<int:pk>/close/", views.incident_close, name="close"),
     path("safeguarding/bans/", views.ban_list, name="bans"),
     path("clients/<int:pk>/bans/new/", views.ban_add, name="ban_add"),
+    path("safeguarding/bans/<int:pk>/review/", views.ban_review, name="ban_review"),
     path("safeguarding/bans/<int:pk>/lift/", views.ban_lift, name="ban_lift"),
 ]

@@ -12,10 +12,12 @@ from clients.access import (
     client_for,
     client_page,
     manager_site,
-    not_a_client_page,
     require_open,
+    several_clients_page,
+    shows_clients,
 )
 from clients.models import Client
+from keywork.lib import dates
 from keywork.lib.forms import add_error
 from safeguarding import access, forms, selectors, services
 from safeguarding.models import Incident
@@ -30,8 +32,6 @@ def _staff_of(sites):
 
 
 def _reads_safeguarding(user):
-    if user.is_administrator:
-        return
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
 
@@ -102,6 +102,7 @@ def _detail(request, incident, review=None, close=None):
         "client__last_name", "client__first_name"))
     readable = set(Client.objects.for_user(request.user).filter(
         pk__in=[i.client_id for i in involved]).values_list("pk", flat=True))
+    shows_clients(request, [i.client_id for i in involved])  # the access log, for each
     return render(request, "safeguarding/incident_detail.html", {
         "incident": incident, "involved": [(i.client, i.client_id in readable)
                                            for i in involved],
@@ -112,7 +113,7 @@ def _detail(request, incident, review=None, close=None):
         "manages": access.may_manage(request.user, incident)})
 
 
-@not_a_client_page
+@several_clients_page("safeguarding.Incident")
 def incident_detail(request, pk):
     incident = access.incident_for(request, pk)
     if request.method == "POST":
@@ -120,7 +121,7 @@ def incident_detail(request, pk):
     return _detail(request, incident)
 
 
-@not_a_client_page
+@several_clients_page("safeguarding.Incident")
 @require_POST
 def incident_review(request, pk):
     incident = access.incident_for(request, pk)
@@ -141,7 +142,7 @@ def incident_review(request, pk):
     return _detail(request, incident, review, close)
 
 
-@not_a_client_page
+@several_clients_page("safeguarding.Incident")
 @require_POST
 def incident_close(request, pk):
     incident = access.incident_for(request, pk)
@@ -195,6 +196,25 @@ def ban_add(request, pk):
                                         "check-in."))
             return redirect(client)
     return render(request, "safeguarding/ban_form.html", {"client": client, "form": form})
+
+
+@client_page("safeguarding.Ban")
+def ban_review(request, pk):
+    """A manager reviews a ban that is due: keeps it until a next review, or lifts it."""
+    ban = access.ban_for(request, pk)
+    if not request.user.manages(ban.site_id):
+        raise PermissionDenied
+    form = forms.BanReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ban_review(ban=ban, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+        else:
+            messages.success(request, _("Ban kept; next review by %(day)s.")
+                             % {"day": dates.format_day(ban.review_on)})
+            return redirect(reverse("safeguarding:bans") + f"?site={ban.site_id}")
+    return render(request, "safeguarding/ban_review.html", {"ban": ban, "form": form})
 
 
 @client_page("safeguarding.Ban")

@@ -305,6 +305,8 @@ def _attendance_section(scope, period, site_ids, worker):
     return Section("attendance", _("Attendance at the door"), rows,
                    **_bar(_("Attendance at the door"), rows[:2],
                           _("Nobody was checked in at the door in this period.")))
+
+
 def _safeguarding_section(period, site_ids):
     """Site-wide figures (safeguarding.selectors.counts): records are about several clients
     and restricted, so they are counted by site, never listed."""
@@ -314,9 +316,11 @@ def _safeguarding_section(period, site_ids):
                    **_bar(_("Safeguarding"), rows, _("No safeguarding records or bans.")))
 
 
-SECTIONS = [_clients_section, _referrals_section, _sessions_section, _actions_section,
-            _distance_section,
-            _ladder_section, _feedback_section]
+# The report's sections in the order it shows them. Most are made from the clients in scope
+# and the period; outcome_report gives the others what more they need.
+SECTIONS = [_clients_section, _referrals_section, _sessions_section, _attendance_section,
+            _actions_section, _distance_section, _ladder_section, _feedback_section,
+            _safeguarding_section]
 
 
 def outcome_report(user, site_ids, period, worker=None):
@@ -326,13 +330,16 @@ def outcome_report(user, site_ids, period, worker=None):
     # Counted only, never named: the clients who moved from these sites to another since.
     moved_away = _in_scope(Client.objects.exclude(site_id__in=site_ids).filter(
         site_moves__from_site__in=site_ids), period, worker)
-    sections = [_sessions_section(scope, period, site_ids, moved_away)
-                if section is _sessions_section
-                else section(scope, period) for section in SECTIONS]
-    sections.insert(3, _attendance_section(scope, period, site_ids, worker))
-    if worker is None:
-        sections.append(_safeguarding_section(period, site_ids))
-    return sections
+    made_apart = {
+        _sessions_section: lambda: _sessions_section(scope, period, site_ids, moved_away),
+        _attendance_section: lambda: _attendance_section(scope, period, site_ids, worker),
+        # Counted by site, never for one keyworker (safeguarding records are restricted).
+        _safeguarding_section: lambda: (None if worker is not None
+                                        else _safeguarding_section(period, site_ids)),
+    }
+    sections = [made_apart[section]() if section in made_apart else section(scope, period)
+                for section in SECTIONS]
+    return [section for section in sections if section is not None]
 
 
 def flat_rows(sections):

@@ -230,3 +230,15 @@ def test_attendance_is_in_the_outcome_report_and_the_portfolio(client, manager, 
     client.force_login(keyworker)
     response = client.get(reverse("stages:portfolio_pdf", args=[client_record.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_visit_left_open_on_an_earlier_day_closes_at_that_days_end(keyworker, client_record,
+                                                                      site):
+    from keywork.lib import dates
+
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    visit = services.visit_check_in(site=site, by=keyworker, client=client_record,
+                                    at=local_moment(day, 10))
+    visit = services.visit_check_out(visit=visit, by=keyworker)
+    assert dates.local_day(visit.checked_out_at) == day
+    assert dates.format_time(visit.checked_out_at) == "23:59"

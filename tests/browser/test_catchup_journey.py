@@ -27,7 +27,7 @@ def test_a_keyworker_logs_a_three_week_old_session_and_the_manager_approves_it(
     page.get_by_role("link", name="Log a past session").click()
     expect(page.get_by_role("heading", name="Log a past session")).to_be_visible()
     choose(page, "Client*", str(dee))
-    page.get_by_label("Day").fill(day.isoformat())
+    page.locator("#id_day").fill(day.isoformat())
     page.get_by_label("Start").fill("17:30")
     page.get_by_label("End").fill("18:15")
     page.get_by_role("button", name="Save the booking").click()

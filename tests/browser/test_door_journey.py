@@ -1,10 +1,12 @@
 """Issue 17: the door register on a phone (375 px): find someone as you type, check them
 in with one tap, see them in today's register, check them out, add someone new."""
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from attendance.models import Visit, Visitor
 from clients.models import Client
+from safeguarding.models import Ban
 from tests.browser.conftest import DEMO_PASSWORD
 
 PHONE = {"width": 375, "height": 800}
@@ -16,7 +18,9 @@ def _fits(page):
 
 def test_the_door_register_on_a_phone(page, log_in, screenshot, demo):
     inside = Visit.objects.filter(checked_out_at__isnull=True).values("client")
+    banned = Ban.objects.in_force(timezone.localdate()).values("client")
     person = (Client.objects.filter(site__code="DC1").open().exclude(pk__in=inside)
+              .exclude(pk__in=banned)
               .exclude(admitted_on__isnull=True).order_by("pk").first())
     log_in("keyworker", DEMO_PASSWORD)
     page.set_viewport_size(PHONE)

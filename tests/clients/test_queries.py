@@ -26,11 +26,11 @@ LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
 ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
 # (clients.selectors.keyworker_matches), whatever the number of workers or clients
 # Issue 17 added one: whether the keyworker is away today (diary.selectors.keyworker_away).
-# + 1: the door register's section (attendance.selectors.file_summary, one query)
+# + 2: the door register's section (attendance.selectors.file_summary: the months, the last visit)
 # + 5: safeguarding's section (bans in force, risks to know, the records the user may read)
 # + 2: the client's groups and their rates (activities.selectors.groups_of)
 # + 1: the site's agencies for the contact form's "with a professional" (diary)
-FILE_QUERIES = 38  # with the access log's row (audit); the site check and a keyworker's
+FILE_QUERIES = 39  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
 # session" at the top of the file); the earlier stays (clients.Episode) and the last move

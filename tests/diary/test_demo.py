@@ -111,6 +111,8 @@ def test_demo_sessions_work_on_the_plans_actions_on_every_site(seeded):
     assert ActionProgress.history.count() == count
     seeded()
     assert ActionProgress.objects.count() == count, "running seed_demo again adds none"
+
+
 def test_demo_has_contacts_with_relatives_and_professionals_on_every_site(seeded):
     seeded(clients=24)
     for code in ("DC1", "HH1", "BIG"):

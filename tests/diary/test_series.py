@@ -333,3 +333,17 @@ def test_only_those_who_open_the_file_set_the_frequency(client, client_record, c
     client.force_login(other_site_keyworker)
     assert client.post(url, {"sessions_per_week": "3"}).status_code == 404
     assert not hasattr(client_record, "cadence") or client_record.cadence is None
+
+
+def test_a_session_whose_time_has_come_is_logged_not_cancelled(client, keyworker,
+                                                               client_record):
+    """Cancelling past keywork would skip the late-recording rule: the log records it."""
+    session = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                    starts_at=timezone.now() - datetime.timedelta(days=20))
+    with pytest.raises(ValidationError, match="Log the session"):
+        services.session_cancel(session=session, version=session.version, by=keyworker,
+                                cancelled_by="client", reason="Away")
+    client.force_login(keyworker)
+    page = client.get(reverse("diary:session", args=[session.pk])).content.decode()
+    assert reverse("diary:cancel", args=[session.pk]) not in page
+    assert KeyworkSession.objects.get(pk=session.pk).status == "booked"

@@ -31,8 +31,9 @@ def test_only_the_people_who_need_to_see_a_record_read_it(
         client_record, keyworker, colleague, manager, other_site_manager, administrator,
         other_site_keyworker, colleagues_client, site):
     incident = incident_about(client_record, by=manager, site=site)
-    # Kim holds Dee; the manager raised it and manages the site; an administrator reads all.
-    assert _readers(incident, keyworker, manager, administrator) == [True, True, True]
+    # Kim holds Dee; the manager raised it and manages the site; an administrator, who runs
+    # the system, never reads client records.
+    assert _readers(incident, keyworker, manager, administrator) == [True, True, False]
     assert _readers(incident, colleague, other_site_manager, other_site_keyworker) == [
         False, False, False]
     # Sam reads it once she covers Dee, or once a manager names her on it.
@@ -183,3 +184,53 @@ def test_a_record_about_two_clients_goes_with_the_last_of_them(client_record,
     assert not Incident.objects.exists()
     assert not Incident.history.model.objects.exists()
     assert not Client.objects.exists()
+
+
+def test_reading_a_record_about_two_clients_is_in_each_ones_access_log(
+        client, client_record, keyworker, manager, site):
+    from audit.models import AccessEvent
+    from tests.factories import ClientFactory
+
+    other = ClientFactory(site=site)
+    incident = incident_about(client_record, by=keyworker, site=site, others=[other])
+    client.force_login(manager)
+    assert client.get(reverse("safeguarding:detail", args=[incident.pk])).status_code == 200
+    logged = AccessEvent.objects.filter(url_name="safeguarding:detail", user=manager)
+    assert sorted(logged.values_list("client_id", flat=True)) == sorted(
+        [client_record.pk, other.pk])
+
+
+def test_a_record_raised_today_of_something_two_months_ago_counts_as_raised_today(
+        client_record, keyworker, site):
+    today = timezone.localdate()
+    incident_about(client_record, by=keyworker, site=site,
+                   happened_on=today - datetime.timedelta(days=60))
+    figures = selectors.counts([site.pk], today - datetime.timedelta(days=30), today)
+    assert figures["raised"] == 1
+    earlier = selectors.counts([site.pk], today - datetime.timedelta(days=90),
+                               today - datetime.timedelta(days=31))
+    assert earlier["raised"] == 0
+
+
+def test_a_ban_due_for_review_is_on_its_managers_today_until_reviewed(
+        client, client_record, keyworker, manager, site):
+    from diary.selectors import due_for
+
+    today = timezone.localdate()
+    ban = services.ban_record(client=client_record, by=manager, kind="ban", reason="Threats",
+                              starts_on=today - datetime.timedelta(days=10), review_on=today)
+    due = [item for item in due_for(manager) if item.kind == "ban_review"]
+    assert [(item.detail, item.overdue) for item in due] == [(ban, False)]
+    assert not [item for item in due_for(keyworker) if item.kind == "ban_review"]
+    client.force_login(manager)
+    assert "Review the ban of" in client.get(reverse("diary:today")).content.decode()
+    url = reverse("safeguarding:ban_review", args=[ban.pk])
+    response = client.post(url, {"review_on": today.isoformat(), "note": "Still a risk"})
+    assert "The next review is a day to come." in response.content.decode()
+    response = client.post(url, {"review_on": (today + datetime.timedelta(days=28)).isoformat(),
+                                 "note": "Still a risk"})
+    assert response.status_code == 302
+    ban.refresh_from_db()
+    assert ban.review_on == today + datetime.timedelta(days=28) and ban.lifted_at is None
+    assert ban.history.first().history_change_reason == "Reviewed: Still a risk"
+    assert not [item for item in due_for(manager) if item.kind == "ban_review"]

@@ -321,8 +321,10 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
     rows = [imports_files.example("clients")]
     world["import_batch"] = imports_services.batch_preview(uploads={"clients": SimpleUploadedFile(
         "clients.csv", imports_sample.as_csv("clients", rows))}, by=manager)
-    # The door register: Dee in since the morning, a visitor not yet referred.
-    world["visit"] = attendance_services.visit_check_in(site=site, by=colleague, client=dee)
+    # The door register: Dee in since the morning (let in despite her ban), a visitor not yet
+    # referred.
+    world["visit"] = attendance_services.visit_check_in(site=site, by=colleague, client=dee,
+                                                        despite_ban=True)
     world["visitor"], _visit = attendance_services.visitor_check_in(
         site=site, by=colleague, name="Lee Mason", description="Red coat")
     return world
@@ -396,6 +398,7 @@ def url_of(name, world):
         "safeguarding:detail": [world["incident"].pk],
         "safeguarding:review": [world["incident"].pk],
         "safeguarding:close": [world["incident"].pk],
+        "safeguarding:ban_review": [world["ban"].pk],
         "safeguarding:ban_lift": [world["ban"].pk],
         "activities:detail": [world["activity"].pk],
         "activities:edit": [world["activity"].pk],

@@ -40,8 +40,9 @@ PORTFOLIO_QUERIES = 9 + 1  # + the access log's row (audit)
 # re-assessment due (stages.selectors.reassessments) one more on each; the file's earlier
 # stays and site moves (clients, issue 16) one more.
 CASELOAD_QUERIES = 19
-# + the access log's row (audit), attendance, groups (activities), the contact form's agencies
-FILE_QUERIES = 31 + 1 + 1 + 1 + 1
+# + the access log's row (audit); issue 17's sections: the keyworker away (1), attendance (2),
+# safeguarding (4 without a ban), groups (2) and the contact form's agencies (1).
+FILE_QUERIES = 31 + 1 + 1 + 2 + 4 + 2 + 1
 
 
 @pytest.fixture

@@ -23,8 +23,9 @@ from tests.factories import (
 
 # One query for each figure (first plans late among them), the caseload sizes and the
 # unallocated count; the safeguarding figures (safeguarding.selectors.counts: one for the
-# incidents, one for the bans); the same at every size.
-DASHBOARD_QUERIES = 21
+# incidents, one for the bans); who is away this week (diary.selectors.away); the same at
+# every size.
+DASHBOARD_QUERIES = 22
 # A supervision page: the caseload at a glance is 25 (each fact from the selector of the
 # app that owns it: sessions 3, risks 1, alerts 1, plans 5, referrals 2, scores 1, stages 1,
 # overdue today 14 (with the consents to renew, cover starting or ending, keywork recorded
@@ -34,8 +35,9 @@ DASHBOARD_QUERIES = 21
 # record, its form and its actions the rest. Issue 17's series of sessions and a client's
 # expected sessions a week are two more tracked models (the change trail asks each once).
 # (The change trail reads safeguarding's bans and involvements too: 2 more.)
-# One more since contacts name an agency (issue 17), the same at both sizes.
-SUPERVISION_QUERIES = 71
+# One more since contacts name an agency (issue 17), and three more tracked models of issue 17
+# (work on plan actions, visits at the door, group registers): the same at both sizes.
+SUPERVISION_QUERIES = 74
 # + attendance at the door (attendance.selectors.site_figures); + 2 the safeguarding section
 # (safeguarding.selectors.counts).
 REPORT_QUERIES = 17 + 1 + 2
