@@ -126,6 +126,8 @@ def test_the_figures_count_open_records_by_risk_the_period_and_bans(
                          happened_on=today - 60 * DAY)
     services.incident_review(incident=old, by=manager, review_note="x")
     services.incident_close(incident=old, by=manager, outcome="y")
+    # Raised when it happened, two months ago: outside the period, which counts by raising.
+    Incident.objects.filter(pk=old.pk).update(raised_at=timezone.now() - 60 * DAY)
     incident_about(other_site_client, by=other_site_keyworker, site=other_site)
     services.ban_record(client=client_record, by=manager, kind="ban", reason="r",
                         starts_on=today, review_on=today)
