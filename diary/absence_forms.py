@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
 from diary.models import StaffAbsence
+from keywork.lib.dates import format_weekday
 from keywork.lib.forms import form_helper, form_row
 
 
@@ -54,34 +55,43 @@ class AbsenceCancelForm(forms.Form):
 
 
 class CoverForm(forms.Form):
-    """One choice of cover worker per client (`cover_<client id>`), or one for every client
-    left blank (`everyone`), and one handover note. `rows` are selectors.CoverRow;
-    `candidates` the workers who may cover, `matches` {client id: [KeyworkerMatch]} best
-    first (clients.selectors.keyworker_matches). Choices are built once, not queried per
-    field."""
+    """One choice of cover worker per client still without cover on some day
+    (`cover_<client id>`), or one for every client left blank (`everyone`), and one
+    handover note. `plan` is selectors.CoverPlan; `candidates` the workers who may cover at
+    any of the sites, `matches` {client id: [KeyworkerMatch]} best first, of the candidates
+    who work at that client's site (clients.selectors.keyworker_matches). Choices are built
+    once, not queried per field. With nothing chosen the form is still valid when sessions
+    move to cover already arranged."""
 
-    def __init__(self, *args, rows, candidates, matches, **kwargs):
+    def __init__(self, *args, plan, candidates, matches, **kwargs):
         super().__init__(*args, **kwargs)
+        self.plan = plan
         self.workers = {str(worker.pk): worker for worker in candidates}
-        self.rows = [row for row in rows if not row.covers]
+        self.rows = [row for row in plan.rows if row.needs_cover]
         blank = [("", _("No cover (or the one for everyone below)"))]
         for row in self.rows:
             found = matches.get(row.client.pk, [])
             choices = [(str(m.worker.pk), _("%(name)s: %(summary)s") % {
                 "name": m.worker, "summary": m.summary}) for m in found]
-            field = forms.ChoiceField(label=_("Cover for %(client)s") % {"client": row.client},
-                                      choices=blank + choices, required=False)
+            if row.covers:
+                label = _("Cover for %(client)s on the days still without: %(days)s") % {
+                    "client": row.client,
+                    "days": ", ".join(format_weekday(day) for day in row.uncovered_days)}
+            else:
+                label = _("Cover for %(client)s") % {"client": row.client}
+            field = forms.ChoiceField(label=label, choices=blank + choices, required=False)
             if found:
                 field.help_text = _("Suggested: %(name)s") % {"name": found[0].worker}
             self.fields[f"cover_{row.client.pk}"] = field
         self.fields["everyone"] = forms.ChoiceField(
             label=_("Cover for every client left blank"), required=False,
-            choices=[("", _("Nobody"))] + [(pk, str(w)) for pk, w in self.workers.items()])
+            choices=[("", _("Nobody"))] + [(pk, str(w)) for pk, w in self.workers.items()],
+            help_text=_("Only for the clients at a site where they work."))
         self.fields["handover_note"] = forms.CharField(
-            label=_("Handover note"), max_length=5000,
+            label=_("Handover note"), max_length=5000, required=False,
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("What the covering workers need to know: current actions, risks, "
-                        "appointments. Each client's cover gets this note."))
+                        "appointments. Each client's new cover gets this note."))
 
     def client_fields(self):
         return [(row, self[f"cover_{row.client.pk}"]) for row in self.rows]
@@ -95,10 +105,18 @@ class CoverForm(forms.Form):
             worker = self.workers.get(value) if value else everyone
             if value and worker is None:
                 self.add_error(f"cover_{row.client.pk}", _("Choose one of the workers listed."))
+            elif worker is not None and not value and not worker.works_at(row.client.site_id):
+                self.add_error("everyone", _(
+                    "%(worker)s does not work at %(site)s, where %(client)s is: choose "
+                    "someone for %(client)s above.") % {
+                    "worker": worker, "site": row.client.site, "client": row.client})
             elif worker is not None:
                 chosen[row.client] = worker
-        if not chosen and not self.errors:
+        if not chosen and not self.plan.moves_to_existing_cover and not self.errors:
             raise forms.ValidationError(_(
                 "Choose a cover worker for at least one client, or one for everyone."))
+        if chosen and not (data.get("handover_note") or "").strip():
+            self.add_error("handover_note", _(
+                "Write a handover note: what the covering workers need to know."))
         data["choices"] = chosen
         return data

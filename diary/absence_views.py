@@ -112,16 +112,19 @@ def absence_cover(request, pk):
     site_ids = [pk for pk in absence.worker.site_ids if user.manages(pk)]
     if not site_ids:
         raise PermissionDenied
-    rows = selectors.cover_plan(absence, site_ids)
+    plan = selectors.cover_plan(absence, site_ids)
     candidates = list(User.objects.filter(sites__in=site_ids, is_active=True,
                                           role=User.Role.KEYWORKER)
                       .exclude(pk=absence.worker_id).distinct().prefetch_related("sites")
                       .order_by("first_name", "last_name"))
     caseloads = client_selectors.caseload_sizes(candidates)
+    # Each client's choices: only workers at the client's own site (cover_arrange refuses
+    # anyone else, and one refusal would undo the whole action).
     matches = {row.client.pk: client_selectors.keyworker_matches(
-        row.client, candidates, caseloads=caseloads) for row in rows if not row.covers}
+        row.client, [w for w in candidates if w.works_at(row.client.site_id)],
+        caseloads=caseloads) for row in plan.rows if row.needs_cover}
     open_for_cover = not absence.is_cancelled and absence.last_day >= timezone.localdate()
-    form = forms.CoverForm(request.POST or None, rows=rows, candidates=candidates,
+    form = forms.CoverForm(request.POST or None, plan=plan, candidates=candidates,
                            matches=matches)
     results = None
     if request.method == "POST" and open_for_cover and form.is_valid():
@@ -135,9 +138,10 @@ def absence_cover(request, pk):
             moved = sum(len(result.moved) for result in results)
             messages.success(request, _("Cover arranged for %(clients)s client(s); "
                                         "%(moved)s session(s) moved.") % {
-                "clients": len(results), "moved": moved})
+                "clients": sum(1 for result in results if result.allocations),
+                "moved": moved})
             return render(request, "diary/absence_covered.html", {
                 "absence": absence, "results": results})
     return render(request, "diary/absence_cover.html", {
-        "absence": absence, "rows": rows, "form": form, "open_for_cover": open_for_cover,
+        "absence": absence, "plan": plan, "form": form, "open_for_cover": open_for_cover,
         "list_url": f"{reverse('diary:absences')}?site={site_ids[0]}"})

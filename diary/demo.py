@@ -421,9 +421,9 @@ def _away_with_cover(*, worker, cover, manager, first_day, last_day, note):
     absence = services.absence_record(worker=worker, kind=StaffAbsence.Kind.LEAVE,
                                       first_day=first_day, last_day=last_day, by=manager,
                                       note=note)
-    rows = selectors.cover_plan(absence, [pk for pk in worker.site_ids if manager.manages(pk)])
-    choices = {row.client: cover for row in rows if not row.covers}
-    if choices:
+    plan = selectors.cover_plan(absence, [pk for pk in worker.site_ids if manager.manages(pk)])
+    choices = {row.client: cover for row in plan.rows if row.needs_cover}
+    if choices or plan.moves_to_existing_cover:
         services.absence_cover_arrange(absence=absence, choices=choices, by=manager,
                                        handover_note="Sessions moved to you for the week; "
                                                      "plans and risks are on each file.")

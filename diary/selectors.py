@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from clients.models import Allocation, Client
 from clients.selectors import in_current_stay
@@ -583,11 +584,26 @@ class Away:
         return sorted(((worker, len(clients)) for worker, clients in counts.values()),
                       key=lambda pair: (-pair[1], pair[0].first_name, pair[0].last_name))
 
+    def uncovered_days(self, client_id, today=None):
+        """The days of the absence still to come (from `today`) on which no cover of this
+        client takes them in: a client covered for part of the absence is not covered."""
+        return _days_without(self.absence, self.covers_of(client_id), today)
+
     @property
     def uncovered(self):
-        """The clients with no cover on any day of the absence."""
-        covered = {cover.client_id for cover in self.covers}
-        return [client for client in self.clients if client.pk not in covered]
+        """The clients left without cover on some day of the absence still to come."""
+        today = timezone.localdate()
+        return [client for client in self.clients if self.uncovered_days(client.pk, today)]
+
+
+def _days_without(absence, covers, today=None):
+    day = max(absence.first_day, today or timezone.localdate())
+    days = []
+    while day <= absence.last_day:
+        if not any(cover.start <= day < cover.end for cover in covers):
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return tuple(days)
 
 
 def away(site_ids, first_day, last_day, *, client_ids=None):
@@ -644,28 +660,112 @@ def keyworker_away(client, today=None):
 
 
 @dataclass(frozen=True)
+class PlannedSession:
+    """One booked session of the absent worker during the absence, and what the cover
+    action does with it: it moves to `cover`'s worker (cover already arranged for its day),
+    to the cover chosen on the page (`moves_to_chosen`), or it stays, `stays` saying why."""
+
+    session: Session
+    cover: object = None
+    stays: str = ""
+
+    @property
+    def moves_to_chosen(self):
+        return self.cover is None and not self.stays
+
+
+@dataclass(frozen=True)
 class CoverRow:
-    """One client of an absent worker on the arrange-cover page."""
+    """One client on the arrange-cover page: `kind` is the absent worker's part for them
+    (Allocation.Kind; "" for none in those days), `sessions` [PlannedSession], `covers`
+    the client's cover taking in any day of the absence, `uncovered_days` the days still to
+    come with none (only a keyworker's clients are offered cover for them)."""
 
     client: Client
+    kind: str
     sessions: tuple
-    covers: tuple
+    covers: tuple = ()
+    uncovered_days: tuple = ()
+
+    @property
+    def needs_cover(self):
+        return self.kind == Allocation.Kind.PRIMARY and bool(self.uncovered_days)
+
+    @property
+    def to_existing_cover(self):
+        return [planned for planned in self.sessions if planned.cover is not None]
+
+
+@dataclass(frozen=True)
+class CoverPlan:
+    """The arrange-cover page: `rows` the absent worker's clients (keyworker), `others` the
+    clients they hold sessions with as co-keyworker, cover or nothing in those days (the
+    sessions stay, listed with why), `elsewhere` how many of their sessions then are with
+    clients at sites not asked about (their managers arrange those)."""
+
+    rows: tuple
+    others: tuple = ()
+    elsewhere: int = 0
+
+    @property
+    def moves_to_existing_cover(self):
+        return any(row.to_existing_cover for row in self.rows)
+
+
+STAYS = {
+    Allocation.Kind.CO: _lazy("Stays: the absent worker is this client's co-keyworker, and "
+                              "cover is arranged for a keyworker's clients. Move or cancel "
+                              "it in the diary."),
+    Allocation.Kind.COVER: _lazy("Stays: the absent worker is covering this client for "
+                                 "their keyworker. Move or cancel it in the diary."),
+    "": _lazy("Stays: the absent worker is not this client's keyworker in those days. Move "
+              "or cancel it in the diary."),
+}
 
 
 def cover_plan(absence, site_ids, now=None):
-    """[CoverRow] for the arrange-cover page: each client the absent worker is keyworker
-    of during the absence at these sites (`away`), their booked sessions with the worker
-    still to come in those days (`sessions_during`) and any cover they already have then.
-    Four queries."""
+    """CoverPlan for the arrange-cover page: each client the absent worker is keyworker
+    of during the absence at these sites (`away`), every booked session of the worker still
+    to come in those days (`sessions_during`), each saying whether it moves to cover already
+    arranged for its day, to the cover chosen, or stays and why; the days still without
+    cover. Four queries at most."""
+    today = timezone.localdate(now) if now else timezone.localdate()
     found = _away([absence], site_ids, absence.first_day, absence.last_day)
-    if not found:
-        return []
-    clients = found[0].clients
-    sessions = {}
-    for session in sessions_during(absence, now).filter(client__in=[c.pk for c in clients]):
-        sessions.setdefault(session.client_id, []).append(session)
-    return [CoverRow(client=client, sessions=tuple(sessions.get(client.pk, ())),
-                     covers=tuple(found[0].covers_of(client.pk))) for client in clients]
+    clients = found[0].clients if found else ()
+    keyworker_of = {client.pk for client in clients}
+    sessions, others, elsewhere = {}, {}, 0
+    for session in sessions_during(absence, now).select_related("client"):
+        if session.client.site_id not in site_ids:
+            elsewhere += 1
+            continue
+        group = sessions if session.client_id in keyworker_of else others
+        group.setdefault(session.client_id, []).append(session)
+    rows = []
+    for client in clients:
+        covers = tuple(found[0].covers_of(client.pk))
+        planned = []
+        for session in sessions.get(client.pk, ()):
+            day = dates.local_day(session.starts_at)
+            cover = next((c for c in covers if c.start <= day < c.end), None)
+            planned.append(PlannedSession(session, cover=cover))
+        rows.append(CoverRow(client=client, kind=Allocation.Kind.PRIMARY,
+                             sessions=tuple(planned), covers=covers,
+                             uncovered_days=_days_without(absence, covers, today)))
+    kinds = {}
+    if others:
+        for allocation in (Allocation.objects
+                           .filter(worker=absence.worker_id, client__in=list(others),
+                                   start__lte=absence.last_day)
+                           .filter(Q(end__isnull=True) | Q(end__gt=absence.first_day))
+                           .exclude(kind=Allocation.Kind.PRIMARY).order_by("kind")):
+            kinds.setdefault(allocation.client_id, allocation.kind)
+    other_rows = [CoverRow(client=held[0].client, kind=kinds.get(pk, ""),
+                           sessions=tuple(PlannedSession(s, stays=STAYS[kinds.get(pk, "")])
+                                          for s in held))
+                  for pk, held in others.items()]
+    other_rows.sort(key=lambda row: (row.client.last_name, row.client.first_name,
+                                     row.client.pk))
+    return CoverPlan(rows=tuple(rows), others=tuple(other_rows), elsewhere=elsewhere)
 
 
 def absences_to_come(user, today=None):

@@ -7,6 +7,7 @@ history, so that an entry changed outside a request still says who changed it.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -913,15 +914,27 @@ def absence_cancel(*, absence, by, reason):
     return absence
 
 
+class Left(NamedTuple):
+    """A session the cover action could not move: `worker` the cover it would have gone to
+    (None: no cover that day), `clash` their session then (None: they are away then)."""
+
+    session: Session
+    worker: object
+    clash: object
+
+
 @dataclass
 class CoverResult:
-    """What absence_cover_arrange did for one client."""
+    """What absence_cover_arrange did for one client: `worker` the cover chosen on the page
+    and `allocations` the cover it was given (one per run of days without cover; none when
+    the client already had cover and only their sessions moved), `moved` the sessions moved
+    (each to its new worker), `left` [Left]."""
 
     client: Client
-    worker: User
-    allocation: Allocation
+    worker: object = None
+    allocations: list = field(default_factory=list)
     moved: list = field(default_factory=list)
-    left: list = field(default_factory=list)  # (session, the cover worker's clash)
+    left: list = field(default_factory=list)
 
 
 def _change_reason(absence):
@@ -930,17 +943,32 @@ def _change_reason(absence):
         "last": format_day(absence.last_day), "pk": absence.pk})[:100]
 
 
+def _runs(days):
+    """[(first, last)]: the consecutive days in `days` (sorted) as spans."""
+    runs = []
+    for day in days:
+        if runs and runs[-1][1] + datetime.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
 @transaction.atomic
 def absence_cover_arrange(*, absence, choices, handover_note, by, now=None):
-    """Arrange cover for an absence in one action: for each (client, cover worker) in
-    `choices`, a cover allocation through clients.services.cover_arrange for the
-    absence's days (from today, if it has begun; it ends by itself after the last day),
-    and the client's booked sessions with the absent worker in those days moved to the
-    cover worker, their history naming the absence. The client keeps their keyworker.
+    """Arrange cover for an absence in one action. For each (client, cover worker) in
+    `choices`, cover through clients.services.cover_arrange for the days still to come
+    that no cover of the client takes in (`selectors.cover_plan`; one allocation per run of
+    such days; it ends by itself after the last). Then every booked session of the client
+    with the absent worker in those days moves: to the cover already arranged for its day,
+    or to the cover just chosen, its history naming the absence. So a client already
+    covered for some days has those sessions moved to that cover even with no choice made.
+    The client keeps their keyworker. Sessions with clients the absent worker is not
+    keyworker of stay (the page lists them with why).
 
-    A session the cover worker cannot take (they have another then) stays where it is and
-    is listed in `left`. All or nothing otherwise: a client that cannot have that cover
-    refuses the whole action with a message naming them. [CoverResult]."""
+    A session its cover cannot take (they have another then, or are away that day) stays
+    where it is and is listed in `left`. All or nothing otherwise: a client that cannot
+    have that cover refuses the whole action with a message naming them. [CoverResult]."""
     from diary import selectors
 
     if not _manages_worker(by, absence.worker):
@@ -952,20 +980,23 @@ def absence_cover_arrange(*, absence, choices, handover_note, by, now=None):
         raise ValidationError(_("This absence was cancelled: there is nothing to cover."))
     if absence.last_day < today:
         raise ValidationError(_("This absence is over: cover can no longer be arranged."))
-    if not choices:
+    sites = [pk for pk in absence.worker.site_ids if by.manages(pk)]
+    plan = selectors.cover_plan(absence, sites, now)
+    if not choices and not plan.moves_to_existing_cover:
         raise ValidationError(_("Choose a cover worker for at least one client."))
-    if not handover_note.strip():
+    if choices and not handover_note.strip():
         raise ValidationError({"handover_note": _(
             "Write a handover note: what the covering workers need to know.")})
-    sites = [pk for pk in absence.worker.site_ids if by.manages(pk)]
-    rows = {row.client.pk: row for row in selectors.cover_plan(absence, sites, now)}
     first = max(absence.first_day, today)
-    away = set(StaffAbsence.objects.live().overlapping(first, absence.last_day)
-               .filter(worker__in=[w.pk for w in choices.values()])
-               .values_list("worker", flat=True))
+    workers = {w.pk for w in choices.values()} | {
+        c.worker_id for row in plan.rows for c in row.covers}
+    away = {}
+    for other in (StaffAbsence.objects.live().overlapping(first, absence.last_day)
+                  .filter(worker__in=workers)):
+        away.setdefault(other.worker_id, []).append(other)
     reason = _change_reason(absence)
     with _each_client_written():
-        return _cover_each(absence, choices, rows, away, first, reason, handover_note, by, now)
+        return _cover_each(absence, choices, plan, away, reason, handover_note, by, now)
 
 
 def _each_client_written():
@@ -981,36 +1012,59 @@ def _each_client_written():
     return zeal_ignore()
 
 
-def _cover_each(absence, choices, rows, away, first, reason, handover_note, by, now):
+def _cover_each(absence, choices, plan, away, reason, handover_note, by, now):
     from clients.services import cover_arrange  # the clients app's one cover rule
     from diary import selectors
 
-    results = []
+    rows = {row.client.pk: row for row in plan.rows}
+    chosen = {}
     for client, worker in choices.items():
-        if client.pk not in rows:
+        row = rows.get(client.pk)
+        if row is None:
             raise ValidationError(_("%(client)s is not one of %(worker)s's clients at your "
                                     "sites.") % {"client": client, "worker": absence.worker})
-        if worker.pk == absence.worker_id or worker.pk in away:
+        if not row.uncovered_days:
+            raise ValidationError(_("%(client)s already has cover on every day of the "
+                                    "absence still to come.") % {"client": client})
+        if worker.pk == absence.worker_id or any(
+                other.takes_in(day) for other in away.get(worker.pk, ())
+                for day in row.uncovered_days):
             raise ValidationError(_("%(client)s: %(cover)s is away on some of those days "
                                     "too. Choose someone else.")
                                   % {"client": client, "cover": worker})
-        try:
-            allocation = cover_arrange(client=client, worker=worker, first_day=first,
-                                       last_day=absence.last_day,
-                                       handover_note=handover_note, by=by)
-        except ValidationError as error:
-            raise ValidationError(_("%(client)s: %(problem)s") % {
-                "client": client, "problem": " ".join(error.messages)}) from None
-        result = CoverResult(client=client, worker=worker, allocation=allocation)
+        chosen[client.pk] = worker
+    results = []
+    for row in plan.rows:
+        client, worker = row.client, chosen.get(row.client.pk)
+        if worker is None and not row.to_existing_cover:
+            continue
+        result = CoverResult(client=client, worker=worker)
+        if worker is not None:
+            for first_day, last_day in _runs(row.uncovered_days):
+                try:
+                    result.allocations.append(cover_arrange(
+                        client=client, worker=worker, first_day=first_day,
+                        last_day=last_day, handover_note=handover_note, by=by))
+                except ValidationError as error:
+                    raise ValidationError(_("%(client)s: %(problem)s") % {
+                        "client": client, "problem": " ".join(error.messages)}) from None
+        covers = list(row.covers) + result.allocations
         sessions = (selectors.sessions_during(absence, now).filter(client=client)
                     .select_for_update(of=("self",)).select_related("client"))
         for session in sessions:
-            clash = clashes(worker=worker, client=client, starts_at=session.starts_at,
+            day = dates.local_day(session.starts_at)
+            cover = next((c for c in covers if c.start <= day < c.end), None)
+            target = cover.worker if cover is not None else None
+            if target is None or any(other.takes_in(day)
+                                     for other in away.get(target.pk, ())):
+                result.left.append(Left(session, target, None))
+                continue
+            clash = clashes(worker=target, client=client, starts_at=session.starts_at,
                             ends_at=session.ends_at, exclude=session).first()
             if clash is not None:
-                result.left.append((session, clash))
+                result.left.append(Left(session, target, clash))
                 continue
-            session.worker = worker
+            session.worker = target
             session.version += 1
             session.full_clean()
             session._change_reason = reason
@@ -1018,6 +1072,8 @@ def _cover_each(absence, choices, rows, away, first, reason, handover_note, by, 
             result.moved.append(session)
         results.append(result)
     return results
+
+
 # Repeating sessions ---------------------------------------------------------------------------
 
 
