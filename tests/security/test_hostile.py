@@ -806,6 +806,8 @@ def test_hostile_text_in_every_pdf_is_shown_as_text(client, hostile_file, keywor
                                        args=[world["agreement_draft"].pk]),
         "plans:sheet_pdf": reverse("plans:sheet_pdf", args=[dee.pk]),
         "stages:portfolio_pdf": reverse("stages:portfolio_pdf", args=[dee.pk]),
+        # The door's printed register: Dee was checked in by the world (world["visit"]).
+        "attendance:register_pdf": reverse("attendance:register_pdf") + f"?site={dee.site_id}",
     }
     texts = {}
     for name, url in documents.items():
