@@ -190,6 +190,15 @@ def test_a_corrected_register_never_touches_typed_evidence(workshop, resident, m
     assert list(Evidence.objects.all()) == [typed]
 
 
+def test_no_one_joins_an_archived_activity(workshop, client_record, manager):
+    workshop.is_archived = True
+    services.activity_save(activity=workshop, by=manager)
+    with pytest.raises(ValidationError) as error:
+        services.membership_add(activity=workshop, client=client_record, by=manager)
+    assert error.value.messages == ["Action Training Workshop is archived; no one can join it."]
+    assert not Membership.objects.exists()
+
+
 def test_the_migration_marks_evidence_made_from_a_register_before_it(
         workshop, resident, colleagues_client, manager, keyworker, site):
     import importlib
