@@ -24,8 +24,11 @@ class Rate:
         session was held."""
         return self.attended * 100 // self.held if self.held else None
 
-    def meets(self, required):
-        return self.held > 0 and self.attended * 100 >= required * self.held
+    def meets(self, required, *, at_least=1):
+        """At least `required` percent attended, of at least `at_least` sessions held (and
+        never of none)."""
+        return (self.held >= max(at_least, 1)
+                and self.attended * 100 >= required * self.held)
 
 
 NO_SESSIONS = Rate(0, 0)

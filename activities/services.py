@@ -70,6 +70,9 @@ def _check_client(activity, client):
 def membership_add(*, activity, client, by, on=None):
     """A client joins an activity from `on` (today)."""
     _works_at(activity.site_id, by)
+    if activity.is_archived:
+        raise ValidationError(_("%(activity)s is archived; no one can join it.")
+                              % {"activity": activity})
     _check_client(activity, client)
     if client.is_archived:
         raise ValidationError(_("%(client)s has left; they cannot join a group.")

@@ -132,6 +132,10 @@ class RegisterTaskForm(forms.Form):
     rate = forms.IntegerField(label=_("Rate needed (%)"), min_value=1, max_value=100,
                               help_text=_("The share of the sessions held while the client "
                                           "is a member that they must attend."))
+    sessions_needed = forms.IntegerField(
+        label=_("Sessions held, at least"), min_value=1, max_value=100, initial=4,
+        help_text=_("The rate counts once at least this many sessions were held while the "
+                    "client is a member: one workshop attended of one is not yet 100 %."))
 
     def __init__(self, *args, tasks, activities, **kwargs):
         super().__init__(*args, **kwargs)

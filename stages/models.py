@@ -353,6 +353,11 @@ class Evidence(models.Model):
     lapsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+", null=True, blank=True, editable=False)
     lapsed_reason = models.TextField(_("why it lapsed"), blank=True, editable=False)
+    # Set on evidence made from a group's register (stages.services._evidence_from_rates),
+    # None on evidence typed: only the former lapses when the register is corrected.
+    from_activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT,
+                                      related_name="+", null=True, blank=True, editable=False,
+                                      verbose_name=_("made from the register of"))
     history = HistoricalRecords()
 
     objects = EvidenceQuerySet.as_manager()
@@ -453,6 +458,11 @@ class RegisterTask(models.Model):
         _("rate needed (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("The share of the sessions held while the client is a member that they "
                     "must attend."))
+    sessions_needed = models.PositiveSmallIntegerField(
+        _("sessions held, at least"), default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The rate counts once at least this many sessions were held while the "
+                    "client is a member: one workshop attended of one is not yet 100 %."))
     history = HistoricalRecords()
 
     class Meta:
@@ -461,10 +471,17 @@ class RegisterTask(models.Model):
             models.UniqueConstraint(fields=["task", "site"], name="one_register_per_task_site"),
             models.CheckConstraint(condition=Q(rate__gte=1, rate__lte=100),
                                    name="register_task_rate"),
+            models.CheckConstraint(condition=Q(sessions_needed__gte=1),
+                                   name="register_task_sessions_needed"),
         ]
 
     def __str__(self):
         return f"{self.task} · {self.activity} {self.rate}%"
+
+    def met_by(self, rate):
+        """Whether a client's Rate at the activity meets the task: the rate needed, of at
+        least `sessions_needed` sessions held. The one rule of "a register task is met"."""
+        return rate.meets(self.rate, at_least=self.sessions_needed)
 
     def clean(self):
         if self.activity_id and self.site_id and self.activity.site_id != self.site_id:

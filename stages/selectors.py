@@ -14,7 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from activities.selectors import NO_SESSIONS, rate_text, rates
 from clients.models import Client
@@ -327,6 +327,9 @@ def register_tasks(client, tasks):
 
 def register_figures(link, rate):
     """What the ladder and the evidence say of a register task: "attended 6 of 10 Action
-    Training Workshop sessions, 60%; 50% needed"."""
-    return gettext("%(figures)s; %(rate)s%% needed") % {
-        "figures": rate_text(rate, link.activity.name), "rate": link.rate}
+    Training Workshop sessions, 60%; 50% of at least 4 sessions needed"."""
+    return ngettext("%(figures)s; %(rate)s%% of at least %(sessions)s session needed",
+                    "%(figures)s; %(rate)s%% of at least %(sessions)s sessions needed",
+                    link.sessions_needed) % {
+        "figures": rate_text(rate, link.activity.name), "rate": link.rate,
+        "sessions": link.sessions_needed}

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from activities.models import Activity
-from activities.selectors import rates
+from activities.selectors import NO_SESSIONS, rates
 from clients.models import Client
 from clients.selectors import in_current_stay
 from keywork.lib import dates
@@ -376,46 +376,87 @@ def portfolio_add(*, client, by, kind, on, title, text="", file=None, in_pdf=Tru
 # Ladder tasks evidenced from a group's register ----------------------------------------------
 
 
-def _evidence_from_rates(links, client_ids, by, on):
-    """Make the evidence of each of `links` (RegisterTask) for each of `client_ids` whose
-    rate now meets the rate needed, on a task of their current or a higher stage that has
-    no evidence yet. The one home of "a register task is met"."""
+def _evidence_from_rates(links, client_ids, by, on, *, corrected=None):
+    """The one home of "a register task is met" (`RegisterTask.met_by`), for each of `links`
+    (RegisterTask, with task__stage and activity) and each of `client_ids` whose record is
+    open, who are on the ladder at the link's site, on a task of their current or a higher
+    stage:
+
+    - when their rate now meets the task and nothing counts for it yet, its evidence is
+      made (what = the register's figures, on = `on`, from_activity = the activity);
+    - with `corrected` (the session whose register was changed), the evidence made from
+      that activity's register that no longer meets the task lapses (who, when, why: the
+      register was corrected), as a move down lapses evidence: kept, never deleted, and it
+      can be made again when the rate meets the task again. Typed evidence is never
+      touched.
+
+    Returns (made, lapsed). A fixed number of queries whatever the number of clients."""
     if not links or not client_ids:
-        return []
-    found = rates(client_ids, {link.activity_id for link in links})
-    made = []
-    for client in Client.objects.filter(pk__in=list(client_ids)).select_related("site"):
-        if client.is_archived:
-            continue
-        current = current_stage(client)
-        if current is None:
-            continue
-        done = set(client.evidence.counting().values_list("task_id", flat=True))
+        return [], []
+    sites = dict(Client.objects.filter(pk__in=list(client_ids)).open()
+                 .values_list("pk", "site_id"))
+    stages = {row.client_id: row.stage for row in ClientStage.objects.current()
+              .filter(client_id__in=list(sites)).select_related("stage")}
+    if not stages:
+        return [], []
+    found = rates(list(stages), {link.activity_id for link in links})
+    counting = {(e.client_id, e.task_id): e for e in Evidence.objects.counting().filter(
+        client_id__in=list(stages), task_id__in={link.task_id for link in links})}
+    made, lapsed, now = [], [], timezone.now()
+    for client_id, stage in stages.items():
         for link in links:
             task = link.task
-            rate = found.get((client.pk, link.activity_id))
-            if (link.site_id != client.site_id or rate is None or not rate.meets(link.rate)
-                    or task.pk in done or task.stage.ladder_id != current.stage.ladder_id
-                    or task.stage.order < current.stage.order):
+            if (link.site_id != sites[client_id] or task.stage.ladder_id != stage.ladder_id
+                    or task.stage.order < stage.order):
                 continue
-            made.append(evidence_record(client=client, task=task, by=by, on=on,
-                                        what=selectors.register_figures(link, rate)))
-    return made
+            rate = found.get((client_id, link.activity_id), NO_SESSIONS)
+            evidence = counting.get((client_id, task.pk))
+            if evidence is None and link.met_by(rate):
+                evidence = Evidence(client_id=client_id, task=task, task_text=task.text, on=on,
+                                    what=selectors.register_figures(link, rate), by=by,
+                                    status=Evidence.Status.DONE,
+                                    from_activity_id=link.activity_id)
+                # The foreign keys and "one counting row per task" hold by construction (and
+                # the database enforces the latter): checked here, they would cost queries.
+                evidence.full_clean(exclude={"client", "task", "by", "from_activity"},
+                                    validate_unique=False, validate_constraints=False)
+                made.append(evidence)
+            elif (corrected is not None and evidence is not None
+                  and evidence.from_activity_id == link.activity_id
+                  and not link.met_by(rate)):
+                evidence.lapsed_at, evidence.lapsed_by = now, by
+                evidence.lapsed_reason = _(
+                    "The register of %(activity)s on %(day)s was corrected: %(figures)s.") % {
+                    "activity": link.activity.name,
+                    "day": format_day(dates.local_day(corrected.starts_at)),
+                    "figures": selectors.register_figures(link, rate)}
+                lapsed.append(evidence)
+    if made:
+        made = bulk_create_with_history(made, Evidence, default_user=by)
+    if lapsed:
+        bulk_update_with_history(lapsed, Evidence, ["lapsed_at", "lapsed_by", "lapsed_reason"],
+                                 default_user=by,
+                                 default_change_reason="register corrected")
+    return made, lapsed
 
 
 def evidence_from_register(session, client_ids, by):
     """activities.hooks.register_marked: after a session's register is saved, the ladder
-    evidence of the clients whose rate at that activity now meets a task's rate, dated the
-    day of the session."""
+    evidence of the clients whose rate at that activity now meets a task, dated the day of
+    the session; and, the register having been corrected, the lapse of evidence made from
+    it that no longer does. Returns (made, lapsed)."""
     links = list(RegisterTask.objects.filter(activity_id=session.activity_id)
                  .select_related("task__stage", "activity"))
-    return _evidence_from_rates(links, client_ids, by, dates.local_day(session.starts_at))
+    return _evidence_from_rates(links, client_ids, by, dates.local_day(session.starts_at),
+                                corrected=session)
 
 
 @transaction.atomic
-def register_task_save(*, site, task, activity, rate, by):
-    """A manager of the site names the activity whose register evidences a ladder task, and
-    the rate needed; members who already meet it get their evidence at once."""
+def register_task_save(*, site, task, activity, rate, by, sessions_needed=None):
+    """A manager of the site names the activity whose register evidences a ladder task, the
+    rate needed and the least number of sessions held before it counts (`sessions_needed`:
+    when None, as before, or the default); members who already meet it get their evidence
+    at once. Evidence already made stays."""
     if not by.manages(site.pk):
         raise PermissionDenied
     if not isinstance(activity, Activity) or activity.site_id != site.pk:
@@ -423,6 +464,8 @@ def register_task_save(*, site, task, activity, rate, by):
     link = RegisterTask.objects.filter(site=site, task=task).first() or RegisterTask(
         site=site, task=task)
     link.activity, link.rate = activity, rate
+    if sessions_needed is not None:
+        link.sessions_needed = sessions_needed
     link.full_clean()
     link.save()
     members = list(activity.memberships.current().values_list("client_id", flat=True))

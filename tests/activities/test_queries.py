@@ -61,3 +61,38 @@ def test_the_register_tasks_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("stages:register_tasks")).content.decode()
     assert page.count("50% of the Action Training Workshop sessions") == size
+
+
+# Making (and lapsing) the ladder's evidence after a register is saved: the clients' stages
+# and counting evidence are loaded once for all of them; the rows are written in bulk.
+EVIDENCE_QUERIES = 7  # links, clients, stages, rates, evidence; a bulk write and its history
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_evidence_from_a_register_runs_a_fixed_number_of_queries(
+        site, manager, workshop, size, django_assert_max_num_queries):
+    from stages import services as stage_services
+    from stages.models import Evidence, Ladder, LadderTask
+
+    site.uses_ladder = True
+    site.save()
+    clients = ClientFactory.create_batch(size, site=site)
+    for c in clients:
+        stage_services.ladder_start(client=c, by=manager, on=c.admitted_on)
+        Membership.objects.create(activity=workshop, client=c, added_by=manager,
+                                  joined_on=timezone.localdate() - 60 * DAY)
+    for text, rate in (("At least 50 %", 50), ("100 %", 100)):
+        stage_services.register_task_save(
+            site=site, task=LadderTask.objects.get(stage__ladder=Ladder.objects.current(),
+                                                   text__startswith=text),
+            activity=workshop, rate=rate, sessions_needed=1, by=manager)
+    session = add_session(workshop, manager, days_ago=1)
+    ids = [c.pk for c in clients]
+    for status, made, lapsed in (("attended", 2 * size, 0), ("absent", 0, 2 * size)):
+        for c in clients:  # the register as marked, without the service's own hook call
+            session.register.update_or_create(client=c, defaults={
+                "status": status, "marked_by": manager, "marked_at": timezone.now()})
+        with django_assert_max_num_queries(EVIDENCE_QUERIES):
+            result = stage_services.evidence_from_register(session, ids, manager)
+        assert (len(result[0]), len(result[1])) == (made, lapsed)
+    assert Evidence.objects.lapsed().count() == 2 * size

@@ -94,7 +94,7 @@ def test_the_ladder_task_is_evidenced_when_the_rate_is_met(workshop, resident, m
     # The task is on stage 3; a client may evidence higher stages early.
     task = _half_task()
     stage_services.register_task_save(site=site, task=task, activity=workshop, rate=50,
-                                      by=manager)
+                                      sessions_needed=3, by=manager)
     first = add_session(workshop, manager, days_ago=20)
     second = add_session(workshop, manager, days_ago=10)
     third = add_session(workshop, manager, days_ago=3)
@@ -108,7 +108,8 @@ def test_the_ladder_task_is_evidenced_when_the_rate_is_met(workshop, resident, m
     assert evidence.task == task
     assert evidence.on == timezone.localdate() - 10 * DAY
     assert evidence.what == ("attended 2 of 3 Action Training Workshop sessions, 66%; "
-                             "50% needed")
+                             "50% of at least 3 sessions needed")
+    assert evidence.from_activity == workshop
 
 
 def test_naming_the_activity_evidences_those_already_meeting_it(workshop, resident, manager,
@@ -116,7 +117,7 @@ def test_naming_the_activity_evidences_those_already_meeting_it(workshop, reside
     session = add_session(workshop, manager, days_ago=3)
     services.register_mark(session=session, statuses={resident.pk: CAME}, by=manager)
     stage_services.register_task_save(site=site, task=_half_task(), activity=workshop, rate=100,
-                                      by=manager)
+                                      sessions_needed=1, by=manager)
     assert Evidence.objects.counting().get().on == timezone.localdate()
 
 
@@ -129,3 +130,97 @@ def test_only_a_manager_of_the_site_names_an_activity_of_the_site(
     with pytest.raises(ValidationError):
         stage_services.register_task_save(site=other_site, task=_half_task(),
                                           activity=workshop, rate=50, by=other_site_manager)
+
+
+def test_the_rate_counts_only_once_enough_sessions_were_held(workshop, resident, manager,
+                                                              site):
+    """"100 % of the workshops" is not met by the first workshop a client attends: the rate
+    counts once the link's `sessions_needed` (4 unless the manager says) were held."""
+    assert not selectors.Rate(1, 1).meets(100, at_least=4)
+    assert selectors.Rate(4, 4).meets(100, at_least=4)
+    assert not selectors.Rate(0, 0).meets(1, at_least=0)
+    link = stage_services.register_task_save(site=site, task=_half_task(), activity=workshop,
+                                             rate=100, by=manager)
+    assert link.sessions_needed == 4
+    sessions = [add_session(workshop, manager, days_ago=days) for days in (20, 15, 10, 5)]
+    for session in sessions[:3]:
+        services.register_mark(session=session, statuses={resident.pk: CAME}, by=manager)
+    assert not Evidence.objects.exists()  # 3 of 3 is 100 %, of fewer than 4 held
+    services.register_mark(session=sessions[3], statuses={resident.pk: CAME}, by=manager)
+    evidence = Evidence.objects.counting().get()
+    assert evidence.what == ("attended 4 of 4 Action Training Workshop sessions, 100%; "
+                             "100% of at least 4 sessions needed")
+
+
+def test_a_corrected_register_lapses_the_evidence_made_from_it(workshop, resident, manager,
+                                                               keyworker, site):
+    stage_services.register_task_save(site=site, task=_half_task(), activity=workshop,
+                                      rate=100, sessions_needed=2, by=manager)
+    first = add_session(workshop, manager, days_ago=10)
+    second = add_session(workshop, manager, days_ago=5)
+    services.register_mark(session=first, statuses={resident.pk: CAME}, by=manager)
+    services.register_mark(session=second, statuses={resident.pk: CAME}, by=manager)
+    made = Evidence.objects.counting().get()
+    # Marked attended by mistake: corrected, the rate no longer meets the task.
+    services.register_mark(session=second, statuses={resident.pk: AWAY}, by=keyworker)
+    made.refresh_from_db()
+    assert made.is_lapsed and made.lapsed_by == keyworker
+    assert made.lapsed_reason.startswith("The register of Action Training Workshop on ")
+    assert "was corrected: attended 1 of 2" in made.lapsed_reason
+    assert not Evidence.objects.counting().exists()
+    assert made.history.first().history_user == keyworker
+    # Marked again as attended, it is made anew; the lapsed row stays on the record.
+    services.register_mark(session=second, statuses={resident.pk: CAME}, by=manager)
+    assert Evidence.objects.count() == 2
+    assert Evidence.objects.counting().get().pk != made.pk
+
+
+def test_a_corrected_register_never_touches_typed_evidence(workshop, resident, manager,
+                                                           keyworker, site):
+    task = _half_task()
+    typed = stage_services.evidence_record(client=resident, task=task, by=keyworker,
+                                           on=timezone.localdate(), what="Certificate seen")
+    stage_services.register_task_save(site=site, task=task, activity=workshop, rate=100,
+                                      sessions_needed=1, by=manager)
+    session = add_session(workshop, manager, days_ago=2)
+    services.register_mark(session=session, statuses={resident.pk: CAME}, by=manager)
+    services.register_mark(session=session, statuses={resident.pk: AWAY}, by=manager)
+    typed.refresh_from_db()
+    assert not typed.is_lapsed
+    assert list(Evidence.objects.all()) == [typed]
+
+
+def test_no_one_joins_an_archived_activity(workshop, client_record, manager):
+    workshop.is_archived = True
+    services.activity_save(activity=workshop, by=manager)
+    with pytest.raises(ValidationError) as error:
+        services.membership_add(activity=workshop, client=client_record, by=manager)
+    assert error.value.messages == ["Action Training Workshop is archived; no one can join it."]
+    assert not Membership.objects.exists()
+
+
+def test_the_migration_marks_evidence_made_from_a_register_before_it(
+        workshop, resident, colleagues_client, manager, keyworker, site):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "stages.migrations.0006_register_sessions_needed_evidence_source")
+    task = _half_task()
+    stage_services.register_task_save(site=site, task=task, activity=workshop, rate=50,
+                                      sessions_needed=1, by=manager)
+    session = add_session(workshop, manager, days_ago=2)
+    services.register_mark(session=session, statuses={resident.pk: CAME}, by=manager)
+    made = Evidence.objects.get()
+    Evidence.objects.filter(pk=made.pk).update(
+        from_activity=None, what="attended 1 of 1 Action Training Workshop sessions, 100%; "
+                                 "50% needed")
+    stage_services.ladder_start(client=colleagues_client, by=keyworker,
+                                on=colleagues_client.admitted_on)
+    typed = stage_services.evidence_record(client=colleagues_client, task=task, by=keyworker,
+                                           on=timezone.localdate(), what="Went to all of them")
+    migration.mark_register_evidence(apps, None)
+    made.refresh_from_db()
+    typed.refresh_from_db()
+    assert (made.from_activity, typed.from_activity) == (workshop, None)

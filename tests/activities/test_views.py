@@ -64,7 +64,8 @@ def test_the_ladder_shows_the_register_figures_and_no_form(client, workshop, mem
     add_session(workshop, manager, days_ago=2)
     client.force_login(keyworker)
     page = client.get(reverse("stages:ladder", args=[member.pk])).content.decode()
-    assert ("attended 0 of 1 Action Training Workshop sessions, 0%; 50% needed" in page)
+    assert ("attended 0 of 1 Action Training Workshop sessions, 0%; 50% of at least 4 "
+            "sessions needed" in page)
     assert reverse("stages:evidence_create", args=[member.pk, task.pk]) not in page
     response = client.post(reverse("stages:evidence_create", args=[member.pk, task.pk]),
                            {"on": "2026-01-01", "what": "Typed"})
@@ -78,11 +79,34 @@ def test_a_manager_names_the_register_task(client, workshop, manager, site):
     client.force_login(manager)
     url = reverse("stages:register_tasks")
     response = client.post(url, {"site": site.pk, "task": task.pk, "activity": workshop.pk,
-                                 "rate": "100"})
+                                 "rate": "100", "sessions_needed": "6"})
     assert response.status_code == 302
     page = client.get(url).content.decode()
-    assert "100% of the Action Training Workshop sessions" in page
+    assert "100% of the Action Training Workshop sessions, once at least 6 are held" in page
     response = client.post(url, {"site": site.pk, "task": task.pk, "activity": workshop.pk,
-                                 "rate": "150"})
+                                 "rate": "150", "sessions_needed": "6"})
     assert response.status_code == 200
-    assert task.registers.get().rate == 100
+    response = client.post(url, {"site": site.pk, "task": task.pk, "activity": workshop.pk,
+                                 "rate": "100", "sessions_needed": "0"})
+    assert response.status_code == 200
+    assert (task.registers.get().rate, task.registers.get().sessions_needed) == (100, 6)
+
+
+def test_the_ladder_says_how_many_sessions_are_needed_before_the_rate_counts(
+        client, workshop, member, keyworker, manager, site):
+    site.uses_ladder = True
+    site.save()
+    stage_services.ladder_start(client=member, by=keyworker, on=member.admitted_on)
+    task = LadderTask.objects.get(stage__ladder=Ladder.objects.current(),
+                                  text__startswith="100 %")
+    stage_services.register_task_save(site=site, task=task, activity=workshop, rate=100,
+                                      by=manager)
+    session = add_session(workshop, manager, days_ago=2)
+    client.force_login(keyworker)
+    client.post(reverse("activities:register", args=[session.pk]),
+                {f"c{member.pk}": "attended"})
+    assert workshop.sessions.get().register.get().status == GroupAttendance.Status.ATTENDED
+    page = client.get(reverse("stages:ladder", args=[member.pk])).content.decode()
+    assert ("attended 1 of 1 Action Training Workshop sessions, 100%; 100% of at least 4 "
+            "sessions needed" in page)
+    assert not Evidence.objects.exists()
