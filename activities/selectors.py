@@ -1,12 +1,13 @@
 """The facts about groups that pages, the client file, the ladder and exports read."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Min, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from activities.models import Activity, GroupAttendance, Membership
+from activities.models import Activity, GroupAttendance, GroupSession, Membership
 from keywork.lib.dates import local_day
 
 
@@ -38,26 +39,40 @@ def rates(client_ids, activity_ids=None, *, now=None):
     """{(client id, activity id): Rate} for every membership of `client_ids` (in
     `activity_ids` when given). The one rule of an attendance rate: sessions held (not
     cancelled, started by `now`) on a day the client was a member, and of those the ones
-    the register says they attended. One query whatever the number of clients."""
+    the register says they attended. One query whatever the number of clients: each
+    membership counts its sessions and its attendances in two subqueries (a join of
+    memberships, sessions and registers took half a second for a year's group)."""
     now = now or timezone.now()
+    zone = timezone.get_current_timezone()
     memberships = Membership.objects.filter(client_id__in=list(client_ids))
     if activity_ids is not None:
         memberships = memberships.filter(activity_id__in=list(activity_ids))
-    held = (Q(activity__sessions__cancelled=False, activity__sessions__starts_at__lte=now,
-              session_day__gte=F("joined_on"))
-            & (Q(left_on__isnull=True) | Q(session_day__lte=F("left_on"))))
-    attended = held & Q(activity__sessions__register__client_id=F("client_id"),
-                        activity__sessions__register__status=GroupAttendance.Status.ATTENDED)
-    # The day a session was held is its local (Europe/London) date, as dates.local_day.
-    rows = (memberships
-            .alias(session_day=TruncDate("activity__sessions__starts_at",
-                                                tzinfo=timezone.get_current_timezone()))
-            .values("client_id", "activity_id")
-            .annotate(held=Count("activity__sessions", distinct=True, filter=held),
-                      attended=Count("activity__sessions", distinct=True, filter=attended))
-            .order_by())
-    return {(row["client_id"], row["activity_id"]): Rate(row["attended"], row["held"])
-            for row in rows}
+    # The day a session was held is its local (Europe/London) date, as dates.local_day;
+    # it counts from the day the client joined to the day they left (or today).
+    last_day = Coalesce(OuterRef("left_on"), Value(datetime.date.max),
+                        output_field=DateField())
+    held = (GroupSession.objects
+            .filter(activity_id=OuterRef("activity_id"), cancelled=False, starts_at__lte=now)
+            .alias(day=TruncDate("starts_at", tzinfo=zone))
+            .filter(day__gte=OuterRef("joined_on"), day__lte=last_day)
+            .order_by().values("activity_id").annotate(n=Count("pk")).values("n"))
+    attended = (GroupAttendance.objects
+                .filter(client_id=OuterRef("client_id"),
+                        session__activity_id=OuterRef("activity_id"),
+                        status=GroupAttendance.Status.ATTENDED, session__cancelled=False,
+                        session__starts_at__lte=now)
+                .alias(day=TruncDate("session__starts_at", tzinfo=zone))
+                .filter(day__gte=OuterRef("joined_on"), day__lte=last_day)
+                .order_by().values("client_id")
+                .annotate(n=Count("session_id", distinct=True)).values("n"))
+    found = {}
+    for row in (memberships.annotate(held=Coalesce(Subquery(held), 0),
+                                     attended=Coalesce(Subquery(attended), 0))
+                .values("client_id", "activity_id", "held", "attended")):
+        counts = found.setdefault((row["client_id"], row["activity_id"]), [0, 0])
+        counts[0] += row["attended"]
+        counts[1] += row["held"]
+    return {key: Rate(attended, held) for key, (attended, held) in found.items()}
 
 
 def activities_of(site, *, archived=False):

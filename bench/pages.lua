@@ -1,6 +1,7 @@
 -- wrk script for `make bench`: each request takes the next (session cookie, path) pair
 -- from a tab-separated file given after `--`, so ten logged-in users share the load; a
--- third column is a form's body, posted instead.
+-- third column is a form's body, posted instead; a fourth, the id an htmx request targets
+-- (sent as htmx sends it: HX-Request and HX-Target), for a page's in-place part.
 -- When wrk is done it prints one "BENCH {json}" line that bench/report.py reads.
 
 local targets = {}
@@ -10,9 +11,9 @@ local next_target = 0
 function init(args)
   local file = assert(io.open(args[1], "r"))
   for line in file:lines() do
-    local cookie, path, body = line:match("^([^\t]*)\t([^\t]+)\t?(.*)$")
+    local cookie, path, body, hx = line:match("^([^\t]*)\t([^\t]+)\t?([^\t]*)\t?(.*)$")
     if path then
-      targets[#targets + 1] = {cookie = cookie, path = path, body = body}
+      targets[#targets + 1] = {cookie = cookie, path = path, body = body, hx = hx}
     end
   end
   file:close()
@@ -27,6 +28,10 @@ function request()
   local headers = {}
   if target.cookie ~= "" then
     headers["Cookie"] = "sessionid=" .. target.cookie
+  end
+  if target.hx ~= "" then
+    headers["HX-Request"] = "true"
+    headers["HX-Target"] = target.hx
   end
   if target.body ~= "" then
     -- A form posted: Django's CSRF check wants the same token in a cookie and a header.

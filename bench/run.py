@@ -11,6 +11,8 @@
    20 renders of a plan PDF through the app against WeasyPrint alone on the same HTML,
    reads each worker's memory, writes var/bench/<date>.json and prints a markdown table.
    CHECK=1 exits 1 naming every budget missed (bench/report.py holds them).
+   BENCH_PAGES=door_search,door_check_in drives only those pages (and /healthz), checking
+   only their budgets: a quick measure of a page after a change.
 4. BENCH_INSTANCES=2 (with BENCH_DB=postgres and REDIS_URL) then starts a second gunicorn
    on another port against the same database and cache, drives both at once and
    reports throughput against one instance.
@@ -265,8 +267,8 @@ def targets():
         # refused as already in: the same reads and checks, without the insert).
         "door_register": (f"/door/?site={big.pk}",
                           [(kw[i], f"/door/?site={big.pk}") for i in range(10)]),
-        "door_search": (f"/door/?site={big.pk}&q=…",
-                        [(kw[i], f"/door/?site={big.pk}&q={q}")
+        "door_search": (f"/door/?site={big.pk}&q=… (htmx)",
+                        [(kw[i], f"/door/?site={big.pk}&q={q}", "", "door-results")
                          for i, (q, _s) in enumerate(searches)]),
         "door_check_in": ("POST /door/check-in/",
                           [(kw[i % 10], "/door/check-in/", f"site={big.pk}&client={pk}")
@@ -380,7 +382,7 @@ def preflight(servers, pages):
     for name, (_shown, rows) in pages.items():
         for server in servers:
             for cookie, path, *posted in rows:
-                if posted:  # a form posted (the door's check-in): never sent twice
+                if posted and posted[0]:  # a form posted (the door's check-in): never twice
                     continue
                 status, _body = get(server.url(path), cookie)
                 if status != 200:
@@ -401,7 +403,8 @@ def rss_mb(pid):
 def drive(cfg, servers, name, shown, rows):
     """wrk on one page for cfg.seconds at cfg.connections, split over the servers."""
     table = VAR / f"targets-{name}.tsv"
-    # A third column is a form's body: pages.lua posts it (with a CSRF cookie and header).
+    # A third column is a form's body: pages.lua posts it (with a CSRF cookie and header);
+    # a fourth, the id an htmx request targets (the page's in-place part, as htmx asks it).
     table.write_text("".join("\t".join(row) + "\n" for row in rows))
     share = max(1, cfg.connections // len(servers))
     threads = max(1, min(share, 2 // len(servers)))
@@ -446,7 +449,7 @@ def settle(servers, pages, name):
                 break
             time.sleep(0.2)
         for cookie, path, *posted in pages[name][1]:
-            if not posted:
+            if not (posted and posted[0]):
                 get(server.url(path), cookie)
 
 
@@ -520,9 +523,13 @@ def main():
     manage(cfg, "collectstatic", "--no-input", "-v0", SECRET_KEY=secret_key)
     setup_django(cfg, secret_key)
     pages, pdf = targets()
+    partial = os.environ.get("BENCH_PAGES", "")  # e.g. door_search,door_check_in
+    if partial:
+        pages = {name: pages[name] for name in ["healthz", *partial.split(",")]}
     run = {"date": datetime.date.today().isoformat(), "database": cfg.label,
            "clients": cfg.clients, "machine": machine(), "seed_seconds": seed_seconds,
-           "seconds_per_page": cfg.seconds, "connections": cfg.connections}
+           "seconds_per_page": cfg.seconds, "connections": cfg.connections,
+           "partial": bool(partial)}
     env = django_env(cfg, SECRET_KEY=secret_key)
     servers = [Server(env, PORTS[0])]
     try:
