@@ -46,7 +46,10 @@ def test_manager_records_leave_and_moves_the_sessions_to_cover(page, log_in, scr
     page.get_by_role("button", name="Arrange cover and move the sessions").click()
 
     expect(page.get_by_role("heading", name="Cover arranged")).to_be_visible()
-    expect(page.get_by_text("1 session moved to Sam Okafor").first).to_be_visible()
+    moved = page.get_by_role("listitem").filter(has=page.get_by_role("heading",
+                                                                    name=str(client)))
+    expect(moved.get_by_text("1 session moved:")).to_be_visible()
+    expect(moved.get_by_text("to Sam Okafor")).to_be_visible()
     screenshot("cover-arranged")
     booked.refresh_from_db()
     assert booked.worker.username == "keyworker2"
@@ -55,7 +58,7 @@ def test_manager_records_leave_and_moves_the_sessions_to_cover(page, log_in, scr
     assert Allocation.objects.filter(client=client, kind=Allocation.Kind.COVER,
                                      worker__username="keyworker2", start=first).exists()
 
-    page.get_by_role("link", name="See the cover worker's diary").click()
+    moved.get_by_role("link", name="Sam Okafor's diary").click()
     expect(page.get_by_text(str(client)).first).to_be_visible()
     screenshot("cover-worker-diary")
     assert KeyworkSession.objects.get(pk=booked.pk).client.allocations.current(
