@@ -40,7 +40,8 @@ def search(user, site, query, day, *, limit=SEARCH_LIMIT):
     `query`: the site's current clients the user may see, then visitors not referred.
     Four queries whatever the number found; the visits table is read only by the index on
     (client or visitor, day)."""
-    query = " ".join(query.split())
+    # A NUL byte cannot be searched for (PostgreSQL refuses it in text): dropped.
+    query = " ".join(query.replace("\x00", "").split())
     if not query:
         return []
     words = query.split(" ")
