@@ -1,0 +1,154 @@
+"""A PostgreSQL cluster of Keywork's own on this machine: a data folder and a port.
+
+Used where Keywork needs a PostgreSQL server besides the one it runs on: the bench's
+streaming replica (`make bench BENCH_REPLICA=1`), the failover rehearsal in
+`make test-load`, and `manage.py restore --to`, which replays archived WAL into a
+temporary cluster to reach a given minute. It drives the server's own programs
+(`initdb`, `pg_ctl`, `pg_basebackup`) from the PostgreSQL installed on the machine
+(`pg_config --bindir`, or Debian's /usr/lib/postgresql/<version>/bin). PostgreSQL refuses
+to run as root: run as root, each program runs as the `postgres` user (runuser), and the
+folders are handed to that user.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+RUN_AS = "postgres"
+
+
+def bindir():
+    """The folder of the PostgreSQL server's programs (initdb, pg_ctl, pg_basebackup)."""
+    found = os.environ.get("PG_BINDIR")
+    if found:
+        return Path(found)
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name
+                        .isdigit() else 0)
+    if candidates:
+        return candidates[-1].parent
+    if shutil.which("pg_config"):
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,  # noqa: S607
+                             check=True).stdout.strip()
+        if (Path(out) / "initdb").exists():
+            return Path(out)
+    raise RuntimeError("The PostgreSQL server's programs (initdb, pg_ctl) were not found: "
+                       "install PostgreSQL's server package or set PG_BINDIR.")
+
+
+def _as_owner(args):
+    if os.geteuid() == 0:
+        return ["runuser", "-u", RUN_AS, "--", *args]
+    return list(args)
+
+
+def hand_over(path):
+    """Give `path` (and what it holds) to the user the server runs as, when run as root."""
+    if os.geteuid() == 0:
+        shutil.chown(path, RUN_AS, RUN_AS)
+        for entry in Path(path).rglob("*"):
+            shutil.chown(entry, RUN_AS, RUN_AS)
+
+
+class Cluster:
+    """One cluster: `datadir` (created by init() or basebackup()) served on `port`, on
+    127.0.0.1 and a socket folder beside the data, so that it never meets the machine's
+    own server."""
+
+    def __init__(self, datadir, port):
+        self.datadir = Path(datadir).resolve()
+        self.port = int(port)
+        self.sockets = self.datadir.parent / f"{self.datadir.name}-sockets"
+        self.log = self.datadir.parent / f"{self.datadir.name}.log"
+
+    def url(self, dbname="postgres"):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def run(self, program, *args, check=True, timeout=300):
+        """One of the server's programs, as the user the server runs as."""
+        return subprocess.run(_as_owner([str(bindir() / program), *map(str, args)]),  # noqa: S603
+                              check=check, capture_output=True, text=True, timeout=timeout)
+
+    def _prepare_parent(self):
+        self.datadir.parent.mkdir(parents=True, exist_ok=True)
+        self.sockets.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir.parent, RUN_AS, RUN_AS)
+            shutil.chown(self.sockets, RUN_AS, RUN_AS)
+
+    def _own_settings(self, extra):
+        """The settings every cluster here has (its port, loopback only, its own socket
+        folder), then `extra`, appended to postgresql.conf (later lines win)."""
+        lines = [f"port = {self.port}", "listen_addresses = '127.0.0.1'",
+                 f"unix_socket_directories = '{self.sockets}'"]
+        lines += [f"{key} = {value}" for key, value in (extra or {}).items()]
+        conf = self.datadir / "postgresql.conf"
+        with open(conf, "a") as handle:
+            handle.write("\n# Keywork (keywork/lib/pgcluster.py)\n" + "\n".join(lines) + "\n")
+
+    def init(self, settings=None):
+        """A new, empty cluster (user postgres, trust on loopback, replication allowed)."""
+        self.destroy()
+        self._prepare_parent()
+        self.run("initdb", "-D", self.datadir, "-U", "postgres", "-A", "trust",
+                 "--no-instructions", "-E", "UTF8", "--locale=C.UTF-8")
+        with open(self.datadir / "pg_hba.conf", "a") as handle:
+            handle.write("host replication postgres 127.0.0.1/32 trust\n")
+        self._own_settings({"wal_level": "replica", "max_wal_senders": 5,
+                            "fsync": "on"} | (settings or {}))
+        return self
+
+    def basebackup(self, source, settings=None, *, replica=True):
+        """This cluster as a copy of the running cluster `source` (pg_basebackup over
+        the replication protocol); with `replica`, one that keeps following it."""
+        self.destroy()
+        self._prepare_parent()
+        args = ["-h", "127.0.0.1", "-p", source.port, "-U", "postgres", "-D", self.datadir,
+                "--wal-method=stream", "--checkpoint=fast"]
+        if replica:
+            args.append("--write-recovery-conf")
+        self.run("pg_basebackup", *args, timeout=1800)
+        self._own_settings(settings)
+        return self
+
+    def start(self, wait=60):
+        self.run("pg_ctl", "-D", self.datadir, "-l", self.log, "-w", "-t", wait, "start",
+                 timeout=wait + 30)
+        return self
+
+    def stop(self, mode="fast"):
+        """Stop it: "fast" (clients cut off, a clean shutdown) or "immediate" (as if the
+        machine had gone: no shutdown checkpoint). Nothing if it is not running."""
+        if self.running():
+            self.run("pg_ctl", "-D", self.datadir, "-m", mode, "-w", "stop", check=False)
+
+    def running(self):
+        if not (self.datadir / "PG_VERSION").exists():
+            return False
+        return self.run("pg_ctl", "-D", self.datadir, "status", check=False).returncode == 0
+
+    def ready(self):
+        return subprocess.run(  # noqa: S603
+            [str(bindir() / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)],
+            check=False).returncode == 0
+
+    def wait_ready(self, seconds=60):
+        deadline = time.monotonic() + seconds
+        while not self.ready():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"PostgreSQL on port {self.port} did not answer in "
+                                   f"{seconds} s; see {self.log}")
+            time.sleep(0.1)
+
+    def promote(self, wait=60):
+        """A replica becomes a primary that takes writes."""
+        self.run("pg_ctl", "-D", self.datadir, "-w", "-t", wait, "promote", timeout=wait + 30)
+
+    def destroy(self):
+        """Stop it and remove its data (only the folders this object names)."""
+        self.stop("immediate")
+        for path in (self.datadir, self.sockets):
+            shutil.rmtree(path, ignore_errors=True)
+        self.log.unlink(missing_ok=True)
