@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
 
 from attendance.models import Visit, Visitor
+from clients import selectors as clients_selectors
 from clients.models import Client
 from safeguarding.selectors import bans_in_force
 
@@ -40,18 +41,13 @@ def search(user, site, query, day, *, limit=SEARCH_LIMIT):
     `query`: the site's current clients the user may see, then visitors not referred.
     Four queries whatever the number found; the visits table is read only by the index on
     (client or visitor, day)."""
-    # A NUL byte cannot be searched for (PostgreSQL refuses it in text): dropped.
-    query = " ".join(query.replace("\x00", "").split())
-    if not query:
+    query = clients_selectors.tidy_query(query)
+    condition = clients_selectors.typed_name(query)
+    if condition is None:
         return []
     words = query.split(" ")
-    condition = Q(reference__iexact=query) | Q(reference__istartswith=query)
-    by_name = Q()
-    for word in words:
-        by_name &= (Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-                    | Q(preferred_name__istartswith=word))
     clients = list(Client.objects.for_user(user).open().filter(site=site)
-                   .filter(condition | by_name)
+                   .filter(condition)
                    .only("pk", "first_name", "last_name", "preferred_name", "reference",
                          "site_id", "status")[:limit])
     visitor_condition = Q()

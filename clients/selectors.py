@@ -453,3 +453,36 @@ def referral_outcomes(clients, start, end):
         outcomes=[(key, counts[key]) for key in REFERRAL_OUTCOMES],
         reasons=sorted(reasons, key=lambda row: (order[row[0]], row[1])),
     )
+
+
+# Finding a client as a person types (the client picker on forms, the door's search) ------
+
+PICK_LIMIT = 20
+
+
+def tidy_query(text):
+    """What a person typed, as searched for: spaces folded, a NUL byte dropped (PostgreSQL
+    refuses one in text)."""
+    return " ".join((text or "").replace("\x00", "").split())
+
+
+def typed_name(query):
+    """The one rule for "this client is who they typed": their reference, or every word
+    the start of their first, last or preferred name. None when nothing was typed."""
+    query = tidy_query(query)
+    if not query:
+        return None
+    by_name = Q()
+    for word in query.split(" "):
+        by_name &= (Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+                    | Q(preferred_name__istartswith=word))
+    return Q(reference__iexact=query) | Q(reference__istartswith=query) | by_name
+
+
+def typed_matches(queryset, query, *, limit=PICK_LIMIT):
+    """Up to `limit` clients of `queryset` matching what was typed (`typed_name`), by name:
+    one query. Nothing when nothing was typed."""
+    condition = typed_name(query)
+    if condition is None:
+        return []
+    return list(queryset.filter(condition).order_by("last_name", "first_name", "pk")[:limit])

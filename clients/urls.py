@@ -8,6 +8,7 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("clients/", views.client_list, name="list"),
     path("clients/new/", views.client_create, name="create"),
+    path("clients/pick/", views.pick, name="pick"),
     path("clients/keyworkers/", views.keyworker_list, name="keyworkers"),
     path("clients/keyworkers/<int:user_pk>/limit/", views.keyworker_limit, name="keyworker_limit"),
     path("clients/keyworkers/<int:user_pk>/transfer/", views.caseload_transfer, name="transfer"),

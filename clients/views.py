@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from clients import extensions, forms, selectors, services
+from clients import extensions, forms, selectors, services, widgets
 from clients.access import (
     Access,
     client_access,
@@ -547,3 +547,26 @@ def caseload_transfer(request, user_pk):
             return _to_keyworkers(site)
     return render(request, "clients/caseload_transfer.html", {
         "form": form, "from_worker": from_worker, "site": site, "has_clients": clients.exists()})
+
+
+@not_a_client_page
+@require_safe
+def pick(request):
+    """The client picker's matches (clients.widgets): the clients the person may see who
+    match what they typed, of one site when the form is about one; options for a select,
+    or boxes to tick where several may be chosen."""
+    query = selectors.tidy_query(request.GET.get("find", ""))[:100]
+    clients = Client.objects.for_user(request.user).open()
+    site = request.GET.get("site", "")
+    if site.isdigit() and len(site) < 12:
+        clients = clients.filter(site_id=int(site))
+    found = selectors.typed_matches(clients.only("pk", "first_name", "last_name",
+                                                 "preferred_name", "reference"), query)
+    for client in found:
+        client.label = widgets.label(client)
+    name = request.GET.get("name", "client")
+    if not name.replace("_", "").replace("-", "").isalnum():
+        name = "client"
+    return render(request, "clients/widgets/client_picker_found.html", {
+        "found": found, "query": query, "name": name[:50],
+        "multiple": request.GET.get("multiple") == "1"})

@@ -42,6 +42,9 @@ MATRIX = {
     "clients:caseload": (LOGIN, OK, OK, OK, OK, OK, 403),
     "clients:list": (LOGIN, OK, OK, OK, OK, OK, 403),
     "clients:create": (LOGIN, 403, 403, 403, OK, OK, 403),
+    # The client picker's matches: only clients the person may see (none, for an
+    # administrator), tested in tests/clients/test_picker.py.
+    "clients:pick": (LOGIN, OK, OK, OK, OK, OK, OK),
     "clients:keyworkers": (LOGIN, 403, 403, 403, OK, OK, 403),
     "clients:keyworker_limit": (LOGIN, 403, 403, 403, OK, 404, 403),
     "clients:transfer": (LOGIN, 403, 403, 403, OK, 404, 403),
@@ -64,7 +67,7 @@ MATRIX = {
 # Answered with 405 to any GET from a signed-in user, before anyone's rights are looked at.
 POST_ONLY = {"clients:keyworker_limit", "clients:induction_tick"}
 # Pages to read only: a POST from a signed-in user is answered with 405.
-GET_ONLY = {"glossary"}
+GET_ONLY = {"glossary", "clients:pick"}
 
 # The lifecycle steps only show their form for a client in the right state.
 STATE_FOR = {
@@ -107,6 +110,7 @@ def world(settings, tmp_path, client_record, keyworker, colleague, manager, cove
 
 
 WITHOUT_ARGS = {"home", "glossary", "team", "clients:caseload", "clients:list", "clients:create",
+                "clients:pick",
                 "clients:keyworkers"}
 
 
