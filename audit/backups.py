@@ -284,8 +284,13 @@ def _recover(cluster, folder, archive, moment, *, timeout):
     PostgreSQL ends recovery with an error when the archive holds no save after the
     target (a quiet evening): every save it holds is then before the moment, so it
     replays them all instead."""
+    # The temporary cluster is thrown away after one dump: nothing it writes needs to
+    # survive a crash, so it does not wait for the disk (its end-of-recovery checkpoint
+    # took seconds with fsync on) and archives nothing (its WAL would join the live
+    # server's archive).
     recovery = {"restore_command": _conf_string(f"cp {shlex.quote(str(archive))}/%f %p"),
-                "archive_mode": "off", "lc_messages": "'C'", "hot_standby": "on"}
+                "archive_mode": "off", "lc_messages": "'C'", "hot_standby": "on",
+                "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
     target = {"recovery_target_time": _conf_string(moment.isoformat()),
               "recovery_target_action": "'promote'"}
     promoted, log = _replay(cluster, folder / BASE, recovery | target, timeout)
