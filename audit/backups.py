@@ -328,7 +328,7 @@ def restore_to(moment, *, root=None, archive=None, port=None, workdir=None,
             "to %(latest)s.") % {"moment": dates.format_day_time(moment),
                                   "earliest": dates.format_day_time(first_minute),
                                   "latest": dates.format_day_time(latest)})
-    folder = [folder for folder, info in base_backups(root) if info["finished"] < moment][-1]
+    folder = [folder for folder, info in base_backups(root) if info["finished"] <= moment][-1]
     work = Path(tempfile.mkdtemp(prefix="keywork-pitr-", dir=workdir))
     cluster = Cluster(work / "data", port or _free_port())
     try:

@@ -113,6 +113,21 @@ def test_restore_to_a_time_between_two_saves_finds_the_first_without_the_second(
     print(f"restore --to took {seconds:.1f} s")
 
 
+def test_restore_to_a_time_after_the_last_save_keeps_every_save(primary):
+    # PostgreSQL stops replaying at the first save after the time asked for; with none
+    # after it (a quiet evening) it ends recovery with an error, and the restore then
+    # replays the whole archive instead.
+    primary.sql("INSERT INTO saves VALUES ('last of the day')")
+    after = datetime.datetime.fromtimestamp(math.floor(time.time()) + 1, datetime.UTC)
+    time.sleep(max(0.0, after.timestamp() + 0.5 - time.time()))
+
+    done = primary.manage("restore", "--dir", str(primary.backups),
+                          "--to", dates.local(after).strftime("%Y-%m-%d %H:%M:%S"), "--yes")
+
+    assert done.returncode == 0, done.stderr
+    assert ("last of the day",) in primary.sql("SELECT name FROM saves")
+
+
 def test_a_time_before_the_first_base_backup_is_refused_with_what_can_be_reached(primary):
     primary.sql("INSERT INTO saves VALUES ('kept') ON CONFLICT DO NOTHING")
     done = primary.manage("restore", "--dir", str(primary.backups),

@@ -45,7 +45,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["to"]:
-            return self._to(options)
+            self._to(options)
+            return
         folder = options["folder"] or (backups.backups(options["dir"]) or [None])[-1]
         if folder is None:
             raise CommandError("No backup found.")
@@ -54,7 +55,6 @@ class Command(BaseCommand):
             raise CommandError("Nothing restored.")
         backups.restore(folder)
         self.stdout.write(f"Restored {folder}")
-        return None
 
     def _to(self, options):
         if options["folder"]:
@@ -77,4 +77,3 @@ class Command(BaseCommand):
         self.stdout.write(f"Restored the database to {shown}{kept} (from the base backup in "
                           f"{folder} and the WAL archive, "
                           f"{time.monotonic() - started:.1f} s)")
-        return None
