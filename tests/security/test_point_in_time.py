@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from audit import backups
+from audit.management.commands import restore
 from keywork.lib import dates
 from keywork.lib.pgcluster import Cluster, hand_over
 
@@ -152,12 +153,20 @@ def test_sqlite_is_refused_point_in_time_recovery(tmp_path):
 
 @pytest.mark.parametrize(("typed", "said"), [
     ("2026-03-29 01:30", "There is no 01:30 on 29 Mar 2026 in the UK"),
-    ("2026-10-25 01:30", "01:30 happens twice on 25 Oct 2026 in the UK"),
+    ("2026-10-25 01:30", "01:30 happens twice on 25 Oct 2026 in the UK, as the clocks go "
+                         "back: say which. Add --first"),
     ("yesterday 10:31", '"yesterday 10:31" is not a time'),
 ])
 def test_a_time_that_names_no_single_instant_is_refused(typed, said):
     with pytest.raises(CommandError, match=said):
         call_command("restore", to=typed, yes=True)
+
+
+def test_the_second_of_a_time_the_clocks_show_twice_is_asked_for_with_second():
+    assert restore.moment("2026-10-25 01:30", dates.SECOND) == datetime.datetime(
+        2026, 10, 25, 1, 30, tzinfo=datetime.UTC)
+    assert restore.moment("2026-10-25 01:30", dates.FIRST) == datetime.datetime(
+        2026, 10, 25, 0, 30, tzinfo=datetime.UTC)
 
 
 def test_pruning_removes_only_the_wal_older_than_the_oldest_kept_base_backup(tmp_path):

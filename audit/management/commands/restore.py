@@ -9,17 +9,20 @@ from keywork.lib import dates
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
-def _moment(text):
-    """The instant a local (Europe/London) "2026-12-04 10:31" names, through keywork.lib.dates."""
+def moment(text, fold=None):
+    """The instant a local (Europe/London) "2026-12-04 10:31" names, through keywork.lib.dates;
+    `fold` (dates.FIRST or SECOND) says which of a time the clocks show twice."""
     for form in TIME_FORMATS:
         try:
             typed = datetime.datetime.strptime(text.strip(), form)
         except ValueError:
             continue
         try:
-            return dates.at(typed.date(), typed.time())
-        except (dates.NonexistentTime, dates.AmbiguousTime) as error:
+            return dates.at(typed.date(), typed.time(), fold)
+        except dates.NonexistentTime as error:
             raise CommandError(error.message) from None
+        except dates.AmbiguousTime as error:
+            raise CommandError(f"{error.message} Add --first (BST) or --second (GMT).") from None
     raise CommandError(f'"{text}" is not a time: give it as "2026-12-04 10:31" '
                        "(UK time), seconds optional.")
 
@@ -35,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--to", metavar="TIME",
                             help='the database as it was at this UK time, "2026-12-04 10:31" '
                                  "(point-in-time recovery; the uploaded files stay as they are)")
+        twice = parser.add_mutually_exclusive_group()
+        twice.add_argument("--first", action="store_const", const=dates.FIRST, dest="fold",
+                           help="--to: the first of a time the clocks show twice (BST)")
+        twice.add_argument("--second", action="store_const", const=dates.SECOND, dest="fold",
+                           help="--to: the second of a time the clocks show twice (GMT)")
         parser.add_argument("--port", type=int,
                             help="--to: the port of the temporary server (default: a free one)")
         parser.add_argument("--work-dir",
@@ -59,8 +67,8 @@ class Command(BaseCommand):
     def _to(self, options):
         if options["folder"]:
             raise CommandError("Give a backup folder or --to, not both.")
-        moment = _moment(options["to"])
-        shown = dates.format_day_time(moment)
+        instant = moment(options["to"], options["fold"])
+        shown = dates.format_day_time(instant)
         if not options["yes"] and input(
                 f"Replace the database with its state at {shown}? Everything saved since "
                 "is lost. Type yes: ") != "yes":
@@ -68,7 +76,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             folder, last_save = backups.restore_to(
-                moment, root=options["dir"], port=options["port"],
+                instant, root=options["dir"], port=options["port"],
                 workdir=options["work_dir"])
         except backups.PointInTimeError as error:
             raise CommandError(str(error)) from None
