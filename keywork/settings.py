@@ -219,6 +219,12 @@ TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 # `manage.py purge_expired`.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 
+# Point-in-time recovery on PostgreSQL: the folder the server's archive_command copies each
+# WAL segment into (README "Backups and point-in-time recovery"). When set, `manage.py
+# backup` also takes a base backup and prunes the WAL older than the oldest one kept, and
+# `manage.py restore --to` replays the WAL to any minute since that base backup.
+WAL_ARCHIVE_DIR = env.str("WAL_ARCHIVE_DIR", default="")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

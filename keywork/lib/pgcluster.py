@@ -13,6 +13,7 @@ folders are handed to that user.
 import os
 import shutil
 import subprocess
+import tarfile
 import time
 from pathlib import Path
 
@@ -78,13 +79,13 @@ class Cluster:
             shutil.chown(self.datadir.parent, RUN_AS, RUN_AS)
             shutil.chown(self.sockets, RUN_AS, RUN_AS)
 
-    def _own_settings(self, extra):
+    def _own_settings(self, extra, conf="postgresql.conf"):
         """The settings every cluster here has (its port, loopback only, its own socket
-        folder), then `extra`, appended to postgresql.conf (later lines win)."""
+        folder), then `extra`, appended to `conf` (later lines win)."""
         lines = [f"port = {self.port}", "listen_addresses = '127.0.0.1'",
                  f"unix_socket_directories = '{self.sockets}'"]
         lines += [f"{key} = {value}" for key, value in (extra or {}).items()]
-        conf = self.datadir / "postgresql.conf"
+        conf = self.datadir / conf
         with open(conf, "a") as handle:
             handle.write("\n# Keywork (keywork/lib/pgcluster.py)\n" + "\n".join(lines) + "\n")
 
@@ -112,6 +113,41 @@ class Cluster:
         self.run("pg_basebackup", *args, timeout=1800)
         self._own_settings(settings)
         return self
+
+    def unpack(self, base_tar, wal_tar=None, settings=None, *, recover=True):
+        """This cluster as a copy of a base backup in tar format (`pg_basebackup
+        --format=tar`): the data from `base_tar`, the WAL it needs from `wal_tar`; with
+        `recover`, it starts in archive recovery (recovery.signal). Only this machine's
+        socket may connect (trust): the server brought its own pg_hba.conf, which may ask
+        for passwords Keywork does not have, or none (Debian keeps it in /etc). `settings`
+        go last into postgresql.auto.conf, which the server reads after postgresql.conf,
+        so that they win over whatever the backed-up server had set."""
+        self.destroy()
+        self._prepare_parent()
+        self.datadir.mkdir(mode=0o700)
+        with tarfile.open(base_tar) as archive:
+            archive.extractall(self.datadir, filter="tar")
+        if wal_tar:
+            with tarfile.open(wal_tar) as archive:
+                archive.extractall(self.datadir / "pg_wal", filter="tar")
+        (self.datadir / "pg_hba.conf").write_text("local all all trust\n")
+        (self.datadir / "pg_ident.conf").touch()
+        (self.datadir / "postgresql.conf").touch()
+        self._own_settings({"listen_addresses": "''"} | (settings or {}),
+                           conf="postgresql.auto.conf")
+        if recover:
+            (self.datadir / "recovery.signal").touch()
+        self.sockets.chmod(0o700)
+        self.datadir.chmod(0o700)
+        hand_over(self.datadir)
+        return self
+
+    def query(self, sql, dbname="postgres"):
+        """One value from the server, asked through its socket folder (psql); None when
+        the server does not answer."""
+        done = self.run("psql", "-h", self.sockets, "-p", self.port, "-U", "postgres",
+                        "-d", dbname, "-XAtc", sql, check=False, timeout=60)
+        return done.stdout.strip() if done.returncode == 0 else None
 
     def start(self, wait=60):
         self.run("pg_ctl", "-D", self.datadir, "-l", self.log, "-w", "-t", wait, "start",

@@ -5,7 +5,8 @@ from audit import backups
 
 class Command(BaseCommand):
     help = ("Back up the database and uploaded files to var/backups/ (or BACKUP_DIR), "
-            "keeping the newest --keep.")
+            "keeping the newest --keep; on PostgreSQL with WAL_ARCHIVE_DIR set, a base "
+            "backup too, and the archived WAL older than the oldest kept is removed.")
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", help="where backups go (default var/backups or BACKUP_DIR)")
