@@ -147,18 +147,34 @@ def same_site(href, base):
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def first_of_each_kind(links, kind_of):
-    """[(kind, Link)] in the order reached, the first link of each kind, skipping the
-    URLs that resolve to nothing and the kinds never followed. `kind_of(path)` is the
+class Frontier:
+    """The links still to follow, in the order found (breadth first: the nearest link of a
+    kind is the one a person would follow), giving the first URL of each kind of page
+    once, and each GET form's answer once more for its links. `kind_of(path)` is the
     resolved view name, or None."""
-    kinds, seen = [], set()
-    for link in links:
-        view = kind_of(urlsplit(link.url).path)
-        if view is None or view in seen or skipped(view):
-            continue
-        seen.add(view)
-        kinds.append((view, link))
-    return kinds
+
+    def __init__(self, kind_of):
+        self.kind_of = kind_of
+        self.queue, self.seen, self.forms = [], set(), set()
+
+    def add(self, found_from, links):
+        self.queue += [(found_from, link) for link in links]
+
+    def pop(self):
+        """("kind", found from, view, Link) for a kind not yet met, ("form", ...) for a
+        GET form's answer of a known kind, or None when there is nothing left."""
+        while self.queue:
+            found_from, link = self.queue.pop(0)
+            view = self.kind_of(urlsplit(link.url).path)
+            if view is None or skipped(view):
+                continue
+            if view not in self.seen:
+                self.seen.add(view)
+                return "kind", found_from, view, link
+            if link.form and link.url not in self.forms:
+                self.forms.add(link.url)
+                return "form", found_from, view, link
+        return None
 
 
 def skipped(view):
@@ -212,20 +228,15 @@ class Crawler:
         return self.client.get(link.url, headers=headers)
 
     def crawl(self):
-        kinds, queue, seen, forms = [], [("", Link("/"))], set(), set()
-        while queue:
-            found_from, link = queue.pop(0)
-            view = view_name(urlsplit(link.url).path)
-            if view is None or skipped(view):
+        kinds, frontier = [], Frontier(view_name)
+        frontier.add("", [Link("/")])
+        while step := frontier.pop():
+            action, found_from, view, link = step
+            if action == "form":
+                response = self.get(link)
+                if response.status_code == 200 and not response.streaming:
+                    frontier.add(view, self.links_of(response, link))
                 continue
-            if view in seen:
-                if link.form and link.url not in forms:
-                    forms.add(link.url)
-                    response = self.get(link)
-                    if response.status_code == 200 and not response.streaming:
-                        queue += self.links_of(response, link, view)
-                continue
-            seen.add(view)
             kind, page = self.measure(view, link)
             kind.found_from = found_from
             kinds.append(kind)
@@ -235,9 +246,9 @@ class Crawler:
             if kind.location:
                 target = same_site(kind.location, link.url)
                 if target:
-                    queue.append((view, Link(target)))
+                    frontier.add(view, [Link(target)])
             elif page is not None:
-                queue += self.links_of(page, link, view)
+                frontier.add(view, self.links_of(page, link))
         return kinds
 
     def measure(self, view, link):
@@ -282,8 +293,8 @@ class Crawler:
                         for p in page.posts}
         return page
 
-    def links_of(self, page, link, view):
-        """[(found from, Link)] of a parsed page, or of a response (a GET form's answer)."""
+    def links_of(self, page, link):
+        """The same-site Links of a parsed page, or of a response (a GET form's answer)."""
         if not isinstance(page, PageLinks):
             body = page.content
             if page.get("Content-Encoding") == "gzip":
@@ -295,7 +306,7 @@ class Crawler:
         for each in page.links:
             target = same_site(each.url, link.url)
             if target:
-                found.append((view, Link(target, each.hx, each.form)))
+                found.append(Link(target, each.hx, each.form))
         return found
 
     def asset_bytes(self, path):
