@@ -77,7 +77,10 @@ def django_env(cfg, **extra):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DEBUG")}
     env |= {"DEBUG": "false", "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false",
-            "STATIC_MANIFEST": "true", "PYTHONPATH": str(ROOT)}
+            "STATIC_MANIFEST": "true", "PYTHONPATH": str(ROOT),
+            # The bench's users stay logged in for the whole run (every page of every role:
+            # half an hour on a busy machine) without the idle logout sending them away.
+            "SESSION_IDLE_MINUTES": "240"}
     if cfg.db == "postgres":
         env["DATABASE_URL"] = cfg.pg_url
     else:
