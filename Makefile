@@ -73,7 +73,9 @@ audit: install-test
 bench-deps:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-# The large site under load, served as in production; see docs/PERFORMANCE.md.
-# BENCH_DB=postgres, BENCH_INSTANCES=2 (with REDIS_URL), CHECK=1 to fail on a missed budget.
+# The large site under load, served as in production: every page each role reaches,
+# found by crawling it (bench/crawl.py); see docs/PERFORMANCE.md. BENCH_DB=postgres,
+# BENCH_INSTANCES=2 (with REDIS_URL), BENCH_PAGES=a,b for some pages only, BENCH_PORT,
+# CHECK=1 to fail naming each missed budget.
 bench: install bench-deps
 	$(BIN)/python -m bench.run
