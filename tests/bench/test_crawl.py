@@ -64,8 +64,10 @@ PAGE = """<!doctype html><html><head>
 <span data-hx-get="/diary/today/count/" data-hx-trigger="load"></span>
 <form method="get" action="/reports/" data-hx-get="/reports/" data-hx-target="#results">
   <select name="site"><option value="">All</option><option value="3" selected>BIG</option></select>
-  <select name="period"><option value="quarter">Quarter</option><option value="year">Year</option></select>
-  <input type="checkbox" name="closed" value="1"><input type="checkbox" name="open" value="1" checked>
+  <select name="period"><option value="quarter">Quarter</option>
+    <option value="year">Year</option></select>
+  <input type="checkbox" name="closed" value="1">
+  <input type="checkbox" name="open" value="1" checked>
   <input name="q" value="smi"><input type="submit" name="go" value="Show"></form>
 <form method="post" action="/clients/1/end/"><input name="why"></form>
 <button data-hx-post="/diary/contacts/"></button>
