@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=true
 # Two test processes: the machines here have two cores (pytest-xdist).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-load lint audit bench install install-test browser-deps a11y-deps bench-deps
+.PHONY: run test test-load lint audit bench icons install install-test browser-deps a11y-deps bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ lint: install-test
 audit: install-test
 	$(BIN)/pip install --quiet -e '.[audit]'
 	$(BIN)/pip-audit --progress-spinner off --skip-editable --strict
+
+# The Bootstrap Icons the pages use, cut from the vendored font: run after a template
+# names a new icon (tests/test_icons.py says so).
+icons: install
+	$(BIN)/python -m bench.icons
 
 # wrk drives the load for `make bench` (Debian's package).
 bench-deps:

@@ -17,7 +17,7 @@ BENCH {"requests": 8123, "duration_us": 10010000, "p50_us": 11800, "p95_us": 179
 """
 
 
-def page(name, rps, p95=10.0, view=None, content_type="text/html", cold_kb=200):
+def page(name, rps, p95=10.0, view=None, content_type="text/html", cold_kb=80):
     role, _sep, rest = name.partition(":")
     return {"name": name, "path": f"/{name}", "rps": rps, "p50_ms": p95 / 2, "p95_ms": p95,
             "role": role if rest else "keyworker", "view": view or rest or name,
@@ -32,7 +32,7 @@ def good_run():
         page("client_list", 200, view="clients:list"),
         page("admin_changelist", 20, view="admin:clients_client_changelist"),
         page("client_file", 150, p95=70, view="clients:detail"),
-        page("manager:diary:site_week", 1, p95=6000, cold_kb=300),
+        page("manager:diary:site_week", 1, p95=6000, cold_kb=140),
         page("manager:supervision:dashboard", 20, p95=140),
         page("door_search", 200, p95=60, view="attendance:register"),
         page("door_check_in", 200, p95=60, view="attendance:check_in"),
@@ -106,7 +106,7 @@ def test_each_budget_missed_is_named_with_what_was_measured(change, missed):
 def test_the_table_shows_each_page_with_its_role_queries_bytes_and_budget():
     table = report.markdown_table(good_run())
     assert ("| home | keyworker | `/keyworker:home` | 300 | 20.0 | 40.0 | 4 | 39.1 | 4.9 | "
-            "200.0 | 150 |") in table
+            "80.0 | 150 |") in table
     assert "| dashboard p95 ≤ 200 ms | p95 140.0 ms | yes |" in table
     assert "| plans:pdf | manager |" in table and "| 5000 |" in table
     assert "Plan PDF, median of 20: 120 ms through the app, 100 ms WeasyPrint alone (1.20×)." \
