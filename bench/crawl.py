@@ -108,7 +108,7 @@ class PageLinks(HTMLParser):
             if method == "post":
                 self.posts.append(action)
             self._form = {"action": action, "fields": []} if method == "get" else None
-        elif self._form is not None and attrs.get("name") and not attrs.get("disabled"):
+        elif self._form is not None and attrs.get("name") and "disabled" not in attrs:
             if tag == "input" and (attrs.get("type") or "text") not in (
                     "submit", "button", "image", "reset", "file"):
                 if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:

@@ -68,7 +68,8 @@ PAGE = """<!doctype html><html><head>
     <option value="year">Year</option></select>
   <input type="checkbox" name="closed" value="1">
   <input type="checkbox" name="open" value="1" checked>
-  <input name="q" value="smi"><input type="submit" name="go" value="Show"></form>
+  <input name="q" value="smi"><input name="old" value="x" disabled>
+  <input type="submit" name="go" value="Show"></form>
 <form method="post" action="/clients/1/end/"><input name="why"></form>
 <button data-hx-post="/diary/contacts/"></button>
 </body></html>"""
