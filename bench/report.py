@@ -206,12 +206,16 @@ def check_budgets(run, budgets=None):
     leaves out the budgets of the pages it did not drive."""
     if budgets is None:
         budgets = BUDGETS + page_budgets(run)
-    checked = []
+    failed = run.get("failed") or {}
+    checked = [(f"{name} answers every request under load", False, error)
+               for name, error in failed.items()]
     for budget in budgets:
         try:
             checked.append((budget.text, *budget.check(run)))
-        except KeyError:
-            if not run.get("partial"):
+        except KeyError as missing:
+            if missing.args and missing.args[0] in failed:
+                checked.append((budget.text, False, "not measured: its requests failed"))
+            elif not run.get("partial"):
                 raise
     return checked
 

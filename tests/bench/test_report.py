@@ -199,3 +199,14 @@ def test_the_table_lists_what_the_crawl_did_not_drive_and_did_not_reach():
     assert "- manager:home `/`: 302 → `/dashboard/`" in table
     assert "- ends the session: logout" in table
     assert "- the admin: 20 URL names (admin:x0, admin:x1, admin:x2, …)" in table
+
+
+def test_a_page_that_failed_under_load_is_a_miss_and_its_budgets_too():
+    run = good_run()
+    del run["pages"]["keyworker:home"]
+    run["failed"] = {"keyworker:home": "keyworker:home: 1 of 3 requests to / failed"}
+    assert report.misses(run) == [
+        "keyworker:home answers every request under load: "
+        "keyworker:home: 1 of 3 requests to / failed",
+        "caseload ≥ 25 % of /healthz's requests/s: not measured: its requests failed",
+        "caseload p95 ≤ 50 ms: not measured: its requests failed"]
