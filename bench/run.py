@@ -555,7 +555,8 @@ def main():
            "clients": cfg.clients, "machine": machine(), "seed_seconds": seed_seconds,
            "seconds_per_page": cfg.seconds, "connections": cfg.connections,
            "partial": bool(partial),
-           "crawl": {"seconds": found["seconds"], "unreached": found["unreached"],
+           "crawl": {"seconds": found["seconds"], "kinds": found["kinds"],
+                     "unreached": found["unreached"],
                      "not_driven": [k for k in found["kinds"] if not k["driven"]],
                      "assets": found["assets"]}}
     env = django_env(cfg, SECRET_KEY=secret_key)
