@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=true
 # Two test processes: the machines here have two cores (pytest-xdist).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-load lint audit bench install install-test browser-deps a11y-deps bench-deps
+.PHONY: run test test-load lint audit bench icons install install-test browser-deps a11y-deps bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,11 +69,18 @@ audit: install-test
 	$(BIN)/pip install --quiet -e '.[audit]'
 	$(BIN)/pip-audit --progress-spinner off --skip-editable --strict
 
+# The Bootstrap Icons the pages use, cut from the vendored font: run after a template
+# names a new icon (tests/test_icons.py says so).
+icons: install
+	$(BIN)/python -m bench.icons
+
 # wrk drives the load for `make bench` (Debian's package).
 bench-deps:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-# The large site under load, served as in production; see docs/PERFORMANCE.md.
-# BENCH_DB=postgres, BENCH_INSTANCES=2 (with REDIS_URL), CHECK=1 to fail on a missed budget.
+# The large site under load, served as in production: every page each role reaches,
+# found by crawling it (bench/crawl.py); see docs/PERFORMANCE.md. BENCH_DB=postgres,
+# BENCH_INSTANCES=2 (with REDIS_URL), BENCH_PAGES=a,b for some pages only, BENCH_PORT,
+# CHECK=1 to fail naming each missed budget.
 bench: install bench-deps
 	$(BIN)/python -m bench.run

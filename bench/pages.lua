@@ -1,7 +1,7 @@
 -- wrk script for `make bench`: each request takes the next (session cookie, path) pair
 -- from a tab-separated file given after `--`, so ten logged-in users share the load; a
 -- third column is a form's body, posted instead; a fourth, the id an htmx request targets
--- (sent as htmx sends it: HX-Request and HX-Target), for a page's in-place part.
+-- (sent as htmx sends it: HX-Request and HX-Target; "*" for none), for a page's in-place part.
 -- When wrk is done it prints one "BENCH {json}" line that bench/report.py reads.
 
 local targets = {}
@@ -31,7 +31,9 @@ function request()
   end
   if target.hx ~= "" then
     headers["HX-Request"] = "true"
-    headers["HX-Target"] = target.hx
+    if target.hx ~= "*" then  -- "*": an htmx request without a target
+      headers["HX-Target"] = target.hx
+    end
   end
   if target.body ~= "" then
     -- A form posted: Django's CSRF check wants the same token in a cookie and a header.

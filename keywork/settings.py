@@ -63,6 +63,13 @@ INSTALLED_APPS += LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages gzip-compressed when the browser asks (WhiteNoise, above, serves static files
+    # already compressed). Before every middleware that reads or changes the response
+    # body, as Django's docs order it. BREACH: Django masks the CSRF token on every
+    # response and, since 4.2, this middleware adds up to 100 random bytes to each
+    # compressed response (its gzip header's file name), so a page's length says nothing
+    # about a secret in it.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
