@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # templates/bootstrap5/field.html: every form's fields, drawn in Python.
+            "libraries": {"keywork_fields": "keywork.lib.forms"},
         },
     },
 ]

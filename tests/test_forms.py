@@ -1,5 +1,9 @@
 """keywork.lib.forms: how every form is laid out, and where a service's refusal shows."""
 
+import re
+
+import pytest
+from crispy_forms.layout import Field
 from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.exceptions import ValidationError
@@ -92,3 +96,78 @@ def test_the_error_summary_links_each_error_to_its_input_in_the_forms_order():
 
 def test_a_form_without_errors_has_no_error_summary():
     assert error_summary(NoteForm(data={"note": "Rang"})) == []
+
+
+class EveryKindForm(forms.Form):
+    """A field of each kind Keywork's forms draw, with and without what can go around it."""
+
+    name = forms.CharField(label="Name", help_text="As they <em>like</em> to be called")
+    notes = forms.CharField(label="Notes & more", required=False, widget=forms.Textarea)
+    email = forms.EmailField(label="Email", required=False)
+    born = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label="Status", choices=[("a", "Active"), ("c", "Closed")])
+    needs = forms.MultipleChoiceField(label="Needs", required=False,
+                                      choices=[("h", "Housing"), ("m", "Money")])
+    agreed = forms.BooleanField(label="Agreed", help_text="They said yes")
+    optional_tick = forms.BooleanField(label="Optional", required=False)
+    unlabelled = forms.CharField(label="", required=False)
+    pick = forms.ChoiceField(label="Pick one", choices=[("1", "One"), ("2", "Two")],
+                             widget=forms.RadioSelect)
+    several = forms.MultipleChoiceField(label="Several", choices=[("x", "X"), ("y", "Y")],
+                                        widget=forms.CheckboxSelectMultiple, required=False)
+    scan = forms.FileField(label="Scan", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, initial=3)
+
+    def clean_name(self):
+        raise ValidationError(["Too short", "Try <again>"])
+
+
+def _drawn(form, monkeypatch, *, by_crispy):
+    """The form's HTML and the fields keywork.lib.forms drew (the others: crispy's)."""
+    import keywork.lib.forms as lib_forms
+
+    ours = []
+    if by_crispy:
+        monkeypatch.setattr(lib_forms, "_drawn_here", lambda field, context: False)
+    else:
+        draw = lib_forms._field_html
+        monkeypatch.setattr(lib_forms, "_field_html",
+                            lambda field, context: ours.append(field.name) or draw(field, context))
+    html = _page(form)
+    monkeypatch.undo()
+    # Whitespace between and inside tags is all that may differ.
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)), ours
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"name": "Sam", "notes": "x", "status": "z", "email": "no"}],
+    ids=["unbound", "with errors"])
+@pytest.mark.parametrize("auto_id", ["id_%s", False], ids=["ids", "no ids"])
+def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, auto_id):
+    def form():
+        made = EveryKindForm(data, auto_id=auto_id)
+        made.required_css_class = "needed"
+        made.helper = form_helper("Save", "name", Field("notes", wrapper_class="wide & tall"),
+                                  form_row("email", "born"), "status", "needs", "agreed",
+                                  "optional_tick", "unlabelled", "pick", "several", "scan",
+                                  "version")
+        return made
+
+    ours, drawn_here = _drawn(form(), monkeypatch, by_crispy=False)
+    theirs, _none = _drawn(form(), monkeypatch, by_crispy=True)
+    assert ours == theirs
+    assert drawn_here == ["name", "notes", "email", "born", "status", "needs", "agreed",
+                          "optional_tick", "unlabelled"]
+    assert 'class="mb-3 wide &amp; tall"' in ours
+    assert 'class="mb-3 needed"' in ours
+    if data:
+        assert "is-invalid" in ours and "Try &lt;again&gt;" in ours
+
+
+def test_a_field_in_a_horizontal_form_is_left_to_crispy_bootstrap5():
+    form = EveryKindForm()
+    form.helper = form_helper("Save", form_class="form-horizontal")
+    form.helper.label_class = "col-3"
+    form.helper.field_class = "col-9"
+    page = _page(form)
+    assert 'class="col-form-label pt-0 col-3 requiredField"' in re.sub(r"\s+", " ", page)

@@ -1,7 +1,12 @@
-"""What every form shares: its crispy layout helper, and putting a service's refusal on it."""
+"""What every form shares: its crispy layout helper, how a field is drawn, and putting a
+service's refusal on it."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
+from django import forms, template
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from keywork.lib.stale import StaleEdit
 
@@ -71,3 +76,105 @@ def error_summary(form):
             (choice.id_for_label for choice in bound.subwidgets), "")
         found += [(anchor, bound.label, message) for message in bound.errors]
     return found
+
+
+# The fields of every form, drawn in Python (templates/bootstrap5/field.html calls this).
+# crispy-bootstrap5's field.html draws one field through a template of about forty
+# {% if %}s and three {% include %}s: most of a form page's time (a client's details form:
+# 16 of its 22 ms). For the fields Keywork's forms have (stacked, not horizontal; a text
+# input, text area, select or checkbox; help text below; errors inline) this draws the same
+# elements with the same attributes and text; any other case (a horizontal form, label or
+# field classes, radios, multiple checkboxes, a file input, a table cell) is drawn by
+# crispy-bootstrap5's own template. tests/test_forms.py compares the two, field by field.
+
+register = template.Library()
+
+_WIDGET_CLASS = {
+    # (kind, has errors): what crispy-bootstrap5 asks {% crispy_field %} to add.
+    (kind, errors): CrispyFieldNode("field", {"'class'": f"'{css}{invalid}'"})
+    for kind, css in (("check", "form-check-input"), ("select", "form-select"),
+                      ("control", "form-control"))
+    for errors, invalid in ((False, ""), (True, " is-invalid"))
+}
+
+
+def _drawn_here(field, context):
+    """Whether the field is one this draws; crispy-bootstrap5's template draws the rest."""
+    widget = field.field.widget
+    return not (
+        context.get("tag") or context.get("label_class") or context.get("field_class")
+        or "form-horizontal" in (context.get("form_class") or "")
+        or context.get("help_text_inline") or not context.get("error_text_inline")
+        or not context.get("form_show_labels")
+        # Radios, multiple checkboxes and several inputs in one (a <fieldset> each).
+        or widget.use_fieldset or isinstance(widget, forms.FileInput)
+    )
+
+
+def _joined(parts):
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _help_and_errors(field, context):
+    html = []
+    if context.get("form_show_errors") and field.errors:
+        html.append(format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>',
+            getattr(field.errors, "field_id", ""),
+            format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
+                (number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))))
+    if field.help_text:
+        # The form's own words, which may hold markup: crispy shows them |safe too.
+        help_text = mark_safe(field.help_text)  # noqa: S308
+        html.append(format_html('<div {}class="form-text">{}</div>', format_html(
+            'id="{}_helptext" ', field.auto_id) if field.auto_id else "", help_text))
+    return _joined(html)
+
+
+def _label_text(field):
+    if field.field.required:
+        return format_html('{}<span class="asteriskField">*</span>', field.label)
+    return conditional_escape(field.label)
+
+
+def _field_html(field, context):
+    wrapper_classes = format_html_join("", " {}", (
+        (value,) for value in (context.get("wrapper_class"), field.css_classes()) if value))
+    required = " requiredField" if field.field.required else ""
+    errors = bool(field.errors)
+    if isinstance(field.field.widget, forms.CheckboxInput):
+        return format_html(
+            '<div class="mb-3"><div id="div_{}" class="form-check{}">{}'
+            '<label for="{}" class="form-check-label{}">{}</label>{}</div></div>',
+            field.auto_id, wrapper_classes, _WIDGET_CLASS["check", errors].render(context),
+            field.id_for_label or "", required, _label_text(field),
+            _help_and_errors(field, context))
+    label = format_html(
+        '<label {}class="form-label{}">{}</label>',
+        format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+        required, _label_text(field)) if field.label else ""
+    kind = "select" if isinstance(field.field.widget, forms.Select) else "control"
+    return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
+                       wrapper_classes, label, _WIDGET_CLASS[kind, errors].render(context),
+                       _help_and_errors(field, context))
+
+
+class FieldNode(template.Node):
+    """{% keywork_field %}: the field in the context, as crispy-bootstrap5 would draw it."""
+
+    def render(self, context):
+        field = context["field"]
+        if field.is_hidden:
+            return str(field)
+        if _drawn_here(field, context):
+            return _field_html(field, context)
+        if not hasattr(self, "crispy_template"):
+            # crispy-bootstrap5's own field.html, which this file's template hides.
+            self.crispy_template = context.template.engine.find_template(
+                "bootstrap5/field.html", skip=[self.origin])[0]
+        return self.crispy_template.render(context)
+
+
+@register.tag
+def keywork_field(parser, token):
+    return FieldNode()
