@@ -1,12 +1,15 @@
 """keywork.lib.forms: how every form is laid out, and where a service's refusal shows."""
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from crispy_forms.layout import Field
 from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 
 from keywork.lib.forms import add_error, error_summary, form_helper, form_row
 
@@ -171,3 +174,61 @@ def test_a_field_in_a_horizontal_form_is_left_to_crispy_bootstrap5():
     form.helper.field_class = "col-9"
     page = _page(form)
     assert 'class="col-form-label pt-0 col-3 requiredField"' in re.sub(r"\s+", " ", page)
+
+
+class EveryWidgetForm(forms.Form):
+    """Each widget keywork.lib.forms.FormRenderer draws, with values that need escaping."""
+
+    text = forms.CharField(initial='Sam "the man" <b>', max_length=40,
+                           widget=forms.TextInput(attrs={"autofocus": True, "spellcheck": False,
+                                                         "data-x": mark_safe("<i>")}))
+    empty = forms.CharField(required=False)
+    number = forms.IntegerField(initial=12345)
+    price = forms.DecimalField(initial=Decimal("1234.50"))
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"placeholder": "a@b & c"}))
+    day = forms.DateField(initial=datetime.date(2026, 11, 24),
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), initial="pw<")
+    hidden = forms.IntegerField(widget=forms.HiddenInput, initial=7)
+    tick = forms.BooleanField(initial=True)
+    untick = forms.BooleanField(required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                            initial="Line one\n<script>two</script> & three")
+    no_notes = forms.CharField(widget=forms.Textarea, required=False)
+    status = forms.ChoiceField(choices=[("", "---------"), ("a", "Active & well"), (1, 2)],
+                               initial="a")
+    grouped = forms.ChoiceField(choices=[("Open", [("o1", "New"), ("o2", "<Waiting>")]),
+                                         ("c", "Closed")], initial="o2")
+    many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")],
+                                     initial=["x", "z"])
+    maybe = forms.NullBooleanField()
+    searched = forms.CharField(widget=forms.TextInput(attrs={"type": "search"}), label="Q")
+
+
+@pytest.mark.parametrize("data", [None, {"text": "<typed>", "number": "x", "many": ["y"],
+                                         "status": "1", "tick": "on", "maybe": "true"}],
+                         ids=["unbound", "bound"])
+def test_each_widget_is_drawn_as_djangos_templates_draw_it(data):
+    from django.forms.renderers import DjangoTemplates
+
+    from keywork.lib.forms import FormRenderer
+
+    ours, djangos = FormRenderer(), DjangoTemplates()
+    for name in EveryWidgetForm.base_fields:
+        bound = EveryWidgetForm(data)[name]
+        drawn = bound.as_widget(attrs={"class": "form-control"})
+        assert drawn == bound.field.widget.render(
+            bound.html_name, bound.value(), attrs={**bound.build_widget_attrs(
+                {"class": "form-control"}), "id": bound.auto_id}, renderer=djangos), name
+        assert drawn == bound.field.widget.render(
+            bound.html_name, bound.value(), attrs={**bound.build_widget_attrs(
+                {"class": "form-control"}), "id": bound.auto_id}, renderer=ours), name
+
+
+def test_forms_are_drawn_by_keyworks_renderer():
+    from django.forms.renderers import get_default_renderer
+
+    from keywork.lib.forms import FormRenderer
+
+    assert isinstance(get_default_renderer(), FormRenderer)

@@ -5,8 +5,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
 from django import forms, template
+from django.forms.renderers import DjangoTemplates
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import stringformat
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 from keywork.lib.stale import StaleEdit
 
@@ -178,3 +182,84 @@ class FieldNode(template.Node):
 @register.tag
 def keywork_field(parser, token):
     return FieldNode()
+
+
+# Every form's inputs, drawn in Python (settings.FORM_RENDERER). Django draws each input,
+# text area, select and each of a select's options through a template and an included
+# attrs.html: from a tenth to a third of a form page's time. These functions write what
+# those templates write, character for character, as Django's renderer returns it
+# (stripped; tests/test_forms.py compares them); any other template goes to Django's.
+
+_PLAIN = Context()  # {{ value }} outside any page: autoescaped, localized as a page does
+
+
+def _shown(value):
+    """{{ value }}"""
+    return render_value_in_context(value, _PLAIN)
+
+
+def _as_string(value):
+    """{{ value|stringformat:'s' }}"""
+    text = stringformat(value, "s")
+    return _shown(mark_safe(text) if isinstance(value, SafeData) else text)  # noqa: S308
+
+
+def _attrs(attrs):
+    """django/forms/widgets/attrs.html"""
+    return "".join(
+        f" {_shown(name)}" if value is True else f' {_shown(name)}="{_as_string(value)}"'
+        for name, value in attrs.items() if value is not False)
+
+
+def _input(widget):
+    value = f' value="{_as_string(widget["value"])}"' if widget["value"] is not None else ""
+    return (f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{value}'
+            f'{_attrs(widget["attrs"])}>')
+
+
+def _textarea(widget):
+    value = _shown(widget["value"]) if widget["value"] else ""
+    return (f'<textarea name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+            f"{value}</textarea>")
+
+
+def _option(option):
+    return (f'<option value="{_as_string(option["value"])}"{_attrs(option["attrs"])}>'
+            f'{_shown(option["label"])}</option>')
+
+
+def _select(widget):
+    html = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            html.append(f'\n  <optgroup label="{_shown(group_name)}">')
+        # select_option.html's own new line is kept where select.html includes it.
+        html.extend(f"\n  {_option(option)}\n" for option in options)
+        if group_name:
+            html.append("\n  </optgroup>")
+    html.append("\n</select>")
+    return "".join(html)
+
+
+_WIDGET_TEMPLATES = {
+    **{f"django/forms/widgets/{kind}.html": _input for kind in (
+        "checkbox", "color", "date", "datetime", "email", "file", "hidden", "number",
+        "password", "search", "tel", "text", "time", "url")},
+    "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/select_option.html": _option,
+}
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer, with its commonest widget templates written in Python."""
+
+    def render(self, template_name, context, request=None):
+        draw = _WIDGET_TEMPLATES.get(template_name)
+        widget = context.get("widget")
+        if draw is None or widget is None or (draw is _select and any(
+                option["template_name"] != _OPTION_TEMPLATE
+                for _name, options, _index in widget["optgroups"] for option in options)):
+            return super().render(template_name, context, request)
+        return draw(widget)
