@@ -226,6 +226,29 @@ def test_each_widget_is_drawn_as_djangos_templates_draw_it(data):
                 {"class": "form-control"}), "id": bound.auto_id}, renderer=ours), name
 
 
+class ChoicesForm(forms.Form):
+    rating = forms.ChoiceField(choices=[("1", "Stuck <1>"), ("2", "Thinking & planning")],
+                               widget=forms.RadioSelect, initial="2")
+    needs = forms.MultipleChoiceField(choices=[("h", "Housing"), ("m", "Money")],
+                                      widget=forms.CheckboxSelectMultiple, initial=["m"])
+    no_ids = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect(attrs={"id": ""}))
+
+
+@pytest.mark.parametrize("wrap_label", [False, True])
+def test_each_radio_and_checkbox_of_several_is_drawn_as_djangos_templates_draw_it(wrap_label):
+    from django.forms.renderers import DjangoTemplates
+
+    from keywork.lib.forms import FormRenderer
+
+    drawn = {}
+    for renderer in (FormRenderer(), DjangoTemplates()):
+        form = ChoicesForm(renderer=renderer)
+        drawn[type(renderer)] = [option.tag(wrap_label=wrap_label) for name in form.fields
+                                 for option in form[name].subwidgets]
+    assert len(drawn[FormRenderer]) == 5
+    assert drawn[FormRenderer] == drawn[DjangoTemplates]
+
+
 def test_forms_are_drawn_by_keyworks_renderer():
     from django.forms.renderers import get_default_renderer
 

@@ -186,7 +186,8 @@ def keywork_field(parser, token):
 
 # Every form's inputs, drawn in Python (settings.FORM_RENDERER). Django draws each input,
 # text area, select and each of a select's options through a template and an included
-# attrs.html: from a tenth to a third of a form page's time. These functions write what
+# attrs.html: from a tenth to a third of a form page's time, and most of the assessment's,
+# whose 45 needs show five radios each. These functions write what
 # those templates write, character for character, as Django's renderer returns it
 # (stripped; tests/test_forms.py compares them); any other template goes to Django's.
 
@@ -215,6 +216,16 @@ def _input(widget):
     value = f' value="{_as_string(widget["value"])}"' if widget["value"] is not None else ""
     return (f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{value}'
             f'{_attrs(widget["attrs"])}>')
+
+
+def _input_option(widget):
+    """A radio or checkbox of several (radio_option.html, through input_option.html): the
+    input alone, or in its label when the template asks (wrap_label)."""
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    label_for = f' for="{_shown(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    # input.html's own new line is kept where input_option.html includes it.
+    return f'<label{label_for}>{_input(widget)}\n {_shown(widget["label"])}</label>'
 
 
 def _textarea(widget):
@@ -248,6 +259,8 @@ _WIDGET_TEMPLATES = {
     "django/forms/widgets/textarea.html": _textarea,
     "django/forms/widgets/select.html": _select,
     "django/forms/widgets/select_option.html": _option,
+    **{f"django/forms/widgets/{kind}.html": _input_option for kind in (
+        "input_option", "radio_option", "checkbox_option")},
 }
 _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
