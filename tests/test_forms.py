@@ -114,8 +114,11 @@ class EveryKindForm(forms.Form):
     agreed = forms.BooleanField(label="Agreed", help_text="They said yes")
     optional_tick = forms.BooleanField(label="Optional", required=False)
     unlabelled = forms.CharField(label="", required=False)
-    pick = forms.ChoiceField(label="Pick one", choices=[("1", "One"), ("2", "Two")],
-                             widget=forms.RadioSelect)
+    pick = forms.ChoiceField(label="Pick one", choices=[("1", "One"), ("2", "Two & <3>")],
+                             widget=forms.RadioSelect, help_text="Only one")
+    grouped = forms.ChoiceField(label="Grouped", required=False, widget=forms.RadioSelect,
+                                choices=[("Open", [("o1", "New"), ("o2", "Waiting")]),
+                                         ("c", "Closed")])
     several = forms.MultipleChoiceField(label="Several", choices=[("x", "X"), ("y", "Y")],
                                         widget=forms.CheckboxSelectMultiple, required=False)
     scan = forms.FileField(label="Scan", required=False)
@@ -152,7 +155,8 @@ def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, au
         made.required_css_class = "needed"
         made.helper = form_helper("Save", "name", Field("notes", wrapper_class="wide & tall"),
                                   form_row("email", "born"), "status", "needs", "agreed",
-                                  "optional_tick", "unlabelled", "pick", "several", "scan",
+                                  "optional_tick", "unlabelled", "pick",
+                                  Field("grouped", css_class="x"), "several", "scan",
                                   "version")
         return made
 
@@ -160,7 +164,7 @@ def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, au
     theirs, _none = _drawn(form(), monkeypatch, by_crispy=True)
     assert ours == theirs
     assert drawn_here == ["name", "notes", "email", "born", "status", "needs", "agreed",
-                          "optional_tick", "unlabelled"]
+                          "optional_tick", "unlabelled", "pick", "grouped", "several"]
     assert 'class="mb-3 wide &amp; tall"' in ours
     assert 'class="mb-3 needed"' in ours
     if data:

@@ -4,13 +4,15 @@ service's refusal on it."""
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from django import forms, template
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
+from django.templatetags.l10n import unlocalize
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from keywork.lib.stale import StaleEdit
 
@@ -86,10 +88,11 @@ def error_summary(form):
 # crispy-bootstrap5's field.html draws one field through a template of about forty
 # {% if %}s and three {% include %}s: most of a form page's time (a client's details form:
 # 16 of its 22 ms). For the fields Keywork's forms have (stacked, not horizontal; a text
-# input, text area, select or checkbox; help text below; errors inline) this draws the same
-# elements with the same attributes and text; any other case (a horizontal form, label or
-# field classes, radios, multiple checkboxes, a file input, a table cell) is drawn by
-# crispy-bootstrap5's own template. tests/test_forms.py compares the two, field by field.
+# input, text area, select, checkbox, radios or checkboxes of several; help text below,
+# errors inline) this draws the same elements with the same attributes and text; any
+# other case (a horizontal form, label or field classes, inline radios, a date and time in
+# one, a file input, a table cell) is drawn by crispy-bootstrap5's own template.
+# tests/test_forms.py compares the two, field by field.
 
 register = template.Library()
 
@@ -109,9 +112,10 @@ def _drawn_here(field, context):
         context.get("tag") or context.get("label_class") or context.get("field_class")
         or "form-horizontal" in (context.get("form_class") or "")
         or context.get("help_text_inline") or not context.get("error_text_inline")
-        or not context.get("form_show_labels")
-        # Radios, multiple checkboxes and several inputs in one (a <fieldset> each).
-        or widget.use_fieldset or isinstance(widget, forms.FileInput)
+        or not context.get("form_show_labels") or context.get("inline_class")
+        # Several inputs in one (a date and a time), a file.
+        or (widget.use_fieldset and not isinstance(widget, forms.RadioSelect))
+        or isinstance(widget, forms.FileInput)
     )
 
 
@@ -128,17 +132,56 @@ def _help_and_errors(field, context):
             format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
                 (number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))))
     if field.help_text:
-        # The form's own words, which may hold markup: crispy shows them |safe too.
-        help_text = mark_safe(field.help_text)  # noqa: S308
-        html.append(format_html('<div {}class="form-text">{}</div>', format_html(
-            'id="{}_helptext" ', field.auto_id) if field.auto_id else "", help_text))
+        html.append(_help_text(field))
     return _joined(html)
+
+
+def _help_text(field):
+    # The form's own words, which may hold markup: crispy shows them |safe too.
+    help_text = mark_safe(field.help_text)  # noqa: S308
+    return format_html('<div {}class="form-text">{}</div>', format_html(
+        'id="{}_helptext" ', field.auto_id) if field.auto_id else "", help_text)
 
 
 def _label_text(field):
     if field.field.required:
         return format_html('{}<span class="asteriskField">*</span>', field.label)
     return conditional_escape(field.label)
+
+
+def _choices_html(field, context):
+    """Radios or checkboxes of several (crispy-bootstrap5's radio_checkbox_select.html): each
+    option in its .form-check, the errors after the last, then the help text."""
+    errors = field.errors
+    invalid = " is-invalid" if errors else ""
+    html = [format_html("<div{}{}>", "", format_html(" {}", context["flat_attrs"])
+                        if context.get("flat_attrs") else "")]
+    groups = optgroups(field)
+    for group_number, (group, options, _index) in enumerate(groups, 1):
+        if group:
+            html.append(format_html("<strong>{}</strong>", group))
+        for number, option in enumerate(options, 1):
+            html.append(format_html(
+                '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" '
+                'value="{}"{}><label for="{}" class="form-check-label">{}</label>{}</div>',
+                option["type"], invalid, field.html_name, unlocalize(option["value"]),
+                mark_safe(_attrs(option["attrs"])),  # noqa: S308 (each part escaped)
+                option["attrs"].get("id", ""), unlocalize(option["label"]),
+                _errors_block(field) if errors and number == len(options)
+                and group_number == len(groups) else ""))
+    html.append(SafeString("</div>"))
+    if field.help_text:
+        html.append(_help_text(field))
+    return _joined(html)
+
+
+def _errors_block(field):
+    """crispy-bootstrap5's field_errors_block.html (form_show_errors is always on here)."""
+    return format_html(
+        '<div id="{}_error" class="invalid-feedback">{}</div>',
+        getattr(field.errors, "field_id", ""),
+        format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>', (
+            (number, field.auto_id, error) for number, error in enumerate(field.errors, 1))))
 
 
 def _field_html(field, context):
@@ -157,6 +200,16 @@ def _field_html(field, context):
         '<label {}class="form-label{}">{}</label>',
         format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
         required, _label_text(field)) if field.label else ""
+    if field.use_fieldset:  # radios or checkboxes of several
+        legend = format_html(
+            '<fieldset{}><legend {}class="form-label{} fs-6">{}</legend>',
+            format_html(' aria-describedby="{}"', field.aria_describedby)
+            if field.aria_describedby else "",
+            format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+            required, _label_text(field)) if field.label else ""
+        return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
+                           wrapper_classes, legend, _choices_html(field, context),
+                           SafeString("</fieldset>" if field.label else ""))
     kind = "select" if isinstance(field.field.widget, forms.Select) else "control"
     return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
                        wrapper_classes, label, _WIDGET_CLASS[kind, errors].render(context),
