@@ -171,6 +171,17 @@ def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, au
         assert "is-invalid" in ours and "Try &lt;again&gt;" in ours
 
 
+def test_radios_show_no_errors_where_the_form_shows_none(monkeypatch):
+    def page(by_crispy):
+        form = EveryKindForm({"name": "Sam"})
+        form.helper = form_helper("Save", "pick", "several", "status")
+        form.helper.form_show_errors = False
+        return _drawn(form, monkeypatch, by_crispy=by_crispy)[0]
+
+    assert page(by_crispy=False) == page(by_crispy=True)
+    assert "invalid-feedback" not in page(by_crispy=False)
+
+
 def test_a_field_in_a_horizontal_form_is_left_to_crispy_bootstrap5():
     form = EveryKindForm()
     form.helper = form_helper("Save", form_class="form-horizontal")

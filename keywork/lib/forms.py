@@ -152,9 +152,9 @@ def _label_text(field):
 def _choices_html(field, context):
     """Radios or checkboxes of several (crispy-bootstrap5's radio_checkbox_select.html): each
     option in its .form-check, the errors after the last, then the help text."""
-    errors = field.errors
-    invalid = " is-invalid" if errors else ""
-    html = [format_html("<div{}{}>", "", format_html(" {}", context["flat_attrs"])
+    invalid = " is-invalid" if field.errors else ""
+    errors = context.get("form_show_errors") and field.errors
+    html = [format_html("<div{}>", format_html(" {}", context["flat_attrs"])
                         if context.get("flat_attrs") else "")]
     groups = optgroups(field)
     for group_number, (group, options, _index) in enumerate(groups, 1):
@@ -176,7 +176,7 @@ def _choices_html(field, context):
 
 
 def _errors_block(field):
-    """crispy-bootstrap5's field_errors_block.html (form_show_errors is always on here)."""
+    """crispy-bootstrap5's field_errors_block.html."""
     return format_html(
         '<div id="{}_error" class="invalid-feedback">{}</div>',
         getattr(field.errors, "field_id", ""),
@@ -240,9 +240,9 @@ def keywork_field(parser, token):
 # Every form's inputs, drawn in Python (settings.FORM_RENDERER). Django draws each input,
 # text area, select and each of a select's options through a template and an included
 # attrs.html: from a tenth to a third of a form page's time, and most of the assessment's,
-# whose 45 needs show five radios each. These functions write what
-# those templates write, character for character, as Django's renderer returns it
-# (stripped; tests/test_forms.py compares them); any other template goes to Django's.
+# whose 45 needs show five radios each. These functions write what those templates write,
+# character for character, as Django's renderer returns it (stripped; tests/test_forms.py
+# compares them); any other template goes to Django's.
 
 _PLAIN = Context()  # {{ value }} outside any page: autoescaped, localized as a page does
 
