@@ -1,8 +1,15 @@
 """keywork.lib.forms: how every form is laid out, and where a service's refusal shows."""
 
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from crispy_forms.layout import Field
 from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 
 from keywork.lib.forms import add_error, error_summary, form_helper, form_row
 
@@ -92,3 +99,174 @@ def test_the_error_summary_links_each_error_to_its_input_in_the_forms_order():
 
 def test_a_form_without_errors_has_no_error_summary():
     assert error_summary(NoteForm(data={"note": "Rang"})) == []
+
+
+class EveryKindForm(forms.Form):
+    """A field of each kind Keywork's forms draw, with and without what can go around it."""
+
+    name = forms.CharField(label="Name", help_text="As they <em>like</em> to be called")
+    notes = forms.CharField(label="Notes & more", required=False, widget=forms.Textarea)
+    email = forms.EmailField(label="Email", required=False)
+    born = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label="Status", choices=[("a", "Active"), ("c", "Closed")])
+    needs = forms.MultipleChoiceField(label="Needs", required=False,
+                                      choices=[("h", "Housing"), ("m", "Money")])
+    agreed = forms.BooleanField(label="Agreed", help_text="They said yes")
+    optional_tick = forms.BooleanField(label="Optional", required=False)
+    unlabelled = forms.CharField(label="", required=False)
+    pick = forms.ChoiceField(label="Pick one", choices=[("1", "One"), ("2", "Two & <3>")],
+                             widget=forms.RadioSelect, help_text="Only one")
+    grouped = forms.ChoiceField(label="Grouped", required=False, widget=forms.RadioSelect,
+                                choices=[("Open", [("o1", "New"), ("o2", "Waiting")]),
+                                         ("c", "Closed")])
+    several = forms.MultipleChoiceField(label="Several", choices=[("x", "X"), ("y", "Y")],
+                                        widget=forms.CheckboxSelectMultiple, required=False)
+    scan = forms.FileField(label="Scan", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, initial=3)
+
+    def clean_name(self):
+        raise ValidationError(["Too short", "Try <again>"])
+
+
+def _drawn(form, monkeypatch, *, by_crispy):
+    """The form's HTML and the fields keywork.lib.forms drew (the others: crispy's)."""
+    import keywork.lib.forms as lib_forms
+
+    ours = []
+    if by_crispy:
+        monkeypatch.setattr(lib_forms, "_drawn_here", lambda field, context: False)
+    else:
+        draw = lib_forms._field_html
+        monkeypatch.setattr(lib_forms, "_field_html",
+                            lambda field, context: ours.append(field.name) or draw(field, context))
+    html = _page(form)
+    monkeypatch.undo()
+    # Whitespace between and inside tags is all that may differ.
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)), ours
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"name": "Sam", "notes": "x", "status": "z", "email": "no"}],
+    ids=["unbound", "with errors"])
+@pytest.mark.parametrize("auto_id", ["id_%s", False], ids=["ids", "no ids"])
+def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, auto_id):
+    def form():
+        made = EveryKindForm(data, auto_id=auto_id)
+        made.required_css_class = "needed"
+        made.helper = form_helper("Save", "name", Field("notes", wrapper_class="wide & tall"),
+                                  form_row("email", "born"), "status", "needs", "agreed",
+                                  "optional_tick", "unlabelled", "pick",
+                                  Field("grouped", css_class="x"), "several", "scan",
+                                  "version")
+        return made
+
+    ours, drawn_here = _drawn(form(), monkeypatch, by_crispy=False)
+    theirs, _none = _drawn(form(), monkeypatch, by_crispy=True)
+    assert ours == theirs
+    assert drawn_here == ["name", "notes", "email", "born", "status", "needs", "agreed",
+                          "optional_tick", "unlabelled", "pick", "grouped", "several"]
+    assert 'class="mb-3 wide &amp; tall"' in ours
+    assert 'class="mb-3 needed"' in ours
+    if data:
+        assert "is-invalid" in ours and "Try &lt;again&gt;" in ours
+
+
+def test_radios_show_no_errors_where_the_form_shows_none(monkeypatch):
+    def page(by_crispy):
+        form = EveryKindForm({"name": "Sam"})
+        form.helper = form_helper("Save", "pick", "several", "status")
+        form.helper.form_show_errors = False
+        return _drawn(form, monkeypatch, by_crispy=by_crispy)[0]
+
+    assert page(by_crispy=False) == page(by_crispy=True)
+    assert "invalid-feedback" not in page(by_crispy=False)
+
+
+def test_a_field_in_a_horizontal_form_is_left_to_crispy_bootstrap5():
+    form = EveryKindForm()
+    form.helper = form_helper("Save", form_class="form-horizontal")
+    form.helper.label_class = "col-3"
+    form.helper.field_class = "col-9"
+    page = _page(form)
+    assert 'class="col-form-label pt-0 col-3 requiredField"' in re.sub(r"\s+", " ", page)
+
+
+class EveryWidgetForm(forms.Form):
+    """Each widget keywork.lib.forms.FormRenderer draws, with values that need escaping."""
+
+    text = forms.CharField(initial='Sam "the man" <b>', max_length=40,
+                           widget=forms.TextInput(attrs={"autofocus": True, "spellcheck": False,
+                                                         "data-x": mark_safe("<i>")}))
+    empty = forms.CharField(required=False)
+    number = forms.IntegerField(initial=12345)
+    price = forms.DecimalField(initial=Decimal("1234.50"))
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"placeholder": "a@b & c"}))
+    day = forms.DateField(initial=datetime.date(2026, 11, 24),
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), initial="pw<")
+    hidden = forms.IntegerField(widget=forms.HiddenInput, initial=7)
+    tick = forms.BooleanField(initial=True)
+    untick = forms.BooleanField(required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                            initial="Line one\n<script>two</script> & three")
+    no_notes = forms.CharField(widget=forms.Textarea, required=False)
+    status = forms.ChoiceField(choices=[("", "---------"), ("a", "Active & well"), (1, 2)],
+                               initial="a")
+    grouped = forms.ChoiceField(choices=[("Open", [("o1", "New"), ("o2", "<Waiting>")]),
+                                         ("c", "Closed")], initial="o2")
+    many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")],
+                                     initial=["x", "z"])
+    maybe = forms.NullBooleanField()
+    searched = forms.CharField(widget=forms.TextInput(attrs={"type": "search"}), label="Q")
+
+
+@pytest.mark.parametrize("data", [None, {"text": "<typed>", "number": "x", "many": ["y"],
+                                         "status": "1", "tick": "on", "maybe": "true"}],
+                         ids=["unbound", "bound"])
+def test_each_widget_is_drawn_as_djangos_templates_draw_it(data):
+    from django.forms.renderers import DjangoTemplates
+
+    from keywork.lib.forms import FormRenderer
+
+    ours, djangos = FormRenderer(), DjangoTemplates()
+    for name in EveryWidgetForm.base_fields:
+        bound = EveryWidgetForm(data)[name]
+        drawn = bound.as_widget(attrs={"class": "form-control"})
+        assert drawn == bound.field.widget.render(
+            bound.html_name, bound.value(), attrs={**bound.build_widget_attrs(
+                {"class": "form-control"}), "id": bound.auto_id}, renderer=djangos), name
+        assert drawn == bound.field.widget.render(
+            bound.html_name, bound.value(), attrs={**bound.build_widget_attrs(
+                {"class": "form-control"}), "id": bound.auto_id}, renderer=ours), name
+
+
+class ChoicesForm(forms.Form):
+    rating = forms.ChoiceField(choices=[("1", "Stuck <1>"), ("2", "Thinking & planning")],
+                               widget=forms.RadioSelect, initial="2")
+    needs = forms.MultipleChoiceField(choices=[("h", "Housing"), ("m", "Money")],
+                                      widget=forms.CheckboxSelectMultiple, initial=["m"])
+    no_ids = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect(attrs={"id": ""}))
+
+
+@pytest.mark.parametrize("wrap_label", [False, True])
+def test_each_radio_and_checkbox_of_several_is_drawn_as_djangos_templates_draw_it(wrap_label):
+    from django.forms.renderers import DjangoTemplates
+
+    from keywork.lib.forms import FormRenderer
+
+    drawn = {}
+    for renderer in (FormRenderer(), DjangoTemplates()):
+        form = ChoicesForm(renderer=renderer)
+        drawn[type(renderer)] = [option.tag(wrap_label=wrap_label) for name in form.fields
+                                 for option in form[name].subwidgets]
+    assert len(drawn[FormRenderer]) == 5
+    assert drawn[FormRenderer] == drawn[DjangoTemplates]
+
+
+def test_forms_are_drawn_by_keyworks_renderer():
+    from django.forms.renderers import get_default_renderer
+
+    from keywork.lib.forms import FormRenderer
+
+    assert isinstance(get_default_renderer(), FormRenderer)

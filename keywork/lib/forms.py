@@ -1,7 +1,18 @@
-"""What every form shares: its crispy layout helper, and putting a service's refusal on it."""
+"""What every form shares: its crispy layout helper, how a field is drawn, and putting a
+service's refusal on it."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
+from django import forms, template
+from django.forms.renderers import DjangoTemplates
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import stringformat
+from django.templatetags.l10n import unlocalize
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from keywork.lib.stale import StaleEdit
 
@@ -71,3 +82,250 @@ def error_summary(form):
             (choice.id_for_label for choice in bound.subwidgets), "")
         found += [(anchor, bound.label, message) for message in bound.errors]
     return found
+
+
+# The fields of every form, drawn in Python (templates/bootstrap5/field.html calls this).
+# crispy-bootstrap5's field.html draws one field through a template of about forty
+# {% if %}s and three {% include %}s: most of a form page's time (a client's details form:
+# 16 of its 22 ms). For the fields Keywork's forms have (stacked, not horizontal; a text
+# input, text area, select, checkbox, radios or checkboxes of several; help text below,
+# errors inline) this draws the same elements with the same attributes and text; any
+# other case (a horizontal form, label or field classes, inline radios, a date and time in
+# one, a file input, a table cell) is drawn by crispy-bootstrap5's own template.
+# tests/test_forms.py compares the two, field by field.
+
+register = template.Library()
+
+_WIDGET_CLASS = {
+    # (kind, has errors): what crispy-bootstrap5 asks {% crispy_field %} to add.
+    (kind, errors): CrispyFieldNode("field", {"'class'": f"'{css}{invalid}'"})
+    for kind, css in (("check", "form-check-input"), ("select", "form-select"),
+                      ("control", "form-control"))
+    for errors, invalid in ((False, ""), (True, " is-invalid"))
+}
+
+
+def _drawn_here(field, context):
+    """Whether the field is one this draws; crispy-bootstrap5's template draws the rest."""
+    widget = field.field.widget
+    return not (
+        context.get("tag") or context.get("label_class") or context.get("field_class")
+        or "form-horizontal" in (context.get("form_class") or "")
+        or context.get("help_text_inline") or not context.get("error_text_inline")
+        or not context.get("form_show_labels") or context.get("inline_class")
+        # Several inputs in one (a date and a time), a file.
+        or (widget.use_fieldset and not isinstance(widget, forms.RadioSelect))
+        or isinstance(widget, forms.FileInput)
+    )
+
+
+def _joined(parts):
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _help_and_errors(field, context):
+    html = []
+    if context.get("form_show_errors") and field.errors:
+        html.append(format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>',
+            getattr(field.errors, "field_id", ""),
+            format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
+                (number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))))
+    if field.help_text:
+        html.append(_help_text(field))
+    return _joined(html)
+
+
+def _help_text(field):
+    # The form's own words, which may hold markup: crispy shows them |safe too.
+    help_text = mark_safe(field.help_text)  # noqa: S308
+    return format_html('<div {}class="form-text">{}</div>', format_html(
+        'id="{}_helptext" ', field.auto_id) if field.auto_id else "", help_text)
+
+
+def _label_text(field):
+    if field.field.required:
+        return format_html('{}<span class="asteriskField">*</span>', field.label)
+    return conditional_escape(field.label)
+
+
+def _choices_html(field, context):
+    """Radios or checkboxes of several (crispy-bootstrap5's radio_checkbox_select.html): each
+    option in its .form-check, the errors after the last, then the help text."""
+    invalid = " is-invalid" if field.errors else ""
+    errors = context.get("form_show_errors") and field.errors
+    html = [format_html("<div{}>", format_html(" {}", context["flat_attrs"])
+                        if context.get("flat_attrs") else "")]
+    groups = optgroups(field)
+    for group_number, (group, options, _index) in enumerate(groups, 1):
+        if group:
+            html.append(format_html("<strong>{}</strong>", group))
+        for number, option in enumerate(options, 1):
+            html.append(format_html(
+                '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" '
+                'value="{}"{}><label for="{}" class="form-check-label">{}</label>{}</div>',
+                option["type"], invalid, field.html_name, unlocalize(option["value"]),
+                mark_safe(_attrs(option["attrs"])),  # noqa: S308 (each part escaped)
+                option["attrs"].get("id", ""), unlocalize(option["label"]),
+                _errors_block(field) if errors and number == len(options)
+                and group_number == len(groups) else ""))
+    html.append(SafeString("</div>"))
+    if field.help_text:
+        html.append(_help_text(field))
+    return _joined(html)
+
+
+def _errors_block(field):
+    """crispy-bootstrap5's field_errors_block.html."""
+    return format_html(
+        '<div id="{}_error" class="invalid-feedback">{}</div>',
+        getattr(field.errors, "field_id", ""),
+        format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>', (
+            (number, field.auto_id, error) for number, error in enumerate(field.errors, 1))))
+
+
+def _field_html(field, context):
+    wrapper_classes = format_html_join("", " {}", (
+        (value,) for value in (context.get("wrapper_class"), field.css_classes()) if value))
+    required = " requiredField" if field.field.required else ""
+    errors = bool(field.errors)
+    if isinstance(field.field.widget, forms.CheckboxInput):
+        return format_html(
+            '<div class="mb-3"><div id="div_{}" class="form-check{}">{}'
+            '<label for="{}" class="form-check-label{}">{}</label>{}</div></div>',
+            field.auto_id, wrapper_classes, _WIDGET_CLASS["check", errors].render(context),
+            field.id_for_label or "", required, _label_text(field),
+            _help_and_errors(field, context))
+    label = format_html(
+        '<label {}class="form-label{}">{}</label>',
+        format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+        required, _label_text(field)) if field.label else ""
+    if field.use_fieldset:  # radios or checkboxes of several
+        legend = format_html(
+            '<fieldset{}><legend {}class="form-label{} fs-6">{}</legend>',
+            format_html(' aria-describedby="{}"', field.aria_describedby)
+            if field.aria_describedby else "",
+            format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+            required, _label_text(field)) if field.label else ""
+        return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
+                           wrapper_classes, legend, _choices_html(field, context),
+                           SafeString("</fieldset>" if field.label else ""))
+    kind = "select" if isinstance(field.field.widget, forms.Select) else "control"
+    return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
+                       wrapper_classes, label, _WIDGET_CLASS[kind, errors].render(context),
+                       _help_and_errors(field, context))
+
+
+class FieldNode(template.Node):
+    """{% keywork_field %}: the field in the context, as crispy-bootstrap5 would draw it."""
+
+    def render(self, context):
+        field = context["field"]
+        if field.is_hidden:
+            return str(field)
+        if _drawn_here(field, context):
+            return _field_html(field, context)
+        if not hasattr(self, "crispy_template"):
+            # crispy-bootstrap5's own field.html, which this file's template hides.
+            self.crispy_template = context.template.engine.find_template(
+                "bootstrap5/field.html", skip=[self.origin])[0]
+        return self.crispy_template.render(context)
+
+
+@register.tag
+def keywork_field(parser, token):
+    return FieldNode()
+
+
+# Every form's inputs, drawn in Python (settings.FORM_RENDERER). Django draws each input,
+# text area, select and each of a select's options through a template and an included
+# attrs.html: from a tenth to a third of a form page's time, and most of the assessment's,
+# whose 45 needs show five radios each. These functions write what those templates write,
+# character for character, as Django's renderer returns it (stripped; tests/test_forms.py
+# compares them); any other template goes to Django's.
+
+_PLAIN = Context()  # {{ value }} outside any page: autoescaped, localized as a page does
+
+
+def _shown(value):
+    """{{ value }}"""
+    return render_value_in_context(value, _PLAIN)
+
+
+def _as_string(value):
+    """{{ value|stringformat:'s' }}"""
+    text = stringformat(value, "s")
+    return _shown(mark_safe(text) if isinstance(value, SafeData) else text)  # noqa: S308
+
+
+def _attrs(attrs):
+    """django/forms/widgets/attrs.html"""
+    return "".join(
+        f" {_shown(name)}" if value is True else f' {_shown(name)}="{_as_string(value)}"'
+        for name, value in attrs.items() if value is not False)
+
+
+def _input(widget):
+    value = f' value="{_as_string(widget["value"])}"' if widget["value"] is not None else ""
+    return (f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"{value}'
+            f'{_attrs(widget["attrs"])}>')
+
+
+def _input_option(widget):
+    """A radio or checkbox of several (radio_option.html, through input_option.html): the
+    input alone, or in its label when the template asks (wrap_label)."""
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    label_for = f' for="{_shown(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    # input.html's own new line is kept where input_option.html includes it.
+    return f'<label{label_for}>{_input(widget)}\n {_shown(widget["label"])}</label>'
+
+
+def _textarea(widget):
+    value = _shown(widget["value"]) if widget["value"] else ""
+    return (f'<textarea name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+            f"{value}</textarea>")
+
+
+def _option(option):
+    return (f'<option value="{_as_string(option["value"])}"{_attrs(option["attrs"])}>'
+            f'{_shown(option["label"])}</option>')
+
+
+def _select(widget):
+    html = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            html.append(f'\n  <optgroup label="{_shown(group_name)}">')
+        # select_option.html's own new line is kept where select.html includes it.
+        html.extend(f"\n  {_option(option)}\n" for option in options)
+        if group_name:
+            html.append("\n  </optgroup>")
+    html.append("\n</select>")
+    return "".join(html)
+
+
+_WIDGET_TEMPLATES = {
+    **{f"django/forms/widgets/{kind}.html": _input for kind in (
+        "checkbox", "color", "date", "datetime", "email", "file", "hidden", "number",
+        "password", "search", "tel", "text", "time", "url")},
+    "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/select_option.html": _option,
+    **{f"django/forms/widgets/{kind}.html": _input_option for kind in (
+        "input_option", "radio_option", "checkbox_option")},
+}
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer, with its commonest widget templates written in Python."""
+
+    def render(self, template_name, context, request=None):
+        draw = _WIDGET_TEMPLATES.get(template_name)
+        widget = context.get("widget")
+        if draw is None or widget is None or (draw is _select and any(
+                option["template_name"] != _OPTION_TEMPLATE
+                for _name, options, _index in widget["optgroups"] for option in options)):
+            return super().render(template_name, context, request)
+        return draw(widget)
