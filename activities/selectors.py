@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import Activity, GroupAttendance, GroupSession, Membership
@@ -76,15 +77,18 @@ def rates(client_ids, activity_ids=None, *, now=None):
 
 
 def activities_of(site, *, archived=False):
-    """A site's activities, with their number of current members and next session."""
+    """A site's activities, with their number of current members and next session. Each
+    figure a subquery of its own: joining members and sessions together counted every
+    member once per session (thousands of rows for a year's groups)."""
     now = timezone.now()
+    members = (Membership.objects.filter(activity_id=OuterRef("pk"), left_on__isnull=True)
+               .order_by().values("activity_id").annotate(n=Count("pk")).values("n"))
+    next_at = (GroupSession.objects
+               .filter(activity_id=OuterRef("pk"), starts_at__gt=now, cancelled=False)
+               .order_by("starts_at").values("starts_at")[:1])
     return (Activity.objects.filter(site=site, is_archived=archived)
             .select_related("facilitator")
-            .annotate(members=Count("memberships", distinct=True,
-                                    filter=Q(memberships__left_on__isnull=True)),
-                      next_at=Min("sessions__starts_at",
-                                  filter=Q(sessions__starts_at__gt=now,
-                                           sessions__cancelled=False))))
+            .annotate(members=Coalesce(Subquery(members), 0), next_at=Subquery(next_at)))
 
 
 def joinable_clients(activity):
