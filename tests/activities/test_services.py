@@ -48,8 +48,8 @@ def test_rates_take_three_queries_for_any_number_of_clients(
     from tests.factories import ClientFactory
 
     clients = ClientFactory.create_batch(size, site=site)
-    sessions = [add_session(workshop, manager, days_ago=n + 1) for n in range(size)]
-    for session in sessions:
+    sessions = [add_session(workshop, manager, days_ago=size - n) for n in range(size)]
+    for session in sessions:  # oldest first: the first register makes them members
         services.register_mark(session=session, statuses={c.pk: CAME for c in clients},
                                by=manager)
     with django_assert_num_queries(3):
