@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, GroupAttendance, GroupSession
 from clients.models import Client
+from clients.widgets import ClientPicker
 from keywork.lib import dates
 from keywork.lib.forms import form_helper, form_row
 from staff.models import User
@@ -82,13 +83,15 @@ class SessionForm(forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none(),
+                                    widget=ClientPicker())
     joined_on = forms.DateField(label=_("Joined on"), widget=DATE, required=False,
                                 help_text=_("Leave empty for today."))
 
     def __init__(self, *args, activity, clients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients
+        self.fields["client"].widget.site = activity.site
         self.helper = form_helper(_("Add to the group"), form_row("client", "joined_on"),
                                   form_tag=False)
 
@@ -97,10 +100,10 @@ class RegisterForm(forms.Form):
     """One choice per person on the register, `c<client id>`, plus someone to add."""
 
     add = forms.ModelChoiceField(label=_("Add someone who is not a member"), required=False,
-                                 queryset=Client.objects.none(),
+                                 queryset=Client.objects.none(), widget=ClientPicker(),
                                  help_text=_("They join the group from this session."))
 
-    def __init__(self, *args, lines, others, **kwargs):
+    def __init__(self, *args, lines, others, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = lines
         for client, status in lines:
@@ -109,7 +112,7 @@ class RegisterForm(forms.Form):
                 initial=status or GroupAttendance.Status.ABSENT,
                 widget=forms.RadioSelect)
         self.fields["add"].queryset = others
-        self.fields["add"].label_from_instance = lambda c: f"{c.display_name} ({c.reference})"
+        self.fields["add"].widget.site = site
 
     def statuses(self):
         statuses = {client.pk: self.cleaned_data[f"c{client.pk}"] for client, _ in self.lines}

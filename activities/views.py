@@ -14,7 +14,6 @@ from activities import forms, selectors, services
 from activities.models import Activity, GroupSession, Membership
 from clients import extensions
 from clients.access import client_page, not_a_client_page, require_manager
-from clients.models import Client
 from keywork.lib import dates
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
@@ -47,12 +46,6 @@ def _session_for(request, pk):
     return get_object_or_404(GroupSession.objects.select_related("activity__site")
                              .filter(activity__in=Activity.objects.for_user(request.user)),
                              pk=pk)
-
-
-def _site_clients(activity):
-    """Clients of the activity's site who may join a group: not ended."""
-    return Client.objects.filter(site_id=activity.site_id).open().order_by(
-        "last_name", "first_name", "pk")
 
 
 def activity_list(request):
@@ -108,20 +101,20 @@ def activity_detail(request, pk):
     members = selectors.members_with_rates(activity)
     past = Paginator(selectors.past_sessions(activity), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    member_ids = [m.client_id for m in members]
     return render(request, "activities/activity_detail.html", {
         "activity": activity, "members": members, "past": past,
         "upcoming": selectors.upcoming_sessions(activity)[:10],
         "may_change": activity.may_change(request.user),
         "member_form": None if activity.is_archived else forms.MemberForm(
-            activity=activity, clients=_site_clients(activity).exclude(pk__in=member_ids))})
+            activity=activity, clients=selectors.joinable_clients(activity))})
 
 
 @not_a_client_page
 @require_POST
 def member_add(request, pk):
     activity = _activity_for(request, pk)
-    form = forms.MemberForm(request.POST, activity=activity, clients=_site_clients(activity))
+    form = forms.MemberForm(request.POST, activity=activity,
+                            clients=selectors.joinable_clients(activity))
     if form.is_valid():
         try:
             services.membership_add(activity=activity, client=form.cleaned_data["client"],
@@ -193,8 +186,9 @@ def register(request, pk):
     activity = session.activity
     lines = selectors.register_lines(session)
     on_register = [client.pk for client, _status in lines]
-    form = forms.RegisterForm(request.POST or None, lines=lines,
-                              others=_site_clients(activity).exclude(pk__in=on_register))
+    form = forms.RegisterForm(
+        request.POST or None, lines=lines, site=activity.site,
+        others=selectors.joinable_clients(activity).exclude(pk__in=on_register))
     can_mark = not session.cancelled and (
         timezone.localdate() >= dates.local_day(session.starts_at))
     if request.method == "POST":

@@ -72,7 +72,7 @@ def search(user, site, query, day, *, limit=SEARCH_LIMIT):
 def register(site, day):
     """The visits at `site` on `day`, first in first, with the person of each."""
     return list(Visit.objects.filter(site=site, day=day)
-                .select_related("client", "visitor", "checked_in_by", "checked_out_by")
+                .select_related("client", "visitor")
                 .order_by("checked_in_at", "pk"))
 
 

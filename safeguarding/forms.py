@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.widgets import ClientPickerMultiple
 from keywork.lib.forms import form_helper
 from safeguarding.models import Ban, Incident
 
@@ -12,11 +13,13 @@ TEXT = {"rows": 3}
 
 class IncidentForm(forms.ModelForm):
     """Raise a concern or an incident. The clients and staff to choose from are those of
-    the user's sites; the service checks they are of the chosen site."""
+    the user's sites; the service checks they are of the chosen site. The clients are
+    found by typing (the picker): a large site has thousands."""
 
     clients = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Clients involved"),
-        help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
+        widget=ClientPickerMultiple(),
+        help_text=_("Find each by name or reference and tick them."))
 
     class Meta:
         model = Incident

@@ -50,8 +50,7 @@ def incident_raise(request):
     if user.is_administrator or not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
     sites = user.sites.filter(is_active=True)
-    clients = Client.objects.for_user(user).open().select_related("site").order_by(
-        "last_name", "first_name")
+    clients = Client.objects.for_user(user).open()
     initial = {}
     about = request.GET.get("client", "")
     if about.isdecimal():

@@ -17,6 +17,7 @@ from clients.models import Allocation, Client
 from diary import selectors as diary_selectors
 from diary.models import KeyworkSession
 from keywork.lib import dates
+from keywork.lib.cache import cached
 from plans import selectors as plans_selectors
 from plans.models import Plan
 from stages import selectors as stages_selectors
@@ -92,6 +93,16 @@ FIGURES = [
 ]
 
 
+def figure_ids(figure, site_ids, today):
+    """A figure's client ids at the sites, kept while the data stays the same
+    (`keywork.lib.cache.cached`): the dashboard and the list behind each of its numbers
+    both read them, and some take a large site a tenth of a second or more. The ids are
+    of the sites, not of a person: every page filters them by what its reader may see."""
+    site_ids = sorted(site_ids)
+    return cached(("dashboard-figure", figure.key, site_ids, today),
+                  lambda: figure.find(site_ids, today))
+
+
 def keyworker_of(client_ids, today):
     """{client id: worker id of the current primary keyworker}."""
     return dict(Allocation.objects.current(today).primary()
@@ -102,7 +113,7 @@ def dashboard(site_ids, keyworkers, today=None):
     """Rows per keyworker: their caseload against their limit and each figure's client
     ids; the site totals; and the admitted clients with no keyworker."""
     today = today or timezone.localdate()
-    found = {figure.key: figure.find(site_ids, today) for figure in FIGURES}
+    found = {figure.key: figure_ids(figure, site_ids, today) for figure in FIGURES}
     every = set().union(*found.values()) if found else set()
     owner = keyworker_of(every, today)
     keyworkers = list(keyworkers)
@@ -140,7 +151,7 @@ def figure_clients(site_ids, key, today=None, worker=None):
     figure = next((f for f in FIGURES if f.key == key), None)
     if figure is None:
         return None, Client.objects.none()
-    ids = figure.find(site_ids, today)
+    ids = figure_ids(figure, site_ids, today)
     if worker is not None:
         owner = keyworker_of(ids, today)
         ids = {c for c in ids if owner.get(c) == worker.pk}

@@ -42,6 +42,21 @@ def test_the_rate_counts_sessions_held_while_a_member(workshop, member, manager,
     assert found[(colleagues_client.pk, workshop.pk)] == selectors.Rate(1, 3)
 
 
+@pytest.mark.parametrize("size", [1, 6])
+def test_rates_take_three_queries_for_any_number_of_clients(
+        workshop, site, manager, size, django_assert_num_queries):
+    from tests.factories import ClientFactory
+
+    clients = ClientFactory.create_batch(size, site=site)
+    sessions = [add_session(workshop, manager, days_ago=size - n) for n in range(size)]
+    for session in sessions:  # oldest first: the first register makes them members
+        services.register_mark(session=session, statuses={c.pk: CAME for c in clients},
+                               by=manager)
+    with django_assert_num_queries(3):
+        found = selectors.rates([c.pk for c in clients])
+    assert set(found.values()) == {selectors.Rate(size, size)}
+
+
 def test_a_member_who_left_is_not_counted_after_leaving(workshop, member, manager):
     add_session(workshop, manager, days_ago=20)
     add_session(workshop, manager, days_ago=2)

@@ -110,3 +110,30 @@ def test_the_ladder_says_how_many_sessions_are_needed_before_the_rate_counts(
     assert ("attended 1 of 1 Action Training Workshop sessions, 100%; 100% of at least 4 "
             "sessions needed" in page)
     assert not Evidence.objects.exists()
+
+
+def test_a_member_is_added_through_the_picker_and_no_client_list_is_sent(
+        client, workshop, keyworker, client_record, colleagues_client, other_site_client):
+    client.force_login(keyworker)
+    url = reverse("activities:detail", args=[workshop.pk])
+    page = client.get(url).content.decode()
+    # The picker's search box, not a select of the site's clients.
+    assert reverse("clients:pick") in page and f"site={workshop.site_id}" in page
+    assert "Dee Harper" not in page and "Rob Quinn" not in page
+    add = reverse("activities:member_add", args=[workshop.pk])
+    client.post(add, {"client": colleagues_client.pk})
+    assert workshop.memberships.current().filter(client=colleagues_client).exists()
+    # Another site's client is refused by the field, whatever the picker was sent.
+    client.post(add, {"client": other_site_client.pk})
+    assert not workshop.memberships.filter(client=other_site_client).exists()
+    page = client.get(url).content.decode()
+    assert "Rob Quinn" in page  # now a member, listed as one
+
+
+def test_the_register_offers_the_picker_for_someone_not_a_member(
+        client, workshop, member, manager, keyworker, colleagues_client):
+    session = add_session(workshop, manager, days_ago=1)
+    client.force_login(keyworker)
+    page = client.get(reverse("activities:register", args=[session.pk])).content.decode()
+    assert "Dee Harper" in page  # the member's line
+    assert "Rob Quinn" not in page and reverse("clients:pick") in page

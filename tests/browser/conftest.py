@@ -119,6 +119,15 @@ def demo(reference_data, settings):
     settings.DEBUG = False
 
 
+def pick(page, label, client):
+    """Choose `client` in the client picker (clients/widgets.py) whose select is labelled
+    `label`, as a person does: type their reference into its search box, then take them."""
+    page.get_by_label("Find by name or reference").fill(client.reference)
+    select = page.get_by_label(label)
+    expect(select.locator(f'option[value="{client.pk}"]')).to_be_attached()
+    select.select_option(str(client.pk))
+
+
 def choose(page, label, pattern):
     """Pick the option of the <select> labelled `label` whose text matches `pattern`."""
     select = page.get_by_label(label)

@@ -16,10 +16,16 @@ def test_a_concern_is_raised_reviewed_closed_and_a_ban_shows_on_the_file(page, l
                                                                          screenshot, demo):
     held = Allocation.objects.current().primary().filter(
         worker__username="keyworker", client__status="active").order_by("-client__pk")
-    client = held[0].client
+    client, other = held[0].client, held[1].client
     log_in("keyworker", DEMO_PASSWORD)
     page.goto(client.get_absolute_url())
     page.get_by_role("link", name="Raise a concern or incident").click()
+    # Raised from the file, the client is already chosen in the picker.
+    expect(page.get_by_role("checkbox", name=f"{client.display_name} ({client.reference})")
+           ).to_be_checked()
+    # Another client involved is found by typing, and ticked.
+    page.get_by_label("Find by name or reference").fill(other.reference)
+    page.get_by_role("checkbox", name=f"{other.display_name} ({other.reference})").check()
     choose(page, "Kind", "^Incident$")
     page.get_by_label("Where").fill("Garden")
     page.get_by_label("What happened").fill(
@@ -31,7 +37,7 @@ def test_a_concern_is_raised_reviewed_closed_and_a_ban_shows_on_the_file(page, l
     page.get_by_role("button", name="Raise it").click()
     expect(page.get_by_text("Recorded. The managers of the site")).to_be_visible()
     incident = Incident.objects.latest("pk")
-    assert list(incident.involved.values_list("client", flat=True)) == [client.pk]
+    assert set(incident.involved.values_list("client", flat=True)) == {client.pk, other.pk}
 
     page.context.clear_cookies()
     log_in("manager", DEMO_PASSWORD)

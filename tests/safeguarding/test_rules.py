@@ -69,6 +69,22 @@ def test_reported_to_the_local_authority_needs_a_date_and_a_reference(client, ke
     assert list(incident.involved.values_list("client", flat=True)) == [client_record.pk]
 
 
+def test_the_clients_involved_are_picked_not_listed(client, keyworker, site, client_record,
+                                                    colleagues_client, other_site_client):
+    client.force_login(keyworker)
+    url = reverse("safeguarding:raise")
+    page = client.get(url, {"client": client_record.pk}).content.decode()
+    # Raised from the file: that client ticked in the picker, no other client sent.
+    assert f'type="checkbox" name="clients" value="{client_record.pk}"' in page
+    assert "Rob Quinn" not in page and reverse("clients:pick") in page
+    # A client the person may not see is refused by the field, whatever was posted.
+    data = {"kind": "concern", "site": site.pk, "happened_on": timezone.localdate(),
+            "what": "Worried", "immediate_action": "Talked", "risk": "low",
+            "clients": [client_record.pk, other_site_client.pk]}
+    assert client.post(url, data).status_code == 200
+    assert not Incident.objects.exists()
+
+
 def test_a_client_of_another_site_cannot_be_named(keyworker, site, other_site_client):
     with pytest.raises(ValidationError, match="clients of this site"):
         incident_about(other_site_client, by=keyworker, site=site)
