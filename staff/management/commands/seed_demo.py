@@ -1,4 +1,5 @@
 import random
+import time
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -21,7 +22,14 @@ class Command(BaseCommand):
             "--clients",
             type=int,
             default=0,
-            help="Also build a large first site with this many extra clients, for measuring.",
+            help="Also build large sites with this many extra clients in all, for measuring.",
+        )
+        parser.add_argument(
+            "--sites",
+            type=int,
+            default=1,
+            help="Spread --clients over this many large sites (BIG, BIG2, ...); sixty staff "
+            "per 2,000 clients.",
         )
         parser.add_argument(
             "--if-empty",
@@ -44,8 +52,9 @@ class Command(BaseCommand):
         with transaction.atomic(), cache.bulk_load():
             for app in settings.LOCAL_APPS:
                 if find_spec(f"{app}.demo"):
+                    started = time.monotonic()
                     import_module(f"{app}.demo").seed(ctx)
-                    self.stdout.write(f"  {app}: done")
+                    self.stdout.write(f"  {app}: done in {time.monotonic() - started:.0f} s")
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Log in as 'keyworker' with password 'demo-keywork'."
