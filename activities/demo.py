@@ -1,8 +1,8 @@
 """Demo groups: a few activities per site with weekly sessions, members and registers.
 
 The small demo keeps ten weeks of sessions (eight held, two to come), marked through the
-services; the large demo site (`seed_demo --clients 2000`) a year of weekly sessions with
-about forty members each, bulk-created.
+services; each large demo site (`seed_demo --clients N --sites S`) a year of weekly
+sessions with about forty members each, bulk-created.
 """
 
 import datetime
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Activity, GroupAttendance, GroupSession, Membership
+from clients.demo import large_site_manager, large_sites
 from clients.models import Client
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
@@ -73,21 +74,16 @@ def seed(ctx):
                 statuses = {c.pk: rng.choice(STATUSES) for c in members if joined[c.pk] <= day}
                 if statuses:
                     services.register_mark(session=session, statuses=statuses, by=manager)
-    if ctx["options"].get("clients"):
-        _large(ctx)
+    for site in large_sites(ctx):
+        _large(ctx, site)
 
 
-def _large(ctx):
-    """A year of weekly sessions of three groups at the large site, in bulk."""
-    site = ctx["sites"].get("BIG")
-    if site is None:
-        from staff.models import Site
-
-        site = Site.objects.filter(code="BIG").first()
-    if site is None or Activity.objects.filter(site=site).exists():
+def _large(ctx, site):
+    """A year of weekly sessions of three groups at a large site, in bulk."""
+    if Activity.objects.filter(site=site).exists():
         return
     rng, today, now = ctx["rng"], timezone.localdate(), timezone.now()
-    manager = ctx["staff"]["manager"]
+    manager = large_site_manager(ctx, site)
     facilitators = list(site.staff.filter(role="keyworker", is_active=True).order_by("pk")[:3])
     clients = list(Client.objects.filter(site=site, admitted_on__isnull=False).open()
                    .order_by("pk").values_list("pk", "admitted_on"))

@@ -2,7 +2,7 @@
 
 The small sites get three weeks of visits (a dozen people a day, most of them clients, a
 few visitors not yet known, one of them still in today with others); `--clients N` gives
-the large site about sixty people a day, Monday to Saturday, for a year. Rows are written
+each large site about sixty people a day, Monday to Saturday, for a year. Rows are written
 in bulk with their history.
 """
 
@@ -11,10 +11,10 @@ import datetime
 from django.utils import timezone
 
 from attendance.models import Visit, Visitor
+from clients.demo import large_site_manager, large_sites
 from clients.models import Client
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
-from staff.models import Site
 
 VISITORS = [("Lee Mason", "Tall, red coat, came with a friend"),
             ("Tomasz", "Speaks Polish; asked about showers"),
@@ -27,9 +27,8 @@ def seed(ctx):
     if not Visit.objects.filter(site__in=sites).exists():
         for site in sites:
             _small_site(ctx, site)
-    if ctx["options"].get("clients"):
-        big = Site.objects.filter(code="BIG").first()
-        if big and not Visit.objects.filter(site=big).exists():
+    for big in large_sites(ctx):
+        if not Visit.objects.filter(site=big).exists():
             _large_site(ctx, big)
 
 
@@ -83,7 +82,7 @@ def _large_site(ctx, site):
     rng = ctx["rng"]
     today = timezone.localdate()
     now = timezone.now()
-    by = ctx["staff"]["manager"]
+    by = large_site_manager(ctx, site)
     clients = list(Client.objects.filter(site=site, admitted_on__isnull=False)
                    .values_list("pk", "admitted_on", "ended_on"))
     weight = {pk: rng.choice((1, 1, 2, 3, 6)) for pk, _a, _e in clients}

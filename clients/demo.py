@@ -1,7 +1,8 @@
 """Demo clients in every lifecycle state, with allocations, cover and a co-keyworker.
 
-`seed_demo --clients N` adds a large site (code BIG) with N clients and 60 staff, for
-measuring. Bulk rows are written with simple-history's bulk helpers so history stays whole.
+`seed_demo --clients N --sites S` adds S large sites (codes BIG, BIG2, ...) with N clients
+in all and sixty staff per 2,000 clients, for measuring. Bulk rows are written with
+simple-history's bulk helpers so history stays whole.
 """
 
 import datetime
@@ -85,7 +86,7 @@ def seed(ctx):
     else:
         ctx["clients"] = _small_sites(rng, today, sites, staff, manager)
     if ctx["options"].get("clients"):
-        _large_site(rng, today, ctx["options"]["clients"], manager)
+        _large_sites(ctx, rng, today, manager)
 
 
 def _refer(rng, today, site, manager, days_ago):
@@ -185,17 +186,66 @@ def _returning(rng, today, site, manager, worker):
     return client
 
 
-def _large_site(rng, today, count, manager):
-    """A busy site for measuring: `count` clients over 58 keyworkers, built in bulk."""
+# The large sites of `seed_demo --clients N --sites S`: (code, name, address, phone). The
+# first stays BIG, the one the bench and the tests look up.
+LARGE_SITES = [
+    ("BIG", "Northgate Centre (large demo)", "1 Northgate\nNG1 1AA", "01632 960 303"),
+    ("BIG2", "Southbank Centre (large demo)", "2 Southbank Road\nSB2 2BB", "01632 960 304"),
+    ("BIG3", "Eastfield House (large demo)", "3 Eastfield Street\nEF3 3CC", "01632 960 305"),
+    ("BIG4", "Westgate Hub (large demo)", "4 Westgate\nWG4 4DD", "01632 960 306"),
+    ("BIG5", "Harbour Lodge (large demo)", "5 Harbour Walk\nHB5 5EE", "01632 960 307"),
+]
+# Staff of a large site: sixty for up to 2,000 clients (two managers, 58 keyworkers), more in
+# proportion above that, so caseloads stay about 35.
+STAFF_PER_2000 = 60
+
+
+def _large_site_data(number):
+    """Code, name, address and phone of the large site `number` (1 is BIG)."""
+    if number <= len(LARGE_SITES):
+        return LARGE_SITES[number - 1]
+    return (f"BIG{number}", f"Large site {number} (large demo)", f"{number} High Street",
+            f"01632 961 {number:03d}")
+
+
+def large_sites(ctx):
+    """The large sites this run builds (`--sites`, BIG first), made by `seed` below: every
+    app's demo loops over them to give each the same kind of data."""
+    return ctx.get("large_sites", [])
+
+
+def large_site_manager(ctx, site):
+    """Who manages a large site in the demo: the demo manager at BIG, the site's own first
+    manager at the others."""
+    if site.code == LARGE_SITES[0][0]:
+        return ctx["staff"]["manager"]
+    return site.staff.filter(role=User.Role.MANAGER).order_by("username").first()
+
+
+def _large_sites(ctx, rng, today, manager):
+    """`--clients` spread over `--sites` large sites (BIG takes any remainder)."""
+    count, number = ctx["options"]["clients"], max(1, ctx["options"].get("sites") or 1)
+    ctx["large_sites"] = []
+    for n in range(1, number + 1):
+        share = count // number + (count % number if n == 1 else 0)
+        ctx["large_sites"].append(_large_site(rng, today, share, manager, n))
+
+
+def _large_site(rng, today, count, manager, number=1):
+    """A busy site for measuring: `count` clients over its keyworkers, built in bulk."""
+    code, name, address, phone = _large_site_data(number)
     site, _ = Site.objects.update_or_create(
-        code="BIG", defaults={"name": "Northgate Centre (large demo)", "uses_ladder": True,
-                              "address": "1 Northgate\nNG1 1AA", "phone": "01632 960 303"})
-    manager.sites.add(site)
+        code=code, defaults={"name": name, "uses_ladder": True, "address": address,
+                             "phone": phone})
+    if number == 1:
+        # The demo manager looks after the first large site too; the others have their own.
+        manager.sites.add(site)
+    prefix = "big" if number == 1 else f"big{number}-"
     workers = []
-    for i in range(60):
+    for i in range(max(STAFF_PER_2000, round(count * STAFF_PER_2000 / 2000))):
         role = User.Role.MANAGER if i < 2 else User.Role.KEYWORKER
         user, created = User.objects.get_or_create(
-            username=f"big{i:02d}",
+            username=f"{prefix}{i:02d}",
             defaults={"first_name": rng.choice(FIRST_NAMES), "last_name": rng.choice(LAST_NAMES),
                       "role": role, "caseload_limit": 40},
         )
@@ -231,3 +281,4 @@ def _large_site(rng, today, count, manager):
             end=client.ended_on + datetime.timedelta(days=1) if client.ended_on else None,
             created_by=manager))
     insert_with_history(allocations, Allocation, user=manager)
+    return site

@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clients import services as client_services
+from clients.demo import large_site_manager, large_sites
 from clients.models import Allocation, Client
 from diary import services as diary_services
 from diary.models import Contact, KeyworkSession, SessionSeries, StaffAbsence
@@ -101,8 +102,8 @@ def seed(ctx):
     small = [c for c in ctx["clients"] if c.admitted_on]
     if small and not Session.objects.filter(client__in=small).exists():
         _small_sites(ctx, small)
-    if ctx["options"].get("clients"):
-        _large_site(ctx)
+    for site in large_sites(ctx):
+        _large_site(ctx, site)
     _absences(ctx)
     _plan_work(ctx)
 
@@ -357,12 +358,12 @@ def _catching_up(sessions, kims, today, now):
         waiting.approval = Session.Approval.AWAITING
 
 
-def _large_site(ctx):
-    """About 50 weekly sessions per client of the large site, for measuring; in bulk."""
+def _large_site(ctx, site):
+    """About 50 weekly sessions per client of a large site, for measuring; in bulk."""
     rng = ctx["rng"]
     now = timezone.now()
     this_monday = dates.week_start(timezone.localdate())
-    clients = list(Client.objects.filter(site__code="BIG", admitted_on__isnull=False,
+    clients = list(Client.objects.filter(site=site, admitted_on__isnull=False,
                                          keywork_sessions__isnull=True)
                    .only("pk", "site_id", "admitted_on", "ended_on").order_by("pk"))
     workers = dict(Allocation.objects.primary()
@@ -404,10 +405,10 @@ def _large_site(ctx):
                 elif session.status == Session.Status.CANCELLED:
                     session.cancelled_by = Session.CancelledBy.CLIENT
             sessions.append(session)
-    manager = ctx["staff"]["manager"]
+    manager = large_site_manager(ctx, site)
     insert_with_history(sessions, Session, user=manager)
     _large_series(clients, workers, this_monday, manager)
-    _large_site_contacts([c for c in clients if c.pk in workers], manager, now)
+    _large_site_contacts(site, [c for c in clients if c.pk in workers], manager, now)
 
 
 def _away_with_cover(*, worker, cover, manager, first_day, last_day, note):
@@ -449,7 +450,7 @@ def _absences(ctx):
                             first_day=today + datetime.timedelta(days=21),
                             last_day=today + datetime.timedelta(days=25), by=kim,
                             note="Family visit.")
-    if ctx["options"].get("clients"):
+    if large_sites(ctx):
         big = {u.username: u for u in User.objects.filter(username__in=["big02", "big03",
                                                                         "big04"])}
         if len(big) == 3:
@@ -567,11 +568,11 @@ def _large_series(clients, workers, this_monday, manager):
     insert_with_history(sessions, Session, user=manager)
 
 
-def _large_site_contacts(clients, manager, now):
+def _large_site_contacts(site, clients, manager, now):
     """Two contacts per client of the large site over their last year, every third
     client's second one with someone else about them (a professional of the site's
     agencies, or a relative); in bulk."""
-    agencies = list(Agency.objects.filter(site__code="BIG").active())
+    agencies = list(Agency.objects.filter(site=site).active())
     contacts = []
     for n, client in enumerate(clients):
         first = dates.at(client.admitted_on, datetime.time(12), dates.FIRST)

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from clients.demo import large_site_manager, large_sites
 from clients.models import Allocation, Client
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
@@ -343,9 +344,13 @@ def seed(ctx):
     if paper := _paper_plan(clients, today):
         clients.remove(paper)
     _small_sites(builder, clients, ctx, today, manager)
-    if ctx["options"].get("clients"):
-        _large_site(builder, today, manager)
     builder.write(manager)
+    for site in large_sites(ctx):
+        # One site at a time, written as it is built: the rows of every site at once would
+        # be millions of objects held in memory.
+        builder = Builder(rng, today, signatures)
+        _large_site(builder, today, site)
+        builder.write(large_site_manager(ctx, site))
     _consents(today, manager)
 
 
@@ -454,13 +459,12 @@ def _small_sites(builder, clients, ctx, today, manager):
                 follow_up_on=today + (n - 1) * 4 * DAY, made_by=manager))
 
 
-def _large_site(builder, today, manager):
-    """Most active clients of the large demo site get an agreement and a plan history."""
-    clients = list(Client.objects.filter(site__code="BIG", status=Client.Status.ACTIVE,
+def _large_site(builder, today, site):
+    """Most active clients of a large demo site get an agreement and a plan history."""
+    clients = list(Client.objects.filter(site=site, status=Client.Status.ACTIVE,
                                          plans__isnull=True).select_related("site"))
     if not clients:
         return
-    site = clients[0].site
     agencies = _agencies(site)
     template = AgreementTemplate.for_site(site)
     workers = {a.client_id: a.worker for a in Allocation.objects.current().primary()

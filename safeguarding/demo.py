@@ -1,18 +1,18 @@
 """Demo safeguarding records for `manage.py seed_demo`: on each small site a few concerns
 and incidents (one open at high risk naming a risk for the team, one reviewed and reported
 to the local authority, one closed) and two bans (one in force, due for review soon; one
-lifted). `--clients N` adds about one incident a week for a year on the large site, and a
+lifted). `--clients N` adds about one incident a week for a year on each large site, and a
 ban for one client in fifty, in bulk."""
 
 import datetime
 
 from django.utils import timezone
 
+from clients.demo import large_site_manager, large_sites
 from clients.models import Allocation, Client
 from keywork.lib.bulk import insert_with_history
 from safeguarding import services
 from safeguarding.models import Ban, Incident, Involvement
-from staff.models import Site
 
 DAY = datetime.timedelta(days=1)
 
@@ -35,8 +35,8 @@ def seed(ctx):
     if not Incident.objects.filter(site__in=sites.values()).exists():
         for code in ("DC1", "HH1"):
             _small_site(sites[code], staff["manager"], staff)
-    if ctx["options"].get("clients"):
-        _large_site(ctx)
+    for site in large_sites(ctx):
+        _large_site(ctx, site)
 
 
 def _small_site(site, manager, staff):
@@ -76,10 +76,9 @@ def _small_site(site, manager, staff):
     return reviewed
 
 
-def _large_site(ctx):
+def _large_site(ctx, site):
     """About fifty incidents over a year and a ban for one client in fifty, in bulk."""
-    rng, manager = ctx["rng"], ctx["staff"]["manager"]
-    site = Site.objects.get(code="BIG")
+    rng, manager = ctx["rng"], large_site_manager(ctx, site)
     if Incident.objects.filter(site=site).exists():
         return
     today, now = timezone.localdate(), timezone.now()

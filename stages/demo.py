@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from activities.models import Activity
+from clients.demo import large_site_manager, large_sites
 from clients.models import Client
 from keywork.lib.bulk import insert_with_history
 from staff.models import Site
@@ -136,32 +137,38 @@ def seed(ctx):
 WORKSHOP_TASKS = [("At least 50 %", 50), ("100 %", 100)]
 
 
-def _register_tasks(ctx, codes=("HH1",)):
+def _register_tasks(ctx):
     """At the ladder sites, the workshop tasks count the Action Training Workshop's
     register (activities' demo made it): members already meeting the rate are evidenced."""
     # Read afresh: the large site was added to the manager's sites after this object
     # cached them.
     manager = type(ctx["staff"]["manager"]).objects.get(pk=ctx["staff"]["manager"].pk)
+    _register_site_tasks(Site.objects.filter(code="HH1").first(), manager)
+
+
+def _register_site_tasks(site, manager):
+    """The workshop tasks of one ladder site, by `manager` (one who manages it)."""
     tasks = Ladder.objects.current().stages.values_list("tasks", flat=True)
-    for code in codes:
-        site = Site.objects.filter(code=code).first()
-        workshop = Activity.objects.filter(site=site, name="Action Training Workshop").first()
-        if workshop is None or RegisterTask.objects.filter(site=site).exists():
-            continue
-        for start, rate in WORKSHOP_TASKS:
-            task = LadderTask.objects.filter(pk__in=tasks, text__startswith=start).first()
-            if task is not None:
-                services.register_task_save(site=site, task=task, activity=workshop, rate=rate,
-                                            by=manager)
+    workshop = Activity.objects.filter(site=site, name="Action Training Workshop").first()
+    if workshop is None or RegisterTask.objects.filter(site=site).exists():
+        return
+    for start, rate in WORKSHOP_TASKS:
+        task = LadderTask.objects.filter(pk__in=tasks, text__startswith=start).first()
+        if task is not None:
+            services.register_task_save(site=site, task=task, activity=workshop, rate=rate,
+                                        by=manager)
 
 
 def _large(ctx, needs):
-    """Two assessments per admitted client on the large demo site, in bulk."""
-    if not ctx["options"].get("clients"):
-        return
+    """Two assessments per admitted client on each large demo site, in bulk."""
+    for site in large_sites(ctx):
+        _large_site(ctx, needs, site)
+
+
+def _large_site(ctx, needs, site):
     rng, today = ctx["rng"], timezone.localdate()
-    manager = ctx["staff"]["manager"]
-    clients = list(Client.objects.filter(site__code="BIG", admitted_on__isnull=False)
+    manager = large_site_manager(ctx, site)
+    clients = list(Client.objects.filter(site=site, admitted_on__isnull=False)
                    .exclude(assessments__isnull=False))
     area_of = {need.pk: need.area_id for need in needs}
     assessments, grids = [], []
@@ -188,5 +195,7 @@ def _large(ctx, needs):
                           ended_on=client.ended_on, move=ClientStage.Move.START, by=manager)
               for client in clients if client.pk not in on_ladder and client.site.uses_ladder]
     insert_with_history(stages, ClientStage, user=manager)
-    _register_tasks(ctx, codes=("BIG",))
+    # Read afresh: the site was added to the demo manager's sites after the object cached
+    # them.
+    _register_site_tasks(site, type(manager).objects.get(pk=manager.pk))
 

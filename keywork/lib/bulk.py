@@ -6,8 +6,9 @@ the SQL compiler, and django-simple-history builds a second model instance per r
 history; at this size that is minutes of CPU. Here each row is a tuple read straight off
 the unsaved instances, with a converter only for the types the database driver cannot
 take as they are (datetimes and dates on SQLite, JSON, Decimal, files), and sent with
-`executemany`. The ids are given here (after the table's largest), so the history rows can
-name them without reading the rows back; PostgreSQL's sequence is then moved past them.
+`executemany` (COPY on PostgreSQL). The ids are given here (after the table's largest), so
+the history rows can name them without reading the rows back; PostgreSQL's sequence is then
+moved past them.
 
 What `save()` would do and this does not: signals, `pre_save` (so `auto_now` fields must be
 given a value; they are filled with now when empty), and model validation. Use it only for
@@ -60,6 +61,13 @@ def _insert(model, fields, rows):
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one statement: several times faster than an INSERT
+            # a row, which is what executemany sends (psycopg's own cursor does COPY).
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), BATCH):
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
                                rows[start:start + BATCH])

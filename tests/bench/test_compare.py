@@ -1,0 +1,77 @@
+"""bench.compare: the same pages at two sizes of organisation, within 1.2x (issue 18)."""
+
+import json
+
+import pytest
+
+from bench import compare
+
+
+def run(clients, sites=1, **p95):
+    return {"clients": clients, "sites": sites,
+            "pages": {name: {"name": name, "p95_ms": ms} for name, ms in p95.items()}}
+
+
+SMALL = run(2000, caseload=40.0, client_list=20.0, dashboard=100.0, door_search=10.0)
+LARGE = run(10000, 5, caseload=44.0, client_list=30.0, dashboard=100.0, site_week=80.0)
+
+
+def test_rows_compare_only_the_pages_of_both_runs_in_the_first_runs_order():
+    assert compare.rows(SMALL, LARGE) == [
+        ("caseload", 40.0, 44.0, pytest.approx(1.1)),
+        ("client_list", 20.0, 30.0, pytest.approx(1.5)),
+        ("dashboard", 100.0, 100.0, pytest.approx(1.0)),
+    ]
+    assert compare.only_in_one(SMALL, LARGE) == (["door_search"], ["site_week"])
+
+
+def test_a_page_more_than_the_budget_slower_is_a_miss_and_one_at_the_budget_is_not():
+    table = compare.rows(run(1, a=10.0, b=10.0, c=10.0), run(5, a=12.0, b=12.1, c=9.0))
+    missed = compare.misses(table)
+    assert len(missed) == 1
+    assert missed[0].startswith("b: p95 12.1 ms against 10.0 ms, 1.21x")
+    assert compare.misses(table, budget=1.25) == []
+
+
+def test_a_page_at_zero_before_is_a_miss_only_if_it_takes_time_after():
+    table = compare.rows(run(1, a=0.0, b=0.0), run(5, a=0.0, b=3.0))
+    assert [m.split(":")[0] for m in compare.misses(table)] == ["b"]
+
+
+def test_the_markdown_table_names_both_sizes_marks_each_page_and_lists_the_rest():
+    text = compare.markdown(SMALL, LARGE)
+    lines = text.splitlines()
+    assert lines[0] == ("| page | p95 at 2,000 clients (ms) | p95 at 10,000 clients at 5 sites "
+                        "(ms) | ratio | within 1.2x |")
+    assert "| caseload | 40.0 | 44.0 | 1.10 | yes |" in lines
+    assert "| client_list | 20.0 | 30.0 | 1.50 | **no** |" in lines
+    assert "Only measured at 2,000 clients: door_search." in text
+    assert "Only measured at 10,000 clients at 5 sites: site_week." in text
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_load_reads_the_named_run_or_the_only_one(tmp_path):
+    both = write(tmp_path, "a.json", {"sqlite": SMALL, "postgres": LARGE})
+    one = write(tmp_path, "b.json", {"postgres": SMALL})
+    assert compare.load(f"{both}:postgres") == LARGE
+    assert compare.load(str(one)) == SMALL
+    with pytest.raises(ValueError, match="name one"):
+        compare.load(str(both))
+    with pytest.raises(ValueError, match="no run 'mysql'"):
+        compare.load(f"{both}:mysql")
+
+
+def test_the_command_prints_the_table_and_exits_1_on_a_miss(tmp_path, capsys):
+    path = write(tmp_path, "runs.json", {"small": SMALL, "large": LARGE, "same": SMALL})
+    assert compare.main([f"{path}:small", f"{path}:large"]) == 1
+    out, err = capsys.readouterr()
+    assert "| client_list | 20.0 | 30.0 | 1.50 | **no** |" in out
+    assert "client_list: p95 30.0 ms against 20.0 ms" in err
+    assert compare.main([f"{path}:small", f"{path}:same"]) == 0
+    assert compare.main([f"{path}:small", f"{path}:large", "--budget", "1.6"]) == 0
+    assert compare.main([f"{path}:small", f"{tmp_path}/missing.json:large"]) == 2
