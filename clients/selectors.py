@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import (
     BooleanField,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -20,7 +21,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -302,10 +305,20 @@ def stay_start_of(client_field="client"):
                     .values("reopened_at")[:1])
 
 
+# Before any stay: what a client with no reopened stay counts from.
+_BEFORE_ANY_STAY = Value(datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+                         output_field=DateTimeField())
+
+
 def in_current_stay(queryset, *, client_field="client", at="created_at"):
-    """The rows of `queryset` recorded (`at`, an instant) in their client's current stay."""
-    return (queryset.annotate(_stay_start=stay_start_of(client_field))
-            .filter(Q(_stay_start__isnull=True) | Q(**{f"{at}__gte": F("_stay_start")})))
+    """The rows of `queryset` recorded (`at`, an instant) in their client's current stay.
+
+    The stay's start appears once in the SQL (COALESCE, not "is null or after"): a list
+    that asks this in several subqueries per client (the plans needing attention) asks the
+    database for the stay half as often."""
+    return (queryset.annotate(_stay_start=Coalesce(stay_start_of(client_field),
+                                                   _BEFORE_ANY_STAY))
+            .filter(**{f"{at}__gte": F("_stay_start")}))
 
 
 @dataclass(frozen=True)

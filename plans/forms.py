@@ -11,6 +11,7 @@ import io
 from crispy_forms.layout import Fieldset
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -138,9 +139,13 @@ class ActionForm(forms.Form):
         queryset=Need.objects.in_use().select_related("area"), required=False,
         label=_("Support need (optional)"), empty_label="—")
 
-    def __init__(self, *args, agencies, starts_on, finished=frozenset(), **kwargs):
+    def __init__(self, *args, agencies, starts_on, finished=frozenset(), choices=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        for name, field_choices in (choices or {}).items():
+            # Read once for the formset (`_ActionFormSet`); the querysets still validate.
+            self.fields[name].choices = field_choices
         self.starts_on = starts_on
         self.finished = finished
 
@@ -176,7 +181,20 @@ class _RowsFormSet(forms.BaseFormSet):
         return rows
 
 
-ActionFormSet = forms.formset_factory(ActionForm, formset=_RowsFormSet, extra=2,
+class _ActionFormSet(_RowsFormSet):
+    """Every row offers the same agencies and needs: their choices are read from the
+    database once for the formset, not once per row (and again for the empty row)."""
+
+    @cached_property
+    def _choices(self):
+        fields = self.form(**self.form_kwargs).fields
+        return {name: list(fields[name].choices) for name in ("agency", "need")}
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "choices": self._choices}
+
+
+ActionFormSet = forms.formset_factory(ActionForm, formset=_ActionFormSet, extra=2,
                                       can_delete=True)
 MilestoneFormSet = forms.formset_factory(MilestoneForm, formset=_RowsFormSet, extra=1,
                                          can_delete=True)

@@ -39,8 +39,21 @@ class AssessmentForm(forms.Form):
                 for need in self.needs}
 
     def rows(self):
-        """(need, rating field, note field) for the template, in order."""
-        return [(need, self[f"r{need.pk}"], self[f"n{need.pk}"]) for need in self.needs]
+        """(need, rating field, note field, scale) for the template, in order.
+
+        `scale` is the rating's radio buttons as (value, label, id, checked): worked out
+        here once for the 45 needs, with the labels translated once, because rendering
+        each of the 270 buttons through the widget's template was most of the page's time.
+        """
+        labels = [(value, str(label)) for value, label in Rating.choices]
+        rows = []
+        for need in self.needs:
+            rating = self[f"r{need.pk}"]
+            chosen = rating.value()
+            scale = [(value, label, f"{rating.auto_id}_{i}", value == chosen)
+                     for i, (value, label) in enumerate(labels)]
+            rows.append((need, rating, self[f"n{need.pk}"], scale))
+        return rows
 
     def rated(self):
         """How many needs have a rating (one of the scale or Not applicable) as the form

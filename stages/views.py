@@ -130,8 +130,8 @@ def _assessment_page(request, client, form, *, assessment=None):
     suggested = services.suggestions(client)
     rows = []
     area = None
-    for need, rating, note in form.rows():
-        rows.append({"need": need, "rating": rating, "note": note,
+    for need, rating, note, scale in form.rows():
+        rows.append({"need": need, "rating": rating, "note": note, "scale": scale,
                      "new_area": need.area_id != area,
                      "previous": previous_ratings.get(need.pk),
                      "suggest": suggested.get(need.pk)})

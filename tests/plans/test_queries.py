@@ -33,6 +33,7 @@ PLAN_PAGE_QUERIES = 15 + 1 + 1
 PLAN_PDF_QUERIES = 12 + 1  # with the row that logs the access, + the access log's row
 SIGN_PAGE_QUERIES = 11 + 1  # + the access log's row (audit)
 REVIEW_LIST_QUERIES = 8
+GOAL_PAGE_QUERIES = 12  # the draft, its goal, actions and milestones, the agencies and needs once
 CASELOAD_QUERIES = 7  # clients' own 6, and one for the plan column
 FILE_QUERIES = 14 + 1  # clients' own 10, four for the plan and referrals, the access log
 
@@ -105,6 +106,21 @@ def test_sign_page_queries_do_not_grow_with_the_plan(client, client_record, keyw
     with django_assert_max_num_queries(SIGN_PAGE_QUERIES):
         page = client.get(reverse("plans:sign", args=[draft.pk])).content.decode()
     assert f"Action {size['goals'] - 1}.0" in page
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["small", "large"])
+def test_goal_page_queries_do_not_grow_with_its_actions(client, client_record, keyworker, size,
+                                                        django_assert_max_num_queries):
+    """Each action row offers the site's agencies and the needs: read once, not per row."""
+    AgencyFactory(site=client_record.site, name="Shelter line")
+    plan = big_plan(client=client_record, by=keyworker, **size)
+    draft = services.plan_revise(plan=plan, by=keyworker)
+    goal = draft.goals.order_by("order").first()
+    client.force_login(keyworker)
+    with django_assert_max_num_queries(GOAL_PAGE_QUERIES):
+        page = client.get(reverse("plans:goal_edit", args=[draft.pk, goal.pk])).content.decode()
+    assert page.count("Shelter line") == size["actions"] + 2 + 1 + 1  # rows, extras, empty, lead
+    assert f"Action 0.{size['actions'] - 1}" in page
 
 
 def crowd(*, site, size, manager, keyworkers):
