@@ -162,8 +162,9 @@ class Cluster:
             # pg_rewind copied the source's settings (its port among them): ours again.
             self._own_settings(settings)
             return "pg_rewind"
+        reason = (rewound.stderr.strip().splitlines() or ["no message"])[-1]
         self.basebackup(source, settings)
-        return "pg_basebackup"
+        return f"pg_basebackup (pg_rewind: {reason})"
 
     def destroy(self):
         """Stop it and remove its data (only the folders this object names)."""

@@ -8,6 +8,7 @@ the old primary back as a replica, and it follows."""
 
 import json
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,8 @@ from tests.load import stored
 from tests.load.conftest import RESULTS, ROOT, VAR, Database, server_env
 from tests.load.keyworkers import Load
 
-PRIMARY_PORT, REPLICA_PORT, GUNICORN_PORT = 5453, 5454, 8141
+# (bench/replica.py has 5451-5452 and 8141-8143.)
+PRIMARY_PORT, REPLICA_PORT, GUNICORN_PORT = 5453, 5454, 8144
 NAME = "keywork_failover"
 SCRIPT = [sys.executable, str(ROOT / "scripts" / "failover")]
 
@@ -63,6 +65,10 @@ def pair():
         # From now on a commit on the primary waits until the replica has it on disk.
         execute(primary.url(), "ALTER SYSTEM SET synchronous_standby_names = '*'")
         execute(primary.url(), "SELECT pg_reload_conf()")
+        # bench.Server waits for /healthz on the port: another server there would pass.
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", GUNICORN_PORT)) == 0:
+                pytest.fail(f"port {GUNICORN_PORT} is taken by another server")
         server = bench.Server(env, GUNICORN_PORT, log_dir=VAR)
         yield primary, replica, json.loads(out.read_text()), server
     finally:
