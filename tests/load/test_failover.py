@@ -65,6 +65,9 @@ def pair():
         # From now on a commit on the primary waits until the replica has it on disk.
         execute(primary.url(), "ALTER SYSTEM SET synchronous_standby_names = '*'")
         execute(primary.url(), "SELECT pg_reload_conf()")
+        # A checkpoint now, as the primary's own every few minutes would be in service:
+        # pg_rewind starts from the last one both servers share, and needs its WAL.
+        execute(primary.url(), "CHECKPOINT")
         # bench.Server waits for /healthz on the port: another server there would pass.
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", GUNICORN_PORT)) == 0:
@@ -135,9 +138,9 @@ def test_the_old_primary_rejoins_as_a_replica_and_follows(pair):
     if execute(replica.url(), "SELECT pg_is_in_recovery()")[0][0]:
         pytest.fail("runs after the failover test (the replica is not yet promoted)")
     started = time.monotonic()
-    subprocess.run([*SCRIPT, "rejoin", "--datadir", str(primary.datadir), "--port",
-                    str(primary.port), "--primary", f"127.0.0.1:{replica.port}"],
-                   check=True, timeout=1800)
+    rejoined = subprocess.run([*SCRIPT, "rejoin", "--datadir", str(primary.datadir), "--port",
+                               str(primary.port), "--primary", f"127.0.0.1:{replica.port}"],
+                              check=True, timeout=1800, capture_output=True, text=True).stdout
     rejoined_s = time.monotonic() - started
     assert execute(primary.url(), "SELECT pg_is_in_recovery()")[0][0] is True
     # The app keeps writing to the new primary (libpq skips the rejoined replica, which
@@ -150,7 +153,8 @@ def test_the_old_primary_rejoins_as_a_replica_and_follows(pair):
             break
         time.sleep(0.5)
     RESULTS.setdefault("postgres-failover", {})["old primary rejoined"] = {
-        "rejoin_s": round(rejoined_s, 1), "writes_confirmed": len(load.confirmed()),
+        "rejoin_s": round(rejoined_s, 1), "how": rejoined.strip(),
+        "writes_confirmed": len(load.confirmed()),
         "found_on_the_rejoined_replica": figures["confirmed_found_once"],
         "failed_requests": sum(failed(r) for r in load.requests)}
     assert not any(failed(r) for r in load.requests)
