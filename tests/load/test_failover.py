@@ -139,7 +139,8 @@ def test_the_old_primary_rejoins_as_a_replica_and_follows(pair):
         pytest.fail("runs after the failover test (the replica is not yet promoted)")
     started = time.monotonic()
     rejoined = subprocess.run([*SCRIPT, "rejoin", "--datadir", str(primary.datadir), "--port",
-                               str(primary.port), "--primary", f"127.0.0.1:{replica.port}"],
+                               str(primary.port), "--primary", f"127.0.0.1:{replica.port}",
+                               "--listen", "127.0.0.1"],
                               check=True, timeout=1800, capture_output=True, text=True).stdout
     rejoined_s = time.monotonic() - started
     assert execute(primary.url(), "SELECT pg_is_in_recovery()")[0][0] is True
