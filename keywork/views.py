@@ -75,6 +75,22 @@ def server_error(request):
     as it does when a save lands on the login page, and puts it back in the form."""
     if not _unavailable(sys.exception()):
         return defaults.server_error(request)
+    return _unavailable_page(request)
+
+
+def bad_request(request, exception):
+    """handler400. A session that could not be saved because the database had gone away
+    mid-request (Django's SessionInterrupted, raised from the DatabaseError) is the
+    database's trouble, not the request's: the 503 page (seen in the failover rehearsal)."""
+    cause, depth = exception, 0
+    while cause is not None and depth < 10:
+        if _unavailable(cause):
+            return _unavailable_page(request)
+        cause, depth = cause.__cause__ or cause.__context__, depth + 1
+    return defaults.bad_request(request, exception)
+
+
+def _unavailable_page(request):
     if request.method == "POST":
         # Back to the page the form was on (session.js keeps its draft under that address).
         back = request.headers.get("Referer", "")
