@@ -82,5 +82,7 @@ bench-deps:
 # found by crawling it (bench/crawl.py); see docs/PERFORMANCE.md. BENCH_DB=postgres,
 # BENCH_INSTANCES=2 (with REDIS_URL), BENCH_PAGES=a,b for some pages only, BENCH_PORT,
 # CHECK=1 to fail naming each missed budget.
+# BENCH_REPLICA=1 (with BENCH_DB=postgres): the keyworkers' pages while a year's report runs
+# on a streaming replica, then on the primary (bench/replica.py).
 bench: install bench-deps
-	$(BIN)/python -m bench.run
+	$(if $(filter 1,$(BENCH_REPLICA)),$(BIN)/python -m bench.replica,$(BIN)/python -m bench.run)

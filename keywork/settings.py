@@ -153,6 +153,19 @@ else:
         }
     }
 
+# Reports on a replica (keywork/lib/replica.py): with REPORTS_DATABASE_URL (a PostgreSQL
+# streaming replica of DATABASE_URL), the outcome report and the exports read from it and
+# every other read and every write stays on "default". Unset: no "reports" database.
+# DATABASE_URL may name several servers for failover, libpq's way (README "Losing the
+# database server"): postgres://u@db1:5432,db2:5432/keywork?target_session_attrs=read-write
+if env.str("REPORTS_DATABASE_URL", default=""):
+    DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+    DATABASES["reports"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["reports"]["CONN_HEALTH_CHECKS"] = True
+    # The tests' "reports" is the test database itself (Django's test mirror).
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["keywork.lib.replica.ReportsRouter"]
+
 # Cache (page fragments, keywork/lib/cache.py): it must be shared by every process that
 # serves pages. Redis when REDIS_URL is set, shared by every app server; else files under
 # var/cache, shared by one machine's workers (CACHE_URL can name another Django cache,

@@ -46,6 +46,7 @@ urlpatterns = [
 
 # A database that cannot be reached, or refuses a write, gets a 503 page that shows the
 # person what they sent; every other error the 500 page.
+handler400 = "keywork.views.bad_request"
 handler500 = "keywork.views.server_error"
 
 if settings.DEBUG:

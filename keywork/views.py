@@ -73,8 +73,24 @@ def server_error(request):
     500 page. Rendered without the request, as Django's own 500 page is, so that nothing
     on it needs the database (no menu, no user): session.js then keeps the form's draft,
     as it does when a save lands on the login page, and puts it back in the form."""
-    if not isinstance(sys.exception(), UNAVAILABLE):
+    if not _unavailable(sys.exception()):
         return defaults.server_error(request)
+    return _unavailable_page(request)
+
+
+def bad_request(request, exception):
+    """handler400. A session that could not be saved because the database had gone away
+    mid-request (Django's SessionInterrupted, raised from the DatabaseError) is the
+    database's trouble, not the request's: the 503 page (seen in the failover rehearsal)."""
+    cause, depth = exception, 0
+    while cause is not None and depth < 10:
+        if _unavailable(cause):
+            return _unavailable_page(request)
+        cause, depth = cause.__cause__ or cause.__context__, depth + 1
+    return defaults.bad_request(request, exception)
+
+
+def _unavailable_page(request):
     if request.method == "POST":
         # Back to the page the form was on (session.js keeps its draft under that address).
         back = request.headers.get("Referer", "")
@@ -90,6 +106,16 @@ def server_error(request):
     # The page may hold what was typed about a client: never kept by a browser or a proxy.
     add_never_cache_headers(response)
     return response
+
+
+def _unavailable(error):
+    """Django's own errors, or the driver's where Django does not wrap them: closing a
+    server-side cursor (QuerySet.iterator(), a form's choices) on a connection the server
+    has dropped raises psycopg's OperationalError itself (seen in the failover rehearsal,
+    tests/load/test_failover.py)."""
+    driver = connection.Database
+    return isinstance(error, UNAVAILABLE + (driver.OperationalError, driver.InternalError,
+                                            driver.InterfaceError))
 
 
 def _typed_text(request):

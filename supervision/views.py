@@ -18,6 +18,7 @@ from diary import selectors as diary_selectors
 from keywork.lib import dates, export
 from keywork.lib.cache import cached_render
 from keywork.lib.forms import add_error
+from keywork.lib.replica import reads_from_reports
 from keywork.lib.sites import site_choice
 from safeguarding import selectors as safeguarding_selectors
 from staff.models import User
@@ -335,6 +336,7 @@ def _report_request(request):
     return form, sections, period, what
 
 
+@reads_from_reports
 def report(request):
     form, sections, period, what = _report_request(request)
     query = request.GET.urlencode()
@@ -342,6 +344,7 @@ def report(request):
         "form": form, "sections": sections, "period": period, "what": what, "query": query})
 
 
+@reads_from_reports
 def report_export(request, file_format):
     if file_format not in ("csv", "xlsx"):
         raise Http404

@@ -57,6 +57,34 @@ def test_a_page_that_cannot_reach_the_database_says_to_try_again(browser):
     assert "server closed the connection" not in page
 
 
+def test_the_drivers_own_error_where_django_does_not_wrap_it_says_to_try_again(browser):
+    from django.db import connection
+
+    # What closing a server-side cursor raises when PostgreSQL has gone (psycopg's own).
+    gone = connection.Database.OperationalError("consuming input failed: server closed")
+    with mock.patch("diary.services.today_for", side_effect=gone):
+        response = browser.get(reverse("diary:today"))
+    assert response.status_code == 503
+    assert "Keywork cannot reach its records just now" in response.content.decode()
+
+
+def test_a_session_the_database_could_not_save_says_to_try_again(browser, settings):
+    from django.contrib.sessions.backends.base import UpdateError
+
+    def save(*args, **kwargs):
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            # Django's db session store raises it inside `except DatabaseError:`.
+            raise UpdateError from None  # __context__ still names the OperationalError
+
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    with mock.patch("django.contrib.sessions.backends.cached_db.SessionStore.save", save):
+        response = browser.get(reverse("diary:today"))
+    assert response.status_code == 503
+    assert "Keywork cannot reach its records just now" in response.content.decode()
+
+
 def test_any_other_error_gets_the_500_page(browser, plan):
     with mock.patch("plans.services.goal_save", side_effect=IntegrityError("a bug")):
         response = browser.post(reverse("plans:goal_add", args=[plan.pk]), goal_post(plan))

@@ -58,9 +58,10 @@ class Cluster:
     127.0.0.1 and a socket folder beside the data, so that it never meets the machine's
     own server."""
 
-    def __init__(self, datadir, port):
+    def __init__(self, datadir, port, host="127.0.0.1"):
         self.datadir = Path(datadir).resolve()
         self.port = int(port)
+        self.host = host  # where other clusters reach it (basebackup's and rejoin's source)
         self.sockets = self.datadir.parent / f"{self.datadir.name}-sockets"
         self.log = self.datadir.parent / f"{self.datadir.name}.log"
 
@@ -97,8 +98,9 @@ class Cluster:
                  "--no-instructions", "-E", "UTF8", "--locale=C.UTF-8")
         with open(self.datadir / "pg_hba.conf", "a") as handle:
             handle.write("host replication postgres 127.0.0.1/32 trust\n")
+        # wal_log_hints: so that pg_rewind can bring it back as a replica after a failover.
         self._own_settings({"wal_level": "replica", "max_wal_senders": 5,
-                            "fsync": "on"} | (settings or {}))
+                            "wal_log_hints": "on", "fsync": "on"} | (settings or {}))
         return self
 
     def basebackup(self, source, settings=None, *, replica=True):
@@ -106,7 +108,7 @@ class Cluster:
         the replication protocol); with `replica`, one that keeps following it."""
         self.destroy()
         self._prepare_parent()
-        args = ["-h", "127.0.0.1", "-p", source.port, "-U", "postgres", "-D", self.datadir,
+        args = ["-h", source.host, "-p", source.port, "-U", "postgres", "-D", self.datadir,
                 "--wal-method=stream", "--checkpoint=fast"]
         if replica:
             args.append("--write-recovery-conf")
@@ -181,6 +183,24 @@ class Cluster:
     def promote(self, wait=60):
         """A replica becomes a primary that takes writes."""
         self.run("pg_ctl", "-D", self.datadir, "-w", "-t", wait, "promote", timeout=wait + 30)
+
+    def rejoin(self, source, settings=None):
+        """This cluster, a primary that was lost (stopped, or crashed), made a replica of
+        `source`, the primary that took its place: pg_rewind when it can (it copies only
+        what changed, and needs `wal_log_hints`, which init() turns on), else a fresh
+        pg_basebackup. Returns how ("pg_rewind" or "pg_basebackup"); start() it after."""
+        self.stop("fast")
+        rewound = self.run("pg_rewind", "--target-pgdata", self.datadir,
+                           "--source-server",
+                           f"host={source.host} port={source.port} user=postgres dbname=postgres",
+                           "--write-recovery-conf", check=False, timeout=1800)
+        if rewound.returncode == 0:
+            # pg_rewind copied the source's settings (its port among them): ours again.
+            self._own_settings(settings)
+            return "pg_rewind"
+        reason = (rewound.stderr.strip().splitlines() or ["no message"])[-1]
+        self.basebackup(source, settings)
+        return f"pg_basebackup (pg_rewind: {reason})"
 
     def destroy(self):
         """Stop it and remove its data (only the folders this object names)."""
