@@ -3,10 +3,11 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -80,6 +81,8 @@ def _next(request, default):
 
 # The weeks a diary can show: the links to the weeks either side must stay on the calendar.
 FIRST_WEEK, LAST_WEEK = datetime.date(1900, 1, 1), datetime.date(9999, 12, 1)
+# Sessions listed at once on a site's day, when a worker or a status is chosen.
+DAY_PAGE = 25
 
 
 def _week_param(request):
@@ -152,14 +155,55 @@ def _worker_week(request, worker):
 
 @not_a_client_page
 def site_week(request, site_pk):
+    """A site's diary one day at a time (the week's totals per day above): a row per worker
+    with their day's figures; the sessions themselves only for the worker or status chosen
+    (see the template's comment for why)."""
     _staff_only(request)
     site = get_object_or_404(request.user.sites.all(), pk=site_pk)
     remember_site(request, site)
-    monday = _week_param(request)
-    sessions = services.week_sessions(
-        KeyworkSession.objects.for_user(request.user).filter(site=site), monday)
-    return _week_page(request, services.week_grid(sessions, monday, user=request.user),
-                      site=site)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = None
+    if day is None or not FIRST_WEEK <= day <= LAST_WEEK:
+        monday = _week_param(request)
+        today = timezone.localdate()
+        day = today if dates.week_start(today) == monday else monday
+    monday = dates.week_start(day)
+    sessions = KeyworkSession.objects.for_user(request.user).filter(site=site)
+    workers = list(_workers_at([site.pk]))
+    chosen = {str(w.pk): w for w in workers}.get(request.GET.get("worker", ""))
+    status = request.GET.get("status", "")
+    status = status if status in selectors.DAY_FILTERS else ""
+    listed = page = None
+    if chosen or status:
+        listed = sessions.live().between(*dates.day_bounds(day))
+        if chosen:
+            listed = listed.filter(worker=chosen)
+        if status:
+            listed = listed.filter(selectors.DAY_FILTERS[status][1](timezone.now()))
+        page = Paginator(listed.select_related("client", "worker")
+                         .order_by("starts_at", "worker__first_name", "pk"),
+                         DAY_PAGE).get_page(request.GET.get("page"))
+        listed = services.decorate(page.object_list, request.user)
+    sites = request.user.sites.filter(is_active=True)
+    return render(request, "diary/site_day.html", {
+        "site": site, "day": day, "today": timezone.localdate(), "monday": monday,
+        "previous": day - dates.DAY, "next": day + dates.DAY,
+        "week_before": day - 7 * dates.DAY, "week_after": day + 7 * dates.DAY,
+        # The figures, kept until the data changes (a minute at most: "not yet logged"
+        # moves with the clock).
+        **cached(("site_day", request.user.pk, site.pk, day.isoformat()), lambda: {
+            "days": selectors.week_day_counts(sessions, monday),
+            "rows": selectors.worker_days(sessions, day)}),
+        "workers": workers, "chosen": chosen, "status": status,
+        "statuses": [(key, label) for key, (label, _q) in selectors.DAY_FILTERS.items()],
+        "sessions": listed, "page": page, "sites": sites,
+        "query_string": urlencode({"day": day.isoformat(), "worker": chosen.pk if chosen else "",
+                                   "status": status}),
+        "out_count": services.out_now(request.user).filter(site=site).count()
+        if request.user.is_manager else 0,
+    })
 
 
 def _week_page(request, week, *, worker=None, site=None):
