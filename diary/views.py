@@ -282,7 +282,7 @@ def book(request):
             starts_at = dates.at(moment.date(), moment.time(), dates.FIRST)
             initial |= {"day": moment.date(), "start": moment.time(),
                         "end": dates.local_time(dates.add_minutes(starts_at, 60))}
-    form = forms.BookingForm(request.POST or None, clients=clients,
+    form = forms.BookingForm(request.POST or None, clients=clients, picker=user.is_manager,
                              workers=_workers_at(user.sites.all()), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
