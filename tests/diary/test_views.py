@@ -490,3 +490,18 @@ def test_a_manager_sets_the_sites_cadence(client, manager, site, keyworker, clie
     assert response.status_code == 302
     client.force_login(keyworker)
     assert "1 of 2 this week" in client.get(reverse("home")).content.decode()
+
+
+def test_a_manager_books_with_the_client_picker_and_a_keyworker_from_their_caseload(
+        client, manager, keyworker, client_record, colleagues_client):
+    client.force_login(manager)
+    page = client.get(reverse("diary:book")).content.decode()
+    # The picker: only the prompt, no option per client of the site.
+    assert reverse("clients:pick") in page and "Rob Quinn" not in page
+    day = timezone.localdate() + DAY
+    response = client.post(reverse("diary:book"), booking(colleagues_client, keyworker, day))
+    assert response.status_code == 302
+    assert KeyworkSession.objects.filter(client=colleagues_client).exists()
+    client.force_login(keyworker)
+    page = client.get(reverse("diary:book")).content.decode()
+    assert reverse("clients:pick") not in page and "Dee Harper" in page
