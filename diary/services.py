@@ -794,7 +794,8 @@ def today_for(user):
 def out_now(user):
     """Sessions at the user's sites where a worker is out with a client and not back yet."""
     # The site first, so the database reads the partial index session_awaiting_check_in.
-    return (Session.objects.filter(site__in=user.site_ids).for_user(user).awaiting_check_in()
+    return (Session.objects.filter(site__in=user.sites.values("pk")).for_user(user)
+            .awaiting_check_in()
             .select_related("client", "worker").order_by("expected_back_at", "starts_at"))
 
 

@@ -220,7 +220,7 @@ def test_today_groups_many_tasks_of_a_kind_and_shows_all_on_asking(client, keywo
         TODAY_SHOWN + 2)
     client.force_login(keyworker)
     page = client.get(reverse("diary:today")).content.decode()
-    asked = re.compile(r"Ann\d\d&#x27;s initial assessment\s*</a>")
+    asked = re.compile(r"Ann\d\d's initial assessment\s*</a>")
     assert len(asked.findall(page)) == TODAY_SHOWN
     assert f"Show all {TODAY_SHOWN + 2}" in page and "?show=initial" in page
     assert "Initial assessments" in page
