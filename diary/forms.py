@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
+from clients.widgets import ClientPicker
 from diary.models import (
     LATE_AFTER_DAYS,
     MAX_MINUTES,
@@ -126,7 +127,7 @@ class BookingForm(TimesMixin, forms.Form):
                            help_text=_("Needed for an external appointment or lone working."))
 
     def __init__(self, *args, clients=None, workers, version=None, in_series=False,
-                 **kwargs):
+                 picker=False, **kwargs):
         super().__init__(*args, **kwargs)
         fields = []
         repeat = []
@@ -138,6 +139,9 @@ class BookingForm(TimesMixin, forms.Form):
         if clients is not None:
             self.fields["client"] = forms.ModelChoiceField(
                 queryset=clients, label=_("Client"), empty_label=_("Choose a client"),
+                # A manager books for any client of their sites: a search, not a select
+                # of hundreds (a keyworker's caseload stays a select).
+                widget=ClientPicker() if picker else None,
                 error_messages={"invalid_choice": _(
                     "You cannot book sessions for that client: only their keyworkers, their "
                     "cover and managers can.")})

@@ -20,6 +20,7 @@ from diary.models import ActionProgress, Contact, DiarySettings, KeyworkSession,
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from safeguarding import selectors as safeguarding_selectors
+from staff.models import User
 from stages import selectors as stages_selectors
 
 Session = KeyworkSession
@@ -802,3 +803,56 @@ def sessions_on_actions(client_id, keys):
                 .order_by("session__starts_at", "pk")):
         found.setdefault(str(row.key), []).append(row)
     return found
+
+
+# The site's day (diary:site_week) ------------------------------------------------------------
+
+# What a duty manager filters the day's sessions by: (value, label, the sessions' filter).
+DAY_FILTERS = {
+    "to_log": (_lazy("Not yet logged"), lambda now: Q(status=Session.Status.BOOKED,
+                                                        starts_at__lt=now)),
+    "booked": (_lazy("Booked"), lambda now: Q(status=Session.Status.BOOKED)),
+    "attended": (_lazy("Held"), lambda now: Q(status=Session.Status.ATTENDED)),
+    "dna": (_lazy("Did not attend"), lambda now: Q(status=Session.Status.DID_NOT_ATTEND)),
+    "cancelled": (_lazy("Cancelled"), lambda now: Q(status=Session.Status.CANCELLED)),
+}
+
+
+def week_day_counts(sessions, monday):
+    """[(day, live sessions that day)] for the seven days from `monday`, in one query (each
+    day's bounds from dates.day_bounds, so the days the clocks change count right)."""
+    days = [monday + datetime.timedelta(days=n) for n in range(7)]
+    counts = sessions.live().between(*dates.week_bounds(monday)).aggregate(**{
+        f"d{n}": Count("pk", filter=Q(starts_at__gte=dates.day_bounds(day)[0],
+                                      starts_at__lt=dates.day_bounds(day)[1]))
+        for n, day in enumerate(days)})
+    return [(day, counts[f"d{n}"]) for n, day in enumerate(days)]
+
+
+@dataclass
+class WorkerDay:
+    """One keyworker's day at a site: how many sessions, held, still to log, first start."""
+
+    worker: object
+    total: int
+    held: int
+    to_log: int
+    missed: int
+    first: datetime.datetime
+    last: datetime.datetime
+
+
+def worker_days(sessions, day, now=None):
+    """A WorkerDay per worker with a live session on `day`, by first name: two queries."""
+    now = now or timezone.now()
+    rows = (sessions.live().between(*dates.day_bounds(day)).order_by().values("worker")
+            .annotate(total=Count("pk"),
+                      held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
+                      to_log=Count("pk", filter=DAY_FILTERS["to_log"][1](now)),
+                      missed=Count("pk", filter=Q(status__in=[
+                          Session.Status.DID_NOT_ATTEND, Session.Status.CANCELLED])),
+                      first=Min("starts_at"), last=Max("starts_at")))
+    rows = list(rows)
+    workers = User.objects.in_bulk([row["worker"] for row in rows])
+    days = [WorkerDay(worker=workers[row.pop("worker")], **row) for row in rows]
+    return sorted(days, key=lambda d: (d.worker.first_name, d.worker.last_name, d.worker.pk))

@@ -3,11 +3,15 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -80,6 +84,26 @@ def _next(request, default):
 
 # The weeks a diary can show: the links to the weeks either side must stay on the calendar.
 FIRST_WEEK, LAST_WEEK = datetime.date(1900, 1, 1), datetime.date(9999, 12, 1)
+# Sessions listed at once on a site's day, when a worker or a status is chosen.
+DAY_PAGE = 25
+# Today's tasks of a kind listed before "show all", and a page of them when shown.
+TODAY_SHOWN, TODAY_PAGE = 10, 50
+# Today's groups of tasks, by the kind of thing due (diary.selectors.DUE_KINDS).
+DUE_GROUPS = {
+    "check_in": _lazy("Check-ins"),
+    "cancelled": _lazy("Sessions cancelled"),
+    "review": _lazy("Plan reviews"),
+    "manager_review": _lazy("Your 4–13 week plan reviews"),
+    "first_plan": _lazy("First plans"),
+    "initial": _lazy("Initial assessments"),
+    "reassessment": _lazy("Re-assessments"),
+    "promotion": _lazy("Promotions to confirm"),
+    "consent": _lazy("Consents to renew"),
+    "late_approval": _lazy("Keywork recorded late to approve"),
+    "sent_back": _lazy("Late records sent back to you"),
+    "ban_review": _lazy("Bans and exclusions to review"),
+    "cover": _lazy("Cover starting or ending"),
+}
 
 
 def _week_param(request):
@@ -104,20 +128,48 @@ def _week_url(worker, starts_at, user):
 
 def today(request):
     """Everything due for the person today and everything overdue (the list the bell
-    counts), with their sessions of the day."""
+    counts), with their sessions of the day. The tasks come in groups of a kind, most
+    pressing first, each with its count and its first TODAY_SHOWN (a manager of a large site
+    has over a thousand plan reviews due: listing them all was half a megabyte); "show all"
+    opens one group a page at a time."""
     _staff_only(request)
-    context = services.today_for(request.user)
-    due = selectors.due_for(request.user)
-    context.update({
-        "due": due,
-        # The sessions are shown whole above, with their Log and check-in buttons.
-        "tasks": [item for item in due if item.kind not in ("session", "unlogged", "short")],
-        "short": [item for item in due if item.kind == "short"],
-        "absences": selectors.absences_to_come(request.user),
-    })
-    if request.user.is_manager:
-        context["out_count"] = services.out_now(request.user).count()
+    user = request.user
+    context = services.today_for(user)
+    shown = request.GET.get("show", "")
+    if shown in DUE_GROUPS:  # one group in full: asked for, so worked out afresh
+        context.update(_today_due(request, selectors.due_for(user), shown))
+    else:
+        # Kept as HTML: the items themselves (plan statuses, ladder positions) are slow to
+        # pickle and unpickle by the thousand.
+        context.update(cached(("today_due", user.pk),
+                              lambda: _today_due(request, selectors.due_for(user))))
+    context["absences"] = selectors.absences_to_come(user)
+    if user.is_manager:
+        context["out_count"] = services.out_now(user).count()
     return render(request, "diary/today.html", context)
+
+
+def _today_due(request, due, shown=""):
+    """{due_count, due_html}: Today's tasks in groups of a kind and the clients short of
+    sessions, with group `shown` in full a page at a time."""
+    groups = {}
+    for item in due:
+        # The sessions are shown whole above, with their Log and check-in buttons.
+        if item.kind not in ("session", "unlogged", "short"):
+            groups.setdefault(item.kind, []).append(item)
+    tasks = []
+    for kind, items in groups.items():
+        group = {"kind": kind, "name": DUE_GROUPS[kind], "count": len(items),
+                 "items": items[:TODAY_SHOWN], "more": len(items) > TODAY_SHOWN}
+        if kind == shown:
+            page = Paginator(items, TODAY_PAGE).get_page(request.GET.get("page"))
+            group |= {"items": page.object_list, "page": page,
+                      "query_string": urlencode({"show": kind})}
+        tasks.append(group)
+    html = render_to_string("diary/includes/today_due.html", {
+        "tasks": tasks, "task_count": sum(group["count"] for group in tasks),
+        "short": [item for item in due if item.kind == "short"], "user": request.user})
+    return {"due_count": len(due), "due_html": mark_safe(html)}  # noqa: S308 (our template)
 
 
 def due_count(request):
@@ -152,14 +204,55 @@ def _worker_week(request, worker):
 
 @not_a_client_page
 def site_week(request, site_pk):
+    """A site's diary one day at a time (the week's totals per day above): a row per worker
+    with their day's figures; the sessions themselves only for the worker or status chosen
+    (see the template's comment for why)."""
     _staff_only(request)
     site = get_object_or_404(request.user.sites.all(), pk=site_pk)
     remember_site(request, site)
-    monday = _week_param(request)
-    sessions = services.week_sessions(
-        KeyworkSession.objects.for_user(request.user).filter(site=site), monday)
-    return _week_page(request, services.week_grid(sessions, monday, user=request.user),
-                      site=site)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = None
+    if day is None or not FIRST_WEEK <= day <= LAST_WEEK:
+        monday = _week_param(request)
+        today = timezone.localdate()
+        day = today if dates.week_start(today) == monday else monday
+    monday = dates.week_start(day)
+    sessions = KeyworkSession.objects.for_user(request.user).filter(site=site)
+    workers = list(_workers_at([site.pk]))
+    chosen = {str(w.pk): w for w in workers}.get(request.GET.get("worker", ""))
+    status = request.GET.get("status", "")
+    status = status if status in selectors.DAY_FILTERS else ""
+    listed = page = None
+    if chosen or status:
+        listed = sessions.live().between(*dates.day_bounds(day))
+        if chosen:
+            listed = listed.filter(worker=chosen)
+        if status:
+            listed = listed.filter(selectors.DAY_FILTERS[status][1](timezone.now()))
+        page = Paginator(listed.select_related("client", "worker")
+                         .order_by("starts_at", "worker__first_name", "pk"),
+                         DAY_PAGE).get_page(request.GET.get("page"))
+        listed = services.decorate(page.object_list, request.user)
+    sites = request.user.sites.filter(is_active=True)
+    return render(request, "diary/site_day.html", {
+        "site": site, "day": day, "today": timezone.localdate(), "monday": monday,
+        "previous": day - dates.DAY, "next": day + dates.DAY,
+        "week_before": day - 7 * dates.DAY, "week_after": day + 7 * dates.DAY,
+        # The figures, kept until the data changes (a minute at most: "not yet logged"
+        # moves with the clock).
+        **cached(("site_day", request.user.pk, site.pk, day.isoformat()), lambda: {
+            "days": selectors.week_day_counts(sessions, monday),
+            "rows": selectors.worker_days(sessions, day)}),
+        "workers": workers, "chosen": chosen, "status": status,
+        "statuses": [(key, label) for key, (label, _q) in selectors.DAY_FILTERS.items()],
+        "sessions": listed, "page": page, "sites": sites,
+        "query_string": urlencode({"day": day.isoformat(), "worker": chosen.pk if chosen else "",
+                                   "status": status}),
+        "out_count": services.out_now(request.user).filter(site=site).count()
+        if request.user.is_manager else 0,
+    })
 
 
 def _week_page(request, week, *, worker=None, site=None):
@@ -189,7 +282,7 @@ def book(request):
             starts_at = dates.at(moment.date(), moment.time(), dates.FIRST)
             initial |= {"day": moment.date(), "start": moment.time(),
                         "end": dates.local_time(dates.add_minutes(starts_at, 60))}
-    form = forms.BookingForm(request.POST or None, clients=clients,
+    form = forms.BookingForm(request.POST or None, clients=clients, picker=user.is_manager,
                              workers=_workers_at(user.sites.all()), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

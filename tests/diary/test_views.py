@@ -114,21 +114,95 @@ def test_the_week_moves_by_previous_and_next_and_today_is_marked(client, keywork
     assert "data-print" in page
 
 
-def test_the_site_week_shows_everyones_sessions_with_the_worker(client, colleague, keyworker,
-                                                                client_record, site,
-                                                                colleagues_client):
+def test_the_site_day_has_a_row_per_worker_and_lists_one_workers_sessions(
+        client, colleague, keyworker, client_record, site, colleagues_client):
     day = timezone.localdate() + DAY
     KeyworkSessionFactory(client=client_record, worker=keyworker, starts_at=local_moment(day, 9))
+    KeyworkSessionFactory(client=client_record, worker=keyworker,
+                          starts_at=local_moment(day, 14))
     KeyworkSessionFactory(client=colleagues_client, worker=colleague,
                           starts_at=local_moment(day, 9))
     client.force_login(colleague)
-    page = client.get(reverse("diary:site_week", args=[site.pk]),
-                      {"week": day.isoformat()}).content.decode()
-    assert "Dee Harper" in page and "Rob Quinn" in page
-    assert str(keyworker) in page and str(colleague) in page
+    url = reverse("diary:site_week", args=[site.pk])
+    response = client.get(url, {"day": day.isoformat()})
+    rows = response.context["rows"]
+    assert [(row.worker, row.total, row.first, row.last) for row in rows] == [
+        (keyworker, 2, local_moment(day, 9), local_moment(day, 14)),
+        (colleague, 1, local_moment(day, 9), local_moment(day, 9))]
+    page = response.content.decode()
+    # The day's figures, not its sessions: no client is named until a worker is chosen.
+    assert "Dee Harper" not in page and "Rob Quinn" not in page
+    assert f"?day={day.isoformat()}&amp;worker={keyworker.pk}" in page
+    page = client.get(url, {"day": day.isoformat(), "worker": keyworker.pk}).content.decode()
+    assert page.count("Dee Harper") == 2 and "Rob Quinn" not in page
     # Sam may see Dee's booking on the board, not open its notes.
-    assert reverse("diary:session", args=[KeyworkSession.objects.get(
-        client=client_record).pk]) not in page
+    assert reverse("diary:session", args=[KeyworkSession.objects.filter(
+        client=client_record).first().pk]) not in page
+    assert reverse("diary:worker_week", args=[keyworker.pk]) in page
+
+
+def test_the_site_day_shows_the_weeks_totals_and_opens_on_today(client, manager, keyworker,
+                                                               client_record, site):
+    today = timezone.localdate()
+    monday = dates.week_start(today)
+    KeyworkSessionFactory(client=client_record, worker=keyworker,
+                          starts_at=local_moment(monday, 10))
+    KeyworkSessionFactory(client=client_record, worker=keyworker,
+                          starts_at=local_moment(monday, 11))
+    struck = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                   starts_at=local_moment(monday, 12))
+    struck.struck_at = timezone.now()
+    struck.save()
+    client.force_login(manager)
+    response = client.get(reverse("diary:site_week", args=[site.pk]))
+    assert response.context["day"] == today
+    counts = dict(response.context["days"])
+    assert list(counts) == [monday + n * DAY for n in range(7)]
+    assert counts[monday] == 2
+    assert sum(counts.values()) == 2
+    assert 'aria-current="page"' in response.content.decode()
+    # An old link to a week opens on its Monday.
+    later = monday + 14 * DAY
+    response = client.get(reverse("diary:site_week", args=[site.pk]),
+                          {"week": (later + 2 * DAY).isoformat()})
+    assert response.context["day"] == later
+
+
+def test_the_site_day_lists_what_is_not_yet_logged(client, manager, keyworker, colleague,
+                                                  client_record, colleagues_client, site):
+    day = timezone.localdate() - DAY
+    KeyworkSessionFactory(client=client_record, worker=keyworker, starts_at=local_moment(day, 9))
+    KeyworkSessionFactory(client=colleagues_client, worker=colleague, held=True,
+                          starts_at=local_moment(day, 10))
+    client.force_login(manager)
+    url = reverse("diary:site_week", args=[site.pk])
+    response = client.get(url, {"day": day.isoformat()})
+    assert {row.worker: row.to_log for row in response.context["rows"]} == {
+        keyworker: 1, colleague: 0}
+    response = client.get(url, {"day": day.isoformat(), "status": "to_log"})
+    assert [s.client for s in response.context["sessions"]] == [client_record]
+    response = client.get(url, {"day": day.isoformat(), "status": "attended"})
+    assert [s.client for s in response.context["sessions"]] == [colleagues_client]
+    # A status it does not know lists nothing, rather than failing.
+    response = client.get(url, {"day": day.isoformat(), "status": "nonsense", "worker": "x"})
+    assert response.status_code == 200 and response.context["sessions"] is None
+
+
+def test_the_site_day_lists_a_busy_status_a_page_at_a_time(client, manager, keyworker, site,
+                                                          client_record):
+    from diary.views import DAY_PAGE
+
+    day = timezone.localdate() + DAY
+    for n in range(DAY_PAGE + 3):
+        KeyworkSessionFactory(client=client_record, worker=keyworker,
+                              starts_at=local_moment(day, 8) + datetime.timedelta(minutes=n))
+    client.force_login(manager)
+    url = reverse("diary:site_week", args=[site.pk])
+    response = client.get(url, {"day": day.isoformat(), "status": "booked"})
+    assert len(response.context["sessions"]) == DAY_PAGE
+    assert "status=booked&amp;page=2" in response.content.decode()
+    response = client.get(url, {"day": day.isoformat(), "status": "booked", "page": 2})
+    assert len(response.context["sessions"]) == 3
 
 
 def test_a_session_earlier_than_eight_widens_the_grid(client, keyworker, client_record):
@@ -416,3 +490,18 @@ def test_a_manager_sets_the_sites_cadence(client, manager, site, keyworker, clie
     assert response.status_code == 302
     client.force_login(keyworker)
     assert "1 of 2 this week" in client.get(reverse("home")).content.decode()
+
+
+def test_a_manager_books_with_the_client_picker_and_a_keyworker_from_their_caseload(
+        client, manager, keyworker, client_record, colleagues_client):
+    client.force_login(manager)
+    page = client.get(reverse("diary:book")).content.decode()
+    # The picker: only the prompt, no option per client of the site.
+    assert reverse("clients:pick") in page and "Rob Quinn" not in page
+    day = timezone.localdate() + DAY
+    response = client.post(reverse("diary:book"), booking(colleagues_client, keyworker, day))
+    assert response.status_code == 302
+    assert KeyworkSession.objects.filter(client=colleagues_client).exists()
+    client.force_login(keyworker)
+    page = client.get(reverse("diary:book")).content.decode()
+    assert reverse("clients:pick") not in page and "Dee Harper" in page
