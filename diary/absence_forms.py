@@ -3,6 +3,7 @@
 from crispy_forms.layout import Field
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import DATE
@@ -81,7 +82,8 @@ class CoverForm(forms.Form):
                 label = _("Cover for %(client)s") % {"client": row.client}
             field = forms.ChoiceField(label=label, choices=blank + choices, required=False)
             if found:
-                field.help_text = _("Suggested: %(name)s") % {"name": found[0].worker}
+                # Escaped here too: crispy's own field template shows help text as it is.
+                field.help_text = format_html(_("Suggested: {name}"), name=found[0].worker)
             self.fields[f"cover_{row.client.pk}"] = field
         self.fields["everyone"] = forms.ChoiceField(
             label=_("Cover for every client left blank"), required=False,

@@ -137,8 +137,9 @@ def _help_and_errors(field, context):
 
 
 def _help_text(field):
-    # The form's own words, which may hold markup: crispy shows them |safe too.
-    help_text = mark_safe(field.help_text)  # noqa: S308
+    # Escaped unless the form marked them safe itself: a help text may name a person
+    # (the cover page's "Suggested: ..."), and a name is never markup.
+    help_text = conditional_escape(field.help_text)
     return format_html('<div {}class="form-text">{}</div>', format_html(
         'id="{}_helptext" ', field.auto_id) if field.auto_id else "", help_text)
 
