@@ -296,12 +296,35 @@ def _recover(cluster, folder, archive, moment, *, timeout):
     promoted, log = _replay(cluster, folder / BASE, recovery | target, timeout)
     if not promoted and _TARGET_NOT_REACHED in log:
         promoted, log = _replay(cluster, folder / BASE, recovery, timeout)
+        # A gap in the archive (a segment lost or damaged) ends recovery the same way,
+        # but short of the saves after it: then refuse rather than restore an earlier
+        # state than the one asked for. Every segment to the newest must have been replayed.
+        if promoted:
+            _replayed_to_the_end(log, archive)
     if not promoted:
         tail = "\n".join(log.splitlines()[-15:])
         raise PointInTimeError(_("The archived WAL could not be replayed. The server's "
                                  "log ended:\n%(log)s") % {"log": tail})
     found = _LAST_SAVE.findall(log)
     return datetime.datetime.fromisoformat(found[-1]) if found else None
+
+
+_RESTORED = re.compile(r'restored log file "([0-9A-F]{24})" from archive')
+_SEGMENT = re.compile(r"[0-9A-F]{24}")
+
+
+def _replayed_to_the_end(log, archive):
+    """Refuse (PointInTimeError) unless the replay went through the archive's newest
+    WAL segment."""
+    restored = _RESTORED.findall(log)
+    segments = sorted(path.name for path in Path(archive).iterdir()
+                      if _SEGMENT.fullmatch(path.name))
+    if segments and (not restored or restored[-1] != segments[-1]):
+        raise PointInTimeError(_(
+            "The WAL archive has a gap: the replay stopped at %(stopped)s, before the "
+            "newest segment %(newest)s, so it could not reach the time asked for. Nothing "
+            "was restored.") % {"stopped": restored[-1] if restored else "the base backup",
+                                "newest": segments[-1]})
 
 
 def restore_to(moment, *, root=None, archive=None, port=None, workdir=None,

@@ -188,3 +188,26 @@ def test_pruning_removes_only_the_wal_older_than_the_oldest_kept_base_backup(tmp
 
     assert removed == ["000000010000000000000003"]
     assert sorted(p.name for p in archive.iterdir()) == sorted(names[1:])
+
+
+def test_a_gap_in_the_archive_is_refused_and_nothing_is_restored(primary):
+    # A lost or damaged segment also ends recovery early: restoring what comes before it
+    # would put back an earlier state than the one asked for, without a word.
+    primary.sql("INSERT INTO saves VALUES ('before the gap') ON CONFLICT DO NOTHING")
+    primary.sql("SELECT pg_switch_wal()")
+    primary.sql("INSERT INTO saves VALUES ('after the gap')")
+    segment = primary.sql("SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
+    primary.sql("SELECT pg_switch_wal()")
+    deadline = time.monotonic() + 30
+    while not (primary.archive / segment).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (primary.archive / segment).unlink()
+    after = datetime.datetime.fromtimestamp(math.floor(time.time()) + 1, datetime.UTC)
+    time.sleep(max(0.0, after.timestamp() + 0.5 - time.time()))
+
+    done = primary.manage("restore", "--dir", str(primary.backups),
+                          "--to", dates.local(after).strftime("%Y-%m-%d %H:%M:%S"), "--yes")
+
+    assert done.returncode != 0
+    assert "The WAL archive has a gap" in done.stderr and "Nothing was restored" in done.stderr
+    assert ("after the gap",) in primary.sql("SELECT name FROM saves")
