@@ -199,8 +199,13 @@ class Cluster:
             self._own_settings(settings)
             return "pg_rewind"
         reason = (rewound.stderr.strip().splitlines() or ["no message"])[-1]
+        # Never delete the old primary's data: it may hold saves the replica never had.
+        # It is kept beside, renamed, for someone to look at before removing it.
+        kept = self.datadir.with_name(
+            f"{self.datadir.name}.before-rejoin-{time.strftime('%Y%m%d-%H%M%S')}")
+        self.datadir.rename(kept)
         self.basebackup(source, settings)
-        return f"pg_basebackup (pg_rewind: {reason})"
+        return f"pg_basebackup (pg_rewind: {reason}; the old data kept in {kept})"
 
     def destroy(self):
         """Stop it and remove its data (only the folders this object names)."""
