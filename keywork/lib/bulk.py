@@ -1,14 +1,14 @@
 """Loading rows in bulk, with their history, faster than `bulk_create_with_history`.
 
-For the large demo site only (`seed_demo --clients 2000`: about a million rows with their
-history). Django's `bulk_create` prepares every value of every row through the field and
-the SQL compiler, and django-simple-history builds a second model instance per row for its
-history; at this size that is minutes of CPU. Here each row is a tuple read straight off
-the unsaved instances, with a converter only for the types the database driver cannot
-take as they are (datetimes and dates on SQLite, JSON, Decimal, files), and sent with
-`executemany` (COPY on PostgreSQL). The ids are given here (after the table's largest), so
-the history rows can name them without reading the rows back; PostgreSQL's sequence is then
-moved past them.
+For the large demo site (`seed_demo --clients 2000`: about a million rows with their
+history) and the imports (`imports.services`). Django's `bulk_create` prepares every value
+of every row through the field and the SQL compiler, and django-simple-history builds a
+second model instance per row for its history; at this size that is minutes of CPU. Here
+each row is a tuple read straight off the unsaved instances, with a converter only for the
+types the database driver cannot take as they are (datetimes and dates on SQLite, JSON,
+Decimal, files), and sent with `executemany` (COPY on PostgreSQL). The ids are given here
+(after the table's largest), so the history rows can name them without reading the rows
+back; PostgreSQL's sequence is then moved past them.
 
 What `save()` would do and this does not: signals, `pre_save` (so `auto_now` fields must be
 given a value; they are filled with now when empty), and model validation. Use it only for
@@ -20,6 +20,8 @@ import json
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
+
+from keywork.lib import cache as page_cache
 
 BATCH = 5_000
 # Fields whose Python value the drivers (sqlite3, psycopg) take as it is.
@@ -64,9 +66,14 @@ def _insert(model, fields, rows):
         if connection.vendor == "postgresql":
             # COPY streams the rows in one statement: several times faster than an INSERT
             # a row, which is what executemany sends (psycopg's own cursor does COPY).
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # That cursor is below Django's: its errors are made Django's here (an import
+            # refused by a constraint is then caught as with SQLite), and the page cache is
+            # told of the write, which keywork.lib.cache sees only through Django's.
+            with connection.wrap_database_errors, cursor.cursor.copy(
+                    f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            page_cache.wrote(connection)
             return
         for start in range(0, len(rows), BATCH):
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608

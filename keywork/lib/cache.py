@@ -2,7 +2,8 @@
 
 Every write to a table that pages show moves the *data generation* on, however the write
 is made (`save()`, `update()`, `bulk_create()`, raw SQL): a wrapper on every database
-connection sees each INSERT, UPDATE and DELETE. A fragment is cached under the generation
+connection sees each INSERT, UPDATE and DELETE (a COPY, below Django's cursor, tells it
+with `wrote()`). A fragment is cached under the generation
 read before its data, so once anything changes it is never served again. Writes move the
 generation at once (so a page read after a save in the same request or test shows it) and
 again when their transaction commits (so nothing read before the commit survives it).
@@ -12,9 +13,11 @@ that serves pages, or a worker would never hear of another's writes: Redis with
 REDIS_URL, else files under var/cache on a single machine (keywork/settings.py).
 
 A fragment also expires after `timeout` seconds, since some of what pages show moves with
-the clock rather than the data ("next session", "overdue"). Keys name the user, so no
-fragment is ever shown to anyone but the person it was made for; permission checks run
-on every request, before the cache is asked.
+the clock rather than the data ("next session", "overdue"). Page fragments' keys name the
+user, so no fragment is ever shown to anyone but the person it was made for; permission
+checks run on every request, before the cache is asked. Facts kept per site (the
+dashboard's client ids, `supervision.selectors.figure_ids`) are never shown as they are:
+each page filters them by what the reader may see.
 """
 
 import contextlib
@@ -89,6 +92,13 @@ def bulk_load():
     finally:
         _bulk_load.active = False
         data_changed()
+
+
+def wrote(connection):
+    """Tell the cache of a write made below Django's cursor (keywork.lib.bulk's COPY),
+    which the watch on Django's cursors cannot see."""
+    if not getattr(_bulk_load, "active", False):
+        _after_write(connection)
 
 
 def _watch(execute, sql, params, many, context):
