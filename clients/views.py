@@ -558,7 +558,7 @@ def pick(request):
     query = selectors.tidy_query(request.GET.get("find", ""))[:100]
     clients = Client.objects.for_user(request.user).open()
     site = request.GET.get("site", "")
-    if site.isdigit() and len(site) < 12:
+    if site.isascii() and site.isdigit() and len(site) < 12:
         clients = clients.filter(site_id=int(site))
     found = selectors.typed_matches(clients.only("pk", "first_name", "last_name",
                                                  "preferred_name", "reference"), query)

@@ -91,3 +91,14 @@ class ClientPickerMultiple(ClientPicker, forms.SelectMultiple):
     and a ticked match joins the chosen (static/js/keywork.js)."""
 
     template_name = "clients/widgets/client_picker_multiple.html"
+
+    def id_for_label(self, id_):
+        # The field's label names the search box (the boxes each have their own label).
+        return f"{id_}_find" if id_ else id_
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Django's name for it has a dash, which a template cannot read.
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["aria_describedby"] = widget_attrs.get("aria-describedby", "")
+        return context
