@@ -148,6 +148,12 @@ class DiarySettings(models.Model):
         return cls.for_sites([site_id])[site_id]
 
 
+def not_yet_logged(now=None):
+    """The one rule for "booked but not yet logged": booked, and its time has come. Every
+    figure of it reads this: supervision's tallies, the dashboard, the site's day."""
+    return Q(status=KeyworkSession.Status.BOOKED, starts_at__lt=now or timezone.now())
+
+
 class SessionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Sessions a user may see in a diary: those of clients they may see at all."""
@@ -165,6 +171,10 @@ class SessionQuerySet(models.QuerySet):
 
     def between(self, start, end):
         return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+    def not_logged(self, now=None):
+        """Live sessions booked whose time has come and that nobody has logged yet."""
+        return self.live().filter(not_yet_logged(now))
 
     def open_risks(self):
         return self.live().exclude(risks="").filter(risk_dealt_with_at__isnull=True)

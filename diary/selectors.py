@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from clients.models import Allocation, Client
 from clients.selectors import in_current_stay
-from diary.models import ActionProgress, Contact, DiarySettings, KeyworkSession, StaffAbsence
+from diary.models import (
+    ActionProgress,
+    Contact,
+    DiarySettings,
+    KeyworkSession,
+    StaffAbsence,
+    not_yet_logged,
+)
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from safeguarding import selectors as safeguarding_selectors
@@ -283,8 +290,7 @@ def sessions_between(clients, start, end):
             .annotate(held=Count("pk", filter=Q(status=Session.Status.ATTENDED)),
                       missed=Count("pk", filter=Q(status=Session.Status.DID_NOT_ATTEND)),
                       cancelled=Count("pk", filter=Q(status=Session.Status.CANCELLED)),
-                      not_logged=Count("pk", filter=Q(status=Session.Status.BOOKED,
-                                                      starts_at__lt=now))))
+                      not_logged=Count("pk", filter=not_yet_logged(now))))
     counts = {row.pop("client"): row for row in rows}
     cadence = expected_per_week(ids) if ids else {}
     tallies = {}
@@ -809,8 +815,7 @@ def sessions_on_actions(client_id, keys):
 
 # What a duty manager filters the day's sessions by: (value, label, the sessions' filter).
 DAY_FILTERS = {
-    "to_log": (_lazy("Not yet logged"), lambda now: Q(status=Session.Status.BOOKED,
-                                                        starts_at__lt=now)),
+    "to_log": (_lazy("Not yet logged"), not_yet_logged),
     "booked": (_lazy("Booked"), lambda now: Q(status=Session.Status.BOOKED)),
     "attended": (_lazy("Held"), lambda now: Q(status=Session.Status.ATTENDED)),
     "dna": (_lazy("Did not attend"), lambda now: Q(status=Session.Status.DID_NOT_ATTEND)),
@@ -853,6 +858,9 @@ def worker_days(sessions, day, now=None):
                           Session.Status.DID_NOT_ATTEND, Session.Status.CANCELLED])),
                       first=Min("starts_at"), last=Max("starts_at")))
     rows = list(rows)
-    workers = User.objects.in_bulk([row["worker"] for row in rows])
+    # Only what the page shows: the rows are kept in the cache, and a password hash
+    # has no business there.
+    workers = User.objects.only("pk", "first_name", "last_name", "username").in_bulk(
+        [row["worker"] for row in rows])
     days = [WorkerDay(worker=workers[row.pop("worker")], **row) for row in rows]
     return sorted(days, key=lambda d: (d.worker.first_name, d.worker.last_name, d.worker.pk))

@@ -255,13 +255,12 @@ def site_week(request, site_pk):
     })
 
 
-def _week_page(request, week, *, worker=None, site=None):
+def _week_page(request, week, *, worker):
+    """One worker's week (a site's is a day at a time: site_week)."""
     sites = request.user.sites.filter(is_active=True)
     return render(request, "diary/week.html", {
-        "week": week, "worker": worker, "site": site, "today": timezone.localdate(),
+        "week": week, "worker": worker, "today": timezone.localdate(),
         "sites": sites, "colleagues": _workers_at(sites),
-        "out_count": services.out_now(request.user).filter(site=site).count()
-        if site and request.user.is_manager else 0,
     })
 
 

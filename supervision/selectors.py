@@ -51,9 +51,8 @@ def _cover_ending(site_ids, today):
 
 
 def _not_logged(site_ids, today):
-    return set(KeyworkSession.objects.live().filter(
-        client__in=_open_clients(site_ids), status=KeyworkSession.Status.BOOKED,
-        starts_at__lt=timezone.now()).values_list("client_id", flat=True))
+    return set(KeyworkSession.objects.not_logged().filter(
+        client__in=_open_clients(site_ids)).values_list("client_id", flat=True))
 
 
 def _reviews_overdue(site_ids, today):
