@@ -560,6 +560,8 @@ def pick(request):
     site = request.GET.get("site", "")
     if site.isascii() and site.isdigit() and len(site) < 12:
         clients = clients.filter(site_id=int(site))
+    if request.GET.get("admitted") == "1":
+        clients = clients.filter(status__in=[Client.Status.ADMITTED, Client.Status.ACTIVE])
     found = selectors.typed_matches(clients.only("pk", "first_name", "last_name",
                                                  "preferred_name", "reference"), query)
     for client in found:

@@ -31,9 +31,12 @@ class ClientPicker(forms.Select):
     template_name = "clients/widgets/client_picker.html"
     prompt = _("Type part of a name or a reference above")
 
-    def __init__(self, *, site=None, attrs=None):
+    def __init__(self, *, site=None, admitted_only=False, attrs=None):
         super().__init__(attrs)
         self.site = site
+        # Only clients admitted or active (not referred): where the field takes no others,
+        # as booking a session does, the search offers no one it would refuse.
+        self.admitted_only = admitted_only
 
     def _render(self, template_name, context, renderer=None):
         # The project's templates (templates/clients/widgets/), which the forms renderer
@@ -46,6 +49,8 @@ class ClientPicker(forms.Select):
             query["site"] = getattr(self.site, "pk", self.site)
         if self.allow_multiple_selected:
             query["multiple"] = "1"
+        if self.admitted_only:
+            query["admitted"] = "1"
         return f"{reverse('clients:pick')}?{urlencode(query)}"
 
     def get_context(self, name, value, attrs):

@@ -141,7 +141,7 @@ class BookingForm(TimesMixin, forms.Form):
                 queryset=clients, label=_("Client"), empty_label=_("Choose a client"),
                 # A manager books for any client of their sites: a search, not a select
                 # of hundreds (a keyworker's caseload stays a select).
-                widget=ClientPicker() if picker else None,
+                widget=ClientPicker(admitted_only=True) if picker else None,
                 error_messages={"invalid_choice": _(
                     "You cannot book sessions for that client: only their keyworkers, their "
                     "cover and managers can.")})

@@ -89,3 +89,14 @@ def test_several_chosen_are_ticked_boxes_and_validate_as_before(client_record,
     assert html.count("checked") == 2 and "multiple=1" in html.replace("&amp;", "&")
     assert form.is_valid()
     assert set(form.cleaned_data["clients"]) == {client_record, colleagues_client}
+
+
+@pytest.mark.django_db
+def test_admitted_only_offers_no_one_still_referred(client, keyworker, client_record):
+    client.force_login(keyworker)
+    assert "Dee Harper" in found(client, find="dee", admitted="1")
+    client_record.status = Client.Status.REFERRED
+    client_record.save()
+    assert "Dee Harper" in found(client, find="dee")
+    assert "Dee Harper" not in found(client, find="dee", admitted="1")
+    assert "admitted=1" in ClientPicker(admitted_only=True).find_url("client")
