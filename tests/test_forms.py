@@ -104,7 +104,10 @@ def test_a_form_without_errors_has_no_error_summary():
 class EveryKindForm(forms.Form):
     """A field of each kind Keywork's forms draw, with and without what can go around it."""
 
-    name = forms.CharField(label="Name", help_text="As they <em>like</em> to be called")
+    # Markup in a help text only when the form marks it safe (a plain one is escaped:
+    # test_a_help_text_naming_someone_is_escaped).
+    name = forms.CharField(label="Name",
+                           help_text=mark_safe("As they <em>like</em> to be called"))  # noqa: S308
     notes = forms.CharField(label="Notes & more", required=False, widget=forms.Textarea)
     email = forms.EmailField(label="Email", required=False)
     born = forms.DateField(label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
@@ -270,3 +273,13 @@ def test_forms_are_drawn_by_keyworks_renderer():
     from keywork.lib.forms import FormRenderer
 
     assert isinstance(get_default_renderer(), FormRenderer)
+
+
+class NamingForm(forms.Form):
+    cover = forms.CharField(label="Cover", help_text="Suggested: <b>Kim</b>")
+    helper = form_helper("Save")
+
+
+def test_a_help_text_naming_someone_is_escaped():
+    html = render_crispy_form(NamingForm())
+    assert "Suggested: &lt;b&gt;Kim&lt;/b&gt;" in html and "<b>Kim</b>" not in html

@@ -204,6 +204,13 @@ def test_a_gap_in_the_archive_is_refused_and_nothing_is_restored(primary):
     (primary.archive / segment).unlink()
     after = datetime.datetime.fromtimestamp(math.floor(time.time()) + 1, datetime.UTC)
     time.sleep(max(0.0, after.timestamp() + 0.5 - time.time()))
+    # A save after the time asked for, archived: the gap is in the middle of the archive.
+    primary.sql("INSERT INTO saves VALUES ('later still')")
+    later = primary.sql("SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
+    primary.sql("SELECT pg_switch_wal()")
+    deadline = time.monotonic() + 30
+    while not (primary.archive / later).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
     done = primary.manage("restore", "--dir", str(primary.backups),
                           "--to", dates.local(after).strftime("%Y-%m-%d %H:%M:%S"), "--yes")
