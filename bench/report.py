@@ -136,6 +136,8 @@ P95_EXCEPTIONS = {
     "text/csv": (2000, "an export: every row asked for, as a file"),
     XLSX: (2000, "an export: every row asked for, as a spreadsheet"),
     "application/zip": (5000, "a subject access export: everything held about a client"),
+    "admin_changelist": (1000, "Django's own admin changelist, driven only as the client "
+                               "list's yardstick (the 10x budget), not a page of Keywork's"),
     "year_report": (3000, "the outcome report over a year: every session, contact, "
                           "assessment and visit of the year counted"),
 }
