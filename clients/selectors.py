@@ -492,6 +492,18 @@ def typed_name(query):
     return Q(reference__iexact=query) | Q(reference__istartswith=query) | by_name
 
 
+def pickable(user, query, *, site_id=None, admitted_only=False):
+    """The client picker's matches (clients:pick): open clients `user` may see, of one site
+    when given, only admitted or active ones when asked, matching what was typed."""
+    clients = Client.objects.for_user(user).open()
+    if site_id is not None:
+        clients = clients.filter(site_id=site_id)
+    if admitted_only:
+        clients = clients.filter(status__in=[Client.Status.ADMITTED, Client.Status.ACTIVE])
+    return typed_matches(clients.only("pk", "first_name", "last_name", "preferred_name",
+                                      "reference"), query)
+
+
 def typed_matches(queryset, query, *, limit=PICK_LIMIT):
     """Up to `limit` clients of `queryset` matching what was typed (`typed_name`), by name:
     one query. Nothing when nothing was typed."""

@@ -556,14 +556,11 @@ def pick(request):
     match what they typed, of one site when the form is about one; options for a select,
     or boxes to tick where several may be chosen."""
     query = selectors.tidy_query(request.GET.get("find", ""))[:100]
-    clients = Client.objects.for_user(request.user).open()
     site = request.GET.get("site", "")
-    if site.isascii() and site.isdigit() and len(site) < 12:
-        clients = clients.filter(site_id=int(site))
-    if request.GET.get("admitted") == "1":
-        clients = clients.filter(status__in=[Client.Status.ADMITTED, Client.Status.ACTIVE])
-    found = selectors.typed_matches(clients.only("pk", "first_name", "last_name",
-                                                 "preferred_name", "reference"), query)
+    found = selectors.pickable(
+        request.user, query,
+        site_id=int(site) if site.isascii() and site.isdigit() and len(site) < 12 else None,
+        admitted_only=request.GET.get("admitted") == "1")
     for client in found:
         client.label = widgets.label(client)
     name = request.GET.get("name", "client")

@@ -823,6 +823,18 @@ DAY_FILTERS = {
 }
 
 
+def day_sessions(sessions, day, *, worker=None, status=""):
+    """The live sessions of `sessions` on `day`, of one worker and of one status of
+    DAY_FILTERS when given, in the order the site's day lists them."""
+    listed = sessions.live().between(*dates.day_bounds(day))
+    if worker:
+        listed = listed.filter(worker=worker)
+    if status:
+        listed = listed.filter(DAY_FILTERS[status][1](timezone.now()))
+    return (listed.select_related("client", "worker")
+            .order_by("starts_at", "worker__first_name", "pk"))
+
+
 def week_day_counts(sessions, monday):
     """[(day, live sessions that day)] for the seven days from `monday`, in one query (each
     day's bounds from dates.day_bounds, so the days the clocks change count right)."""

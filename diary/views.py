@@ -226,13 +226,7 @@ def site_week(request, site_pk):
     status = status if status in selectors.DAY_FILTERS else ""
     listed = page = None
     if chosen or status:
-        listed = sessions.live().between(*dates.day_bounds(day))
-        if chosen:
-            listed = listed.filter(worker=chosen)
-        if status:
-            listed = listed.filter(selectors.DAY_FILTERS[status][1](timezone.now()))
-        page = Paginator(listed.select_related("client", "worker")
-                         .order_by("starts_at", "worker__first_name", "pk"),
+        page = Paginator(selectors.day_sessions(sessions, day, worker=chosen, status=status),
                          DAY_PAGE).get_page(request.GET.get("page"))
         listed = services.decorate(page.object_list, request.user)
     sites = request.user.sites.filter(is_active=True)

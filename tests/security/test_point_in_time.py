@@ -190,6 +190,14 @@ def test_pruning_removes_only_the_wal_older_than_the_oldest_kept_base_backup(tmp
     assert sorted(p.name for p in archive.iterdir()) == sorted(names[1:])
 
 
+def archived(primary, segment):
+    """Close WAL segment `segment` and wait until the server has archived it."""
+    primary.sql("SELECT pg_switch_wal()")
+    deadline = time.monotonic() + 30
+    while not (primary.archive / segment).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def test_a_gap_in_the_archive_is_refused_and_nothing_is_restored(primary):
     # A lost or damaged segment also ends recovery early: restoring what comes before it
     # would put back an earlier state than the one asked for, without a word.
@@ -197,20 +205,14 @@ def test_a_gap_in_the_archive_is_refused_and_nothing_is_restored(primary):
     primary.sql("SELECT pg_switch_wal()")
     primary.sql("INSERT INTO saves VALUES ('after the gap')")
     segment = primary.sql("SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
-    primary.sql("SELECT pg_switch_wal()")
-    deadline = time.monotonic() + 30
-    while not (primary.archive / segment).exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    archived(primary, segment)
     (primary.archive / segment).unlink()
     after = datetime.datetime.fromtimestamp(math.floor(time.time()) + 1, datetime.UTC)
     time.sleep(max(0.0, after.timestamp() + 0.5 - time.time()))
     # A save after the time asked for, archived: the gap is in the middle of the archive.
     primary.sql("INSERT INTO saves VALUES ('later still')")
     later = primary.sql("SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
-    primary.sql("SELECT pg_switch_wal()")
-    deadline = time.monotonic() + 30
-    while not (primary.archive / later).exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    archived(primary, later)
 
     done = primary.manage("restore", "--dir", str(primary.backups),
                           "--to", dates.local(after).strftime("%Y-%m-%d %H:%M:%S"), "--yes")
