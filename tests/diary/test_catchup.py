@@ -18,9 +18,14 @@ Approval = KeyworkSession.Approval
 
 
 def _past(client_record, keyworker, days):
-    """A session booked `days` ago and never logged."""
+    """A session booked at 10:00 on the day `days` ago and never logged: at a fixed hour, so
+    the day it happened does not move with the hour the test runs (near midnight, `days`
+    ago on the clock can fall on the next day across a change of the clocks, and a session
+    at 23:10 ends on the following day)."""
+    day = timezone.localdate() - days * dates.DAY
     return KeyworkSessionFactory(client=client_record, worker=keyworker,
-                                 starts_at=ago(days=days), expected_minutes=60)
+                                 starts_at=dates.at(day, dates.datetime.time(10, 0)),
+                                 expected_minutes=60)
 
 
 def log(session, by, **fields):
