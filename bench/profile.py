@@ -1,0 +1,84 @@
+"""One page of the bench, in-process: its time per request and where the time goes.
+
+    .venv/bin/python -m bench.profile manager:plans:reviews [keyworker:diary:week ...]
+
+Reads the kinds of page and their URLs from the last bench run's crawl (var/bench/<date>.json,
+written by `make bench` or `python -m bench.run`), opens the same bench database with the
+same settings, and requests each page as the user who crawled it: once to warm the caches,
+then PROFILE_REQUESTS times (default 20), printing the median milliseconds a request (on the
+clock and of this process's CPU, which another busy process on the machine changes less)
+and its queries, then the functions taking the most time over those requests (cProfile, the
+project's own code and the library calls it makes; PROFILE_LINES=0 times the requests
+without the profiler, which slows them). The bench's wrk p95 at 10 connections
+on 2 workers is about five times a page's time here, so a page within budget takes 30 ms
+or less here.
+"""
+
+import cProfile
+import functools
+import io
+import json
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+
+from bench import run
+
+
+def last_crawl():
+    runs = sorted(run.VAR.glob("*.json"))
+    if not runs:
+        sys.exit("No bench run yet: `BENCH_PAGES=healthz BENCH_SECONDS=1 .venv/bin/python -m "
+                 "bench.run` builds the database and crawls it.")
+    data = json.loads(runs[-1].read_text())
+    cfg = run.Config(os.environ)
+    entry = data.get(cfg.label) or next(iter(data.values()))
+    return {kind["name"]: kind for kind in entry["crawl"]["kinds"]}
+
+
+def main(names):
+    cfg = run.Config(os.environ)
+    kinds = last_crawl()
+    run.setup_django(cfg, secrets.token_urlsafe(50))
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    _pages, _pdf, sessions = run.targets()
+    count = int(os.environ.get("PROFILE_REQUESTS", "20"))
+    for name in names or sys.exit(__doc__):
+        kind = kinds.get(name)
+        if kind is None:
+            sys.exit(f"No page {name!r} in the last crawl; the pages are {', '.join(kinds)}")
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = sessions[kind["role"]][0]
+        headers = {"HX-Request": "true", "HX-Target": kind["hx"]} if kind["hx"] else {}
+        get = functools.partial(client.get, kind["url"], headers=headers)
+        assert get().status_code == 200, name
+        times, cpu, queries = [], [], []
+        lines = int(os.environ.get("PROFILE_LINES", "40"))
+        profiler = cProfile.Profile() if lines else None
+        for _i in range(count):
+            with CaptureQueriesContext(connection) as captured:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                if profiler:
+                    profiler.enable()
+                get()
+                if profiler:
+                    profiler.disable()
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            queries.append(len(captured.captured_queries))
+        print(f"\n== {name} {kind['url']}: {statistics.median(times):.1f} ms median, "
+              f"{statistics.median(cpu):.1f} ms of CPU, {max(queries)} queries")
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(lines)
+            print(out.getvalue().split("ncalls", 1)[-1])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
