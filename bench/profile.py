@@ -7,7 +7,7 @@ written by `make bench` or `python -m bench.run`), opens the same bench database
 same settings, and requests each page as the user who crawled it: once to warm the caches,
 then PROFILE_REQUESTS times (default 20), printing the median milliseconds a request (on the
 clock and of this process's CPU, which another busy process on the machine changes less)
-and its queries, then the functions taking the most time over those requests (cProfile, the
+and its queries, then the functions taking the most time over those requests (cProfile, by cumulative time or PROFILE_SORT=tottime; the
 project's own code and the library calls it makes; PROFILE_LINES=0 times the requests
 without the profiler, which slows them). The bench's wrk p95 at 10 connections
 on 2 workers is about five times a page's time here, so a page within budget takes 30 ms
@@ -76,7 +76,7 @@ def main(names):
               f"{statistics.median(cpu):.1f} ms of CPU, {max(queries)} queries")
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(lines)
+            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(lines)
             print(out.getvalue().split("ncalls", 1)[-1])
 
 
