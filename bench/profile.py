@@ -7,11 +7,11 @@ written by `make bench` or `python -m bench.run`), opens the same bench database
 same settings, and requests each page as the user who crawled it: once to warm the caches,
 then PROFILE_REQUESTS times (default 20), printing the median milliseconds a request (on the
 clock and of this process's CPU, which another busy process on the machine changes less)
-and its queries, then the functions taking the most time over those requests (cProfile, by cumulative time or PROFILE_SORT=tottime; the
-project's own code and the library calls it makes; PROFILE_LINES=0 times the requests
-without the profiler, which slows them). The bench's wrk p95 at 10 connections
-on 2 workers is about five times a page's time here, so a page within budget takes 30 ms
-or less here.
+and its queries, then the functions taking the most time over those requests (cProfile,
+by cumulative time or PROFILE_SORT=tottime; PROFILE_LINES=0 times the requests without the
+profiler, which slows them). Measured on 4 Dec 2026, the bench's wrk p95 at 10 connections
+on 2 workers was 7 to 10 times a page's time here without the profiler: a page within its
+150 ms takes 15 ms or less here.
 """
 
 import cProfile
@@ -76,7 +76,8 @@ def main(names):
               f"{statistics.median(cpu):.1f} ms of CPU, {max(queries)} queries")
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(lines)
+            order = os.environ.get("PROFILE_SORT", "cumulative")
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(lines)
             print(out.getvalue().split("ncalls", 1)[-1])
 
 
