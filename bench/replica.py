@@ -162,7 +162,7 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk (make bench does this).")
     primary, replica = clusters()
-    dbname = "keywork_bench"
+    dbname = f"keywork_bench_{cfg.size}"
     cfg.pg_url = primary.url(dbname)
     servers = []
     try:

@@ -60,8 +60,10 @@ class Config:
         self.connections = int(environ.get("BENCH_CONNECTIONS", "10"))
         self.check = environ.get("CHECK", "") not in ("", "0", "false")
         self.redis_url = environ.get("REDIS_URL", "")
+        # A database per size, so that the 2,000-client and 10,000-client runs of one
+        # evening do not rebuild each other's data.
         self.pg_url = environ.get("BENCH_DATABASE_URL",
-                                  "postgres://postgres@127.0.0.1:5432/keywork_bench")
+                                  f"postgres://postgres@127.0.0.1:5432/keywork_bench_{self.size}")
         self.sqlite_path = VAR / f"keywork-{self.size}.sqlite3"
         if self.instances not in (1, 2):
             sys.exit("BENCH_INSTANCES is 1 or 2.")
@@ -137,6 +139,10 @@ def build_database(cfg):
     """Seed the large site unless a database built from the same inputs is there."""
     VAR.mkdir(parents=True, exist_ok=True)
     marker = VAR / f"{cfg.db}-{cfg.size}.built"
+    if cfg.db == "postgres":
+        # Which server and database were built: the replica's bench has clusters of its own.
+        where = hashlib.sha256(cfg.pg_url.encode()).hexdigest()[:8]
+        marker = VAR / f"{cfg.db}-{cfg.size}-{where}.built"
     key = data_key(cfg, datetime.date.today())
     present = _pg_admin(cfg) if cfg.db == "postgres" else cfg.sqlite_path.exists()
     if present and marker.exists() and marker.read_text() == key:
