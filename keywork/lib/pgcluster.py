@@ -65,6 +65,21 @@ class Cluster:
         self.sockets = self.datadir.parent / f"{self.datadir.name}-sockets"
         self.log = self.datadir.parent / f"{self.datadir.name}.log"
 
+    @property
+    def standby_name(self):
+        """The name it gives its primary as a replica (application_name in
+        pg_stat_replication), which the primary's synchronous_standby_names lists."""
+        return "keywork_" + "".join(c if c.isalnum() else "_" for c in self.datadir.name)
+
+    def synchronous_standby(self):
+        """synchronous_standby_names for a primary whose commits wait for this replica,
+        and only for it (not for any other walsender, such as a base backup's)."""
+        return f"'FIRST 1 (\"{self.standby_name}\")'"
+
+    def _conninfo(self, source):
+        return (f"host={source.host} port={source.port} user=postgres "
+                f"application_name={self.standby_name}")
+
     def url(self, dbname="postgres"):
         return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
 
@@ -108,7 +123,7 @@ class Cluster:
         the replication protocol); with `replica`, one that keeps following it."""
         self.destroy()
         self._prepare_parent()
-        args = ["-h", source.host, "-p", source.port, "-U", "postgres", "-D", self.datadir,
+        args = ["-d", self._conninfo(source), "-D", self.datadir,
                 "--wal-method=stream", "--checkpoint=fast"]
         if replica:
             args.append("--write-recovery-conf")
@@ -191,8 +206,7 @@ class Cluster:
         pg_basebackup. Returns how ("pg_rewind" or "pg_basebackup"); start() it after."""
         self.stop("fast")
         rewound = self.run("pg_rewind", "--target-pgdata", self.datadir,
-                           "--source-server",
-                           f"host={source.host} port={source.port} user=postgres dbname=postgres",
+                           "--source-server", self._conninfo(source) + " dbname=postgres",
                            "--write-recovery-conf", check=False, timeout=1800)
         if rewound.returncode == 0:
             # pg_rewind copied the source's settings (its port among them): ours again.

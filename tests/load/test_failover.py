@@ -63,7 +63,8 @@ def pair():
                            stdout=subprocess.DEVNULL)
         replica.basebackup(primary, {"synchronous_standby_names": "''"}).start()
         # From now on a commit on the primary waits until the replica has it on disk.
-        execute(primary.url(), "ALTER SYSTEM SET synchronous_standby_names = '*'")
+        execute(primary.url(), "ALTER SYSTEM SET synchronous_standby_names = "
+                + replica.synchronous_standby())
         execute(primary.url(), "SELECT pg_reload_conf()")
         # A checkpoint now, as the primary's own every few minutes would be in service:
         # pg_rewind starts from the last one both servers share, and needs its WAL.
@@ -144,6 +145,9 @@ def test_the_old_primary_rejoins_as_a_replica_and_follows(pair):
                               check=True, timeout=1800, capture_output=True, text=True).stdout
     rejoined_s = time.monotonic() - started
     assert execute(primary.url(), "SELECT pg_is_in_recovery()")[0][0] is True
+    # The new primary waits for it by name, and for nothing else that streams from it.
+    assert execute(replica.url(), "SELECT application_name, sync_state FROM "
+                   "pg_stat_replication") == [(primary.standby_name, "sync")]
     # The app keeps writing to the new primary (libpq skips the rejoined replica, which
     # refuses writes); with synchronous replication each commit reached the old one too.
     load = Load(server.port, people, tag="rejoined", seconds=8).drive()
