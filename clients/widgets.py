@@ -31,9 +31,12 @@ class ClientPicker(forms.Select):
     template_name = "clients/widgets/client_picker.html"
     prompt = _("Type part of a name or a reference above")
 
-    def __init__(self, *, site=None, admitted_only=False, attrs=None):
+    def __init__(self, *, site=None, site_field_id="", admitted_only=False, attrs=None):
         super().__init__(attrs)
         self.site = site
+        # Where the form chooses the site itself: the id of its site <select>, whose value
+        # goes with each search, so that only that site's clients are offered.
+        self.site_field_id = site_field_id
         # Only clients admitted or active (not referred): where the field takes no others,
         # as booking a session does, the search offers no one it would refuse.
         self.admitted_only = admitted_only
@@ -57,6 +60,7 @@ class ClientPicker(forms.Select):
         context = super().get_context(name, value, attrs)
         context["widget"]["find_url"] = self.find_url(name)
         context["widget"]["find_id"] = f"{context['widget']['attrs'].get('id', name)}_find"
+        context["widget"]["site_field_id"] = self.site_field_id
         return context
 
     def chosen(self, value):

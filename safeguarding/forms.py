@@ -18,7 +18,7 @@ class IncidentForm(forms.ModelForm):
 
     clients = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Clients involved"),
-        widget=ClientPickerMultiple(),
+        widget=ClientPickerMultiple(site_field_id="id_site"),
         help_text=_("Find each by name or reference and tick them."))
 
     class Meta:

@@ -100,3 +100,16 @@ def test_admitted_only_offers_no_one_still_referred(client, keyworker, client_re
     assert "Dee Harper" in found(client, find="dee")
     assert "Dee Harper" not in found(client, find="dee", admitted="1")
     assert "admitted=1" in ClientPicker(admitted_only=True).find_url("client")
+
+
+@pytest.mark.django_db
+def test_a_form_that_chooses_its_site_sends_it_with_each_search(client, keyworker,
+                                                                client_record, other_site):
+    html = str(ClientPickerMultiple(site_field_id="id_site").render("clients", []))
+    assert 'data-hx-include="#id_site"' in html
+    client.force_login(keyworker)
+    # The incident form's picker: its search carries the site chosen in the form.
+    page = client.get(reverse("safeguarding:raise")).content.decode()
+    assert 'data-hx-include="#id_site"' in page and 'id="id_site"' in page
+    assert "Dee Harper" in found(client, find="dee", site=client_record.site_id)
+    assert "Dee Harper" not in found(client, find="dee", site=other_site.pk)
