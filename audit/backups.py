@@ -66,7 +66,10 @@ def make(root=None, *, keep=14):
     root = Path(root or backup_root())
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S-%f")
     folder = root / f"{PREFIX}{stamp}"
-    folder.mkdir(parents=True)
+    # Every client's records are in it: readable by the account that runs Keywork only.
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o700)
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         connection.ensure_connection()

@@ -38,6 +38,8 @@ def test_backup_then_change_then_restore_finds_the_original(emptied, transaction
     record = ClientFactory(site=SiteFactory(code="BK1"), first_name="Dee")
 
     folder = backups.make(tmp_path / "backups")
+    # The whole database is in it: no other account on the machine may read it.
+    assert folder.stat().st_mode & 0o777 == 0o700
 
     record.first_name = "Changed"
     record.save()
