@@ -141,6 +141,12 @@ P95_EXCEPTIONS = {
     "year_report": (3000, "the outcome report over a year: every session, contact, "
                           "assessment and visit of the year counted"),
 }
+# One request in-process (the crawl's), the first after a write anywhere: the cached parts
+# of pages (keywork.lib.cache) are made again. wrk's repeated requests with no write
+# between them find them cached; a working day has writes every few seconds, so a page
+# must also answer promptly without its cache. Files (PDFs, exports, the year's report)
+# keep their p95 budget.
+AFTER_WRITE_MS = 1000
 # Bytes over the wire for a page's first visit with a cold cache: its HTML compressed and
 # every stylesheet, script, icon and font it loads, each as served compressed.
 # About 70 KB of it is the same on every page (Bootstrap's stylesheet and script, htmx,
@@ -170,17 +176,39 @@ def cold_limit(page):
     return _exception(page, COLD_EXCEPTIONS) or (PAGE_COLD_KB, "")
 
 
+def after_write_limit(page):
+    """A page's budget in ms for one request, in-process, right after a write elsewhere
+    (nothing cached served): AFTER_WRITE_MS, or its p95 budget where that is larger."""
+    return max(AFTER_WRITE_MS, p95_limit(page)[0])
+
+
+def after_kept(page):
+    measured = page.get("after_write_ms")
+    return "" if measured is None or measured <= after_write_limit(page) else " **missed**"
+
+
 def page_budgets(run):
     """A p95 budget and a bytes budget for every page driven, named by the page."""
     budgets = []
     for page in run["pages"].values():
         limit, _why = p95_limit(page)
         budgets.append(_p95_budget(f"{page['name']} p95 ≤ {limit} ms", page["name"], limit))
+        if page.get("after_write_ms") is not None:
+            budgets.append(_after_write_budget(
+                f"{page['name']} after a write ≤ {after_write_limit(page)} ms",
+                page["name"], after_write_limit(page)))
         cold = cold_limit(page)
         if cold:
             budgets.append(_cold_budget(f"{page['name']} ≤ {cold[0]} KB with a cold cache",
                                         page["name"], cold[0]))
     return budgets
+
+
+def _after_write_budget(text, name, limit_ms):
+    def check(run):
+        ms = run["pages"][name]["after_write_ms"]
+        return ms <= limit_ms, f"{ms:.0f} ms"
+    return Budget(text, check)
 
 
 def _cold_budget(text, name, limit_kb):
@@ -196,7 +224,7 @@ def add_crawl_figures(pages, kinds):
         if kind["name"] in pages:
             pages[kind["name"]] |= {key: kind[key] for key in (
                 "role", "view", "content_type", "queries", "html_bytes", "gzip_bytes",
-                "cold_bytes")}
+                "cold_bytes", "after_write_ms") if key in kind}
 
 
 def check_budgets(run, budgets=None):
@@ -242,8 +270,8 @@ def markdown_table(run):
     request, HTML and its bytes over the wire, its p95 budget), then the PDF, memory, the
     fixed budgets, every budget missed, and what the crawl did not drive."""
     lines = ["| page | role | path | requests/s | p50 ms | p95 ms | queries | HTML KB "
-             "| gzip KB | cold KB | p95 budget ms |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| gzip KB | cold KB | p95 budget ms | after a write ms |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for page in run["pages"].values():
         view = page.get("view") or page["name"]
         label = page["name"] if page["name"].partition(":")[2] != view else view
@@ -252,7 +280,8 @@ def markdown_table(run):
             f"| {label} | {page.get('role', '')} | `{page['path']}` | {page['rps']:.0f} | "
             f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page.get('queries', '')} | "
             f"{_kb(page, 'html_bytes')} | {_kb(page, 'gzip_bytes')} | "
-            f"{_kb(page, 'cold_bytes')} | {p95_limit(page)[0]}{kept} |")
+            f"{_kb(page, 'cold_bytes')} | {p95_limit(page)[0]}{kept} | "
+            f"{page.get('after_write_ms', '')}{after_kept(page)} |")
     pdf = run["pdf"]
     lines += [
         "",
@@ -271,7 +300,8 @@ def markdown_table(run):
     page_checks = [(text, ok, measured) for text, ok, measured in checked
                    if text not in fixed]
     missed = [f"- {text}: {measured}" for text, ok, measured in page_checks if not ok]
-    lines += ["", f"Every page p95 ≤ {PAGE_P95_MS} ms and ≤ {PAGE_COLD_KB} KB with a cold "
+    lines += ["", f"Every page p95 ≤ {PAGE_P95_MS} ms, ≤ {AFTER_WRITE_MS} ms in-process "
+              f"right after a write, and ≤ {PAGE_COLD_KB} KB with a cold "
               f"cache, but for those named: {len(page_checks) - len(missed)} of "
               f"{len(page_checks)} kept." + (" Missed:" if missed else ""), *missed]
     return "\n".join(lines + crawl_notes(run))

@@ -1,6 +1,8 @@
 """The crawl's pure parts: what a page links to, and one URL per kind of page."""
 
-from bench.crawl import Frontier, Link, PageLinks, same_site, unreached_reason
+import pytest
+
+from bench.crawl import Crawler, Frontier, Link, PageLinks, same_site, unreached_reason
 
 KINDS = {
     "/": "home",
@@ -116,3 +118,16 @@ def test_a_url_name_not_reached_says_why():
         == "a form's POST target (not a page)"
     assert unreached_reason("login", open_view, set()).startswith("open without a login")
     assert unreached_reason("plans:paper_file", view, set()).startswith("no page reached")
+
+
+@pytest.mark.django_db
+def test_a_page_is_timed_warm_and_again_right_after_a_write(client, keyworker):
+    from keywork.lib.cache import generation
+
+    client.force_login(keyworker)
+    crawler = Crawler("keyworker", client.session.session_key, {})
+    before = generation()
+    kind, _page = crawler.measure("diary:today", Link("/diary/today/"))
+    assert kind.status == 200 and kind.crawl_ms > 0 and kind.after_write_ms > 0
+    # The data generation moved on between the two: nothing cached served the second.
+    assert generation() != before

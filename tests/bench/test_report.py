@@ -189,6 +189,18 @@ def test_the_crawl_figures_join_the_pages_driven():
                                         **{k: v for k, v in kinds[0].items() if k != "name"}}}
 
 
+def test_a_page_slow_right_after_a_write_is_a_miss_whatever_its_cached_p95():
+    run = good_run()
+    run["pages"]["keyworker:home"]["after_write_ms"] = 2400.0
+    run["pages"]["manager:diary:site_week"]["after_write_ms"] = 90.0
+    assert report.misses(run) == ["keyworker:home after a write ≤ 1000 ms: 2400 ms"]
+    table = report.markdown_table(run)
+    assert "| 150 | 2400.0 **missed** |" in table and "| 150 | 90.0 |" in table
+    # A file keeps its own, larger budget.
+    pdf = page("keyworker:plans:pdf", 8, p95=1200, content_type="application/pdf")
+    assert report.after_write_limit(pdf) == 5000
+
+
 def test_the_table_lists_what_the_crawl_did_not_drive_and_did_not_reach():
     run = good_run()
     run["crawl"] = {
