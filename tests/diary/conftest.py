@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clients.models import Allocation
+from keywork.lib import dates
 from staff.models import User
 from tests.factories import AllocationFactory, KeyworkSessionFactory, UserFactory
 
@@ -19,11 +20,28 @@ def ago(**delta):
     return (timezone.now() - datetime.timedelta(**delta)).replace(second=0, microsecond=0)
 
 
+def earlier_today():
+    """A moment already past today: an hour ago, or the day's first minute when the day is
+    younger than an hour (an hour ago would be yesterday, before a cover starting today)."""
+    midnight = dates.at(timezone.localdate(), datetime.time(0, 0))
+    return max(ago(hours=1), midnight)
+
+
+def an_hour_ago_on_one_day():
+    """An hour ago; in the day's first hour, 22:00 the day before instead, so that a session
+    of 50 minutes from then begins and ends on one day, in the past (its log form's day,
+    start and end make sense), and is not yet late."""
+    start = ago(hours=1)
+    if dates.local_day(start) != timezone.localdate():
+        start = dates.at(timezone.localdate() - DAY, datetime.time(22, 0))
+    return start
+
+
 @pytest.fixture
 def booked(client_record, keyworker):
     """Dee's session with Kim, booked to start an hour ago, 50 minutes long, not yet logged."""
-    return KeyworkSessionFactory(client=client_record, worker=keyworker, starts_at=ago(hours=1),
-                                 expected_minutes=50)
+    return KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                 starts_at=an_hour_ago_on_one_day(), expected_minutes=50)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
 from tests.clients.test_access import LOGIN, OK, ROLES, assert_outcome, sign_in
-from tests.diary.conftest import DAY, ago
+from tests.diary.conftest import DAY, ago, an_hour_ago_on_one_day
 from tests.factories import ContactFactory, KeyworkSessionFactory, local_moment
 
 MATRIX = {
@@ -47,7 +47,7 @@ POST_ONLY = {"diary:addendum", "diary:check_in", "diary:risk_resolve", "diary:co
 def world(client_record, keyworker, colleague, manager, site):
     return {
         "session": KeyworkSessionFactory(client=client_record, worker=keyworker,
-                                         starts_at=ago(hours=1), lone_working=True,
+                                         starts_at=an_hour_ago_on_one_day(), lone_working=True,
                                          expected_back_at=ago(minutes=10)),
         "held": KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
                                       starts_at=ago(days=7), risks="Threatened by a visitor"),

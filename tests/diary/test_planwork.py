@@ -175,8 +175,11 @@ def test_striking_the_session_takes_its_progress_back_from_the_plan(
 def test_the_plan_lists_the_sessions_that_worked_on_each_action_across_versions(
         client, client_record, keyworker, plan):
     actions = actions_of(plan)
+    # Yesterday morning: a day ago and two hours would be late in the day's first two hours.
     first = KeyworkSessionFactory(client=client_record, worker=keyworker,
-                                  starts_at=ago(days=1, hours=2), expected_minutes=50)
+                                  starts_at=dates.at(timezone.localdate() - dates.DAY,
+                                                     dates.datetime.time(10, 0)),
+                                  expected_minutes=50)
     second = KeyworkSessionFactory(client=client_record, worker=keyworker,
                                    starts_at=ago(hours=2), expected_minutes=50)
     log(first, keyworker, {actions["Action 2.2"].pk: (NOT_YET, "Not ready to talk about it.")})

@@ -11,7 +11,7 @@ from clients.models import Client
 from diary import services
 from diary.models import Contact, KeyworkSession
 from keywork.lib.stale import StaleEdit
-from tests.diary.conftest import DAY, HOUR, ago
+from tests.diary.conftest import DAY, HOUR, ago, earlier_today
 from tests.factories import ClientFactory, KeyworkSessionFactory, local_moment
 
 MINUTE = datetime.timedelta(minutes=1)
@@ -187,7 +187,7 @@ def test_the_second_person_logging_the_same_session_is_told_who_did(booked, keyw
 
 def test_cover_worker_logs_sessions_while_covering(colleagues_client, cover, cover_worker):
     session = KeyworkSessionFactory(client=colleagues_client, worker=cover_worker,
-                                    starts_at=ago(hours=2))
+                                    starts_at=earlier_today())
     log(session, cover_worker)
     assert services.cover_notes([session]) == {session.pk: cover.handover_note}
 

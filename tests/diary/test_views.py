@@ -9,7 +9,7 @@ from django.utils import timezone
 from diary import services
 from diary.models import Contact, KeyworkSession
 from keywork.lib import dates
-from tests.diary.conftest import DAY, ago
+from tests.diary.conftest import DAY, ago, earlier_today
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -328,7 +328,7 @@ def test_the_log_form_shows_what_was_agreed_last_time_and_the_handover(client, c
     KeyworkSessionFactory(client=colleagues_client, worker=colleague, held=True,
                           starts_at=ago(days=7), next_steps="Rob to bring his payslips")
     session = KeyworkSessionFactory(client=colleagues_client, worker=cover_worker,
-                                    starts_at=ago(hours=1))
+                                    starts_at=earlier_today())
     client.force_login(cover_worker)
     page = client.get(reverse("diary:log", args=[session.pk])).content.decode()
     assert "Rob to bring his payslips" in page
@@ -337,7 +337,8 @@ def test_the_log_form_shows_what_was_agreed_last_time_and_the_handover(client, c
 
 def test_cover_sessions_are_marked_with_the_handover_note_on_today(client, cover, cover_worker,
                                                                    colleagues_client):
-    KeyworkSessionFactory(client=colleagues_client, worker=cover_worker, starts_at=ago(hours=1))
+    KeyworkSessionFactory(client=colleagues_client, worker=cover_worker,
+                          starts_at=earlier_today())
     client.force_login(cover_worker)
     page = client.get(reverse("diary:today")).content.decode()
     assert ">cover</span>" in page
