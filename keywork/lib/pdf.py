@@ -14,6 +14,7 @@ anywhere`), but WeasyPrint then lays out the rest of the paragraph again for eac
 breaks, and a pasted blob of 100,000 characters took minutes.
 """
 
+import atexit
 import base64
 import binascii
 import logging
@@ -103,6 +104,7 @@ def _weasyprint():
             body, content_type = fetch(url)
             return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
+    atexit.register(_forget_fonts)
     return weasyprint.HTML, FontConfiguration, StaticOnlyFetcher
 
 
@@ -122,6 +124,13 @@ def _font_configuration():
     if configuration is None:
         configuration = _fonts.configuration = _weasyprint()[1]()
     return configuration
+
+
+def _forget_fonts():
+    """Let the main thread's font configuration go while the interpreter still stands: it
+    deletes the folder of @font-face files it wrote, which it could not do at the very
+    end, once the modules it calls are gone."""
+    _fonts.configuration = None
 
 
 def _break_run(match):
