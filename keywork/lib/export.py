@@ -3,7 +3,6 @@
 import csv
 import tempfile
 
-import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -41,6 +40,10 @@ def csv_response(header, rows, filename):
 
 def xlsx_response(header, rows, filename, sheet="Report"):
     """Write rows to an XLSX file on disk (constant memory) and stream it back."""
+    # Imported here: XlsxWriter (42 modules) took 2-3 MB of every worker at start, and only the
+    # outcome report's export uses it (the URLconf imports this module with its views).
+    import xlsxwriter
+
     # FileResponse closes the file (and so deletes it) once the download is sent.
     file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     book = xlsxwriter.Workbook(file, {"constant_memory": True, "strings_to_formulas": False,

@@ -269,6 +269,22 @@ def test_a_plan_pdf_renders_in_well_under_a_second(full_plan, keyworker):
     assert statistics.median(timings) < 1.0
 
 
+def test_every_pdf_of_a_process_shares_one_font_configuration_and_embeds_the_fonts():
+    """keywork.lib.pdf keeps one WeasyPrint font configuration a thread (a new one each
+    document grew a worker by a quarter of a megabyte a PDF): the second document gets the
+    same one, and still embeds the vendored fonts its @font-face rules name."""
+    html = render_to_string("pdf/base.html", {}, request=RequestFactory().get("/"))
+    html = html.replace("</body>", "<p>Regular <strong>bold</strong></p></body>")
+    fonts = []
+    for _ in range(2):
+        body = pdf.html_to_pdf(html)
+        fonts.append(subprocess.run(["pdffonts", "-"], input=body, capture_output=True,
+                                    check=True).stdout.decode())
+    assert pdf._font_configuration() is pdf._font_configuration()
+    for listing in fonts:
+        assert "+Keywork-Sans " in listing and "+Keywork-Sans-Bold " in listing, listing
+
+
 def test_a_long_run_of_text_gets_places_to_break_and_markup_is_kept():
     """keywork.lib.pdf.breakable: a zero-width space every 12 characters in a run of 25 or
     more with no space (an entity counting as one character, never split); words, tags,
