@@ -210,6 +210,21 @@ def test_the_bell_queries_do_not_grow(client, site, keyworker, size,
     assert f">{len(selectors.due_for(keyworker))}<" in count
 
 
+def test_the_bell_reads_what_today_worked_out(client, site, keyworker, monkeypatch,
+                                              django_assert_max_num_queries):
+    """After a change, Today works out what is due and the bell, asked by the menu as Today
+    loads, reads it from the cache instead of working it out again."""
+    busy_week(site=site, keyworker=keyworker, size=10)
+    client.force_login(keyworker)
+    cache.clear()
+    client.get(reverse("diary:today"))
+    monkeypatch.setattr(selectors, "due_for", None)  # asked again, the bell would fail
+    with django_assert_max_num_queries(2):  # the session and the user
+        count = client.get(reverse("diary:due_count")).content.decode()
+    monkeypatch.undo()
+    assert f">{len(selectors.due_for(keyworker))}<" in count
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_worker_week_queries_do_not_grow(client, site, keyworker, size,
                                          django_assert_max_num_queries):
