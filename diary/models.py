@@ -326,6 +326,9 @@ class KeyworkSession(LateRecord):
             models.Index(fields=["site", "starts_at"], name="session_awaiting_check_in",
                          condition=(Q(place="external") | Q(lone_working=True))
                          & Q(checked_in_at__isnull=True)),
+            # The few recorded late among every session ever held: what Today and the bell
+            # list (selectors.late_records), each time either is worked out afresh.
+            models.Index(fields=["approval"], name="session_approval"),
         ]
 
     def __str__(self):
@@ -542,6 +545,7 @@ class Contact(LateRecord):
         indexes = [
             models.Index(fields=["client", "at"], name="contact_client_timeline"),
             models.Index(fields=["site", "at"], name="contact_site_day"),
+            models.Index(fields=["approval"], name="contact_approval"),  # as sessions'
         ]
         constraints = [
             # An agency for a professional, and only for one.

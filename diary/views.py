@@ -139,14 +139,20 @@ def today(request):
     if shown in DUE_GROUPS:  # one group in full: asked for, so worked out afresh
         context.update(_today_due(request, selectors.due_for(user), shown))
     else:
-        # Kept as HTML: the items themselves (plan statuses, ladder positions) are slow to
-        # pickle and unpickle by the thousand.
-        context.update(cached(("today_due", user.pk),
-                              lambda: _today_due(request, selectors.due_for(user))))
+        context.update(_due_today(request))
     context["absences"] = selectors.absences_to_come(user)
     if user.is_manager:
         context["out_count"] = services.out_now(user).count()
     return render(request, "diary/today.html", context)
+
+
+def _due_today(request):
+    """Today's tasks as Today first shows them, with their count: one entry in the cache
+    for Today and the bell, so that after a change the first of them works due_for out and
+    the other (the menu asks the bell as Today loads) reads it. Kept as HTML: the items
+    themselves (plan statuses, ladder positions) are slow to pickle by the thousand."""
+    user = request.user
+    return cached(("today_due", user.pk), lambda: _today_due(request, selectors.due_for(user)))
 
 
 def _today_due(request, due, shown=""):
@@ -177,8 +183,7 @@ def due_count(request):
     for it): how many things Today lists, from the same selector, kept in the cache until
     something changes."""
     _staff_only(request)
-    user = request.user
-    count = cached(("due_count", user.pk), lambda: len(selectors.due_for(user)))
+    count = _due_today(request)["due_count"]
     return render(request, "diary/includes/due_count.html", {"count": count})
 
 

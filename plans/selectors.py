@@ -417,6 +417,26 @@ def plan_statuses(clients, today=None):
     return {client.pk: PlanStatus.of(client, today) for client in rows}
 
 
+def manager_review_due_q(today):
+    """`manager_review_state` in SQL, on `with_plan_status` annotations: the manager's review
+    is due or overdue (a first signed plan started 4 weeks ago or more, no review signed
+    off). The lists that filter or count in the database ask this; a test holds it to the
+    same answers as PlanStatus.manager_review."""
+    return Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
+
+
+def manager_reviews(clients, today=None):
+    """[(client, PlanStatus)] of `clients` whose manager's 4-13 week review is due or
+    overdue (PlanStatus.manager_review): Today's list. The database picks them out first
+    (`manager_review_due_q`), so a site of thousands of clients loads only those. One
+    query."""
+    today = today or timezone.localdate()
+    rows = with_plan_status(Client.objects.filter(pk__in=client_ids(clients))).filter(
+        manager_review_due_q(today))
+    statuses = ((client, PlanStatus.of(client, today)) for client in rows)
+    return [(client, status) for client, status in statuses if status.manager_review]
+
+
 def needing_attention(clients, show="all", today=None):
     """Open clients whose plan needs something: unsigned, review overdue, the manager's
     4-13 week review due or overdue, or no plan at all; the most urgent first. `show`
@@ -427,12 +447,11 @@ def needing_attention(clients, show="all", today=None):
     """
     today = today or timezone.localdate()
     annotated = with_plan_status(clients.open().exclude(status=Client.Status.REFERRED))
-    manager_due = Q(plan_started__lte=today - MANAGER_REVIEW_FROM, plan_manager_reviewed=False)
     conditions = {
         "unsigned": Q(plan_draft__isnull=False),
         "overdue": Q(plan_next_review__lt=today) | Q(
             plan_current__isnull=False, plan_next_review__isnull=True, plan_review_on__lt=today),
-        "manager": manager_due,
+        "manager": manager_review_due_q(today),
         "none": Q(plan_current__isnull=True, plan_draft__isnull=True),
     }
     urgency = Case(
@@ -456,9 +475,8 @@ def needing_attention(clients, show="all", today=None):
 def manager_reviews_due(clients, today=None):
     """The ids of `clients` whose manager's review is due or overdue (the dashboard's
     figure), in one query."""
-    return {pk for pk, status in plan_statuses(
-        Client.objects.filter(pk__in=client_ids(clients)).open(), today).items()
-        if status.manager_review}
+    return {client.pk for client, _status in manager_reviews(
+        Client.objects.filter(pk__in=client_ids(clients)).open(), today)}
 
 
 # What the client still has to do ---------------------------------------------------------

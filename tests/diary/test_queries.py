@@ -20,6 +20,7 @@ from diary import selectors, services
 from diary.models import ClientCadence, KeyworkSession
 from keywork.lib import dates
 from staff.models import User
+from stages import services as stages_services
 from tests.diary.conftest import DAY, ago
 from tests.factories import (
     AgencyFactory,
@@ -28,7 +29,9 @@ from tests.factories import (
     ContactFactory,
     KeyworkSessionFactory,
     UserFactory,
+    client_with_keyworker,
     local_moment,
+    signed_plan,
 )
 
 SIZES = [10, 120]
@@ -69,6 +72,11 @@ TODAY_QUERIES = 18  # + their own absences to come (issue 17)
 # clients named, and the out-now count.
 # + re-assessments of their own caseload (16), absences (17), bans due for review (17)
 TODAY_MANAGER_QUERIES = 23
+# What a manager does at their sites, in due_for: their sites, the manager's reviews due
+# (picked out in SQL), the clients whose ladder tasks are all met (one query, four more
+# for their ladder and one for the clients once any is found) and the bans to review. It
+# was the plan status and the ladder of every client of the site, then every client named.
+MANAGER_DUE_QUERIES = 9
 # The bell: the same list, counted (and then kept in the cache until something changes).
 BELL_QUERIES = 15  # main measured 14 before issue 16's re-assessments added one
 WEEK_QUERIES = 8
@@ -154,6 +162,43 @@ def test_a_managers_today_queries_do_not_grow(client, site, keyworker, manager, 
     assert page.count("Tester") >= size
 
 
+def site_of_managers_work(*, site, keyworker, size, travel):
+    """`size` clients at `site` whose manager's 4-13 week review is due (a plan signed five
+    weeks ago), every other one also ready for promotion on the ladder."""
+    site.uses_ladder = True
+    site.save()
+    for n in range(size):
+        record = client_with_keyworker(site=site, keyworker=keyworker, first_name=f"Ann{n}",
+                                       last_name=f"Tester{n:03d}")
+        travel(days=-35)
+        signed_plan(client=record, by=keyworker)
+        travel.back()
+        stages_services.ladder_start(client=record, by=keyworker, on=record.admitted_on)
+        if n % 2 == 0:
+            for task in stages_services.current_stage(record).stage.tasks.all():
+                stages_services.evidence_record(client=record, task=task, by=keyworker,
+                                                on=timezone.localdate(), what="Seen")
+
+
+@pytest.mark.parametrize("size", [4, 24])
+def test_a_managers_due_items_take_the_same_queries_at_any_size(
+        client, site, keyworker, manager, size, travel, django_assert_max_num_queries):
+    """The issue: a manager's Today, worked out afresh after every change, read the plan
+    status and the ladder of each of 2,000 clients to list the few hundred due (4 s)."""
+    site_of_managers_work(site=site, keyworker=keyworker, size=size, travel=travel)
+    today = timezone.localdate()
+    with django_assert_max_num_queries(MANAGER_DUE_QUERIES):
+        items = selectors._manager_items(manager, today)
+    kinds = [item.kind for item in items]
+    assert (kinds.count("manager_review"), kinds.count("promotion")) == (size, size // 2)
+    client.force_login(manager)
+    cache.clear()
+    with django_assert_max_num_queries(TODAY_MANAGER_QUERIES):
+        page = client.get(reverse("diary:today")).content.decode()
+    assert "Sign off your 4–13 week review of Ann0" in page
+    assert page.count("promotion to") >= min(size // 2, 1)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_the_bell_queries_do_not_grow(client, site, keyworker, size,
                                       django_assert_max_num_queries):
@@ -162,6 +207,21 @@ def test_the_bell_queries_do_not_grow(client, site, keyworker, size,
     cache.clear()
     with django_assert_max_num_queries(BELL_QUERIES):
         count = client.get(reverse("diary:due_count")).content.decode()
+    assert f">{len(selectors.due_for(keyworker))}<" in count
+
+
+def test_the_bell_reads_what_today_worked_out(client, site, keyworker, monkeypatch,
+                                              django_assert_max_num_queries):
+    """After a change, Today works out what is due and the bell, asked by the menu as Today
+    loads, reads it from the cache instead of working it out again."""
+    busy_week(site=site, keyworker=keyworker, size=10)
+    client.force_login(keyworker)
+    cache.clear()
+    client.get(reverse("diary:today"))
+    monkeypatch.setattr(selectors, "due_for", None)  # asked again, the bell would fail
+    with django_assert_max_num_queries(2):  # the session and the user
+        count = client.get(reverse("diary:due_count")).content.decode()
+    monkeypatch.undo()
     assert f">{len(selectors.due_for(keyworker))}<" in count
 
 

@@ -146,13 +146,21 @@ def test_a_manager_review_is_due_the_same_on_every_page(site, keyworker, manager
     due = client_with_keyworker(site=site, keyworker=keyworker, first_name="Due")
     overdue = client_with_keyworker(site=site, keyworker=keyworker, first_name="Overdue")
     early = client_with_keyworker(site=site, keyworker=keyworker, first_name="Early")
-    for record, days in ((due, 35), (overdue, 100), (early, 10)):
+    done = client_with_keyworker(site=site, keyworker=keyworker, first_name="Done")
+    for record, days in ((due, 35), (overdue, 100), (early, 10), (done, 50)):
         travel(days=-days)
-        signed_plan(client=record, by=keyworker)
+        plan = signed_plan(client=record, by=keyworker)
         travel.back()
+    services.manager_review_sign(plan=plan, by=manager, comments="Seen")
+    client_with_keyworker(site=site, keyworker=keyworker, first_name="Unplanned")
     statuses = selectors.plan_statuses(Client.objects.all(), today)
-    assert {c.first_name: statuses[c.pk].manager_review for c in (due, overdue, early)} == {
-        "Due": "due", "Overdue": "overdue", "Early": ""}
+    assert {c.first_name: statuses[c.pk].manager_review
+            for c in (due, overdue, early, done)} == {
+        "Due": "due", "Overdue": "overdue", "Early": "", "Done": ""}
+    # Picked out in the database (manager_review_due_q), the same as PlanStatus says.
+    assert {c.pk: status for c, status in selectors.manager_reviews(
+        Client.objects.all(), today)} == {due.pk: statuses[due.pk],
+                                           overdue.pk: statuses[overdue.pk]}
     assert selectors.manager_reviews_due(Client.objects.all(), today) == {due.pk, overdue.pk}
     listed = selectors.needing_attention(Client.objects.all(), show="manager", today=today)
     assert set(listed.values_list("pk", flat=True)) == {due.pk, overdue.pk}

@@ -156,6 +156,44 @@ def test_what_is_flagged_can_be_done(ladder_site, keyworker, manager, client):
     assert services.current_stage(client_record).stage.name == "Stage 1"
 
 
+def test_promotions_are_those_whose_ladder_position_says_promotion_due(ladder_site, keyworker,
+                                                                      manager):
+    """promotions() asks the database first which clients have every task met: it must
+    find what LadderPosition.promotion_due says of each, no more and no fewer."""
+    _on_ladder(ladder_site, keyworker, "Waiting")
+    ready = _on_ladder(ladder_site, keyworker, "Ready")
+    _evidence_all(ready, keyworker)
+    partly = _on_ladder(ladder_site, keyworker, "Partly")
+    _evidence_all(partly, keyworker)
+    partly.evidence.order_by("pk").first().delete()
+    lapsed = _on_ladder(ladder_site, keyworker, "Lapsed")
+    _evidence_all(lapsed, keyworker)
+    one = lapsed.evidence.order_by("pk").first()
+    one.lapsed_at, one.lapsed_by, one.lapsed_reason = timezone.now(), manager, "Relapse"
+    one.save()
+    top = _on_ladder(ladder_site, keyworker, "Top")
+    _climb_to(top, Ladder.objects.current().stages.order_by("-order").first().order,
+              manager, keyworker)
+    _evidence_all(top, keyworker)
+    positions = selectors.ladder_positions(Client.objects.all())
+    expected = {pk for pk, position in positions.items() if position.promotion_due}
+    assert expected == {ready.pk}
+    assert set(selectors.promotions(Client.objects.all())) == expected
+    assert selectors.promotions(Client.objects.all())[ready.pk] == positions[ready.pk]
+
+
+def test_promotions_load_no_ladder_when_none_is_due(ladder_site, keyworker,
+                                                    django_assert_num_queries):
+    """A site of thousands on the ladder with no promotion due: one query, not the ladder of
+    each (a manager's Today asks this after every change)."""
+    clients = [_on_ladder(ladder_site, keyworker, f"C{n}") for n in range(6)]
+    with django_assert_num_queries(1):
+        assert selectors.promotions(Client.objects.all()) == {}
+    _evidence_all(clients[0], keyworker)
+    with django_assert_num_queries(5):
+        assert set(selectors.promotions(Client.objects.all())) == {clients[0].pk}
+
+
 def test_ladder_positions_take_five_queries_for_any_number(ladder_site, keyworker,
                                                            django_assert_num_queries):
     clients = [_on_ladder(ladder_site, keyworker, f"C{n}") for n in range(2)]
