@@ -1,4 +1,8 @@
+import html
+
 from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from stages.models import Rating
 
@@ -23,3 +27,69 @@ def rating_key(level=2):
     """"What the ratings mean": every rating of the stage-of-change scale with its score
     and its description (stages.models.Rating), under a heading of `level`."""
     return {"ratings": list(Rating), "level": level}
+
+
+def _text(value):
+    """{{ value }} for a plain value: Django's escape() without its lazy-string wrapper,
+    which on the assessment form's thousand or so texts was a tenth of the page's time."""
+    return html.escape(str(value))
+
+
+@register.simple_tag
+def assessment_rows(rows):
+    """The assessment form's needs, under a heading for each area: each need a fieldset of
+    its legend (the need, its rating last time, a suggestion), the rating's buttons in a
+    radiogroup named for the need with the rating's errors, and the note with its label.
+
+    Written here in Python rather than as a template loop: 45 needs of six buttons each
+    were most of the page's time as {% for %}s of {{ }} lookups. Every text is escaped
+    (`_text`), the scale's labels once for the page. `rows` are the view's dicts (need,
+    rating and note fields, new_area, previous: the rating last time, suggest);
+    stages/assessment_form.html shows where they go.
+    """
+    scale = [(_text(value), _text(label)) for value, label in Rating.choices]
+    shown = dict(Rating.choices)
+    last_time = gettext("Last time: %(rating)s")
+    suggestion = _text(gettext("Suggested: Achieving (5+ plan actions done)"))
+    placeholder = _text(gettext("Note"))
+    html_ = []
+    for number, row in enumerate(rows):
+        need, rating, note = row["need"], row["rating"], row["note"]
+        if row["new_area"]:
+            html_.append(f'{"</div>" if number else ""}<h2 class="h5 mt-4">'
+                         f'{_text(need.area.name)}</h2><div class="list-group mb-3">')
+        errors, chosen = rating.errors, rating.value()
+        name, id_ = _text(rating.html_name), _text(rating.auto_id)
+        required = ' required aria-invalid="true"' if errors else " required"
+        need_name = _text(need.name)
+        legend = [need_name]
+        if row["previous"]:
+            rated = row["previous"]
+            legend.append('\n<span class="d-block small fw-normal text-body-secondary">'
+                          f'{_text(last_time % {"rating": shown.get(rated, rated)})}</span>')
+        if row["suggest"]:
+            legend.append('\n<span class="d-block small fw-normal text-success"><i '
+                          f'class="bi bi-lightbulb" aria-hidden="true"></i> {suggestion}</span>')
+        buttons = "".join(
+            f'<input type="radio" name="{name}" value="{value}" class="btn-check" '
+            f'id="{id_}_{i}"{required}{" checked" if value == chosen else ""}>'
+            f'<label class="btn btn-sm btn-outline-primary" for="{id_}_{i}">{label}</label>\n'
+            for i, (value, label) in enumerate(scale))
+        messages = "".join(f'\n<div class="text-danger small">{_text(error)}</div>'
+                           for error in errors)
+        note_id, note_value = _text(note.id_for_label), note.value()
+        html_.append(
+            '<fieldset class="list-group-item assessment-row row d-flex g-2 align-items-center '
+            f'mx-0 mt-0 pt-0{" border-danger" if errors else ""}">\n'
+            '<legend class="col-12 col-xl-3 col-form-label fs-6 fw-semibold mb-0">'
+            f'{"".join(legend)}</legend>\n<div class="col-12 col-md-auto">\n'
+            f'<div class="assessment-scale" role="radiogroup" aria-label="{need_name}">\n'
+            f'{buttons}</div>{messages}</div>\n<div class="col-12 col-md assessment-note">\n'
+            f'<label class="visually-hidden" for="{note_id}">{_text(note.label)}</label>\n'
+            '<input type="text" class="form-control form-control-sm" '
+            f'name="{_text(note.html_name)}" id="{note_id}" '
+            f'value="{"" if note_value is None else _text(note_value)}" maxlength="300" '
+            f'placeholder="{placeholder}">\n</div>\n</fieldset>\n')
+    if html_:
+        html_.append("</div>")
+    return mark_safe("".join(html_))  # noqa: S308 (every text in it escaped by _text)
