@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from activities.selectors import NO_SESSIONS, rate_text, rates
 from clients.models import Client
 from clients.selectors import in_current_stay
+from keywork.lib.cache import cached
 from keywork.lib.dates import format_day
 from stages.models import (
     Assessment,
@@ -182,6 +183,14 @@ def ladder_positions(clients):
 def ladder_position(client):
     """The client's LadderPosition, or None when they are not on the ladder."""
     return ladder_positions([client]).get(client.pk)
+
+
+def ladder_position_shown(client):
+    """ladder_position(client) for a page to show, kept in the cache until the data
+    changes (keywork.lib.cache.cached): its five queries were a tenth of the ladder page's
+    time. A service deciding a move reads ladder_position() itself."""
+    # In a tuple, so that "not on the ladder" is kept too.
+    return cached(("stages:ladder_position", client.pk), lambda: (ladder_position(client),))[0]
 
 
 def stage_below(stage):

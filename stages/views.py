@@ -209,7 +209,7 @@ def assessment_detail(request, pk, assessment_pk):
 
 
 def _ladder_context(client):
-    position = selectors.ladder_position(client)
+    position = selectors.ladder_position_shown(client)
     if position is None:
         return {"current": None}
     current = position.current

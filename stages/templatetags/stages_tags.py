@@ -1,6 +1,9 @@
 import html
 
 from django import template
+from django.template.defaultfilters import date
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -93,3 +96,97 @@ def assessment_rows(rows):
     if html_:
         html_.append("</div>")
     return mark_safe("".join(html_))  # noqa: S308 (every text in it escaped by _text)
+
+
+@register.simple_tag
+def ladder_stages(stages, current, client):
+    """The ladder page's stages from the client's current one up, each a section headed
+    by its name (and "current", and the benefit of reaching it) listing its tasks; the
+    stages above the current one folded under "Higher stages".
+
+    `stages` are the rows stages.views._ladder_context makes. Written here rather than as
+    template loops, whose thirty tasks of {{ }} lookups and {% url %}s were a third of the
+    page's time; lapsed evidence, which is rare, is drawn by its own template.
+    """
+    html_ = []
+    for number, row in enumerate(stages):
+        stage = row["stage"]
+        if number == 1:
+            html_.append('<details class="mb-4"><summary class="h5">'
+                         f'{_text(gettext("Higher stages (tasks can be evidenced early)"))}'
+                         "</summary>")
+        html_.append(
+            f'\n<section class="mb-4" aria-labelledby="stage-{stage.pk}">\n'
+            f'<h2 id="stage-{stage.pk}" class="h5">{_text(stage.name)}'
+            + (f' <span class="badge text-bg-primary">{_text(gettext("current"))}</span>'
+               if stage.pk == current.stage.pk else "")
+            + (f' <span class="small fw-normal text-body-secondary">· {_text(stage.benefit)}'
+               "</span>" if stage.benefit else "")
+            + "</h2>\n"
+            + (f'<ul class="list-group">\n{_tasks(row["tasks"], client)}</ul>\n'
+               if row["tasks"] else
+               f'<p class="text-body-secondary">{_text(gettext("The top of the ladder."))}</p>')
+            + "\n</section>\n")
+    if len(stages) > 1:
+        html_.append("</details>")
+    return mark_safe("".join(html_))  # noqa: S308 (every text in it escaped by _text)
+
+
+def _tasks(tasks, client):
+    """One stage's tasks, each a list item: done or not, the task, its evidence (or "not
+    applicable"), its lapsed evidence, the register's figures or what the product already
+    knows, and the button to add evidence or confirm."""
+    where_appropriate = _text(gettext("where appropriate"))
+    not_applicable = _text(gettext("not applicable"))
+    evidenced = _text(gettext("Evidenced:"))
+    html_ = []
+    for item in tasks:
+        task, evidence, answer = item["task"], item["evidence"], item["answer"]
+        register = item["register"]
+        text = _text(task.text)
+        parts = ['<li class="list-group-item">\n'
+                 '<div class="d-flex flex-wrap justify-content-between gap-2">\n<div>\n',
+                 '<i class="bi bi-check-circle-fill text-success" aria-hidden="true"></i>'
+                 if evidence else '<i class="bi bi-circle" aria-hidden="true"></i>',
+                 "\n", text]
+        if task.where_appropriate:
+            parts.append(f' <span class="small text-body-secondary">({where_appropriate})</span>')
+        if evidence:
+            parts.append(
+                '\n<div class="small ms-4">\n'
+                + (f'<span class="badge text-bg-secondary">{not_applicable}</span>'
+                   if evidence.status == "na"
+                   else f'<span class="visually-hidden">{evidenced}</span>')
+                + f"\n{_text(evidence.what)} · {_text(date(evidence.on))} · {_text(evidence.by)}")
+            if evidence.task_text != task.text:
+                parts.append("\n<br><em>" + _text(gettext("Given for: “%(text)s”") % {
+                    "text": evidence.task_text}) + "</em>")
+            if evidence.file:
+                url = reverse("stages:evidence_file", args=[client.pk, evidence.pk])
+                parts.append(f' · <a href="{_text(url)}">{_text(gettext("file"))}</a>')
+            parts.append("\n</div>")
+        parts.extend("\n" + render_to_string("stages/includes/lapsed.html", {"e": e})
+                     for e in item["lapsed"])
+        if not evidence and register:
+            activity = item["register_activity"]
+            url = reverse("activities:detail", args=[activity.pk])
+            parts.append(
+                '\n<div class="small ms-4"><i class="bi bi-people" aria-hidden="true"></i> '
+                f'{_text(gettext("From the register:"))} {_text(register)} · '
+                f'<a href="{_text(url)}">{_text(activity.name)}</a></div>')
+        if not evidence and answer:
+            parts.append(
+                '\n<div class="small ms-4 text-success"><i class="bi bi-info-circle" '
+                f'aria-hidden="true"></i> {_text(answer.text)}'
+                + (f' · <a href="{_text(answer.url)}">{_text(gettext("see it"))}</a>'
+                   if answer.url else "") + "</div>")
+        parts.append("\n</div>\n")
+        if not evidence and not register and not client.is_archived:
+            url = reverse("stages:evidence_create", args=[client.pk, task.pk])
+            parts.append(
+                f'<a class="btn btn-sm btn-outline-primary align-self-start" href="{_text(url)}">'
+                f'{_text(gettext("Confirm") if answer else gettext("Add evidence"))}'
+                f'<span class="visually-hidden">: {text}</span></a>\n')
+        parts.append("</div>\n</li>\n")
+        html_.append("".join(parts))
+    return "".join(html_)
