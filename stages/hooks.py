@@ -8,6 +8,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+
 from keywork.lib.cache import cached
 
 
@@ -39,6 +41,6 @@ def known_answer(task, client):
     provider = task_answers.get(task.known_from) if task.known_from else None
     if provider is None:
         return None
-    # In a tuple, so that "nothing known" is kept too.
-    return cached(("stages:known_answer", task.known_from, client.pk),
+    # In a tuple, so that "nothing known" is kept too; its text is in the reader's language.
+    return cached(("stages:known_answer", task.known_from, client.pk, get_language()),
                   lambda: (provider(client),))[0]
