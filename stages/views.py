@@ -220,7 +220,7 @@ def _ladder_context(client):
     lapsed = defaultdict(list)
     for e in client.evidence.lapsed().select_related("by", "lapsed_by", "task__stage"):
         lapsed[e.task_id].append(e)
-    registers = selectors.register_tasks(
+    registers = selectors.register_tasks_shown(
         client, [task for stage in stages for task in stage.tasks.all()])
     rows = []
     for stage in stages:
