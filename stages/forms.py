@@ -1,5 +1,7 @@
 """Forms for assessments, evidence, promotions and the portfolio."""
 
+import copy
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +13,30 @@ from stages.models import AssessmentSettings, PortfolioItem, Rating
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+_RATING = forms.ChoiceField(
+    choices=Rating.choices, widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    error_messages={"required": _("Choose a rating, or Not applicable.")})
+
+
+def _rating_field(label):
+    """A need's rating field: `_RATING` copied as a form copies its declared fields
+    (Field.__deepcopy__: its own widget and attributes, messages and validators), the
+    choices shared rather than deep-copied, since nothing changes them. Building 45
+    ChoiceFields afresh (the choices normalised, the messages merged, each time) was a
+    tenth of the assessment page's time."""
+    field = copy.copy(_RATING)
+    field.label = label
+    field.widget = copy.copy(_RATING.widget)
+    field.widget.attrs = _RATING.widget.attrs.copy()
+    field.error_messages = _RATING.error_messages.copy()
+    field.validators = _RATING.validators[:]
+    return field
+
+
 class AssessmentForm(forms.Form):
     """One row per need in use: a rating (radio buttons, quick by keyboard) and a note.
 
-    Rendered by hand in the template as a compact grid; fields are `r<need id>` and
+    Drawn as a compact grid by stages_tags.assessment_rows; fields are `r<need id>` and
     `n<need id>`.
     """
 
@@ -26,10 +48,7 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.needs = needs
         for need in needs:
-            self.fields[f"r{need.pk}"] = forms.ChoiceField(
-                label=need.name, choices=Rating.choices,
-                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-                error_messages={"required": _("Choose a rating, or Not applicable.")})
+            self.fields[f"r{need.pk}"] = _rating_field(need.name)
             self.fields[f"n{need.pk}"] = forms.CharField(
                 label=_("Note on %(need)s") % {"need": need.name}, required=False,
                 max_length=300)
@@ -39,26 +58,15 @@ class AssessmentForm(forms.Form):
                 for need in self.needs}
 
     def rows(self):
-        """(need, rating field, note field, scale) for the template, in order.
-
-        `scale` is the rating's radio buttons as (value, label, id, checked): worked out
-        here once for the 45 needs, with the labels translated once, because rendering
-        each of the 270 buttons through the widget's template was most of the page's time.
-        """
-        labels = [(value, str(label)) for value, label in Rating.choices]
-        rows = []
-        for need in self.needs:
-            rating = self[f"r{need.pk}"]
-            chosen = rating.value()
-            scale = [(value, label, f"{rating.auto_id}_{i}", value == chosen)
-                     for i, (value, label) in enumerate(labels)]
-            rows.append((need, rating, self[f"n{need.pk}"], scale))
-        return rows
+        """(need, rating field, note field) for the page, in order; the page's
+        `{% assessment_rows %}` (stages_tags) draws them."""
+        return [(need, self[f"r{need.pk}"], self[f"n{need.pk}"]) for need in self.needs]
 
     def rated(self):
         """How many needs have a rating (one of the scale or Not applicable) as the form
         stands: the "n of 45 done" the page starts from, before any script runs."""
-        return sum(1 for need in self.needs if self[f"r{need.pk}"].value() in Rating.values)
+        rated = set(Rating.values)
+        return sum(1 for need in self.needs if self[f"r{need.pk}"].value() in rated)
 
 
 class EvidenceForm(forms.Form):

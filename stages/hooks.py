@@ -8,6 +8,10 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+
+from keywork.lib.cache import cached
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -29,5 +33,14 @@ def done_actions(client):
 
 
 def known_answer(task, client):
+    """What the product already knows of `task` for `client` (an Answer), or None.
+
+    Kept in the cache until the data changes (keywork.lib.cache.cached): the providers'
+    queries (a plan in force of the current stay, the actions done) were an eighth of the
+    ladder page's time, and their answers move only with what is written."""
     provider = task_answers.get(task.known_from) if task.known_from else None
-    return provider(client) if provider else None
+    if provider is None:
+        return None
+    # In a tuple, so that "nothing known" is kept too; its text is in the reader's language.
+    return cached(("stages:known_answer", task.known_from, client.pk, get_language()),
+                  lambda: (provider(client),))[0]

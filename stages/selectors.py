@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from activities.selectors import NO_SESSIONS, rate_text, rates
 from clients.models import Client
 from clients.selectors import in_current_stay
+from keywork.lib.cache import cached
 from keywork.lib.dates import format_day
 from stages.models import (
     Assessment,
@@ -208,6 +209,14 @@ def ladder_position(client):
     return ladder_positions([client]).get(client.pk)
 
 
+def ladder_position_shown(client):
+    """ladder_position(client) for a page to show, kept in the cache until the data
+    changes (keywork.lib.cache.cached): its five queries were a tenth of the ladder page's
+    time. A service deciding a move reads ladder_position() itself."""
+    # In a tuple, so that "not on the ladder" is kept too.
+    return cached(("stages:ladder_position", client.pk), lambda: (ladder_position(client),))[0]
+
+
 def stage_below(stage):
     """The rung below `stage` on its ladder, or None on the first."""
     return (LadderStage.objects.filter(ladder_id=stage.ladder_id, order__lt=stage.order)
@@ -346,6 +355,15 @@ def register_tasks(client, tasks):
     found = rates([client.pk], {link.activity_id for link in links}) if links else {}
     return {link.task_id: (link, found.get((client.pk, link.activity_id), NO_SESSIONS))
             for link in links}
+
+
+def register_tasks_shown(client, tasks):
+    """register_tasks() for the ladder page to show, kept in the cache until the data
+    changes, and for a minute at most since a session that starts moves the rates with
+    the clock (keywork.lib.cache.cached): its queries were a tenth of the page's time.
+    Whether typed evidence is refused is decided by register_tasks() itself."""
+    return cached(("stages:register_tasks", client.pk, tuple(task.pk for task in tasks)),
+                  lambda: register_tasks(client, tasks))
 
 
 def register_figures(link, rate):

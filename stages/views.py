@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -126,12 +127,12 @@ def _assessment_page(request, client, form, *, assessment=None):
                 else client.assessments).first()
     previous_ratings = {}
     if previous:
-        previous_ratings = {r.need_id: r for r in previous.ratings.all()}
+        previous_ratings = dict(previous.ratings.order_by().values_list("need_id", "rating"))
     suggested = services.suggestions(client)
     rows = []
     area = None
-    for need, rating, note, scale in form.rows():
-        rows.append({"need": need, "rating": rating, "note": note, "scale": scale,
+    for need, rating, note in form.rows():
+        rows.append({"need": need, "rating": rating, "note": note,
                      "new_area": need.area_id != area,
                      "previous": previous_ratings.get(need.pk),
                      "suggest": suggested.get(need.pk)})
@@ -170,9 +171,10 @@ def assessment_edit(request, pk, assessment_pk):
     if client.is_archived:
         messages.error(request, _("This client has left; their record is archived."))
         return redirect("stages:assessments", client.pk)
-    ratings = {r.need_id: r for r in assessment.ratings.select_related("need__area")}
-    needs = list(Need.objects.in_use().select_related("area"))
-    needs += [r.need for r in ratings.values() if r.need.is_retired]
+    ratings = {r.need_id: r for r in assessment.ratings.order_by()}
+    # The needs in use, then those retired since this assessment rated them.
+    needs = sorted(Need.objects.filter(Q(is_retired=False) | Q(pk__in=[*ratings]))
+                   .select_related("area"), key=lambda need: need.is_retired)
     initial = {"assessed_on": assessment.assessed_on, "version": assessment.version}
     for need_id, rating in ratings.items():
         initial[f"r{need_id}"] = rating.rating
@@ -207,7 +209,7 @@ def assessment_detail(request, pk, assessment_pk):
 
 
 def _ladder_context(client):
-    position = selectors.ladder_position(client)
+    position = selectors.ladder_position_shown(client)
     if position is None:
         return {"current": None}
     current = position.current
@@ -218,7 +220,7 @@ def _ladder_context(client):
     lapsed = defaultdict(list)
     for e in client.evidence.lapsed().select_related("by", "lapsed_by", "task__stage"):
         lapsed[e.task_id].append(e)
-    registers = selectors.register_tasks(
+    registers = selectors.register_tasks_shown(
         client, [task for stage in stages for task in stage.tasks.all()])
     rows = []
     for stage in stages:
