@@ -30,10 +30,11 @@ def _site_staff(request):
 
 
 def _activity_for(request, pk):
-    """An activity of one of the user's sites (404 otherwise)."""
+    """An activity of one of the user's sites (404 otherwise), with its site and usual
+    facilitator (the activity's page names both)."""
     _site_staff(request)
-    return get_object_or_404(Activity.objects.for_user(request.user).select_related("site"),
-                             pk=pk)
+    return get_object_or_404(
+        Activity.objects.for_user(request.user).select_related("site", "facilitator"), pk=pk)
 
 
 def _may_change(request, activity):
