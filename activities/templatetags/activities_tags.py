@@ -4,24 +4,14 @@ filter, a `{% url %}` and a `{% blocktranslate %}` per row), and the page must s
 15 ms. Each row's markup is the one written here, as the template had it."""
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from keywork.lib import dates
+from keywork.lib.rows import url_of
 
 register = template.Library()
-
-
-def _url_of(name):
-    """A function of a pk giving the URL `name` takes it to, reversed once (not once a row:
-    a reverse costs as much as the rest of a row)."""
-    marker = 2_147_483_647
-    url = reverse(name, args=[marker])
-    head, tail = url.split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
 
 _ROW = ('<li class="list-group-item d-flex flex-wrap justify-content-between '
         'align-items-center gap-2">\n  <div><a href="{}">{}</a>{}\n'
@@ -32,7 +22,7 @@ _ROW = ('<li class="list-group-item d-flex flex-wrap justify-content-between '
 def member_items(context, members, activity):
     """One <li> per current member: their name, since when, their attendance rate, and
     (while the group runs) the form by which they leave it."""
-    client_url, leave_url = _url_of("clients:detail"), _url_of("activities:member_leave")
+    client_url, leave_url = url_of("clients:detail"), url_of("activities:member_leave")
     # The words are the template's, translated once for the list, not once a row.
     since, attended, none_held = (_("member since %(day)s"),
                                   _("attended %(a)s of %(h)s (%(p)s%%)"),
@@ -62,7 +52,7 @@ def member_items(context, members, activity):
 def session_items(sessions, may_change, *, past=False):
     """One <li> per session: its day and time (a link to its register), who runs it,
     where, how many came (a past one) or why it was cancelled, and its edit link."""
-    register_url, edit_url = _url_of("activities:register"), _url_of("activities:session_edit")
+    register_url, edit_url = url_of("activities:register"), url_of("activities:session_edit")
     cancelled = format_html('\n    <span class="badge text-bg-secondary">{}</span>',
                             _("cancelled"))
     edit = format_html('\n  <a class="btn btn-sm btn-link" href="{{}}">{}<span '
