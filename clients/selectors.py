@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from clients import extensions
 from clients.models import Allocation, Client, Episode, SiteMove
+from keywork.lib.cache import cached
 from staff.models import Gender, Site, Skill, User, split_languages
 
 
@@ -192,6 +193,24 @@ def keyworkers_shown(site_ids, on=None):
     return (User.objects.filter(
         Q(sites__in=site_ids, role=User.Role.KEYWORKER, is_active=True)
         | Q(pk__in=holders_at(site_ids, on))).distinct().order_by("first_name", "last_name"))
+
+
+def keyworker_caseloads(site_ids, on=None):
+    """The keyworkers page's rows: (worker, Caseload) for each worker `keyworkers_shown`
+    gives, their caseload from `caseload_sizes`, kept while the data stays the same
+    (`keywork.lib.cache.cached`): finding and counting a large site's 58 keyworkers and
+    1,800 allocations took 6 ms of the page's 15. The rows are the site's, the same for
+    each of its managers; only what the page shows of a worker is loaded (a password hash
+    has no business in the cache)."""
+    site_ids = sorted(site_ids)
+
+    def find():
+        workers = list(keyworkers_shown(site_ids, on).only(
+            "username", "first_name", "last_name", "is_active", "phone", "caseload_limit"))
+        caseloads = caseload_sizes(workers, on)
+        return [(worker, caseloads[worker.pk]) for worker in workers]
+
+    return cached(("keyworker-caseloads", site_ids, on), find)
 
 
 def keyworkers_at(sites):

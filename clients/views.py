@@ -493,12 +493,10 @@ def _to_keyworkers(site):
 
 def keyworker_list(request):
     site, sites = manager_site(request)
-    workers = list(selectors.keyworkers_shown([site.pk]))
-    caseloads = selectors.caseload_sizes(workers)
     return render(request, "clients/keyworker_list.html", {
         "site": site, "sites": sites,
-        "rows": [(w, caseloads[w.pk], forms.CaseloadLimitForm(instance=w, prefix=f"w{w.pk}"))
-                 for w in workers],
+        "rows": [(w, caseload, forms.CaseloadLimitForm(instance=w, prefix=f"w{w.pk}"))
+                 for w, caseload in selectors.keyworker_caseloads([site.pk])],
     })
 
 

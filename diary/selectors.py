@@ -639,9 +639,13 @@ def away(site_ids, first_day, last_day, *, client_ids=None):
 def _away(absences, site_ids, first_day, last_day, *, client_ids=None):
     if not absences:
         return []
+    # The open clients at these sites by the join to the client (as caseload_sizes), not
+    # `client__in` a subquery: SQLite listed every open client of the site (1,800) to find
+    # the absent workers' 30, 3 ms of the dashboard's 15.
     allocations = (Allocation.objects.primary()
                    .filter(worker__in={a.worker_id for a in absences}, start__lte=last_day,
-                           client__in=Client.objects.open().filter(site_id__in=site_ids))
+                           client__site_id__in=site_ids)
+                   .exclude(client__status__in=Client.ENDED)
                    .filter(Q(end__isnull=True) | Q(end__gt=first_day))
                    .select_related("client").order_by("client__last_name",
                                                       "client__first_name", "client__pk"))

@@ -243,7 +243,12 @@ def dashboard(request):
     return render(request, "supervision/dashboard.html", {
         "table": table, "sites": sites, "chosen": chosen, "site_query": site_query,
         "urgent": selectors.urgent_items(site_ids, None if user.is_manager else user),
-        "away": _away_this_week(site_ids) if user.is_manager else None,
+        # Who is away this week, from the cache too (a moment's absence or cover recorded
+        # moves it on): their clients and cover took a large site 6 ms of the page's 15.
+        "away": cached_render(request, ["dashboard-away", *site_ids],
+                              "diary/includes/away_this_week.html",
+                              lambda: {"away": _away_this_week(site_ids)})
+        if user.is_manager else None,
         "safeguarding": safeguarding_selectors.count_rows(safeguarding_selectors.counts(
             site_ids, timezone.localdate() - SAFEGUARDING_DAYS, timezone.localdate()))
         if user.is_manager else None,

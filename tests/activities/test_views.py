@@ -137,3 +137,18 @@ def test_the_register_offers_the_picker_for_someone_not_a_member(
     page = client.get(reverse("activities:register", args=[session.pk])).content.decode()
     assert "Dee Harper" in page  # the member's line
     assert "Rob Quinn" not in page and reverse("clients:pick") in page
+
+
+def test_the_activity_page_shows_a_register_marked_after_it_was_cached(
+        client, workshop, member, keyworker, manager):
+    """The members' rates are kept in the cache (activities.selectors.members_with_rates):
+    marking a register moves them on at once."""
+    session = add_session(workshop, manager, days_ago=1)
+    client.force_login(keyworker)
+    url = reverse("activities:detail", args=[workshop.pk])
+    assert "attended 0 of 1 (0%)" in client.get(url).content.decode()
+    client.post(reverse("activities:register", args=[session.pk]),
+                {f"c{member.pk}": "attended"})
+    page = client.get(url).content.decode()
+    assert "attended 1 of 1 (100%)" in page
+    assert "1 came" in page

@@ -266,6 +266,17 @@ def test_keyworkers_page_shows_caseload_against_limit_and_sets_limits(client, ma
     assert keyworker.caseload_limit == 3
 
 
+def test_keyworkers_page_shows_a_new_allocation_after_it_was_cached(client, manager, keyworker,
+                                                                   client_record, site):
+    """Its rows are kept in the cache (clients.selectors.keyworker_caseloads): a client
+    allocated since counts at once."""
+    client.force_login(manager)
+    url = reverse("clients:keyworkers")
+    assert "1 of 12" in client.get(url).content.decode()
+    client_with_keyworker(site=site, keyworker=keyworker)
+    assert "2 of 12" in client.get(url).content.decode()
+
+
 def test_transfer_page_moves_a_caseload(client, manager, keyworker, colleague, site):
     clients = [client_with_keyworker(site=site, keyworker=colleague) for _ in range(2)]
     client.force_login(manager)

@@ -165,3 +165,17 @@ def test_the_cover_page_arranges_cover_in_one_post(client, leave, client_record,
     assert "to Sam Reid" in response.content.decode()
     session.refresh_from_db()
     assert session.worker == colleague
+
+
+def test_the_dashboard_shows_an_absence_recorded_after_it_was_cached(client, keyworker,
+                                                                     manager):
+    """Who is away this week is kept in the cache with the dashboard's figures: an absence
+    recorded since shows at once."""
+    client.force_login(manager)
+    url = reverse("supervision:dashboard")
+    assert "Nobody is recorded as away this week." in client.get(url).content.decode()
+    services.absence_record(worker=keyworker, kind="sickness", first_day=today(),
+                            last_day=today(), by=manager)
+    page = client.get(url).content.decode()
+    assert "Nobody is recorded as away this week." not in page
+    assert "Kim Lowe" in page and "Away today" in page
