@@ -596,14 +596,9 @@ def review_list(request):
     site, sites = manager_site(request)
     form = forms.ReviewListForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_valid() else "all"
-    clients = selectors.needing_attention(
-        Client.objects.filter(site=site), show=show or "all",
-    ).prefetch_related(Prefetch(
-        "allocations", queryset=Allocation.objects.current().primary().select_related("worker"),
-        to_attr="keyworkers"))
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    for client in page.object_list:
-        client.plan_status = selectors.PlanStatus.of(client)
+    page = Paginator(selectors.needing_attention_ids(site, show or "all"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.attention_rows(page.object_list)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(request, "plans/review_list.html", {
