@@ -11,7 +11,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -204,13 +204,16 @@ def plan_create(request, pk):
 def plan_detail(request, pk):
     plan = plan_for(request, pk, services.with_content(Plan.objects).select_related(
         "paper_original").prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
-        Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related(
-            Prefetch("items", queryset=ReviewItem.objects.select_related("action",
-                                                                         "milestone")))),
-    ))
+        Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by"))))
     services.number_actions(plan)
-    services.attach_action_sessions(plan)
+    if plan.signed_at:
+        # Reviews, the sessions that worked on the actions and the manager's review are of
+        # a signed version: the page shows none of them on a draft, so a draft asks none.
+        prefetch_related_objects([plan], Prefetch(
+            "reviews", queryset=Review.objects.select_related("by").prefetch_related(
+                Prefetch("items", queryset=ReviewItem.objects.select_related(
+                    "action", "milestone")))))
+        services.attach_action_sessions(plan)
     digest = plan.digest()
     client = plan.client
     versions = list(services.client_plans(client))
@@ -224,7 +227,7 @@ def plan_detail(request, pk):
         "roles": Signature.Role.choices,
         "versions": versions,
         "review": selectors.plan_review(plan),
-        "manager": selectors.version_manager_review(plan, versions),
+        "manager": selectors.version_manager_review(plan, versions) if plan.signed_at else None,
         "is_manager": is_manager,
         "can_record_paper": plan.is_draft and _may_record_paper(request, plan),
         "accesses": plan.accesses.select_related("by")[:5],

@@ -1,4 +1,5 @@
 from django import template
+from django.template.defaultfilters import linebreaksbr, truncatewords
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -6,6 +7,7 @@ from django.utils.translation import gettext
 
 from keywork.lib.dates import format_day
 from plans import selectors
+from plans.models import Action
 
 register = template.Library()
 
@@ -105,3 +107,79 @@ def manager_list_rows(clients):
          plan_label, plan_cell(client.plan_status, without_manager=True),
          review_label, _manager_review_cell(client, client.plan_status))
         for client in clients))
+
+
+_OUTCOME_BADGES = {Action.Outcome.DONE: "text-bg-success",
+                   Action.Outcome.NOT_DONE: "text-bg-danger",
+                   Action.Outcome.CHANGED: "text-bg-warning"}
+
+
+def _csrf_input(context):
+    token = context.get("csrf_token")
+    # As {% csrf_token %}: nothing where the view gave no token.
+    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker, not a secret
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+def _action_sessions(action):
+    if not getattr(action, "sessions", None):
+        return ""
+    return format_html(
+        '<div class="small mt-1">{}:\n<ul class="mb-1 ps-3">\n{}\n</ul>\n</div>',
+        gettext("Worked on at sessions"), format_html_join("", (
+            '<li><a href="{}">{}</a> · {} · <strong>{}</strong>{}</li>'), (
+            (work.url, format_day(work.on), work.worker, work.progress,
+             format_html(": {}", work.note) if work.note else "")
+            for work in action.sessions)))
+
+
+def _progress_form(action, csrf_input):
+    options = format_html_join("", '<option value="{}"{}>{}</option>', (
+        (value, " selected" if value == action.outcome else "", label)
+        for value, label in Action.Outcome.choices))
+    return format_html(
+        '<details class="d-print-none">\n<summary class="small">{}<span class="visually-hidden">'
+        ': {}</span></summary>\n<form method="post" action="{}" class="mt-2">{}\n'
+        '<label class="form-label small" for="outcome-{}">{}</label>\n'
+        '<select class="form-select form-select-sm mb-2" id="outcome-{}" name="outcome">{}'
+        '</select>\n<label class="form-label small" for="learnt-{}">{}</label>\n'
+        '<textarea class="form-control form-control-sm mb-2" id="learnt-{}" name="learnt" '
+        'rows="2">{}</textarea>\n<button type="submit" class="btn btn-sm btn-primary">{}'
+        '</button>\n</form>\n</details>',
+        gettext("Record progress"), truncatewords(action.what, 6),
+        reverse("plans:action_progress", args=[action.pk]), csrf_input,
+        action.pk, gettext("How it went"), action.pk, options, action.pk,
+        gettext("What was learnt"), action.pk, action.learnt, gettext("Save progress"))
+
+
+def _how_it_went(action, progress, csrf_input):
+    return format_html(
+        '\n<td class="stack-wide" data-label="{}">\n<span class="badge {}">{}</span>'
+        '{}{}{}{}\n</td>',
+        gettext("How it went"), _OUTCOME_BADGES.get(action.outcome, "text-bg-light border"),
+        action.get_outcome_display(),
+        format_html('\n<span class="small text-body-secondary">{}</span>',
+                    format_day(action.outcome_on)) if action.outcome_on else "",
+        format_html('\n<div class="small">{}: {}</div>', gettext("Learnt"),
+                    linebreaksbr(action.learnt, autoescape=True)) if action.learnt else "",
+        _action_sessions(action),
+        format_html("\n{}", _progress_form(action, csrf_input)) if progress else "")
+
+
+@register.simple_tag(takes_context=True)
+def plan_action_rows(context, plan, goal, progress=False):
+    """The rows of a goal's table of actions on the plan as it reads (plan_body.html):
+    drawn in Python, since a plan's every action repeats them (with its progress form on
+    the plan in force). `goal` has its actions prefetched and numbered."""
+    csrf_input = _csrf_input(context) if progress else ""
+    action_label, who_label, when_label = gettext("Action"), gettext("Who"), gettext("When?")
+    return format_html_join("\n", (
+        '<tr id="action-{}">\n<td class="stack-head" data-label="{}">{}</td>\n'
+        '<td class="plan-text">{}</td>\n<td data-label="{}">{}</td>\n'
+        '<td class="text-nowrap" data-label="{}">{}</td>{}\n</tr>'), (
+        (action.pk, action_label, action.number, linebreaksbr(action.what, autoescape=True),
+         who_label, action.who_label, when_label,
+         format_day(action.due_on) if action.due_on else "",
+         _how_it_went(action, progress, csrf_input) if plan.signed_at else "")
+        for action in goal.actions.all()))
