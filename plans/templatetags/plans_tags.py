@@ -3,7 +3,7 @@ from django.template.defaultfilters import linebreaksbr, truncatewords
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from keywork.lib.dates import format_day
 from plans import selectors
@@ -183,3 +183,32 @@ def plan_action_rows(context, plan, goal, progress=False):
          format_day(action.due_on) if action.due_on else "",
          _how_it_went(action, progress, csrf_input) if plan.signed_at else "")
         for action in goal.actions.all()))
+
+
+_DIFF = {"ins": '<ins class="diff-ins"><span class="visually-hidden">{} </span>{}</ins>',
+         "del": '<del class="diff-del"><span class="visually-hidden">{} </span>{}</del>'}
+
+
+@register.simple_tag
+def change_text(change):
+    """One field's change on the page comparing two versions (`plans.compare.Change`):
+    the words added and removed marked, else the value as it reads (or a dash)."""
+    if not change.changed:
+        return change.new or "—"
+    said = {"ins": gettext("added:"), "del": gettext("removed:")}
+    return format_html_join("", "{}", (
+        (format_html(_DIFF[op], said[op], text) if op in _DIFF else text,)
+        for op, text in change.segments))
+
+
+_STATUS_BADGES = {"added": ("text-bg-success", gettext_lazy("new")),
+                  "removed": ("text-bg-danger", gettext_lazy("removed")),
+                  "changed": ("text-bg-warning", gettext_lazy("changed"))}
+_UNCHANGED = ("text-bg-light border", gettext_lazy("unchanged"))
+
+
+@register.simple_tag
+def status_badge(status):
+    """Whether a goal, action or milestone was added, removed, changed or is the same."""
+    kind, label = _STATUS_BADGES.get(status, _UNCHANGED)
+    return format_html('<span class="badge {}">{}</span>', kind, label)
