@@ -1,6 +1,7 @@
 from django import template
 from django.template.defaultfilters import linebreaksbr, truncatewords
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
@@ -212,3 +213,38 @@ def status_badge(status):
     """Whether a goal, action or milestone was added, removed, changed or is the same."""
     kind, label = _STATUS_BADGES.get(status, _UNCHANGED)
     return format_html('<span class="badge {}">{}</span>', kind, label)
+
+
+# Constant markup, no data in it.
+_REACHED_ICON = mark_safe(  # noqa: S308
+    '<i class="bi bi-check-circle-fill text-success" aria-hidden="true"></i>')
+_TARGET_ICON = mark_safe('<i class="bi bi-flag" aria-hidden="true"></i>')  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def plan_milestone_items(context, goal, progress=False):
+    """The items of a goal's list of milestones on the plan as it reads (plan_body.html),
+    with the form marking one reached on the plan in force: drawn in Python, as the
+    actions are."""
+    csrf_input = _csrf_input(context) if progress else ""
+    today = (context.get("today") or timezone.localdate()).isoformat()
+    return format_html_join("\n", (
+        '<li class="mb-2" id="milestone-{}">\n{}\n{} · <span class="small">{}</span>{}{}\n'
+        '</li>'), (
+        (milestone.pk,
+         _REACHED_ICON if milestone.reached_on else _TARGET_ICON,
+         milestone.text,
+         gettext("target %(day)s") % {"day": format_day(milestone.target_on)},
+         format_html('\n<span class="badge text-bg-success">{}</span>', gettext(
+             "reached %(day)s") % {"day": format_day(milestone.reached_on)})
+         if milestone.reached_on else "",
+         format_html(
+             '\n<form method="post" action="{}" class="d-inline-flex flex-wrap gap-2 '
+             'align-items-center ms-2 d-print-none">{}\n<label class="visually-hidden" '
+             'for="reached-{}">{}</label>\n<input type="date" class="form-control '
+             'form-control-sm w-auto" id="reached-{}" name="reached_on" value="{}">\n'
+             '<button type="submit" class="btn btn-sm btn-outline-success">{}</button>\n'
+             '</form>', reverse("plans:milestone_reached", args=[milestone.pk]), csrf_input,
+             milestone.pk, gettext("Reached on"), milestone.pk, today, gettext("Reached"))
+         if progress and not milestone.reached_on else "")
+        for milestone in goal.milestones.all()))
