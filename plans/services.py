@@ -97,9 +97,12 @@ def number_actions(plan):
 def attach_action_sessions(plan):
     """Give each action of `plan` (content prefetched) `sessions`: the keywork sessions
     that worked on it ([hooks.ActionWork], oldest first, from whichever app knows them:
-    the diary). One query for the whole plan."""
+    the diary). One query for the whole plan, kept in the cache while the data stays the
+    same (they are names, dates and addresses: `hooks.ActionWork`)."""
     actions = [action for goal in plan.goals.all() for action in goal.actions.all()]
-    work = hooks.sessions_on_actions(plan.client_id, {action.key for action in actions})
+    keys = sorted({action.key for action in actions})
+    work = cached(("plan-action-sessions", plan.client_id, tuple(keys)),
+                  lambda: hooks.sessions_on_actions(plan.client_id, set(keys)))
     for action in actions:
         action.sessions = work.get(str(action.key), [])
     return plan
