@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
 from clients.selectors import in_current_stay
+from keywork.lib.cache import cached
 from keywork.lib.dates import format_day, start_of_day
 from keywork.lib.files import validate_document
 from keywork.lib.stale import StaleEdit, version_claim
@@ -59,6 +60,26 @@ def with_content(plans):
     )
 
 
+def attach_content(plan):
+    """Give `plan` its goals with their actions and milestones, as `with_content` would,
+    from the cache while the data stays the same (`keywork.lib.cache.cached`): the plan
+    pages read a version's whole content on every request, three queries that a change
+    anywhere makes them read afresh. Call it once the user may see the plan."""
+    goals = cached(("plan-goals", plan.pk), lambda: _goals_of(plan.pk))
+    for goal in goals:
+        goal.plan = plan
+    plan._prefetched_objects_cache = {
+        **getattr(plan, "_prefetched_objects_cache", {}), "goals": goals}
+    return plan
+
+
+def _goals_of(plan_pk):
+    goals = Goal.objects.filter(plan_id=plan_pk).select_related("lead_agency").prefetch_related(
+        "actions", "milestones")
+    goals._fetch_all()
+    return goals
+
+
 def plan_with_content(plan):
     return with_content(Plan.objects.filter(pk=plan.pk)).get()
 
@@ -76,9 +97,12 @@ def number_actions(plan):
 def attach_action_sessions(plan):
     """Give each action of `plan` (content prefetched) `sessions`: the keywork sessions
     that worked on it ([hooks.ActionWork], oldest first, from whichever app knows them:
-    the diary). One query for the whole plan."""
+    the diary). One query for the whole plan, kept in the cache while the data stays the
+    same (they are names, dates and addresses: `hooks.ActionWork`)."""
     actions = [action for goal in plan.goals.all() for action in goal.actions.all()]
-    work = hooks.sessions_on_actions(plan.client_id, {action.key for action in actions})
+    keys = sorted({action.key for action in actions})
+    work = cached(("plan-action-sessions", plan.client_id, tuple(keys)),
+                  lambda: hooks.sessions_on_actions(plan.client_id, set(keys)))
     for action in actions:
         action.sessions = work.get(str(action.key), [])
     return plan
@@ -119,12 +143,13 @@ def plan_printout(plan, printed):
     return doc
 
 
-def signed_changes(document):
+def signed_changes(document, **live):
     """What the live records now tell differently from what a signed version prints, as
     sentences for its page (empty for a draft or when nothing changed). The signatures
-    still count: they cover the snapshot, which the version keeps printing."""
+    still count: they cover the snapshot, which the version keeps printing. `live` goes
+    to `content()` (the keyworker, if already known)."""
     changed = {key: {"then": then or "—", "now": now or "—"}
-               for key, then, now in document.changed_since_signing()}
+               for key, then, now in document.changed_since_signing(**live)}
     if "keyworker" in changed:
         changed.pop("keyworker_phone", None)  # a new keyworker has their own number
     sentences = []

@@ -11,7 +11,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,6 +59,8 @@ from stages import selectors as stages_selectors
 PAGE_SIZE = 25
 # The sheet stays one page: the rest of a goal's open actions are counted, not listed.
 SHEET_ACTIONS_PER_GOAL = 3
+# Not yet looked up (None is an answer: no keyworker).
+_UNKNOWN = object()
 
 
 # Permission helpers -----------------------------------------------------------------------
@@ -202,31 +204,37 @@ def plan_create(request, pk):
 
 @client_page("plans.Plan")
 def plan_detail(request, pk):
-    plan = plan_for(request, pk, services.with_content(Plan.objects).select_related(
-        "paper_original").prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")),
-        Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related(
-            Prefetch("items", queryset=ReviewItem.objects.select_related("action",
-                                                                         "milestone")))),
-    ))
+    plan = services.attach_content(plan_for(request, pk, Plan.objects.select_related(
+        "client", "client__site", "paper_original").prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")))))
     services.number_actions(plan)
-    services.attach_action_sessions(plan)
-    digest = plan.digest()
+    if plan.signed_at:
+        # Reviews, the sessions that worked on the actions and the manager's review are of
+        # a signed version: the page shows none of them on a draft, so a draft asks none.
+        prefetch_related_objects([plan], Prefetch(
+            "reviews", queryset=Review.objects.select_related("by").prefetch_related(
+                Prefetch("items", queryset=ReviewItem.objects.select_related(
+                    "action", "milestone")))))
+        services.attach_action_sessions(plan)
     client = plan.client
+    # The keyworker today: a draft prints them, a signed version compares them with the
+    # one it was signed with, and they may record a paper signature. One query for all.
+    keyworker = services.current_keyworker(client)
+    digest = plan.digest(keyworker=keyworker)
     versions = list(services.client_plans(client))
     is_manager = request.user.is_manager
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
         "client": client,
-        "changed_since_signing": services.signed_changes(plan),
+        "changed_since_signing": services.signed_changes(plan, keyworker=keyworker),
         "signatures": services.valid_signatures(plan, digest),
         "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
         "roles": Signature.Role.choices,
         "versions": versions,
         "review": selectors.plan_review(plan),
-        "manager": selectors.version_manager_review(plan, versions),
+        "manager": selectors.version_manager_review(plan, versions) if plan.signed_at else None,
         "is_manager": is_manager,
-        "can_record_paper": plan.is_draft and _may_record_paper(request, plan),
+        "can_record_paper": plan.is_draft and _may_record_paper(request, plan, keyworker),
         "accesses": plan.accesses.select_related("by")[:5],
         "outcomes": Action.Outcome.choices,
         "today": timezone.localdate(),
@@ -380,15 +388,15 @@ def _signing_page(request, document, *, sign, template, context):
 
 @client_page("plans.Plan")
 def plan_sign(request, pk):
-    plan = plan_for(request, pk, services.with_content(Plan.objects).prefetch_related(
-        "signatures"))
+    plan = plan_for(request, pk, Plan.objects.select_related(
+        "client", "client__site").prefetch_related("signatures"))
     if plan.signed_at:
         messages.info(request, _("Version %(number)s is already signed by both.")
                       % {"number": plan.number})
         return redirect(plan)
     if response := require_open(request, plan.client):
         return response
-    services.number_actions(plan)
+    services.number_actions(services.attach_content(plan))
     problems = services.signing_problems(plan)
 
     def sign(**kwargs):
@@ -398,10 +406,14 @@ def plan_sign(request, pk):
         "plan": plan, "problems": problems})
 
 
-def _may_record_paper(request, plan):
-    """A signed paper plan is recorded by a manager of the site or the client's keyworker."""
-    return (request.user.manages(plan.client.site_id)
-            or services.current_keyworker(plan.client) == request.user)
+def _may_record_paper(request, plan, keyworker=_UNKNOWN):
+    """A signed paper plan is recorded by a manager of the site or the client's keyworker
+    (`keyworker`: theirs today, if already known)."""
+    if request.user.manages(plan.client.site_id):
+        return True
+    if keyworker is _UNKNOWN:
+        keyworker = services.current_keyworker(plan.client)
+    return keyworker == request.user
 
 
 def _paper_signer(request, plan):
@@ -468,21 +480,23 @@ def plan_revise(request, pk):
 
 @client_page("plans.Plan")
 def plan_compare(request, pk):
-    plan = plan_for(request, pk, services.with_content(Plan.objects))
+    plan = plan_for(request, pk)
     versions = services.client_plans(plan.client)
     other_pk = request.GET.get("with", "")
     if other_pk:
         if not other_pk.isdecimal():
             raise Http404
-        other = get_object_or_404(services.with_content(plan.client.plans.all()), pk=other_pk)
+        other = get_object_or_404(plan.client.plans.all(), pk=other_pk)
     else:
-        other = (services.with_content(plan.client.plans.filter(number__lt=plan.number))
-                 .order_by("-number").first())
+        other = plan.client.plans.filter(number__lt=plan.number).order_by("-number").first()
     if other is None:
         messages.info(request, _("This is the first version: there is nothing to compare it "
                                  "with yet."))
         return redirect(plan)
     old, new = sorted([other, plan], key=lambda p: p.number)
+    for version in (old, new):
+        if version.signed_content is None:  # a signed version compares its snapshot
+            services.attach_content(version)
     return render(request, "plans/plan_compare.html", {
         "plan": plan, "client": plan.client, "old": old, "new": new, "versions": versions,
         "changes": compare.plan_changes(old, new),
@@ -596,14 +610,9 @@ def review_list(request):
     site, sites = manager_site(request)
     form = forms.ReviewListForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_valid() else "all"
-    clients = selectors.needing_attention(
-        Client.objects.filter(site=site), show=show or "all",
-    ).prefetch_related(Prefetch(
-        "allocations", queryset=Allocation.objects.current().primary().select_related("worker"),
-        to_attr="keyworkers"))
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    for client in page.object_list:
-        client.plan_status = selectors.PlanStatus.of(client)
+    page = Paginator(selectors.needing_attention_ids(site, show or "all"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.attention_rows(page.object_list)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(request, "plans/review_list.html", {
