@@ -89,7 +89,8 @@ def error_summary(form):
 # {% if %}s and three {% include %}s: most of a form page's time (a client's details form:
 # 16 of its 22 ms). For the fields Keywork's forms have (stacked, not horizontal; a text
 # input, text area, select, checkbox, radios or checkboxes of several; help text below,
-# errors inline) this draws the same elements with the same attributes and text; any
+# errors inline as a form's helper has them, or as a block as `{{ field|as_crispy_field }}`
+# has them) this draws the same elements with the same attributes and text; any
 # other case (a horizontal form, label or field classes, inline radios, a date and time in
 # one, a file input, a table cell) is drawn by crispy-bootstrap5's own template.
 # tests/test_forms.py compares the two, field by field.
@@ -111,7 +112,7 @@ def _drawn_here(field, context):
     return not (
         context.get("tag") or context.get("label_class") or context.get("field_class")
         or "form-horizontal" in (context.get("form_class") or "")
-        or context.get("help_text_inline") or not context.get("error_text_inline")
+        or context.get("help_text_inline")
         or not context.get("form_show_labels") or context.get("inline_class")
         # Several inputs in one (a date and a time), a file.
         or (widget.use_fieldset and not isinstance(widget, forms.RadioSelect))
@@ -124,13 +125,20 @@ def _joined(parts):
 
 
 def _help_and_errors(field, context):
+    """crispy-bootstrap5's help_text_and_errors.html: the errors inline (a form's helper
+    says so by default) or as a block (`|as_crispy_field`, which has no helper), then the
+    help text."""
     html = []
     if context.get("form_show_errors") and field.errors:
-        html.append(format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>',
-            getattr(field.errors, "field_id", ""),
-            format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
-                (number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))))
+        if context.get("error_text_inline"):
+            html.append(format_html(
+                '<div id="{}_error" class="invalid-feedback">{}</div>',
+                getattr(field.errors, "field_id", ""),
+                format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
+                    (number, field.auto_id, error)
+                    for number, error in enumerate(field.errors, 1)))))
+        else:
+            html.append(_errors_block(field))
     if field.help_text:
         html.append(_help_text(field))
     return _joined(html)
