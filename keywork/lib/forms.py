@@ -1,6 +1,8 @@
 """What every form shares: its crispy layout helper, how a field is drawn, and putting a
 service's refusal on it."""
 
+from html import escape as html_escape
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
@@ -258,11 +260,17 @@ _PLAIN = Context()  # {{ value }} outside any page: autoescaped, localized as a 
 
 def _shown(value):
     """{{ value }}"""
+    if type(value) is str:
+        # Most of what a form shows (names, labels, choices' values and labels): a plain
+        # string is only escaped, so this skips the lookups that would find that out.
+        return html_escape(value)
     return render_value_in_context(value, _PLAIN)
 
 
 def _as_string(value):
     """{{ value|stringformat:'s' }}"""
+    if type(value) is int:  # a choice's or a row's id: digits, nothing to escape
+        return str(value)
     text = stringformat(value, "s")
     return _shown(mark_safe(text) if isinstance(value, SafeData) else text)  # noqa: S308
 
