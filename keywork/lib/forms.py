@@ -5,14 +5,15 @@ from html import escape as html_escape
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
-from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
-from crispy_forms.templatetags.crispy_forms_filters import optgroups
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, optgroups
 from django import forms, template
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.templatetags.l10n import unlocalize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
@@ -99,13 +100,29 @@ def error_summary(form):
 
 register = template.Library()
 
-_WIDGET_CLASS = {
-    # (kind, has errors): what crispy-bootstrap5 asks {% crispy_field %} to add.
-    (kind, errors): CrispyFieldNode("field", {"'class'": f"'{css}{invalid}'"})
-    for kind, css in (("check", "form-check-input"), ("select", "form-select"),
-                      ("control", "form-control"))
-    for errors, invalid in ((False, ""), (True, " is-invalid"))
-}
+_WIDGET_CLASS = {"check": "form-check-input", "select": "form-select", "control": "form-control"}
+
+
+def _widget(field, kind, errors):
+    """{% crispy_field field 'class' '<the kind's class>[ is-invalid]' %}, as crispy-bootstrap5
+    asks it: the widget's own class name and those classes added to its own, then the
+    widget."""
+    css = _WIDGET_CLASS[kind] + (" is-invalid" if errors else "")
+    widget = field.field.widget
+    converters = getattr(settings, "CRISPY_CLASS_CONVERTERS", {})
+    for each in getattr(widget, "widgets", [getattr(widget, "widget", widget)]):
+        name = each.__class__.__name__.lower()
+        name = converters.get(name, name)
+        classes = each.attrs.get("class", "")
+        if not classes:
+            classes = name
+        elif classes.find(name) == -1:
+            classes += f" {name}"
+        for added in css.split():
+            if added not in classes.split():
+                classes += f" {added}"
+        each.attrs["class"] = classes
+    return str(field)
 
 
 def _drawn_here(field, context):
@@ -204,7 +221,7 @@ def _field_html(field, context):
         return format_html(
             '<div class="mb-3"><div id="div_{}" class="form-check{}">{}'
             '<label for="{}" class="form-check-label{}">{}</label>{}</div></div>',
-            field.auto_id, wrapper_classes, _WIDGET_CLASS["check", errors].render(context),
+            field.auto_id, wrapper_classes, _widget(field, "check", errors),
             field.id_for_label or "", required, _label_text(field),
             _help_and_errors(field, context))
     label = format_html(
@@ -223,8 +240,23 @@ def _field_html(field, context):
                            SafeString("</fieldset>" if field.label else ""))
     kind = "select" if isinstance(field.field.widget, forms.Select) else "control"
     return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
-                       wrapper_classes, label, _WIDGET_CLASS[kind, errors].render(context),
+                       wrapper_classes, label, _widget(field, kind, errors),
                        _help_and_errors(field, context))
+
+
+_ALONE = {"form_show_errors": True, "form_show_labels": True, "label_class": "",
+          "field_class": ""}
+
+
+def field_html(field):
+    """`{{ field|as_crispy_field }}`, for rows a page draws in Python (a formset's, a
+    review's actions): the same HTML, without a template rendered for each field."""
+    if getattr(field.form, "helper", None) is None:
+        if field.is_hidden:
+            return field.as_widget()
+        if _drawn_here(field, _ALONE):
+            return _field_html(field, _ALONE)
+    return as_crispy_field(field)
 
 
 class FieldNode(template.Node):
@@ -260,6 +292,8 @@ _PLAIN = Context()  # {{ value }} outside any page: autoescaped, localized as a 
 
 def _shown(value):
     """{{ value }}"""
+    if isinstance(value, Promise):  # a lazy translation, as the template would read it
+        value = str(value)
     if type(value) is str:
         # Most of what a form shows (names, labels, choices' values and labels): a plain
         # string is only escaped, so this skips the lookups that would find that out.
