@@ -126,6 +126,17 @@ class GoalForm(LockedForm):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = agencies
+        self.fields["lead_agency"].choices = _choices(self.fields["lead_agency"], agencies)
+
+
+def _choices(field, queryset):
+    """A model choice field's choices, read from `queryset` itself: once read, the
+    agencies the goal's lead and every action row offer come from one query (Django's
+    own choices query anew for each field, with a COUNT first). The field's queryset
+    still checks what is posted."""
+    return [("", field.empty_label), *(
+        (forms.models.ModelChoiceIteratorValue(field.prepare_value(obj), obj),
+         field.label_from_instance(obj)) for obj in queryset)]
 
 
 class ActionForm(forms.Form):
@@ -187,8 +198,9 @@ class _ActionFormSet(_RowsFormSet):
 
     @cached_property
     def _choices(self):
-        fields = self.form(**self.form_kwargs).fields
-        return {name: list(fields[name].choices) for name in ("agency", "need")}
+        fields = self.form.base_fields
+        return {"agency": _choices(fields["agency"], self.form_kwargs["agencies"]),
+                "need": _choices(fields["need"], fields["need"].queryset.all())}
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "choices": self._choices}
