@@ -1,4 +1,5 @@
 from django import template
+from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -60,3 +61,39 @@ def goal_rows(formset):
 def goal_blank_row(formset):
     """The blank row that "Add another" copies (its number is given as it is added)."""
     return _goal_row(formset.empty_form, "")
+
+
+# The review's goals, drawn in Python: each action and milestone of the plan with its
+# fields (a template for each field took most of the page's time).
+
+
+def _review_action(action, outcome, learnt):
+    return format_html(
+        '<div class="row g-2 border-bottom mb-2"><div class="col-md-5">'
+        '<p class="mb-1 fw-semibold">{}</p><p class="small text-body-secondary">{} · {}</p>'
+        '</div><div class="col-md-3">{}</div><div class="col-md-4">{}</div></div>',
+        action.what, action.who_label, date(action.due_on), field_html(outcome),
+        field_html(learnt))
+
+
+def _review_milestone(milestone, reached):
+    return format_html(
+        '<div class="row g-2"><div class="col-md-8"><p class="mb-1">'
+        '<i class="bi bi-flag" aria-hidden="true"></i> {}</p>'
+        '<p class="small text-body-secondary">{}</p></div><div class="col-md-4">{}</div>'
+        "</div>",
+        milestone.text, _("target %(day)s") % {"day": date(milestone.target_on)},
+        field_html(reached))
+
+
+@register.simple_tag
+def review_goals(form):
+    """A fieldset per goal of the plan: its actions' progress and its milestones reached."""
+    return format_html_join("", (
+        '<fieldset class="card mb-3"><legend class="card-header h5 mb-0">{}: '
+        '<span class="fw-normal">{}</span></legend><div class="card-body">{}{}</div>'
+        "</fieldset>"), (
+        (_("Goal %(n)s") % {"n": n}, goal.text,
+         format_html_join("", "{}", ((_review_action(*row),) for row in actions)),
+         format_html_join("", "{}", ((_review_milestone(*row),) for row in milestones)))
+        for n, (goal, actions, milestones) in enumerate(form.rows(), 1)))
