@@ -140,7 +140,13 @@ def _drawn_here(field, context):
 
 
 def _joined(parts):
-    return format_html_join("", "{}", ((part,) for part in parts))
+    """Parts each already escaped (format_html's), one after the other."""
+    return SafeString("".join(parts))
+
+
+def _escaped(value):
+    """conditional_escape(), quicker for a plain string (most of what a field shows)."""
+    return html_escape(value) if type(value) is str else conditional_escape(value)
 
 
 def _help_and_errors(field, context):
@@ -173,7 +179,7 @@ def _help_text(field):
 
 def _label_text(field):
     if field.field.required:
-        return format_html('{}<span class="asteriskField">*</span>', field.label)
+        return SafeString(f'{_escaped(field.label)}<span class="asteriskField">*</span>')
     return conditional_escape(field.label)
 
 
@@ -224,10 +230,9 @@ def _field_html(field, context):
             field.auto_id, wrapper_classes, _widget(field, "check", errors),
             field.id_for_label or "", required, _label_text(field),
             _help_and_errors(field, context))
-    label = format_html(
-        '<label {}class="form-label{}">{}</label>',
-        format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
-        required, _label_text(field)) if field.label else ""
+    label_for = f'for="{_escaped(field.id_for_label)}" ' if field.id_for_label else ""
+    label = SafeString(f'<label {label_for}class="form-label{required}">'
+                       f"{_label_text(field)}</label>") if field.label else ""
     if field.use_fieldset:  # radios or checkboxes of several
         legend = format_html(
             '<fieldset{}><legend {}class="form-label{} fs-6">{}</legend>',
@@ -239,9 +244,11 @@ def _field_html(field, context):
                            wrapper_classes, legend, _choices_html(field, context),
                            SafeString("</fieldset>" if field.label else ""))
     kind = "select" if isinstance(field.field.widget, forms.Select) else "control"
-    return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
-                       wrapper_classes, label, _widget(field, kind, errors),
-                       _help_and_errors(field, context))
+    # Each part is escaped already (a field is drawn for every row of a formset: format_html
+    # escaping them again costs a form page about a tenth of its time).
+    return SafeString(f'<div id="div_{_escaped(field.auto_id)}" class="mb-3{wrapper_classes}">'
+                      f"{label}{_widget(field, kind, errors)}"
+                      f"{_help_and_errors(field, context)}</div>")
 
 
 _ALONE = {"form_show_errors": True, "form_show_labels": True, "label_class": "",
