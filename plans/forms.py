@@ -212,7 +212,8 @@ class _ActionFormSet(_RowsFormSet):
     def _choices(self):
         fields = self.form.base_fields
         return {"agency": _choices(fields["agency"], self.form_kwargs["agencies"]),
-                "need": _choices(fields["need"], fields["need"].queryset.all())}
+                # A need is shown by its name: its area is not read for the choices.
+                "need": _choices(fields["need"], fields["need"].queryset.select_related(None))}
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "choices": self._choices}
