@@ -318,6 +318,8 @@ def _as_string(value):
 
 def _attrs(attrs):
     """django/forms/widgets/attrs.html"""
+    if not attrs:  # most of a select's options
+        return ""
     return "".join(
         f" {_shown(name)}" if value is True else f' {_shown(name)}="{_as_string(value)}"'
         for name, value in attrs.items() if value is not False)
