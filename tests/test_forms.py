@@ -174,6 +174,10 @@ def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, au
         assert "is-invalid" in ours and "Try &lt;again&gt;" in ours
 
 
+def _squeezed(html):
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html))
+
+
 @pytest.mark.parametrize(
     "data", [None, {"name": "Sam", "notes": "x", "status": "z", "email": "no"}],
     ids=["unbound", "with errors"])
@@ -196,10 +200,13 @@ def test_a_field_drawn_alone_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch,
                 ours.append(field.name) or draw(field, context)))
         html = page.render(Context({"form": EveryKindForm(data)}))
         monkeypatch.undo()
-        return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)), ours
+        return _squeezed(html), ours
 
     (ours, drawn_here), (theirs, _none) = drawn(by_crispy=False), drawn(by_crispy=True)
     assert ours == theirs
+    # Rows drawn in Python (plans_tags) draw each field with field_html(): the same.
+    form = EveryKindForm(data)
+    assert _squeezed("".join(lib_forms.field_html(field) for field in form)) == theirs
     assert drawn_here == ["name", "notes", "email", "born", "status", "needs", "agreed",
                           "optional_tick", "unlabelled", "pick", "grouped", "several"]
     if data:

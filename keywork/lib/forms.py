@@ -260,7 +260,7 @@ def field_html(field):
     review's actions): the same HTML, without a template rendered for each field."""
     if getattr(field.form, "helper", None) is None:
         if field.is_hidden:
-            return field.as_widget()
+            return str(field)
         if _drawn_here(field, _ALONE):
             return _field_html(field, _ALONE)
     return as_crispy_field(field)
