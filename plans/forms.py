@@ -11,6 +11,7 @@ import io
 from crispy_forms.layout import Fieldset
 from django import forms
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -126,6 +127,28 @@ class GoalForm(LockedForm):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = agencies
+        self.fields["lead_agency"].choices = _choices(self.fields["lead_agency"], agencies)
+
+
+class _ReadChoices(BaseChoiceIterator):
+    """Choices read once, for many fields: a field given them takes them as they are
+    (Django goes over a list of choices again for every field it is given to)."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def _choices(field, queryset):
+    """A model choice field's choices, read from `queryset` itself: once read, the
+    agencies the goal's lead and every action row offer come from one query (Django's
+    own choices query anew for each field, with a COUNT first). The field's queryset
+    still checks what is posted."""
+    return _ReadChoices([("", field.empty_label), *(
+        (forms.models.ModelChoiceIteratorValue(field.prepare_value(obj), obj),
+         field.label_from_instance(obj)) for obj in queryset)])
 
 
 class ActionForm(forms.Form):
@@ -187,8 +210,10 @@ class _ActionFormSet(_RowsFormSet):
 
     @cached_property
     def _choices(self):
-        fields = self.form(**self.form_kwargs).fields
-        return {name: list(fields[name].choices) for name in ("agency", "need")}
+        fields = self.form.base_fields
+        return {"agency": _choices(fields["agency"], self.form_kwargs["agencies"]),
+                # A need is shown by its name: its area is not read for the choices.
+                "need": _choices(fields["need"], fields["need"].queryset.select_related(None))}
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "choices": self._choices}

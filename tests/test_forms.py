@@ -174,6 +174,45 @@ def test_each_field_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data, au
         assert "is-invalid" in ours and "Try &lt;again&gt;" in ours
 
 
+def _squeezed(html):
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html))
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"name": "Sam", "notes": "x", "status": "z", "email": "no"}],
+    ids=["unbound", "with errors"])
+def test_a_field_drawn_alone_is_drawn_as_crispy_bootstrap5_draws_it(monkeypatch, data):
+    """`{{ field|as_crispy_field }}` has no helper: its errors go in a block below it."""
+    from django.template import Context, Template
+
+    import keywork.lib.forms as lib_forms
+
+    page = Template("{% load crispy_forms_tags %}{% for field in form %}"
+                    "{{ field|as_crispy_field }}{% endfor %}")
+
+    def drawn(by_crispy):
+        ours = []
+        if by_crispy:
+            monkeypatch.setattr(lib_forms, "_drawn_here", lambda field, context: False)
+        else:
+            draw = lib_forms._field_html
+            monkeypatch.setattr(lib_forms, "_field_html", lambda field, context: (
+                ours.append(field.name) or draw(field, context)))
+        html = page.render(Context({"form": EveryKindForm(data)}))
+        monkeypatch.undo()
+        return _squeezed(html), ours
+
+    (ours, drawn_here), (theirs, _none) = drawn(by_crispy=False), drawn(by_crispy=True)
+    assert ours == theirs
+    # Rows drawn in Python (plans_tags) draw each field with field_html(): the same.
+    form = EveryKindForm(data)
+    assert _squeezed("".join(lib_forms.field_html(field) for field in form)) == theirs
+    assert drawn_here == ["name", "notes", "email", "born", "status", "needs", "agreed",
+                          "optional_tick", "unlabelled", "pick", "grouped", "several"]
+    if data:
+        assert '<p id="error_1_id_name"><strong>Too short</strong></p>' in ours
+
+
 def test_radios_show_no_errors_where_the_form_shows_none(monkeypatch):
     def page(by_crispy):
         form = EveryKindForm({"name": "Sam"})

@@ -1,16 +1,19 @@
 """What every form shares: its crispy layout helper, how a field is drawn, and putting a
 service's refusal on it."""
 
+from html import escape as html_escape
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
-from crispy_forms.templatetags.crispy_forms_field import CrispyFieldNode
-from crispy_forms.templatetags.crispy_forms_filters import optgroups
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, optgroups
 from django import forms, template
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.templatetags.l10n import unlocalize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
@@ -89,20 +92,37 @@ def error_summary(form):
 # {% if %}s and three {% include %}s: most of a form page's time (a client's details form:
 # 16 of its 22 ms). For the fields Keywork's forms have (stacked, not horizontal; a text
 # input, text area, select, checkbox, radios or checkboxes of several; help text below,
-# errors inline) this draws the same elements with the same attributes and text; any
+# errors inline as a form's helper has them, or as a block as `{{ field|as_crispy_field }}`
+# has them) this draws the same elements with the same attributes and text; any
 # other case (a horizontal form, label or field classes, inline radios, a date and time in
 # one, a file input, a table cell) is drawn by crispy-bootstrap5's own template.
 # tests/test_forms.py compares the two, field by field.
 
 register = template.Library()
 
-_WIDGET_CLASS = {
-    # (kind, has errors): what crispy-bootstrap5 asks {% crispy_field %} to add.
-    (kind, errors): CrispyFieldNode("field", {"'class'": f"'{css}{invalid}'"})
-    for kind, css in (("check", "form-check-input"), ("select", "form-select"),
-                      ("control", "form-control"))
-    for errors, invalid in ((False, ""), (True, " is-invalid"))
-}
+_WIDGET_CLASS = {"check": "form-check-input", "select": "form-select", "control": "form-control"}
+
+
+def _widget(field, kind, errors):
+    """{% crispy_field field 'class' '<the kind's class>[ is-invalid]' %}, as crispy-bootstrap5
+    asks it: the widget's own class name and those classes added to its own, then the
+    widget."""
+    css = _WIDGET_CLASS[kind] + (" is-invalid" if errors else "")
+    widget = field.field.widget
+    converters = getattr(settings, "CRISPY_CLASS_CONVERTERS", {})
+    for each in getattr(widget, "widgets", [getattr(widget, "widget", widget)]):
+        name = each.__class__.__name__.lower()
+        name = converters.get(name, name)
+        classes = each.attrs.get("class", "")
+        if not classes:
+            classes = name
+        elif classes.find(name) == -1:
+            classes += f" {name}"
+        for added in css.split():
+            if added not in classes.split():
+                classes += f" {added}"
+        each.attrs["class"] = classes
+    return str(field)
 
 
 def _drawn_here(field, context):
@@ -111,7 +131,7 @@ def _drawn_here(field, context):
     return not (
         context.get("tag") or context.get("label_class") or context.get("field_class")
         or "form-horizontal" in (context.get("form_class") or "")
-        or context.get("help_text_inline") or not context.get("error_text_inline")
+        or context.get("help_text_inline")
         or not context.get("form_show_labels") or context.get("inline_class")
         # Several inputs in one (a date and a time), a file.
         or (widget.use_fieldset and not isinstance(widget, forms.RadioSelect))
@@ -120,17 +140,30 @@ def _drawn_here(field, context):
 
 
 def _joined(parts):
-    return format_html_join("", "{}", ((part,) for part in parts))
+    """Parts each already escaped (format_html's), one after the other."""
+    return SafeString("".join(parts))
+
+
+def _escaped(value):
+    """conditional_escape(), quicker for a plain string (most of what a field shows)."""
+    return html_escape(value) if type(value) is str else conditional_escape(value)
 
 
 def _help_and_errors(field, context):
+    """crispy-bootstrap5's help_text_and_errors.html: the errors inline (a form's helper
+    says so by default) or as a block (`|as_crispy_field`, which has no helper), then the
+    help text."""
     html = []
     if context.get("form_show_errors") and field.errors:
-        html.append(format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>',
-            getattr(field.errors, "field_id", ""),
-            format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
-                (number, field.auto_id, error) for number, error in enumerate(field.errors, 1)))))
+        if context.get("error_text_inline"):
+            html.append(format_html(
+                '<div id="{}_error" class="invalid-feedback">{}</div>',
+                getattr(field.errors, "field_id", ""),
+                format_html_join("", '<span id="error_{}_{}"><strong>{}</strong></span>', (
+                    (number, field.auto_id, error)
+                    for number, error in enumerate(field.errors, 1)))))
+        else:
+            html.append(_errors_block(field))
     if field.help_text:
         html.append(_help_text(field))
     return _joined(html)
@@ -146,7 +179,7 @@ def _help_text(field):
 
 def _label_text(field):
     if field.field.required:
-        return format_html('{}<span class="asteriskField">*</span>', field.label)
+        return SafeString(f'{_escaped(field.label)}<span class="asteriskField">*</span>')
     return conditional_escape(field.label)
 
 
@@ -194,13 +227,12 @@ def _field_html(field, context):
         return format_html(
             '<div class="mb-3"><div id="div_{}" class="form-check{}">{}'
             '<label for="{}" class="form-check-label{}">{}</label>{}</div></div>',
-            field.auto_id, wrapper_classes, _WIDGET_CLASS["check", errors].render(context),
+            field.auto_id, wrapper_classes, _widget(field, "check", errors),
             field.id_for_label or "", required, _label_text(field),
             _help_and_errors(field, context))
-    label = format_html(
-        '<label {}class="form-label{}">{}</label>',
-        format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
-        required, _label_text(field)) if field.label else ""
+    label_for = f'for="{_escaped(field.id_for_label)}" ' if field.id_for_label else ""
+    label = SafeString(f'<label {label_for}class="form-label{required}">'
+                       f"{_label_text(field)}</label>") if field.label else ""
     if field.use_fieldset:  # radios or checkboxes of several
         legend = format_html(
             '<fieldset{}><legend {}class="form-label{} fs-6">{}</legend>',
@@ -212,9 +244,26 @@ def _field_html(field, context):
                            wrapper_classes, legend, _choices_html(field, context),
                            SafeString("</fieldset>" if field.label else ""))
     kind = "select" if isinstance(field.field.widget, forms.Select) else "control"
-    return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
-                       wrapper_classes, label, _WIDGET_CLASS[kind, errors].render(context),
-                       _help_and_errors(field, context))
+    # Each part is escaped already (a field is drawn for every row of a formset: format_html
+    # escaping them again costs a form page about a tenth of its time).
+    return SafeString(f'<div id="div_{_escaped(field.auto_id)}" class="mb-3{wrapper_classes}">'
+                      f"{label}{_widget(field, kind, errors)}"
+                      f"{_help_and_errors(field, context)}</div>")
+
+
+_ALONE = {"form_show_errors": True, "form_show_labels": True, "label_class": "",
+          "field_class": ""}
+
+
+def field_html(field):
+    """`{{ field|as_crispy_field }}`, for rows a page draws in Python (a formset's, a
+    review's actions): the same HTML, without a template rendered for each field."""
+    if getattr(field.form, "helper", None) is None:
+        if field.is_hidden:
+            return str(field)
+        if _drawn_here(field, _ALONE):
+            return _field_html(field, _ALONE)
+    return as_crispy_field(field)
 
 
 class FieldNode(template.Node):
@@ -250,17 +299,27 @@ _PLAIN = Context()  # {{ value }} outside any page: autoescaped, localized as a 
 
 def _shown(value):
     """{{ value }}"""
+    if isinstance(value, Promise):  # a lazy translation, as the template would read it
+        value = str(value)
+    if type(value) is str:
+        # Most of what a form shows (names, labels, choices' values and labels): a plain
+        # string is only escaped, so this skips the lookups that would find that out.
+        return html_escape(value)
     return render_value_in_context(value, _PLAIN)
 
 
 def _as_string(value):
     """{{ value|stringformat:'s' }}"""
+    if type(value) is int:  # a choice's or a row's id: digits, nothing to escape
+        return str(value)
     text = stringformat(value, "s")
     return _shown(mark_safe(text) if isinstance(value, SafeData) else text)  # noqa: S308
 
 
 def _attrs(attrs):
     """django/forms/widgets/attrs.html"""
+    if not attrs:  # most of a select's options
+        return ""
     return "".join(
         f" {_shown(name)}" if value is True else f' {_shown(name)}="{_as_string(value)}"'
         for name, value in attrs.items() if value is not False)
