@@ -113,16 +113,11 @@ def absence_cover(request, pk):
     if not site_ids:
         raise PermissionDenied
     plan = selectors.cover_plan(absence, site_ids)
-    candidates = list(User.objects.filter(sites__in=site_ids, is_active=True,
-                                          role=User.Role.KEYWORKER)
-                      .exclude(pk=absence.worker_id).distinct().prefetch_related("sites")
-                      .order_by("first_name", "last_name"))
-    caseloads = client_selectors.caseload_sizes(candidates)
+    candidates = selectors.cover_candidates(absence, site_ids)
     # Each client's choices: only workers at the client's own site (cover_arrange refuses
     # anyone else, and one refusal would undo the whole action).
-    matches = {row.client.pk: client_selectors.keyworker_matches(
-        row.client, [w for w in candidates if w.works_at(row.client.site_id)],
-        caseloads=caseloads) for row in plan.rows if row.needs_cover}
+    matches = client_selectors.keyworker_matches_each(
+        [row.client for row in plan.rows if row.needs_cover], candidates)
     open_for_cover = not absence.is_cancelled and absence.last_day >= timezone.localdate()
     form = forms.CoverForm(request.POST or None, plan=plan, candidates=candidates,
                            matches=matches)

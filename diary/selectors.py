@@ -27,7 +27,7 @@ from diary.models import (
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from safeguarding import selectors as safeguarding_selectors
-from staff.models import User
+from staff.models import User, read_site_ids
 from stages import selectors as stages_selectors
 
 Session = KeyworkSession
@@ -629,9 +629,12 @@ def away(site_ids, first_day, last_day, *, client_ids=None):
 def _away(absences, site_ids, first_day, last_day, *, client_ids=None):
     if not absences:
         return []
+    # The open clients at these sites through the join the client is read by (not an IN
+    # over every client of the sites: a large site's thousands).
     allocations = (Allocation.objects.primary()
                    .filter(worker__in={a.worker_id for a in absences}, start__lte=last_day,
-                           client__in=Client.objects.open().filter(site_id__in=site_ids))
+                           client__site_id__in=site_ids)
+                   .exclude(client__status__in=Client.ENDED)
                    .filter(Q(end__isnull=True) | Q(end__gt=first_day))
                    .select_related("client").order_by("client__last_name",
                                                       "client__first_name", "client__pk"))
@@ -773,6 +776,16 @@ def cover_plan(absence, site_ids, now=None):
     other_rows.sort(key=lambda row: (row.client.last_name, row.client.first_name,
                                      row.client.pk))
     return CoverPlan(rows=tuple(rows), others=tuple(other_rows), elsewhere=elsewhere)
+
+
+def cover_candidates(absence, site_ids):
+    """Who may cover the absent worker's clients at these sites: the active keyworkers
+    there but the absent worker, by name, each with the sites they work at (a client's
+    choices are those at the client's site). Two queries."""
+    return read_site_ids(User.objects.filter(sites__in=site_ids, is_active=True,
+                                             role=User.Role.KEYWORKER)
+                         .exclude(pk=absence.worker_id).distinct()
+                         .order_by("first_name", "last_name"))
 
 
 def absences_to_come(user, today=None):
