@@ -575,7 +575,8 @@ def out_now(request):
     require_manager(request)
     return render(request, "diary/out_now.html", {
         "sessions": services.out_now(request.user),
-        "risks": services.open_risks(KeyworkSession.objects.for_user(request.user)),
+        "risks": services.open_risks(KeyworkSession.objects.for_user(request.user,
+                                                                     per_row=True)),
         "now": timezone.now(),
     })
 
