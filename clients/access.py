@@ -9,8 +9,8 @@ the others.
 - `decide()` turns the two facts of the rule (at one of the user's sites; allocated to
   the user on the day) into a level: Access.FULL, Access.SUMMARY or None.
 - `clients_for()` applies the rule to a queryset of clients, as a filter on the same two
-  facts (`_at_users_site`, `_allocated`); `Client.objects.for_user` and `.in_full_for`
-  are this filter.
+  facts (`_at_users_site`, and `_allocations_of` as a list of clients); `Client.objects.
+  for_user` and `.in_full_for` are this filter.
 - `access_level()` answers it for one client in one query: the same two facts, compiled
   once from the same expressions and then sent as plain SQL (the ORM took about 3 ms to
   build and compile the question on every page of a client, more than the rest of a
@@ -69,10 +69,14 @@ def _at_users_site(user_id):
                                                     site_id=OuterRef("site_id")))
 
 
+def _allocations_of(user_id, on):
+    """The user's allocations in force on the day."""
+    return Allocation.objects.current(on).filter(worker_id=user_id)
+
+
 def _allocated(user_id, on):
     """A client row has an allocation to the user in force on the day."""
-    return Exists(Allocation.objects.current(on).filter(client_id=OuterRef("pk"),
-                                                        worker_id=user_id))
+    return Exists(_allocations_of(user_id, on).filter(client_id=OuterRef("pk")))
 
 
 # Many clients: a queryset filter ----------------------------------------------------------
@@ -87,7 +91,11 @@ def clients_for(user, need=Access.SUMMARY, *, on=None, queryset=None):
     visible = queryset.filter(_at_users_site(user.pk))
     if need == Access.SUMMARY or user.is_manager:
         return visible
-    return visible.filter(_allocated(user.pk, on or timezone.localdate()))
+    # `_allocated` as the list of the user's clients (IN), not asked of each client (EXISTS):
+    # SQLite then starts from the user's few allocations instead of reading every client
+    # of the site (a keyworker's booking form: 2 ms of SQL down to 0.2 on the bench's site).
+    return visible.filter(
+        pk__in=_allocations_of(user.pk, on or timezone.localdate()).values("client_id"))
 
 
 # One client: the same two facts in one query --------------------------------------------

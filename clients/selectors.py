@@ -7,6 +7,7 @@ services' limit check, the manager dashboard and supervision agendas all read th
 
 import datetime
 import difflib
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -51,6 +52,19 @@ class Caseload:
     @property
     def is_full(self):
         return self.size == self.limit
+
+    @functools.cached_property
+    def room(self):
+        """"3 places left", "full (12 of 12)": the caseload in words. Worked out once per
+        worker, however many clients the worker is matched against (the cover page: each
+        of an absent worker's clients against every worker of the site)."""
+        if self.is_over:
+            return _("over the limit (%(size)s of %(limit)s)") % {
+                "size": self.size, "limit": self.limit}
+        if self.size == self.limit:
+            return _("full (%(size)s of %(limit)s)") % {"size": self.size, "limit": self.limit}
+        left = self.limit - self.size
+        return ngettext("%(count)s place left", "%(count)s places left", left) % {"count": left}
 
 
 def caseload_sizes(workers, on=None):
@@ -121,14 +135,7 @@ class KeyworkerMatch:
 
     @property
     def room(self):
-        if self.caseload.is_over:
-            return _("over the limit (%(size)s of %(limit)s)") % {
-                "size": self.caseload.size, "limit": self.caseload.limit}
-        if not self.has_room:
-            return _("full (%(size)s of %(limit)s)") % {
-                "size": self.caseload.size, "limit": self.caseload.limit}
-        return ngettext("%(count)s place left", "%(count)s places left",
-                        self.places_left) % {"count": self.places_left}
+        return self.caseload.room
 
     @property
     def summary(self):
@@ -146,6 +153,13 @@ def skills_wanted(client):
     return wanted
 
 
+@functools.lru_cache(maxsize=1024)
+def _spoken(languages):
+    """The languages a worker's free text names, casefolded: split once per text, not
+    once per client matched."""
+    return frozenset(name.casefold() for name in split_languages(languages))
+
+
 def keyworker_matches(client, workers, on=None, *, with_gender=True, caseloads=None):
     """[KeyworkerMatch] for each of `workers` against `client`, best first: those with
     room before those who are full, then by score (KeyworkerMatch.score), then by places
@@ -157,24 +171,44 @@ def keyworker_matches(client, workers, on=None, *, with_gender=True, caseloads=N
     workers = list(workers)
     if caseloads is None:
         caseloads = caseload_sizes(workers, on)
-    client_languages = split_languages(client.languages)
-    first = client_languages[0].casefold() if client_languages else None
-    wanted = skills_wanted(client)
-    matches = []
-    for worker in workers:
-        spoken = {name.casefold() for name in split_languages(worker.languages)}
-        matches.append(KeyworkerMatch(
+    client_languages = [(name, name.casefold()) for name in split_languages(client.languages)]
+    first = client_languages[0][1] if client_languages else None
+    labels = {value: str(Skill(value).label) for value in skills_wanted(client)}
+    gender = with_gender and client.preferred_keyworker_gender
+    ranked = []
+    for n, worker in enumerate(workers):
+        spoken = _spoken(worker.languages)
+        match = KeyworkerMatch(
             worker=worker,
             caseload=caseloads[worker.pk],
-            languages=tuple(name for name in client_languages if name.casefold() in spoken),
+            languages=tuple(name for name, folded in client_languages if folded in spoken),
             shares_first_language=first in spoken,
-            gender_met=with_gender and bool(client.preferred_keyworker_gender)
-            and worker.gender == client.preferred_keyworker_gender,
-            skills=tuple(str(Skill(value).label) for value in wanted if value in worker.skills),
-        ))
-    order = {match.worker.pk: n for n, match in enumerate(matches)}
-    return sorted(matches, key=lambda m: (not m.has_room, -m.score, -m.places_left,
-                                          order[m.worker.pk]))
+            gender_met=bool(gender) and worker.gender == gender,
+            skills=tuple(label for value, label in labels.items() if value in worker.skills),
+        )
+        ranked.append(((not match.has_room, -match.score, -match.places_left, n), match))
+    ranked.sort(key=lambda pair: pair[0])
+    return [match for _key, match in ranked]
+
+
+def keyworker_matches_each(clients, workers, on=None, *, with_gender=True):
+    """{client id: [KeyworkerMatch]}: keyworker_matches for many clients at once, each
+    against those of `workers` who work at the client's site (a client's cover or keyworker
+    must work there): the cover page, for every client of an absent worker. One query (the
+    caseloads; the workers' sites prefetched). Clients asking the same (site, languages,
+    gender, specialisms) share one list, worked out once: do not change it."""
+    workers = list(workers)
+    caseloads = caseload_sizes(workers, on)
+    shared, found = {}, {}
+    for client in clients:
+        asks = (client.site_id, client.languages,
+                with_gender and client.preferred_keyworker_gender, tuple(skills_wanted(client)))
+        if asks not in shared:
+            shared[asks] = keyworker_matches(
+                client, [w for w in workers if w.works_at(client.site_id)], on,
+                with_gender=with_gender, caseloads=caseloads)
+        found[client.pk] = shared[asks]
+    return found
 
 
 def holders_at(site_ids, on=None):

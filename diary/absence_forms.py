@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.forms import DATE
 from diary.models import StaffAbsence
 from keywork.lib.dates import format_weekday
-from keywork.lib.forms import form_helper, form_row
+from keywork.lib.forms import ManySelect, fields_html, form_helper, form_row
 
 
 class AbsenceForm(forms.Form):
@@ -60,43 +60,56 @@ class CoverForm(forms.Form):
     (`cover_<client id>`), or one for every client left blank (`everyone`), and one
     handover note. `plan` is selectors.CoverPlan; `candidates` the workers who may cover at
     any of the sites, `matches` {client id: [KeyworkerMatch]} best first, of the candidates
-    who work at that client's site (clients.selectors.keyworker_matches). Choices are built
-    once, not queried per field. With nothing chosen the form is still valid when sessions
-    move to cover already arranged."""
+    who work at that client's site (clients.selectors.keyworker_matches_each). Choices are
+    built once, not queried per field. With nothing chosen the form is still valid when
+    sessions move to cover already arranged."""
 
     def __init__(self, *args, plan, candidates, matches, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.workers = {str(worker.pk): worker for worker in candidates}
         self.rows = [row for row in plan.rows if row.needs_cover]
-        blank = [("", _("No cover (or the one for everyone below)"))]
+        blank = [("", str(_("No cover (or the one for everyone below)")))]
+        # A choice of every worker at the site for each client: ~1,500 options on a large
+        # site. Clients asking the same share one list of matches, and so one of choices.
+        option = str(_("%(name)s: %(summary)s"))
+        names = {pk: str(worker) for pk, worker in self.workers.items()}
+        choices_of = {}
         for row in self.rows:
             found = matches.get(row.client.pk, [])
-            choices = [(str(m.worker.pk), _("%(name)s: %(summary)s") % {
-                "name": m.worker, "summary": m.summary}) for m in found]
+            if id(found) not in choices_of:
+                choices_of[id(found)] = ManySelect.choices_of(blank + [
+                    (pk, option % {"name": names[pk], "summary": m.summary})
+                    for m in found for pk in (str(m.worker.pk),)])
             if row.covers:
                 label = _("Cover for %(client)s on the days still without: %(days)s") % {
                     "client": row.client,
                     "days": ", ".join(format_weekday(day) for day in row.uncovered_days)}
             else:
                 label = _("Cover for %(client)s") % {"client": row.client}
-            field = forms.ChoiceField(label=label, choices=blank + choices, required=False)
+            field = forms.ChoiceField(label=label, required=False, widget=ManySelect,
+                                      choices=choices_of[id(found)])
             if found:
                 # Escaped here too: crispy's own field template shows help text as it is.
                 field.help_text = format_html(_("Suggested: {name}"), name=found[0].worker)
             self.fields[f"cover_{row.client.pk}"] = field
         self.fields["everyone"] = forms.ChoiceField(
-            label=_("Cover for every client left blank"), required=False,
-            choices=[("", _("Nobody"))] + [(pk, str(w)) for pk, w in self.workers.items()],
+            label=_("Cover for every client left blank"), required=False, widget=ManySelect,
+            choices=ManySelect.choices_of([("", _("Nobody")), *names.items()]),
             help_text=_("Only for the clients at a site where they work."))
         self.fields["handover_note"] = forms.CharField(
             label=_("Handover note"), max_length=5000, required=False,
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("What the covering workers need to know: current actions, risks, "
                         "appointments. Each client's new cover gets this note."))
+        # The page draws each field with |as_crispy_field; the helper's attributes let
+        # keywork.lib.forms draw them in Python rather than through crispy's template.
+        self.helper = form_helper(form_tag=False)
 
     def client_fields(self):
-        return [(row, self[f"cover_{row.client.pk}"]) for row in self.rows]
+        """Each client's choice of cover, drawn (a form field each, two dozen on a large
+        site, drawn with one context: keywork.lib.forms.fields_html)."""
+        return fields_html(self[f"cover_{row.client.pk}"] for row in self.rows)
 
     def clean(self):
         data = super().clean()

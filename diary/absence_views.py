@@ -14,6 +14,7 @@ from clients.access import not_a_client_page
 from diary import absence_forms as forms
 from diary import selectors, services
 from diary.models import StaffAbsence
+from keywork.lib.cache import cached
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
 from staff.models import User
@@ -112,17 +113,19 @@ def absence_cover(request, pk):
     site_ids = [pk for pk in absence.worker.site_ids if user.manages(pk)]
     if not site_ids:
         raise PermissionDenied
-    plan = selectors.cover_plan(absence, site_ids)
-    candidates = list(User.objects.filter(sites__in=site_ids, is_active=True,
-                                          role=User.Role.KEYWORKER)
-                      .exclude(pk=absence.worker_id).distinct().prefetch_related("sites")
-                      .order_by("first_name", "last_name"))
-    caseloads = client_selectors.caseload_sizes(candidates)
-    # Each client's choices: only workers at the client's own site (cover_arrange refuses
-    # anyone else, and one refusal would undo the whole action).
-    matches = {row.client.pk: client_selectors.keyworker_matches(
-        row.client, [w for w in candidates if w.works_at(row.client.site_id)],
-        caseloads=caseloads) for row in plan.rows if row.needs_cover}
+
+    def prepare():
+        plan = selectors.cover_plan(absence, site_ids)
+        candidates = selectors.cover_candidates(absence, site_ids)
+        # Each client's choices: only workers at the client's own site (cover_arrange
+        # refuses anyone else, and one refusal would undo the whole action).
+        return plan, candidates, client_selectors.keyworker_matches_each(
+            [row.client for row in plan.rows if row.needs_cover], candidates)
+
+    # Shown from the cache until the data changes (a minute at most: the sessions still to
+    # come move with the clock); the action is worked out afresh.
+    plan, candidates, matches = prepare() if request.method == "POST" else cached(
+        ("absence_cover", user.pk, absence.pk, tuple(site_ids)), prepare)
     open_for_cover = not absence.is_cancelled and absence.last_day >= timezone.localdate()
     form = forms.CoverForm(request.POST or None, plan=plan, candidates=candidates,
                            matches=matches)

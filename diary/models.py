@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -155,9 +155,17 @@ def not_yet_logged(now=None):
 
 
 class SessionQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Sessions a user may see in a diary: those of clients they may see at all."""
-        return self.filter(client__in=Client.objects.for_user(user))
+    def for_user(self, user, *, per_row=False):
+        """Sessions a user may see in a diary: those of clients they may see at all.
+
+        `per_row` asks it of each session found (EXISTS) rather than as the list of the
+        clients (IN), for a filter that finds few sessions through an index of its own (the
+        open risks): SQLite would otherwise start from the list and read every session of
+        every client of the site (85,000 on the bench's site, half a second)."""
+        clients = Client.objects.for_user(user)
+        if per_row:
+            return self.filter(Exists(clients.filter(pk=OuterRef("client_id"))))
+        return self.filter(client__in=clients)
 
     def live(self):
         """Not struck through as entered in error."""

@@ -27,7 +27,7 @@ from diary.models import (
 from keywork.lib import dates
 from plans import selectors as plans_selectors
 from safeguarding import selectors as safeguarding_selectors
-from staff.models import User
+from staff.models import User, read_site_ids
 from stages import selectors as stages_selectors
 
 Session = KeyworkSession
@@ -787,6 +787,16 @@ def cover_plan(absence, site_ids, now=None):
     other_rows.sort(key=lambda row: (row.client.last_name, row.client.first_name,
                                      row.client.pk))
     return CoverPlan(rows=tuple(rows), others=tuple(other_rows), elsewhere=elsewhere)
+
+
+def cover_candidates(absence, site_ids):
+    """Who may cover the absent worker's clients at these sites: the active keyworkers
+    there but the absent worker, by name, each with the sites they work at (a client's
+    choices are those at the client's site). Two queries."""
+    return read_site_ids(User.objects.filter(sites__in=site_ids, is_active=True,
+                                             role=User.Role.KEYWORKER)
+                         .exclude(pk=absence.worker_id).distinct()
+                         .order_by("first_name", "last_name"))
 
 
 def absences_to_come(user, today=None):

@@ -199,3 +199,18 @@ class User(AbstractUser):
         """Whether this person is a manager at `site` (a Site or a site id): the one test
         of "manager at this site" every service, view and template asks."""
         return self.is_manager and self.works_at(site)
+
+
+def read_site_ids(users):
+    """`users` (a list), each with the ids of the sites they work at (`User.site_ids`,
+    what `works_at` asks) read in one query for them all: for many workers at once, where
+    prefetch_related("sites") would make a manager and a queryset for each (2 ms for the
+    fifty workers of the cover page's choices)."""
+    users = list(users)
+    found = {user.pk: set() for user in users}
+    for user_id, site_id in (User.sites.through.objects.filter(user_id__in=list(found))
+                             .values_list("user_id", "site_id")):
+        found[user_id].add(site_id)
+    for user in users:
+        user.__dict__["site_ids"] = frozenset(found[user.pk])  # the cached_property, read
+    return users

@@ -322,3 +322,36 @@ class NamingForm(forms.Form):
 def test_a_help_text_naming_someone_is_escaped():
     html = render_crispy_form(NamingForm())
     assert "Suggested: &lt;b&gt;Kim&lt;/b&gt;" in html and "<b>Kim</b>" not in html
+
+
+@pytest.mark.parametrize("value", [None, "", "2", 1, "none of them"])
+def test_a_select_of_many_options_is_drawn_as_djangos_select(value):
+    from django.forms.renderers import DjangoTemplates
+
+    from keywork.lib.forms import ManySelect
+
+    pairs = [("", "Nobody <yet>"), ("1", "Kim & Sam"), (2, mark_safe("<b>Two</b>")),
+             ("2", "Two again"), (None, "None")]
+    attrs = {"id": "id_cover", "class": "form-select", "aria-describedby": "id_cover_help"}
+    ours = ManySelect(choices=ManySelect.choices_of(pairs))
+    djangos = forms.Select(choices=pairs)
+    assert ours.render("cover", value, attrs) == djangos.render(
+        "cover", value, attrs, renderer=DjangoTemplates())
+
+
+class CoverLikeForm(forms.Form):
+    first = forms.ChoiceField(label="Cover for <Kim>", required=False, help_text="Suggested",
+                              choices=[("", "Nobody"), ("1", "Sam")])
+    second = forms.ChoiceField(label="Cover for Sam", choices=[("1", "Kim")])
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    helper = form_helper(form_tag=False)
+
+
+@pytest.mark.parametrize("data", [None, {"second": "9"}], ids=["unbound", "with errors"])
+def test_fields_drawn_together_are_drawn_as_each_alone(data):
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    from keywork.lib.forms import fields_html
+
+    form = CoverLikeForm(data)
+    assert fields_html(form) == "".join(as_crispy_field(field) for field in form)

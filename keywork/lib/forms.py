@@ -1,7 +1,7 @@
 """What every form shares: its crispy layout helper, how a field is drawn, and putting a
 service's refusal on it."""
 
-from html import escape as html_escape
+from html import escape
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
@@ -13,6 +13,7 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.templatetags.l10n import unlocalize
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -146,7 +147,7 @@ def _joined(parts):
 
 def _escaped(value):
     """conditional_escape(), quicker for a plain string (most of what a field shows)."""
-    return html_escape(value) if type(value) is str else conditional_escape(value)
+    return escape(value) if type(value) is str else conditional_escape(value)
 
 
 def _help_and_errors(field, context):
@@ -287,6 +288,30 @@ def keywork_field(parser, token):
     return FieldNode()
 
 
+def fields_html(fields):
+    """Fields of one form, each drawn as {{ field|as_crispy_field }} draws it, with one
+    context for them all: as_crispy_field reads the form helper's attributes and renders
+    crispy's field template anew for every field, about 100 µs a field, which a form of a
+    field per client (the cover page's choice of cover) pays two dozen times."""
+    fields = list(fields)
+    if not fields:
+        return ""
+    helper = getattr(fields[0].form, "helper", None)  # (a FormHelper of no layout is falsy)
+    context = Context({"form_show_errors": True, "form_show_labels": True, "label_class": "",
+                       "field_class": "",
+                       **(helper.get_attributes() if helper is not None else {})})
+    html = []
+    for field in fields:
+        with context.push(field=field):
+            if field.is_hidden:
+                html.append(f"{field}\n")  # field.html's own new line, as below
+            elif _drawn_here(field, context):
+                html.append(f"{_field_html(field, context)}\n")
+            else:
+                html.append(as_crispy_field(field))
+    return mark_safe("".join(html))  # noqa: S308 (each field drawn, escaped)
+
+
 # Every form's inputs, drawn in Python (settings.FORM_RENDERER). Django draws each input,
 # text area, select and each of a select's options through a template and an included
 # attrs.html: from a tenth to a third of a form page's time, and most of the assessment's,
@@ -304,7 +329,7 @@ def _shown(value):
     if type(value) is str:
         # Most of what a form shows (names, labels, choices' values and labels): a plain
         # string is only escaped, so this skips the lookups that would find that out.
-        return html_escape(value)
+        return escape(value)
     return render_value_in_context(value, _PLAIN)
 
 
@@ -363,6 +388,49 @@ def _select(widget):
             html.append("\n  </optgroup>")
     html.append("\n</select>")
     return "".join(html)
+
+
+class ManySelect(forms.Select):
+    """A select of many options, each a value and its text (no groups), drawn straight
+    from its choices: the same HTML as forms.Select (tests/test_forms.py), without the dict,
+    attrs and template Django makes for each option before drawing it, nor the copy of the
+    choices a ChoiceField makes (give it `ManySelect.choices_of(pairs)`). About 1 µs an
+    option instead of 15: the cover page offers each of an absent worker's clients a
+    choice of every worker at the site, some 1,500 options."""
+
+    allow_multiple_selected = False
+
+    @staticmethod
+    def choices_of(pairs):
+        """(value, text) pairs that a ChoiceField takes as they are: a BaseChoiceIterator
+        is not normalized again, option by option."""
+        return _Choices(pairs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        html = [f'<select name="{_shown(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>']
+        for option_value, text in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = option_value in chosen
+            if selected:  # one option selected, the first, as Select.optgroups does
+                chosen = ()
+            # html.escape is what django.utils.html.escape calls, without its lazy wrapper.
+            text = text.__html__() if hasattr(text, "__html__") else escape(str(text))
+            html.append(f'\n  <option value="{escape(option_value)}"'
+                        f'{" selected" if selected else ""}>{text}</option>\n')
+        html.append("\n</select>")
+        return mark_safe("".join(html))  # noqa: S308 (every part escaped)
+
+
+class _Choices(BaseChoiceIterator):
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
 
 
 _WIDGET_TEMPLATES = {

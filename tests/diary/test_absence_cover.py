@@ -119,3 +119,16 @@ def test_cover_is_offered_only_from_the_clients_own_site(
     assert ("Jo Bell does not work at Riverside Day Centre, where Dee Harper is"
             in response.content.decode())
     assert not Allocation.objects.filter(kind=Allocation.Kind.COVER).exists()
+
+
+def test_the_cover_page_shown_again_follows_a_change(
+        client, leave, client_record, keyworker, colleague, manager):
+    client.force_login(manager)
+    url = reverse("diary:absence_cover", args=[leave.pk])
+    assert "No session booked with the absent worker" in client.get(url).content.decode()
+    # Kept while nothing changes; a session booked since shows at once.
+    assert "No session booked with the absent worker" in client.get(url).content.decode()
+    KeyworkSessionFactory(client=client_record, worker=keyworker,
+                          starts_at=local_moment(today() + 3 * DAY, 10))
+    page = client.get(url).content.decode()
+    assert "1 session booked in those days" in page

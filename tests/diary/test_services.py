@@ -366,3 +366,19 @@ def test_a_session_that_would_clash_for_the_new_keyworker_refuses_the_transfer(
                                            reason="Leaving")
     assert client_record.allocations.current().primary().get().worker == keyworker
     assert KeyworkSession.objects.get(client=client_record).worker == keyworker
+
+
+def test_sessions_asked_of_each_row_are_those_of_the_clients_the_user_may_see(
+        client_record, colleagues_client, other_site_client, keyworker, colleague, manager,
+        other_site_manager, administrator):
+    for client in (client_record, colleagues_client, other_site_client):
+        KeyworkSessionFactory(client=client, worker=client.allocations.get().worker,
+                              starts_at=ago(hours=2), lone_working=True,
+                              expected_back_at=ago(hours=1))
+    for user in (keyworker, colleague, manager, other_site_manager, administrator):
+        listed = set(KeyworkSession.objects.for_user(user))
+        assert set(KeyworkSession.objects.for_user(user, per_row=True)) == listed
+    assert {s.client for s in KeyworkSession.objects.for_user(keyworker, per_row=True)} == {
+        client_record, colleagues_client}
+    assert {s.client for s in services.out_now(manager)} == {client_record, colleagues_client}
+    assert {s.client for s in services.out_now(other_site_manager)} == {other_site_client}
