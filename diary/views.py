@@ -254,7 +254,8 @@ def _week_page(request, week, *, worker):
     sites = request.user.sites.filter(is_active=True)
     return render(request, "diary/week.html", {
         "week": week, "worker": worker, "today": timezone.localdate(),
-        "sites": sites, "colleagues": _workers_at(sites),
+        "sites": sites, "colleagues": _workers_at(sites).only("first_name", "last_name",
+                                                               "username"),
     })
 
 
