@@ -53,12 +53,17 @@ def session_status(session):
 _PLACE_ICONS = {Place.EXTERNAL: "bi-geo-alt", Place.CLIENT_ROOM: "bi-house-door"}
 
 
+def _place_label(session):
+    # As get_place_display(), which translates every place's label to find one.
+    return str(Place(session.place).label)
+
+
 @register.simple_tag
 def session_place(session):
     """Where the session is, lone working, and when the worker is expected back."""
     html = [format_html(
         '<span class="text-nowrap"><i class="bi {}" aria-hidden="true"></i> {}</span>',
-        _PLACE_ICONS.get(session.place, "bi-door-closed"), session.get_place_display())]
+        _PLACE_ICONS.get(session.place, "bi-door-closed"), _place_label(session))]
     if session.where:
         html.append(format_html(": {}", session.where))
     if session.lone_working:
@@ -129,7 +134,7 @@ def session_chip(session, parts):
     """A session in its hour of the week's grid."""
     marks = ""
     if session.place in _PLACE_ICONS:
-        place = escape(session.get_place_display())
+        place = escape(_place_label(session))
         marks = (f'<i class="bi {_PLACE_ICONS[session.place]}" title="{place}"></i>'
                  f'<span class="visually-hidden">{place}</span>')
     if session.lone_working:
@@ -237,3 +242,27 @@ def colleague_week_links(context, colleagues, monday):
         f'<li><a class="dropdown-item" href="{escape(before)}/{c.pk}/{escape(after)}'
         f'?week={monday.isoformat()}">{escape(c)}</a></li>'
         for c in colleagues if c != user))
+
+
+@register.simple_tag
+def worker_day_rows(rows, day):
+    """The site's day, a row per worker (selectors.worker_days; a large site has dozens):
+    their name choosing their sessions, from-to, and the day's sessions, held and to log."""
+    day = day.isoformat()
+    return mark_safe("\n".join(  # noqa: S308 (each part escaped)
+        f'<tr><th scope="row"><a href="?day={day}&amp;worker={row.worker.pk}">'
+        f"{escape(row.worker)}</a></th>"
+        f'<td class="d-none d-sm-table-cell">{dates.format_time(row.first)}–'
+        f"{dates.format_time(row.last)}</td>"
+        f'<td class="text-end">{row.total}</td><td class="text-end">{row.held}</td>'
+        f'<td class="text-end{" text-danger fw-semibold" if row.to_log else ""}">{row.to_log}</td>'
+        "</tr>" for row in rows))
+
+
+@register.simple_tag
+def worker_options(workers, chosen=None):
+    """A <select>'s options, a worker each, `chosen` selected."""
+    chosen = chosen.pk if chosen else None
+    return mark_safe("".join(  # noqa: S308 (each part escaped)
+        f'<option value="{w.pk}"{" selected" if w.pk == chosen else ""}>{escape(w)}</option>'
+        for w in workers))
