@@ -6,9 +6,9 @@ Drawn in Python rather than by an include per session (with three more inside it
 week of thirty sessions took 20 ms of CPU through the templates, most of it looking the
 same names up again for every session and every free hour. Each function writes the
 elements the templates wrote; every word goes through gettext and every value is escaped
-by format_html. The templates that show one session (diary/includes/session_status.html,
-place.html, cover.html, session_item.html) call these, so the rule of what a session
-shows has one home.
+(format_html, or escape() where a part is written hundreds of times). The templates that
+show one session (diary/includes/session_status.html, place.html, cover.html,
+session_item.html) call these, so the rule of what a session shows has one home.
 """
 
 from django import template
