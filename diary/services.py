@@ -696,7 +696,8 @@ def decorate(sessions, user):
 @dataclass
 class Slot:
     day: datetime.date
-    starts_at: datetime.datetime
+    # The hour's instant, worked out only where it may be booked (free, not on a past day).
+    starts_at: datetime.datetime | None = None
     sessions: list = field(default_factory=list)
     free: bool = True
     bookable: bool = False
@@ -729,10 +730,18 @@ class Week:
         return sum(len(sessions) for _day, sessions in self.agenda)
 
 
+# What the week shows of a session (diary_tags draws it; decorate and week_grid read the
+# rest), not its notes: a worker's week is dozens of rows, a site's hundreds.
+WEEK_FIELDS = ("client", "worker", "starts_at", "ends_at", "status", "cancelled_by", "place",
+               "where", "lone_working", "expected_back_at", "checked_in_at", "struck_at",
+               "client__first_name", "client__last_name", "client__preferred_name")
+
+
 def week_sessions(queryset, monday):
     """The live sessions of a queryset in the week from `monday`, in time order."""
     return (queryset.live().between(*dates.week_bounds(monday))
-            .select_related("client", "worker").order_by("starts_at", "worker__first_name"))
+            .select_related("client").only(*WEEK_FIELDS)
+            .order_by("starts_at", "worker__first_name"))
 
 
 def week_grid(sessions, monday, *, user, worker=None):
@@ -743,40 +752,47 @@ def week_grid(sessions, monday, *, user, worker=None):
     """
     sessions = decorate(sessions, user)
     days = [monday + n * DAY for n in range(7)]
-    hours = [dates.local(s.starts_at).hour for s in sessions]
-    ends = [dates.local(dates.add_minutes(s.ends_at, -1)).hour for s in sessions
-            if dates.local_day(s.ends_at) == dates.local_day(s.starts_at)]
-    first = min([FIRST_HOUR, *hours])
-    last = max([LAST_HOUR, *hours, *ends])
+    # Each session's local start, and the local hour its last minute falls in on its own
+    # day (None when it ends on a later day): read once, the grid asks them many times.
+    placed = []
+    for session in sessions:
+        local = dates.local(session.starts_at)
+        last_minute = dates.local(dates.add_minutes(session.ends_at, -1))
+        placed.append((session, local.date(), local.hour,
+                       last_minute.hour if last_minute.date() == local.date() else None))
+    first = min([FIRST_HOUR, *(hour for _s, _d, hour, _e in placed)])
+    last = max([LAST_HOUR, *(hour for _s, _d, hour, _e in placed),
+                *(end for _s, _d, _h, end in placed if end is not None)])
     now = timezone.now()
     this_hour = now.replace(minute=0, second=0, microsecond=0)
+    today = dates.local_day(now)
     slots = {}
     rows = []
     for hour in range(first, last + 1):
         row = []
         for day in days:
-            try:
-                starts_at = dates.at(day, datetime.time(hour), dates.FIRST)
-            except dates.NonexistentTime:  # the hour the clocks skip: nothing to book
-                starts_at = None
-            slot = Slot(day=day, starts_at=starts_at)
+            slot = Slot(day=day)
             slots[(day, hour)] = slot
             row.append(slot)
         rows.append((hour, row))
-    for session in sessions:
-        local = dates.local(session.starts_at)
-        slots[(local.date(), local.hour)].sessions.append(session)
+    agenda = {day: [] for day in days}
+    for session, day, hour, end_hour in placed:
+        slots[(day, hour)].sessions.append(session)
+        agenda[day].append(session)
         if worker is not None and session.status != Session.Status.CANCELLED:
             # Every hour the session touches on its day is taken.
-            last_minute = dates.local(dates.add_minutes(session.ends_at, -1))
-            end_hour = last_minute.hour if last_minute.date() == local.date() else last
-            for hour in range(local.hour, end_hour + 1):
-                slots[(local.date(), hour)].free = False
-    for slot in slots.values():
-        slot.bookable = slot.free and slot.starts_at is not None and slot.starts_at >= this_hour
-    agenda = [(day, [s for s in sessions if dates.local_day(s.starts_at) == day])
-              for day in days]
-    return Week(monday=monday, days=days, rows=rows, agenda=agenda)
+            for taken in range(hour, (last if end_hour is None else end_hour) + 1):
+                slots[(day, taken)].free = False
+    for (day, hour), slot in slots.items():
+        # A past day's hour is never booked: its instant is not worked out.
+        if not slot.free or day < today:
+            continue
+        try:
+            slot.starts_at = dates.at(day, datetime.time(hour), dates.FIRST)
+        except dates.NonexistentTime:  # the hour the clocks skip: nothing to book
+            continue
+        slot.bookable = slot.starts_at >= this_hour
+    return Week(monday=monday, days=days, rows=rows, agenda=list(agenda.items()))
 
 
 def today_for(user):

@@ -28,7 +28,7 @@ from clients.models import Client
 from diary import forms, selectors, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
-from keywork.lib.cache import cached
+from keywork.lib.cache import cached, cached_render
 from keywork.lib.forms import add_error
 from keywork.lib.sites import remember_site
 from keywork.lib.stale import StaleEdit
@@ -207,10 +207,25 @@ def worker_week(request, user_pk):
 
 def _worker_week(request, worker):
     monday = _week_param(request)
-    sessions = services.week_sessions(
-        KeyworkSession.objects.for_user(request.user).filter(worker=worker), monday)
-    return _week_page(request, services.week_grid(sessions, monday, user=request.user,
-                                                  worker=worker), worker=worker)
+    user = request.user
+
+    def content():
+        sessions = services.week_sessions(
+            KeyworkSession.objects.for_user(user).filter(worker=worker), monday)
+        sites = user.sites.filter(is_active=True)
+        return {
+            "week": services.week_grid(sessions, monday, user=user, worker=worker),
+            "worker": worker, "today": timezone.localdate(), "sites": sites,
+            "colleagues": _workers_at(sites).only("first_name", "last_name", "username"),
+        }
+
+    # Kept until the data changes, as the site's day and Today are (a minute at most: the
+    # free hours, "Log" and "overdue" move with the clock). The page around it is fresh.
+    return render(request, "diary/week.html", {
+        "worker": worker,
+        "content": cached_render(request, ["week", worker.pk], "diary/includes/week_content.html",
+                                 content),
+    })
 
 
 @not_a_client_page
@@ -230,42 +245,37 @@ def site_week(request, site_pk):
         today = timezone.localdate()
         day = today if dates.week_start(today) == monday else monday
     monday = dates.week_start(day)
-    sessions = KeyworkSession.objects.for_user(request.user).filter(site=site)
-    workers = list(_workers_at([site.pk]))
-    chosen = {str(w.pk): w for w in workers}.get(request.GET.get("worker", ""))
+    user = request.user
+
+    def sessions():
+        return KeyworkSession.objects.for_user(user).filter(site=site)
+
+    # The figures, the site's workers and who is out, kept until the data changes (a
+    # minute at most: "not yet logged" and who is out move with the clock).
+    figures = cached(("site_day", user.pk, site.pk, day.isoformat()), lambda: {
+        "days": selectors.week_day_counts(sessions(), monday),
+        "rows": selectors.worker_days(sessions(), day),
+        "workers": list(_workers_at([site.pk]).only("first_name", "last_name", "username")),
+        "out_count": services.out_now(user).filter(site=site).count() if user.is_manager else 0,
+    })
+    chosen = {str(w.pk): w for w in figures["workers"]}.get(request.GET.get("worker", ""))
     status = request.GET.get("status", "")
     status = status if status in selectors.DAY_FILTERS else ""
     listed = page = None
     if chosen or status:
-        page = Paginator(selectors.day_sessions(sessions, day, worker=chosen, status=status),
+        page = Paginator(selectors.day_sessions(sessions(), day, worker=chosen, status=status),
                          DAY_PAGE).get_page(request.GET.get("page"))
-        listed = services.decorate(page.object_list, request.user)
-    sites = request.user.sites.filter(is_active=True)
+        listed = services.decorate(page.object_list, user)
+    sites = user.sites.filter(is_active=True)
     return render(request, "diary/site_day.html", {
         "site": site, "day": day, "today": timezone.localdate(), "monday": monday,
         "previous": day - dates.DAY, "next": day + dates.DAY,
         "week_before": day - 7 * dates.DAY, "week_after": day + 7 * dates.DAY,
-        # The figures, kept until the data changes (a minute at most: "not yet logged"
-        # moves with the clock).
-        **cached(("site_day", request.user.pk, site.pk, day.isoformat()), lambda: {
-            "days": selectors.week_day_counts(sessions, monday),
-            "rows": selectors.worker_days(sessions, day)}),
-        "workers": workers, "chosen": chosen, "status": status,
+        **figures, "chosen": chosen, "status": status,
         "statuses": [(key, label) for key, (label, _q) in selectors.DAY_FILTERS.items()],
         "sessions": listed, "page": page, "sites": sites,
         "query_string": urlencode({"day": day.isoformat(), "worker": chosen.pk if chosen else "",
                                    "status": status}),
-        "out_count": services.out_now(request.user).filter(site=site).count()
-        if request.user.is_manager else 0,
-    })
-
-
-def _week_page(request, week, *, worker):
-    """One worker's week (a site's is a day at a time: site_week)."""
-    sites = request.user.sites.filter(is_active=True)
-    return render(request, "diary/week.html", {
-        "week": week, "worker": worker, "today": timezone.localdate(),
-        "sites": sites, "colleagues": _workers_at(sites),
     })
 
 
