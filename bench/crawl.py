@@ -66,6 +66,7 @@ class Kind:
     found_from: str = ""
     crawl_ms: float = 0.0
     after_write_ms: float = 0.0
+    after_write_status: int = 0
 
     @property
     def name(self):
@@ -278,6 +279,7 @@ class Crawler:
         if after.streaming:
             b"".join(after.streaming_content)
         kind.after_write_ms = round((time.perf_counter() - started) * 1000, 1)
+        kind.after_write_status = after.status_code
         kind.queries = len(queries)
         kind.status = response.status_code
         kind.content_type = response.get("Content-Type", "").split(";")[0]

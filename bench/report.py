@@ -206,7 +206,10 @@ def page_budgets(run):
 
 def _after_write_budget(text, name, limit_ms):
     def check(run):
-        ms = run["pages"][name]["after_write_ms"]
+        page = run["pages"][name]
+        ms, status = page["after_write_ms"], page.get("after_write_status", 200)
+        if status != 200:
+            return False, f"answered {status}"
         return ms <= limit_ms, f"{ms:.0f} ms"
     return Budget(text, check)
 
@@ -224,7 +227,7 @@ def add_crawl_figures(pages, kinds):
         if kind["name"] in pages:
             pages[kind["name"]] |= {key: kind[key] for key in (
                 "role", "view", "content_type", "queries", "html_bytes", "gzip_bytes",
-                "cold_bytes", "after_write_ms") if key in kind}
+                "cold_bytes", "after_write_ms", "after_write_status") if key in kind}
 
 
 def check_budgets(run, budgets=None):

@@ -25,6 +25,7 @@ from diary.models import (
     not_yet_logged,
 )
 from keywork.lib import dates
+from keywork.lib.rows import url_of
 from plans import selectors as plans_selectors
 from safeguarding import selectors as safeguarding_selectors
 from staff.models import User, read_site_ids
@@ -496,7 +497,7 @@ def _manager_items(user, today):
     site_ids = list(user.sites.filter(is_active=True).values_list("pk", flat=True))
     at_sites = Client.objects.open().filter(site__in=site_ids)
     # A large site has over a thousand reviews due: each link is made from one reverse().
-    review_url, plan_url = _url_of("plans:manager_review"), _url_of("plans:client")
+    review_url, plan_url = url_of("plans:manager_review"), url_of("plans:client")
     items = [Due("manager_review", client, status.manager_window[1],
                  status.manager_review == "overdue",
                  review_url(status.current_pk) if status.current_pk else plan_url(client.pk),
@@ -511,14 +512,6 @@ def _manager_items(user, today):
                   reverse("safeguarding:ban_review", args=[ban.pk]), detail=ban)
               for ban in safeguarding_selectors.reviews_due(site_ids, today)]
     return items
-
-
-def _url_of(viewname):
-    """pk -> reverse(viewname, args=[pk]), with reverse() run once: the path around the
-    pk is the same for every pk."""
-    marker = "2147483647"
-    before, after = reverse(viewname, args=[int(marker)]).split(marker)
-    return lambda pk: f"{before}{pk}{after}"
 
 
 def late_records(user):
@@ -792,10 +785,11 @@ def cover_plan(absence, site_ids, now=None):
 def cover_candidates(absence, site_ids):
     """Who may cover the absent worker's clients at these sites: the active keyworkers
     there but the absent worker, by name, each with the sites they work at (a client's
-    choices are those at the client's site). Two queries."""
+    choices are those at the client's site). Two queries. Without their password hashes:
+    the cover page keeps its candidates in the shared cache."""
     return read_site_ids(User.objects.filter(sites__in=site_ids, is_active=True,
                                              role=User.Role.KEYWORKER)
-                         .exclude(pk=absence.worker_id).distinct()
+                         .exclude(pk=absence.worker_id).distinct().defer("password")
                          .order_by("first_name", "last_name"))
 
 

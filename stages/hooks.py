@@ -8,8 +8,6 @@
 
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
-
 from keywork.lib.cache import cached
 
 
@@ -41,6 +39,6 @@ def known_answer(task, client):
     provider = task_answers.get(task.known_from) if task.known_from else None
     if provider is None:
         return None
-    # In a tuple, so that "nothing known" is kept too; its text is in the reader's language.
-    return cached(("stages:known_answer", task.known_from, client.pk, get_language()),
+    # In a tuple, so that "nothing known" is kept too (cached() keys it by language).
+    return cached(("stages:known_answer", task.known_from, client.pk),
                   lambda: (provider(client),))[0]

@@ -83,3 +83,13 @@ def test_a_fragment_is_kept_only_until_its_time_is_up(client_record, travel):
     travel(days=1)
     cache.cached("key", lambda: calls.append(1) or "value")
     assert len(calls) == 4
+
+
+def test_a_fragment_is_kept_per_language(client_record):
+    from django.utils import translation
+
+    made = []
+    for language in ("en-gb", "cy", "en-gb"):
+        with translation.override(language):
+            cache.cached("words", lambda: made.append(translation.get_language()) or "text")
+    assert made == ["en-gb", "cy"]

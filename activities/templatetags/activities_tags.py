@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from keywork.lib import dates
-from keywork.lib.rows import url_of
+from keywork.lib.rows import csrf_input, row_template, url_of
 
 register = template.Library()
 
@@ -28,11 +28,10 @@ def member_items(context, members, activity):
                                   _("attended %(a)s of %(h)s (%(p)s%%)"),
                                   _("no sessions held yet"))
     leaves = _("%(name)s leaves the group today?")
-    leave_form = None if activity.is_archived else format_html(
-        '\n  <form method="post" action="{{}}" data-confirm="{{}}"><input type="hidden" '
-        'name="csrfmiddlewaretoken" value="{}"><button class="btn btn-sm '
+    leave_form = None if activity.is_archived else row_template(
+        '\n  <form method="post" action="{{}}" data-confirm="{{}}">{}<button class="btn btn-sm '
         'btn-outline-secondary" type="submit">{}<span class="visually-hidden">: {{}}</span>'
-        "</button></form>", context.get("csrf_token", ""), _("Leaves"))
+        "</button></form>", csrf_input(context), _("Leaves"))
     days = {}
     rows = []
     for member in members:
@@ -55,8 +54,8 @@ def session_items(sessions, may_change, *, past=False):
     register_url, edit_url = url_of("activities:register"), url_of("activities:session_edit")
     cancelled = format_html('\n    <span class="badge text-bg-secondary">{}</span>',
                             _("cancelled"))
-    edit = format_html('\n  <a class="btn btn-sm btn-link" href="{{}}">{}<span '
-                       'class="visually-hidden">: {{}}</span></a>', _("Edit"))
+    edit = row_template('\n  <a class="btn btn-sm btn-link" href="{{}}">{}<span '
+                        'class="visually-hidden">: {{}}</span></a>', _("Edit"))
     rows = []
     for session in sessions:
         starts = dates.local(session.starts_at)

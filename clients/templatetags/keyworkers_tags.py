@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from keywork.lib.rows import url_of
+from keywork.lib.rows import csrf_input, row_template, url_of
 
 register = template.Library()
 
@@ -32,14 +32,12 @@ def keyworker_rows(context, rows, site):
                               _("deactivated"))
     over = format_html('<span class="badge text-bg-danger">{}</span>', _("over limit"))
     full = format_html('<span class="badge text-bg-warning">{}</span>', _("full"))
-    form_tail = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
-        '        <input type="hidden" name="site" value="{}">', context.get("csrf_token", ""),
-        site.pk)
+    form_tail = format_html('{}\n        <input type="hidden" name="site" value="{}">',
+                            csrf_input(context), site.pk)
     set_button = format_html('<button class="btn btn-sm btn-outline-primary" type="submit">{}'
                              "</button>", _("Set"))
-    transfer = format_html('<a class="btn btn-sm btn-outline-secondary" href="{{}}?site={}">{}'
-                           "</a>", site.pk, _("Transfer caseload"))
+    transfer = row_template('<a class="btn btn-sm btn-outline-secondary" href="{{}}?site={}">{}'
+                            "</a>", site.pk, _("Transfer caseload"))
     lines = []
     for worker, caseload, form in rows:
         name = str(worker)

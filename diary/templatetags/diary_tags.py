@@ -13,7 +13,6 @@ session_item.html) call these, so the rule of what a session shows has one home.
 
 from django import template
 from django.template.defaultfilters import linebreaksbr, urlencode
-from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape, format_html
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from diary.models import KeyworkSession
 from keywork.lib import dates
+from keywork.lib.rows import csrf_input
 
 register = template.Library()
 
@@ -99,7 +99,7 @@ class _Shared:
         request = context.get("request")
         self.next_path = request.get_full_path() if request else ""
         self.log_next = urlencode(self.next_path)
-        self.csrf_input = CsrfTokenNode().render(context)
+        self.csrf_input = csrf_input(context)
         self.parts = {}
 
     @classmethod

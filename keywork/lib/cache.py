@@ -36,6 +36,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 GENERATION_KEY = "keywork:data-generation"
 TIMEOUT = 60
@@ -124,7 +125,9 @@ def cached(key, compute, timeout=TIMEOUT):
     most `timeout` seconds, and never past the day it was made on (timezone.now(), so a
     test moving the clock by days moves past it too)."""
     current = generation()
-    digest = hashlib.sha256(repr((timezone.localdate(), key)).encode()).hexdigest()
+    # The language too: what is kept is often text, in the reader's language.
+    digest = hashlib.sha256(repr((timezone.localdate(), get_language(), key)).encode()
+                            ).hexdigest()
     full_key = f"keywork:fragment:{current}:{digest}"
     value = cache.get(full_key)
     if value is None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from keywork.lib.dates import format_day
 from keywork.lib.forms import field_html
+from keywork.lib.rows import csrf_input as csrf_field
 from plans import selectors
 from plans.forms import ActionForm, MilestoneForm
 from plans.models import Action
@@ -118,14 +119,6 @@ _OUTCOME_BADGES = {Action.Outcome.DONE: "text-bg-success",
                    Action.Outcome.CHANGED: "text-bg-warning"}
 
 
-def _csrf_input(context):
-    token = context.get("csrf_token")
-    # As {% csrf_token %}: nothing where the view gave no token.
-    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker, not a secret
-        return ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-
-
 def _action_sessions(action):
     if not getattr(action, "sessions", None):
         return ""
@@ -176,7 +169,7 @@ def plan_action_rows(context, plan, goal, progress=False):
     """The rows of a goal's table of actions on the plan as it reads (plan_body.html):
     drawn in Python, since a plan's every action repeats them (with its progress form on
     the plan in force). `goal` has its actions prefetched and numbered."""
-    csrf_input = _csrf_input(context) if progress else ""
+    csrf_input = csrf_field(context) if progress else ""
     action_label, who_label, when_label = gettext("Action"), gettext("Who"), gettext("When?")
     return format_html_join("\n", (
         '<tr id="action-{}">\n<td class="stack-head" data-label="{}">{}</td>\n'
@@ -229,7 +222,7 @@ def plan_milestone_items(context, goal, progress=False):
     """The items of a goal's list of milestones on the plan as it reads (plan_body.html),
     with the form marking one reached on the plan in force: drawn in Python, as the
     actions are."""
-    csrf_input = _csrf_input(context) if progress else ""
+    csrf_input = csrf_field(context) if progress else ""
     today = (context.get("today") or timezone.localdate()).isoformat()
     return format_html_join("\n", (
         '<li class="mb-2" id="milestone-{}">\n{}\n{} · <span class="small">{}</span>{}{}\n'

@@ -196,6 +196,8 @@ def test_a_page_slow_right_after_a_write_is_a_miss_whatever_its_cached_p95():
     assert report.misses(run) == ["keyworker:home after a write ≤ 1000 ms: 2400 ms"]
     table = report.markdown_table(run)
     assert "| 150 | 2400.0 **missed** |" in table and "| 150 | 90.0 |" in table
+    run["pages"]["keyworker:home"] |= {"after_write_ms": 20.0, "after_write_status": 500}
+    assert report.misses(run) == ["keyworker:home after a write ≤ 1000 ms: answered 500"]
     # A file keeps its own, larger budget.
     pdf = page("keyworker:plans:pdf", 8, p95=1200, content_type="application/pdf")
     assert report.after_write_limit(pdf) == 5000
