@@ -72,5 +72,6 @@ def session_items(sessions, may_change, *, past=False):
             facts.append(session.cancelled_reason)
         rows.append((register_url(session.pk), when, cancelled if session.cancelled else "",
                      " · ".join(facts),
-                     format_html(edit, edit_url(session.pk), when) if may_change else ""))
+                     format_html(edit, edit_url(session.pk), dates.format_weekday(starts))
+                     if may_change else ""))
     return format_html_join("\n", _ROW, rows)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from clients.models import Allocation
 from diary.models import KeyworkSession, StaffAbsence
+from keywork.lib import dates
 from tests.browser.conftest import DEMO_PASSWORD, choose
 from tests.factories import KeyworkSessionFactory, local_moment
 
@@ -16,8 +17,11 @@ DAY = datetime.timedelta(days=1)
 
 def test_manager_records_leave_and_moves_the_sessions_to_cover(page, log_in, screenshot,
                                                                 demo):
-    today = timezone.localdate()
-    first, last = today + 8 * DAY, today + 12 * DAY
+    # A Monday two weeks on, so that the session on the Tuesday is in the week the cover
+    # worker's diary opens on (from a Sunday it was the next week: the test failed on
+    # Saturdays).
+    first = dates.week_start(timezone.localdate()) + 14 * DAY
+    last = first + 4 * DAY
     kim = Allocation.objects.current().primary().filter(
         worker__username="keyworker", client__status="active").order_by("client__pk").first()
     client, worker = kim.client, kim.worker
