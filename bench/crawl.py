@@ -273,6 +273,8 @@ class Crawler:
             body = b"".join(response.streaming_content) if response.streaming \
                 else response.content
             kind.crawl_ms = round((time.perf_counter() - started) * 1000, 1)
+        # Now: the next request starting clears the connection's log of queries.
+        kind.queries = len(queries)
         data_changed()
         started = time.perf_counter()
         after = self.get(link)
@@ -280,7 +282,6 @@ class Crawler:
             b"".join(after.streaming_content)
         kind.after_write_ms = round((time.perf_counter() - started) * 1000, 1)
         kind.after_write_status = after.status_code
-        kind.queries = len(queries)
         kind.status = response.status_code
         kind.content_type = response.get("Content-Type", "").split(";")[0]
         if response.status_code in (301, 302, 303, 307, 308):

@@ -130,5 +130,7 @@ def test_a_page_is_timed_warm_and_again_right_after_a_write(client, keyworker):
     kind, _page = crawler.measure("diary:today", Link("/diary/today/"))
     assert kind.status == 200 and kind.crawl_ms > 0 and kind.after_write_ms > 0
     assert kind.after_write_status == 200
+    # The warm request's queries, counted before the second request cleared the log.
+    assert kind.queries > 0
     # The data generation moved on between the two: nothing cached served the second.
     assert generation() != before
