@@ -1,9 +1,11 @@
 """Two bench runs side by side: each page's p95 at both sizes and the ratio (issue 18, item 3).
 
-    python -m bench.compare var/bench/2026-12-04.json:postgres var/bench/2026-12-05.json:postgres
+    python -m bench.compare var/bench/2026-12-05.json:postgres \
+        var/bench/2026-12-05.json:postgres-10000x5
 
 Each argument is a file `make bench` wrote (var/bench/<date>.json) and, after a colon, the
-key of the run in it (the database's label: sqlite, postgres, postgres+redis...; it may be
+key of the run in it (the database's label: sqlite, postgres, postgres+redis..., and the
+size when it is not 2,000 clients: postgres-10000x5; it may be
 left out when the file holds one run). The first run is the smaller organisation (2,000
 clients), the second the larger (10,000 over five sites). Prints a markdown table of every
 page present in both runs and exits 1 when a page's p95 at the larger size is more than

@@ -597,7 +597,10 @@ def main():
         for server in servers:
             server.stop()
     run["missed"] = report.misses(run)
-    path = save(run, cfg.label + ("-2-instances" if cfg.instances == 2 else ""))
+    # A key per database and size: the 2,000- and 10,000-client runs of a day side by side
+    # in one file, for bench.compare.
+    path = save(run, cfg.label + ("" if cfg.size == "2000" else f"-{cfg.size}")
+                + ("-2-instances" if cfg.instances == 2 else ""))
     print(f"\n{cfg.label}, {cfg.clients} clients, {run['machine']['cores']} cores, "
           f"{run['date']} ({path.relative_to(ROOT)}):\n")
     print(report.markdown_table(run))
