@@ -1,12 +1,14 @@
 """One page of the bench, in-process: its time per request and where the time goes.
 
     .venv/bin/python -m bench.profile manager:plans:reviews [keyworker:diary:week ...]
+    .venv/bin/python -m bench.profile "manager:/clients/?q=son&status=active"
 
 Reads the kinds of page and their URLs from the last bench run's crawl (var/bench/<date>.json,
 written by `make bench` or `python -m bench.run`), opens the same bench database with the
-same settings, and requests each page as the user who crawled it: once to warm the caches,
-then PROFILE_REQUESTS times (default 20), printing the median milliseconds a request (on the
-clock and of this process's CPU, which another busy process on the machine changes less)
+same settings, and requests each page (or any URL as a role: `role:/path`) as the user who
+crawled it: once to warm the caches, then PROFILE_REQUESTS times (default 20), printing the
+median milliseconds a request (on the clock and of this process's CPU, which another busy
+process on the machine changes less)
 and its queries, then the functions taking the most time over those requests (cProfile,
 by cumulative time or PROFILE_SORT=tottime; PROFILE_LINES=0 times the requests without the
 profiler, which slows them). Measured on 4 Dec 2026, the bench's wrk p95 at 10 connections
@@ -50,7 +52,9 @@ def main(names):
     _pages, _pdf, sessions = run.targets()
     count = int(os.environ.get("PROFILE_REQUESTS", "20"))
     for name in names or sys.exit(__doc__):
-        kind = kinds.get(name)
+        role, _sep, url = name.partition(":")
+        kind = ({"role": role, "url": url, "hx": ""} if url.startswith("/")
+                else kinds.get(name))
         if kind is None:
             sys.exit(f"No page {name!r} in the last crawl; the pages are {', '.join(kinds)}")
         client = Client(HTTP_HOST="127.0.0.1")

@@ -360,12 +360,17 @@ class AllocationEndForm(forms.Form):
 class TransferForm(forms.Form):
     """Step two of a bulk transfer: the clients to move and where to."""
 
-    def __init__(self, *args, from_worker, clients, candidates, counts, **kwargs):
+    def __init__(self, *args, from_worker, clients, listed, candidates, counts, **kwargs):
+        """`clients` checks what is posted; `listed`, the same clients read once, draws
+        the boxes (the field would read them again for each time they are drawn)."""
         super().__init__(*args, **kwargs)
         self.fields["clients"] = forms.ModelMultipleChoiceField(
             queryset=clients, widget=forms.CheckboxSelectMultiple, label=_("Clients to move"),
-            initial=list(clients),
+            initial=listed,
         )
+        self.fields["clients"].choices = [
+            (client.pk, self.fields["clients"].label_from_instance(client))
+            for client in listed]
         self.fields["to_worker"] = _workers_field(candidates.exclude(pk=from_worker.pk), counts,
                                                   _("Transfer to"))
         self.fields["reason"] = forms.CharField(label=_("Reason"),

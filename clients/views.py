@@ -524,10 +524,11 @@ def caseload_transfer(request, user_pk):
         site=site,
         pk__in=Allocation.objects.current().primary().filter(worker=from_worker)
         .values("client")))
+    listed = list(clients)
     candidates = services.keyworkers_at(site)
     counts = _sizes(candidates)
     form = forms.TransferForm(request.POST or None, from_worker=from_worker, clients=clients,
-                              candidates=candidates, counts=counts)
+                              listed=listed, candidates=candidates, counts=counts)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -544,7 +545,7 @@ def caseload_transfer(request, user_pk):
                 "count": len(moved), "from": from_worker, "to": data["to_worker"]})
             return _to_keyworkers(site)
     return render(request, "clients/caseload_transfer.html", {
-        "form": form, "from_worker": from_worker, "site": site, "has_clients": clients.exists()})
+        "form": form, "from_worker": from_worker, "site": site, "has_clients": bool(listed)})
 
 
 @not_a_client_page

@@ -809,11 +809,14 @@ def today_for(user):
 
 def out_now(user):
     """Sessions at the user's sites where a worker is out with a client and not back yet."""
-    # The user's sites joined first (SQLite does not weigh an IN of a subquery, and went
-    # through every session of every client), so the database reads the partial index
-    # session_awaiting_check_in, then asks of each session found whether the user may see it.
-    return (Session.objects.filter(site__staff=user).for_user(user, per_row=True)
-            .awaiting_check_in()
+    # Two steps, so that neither database can choose another way: the few sessions out at
+    # the user's sites read from the partial index session_awaiting_check_in, then those
+    # the user may see. Asked as one query, PostgreSQL misjudged how few are out (the
+    # index's conditions are far rarer together than each alone) and went through every
+    # client of the site first (34 ms at 2,000 clients, against under 1 ms).
+    out = list(Session.objects.filter(site__staff=user).awaiting_check_in()
+               .values_list("pk", flat=True))
+    return (Session.objects.filter(pk__in=out).for_user(user, per_row=True)
             .select_related("client", "worker").order_by("expected_back_at", "starts_at"))
 
 
