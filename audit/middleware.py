@@ -6,9 +6,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.utils import default_device
 
 from audit import access, sessions, two_factor
+from keywork.lib.every_request import ByPk
 
 
 def _signed_out_message(reason):
@@ -92,6 +95,22 @@ class AccessLogMiddleware:
             for client_id in getattr(request, "clients_shown", None) or [None]:
                 access.record(request, client=client_id)
         return response
+
+
+class DeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (request.user.is_verified(), .otp_device), reading an
+    authenticator app's device, the one kind anyone here signs in with, by a query written
+    once (keywork.lib.every_request); any other kind as django-otp reads it. django-otp
+    still checks that the device is the user's and confirmed."""
+
+    TOTP = TOTPDevice.model_label() + "/"
+    _totp_by_pk = ByPk(TOTPDevice)
+
+    def _device_from_persistent_id(self, persistent_id):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        if persistent_id.startswith(self.TOTP):
+            return self._totp_by_pk.get(persistent_id[len(self.TOTP):])
+        return super()._device_from_persistent_id(persistent_id)
 
 
 class TwoFactorRequiredMiddleware:

@@ -190,7 +190,7 @@ def session_for(user):
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "staff.backends.UserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if apps.is_installed("django_otp.plugins.otp_static"):
         from django_otp import DEVICE_ID_SESSION_KEY

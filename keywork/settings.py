@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, reading the authenticator device by a query written once.
+    "audit.middleware.DeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends idle and over-long sessions before LoginRequiredMiddleware asks for a login.
     "audit.middleware.SessionLimitsMiddleware",
@@ -206,7 +207,8 @@ PASSWORD_HASHERS = [
 # password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user on each request by a query written once.
+    "staff.backends.UserBackend",
 ]
 # Lockout after AXES_FAILURE_LIMIT failures for one username, or from one address, within
 # the cool-off time; an administrator unlocks sooner from the staff list in /admin/.
