@@ -959,6 +959,15 @@ class CoverResult:
     moved: list = field(default_factory=list)
     left: list = field(default_factory=list)
 
+    @property
+    def diary_day(self):
+        """The day the cover's diary opens on from the page that says what was done: their
+        first session moved to them, else the first day of their cover."""
+        theirs = [s.starts_at for s in self.moved if self.worker and s.worker_id == self.worker.pk]
+        if theirs:
+            return dates.local_day(min(theirs))
+        return self.allocations[0].start if self.allocations else None
+
 
 def _change_reason(absence):
     return (_("Cover for %(worker)s's absence %(first)s to %(last)s (#%(pk)s)") % {

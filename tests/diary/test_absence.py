@@ -90,6 +90,15 @@ def test_cover_moves_the_booked_sessions_in_the_absence_and_leaves_the_rest(
     assert dee.allocations.current().primary().get().worker == keyworker
     week = selectors.sessions_this_week([dee], today=today() + 2 * DAY)[dee.pk]
     assert week.booked >= 1
+    # The page that says what was done opens the cover's diary on their first moved session.
+    assert results[0].diary_day == today() + 2 * DAY
+
+
+def test_the_covers_diary_opens_on_the_first_day_of_cover_when_no_session_moved(
+        leave, client_record, colleague, manager):
+    result, = services.absence_cover_arrange(absence=leave, choices={client_record: colleague},
+                                             handover_note="Nothing booked", by=manager)
+    assert result.moved == [] and result.diary_day == leave.first_day
 
 
 def test_a_session_the_cover_cannot_take_stays_and_is_listed(leave, client_record,
