@@ -14,7 +14,6 @@ session_item.html) call these, so the rule of what a session shows has one home.
 from django import template
 from django.template.defaultfilters import linebreaksbr, urlencode
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -212,7 +211,7 @@ def week_rows(context, week, worker=None):
     shared = _Shared.of(context)
     book = escape(reverse("diary:book"))
     for_worker = f"&amp;worker={escape(worker.pk)}" if worker else ""
-    days = [(day.isoformat(), format_date(day, "l j F"),
+    days = [(day.isoformat(), dates.format_long_weekday(day),
              ' class="is-today"' if day == today else "") for day in week.days]
     rows = []
     for hour, slots in week.rows:

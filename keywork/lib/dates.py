@@ -26,6 +26,7 @@ DAY = datetime.timedelta(days=1)
 DAY_FORMAT = "j M Y"  # 24 Nov 2026
 SHORT_DAY_FORMAT = "j M y"  # 24 Nov 26: chart axes, where room is short
 WEEKDAY_FORMAT = "D j M"  # Mon 7 Dec
+LONG_WEEKDAY_FORMAT = "l j F"  # Monday 7 December: a week's days as headings
 # 10:00, in strftime's codes, not Django's: a page shows hundreds of times, and Django's
 # time_format reads its format afresh at each call, five times as long.
 TIME_FORMAT = "%H:%M"
@@ -191,6 +192,11 @@ def format_short_day(value):
 def format_weekday(value):
     """Mon 7 Dec."""
     return dateformat.format(_shown(value), WEEKDAY_FORMAT)
+
+
+def format_long_weekday(value):
+    """Monday 7 December."""
+    return dateformat.format(_shown(value), LONG_WEEKDAY_FORMAT)
 
 
 def format_time(value):

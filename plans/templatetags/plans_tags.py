@@ -1,5 +1,5 @@
 from django import template
-from django.template.defaultfilters import date, linebreaksbr, truncatewords
+from django.template.defaultfilters import linebreaksbr, truncatewords
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -301,7 +301,7 @@ def _review_action(action, outcome, learnt):
         '<div class="row g-2 border-bottom mb-2"><div class="col-md-5">'
         '<p class="mb-1 fw-semibold">{}</p><p class="small text-body-secondary">{} · {}</p>'
         '</div><div class="col-md-3">{}</div><div class="col-md-4">{}</div></div>',
-        action.what, action.who_label, date(action.due_on), field_html(outcome),
+        action.what, action.who_label, format_day(action.due_on), field_html(outcome),
         field_html(learnt))
 
 
@@ -311,7 +311,7 @@ def _review_milestone(milestone, reached):
         '<i class="bi bi-flag" aria-hidden="true"></i> {}</p>'
         '<p class="small text-body-secondary">{}</p></div><div class="col-md-4">{}</div>'
         "</div>",
-        milestone.text, _("target %(day)s") % {"day": date(milestone.target_on)},
+        milestone.text, _("target %(day)s") % {"day": format_day(milestone.target_on)},
         field_html(reached))
 
 

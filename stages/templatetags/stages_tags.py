@@ -1,12 +1,12 @@
 import html
 
 from django import template
-from django.template.defaultfilters import date
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from keywork.lib.dates import format_day
 from stages.models import Rating
 
 register = template.Library()
@@ -157,7 +157,8 @@ def _tasks(tasks, client):
                 + (f'<span class="badge text-bg-secondary">{not_applicable}</span>'
                    if evidence.status == "na"
                    else f'<span class="visually-hidden">{evidenced}</span>')
-                + f"\n{_text(evidence.what)} · {_text(date(evidence.on))} · {_text(evidence.by)}")
+                + f"\n{_text(evidence.what)} · {_text(format_day(evidence.on))} · "
+                + _text(evidence.by))
             if evidence.task_text != task.text:
                 parts.append("\n<br><em>" + _text(gettext("Given for: “%(text)s”") % {
                     "text": evidence.task_text}) + "</em>")
