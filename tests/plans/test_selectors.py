@@ -197,3 +197,43 @@ def test_the_diary_tells_plans_the_next_booked_session(client, keyworker, client
     assert answer.starts_at == diary_selectors.next_booked([client_record.pk])[client_record.pk]
     assert answer.worker == str(keyworker)
     assert answer.place == "A private room at the site"
+
+
+def test_the_lists_sql_picks_the_same_clients_as_each_clients_plan_status(
+        site, keyworker, manager, travel):
+    """needing_attention filters in SQL; PlanStatus (of the list's annotations, and of the
+    versions the plan pages load) decides for one client. For every `show`, the same."""
+    from plans.models import ManagerReview, Plan
+
+    today = timezone.localdate()
+    made = {}
+    for name, days_ago, kind in (("Nothing", 0, None), ("Draft", 0, "draft"),
+                                 ("Fine", 0, "signed"), ("ReviewDue", 25, "signed"),
+                                 ("Overdue", 40, "signed"), ("ManagerDue", 35, "signed"),
+                                 ("ManagerLate", 100, "signed"), ("Reviewed", 50, "signed")):
+        made[name] = client_with_keyworker(site=site, keyworker=keyworker, first_name=name)
+        travel(days=-days_ago)
+        plan = (draft_plan if kind == "draft" else signed_plan)(client=made[name], by=keyworker) \
+            if kind else None
+        travel.back()
+        if name == "Reviewed":
+            services.manager_review_sign(plan=plan, by=manager, comments="Seen")
+    wanted = {
+        "unsigned": lambda s: s.draft_pk is not None,
+        "overdue": lambda s: s.review == "overdue",
+        "manager": lambda s: s.manager_review in ("due", "overdue"),
+        "none": lambda s: not s.has_plan and s.draft_pk is None,
+    }
+    wanted["all"] = lambda s: any(test(s) for test in list(wanted.values())[:4])
+    statuses = selectors.plan_statuses(Client.objects.all(), today)
+    reviewed = set(ManagerReview.objects.values_list("client", flat=True))
+    for client in Client.objects.all():
+        versions = list(Plan.objects.filter(client=client))
+        assert selectors.PlanStatus.of_versions(
+            client, versions, client.pk in reviewed, today) == statuses[client.pk], client
+    for show, test in wanted.items():
+        listed = set(selectors.needing_attention(Client.objects.all(), show, today)
+                     .values_list("pk", flat=True))
+        assert listed == {pk for pk, status in statuses.items() if test(status)}, show
+    # The population covers each condition, so the comparison can fail.
+    assert all(any(test(s) for s in statuses.values()) for test in wanted.values())
