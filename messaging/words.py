@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from keywork.lib.dates import format_day, format_time, format_weekday
 
 
-
 def worker_name(worker):
     """How a client knows their worker: their first name."""
     return worker.first_name or worker.get_username()
