@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from clients.demo import large_sites
 from clients.models import Client
-from keywork.lib.bulk import insert_with_history
-
 from diary.models import KeyworkSession
+from keywork.lib.bulk import insert_with_history
 from messaging import services, words
 from messaging.models import Channel, ClientMessage, ReminderConsent
 
