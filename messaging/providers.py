@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
 
 logger = logging.getLogger("keywork.messaging")
 
@@ -50,16 +52,12 @@ class TwilioSms:
     "A message comes in" webhook in Twilio's console)."""
 
     def __init__(self):
-        from twilio.rest import Client
-
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
         # The library builds every address from its domain's base URL: the tests' fake
         # server, or Twilio's own.
         self.client.api.base_url = settings.TWILIO_API_URL
 
     def send(self, *, to, text):
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
         try:
             sent = self.client.messages.create(
                 to=to, from_=settings.TWILIO_FROM, body=text,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
 
 from clients.access import client_for, client_page, not_a_client_page, require_open
 from keywork.lib.forms import add_error
@@ -73,8 +74,6 @@ def _twilio_request(request):
     """403 unless the request carries Twilio's signature of this address and its fields."""
     if settings.SMS_BACKEND != "twilio" or not settings.TWILIO_AUTH_TOKEN:
         raise PermissionDenied
-    from twilio.request_validator import RequestValidator
-
     url = providers.public_url(request.get_full_path())
     signature = request.headers.get("X-Twilio-Signature", "")
     if not RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature):

@@ -25,8 +25,7 @@ def moved(session):
 
 
 def cancelled(session):
-    return _("Your keywork session at %(site)s on %(day)s at %(time)s is cancelled. Your "
-             "keyworker will book another.") % {
+    return _("Your keywork session at %(site)s on %(day)s at %(time)s is cancelled.") % {
         "site": session.site.name, "day": format_weekday(session.starts_at),
         "time": format_time(session.starts_at)}
 

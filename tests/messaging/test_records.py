@@ -39,9 +39,10 @@ def test_retention_purges_them_with_their_history(client_record, keyworker,
     consent, message = _records(client_record, keyworker)
     robs = services.consent_set(client=colleagues_client, by=colleague, consents=True,
                                 channel="sms", phone="07700 900456")
+    ended = timezone.localdate() - datetime.timedelta(days=365 * 7)
     Client.objects.filter(pk=client_record.pk).update(
-        status=Client.Status.DISCHARGED,
-        ended_on=timezone.localdate() - datetime.timedelta(days=365 * 7))
+        status=Client.Status.DISCHARGED, referred_on=ended - datetime.timedelta(days=400),
+        admitted_on=ended - datetime.timedelta(days=390), ended_on=ended)
     retention.purge(retention.expired())
     assert not ReminderConsent.objects.filter(pk=consent.pk).exists()
     assert not ClientMessage.objects.filter(pk=message.pk).exists()
