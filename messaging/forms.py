@@ -13,7 +13,8 @@ class ConsentForm(forms.Form):
         coerce=lambda value: value == "yes", empty_value=None,
         choices=[("yes", _("Yes: they agreed to reminders of their sessions and plan "
                            "review")),
-                 ("no", _("No, or they have asked to stop"))])
+                 ("no", _("No, or they have asked to stop"))],
+        error_messages={"required": _("Say whether the client wants reminders.")})
     channel = forms.ChoiceField(label=_("Send them by"), choices=Channel.choices,
                                 widget=forms.RadioSelect, initial=Channel.SMS)
     phone = forms.CharField(label=_("Mobile number"), required=False, max_length=40,

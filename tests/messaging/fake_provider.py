@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -29,6 +30,7 @@ class FakeProvider:
         self.texts = []  # the form fields of each text sent
         self.emails = []  # the JSON of each e-mail sent
         self.refuse = set()  # numbers answered as Twilio answers an invalid one
+        self.delay = 0.0  # seconds each text takes to be accepted (two jobs overlapping)
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,6 +68,7 @@ class FakeProvider:
                         "message": f"The 'To' number {fields['To']} is not a valid phone "
                                    "number.",
                         "more_info": "https://www.twilio.com/docs/errors/21211"})
+                time.sleep(provider.delay)
                 sid = "SM" + uuid.uuid4().hex
                 provider.texts.append(fields | {"sid": sid})
                 return self._answer(201, {
