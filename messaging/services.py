@@ -114,7 +114,7 @@ def opt_out_by_reply(*, number, body):
     """A text came in from `number`: a STOP word opts out every client texted at that
     number. Returns how many were opted out."""
     first = (body or "").strip().split(maxsplit=1)
-    if not first or first[0].upper().strip(".!") not in STOP_WORDS:
+    if not number or not first or first[0].upper().strip(".!") not in STOP_WORDS:
         return 0
     consents = ReminderConsent.objects.filter(phone=number, channel=Channel.SMS, consents=True)
     for consent in consents:
@@ -216,6 +216,10 @@ def _still_true(message, now):
         return ""
     if session is None or session.starts_at <= now:
         return _("The session's time came before it could be sent.")
+    if message.kind == ClientMessage.Kind.MOVED and (
+            message.key.split(":")[2] != str(int(session.starts_at.timestamp()))
+            or session.status != KeyworkSession.Status.BOOKED):
+        return _("The session changed again after the notice was written.")
     if message.kind == ClientMessage.Kind.REMINDER and (
             message.key != _reminder_key(session) or session.is_struck
             or session.status != KeyworkSession.Status.BOOKED

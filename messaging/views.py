@@ -80,6 +80,13 @@ def _twilio_request(request):
         raise PermissionDenied
 
 
+def _field(request, name, length):
+    """A field of Twilio's POST, as text a database column can hold (no NUL byte, which
+    Twilio never sends and PostgreSQL refuses)."""
+    value = request.POST.get(name, "")
+    return "" if "\x00" in value else value[:length]
+
+
 def _twiml():
     return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
                         content_type="text/xml")
@@ -91,9 +98,9 @@ def _twiml():
 def sms_status(request):
     """Twilio's delivery report for a text we sent."""
     _twilio_request(request)
-    services.status_report(provider_id=request.POST.get("MessageSid", "")[:100],
-                           status=request.POST.get("MessageStatus", ""),
-                           error=request.POST.get("ErrorCode", "")[:20])
+    services.status_report(provider_id=_field(request, "MessageSid", 100),
+                           status=_field(request, "MessageStatus", 20),
+                           error=_field(request, "ErrorCode", 20))
     return _twiml()
 
 
@@ -103,6 +110,6 @@ def sms_status(request):
 def sms_inbound(request):
     """A text to our number: STOP opts the sender out."""
     _twilio_request(request)
-    services.opt_out_by_reply(number=request.POST.get("From", "")[:20],
-                              body=request.POST.get("Body", "")[:1600])
+    services.opt_out_by_reply(number=_field(request, "From", 20),
+                              body=_field(request, "Body", 1600))
     return _twiml()

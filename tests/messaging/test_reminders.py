@@ -249,3 +249,17 @@ def test_the_plan_review_date_is_the_one_the_plan_pages_show(provider, dee_texts
 def test_no_consent_no_message(provider, client_record, tomorrow_at_ten):
     assert services.run()["written"] == 0
     assert provider.texts == []
+
+
+def test_a_session_moved_twice_sends_only_the_last_notice(provider, dee_texts,
+                                                          tomorrow_at_ten, keyworker):
+    session = tomorrow_at_ten
+    for days in (2, 3):
+        diary_services.session_reschedule(
+            session=session, version=session.version, by=keyworker, worker=keyworker,
+            starts_at=moment(14, days=days), expected_minutes=60, place=session.place)
+        session.refresh_from_db()
+    services.send_waiting(moment(12))
+    [text] = provider.texts
+    assert dates.format_weekday(moment(14, days=3)) in text["Body"]
+    assert ClientMessage.objects.filter(status="not_sent").count() == 1

@@ -12,7 +12,7 @@ from messaging.models import ClientMessage
 def test_the_file_offers_to_record_consent_when_none_is(client, keyworker, client_record):
     client.force_login(keyworker)
     page = client.get(client_record.get_absolute_url()).content.decode()
-    assert "Reminders to the client" in page
+    assert "reminders-heading" in page
     assert "Not asked yet." in page
     assert reverse("messaging:consent", args=[client_record.pk]) in page
 

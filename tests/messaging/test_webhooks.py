@@ -43,3 +43,17 @@ def test_signed_hostile_values_answer_calmly_and_change_nothing(client, twilio, 
     assert response.status_code == 200
     assert not hostile.unsafe_in(response.content.decode())
     assert _snapshot() == before
+
+
+@pytest.mark.parametrize("value", VALUES, ids=range(len(VALUES)))
+def test_stop_from_a_hostile_number_opts_no_one_out(client, twilio, client_record, keyworker,
+                                                    value):
+    ReminderConsent.objects.create(client=client_record, consents=True, channel="sms",
+                                   phone="+447700900123", recorded_by=keyworker)
+    before = _snapshot()
+    url = reverse("messaging:sms_inbound")
+    fields = {"From": value, "Body": "STOP", "MessageSid": "SMx"}
+    signature = twilio_signature("a-token", "http://testserver" + url, fields)
+    assert client.post(url, fields, headers={"X-Twilio-Signature": signature}).status_code \
+        == 200
+    assert _snapshot() == before
