@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from clients.access import Access, access_level
 from clients.models import Allocation, Client
+from diary import hooks
 from diary.models import (
     LATE_AFTER_DAYS,
     MAX_SERIES,
@@ -246,6 +247,7 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
     session.full_clean()
     _check_clash(session, exclude=session)
     _by(session, by).save()
+    hooks.sessions_changed([session], change="moved", by=by)
     return session
 
 
@@ -283,9 +285,9 @@ def sessions_cancel_for_leaving(*, client, since, reason, by):
     it runs inside the transaction that moves the client to another site or ends their
     stay). Whoever held each one sees it on Today (selectors.due_for, "cancelled")."""
     now = timezone.now()
-    sessions = (Session.objects.live().select_for_update(of=("self",))
-                .filter(client=client, status=Session.Status.BOOKED, starts_at__gte=since)
-                .order_by("starts_at"))
+    sessions = list(Session.objects.live().select_for_update(of=("self",))
+                    .filter(client=client, status=Session.Status.BOOKED, starts_at__gte=since)
+                    .order_by("starts_at"))
     for session in sessions:
         session.status = Session.Status.CANCELLED
         session.cancelled_by = Session.CancelledBy.STAFF
@@ -295,6 +297,7 @@ def sessions_cancel_for_leaving(*, client, since, reason, by):
         session.version += 1
         session.full_clean()
         _by(session, by).save()
+    hooks.sessions_changed(sessions, change="cancelled", by=by)
 
 
 # Logging and correcting --------------------------------------------------------------------
@@ -1230,6 +1233,7 @@ def series_reschedule(*, session, version, by, worker, starts_at, expected_minut
             each.version += 1
     for each in moved:
         _by(each, by).save()
+    hooks.sessions_changed(moved, change="moved", by=by)
     series = SessionSeries.objects.select_for_update().get(pk=session.series_id)
     if series.worker_id != worker.pk:
         series.worker = worker
@@ -1267,6 +1271,7 @@ def session_cancel(*, session, version, by, cancelled_by, reason, following=Fals
             each.version += 1
         each.full_clean()
         _by(each, by).save()
+    hooks.sessions_changed(sessions, change="cancelled", by=by)
     return sessions
 
 
