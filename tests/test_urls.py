@@ -14,6 +14,12 @@ OPEN_WITHOUT_LOGIN = {
     "password_reset_complete",
     "healthz",
 }
+# Open without a login too, but only with the secret or signed key in their address: a
+# wrong one (the walk's "x") is "not found" (tests/diary/test_calendars.py opens them).
+OPEN_WITH_A_KEY = {
+    "diary:calendar_feed",
+    "diary:session_calendar_link",
+}
 
 SAMPLE_VALUES = {
     "int": "1",
@@ -66,6 +72,8 @@ def test_every_page_needs_a_login_except_the_open_ones(client, name, url):
     response = client.get("/" + url)
     if name in OPEN_WITHOUT_LOGIN:
         assert response.status_code == 200, f"/{url} answered {response.status_code}"
+    elif name in OPEN_WITH_A_KEY:
+        assert response.status_code == 404, f"/{url} answered {response.status_code}"
     else:
         assert response.status_code == 302, f"/{url} answered {response.status_code}"
         assert "/login/" in response.url
