@@ -1326,3 +1326,12 @@ def calendar_feed_read(feed):
     """Note when a calendar last read the feed (shown to its owner: a read they do not
     expect means the address has leaked). One UPDATE, nothing else."""
     CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+
+
+def calendar_feeds_of_leaver_revoke(sender, instance, **kwargs):
+    """A deactivated account's live feed is revoked (a post_save receiver on User): were
+    the account made active again, the old address stays dead. One UPDATE; nothing for an
+    active account."""
+    if not instance.is_active:
+        CalendarFeed.objects.filter(user=instance, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())

@@ -138,6 +138,18 @@ def test_a_deactivated_workers_feed_answers_404(client, keyworker, tomorrow_at_t
     keyworker.is_active = False
     keyworker.save()
     assert client.get(address).status_code == 404
+    assert CalendarFeed.objects.get(user=keyworker).revoked_at is not None
+    keyworker.is_active = True  # back again: the old address stays dead
+    keyworker.save()
+    assert client.get(address).status_code == 404
+
+
+def test_a_feed_whose_owner_is_inactive_answers_404_even_unrevoked(client, keyworker,
+                                                                    tomorrow_at_ten):
+    address = turn_on(client, keyworker)
+    client.logout()
+    type(keyworker).objects.filter(pk=keyworker.pk).update(is_active=False)
+    assert client.get(address).status_code == 404
 
 
 def test_an_administrator_has_no_feed(administrator):
