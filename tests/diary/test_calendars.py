@@ -292,6 +292,10 @@ def test_staff_download_one_session_in_the_clients_words(client, keyworker, clie
     event = only_event(response)
     assert str(event["summary"]) == "Keywork with Kim at Riverside Day Centre"
     assert response["Content-Disposition"].startswith("attachment;")
+    # What tests/security/test_pages.py asks of every response it reaches, files included.
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
     body = response.content.decode()
     for secret in ("Dee", "Harper", client_record.reference, "Lowe"):
         assert secret not in body
