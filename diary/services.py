@@ -6,6 +6,7 @@ history, so that an entry changed outside a request still says who changed it.
 """
 
 import datetime
+import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -23,6 +24,7 @@ from diary.models import (
     LATE_AFTER_DAYS,
     MAX_SERIES,
     ActionProgress,
+    CalendarFeed,
     ClientCadence,
     Contact,
     DiarySettings,
@@ -1293,3 +1295,60 @@ def cadence_set(*, client, by, sessions_per_week):
     row.full_clean()
     row.save()
     return row
+
+
+# Calendar feeds (diary.calendars) -----------------------------------------------------------
+
+
+def _may_have_feed(user):
+    if not user.is_active or user.role not in (User.Role.KEYWORKER, User.Role.MANAGER):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def calendar_feed_create(*, user, replace=False):
+    """Turn on `user`'s calendar feed, or with `replace` give it a new secret address (the
+    old one stops at once). Returns the feed and its token: shown to the person once, never
+    stored (only its hash is)."""
+    _may_have_feed(user)
+    live = CalendarFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    if live.exists() and not replace:
+        raise ValidationError(_("Your calendar feed is already on. To get a new address, "
+                                "replace it."))
+    now = timezone.now()
+    for old in live:
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(user=user, token_hash=CalendarFeed.hash_of(token), created_at=now)
+    feed.full_clean()
+    feed.save()
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user):
+    """Turn `user`'s calendar feed off: its address answers "not found" from now on, and
+    calendars subscribed to it stop updating. The row is kept, marked when."""
+    feed = CalendarFeed.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True).first()
+    if feed is None:
+        raise ValidationError(_("Your calendar feed is already off."))
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at"])
+    return feed
+
+
+def calendar_feed_read(feed):
+    """Note when a calendar last read the feed (shown to its owner: a read they do not
+    expect means the address has leaked). One UPDATE, nothing else."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+
+
+def calendar_feeds_of_leaver_revoke(sender, instance, **kwargs):
+    """A deactivated account's live feed is revoked (a post_save receiver on User): were
+    the account made active again, the old address stays dead. One UPDATE; nothing for an
+    active account."""
+    if not instance.is_active:
+        CalendarFeed.objects.filter(user=instance, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())

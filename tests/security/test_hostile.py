@@ -58,6 +58,7 @@ from activities.models import Activity, GroupSession
 from attendance import services as attendance_services
 from clients import services as client_services
 from clients.models import Allocation, Client, InductionItem
+from diary import calendars
 from diary import services as diary_services
 from imports import files as imports_files
 from imports import sample as imports_sample
@@ -131,7 +132,8 @@ LAST = {"clients:end", "clients:move", "clients:allocation_end", "clients:transf
         "plans:goal_delete", "diary:strike", "diary:contact_strike", "diary:absence_cancel",
         "diary:cancel", "supervision:sign", "supervision:confirm", "imports:undo",
         "safeguarding:close", "safeguarding:ban_lift", "activities:member_leave",
-        "stages:register_task_remove", "messaging:opt_out"}
+        "stages:register_task_remove", "messaging:opt_out",
+        "diary:calendar_replace", "diary:calendar_off"}
 # Each page is asked once with each of these in every query parameter its view reads.
 QUERY_VALUES = [hostile.markup_for(hostile.Field("", "text")), hostile.UNICODE_DIGIT,
                 hostile.HUGE, hostile.NUL, hostile.YEAR_1, hostile.YEAR_9999,
@@ -152,6 +154,7 @@ FORM_PAGES = {
     "diary:check_in": lambda w: reverse("diary:session", args=[w["session"].pk]),
     "diary:risk_resolve": lambda w: reverse("diary:out"),
     "diary:contact_log": lambda w: reverse("clients:detail", args=[w["client"].pk]),
+    "diary:calendar_on": lambda w: reverse("diary:calendar"),
     "supervision:action_add": lambda w: reverse("supervision:detail",
                                                 args=[w["supervision"].pk]),
     "supervision:action_done": lambda w: reverse("supervision:detail",
@@ -291,6 +294,9 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
         "late_contact": ContactFactory(client=dee, by=colleague, at=now - 20 * DAY,
                                        late_reason="Paper notes", approval="awaiting"),
     }
+    # Kim's calendar feed (its replace and turn-off pages ask to confirm); the manager has
+    # none, so the page shows them the form that turns one on.
+    world["calendar_token"] = diary_services.calendar_feed_create(user=keyworker)[1]
     # Supervision: an open record with an action.
     record = supervision_services.supervision_start(manager=manager, keyworker=keyworker,
                                                     held_on=admitted)
@@ -400,6 +406,9 @@ def url_of(name, world):
         "diary:contact_approval": [world["late_contact"].pk],
         "diary:absence_cover": [world["absence"].pk],
         "diary:absence_cancel": [world["absence"].pk],
+        "diary:session_ics": [world["session"].pk],
+        "diary:calendar_feed": [world["calendar_token"]],
+        "diary:session_calendar_link": [calendars.link_key(world["session"])],
         "supervision:dashboard_list": ["not_logged"],
         "supervision:report_export": ["csv"],
         "supervision:detail": [world["supervision"].pk],
