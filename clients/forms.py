@@ -36,6 +36,7 @@ DETAIL_FIELDS = [
     "phone", "email", "address",
     "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
     "languages", "cultural_needs", "preferred_keyworker_gender", "support_wanted",
+    "document_language", "easy_read",
     "gp_name", "gp_practice", "gp_phone",
     "alerts",
 ]
@@ -51,6 +52,7 @@ def _detail_layout():
                           "emergency_contact_phone")),
         Fieldset(_("Matching"), "languages", "cultural_needs",
                  form_row("preferred_keyworker_gender"), "support_wanted"),
+        Fieldset(_("Documents"), form_row("document_language"), "easy_read"),
         Fieldset(_("GP"), form_row("gp_name", "gp_practice", "gp_phone")),
         Fieldset(_("Alerts"), "alerts"),
     ]
