@@ -42,6 +42,13 @@ DETAIL_FIELDS = [
 ]
 
 
+def _language_kept_when_left_out(form):
+    """A post without the documents' language (a form from before it was asked) keeps the
+    client's language, English for a new client: Django leaves a field with a default
+    alone when the post omits it, once the field is not required."""
+    form.fields["document_language"].required = False
+
+
 def _detail_layout():
     return [
         Fieldset(_("Name"), form_row("first_name", "last_name", "preferred_name"),
@@ -80,6 +87,7 @@ class ClientDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "version" not in self.initial:
             self.initial["version"] = self.instance.version
+        _language_kept_when_left_out(self)
         self.helper = form_helper(_("Save changes"), "version", *_detail_layout())
 
 
@@ -102,6 +110,7 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["site"].empty_label = None
+        _language_kept_when_left_out(self)
         # Its default (today) is a callable, for which Django adds a hidden copy of the
         # first value, to tell a formset's untouched row; one form has no use for it, and
         # on an error Django gave the hidden input aria-describedby: invalid HTML.

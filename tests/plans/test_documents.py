@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import polib
@@ -52,6 +53,16 @@ def _letters(text):
     return re.sub(r"[\s\u202a-\u202e]", "", text)
 
 
+def _printed(words, text):
+    """Whether `words` are in a PDF's `text`. pdftotext spaces out Arabic letters, marks
+    its runs, and reads a ligature's letters in the order the font stores them ("بي" as
+    "يب"): for Arabic, the letters of the words are looked for instead (the page's HTML
+    is checked word for word)."""
+    if not ARABIC.search(words):
+        return words in text
+    return Counter(_letters(words)) <= Counter(_letters(text))
+
+
 def _pdf_urls(client_record, full_plan, agreement):
     return {documents.SHEET: reverse("plans:sheet_pdf", args=[client_record.pk]),
             documents.AGREEMENT: reverse("plans:agreement_pdf", args=[agreement.pk]),
@@ -77,8 +88,7 @@ def test_each_document_prints_tagged_in_each_language_and_version(
             title = translation.gettext(
                 "My keywork" if kind == documents.SHEET else
                 "My keywork agreement" if kind == documents.AGREEMENT else "My action plan")
-        # pdftotext spaces out Arabic letters and marks its runs: compare the letters.
-        assert _letters(title) in _letters(text), (kind, title)
+        assert _printed(title, text), (kind, title)
         suffix = ("" if language == "en-gb" else f"-{language}") + (
             "-easy-read" if easy else "")
         assert response["Content-Disposition"].endswith(f'{suffix}.pdf"'), kind
@@ -99,7 +109,7 @@ def test_each_document_shows_on_screen_in_its_language_inside_the_english_page(
         direction = "rtl" if language == "ar" else "ltr"
         assert f'lang="{language}" dir="{direction}"' in page, kind
         article = page.split('aria-label="The document as it prints">')[1].split("</article>")[0]
-        assert ("vendor/openmoji/" in article) == (version == documents.EASY), kind
+        assert ('class="symbol s-' in article) == (version == documents.EASY), kind
         assert bool(ARABIC.search(article)) == (language == "ar"), kind
         with translation.override(language):
             assert translation.gettext("Signatures") in article or kind == documents.SHEET
@@ -135,7 +145,10 @@ def test_dates_print_with_welsh_and_arabic_month_names(client, keyworker, client
     welsh = pdf_text(client.get(url, {"language": "cy"}).content, "documents-welsh-dates")
     assert f"{full_plan.starts_on.day} {WELSH_MONTHS[month]} {full_plan.starts_on.year}" in welsh
     arabic = pdf_text(client.get(url, {"language": "ar"}).content, "documents-arabic-dates")
-    assert _letters(ARABIC_MONTHS[month]) in _letters(arabic)
+    assert _printed(ARABIC_MONTHS[month], arabic)
+    page = client.get(reverse("plans:documents", args=[full_plan.client_id]),
+                      {"language": "ar", "document": "plan"}).content.decode()
+    assert f"{full_plan.starts_on.day} {ARABIC_MONTHS[month]}، {full_plan.starts_on.year}" in page
     english = pdf_text(client.get(url).content, "documents-english-dates")
     assert full_plan.starts_on.strftime("%-d %b %Y") in english
 
