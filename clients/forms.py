@@ -42,11 +42,15 @@ DETAIL_FIELDS = [
 ]
 
 
-def _language_kept_when_left_out(form):
+class _KeepsDocumentLanguage:
     """A post without the documents' language (a form from before it was asked) keeps the
-    client's language, English for a new client: Django leaves a field with a default
-    alone when the post omits it, once the field is not required."""
-    form.fields["document_language"].required = False
+    client's language, English for a new client, instead of refusing the whole form."""
+
+    def _language_optional(self):
+        self.fields["document_language"].required = False
+
+    def clean_document_language(self):
+        return self.cleaned_data["document_language"] or self.instance.document_language
 
 
 def _detail_layout():
@@ -65,7 +69,7 @@ def _detail_layout():
     ]
 
 
-class ClientDetailsForm(forms.ModelForm):
+class ClientDetailsForm(_KeepsDocumentLanguage, forms.ModelForm):
     """Edit a client's details. Carries the version it was opened at (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -87,11 +91,11 @@ class ClientDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "version" not in self.initial:
             self.initial["version"] = self.instance.version
-        _language_kept_when_left_out(self)
+        self._language_optional()
         self.helper = form_helper(_("Save changes"), "version", *_detail_layout())
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(_KeepsDocumentLanguage, forms.ModelForm):
     """A new client, as a referral to one of the manager's sites."""
 
     support_wanted = ClientDetailsForm.base_fields["support_wanted"]
@@ -110,7 +114,7 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["site"].empty_label = None
-        _language_kept_when_left_out(self)
+        self._language_optional()
         # Its default (today) is a callable, for which Django adds a hidden copy of the
         # first value, to tell a formset's untouched row; one form has no use for it, and
         # on an error Django gave the hidden input aria-describedby: invalid HTML.

@@ -24,6 +24,7 @@ from django.utils.translation.template import templatize
 
 from clients.models import DocumentLanguage
 from plans import documents, services
+from tests.clients.test_views import _details
 from tests.factories import sign
 from tests.plans.test_pdf import _booked_session, is_tagged, pdf_text
 
@@ -187,6 +188,17 @@ def test_the_client_chooses_the_language_and_easy_read_in_their_details(
     assert 'name="document_language"' in page and 'name="easy_read"' in page
     file = client.get(client_record.get_absolute_url()).content.decode()
     assert reverse("plans:documents", args=[client_record.pk]) in file
+
+
+def test_a_post_without_the_language_keeps_the_clients(client, keyworker, client_record):
+    client_record.document_language = "cy"
+    client_record.save()
+    data = _details(client_record, phone="07700 900111")
+    del data["document_language"]
+    client.force_login(keyworker)
+    client.post(reverse("clients:edit", args=[client_record.pk]), data)
+    client_record.refresh_from_db()
+    assert (client_record.phone, client_record.document_language) == ("07700 900111", "cy")
 
 
 # The catalogues -------------------------------------------------------------------------
