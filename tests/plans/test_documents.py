@@ -203,15 +203,17 @@ def test_a_post_without_the_language_keeps_the_clients(client, keyworker, client
 
 # The catalogues -------------------------------------------------------------------------
 
+# What templatize writes for xgettext: gettext(u'...'), ngettext(u'...', u'...', n); the
+# documents use no context (pgettext).
+_MSGID = re.compile(r"\bn?gettext\(u'((?:[^'\\]|\\.)*)'")
+
+
 def _template_strings():
     """Every msgid the document templates ask for, found as makemessages finds them."""
     found = set()
     for path in TEMPLATES:
         source = templatize(path.read_text(), origin=str(path))
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
-                    "gettext", "ngettext", "pgettext", "npgettext"):
-                found.add(node.args[0].value)
+        found |= {ast.literal_eval(f"'{text}'") for text in _MSGID.findall(source)}
     return found
 
 
