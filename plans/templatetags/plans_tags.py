@@ -19,6 +19,13 @@ register = template.Library()
 
 
 @register.filter
+def ltr(value):
+    """A phone number kept left to right in a right-to-left document: its groups of
+    digits would otherwise be read from the right ("000 960 01632")."""
+    return format_html('<span dir="ltr">{}</span>', value)
+
+
+@register.filter
 def text_dir(text):
     """The `dir` of a typed text in a document (keywork.lib.bidi): its own direction,
     whatever the document's."""
