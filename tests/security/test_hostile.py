@@ -836,6 +836,11 @@ def test_hostile_text_in_every_pdf_is_shown_as_text(client, hostile_file, keywor
         "stages:portfolio_pdf": reverse("stages:portfolio_pdf", args=[dee.pk]),
         # The door's printed register: Dee was checked in by the world (world["visit"]).
         "attendance:register_pdf": reverse("attendance:register_pdf") + f"?site={dee.site_id}",
+        # The easy-read versions draw the same typed text in their own templates.
+        "plans:pdf easy read": reverse("plans:pdf", args=[world["draft"].pk]) + "?version=easy",
+        "plans:agreement_pdf easy read": reverse(
+            "plans:agreement_pdf", args=[world["agreement_draft"].pk]) + "?version=easy",
+        "plans:sheet_pdf easy read": reverse("plans:sheet_pdf", args=[dee.pk]) + "?version=easy",
     }
     texts = {}
     for name, url in documents.items():
@@ -862,7 +867,8 @@ def test_hostile_text_in_every_pdf_is_shown_as_text(client, hostile_file, keywor
         assert "tests-only-not-a-secret" not in text, name
         assert "'True': True" not in text, name
     for name in ("plans:pdf", "plans:agreement_pdf", "stages:portfolio_pdf",
-                 "plans:ending_letter_pdf"):
+                 "plans:ending_letter_pdf", "plans:pdf easy read",
+                 "plans:agreement_pdf easy read"):
         assert " ".join(PRINTED) in texts[name], (name, "the text as typed", texts[name])
     assert f"Action {hostile.SCRIPT}" in texts["plans:pdf"]
     assert f"Milestone {hostile.TEMPLATE_VARIABLE}" in texts["plans:pdf"]
