@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from diary import selectors
 from keywork.lib import dates
 
 PRODID = "-//Keywork//Keywork diary//EN"
@@ -44,16 +45,9 @@ def staff_summary(session):
         "initials": initials(session.client), "reference": session.client.reference}
 
 
-def client_place(session):
-    """Where the client goes: the address of an external appointment, else the site."""
-    if session.place == session.Place.EXTERNAL and session.where.strip():
-        return session.where.strip()
-    return session.site.name
-
-
 def client_summary(session):
-    return _("Keywork with %(name)s at %(place)s") % {
-        "name": session.worker.first_name or _("your keyworker"), "place": client_place(session)}
+    told = selectors.as_told(session)
+    return _("Keywork with %(name)s at %(place)s") % {"name": told.worker, "place": told.place}
 
 
 def is_cancelled(session):
@@ -120,7 +114,8 @@ def one_session(session, *, host):
     if is_cancelled(session):
         summary = _("Cancelled: %(summary)s") % {"summary": summary}
     calendar.add_component(_event(session, host=host, summary=summary,
-                                  location=client_place(session), now=timezone.now()))
+                                  location=selectors.as_told(session).place,
+                                  now=timezone.now()))
     return calendar.to_ical()
 
 

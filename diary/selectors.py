@@ -938,3 +938,31 @@ def calendar_session(pk):
     """One session as its client's calendar file shows it (diary.calendars.one_session),
     or None."""
     return _for_calendar(Session.objects.filter(pk=pk)).first()
+
+
+# What a client is told of a session ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AsTold:
+    """A session as its client is told of it (a reminder, a notice that it moved, its
+    calendar file): when, with whom (the worker's first name) and where (the address of an
+    external appointment, else the site). Two sessions told alike compare equal, so a
+    change the client need not hear of (lone working, its length, a check-in) is none."""
+
+    starts_at: datetime.datetime
+    worker: str
+    place: str
+
+
+def as_told(session):
+    """How the client of `session` is told of it: the one rule every message and the
+    client's calendar file read."""
+    worker = session.worker
+    name = (worker.first_name.strip() if worker is not None else "") or str(
+        _lazy("your keyworker"))
+    if session.place == Session.Place.EXTERNAL and session.where.strip():
+        place = session.where.strip()
+    else:
+        place = session.site.name
+    return AsTold(starts_at=session.starts_at, worker=name, place=place)

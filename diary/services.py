@@ -243,13 +243,15 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
     _check_worker(client=session.client, worker=worker)
     _check_not_too_old(starts_at, session.site_id)
     _lock(session.client, worker)
+    before = hooks.told_before([session])
     _booking_fields(session, worker=worker, starts_at=starts_at,
                     expected_minutes=expected_minutes, place=place, where=where,
                     lone_working=lone_working, expected_back_at=expected_back_at)
     session.full_clean()
     _check_clash(session, exclude=session)
     _by(session, by).save()
-    hooks.sessions_changed([session], change="moved", by=by)
+    # Told only when its time, place or worker changed (not its length or lone working).
+    hooks.sessions_changed([session], change="moved", by=by, before=before)
     return session
 
 
@@ -262,9 +264,11 @@ def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
     nothing moves until one of the two is moved by hand.
     """
     since = max(timezone.now(), dates.start_of_day(start))
-    sessions = (Session.objects.live().select_for_update(of=("self",))
-                .filter(client=client, worker=from_worker, status=Session.Status.BOOKED,
-                        starts_at__gte=since).order_by("starts_at"))
+    sessions = list(Session.objects.live().select_for_update(of=("self",))
+                    .filter(client=client, worker=from_worker, status=Session.Status.BOOKED,
+                            starts_at__gte=since).select_related("client", "site", "worker")
+                    .order_by("starts_at"))
+    before = hooks.told_before(sessions)
     for session in sessions:
         session.worker = to_worker
         session.version += 1
@@ -279,6 +283,8 @@ def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
                                  "start": format_time(session.starts_at), "worker": to_worker,
                                  "other": clash.client})
         _by(session, by).save()
+    # The client is told whom they will see now.
+    hooks.sessions_changed(sessions, change="moved", by=by, before=before)
 
 
 def sessions_cancel_for_leaving(*, client, since, reason, by):
@@ -299,7 +305,8 @@ def sessions_cancel_for_leaving(*, client, since, reason, by):
         session.version += 1
         session.full_clean()
         _by(session, by).save()
-    hooks.sessions_changed(sessions, change="cancelled", by=by)
+    # Told of by nobody: the client has left (or moved to another site, which books anew).
+    hooks.sessions_changed(sessions, change="cancelled", by=by, cause="leaving")
 
 
 # Logging and correcting --------------------------------------------------------------------
@@ -1086,8 +1093,10 @@ def _cover_each(absence, choices, plan, away, reason, handover_note, by, now):
                     raise ValidationError(_("%(client)s: %(problem)s") % {
                         "client": client, "problem": " ".join(error.messages)}) from None
         covers = list(row.covers) + result.allocations
-        sessions = (selectors.sessions_during(absence, now).filter(client=client)
-                    .select_for_update(of=("self",)).select_related("client"))
+        sessions = list(selectors.sessions_during(absence, now).filter(client=client)
+                        .select_for_update(of=("self",))
+                        .select_related("client", "site", "worker"))
+        before = hooks.told_before(sessions)
         for session in sessions:
             day = dates.local_day(session.starts_at)
             cover = next((c for c in covers if c.start <= day < c.end), None)
@@ -1107,6 +1116,8 @@ def _cover_each(absence, choices, plan, away, reason, handover_note, by, now):
             session._change_reason = reason
             _by(session, by).save()
             result.moved.append(session)
+        # The client is told whom they will see while their keyworker is away.
+        hooks.sessions_changed(result.moved, change="moved", by=by, before=before)
         results.append(result)
     return results
 
@@ -1191,7 +1202,7 @@ def _following(session):
     """The session and its series' sessions after it still booked, locked: what "this and
     all following" changes. Held, missed, cancelled or struck ones are left alone."""
     return list(Session.objects.live().select_for_update(of=("self",))
-                .select_related("client")
+                .select_related("client", "site", "worker")
                 .filter(series_id=session.series_id, status=Session.Status.BOOKED,
                         starts_at__gte=session.starts_at).order_by("starts_at", "pk"))
 
@@ -1218,6 +1229,7 @@ def series_reschedule(*, session, version, by, worker, starts_at, expected_minut
     _check_not_too_old(starts_at, session.site_id)
     _lock(session.client, worker)
     moved = _following(session)
+    before = hooks.told_before(moved)
     ids = [s.pk for s in moved]
     shift = dates.local_day(starts_at) - dates.local_day(session.starts_at)
     back_after = (dates.minutes_between(starts_at, expected_back_at)
@@ -1235,7 +1247,7 @@ def series_reschedule(*, session, version, by, worker, starts_at, expected_minut
             each.version += 1
     for each in moved:
         _by(each, by).save()
-    hooks.sessions_changed(moved, change="moved", by=by)
+    hooks.sessions_changed(moved, change="moved", by=by, before=before)
     series = SessionSeries.objects.select_for_update().get(pk=session.series_id)
     if series.worker_id != worker.pk:
         series.worker = worker
