@@ -82,6 +82,8 @@ class ClientMessage(models.Model):
         MOVED = "moved", _("Session moved")
         CANCELLED = "cancelled", _("Session cancelled")
         REVIEW = "review", _("Plan review date")
+        REPLY = "reply", _("Reply from the client")
+        ANSWER = "answer", _("Replies are not read")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting to be sent")
@@ -89,6 +91,7 @@ class ClientMessage(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         NOT_SENT = "not_sent", _("Not sent")
+        RECEIVED = "received", _("Received")
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT,
                                related_name="reminder_messages")

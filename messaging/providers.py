@@ -16,9 +16,13 @@ from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 logger = logging.getLogger("keywork.messaging")
+# Seconds to wait for Twilio before a text is taken as failed: the job holds the message's
+# row locked while it goes, and must not hang on a provider that does not answer.
+TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class TwilioSms:
     "A message comes in" webhook in Twilio's console)."""
 
     def __init__(self):
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                             http_client=TwilioHttpClient(timeout=TIMEOUT))
         # The library builds every address from its domain's base URL: the tests' fake
         # server, or Twilio's own.
         self.client.api.base_url = settings.TWILIO_API_URL

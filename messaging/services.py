@@ -2,6 +2,7 @@
 and sending them. `run()` is what `send_client_reminders` does."""
 
 import datetime
+import hashlib
 
 import phonenumbers
 from django.core import signing
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from diary.models import KeyworkSession
+from diary.selectors import as_told
 from keywork.lib import dates
 from messaging import providers, selectors, words
 from messaging.models import Channel, ClientMessage, ReminderConsent
@@ -94,32 +96,75 @@ def consent_withdraw(*, consent, how):
     return consent
 
 
+def _tag(text):
+    """A short digest: what a key or a link holds of a number, an address or a session's
+    facts without showing them."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def opt_out_token(consent):
-    """The signed part of the one-click link: it names this consent and no other."""
-    return signing.dumps(consent.pk, salt=OPT_OUT_SALT)
+    """The signed part of the one-click link: it names this consent and the number or
+    address the message went to, so a text kept on a phone whose number has since gone to
+    someone else stops nothing sent to the client's new number."""
+    return signing.dumps([consent.pk, _tag(consent.address)], salt=OPT_OUT_SALT)
 
 
 def consent_from_token(token):
-    """The consent a link names, or None for a link that was not made here."""
+    """The consent a link names, while its number or address is the one the link was
+    sent to; else None (a link not made here, or made for an address since changed)."""
     try:
-        pk = signing.loads(token, salt=OPT_OUT_SALT)
+        value = signing.loads(token, salt=OPT_OUT_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(pk, int):
+    if (not isinstance(value, list) or len(value) != 2 or type(value[0]) is not int
+            or not isinstance(value[1], str)):
         return None
-    return ReminderConsent.objects.filter(pk=pk).select_related("client").first()
+    consent = ReminderConsent.objects.filter(pk=value[0]).select_related("client").first()
+    if consent is None or _tag(consent.address) != value[1]:
+        return None
+    return consent
 
 
 def opt_out_by_reply(*, number, body):
     """A text came in from `number`: a STOP word opts out every client texted at that
     number. Returns how many were opted out."""
-    first = (body or "").strip().split(maxsplit=1)
-    if not number or not first or first[0].upper().strip(".!") not in STOP_WORDS:
+    if not number or not is_stop(body):
         return 0
     consents = ReminderConsent.objects.filter(phone=number, channel=Channel.SMS, consents=True)
     for consent in consents:
         consent_withdraw(consent=consent, how=ReminderConsent.WithdrawnHow.REPLY)
     return len(consents)
+
+
+def is_stop(body):
+    first = (body or "").strip().split(maxsplit=1)
+    return bool(first) and first[0].upper().strip(".!") in STOP_WORDS
+
+
+@transaction.atomic
+def reply_received(*, number, body, provider_id=""):
+    """A text from `number` that is not STOP: kept on the message log of each client
+    texted at that number (nobody reads replies, so nothing is lost silently), and answered
+    once a day that replies are not read, with the site's phone number. Returns the replies
+    logged (none for a number we do not text)."""
+    now = timezone.now()
+    logged = []
+    for consent in (ReminderConsent.objects.filter(phone=number, channel=Channel.SMS)
+                    .exclude(phone="").select_related("client__site")):
+        key = f"in:{provider_id or _tag(f'{number}|{now.isoformat()}|{body}')}:{consent.pk}"
+        reply, created = ClientMessage.objects.get_or_create(key=key[:120], defaults={
+            "client": consent.client, "kind": ClientMessage.Kind.REPLY,
+            "channel": Channel.SMS, "to": number, "text": body or "",
+            "created_at": now, "send_after": now, "status": ClientMessage.Status.RECEIVED,
+            "status_at": now, "provider_id": provider_id})
+        if not created:
+            continue  # Twilio sent the same reply twice
+        logged.append(reply)
+        if selectors.reachable(consent) and consent.client.status not in Client.ENDED:
+            _write(consent=consent, key=f"answer:{consent.pk}:{dates.local_day(now)}",
+                   kind=ClientMessage.Kind.ANSWER,
+                   text=words.replies_not_read(consent.client.site), now=now)
+    return logged
 
 
 # Writing the messages --------------------------------------------------------------------
@@ -141,20 +186,42 @@ def _write(*, consent, key, kind, text, now, session=None):
     return message if created else None
 
 
-def session_notices(sessions, *, change, by):
+def _told_tag(session):
+    """The session's facts as its client is told of them (diary.selectors.as_told), in
+    a notice's key: checked again just before it goes."""
+    told = as_told(session)
+    return _tag(f"{told.starts_at.timestamp()}|{told.worker}|{told.place}")
+
+
+def session_notices(sessions, *, change, by, before=None, cause=""):
     """The diary moved or cancelled `sessions` (diary.hooks.session_changed): tell each
-    client who agreed to reminders, for sessions in the next two weeks."""
+    client who agreed to reminders, for sessions in the next two weeks (a session moved
+    into them or out of them). The diary passes only sessions whose time, place or worker
+    changed. Nothing for sessions cancelled as the client left, or a client who has."""
+    if cause == "leaving":
+        return
     now = timezone.now()
+    before = before or {}
+    consents = {}
+
+    def soon(moment):
+        return moment is not None and now < moment <= now + NOTICE_AHEAD
+
     for session in sessions:
-        if not now < session.starts_at <= now + NOTICE_AHEAD:
+        was = before.get(session.pk)
+        if not (soon(session.starts_at) or soon(was.starts_at if was else None)):
             continue
-        consent = selectors.consent_of(session.client)
+        if session.client.status in Client.ENDED:
+            continue
+        if session.client_id not in consents:  # a series is one client's: read once
+            consents[session.client_id] = selectors.consent_of(session.client)
+        consent = consents[session.client_id]
         if not selectors.reachable(consent):
             continue
         kind = ClientMessage.Kind.MOVED if change == "moved" else ClientMessage.Kind.CANCELLED
         text = words.moved(session) if change == "moved" else words.cancelled(session)
-        stamp = int(session.starts_at.timestamp())
-        _write(consent=consent, key=f"{kind}:{session.pk}:{stamp}:{session.version}",
+        _write(consent=consent,
+               key=f"{kind}:{session.pk}:{_told_tag(session)}:{session.version}",
                kind=kind, text=text, now=now, session=session)
 
 
@@ -211,14 +278,17 @@ def _still_true(message, now):
     consent = getattr(message.client, "reminder_consent", None)
     if not selectors.reachable(consent) or consent.address != message.to:
         return _("The client's consent or number changed after it was written.")
+    if message.client.status in Client.ENDED:
+        return _("The client has left.")
     session = message.session
-    if message.kind == ClientMessage.Kind.REVIEW:
+    if message.kind in (ClientMessage.Kind.REVIEW, ClientMessage.Kind.ANSWER):
         return ""
     if session is None or session.starts_at <= now:
         return _("The session's time came before it could be sent.")
     if message.kind == ClientMessage.Kind.MOVED and (
-            message.key.split(":")[2] != str(int(session.starts_at.timestamp()))
+            message.key.split(":")[2] != _told_tag(session)
             or session.status != KeyworkSession.Status.BOOKED):
+        # A later notice tells of it as it is now (or of its cancellation).
         return _("The session changed again after the notice was written.")
     if message.kind == ClientMessage.Kind.REMINDER and (
             message.key != _reminder_key(session) or session.is_struck
@@ -238,7 +308,9 @@ def _deliver(message, sms):
 
 def send_waiting(now, sms=None):
     """Send every message waiting whose time has come, one at a time, each locked while it
-    goes (a second job skips it). Nothing goes in the quiet night. Returns (sent, failed)."""
+    goes (a second job skips it). Nothing goes in the quiet night: the clock is read again
+    before each message, so a long run that reaches 21:00 stops there and the rest wait
+    for the morning. Returns (sent, failed)."""
     if dates.quiet_until(now):
         return 0, 0
     sms = sms or providers.sms_provider()
@@ -247,6 +319,8 @@ def send_waiting(now, sms=None):
                                                 send_after__lte=now)
                    .order_by("send_after", "pk").values_list("pk", flat=True))
     for pk in waiting:
+        if dates.quiet_until(timezone.now()):
+            break
         with transaction.atomic():
             message = (ClientMessage.objects.select_for_update(of=("self",), skip_locked=True)
                        .select_related("client__reminder_consent", "session")

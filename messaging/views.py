@@ -108,8 +108,13 @@ def sms_status(request):
 @login_not_required
 @require_POST
 def sms_inbound(request):
-    """A text to our number: STOP opts the sender out."""
+    """A text to our number: STOP opts the sender out; anything else is kept on the
+    client's message log and answered (once a day) that replies are not read."""
     _twilio_request(request)
-    services.opt_out_by_reply(number=_field(request, "From", 20),
-                              body=_field(request, "Body", 1600))
+    number, body = _field(request, "From", 20), _field(request, "Body", 1600)
+    if services.is_stop(body):
+        services.opt_out_by_reply(number=number, body=body)
+    elif number:
+        services.reply_received(number=number, body=body,
+                                provider_id=_field(request, "MessageSid", 100))
     return _twiml()
