@@ -83,3 +83,13 @@ def test_every_page_needs_a_login_except_the_open_ones(client, name, url):
     else:
         assert response.status_code == 302, f"/{url} answered {response.status_code}"
         assert "/login/" in response.url
+
+
+def test_the_architecture_names_every_page_open_with_a_key():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.BASE_DIR) / "docs" / "ARCHITECTURE.md").read_text()
+    missing = [name for name in OPEN_WITH_A_KEY if f"`{name}`" not in text]
+    assert not missing, f"docs/ARCHITECTURE.md does not name {missing}"
