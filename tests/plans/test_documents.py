@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation.template import templatize
 
 from clients.models import DocumentLanguage
+from diary.models import KeyworkSession
 from plans import documents, services
 from tests.clients.test_views import _details
 from tests.factories import sign
@@ -221,7 +222,8 @@ def _template_strings():
 def test_every_string_of_the_documents_is_translated(language):
     po = polib.pofile(str(ROOT / f"locale/{language}/LC_MESSAGES/django.po"))
     translated = {entry.msgid for entry in po.translated_entries()}
-    strings = _template_strings() | {"The client", "The keyworker", "Another agency"}
+    strings = _template_strings() | {"The client", "The keyworker", "Another agency"} | {
+        str(label) for label in KeyworkSession.Place.labels}
     assert len(strings) > 100
     assert strings - translated == set()
     assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
