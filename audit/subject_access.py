@@ -233,6 +233,12 @@ SECTIONS = {
                             "created_by_id"]),
     "plans.DocumentAccess": (_("Documents printed"), ["at", "document", "plan_id",
                                                       "agreement_id", "by_id"]),
+    "messaging.ReminderConsent": (_("Consent to reminders"),
+                                  ["consents", "channel", "phone", "email", "recorded_at",
+                                   "recorded_by_id", "withdrawn_at", "withdrawn_how"]),
+    "messaging.ClientMessage": (_("Reminders and notices sent to you"),
+                                ["created_at", "kind", "channel", "to", "text", "sent_at",
+                                 "status", "error"]),
 }
 
 # Kinds shown inside the record they belong to, not in a section of their own:

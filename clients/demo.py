@@ -166,6 +166,11 @@ def _small_sites(rng, today, sites, staff, manager):
     services.client_update(client=polish, version=polish.version, by=manager,
                            languages="Polish, English", support_wanted=["housing"],
                            cultural_needs="More at ease speaking Polish.")
+    # Documents: one client reads them in Welsh, easy read; another in Arabic (the
+    # documents page and the PDFs open in their version first).
+    for client, language, easy in ((clients[0], "cy", True), (clients[1], "ar", False)):
+        services.client_update(client=client, version=client.version, by=manager,
+                               document_language=language, easy_read=easy)
     return clients
 
 

@@ -36,9 +36,21 @@ DETAIL_FIELDS = [
     "phone", "email", "address",
     "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
     "languages", "cultural_needs", "preferred_keyworker_gender", "support_wanted",
+    "document_language", "easy_read",
     "gp_name", "gp_practice", "gp_phone",
     "alerts",
 ]
+
+
+class _KeepsDocumentLanguage:
+    """A post without the documents' language (a form from before it was asked) keeps the
+    client's language, English for a new client, instead of refusing the whole form."""
+
+    def _language_optional(self):
+        self.fields["document_language"].required = False
+
+    def clean_document_language(self):
+        return self.cleaned_data["document_language"] or self.instance.document_language
 
 
 def _detail_layout():
@@ -51,12 +63,13 @@ def _detail_layout():
                           "emergency_contact_phone")),
         Fieldset(_("Matching"), "languages", "cultural_needs",
                  form_row("preferred_keyworker_gender"), "support_wanted"),
+        Fieldset(_("Documents"), form_row("document_language"), "easy_read"),
         Fieldset(_("GP"), form_row("gp_name", "gp_practice", "gp_phone")),
         Fieldset(_("Alerts"), "alerts"),
     ]
 
 
-class ClientDetailsForm(forms.ModelForm):
+class ClientDetailsForm(_KeepsDocumentLanguage, forms.ModelForm):
     """Edit a client's details. Carries the version it was opened at (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -78,10 +91,11 @@ class ClientDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "version" not in self.initial:
             self.initial["version"] = self.instance.version
+        self._language_optional()
         self.helper = form_helper(_("Save changes"), "version", *_detail_layout())
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(_KeepsDocumentLanguage, forms.ModelForm):
     """A new client, as a referral to one of the manager's sites."""
 
     support_wanted = ClientDetailsForm.base_fields["support_wanted"]
@@ -100,6 +114,7 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["site"].empty_label = None
+        self._language_optional()
         # Its default (today) is a callable, for which Django adds a hidden copy of the
         # first value, to tell a formset's untouched row; one form has no use for it, and
         # on an error Django gave the hidden input aria-describedby: invalid HTML.

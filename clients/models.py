@@ -59,6 +59,16 @@ class ClientQuerySet(models.QuerySet):
         return self.exclude(status__in=Client.ENDED)
 
 
+class DocumentLanguage(models.TextChoices):
+    """The languages a client's printed documents are held in (plans.documents): each a
+    complete translation in locale/. The staff pages stay in British English whatever a
+    client reads."""
+
+    ENGLISH = "en-gb", _("English")
+    WELSH = "cy", _("Welsh (Cymraeg)")
+    ARABIC = "ar", _("Arabic (العربية)")
+
+
 class Client(models.Model):
     """A person the site supports. Ended clients are archived (read-only), never deleted."""
 
@@ -140,6 +150,13 @@ class Client(models.Model):
         choices=[(g.value, g.label) for g in Gender if g != Gender.PREFER_NOT_TO_SAY],
         help_text=_("Only if the client asks. Leave empty for no preference."),
     )
+    document_language = models.CharField(
+        _("language of their documents"), max_length=10, choices=DocumentLanguage,
+        default=DocumentLanguage.ENGLISH,
+        help_text=_("The “My keywork” sheet, the agreement and the plan print in it."))
+    easy_read = models.BooleanField(
+        _("easy-read documents"), default=False,
+        help_text=_("Short sentences, large type and a picture beside each idea."))
     support_wanted = models.JSONField(
         _("specialist support wanted"), default=list, blank=True,
         validators=[validate_skills],

@@ -9,6 +9,13 @@ class DiaryConfig(AppConfig):
     def ready(self):
         # The clients pages and the plans sheet show the diary's facts without importing
         # diary: it registers them there.
-        from diary import extensions
+        from django.db.models.signals import post_save
+
+        from diary import extensions, services
 
         extensions.register()
+        # Someone leaving (their account deactivated, by the admin or the staff form):
+        # their calendar feed is turned off for good, not only while they are inactive.
+        post_save.connect(services.calendar_feeds_of_leaver_revoke,
+                          sender=self.apps.get_model("staff", "User"),
+                          dispatch_uid="diary.calendar_feeds_of_leaver_revoke")

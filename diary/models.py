@@ -7,6 +7,7 @@ session's notes needs the client's full file. Contacts work the same way.
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -876,3 +877,45 @@ class ClientCadence(models.Model):
 
     def __str__(self):
         return f"{self.client}: {self.sessions_per_week or '-'}"
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def live(self):
+        """Not revoked, and its owner still works here: a deactivated account's feed stops."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class CalendarFeed(models.Model):
+    """A worker's private iCalendar feed of the sessions they hold (diary.calendars).
+
+    The secret in its address is never stored: only its SHA-256 (`token_hash`), so a copy
+    of the database does not open anybody's feed. The token is 256 random bits, so a plain
+    hash is enough (no salt or slow hash: there is nothing to guess). Revoked, never
+    deleted; at most one live feed a person. It names a user, not a client.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="calendar_feeds", verbose_name=_("staff member"))
+    token_hash = models.CharField(_("hash of the secret address"), max_length=64, unique=True,
+                                  editable=False)
+    created_at = models.DateTimeField(_("turned on"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("turned off"), null=True, blank=True)
+    last_fetched_at = models.DateTimeField(_("last read by a calendar"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(revoked_at__isnull=True),
+                                    name="calendar_feed_one_live_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {dates.format_day(self.created_at)}"
+
+    @staticmethod
+    def hash_of(token):
+        return hashlib.sha256(token.encode()).hexdigest()

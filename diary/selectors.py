@@ -894,3 +894,75 @@ def worker_days(sessions, day, now=None):
         [row["worker"] for row in rows])
     days = [WorkerDay(worker=workers[row.pop("worker")], **row) for row in rows]
     return sorted(days, key=lambda d: (d.worker.first_name, d.worker.last_name, d.worker.pk))
+
+
+# Calendars (diary.calendars) ----------------------------------------------------------------
+
+# A worker's feed: a month back (what was held, for reference) and about six months ahead.
+FEED_DAYS_BACK, FEED_DAYS_AHEAD = 30, 183
+# Who keeps a diary, so who may have a feed: keyworkers and managers.
+FEED_ROLES = (User.Role.KEYWORKER, User.Role.MANAGER)
+
+
+def _for_calendar(sessions):
+    """Sessions with what a calendar entry shows and nothing else of the record: the
+    client's names and reference, the site's name, the worker's first name, and from the
+    history the number of changes (SEQUENCE) and the last one (LAST-MODIFIED), in the same
+    one query."""
+    history = Session.history.model.objects.filter(id=OuterRef("pk")).order_by()
+    return (sessions.select_related("client", "site", "worker")
+            .only("pk", "starts_at", "ends_at", "status", "struck_at", "place", "where",
+                  "booked_at", "client__first_name", "client__last_name",
+                  "client__reference", "site__name", "worker__first_name")
+            .annotate(changes=Subquery(history.values("id").annotate(n=Count("*"))
+                                       .values("n")[:1]),
+                      last_modified=Subquery(history.order_by("-history_date")
+                                             .values("history_date")[:1])))
+
+
+def feed_sessions(user, now=None):
+    """The sessions in `user`'s calendar feed, in one query: those they hold, from
+    FEED_DAYS_BACK days ago to FEED_DAYS_AHEAD days ahead, booked, held, missed or
+    cancelled (a cancelled or struck one stays, marked cancelled, so that calendars take
+    it off), of clients they may still see. A session that moves to another worker (the
+    client's new keyworker, cover) leaves this feed and joins theirs."""
+    now = now or timezone.now()
+    sessions = Session.objects.filter(
+        worker=user, starts_at__gte=now - datetime.timedelta(days=FEED_DAYS_BACK),
+        starts_at__lt=now + datetime.timedelta(days=FEED_DAYS_AHEAD),
+        client__in=Client.objects.for_user(user))
+    return list(_for_calendar(sessions).order_by("starts_at", "pk"))
+
+
+def calendar_session(pk):
+    """One session as its client's calendar file shows it (diary.calendars.one_session),
+    or None."""
+    return _for_calendar(Session.objects.filter(pk=pk)).first()
+
+
+# What a client is told of a session ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AsTold:
+    """A session as its client is told of it (a reminder, a notice that it moved, its
+    calendar file): when, with whom (the worker's first name) and where (the address of an
+    external appointment, else the site). Two sessions told alike compare equal, so a
+    change the client need not hear of (lone working, its length, a check-in) is none."""
+
+    starts_at: datetime.datetime
+    worker: str
+    place: str
+
+
+def as_told(session):
+    """How the client of `session` is told of it: the one rule every message and the
+    client's calendar file read."""
+    worker = session.worker
+    name = (worker.first_name.strip() if worker is not None else "") or str(
+        _lazy("your keyworker"))
+    if session.place == Session.Place.EXTERNAL and session.where.strip():
+        place = session.where.strip()
+    else:
+        place = session.site.name
+    return AsTold(starts_at=session.starts_at, worker=name, place=place)

@@ -6,6 +6,7 @@ history, so that an entry changed outside a request still says who changed it.
 """
 
 import datetime
+import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from clients.access import Access, access_level
 from clients.models import Allocation, Client
+from diary import hooks
 from diary.models import (
     LATE_AFTER_DAYS,
     MAX_SERIES,
     ActionProgress,
+    CalendarFeed,
     ClientCadence,
     Contact,
     DiarySettings,
@@ -240,12 +243,15 @@ def session_reschedule(*, session, version, by, worker, starts_at, expected_minu
     _check_worker(client=session.client, worker=worker)
     _check_not_too_old(starts_at, session.site_id)
     _lock(session.client, worker)
+    before = hooks.told_before([session])
     _booking_fields(session, worker=worker, starts_at=starts_at,
                     expected_minutes=expected_minutes, place=place, where=where,
                     lone_working=lone_working, expected_back_at=expected_back_at)
     session.full_clean()
     _check_clash(session, exclude=session)
     _by(session, by).save()
+    # Told only when its time, place or worker changed (not its length or lone working).
+    hooks.sessions_changed([session], change="moved", by=by, before=before)
     return session
 
 
@@ -258,9 +264,11 @@ def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
     nothing moves until one of the two is moved by hand.
     """
     since = max(timezone.now(), dates.start_of_day(start))
-    sessions = (Session.objects.live().select_for_update(of=("self",))
-                .filter(client=client, worker=from_worker, status=Session.Status.BOOKED,
-                        starts_at__gte=since).order_by("starts_at"))
+    sessions = list(Session.objects.live().select_for_update(of=("self",))
+                    .filter(client=client, worker=from_worker, status=Session.Status.BOOKED,
+                            starts_at__gte=since).select_related("client", "site", "worker")
+                    .order_by("starts_at"))
+    before = hooks.told_before(sessions)
     for session in sessions:
         session.worker = to_worker
         session.version += 1
@@ -275,6 +283,8 @@ def sessions_follow_keyworker(*, client, from_worker, to_worker, start, by):
                                  "start": format_time(session.starts_at), "worker": to_worker,
                                  "other": clash.client})
         _by(session, by).save()
+    # The client is told whom they will see now.
+    hooks.sessions_changed(sessions, change="moved", by=by, before=before)
 
 
 def sessions_cancel_for_leaving(*, client, since, reason, by):
@@ -283,9 +293,9 @@ def sessions_cancel_for_leaving(*, client, since, reason, by):
     it runs inside the transaction that moves the client to another site or ends their
     stay). Whoever held each one sees it on Today (selectors.due_for, "cancelled")."""
     now = timezone.now()
-    sessions = (Session.objects.live().select_for_update(of=("self",))
-                .filter(client=client, status=Session.Status.BOOKED, starts_at__gte=since)
-                .order_by("starts_at"))
+    sessions = list(Session.objects.live().select_for_update(of=("self",))
+                    .filter(client=client, status=Session.Status.BOOKED, starts_at__gte=since)
+                    .order_by("starts_at"))
     for session in sessions:
         session.status = Session.Status.CANCELLED
         session.cancelled_by = Session.CancelledBy.STAFF
@@ -295,6 +305,8 @@ def sessions_cancel_for_leaving(*, client, since, reason, by):
         session.version += 1
         session.full_clean()
         _by(session, by).save()
+    # Told of by nobody: the client has left (or moved to another site, which books anew).
+    hooks.sessions_changed(sessions, change="cancelled", by=by, cause="leaving")
 
 
 # Logging and correcting --------------------------------------------------------------------
@@ -1081,8 +1093,10 @@ def _cover_each(absence, choices, plan, away, reason, handover_note, by, now):
                     raise ValidationError(_("%(client)s: %(problem)s") % {
                         "client": client, "problem": " ".join(error.messages)}) from None
         covers = list(row.covers) + result.allocations
-        sessions = (selectors.sessions_during(absence, now).filter(client=client)
-                    .select_for_update(of=("self",)).select_related("client"))
+        sessions = list(selectors.sessions_during(absence, now).filter(client=client)
+                        .select_for_update(of=("self",))
+                        .select_related("client", "site", "worker"))
+        before = hooks.told_before(sessions)
         for session in sessions:
             day = dates.local_day(session.starts_at)
             cover = next((c for c in covers if c.start <= day < c.end), None)
@@ -1102,6 +1116,8 @@ def _cover_each(absence, choices, plan, away, reason, handover_note, by, now):
             session._change_reason = reason
             _by(session, by).save()
             result.moved.append(session)
+        # The client is told whom they will see while their keyworker is away.
+        hooks.sessions_changed(result.moved, change="moved", by=by, before=before)
         results.append(result)
     return results
 
@@ -1186,7 +1202,7 @@ def _following(session):
     """The session and its series' sessions after it still booked, locked: what "this and
     all following" changes. Held, missed, cancelled or struck ones are left alone."""
     return list(Session.objects.live().select_for_update(of=("self",))
-                .select_related("client")
+                .select_related("client", "site", "worker")
                 .filter(series_id=session.series_id, status=Session.Status.BOOKED,
                         starts_at__gte=session.starts_at).order_by("starts_at", "pk"))
 
@@ -1213,6 +1229,7 @@ def series_reschedule(*, session, version, by, worker, starts_at, expected_minut
     _check_not_too_old(starts_at, session.site_id)
     _lock(session.client, worker)
     moved = _following(session)
+    before = hooks.told_before(moved)
     ids = [s.pk for s in moved]
     shift = dates.local_day(starts_at) - dates.local_day(session.starts_at)
     back_after = (dates.minutes_between(starts_at, expected_back_at)
@@ -1230,6 +1247,7 @@ def series_reschedule(*, session, version, by, worker, starts_at, expected_minut
             each.version += 1
     for each in moved:
         _by(each, by).save()
+    hooks.sessions_changed(moved, change="moved", by=by, before=before)
     series = SessionSeries.objects.select_for_update().get(pk=session.series_id)
     if series.worker_id != worker.pk:
         series.worker = worker
@@ -1267,6 +1285,7 @@ def session_cancel(*, session, version, by, cancelled_by, reason, following=Fals
             each.version += 1
         each.full_clean()
         _by(each, by).save()
+    hooks.sessions_changed(sessions, change="cancelled", by=by)
     return sessions
 
 
@@ -1288,3 +1307,60 @@ def cadence_set(*, client, by, sessions_per_week):
     row.full_clean()
     row.save()
     return row
+
+
+# Calendar feeds (diary.calendars) -----------------------------------------------------------
+
+
+def _may_have_feed(user):
+    if not user.is_active or user.role not in (User.Role.KEYWORKER, User.Role.MANAGER):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def calendar_feed_create(*, user, replace=False):
+    """Turn on `user`'s calendar feed, or with `replace` give it a new secret address (the
+    old one stops at once). Returns the feed and its token: shown to the person once, never
+    stored (only its hash is)."""
+    _may_have_feed(user)
+    live = CalendarFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    if live.exists() and not replace:
+        raise ValidationError(_("Your calendar feed is already on. To get a new address, "
+                                "replace it."))
+    now = timezone.now()
+    for old in live:
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(user=user, token_hash=CalendarFeed.hash_of(token), created_at=now)
+    feed.full_clean()
+    feed.save()
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user):
+    """Turn `user`'s calendar feed off: its address answers "not found" from now on, and
+    calendars subscribed to it stop updating. The row is kept, marked when."""
+    feed = CalendarFeed.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True).first()
+    if feed is None:
+        raise ValidationError(_("Your calendar feed is already off."))
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at"])
+    return feed
+
+
+def calendar_feed_read(feed):
+    """Note when a calendar last read the feed (shown to its owner: a read they do not
+    expect means the address has leaked). One UPDATE, nothing else."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+
+
+def calendar_feeds_of_leaver_revoke(sender, instance, **kwargs):
+    """A deactivated account's live feed is revoked (a post_save receiver on User): were
+    the account made active again, the old address stays dead. One UPDATE; nothing for an
+    active account."""
+    if not instance.is_active:
+        CalendarFeed.objects.filter(user=instance, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())

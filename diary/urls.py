@@ -1,6 +1,6 @@
 from django.urls import path
 
-from diary import absence_views, views
+from diary import absence_views, calendar_views, views
 
 app_name = "diary"
 
@@ -32,4 +32,15 @@ urlpatterns = [
     path("diary/absences/<int:pk>/cover/", absence_views.absence_cover, name="absence_cover"),
     path("diary/absences/<int:pk>/cancel/", absence_views.absence_cancel,
          name="absence_cancel"),
+    # Calendars that sync (diary/calendar_views.py).
+    path("diary/calendar/", calendar_views.calendar, name="calendar"),
+    path("diary/calendar/turn-on/", calendar_views.calendar_on, name="calendar_on"),
+    path("diary/calendar/replace/", calendar_views.calendar_replace, name="calendar_replace"),
+    path("diary/calendar/turn-off/", calendar_views.calendar_off, name="calendar_off"),
+    path("diary/sessions/<int:pk>/calendar.ics", calendar_views.session_ics,
+         name="session_ics"),
+    # No login: the secret in the address is the key.
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    path("calendar/session/<str:key>.ics", calendar_views.session_calendar_link,
+         name="session_calendar_link"),
 ]

@@ -25,7 +25,7 @@ from clients.access import (
     require_manager,
 )
 from clients.models import Client
-from diary import forms, selectors, services
+from diary import calendars, forms, selectors, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.cache import cached, cached_render
@@ -370,7 +370,19 @@ def _session_page(request, session, *, addendum_form=None):
                          and not session.is_struck
                          and (user.pk == session.worker_id or user.is_manager)),
         "addendum_form": addendum_form or forms.AddendumForm(),
+        **_client_calendar(request, session),
     })
+
+
+def _client_calendar(request, session):
+    """The session page's "For the client's calendar": while the session is to come, its
+    signed link (diary.calendars) and until when it works."""
+    if session.status != session.Status.BOOKED or session.is_struck or session.has_started:
+        return {}
+    key = calendars.link_key(session)
+    return {"client_link": request.build_absolute_uri(
+                reverse("diary:session_calendar_link", args=[key])),
+            "client_link_until": calendars.link_expires(session)}
 
 
 @client_page("diary.KeyworkSession")

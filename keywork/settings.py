@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 # safeguarding (bans), attendance (the door register) and activities (groups) sit between
 # clients and stages: the door register warns of bans, and the ladder counts group registers.
 LOCAL_APPS = ["staff", "clients", "safeguarding", "attendance", "activities", "stages", "plans",
-              "diary", "supervision"]
+              "diary", "messaging", "supervision"]
 # audit reads every app's records (access log, subject access, retention), so it is last.
 LOCAL_APPS.append("audit")
 # imports writes into clients, diary and plans and asks audit who else holds a client's rows.
@@ -340,6 +340,21 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="keywork@localhost")
+
+# Reminders to clients (messaging): texts through Twilio, e-mail through CLIENT_EMAIL_BACKEND
+# (django-anymail's Postmark backend in production). Unset, both print to the console.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")  # "console" or "twilio"
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
+CLIENT_EMAIL_BACKEND = env.str("CLIENT_EMAIL_BACKEND", default=EMAIL_BACKEND)
+CLIENT_FROM_EMAIL = env.str("CLIENT_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+ANYMAIL = {
+    "POSTMARK_SERVER_TOKEN": env.str("POSTMARK_SERVER_TOKEN", default=""),
+    "POSTMARK_API_URL": env.str("POSTMARK_API_URL", default="https://api.postmarkapp.com/"),
+}
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("stages.urls")),
     path("", include("plans.urls")),
     path("", include("diary.urls")),
+    path("", include("messaging.urls")),
     path("", include("supervision.urls")),
     path("", include("audit.urls")),
     path("", include("imports.urls")),

@@ -8,7 +8,7 @@ import base64
 import binascii
 import io
 
-from crispy_forms.layout import Fieldset
+from crispy_forms.layout import Fieldset, Hidden
 from django import forms
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from clients.models import DocumentLanguage
 from keywork.lib import dates
 from keywork.lib.forms import form_helper, form_row
 from plans.models import (
@@ -565,3 +566,20 @@ class PaperSignForm(forms.Form):
         self.helper = form_helper(_("Record the signed paper plan"), "scan",
                                   form_row("signed_on"),
                                   form_row("client_name", "worker_name"))
+
+
+class DocumentVersionForm(forms.Form):
+    """Which version of the client's documents to show and print (a GET form: it changes
+    nothing). Its first values are the client's own choices."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=DocumentLanguage.choices)
+    version = forms.ChoiceField(label=_("Version"), widget=forms.RadioSelect, choices=[
+        ("standard", _("Standard")),
+        ("easy", _("Easy read: short sentences, large type, a picture beside each idea"))])
+
+    def __init__(self, *args, document=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(_("Show this version"), form_row("language", "version"),
+                                  method="get")
+        if document:
+            self.helper.layout.append(Hidden("document", document))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("clients/<int:pk>/consents/new/", views.consent_create, name="consent_create"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("clients/<int:pk>/my-keywork.pdf", views.sheet_pdf, name="sheet_pdf"),
+    path("clients/<int:pk>/documents/", views.client_documents, name="documents"),
     path("clients/<int:pk>/ending-letter.pdf", views.ending_letter_pdf,
          name="ending_letter_pdf"),
     path("plans/reviews/", views.review_list, name="reviews"),

@@ -32,13 +32,13 @@ from clients.access import (
     require_manager,
     require_open,
 )
-from clients.models import Allocation, Client
+from clients.models import Client, DocumentLanguage
 from keywork.lib import dates
 from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
 from keywork.lib.sites import site_choice
-from plans import compare, forms, hooks, selectors, services
+from plans import compare, documents, forms, selectors, services
 from plans.models import (
     Action,
     Agency,
@@ -57,8 +57,6 @@ from plans.models import digest as content_digest
 from stages import selectors as stages_selectors
 
 PAGE_SIZE = 25
-# The sheet stays one page: the rest of a goal's open actions are counted, not listed.
-SHEET_ACTIONS_PER_GOAL = 3
 # Not yet looked up (None is an answer: no keyworker).
 _UNKNOWN = object()
 
@@ -629,20 +627,16 @@ def plan_pdf(request, pk):
         "signatures"))
     services.document_access_log(client=plan.client, document=DocumentAccess.Document.PLAN,
                                  by=request.user, plan=plan)
-    keyworker = services.current_keyworker(plan.client)
-    printed = plan.printed(keyworker=keyworker)
-    digest = content_digest(printed)
-    doc = services.plan_printout(plan, printed)
-    # A signed version names the keyworker it was signed with; the client also needs today's.
-    moved_on = plan.signed_at and keyworker and str(keyworker) != doc["keyworker"]
-    pdf = render_pdf("plans/pdf/plan.html", {
-        "plan": plan, "doc": doc, "site": {"name": doc["site"], "phone": doc["site_phone"]},
-        "keyworker_now": keyworker if moved_on else None,
-        "signatures": services.valid_signatures(plan, digest),
-        "roles": Signature.Role.choices,
-        "fingerprint": digest[:12],
-    }, request=request)
-    return pdf_response(pdf, f"{plan.client.reference}-support-plan-v{plan.number}.pdf")
+    version = documents.version_for(plan.client, request.GET)
+    pdf = documents.document_pdf(documents.PLAN, plan, version, request=request)
+    return pdf_response(pdf, f"{plan.client.reference}-support-plan-v{plan.number}"
+                             f"{_version_suffix(version)}.pdf")
+
+
+def _version_suffix(version):
+    """What a file name adds for a version other than standard English."""
+    return (f"-{version.language}" if version.language != DocumentLanguage.ENGLISH else ""
+            ) + ("-easy-read" if version.easy else "")
 
 
 # Keywork agreements -----------------------------------------------------------------------
@@ -740,52 +734,58 @@ def agreement_revise(request, pk):
 @client_page("plans.Agreement")
 def agreement_pdf(request, pk):
     agreement = agreement_for(request, pk)
-    digest = agreement.digest()
     services.document_access_log(client=agreement.client, by=request.user,
                                  document=DocumentAccess.Document.AGREEMENT,
                                  agreement=agreement)
-    doc = agreement.printed()
-    pdf = render_pdf("plans/pdf/agreement.html", {
-        "agreement": agreement, "doc": doc,
-        "site": {"name": doc["site"], "phone": doc["site_phone"]},
-        "signatures": services.valid_signatures(agreement, digest),
-        "roles": Signature.Role.choices,
-        "fingerprint": digest[:12],
-    }, request=request)
+    version = documents.version_for(agreement.client, request.GET)
+    pdf = documents.document_pdf(documents.AGREEMENT, agreement, version, request=request)
     return pdf_response(pdf, f"{agreement.client.reference}-keywork-agreement-"
-                             f"v{agreement.number}.pdf")
+                             f"v{agreement.number}{_version_suffix(version)}.pdf")
 
 
 @client_page()
 def sheet_pdf(request, pk):
     """The one-page "my keywork" sheet: the six things every client should know."""
     client = client_for(request, pk)
-    team = list(Allocation.objects.current().filter(client=client).select_related("worker")
-                .order_by("kind"))
-    plan = (services.with_content(selectors.current_stay_plans(client).current()).first()
-            or services.with_content(selectors.current_stay_plans(client).drafts()).first())
-    agreement = (client.agreements.filter(signed_at__isnull=False, superseded_at__isnull=True)
-                 .first() or AgreementTemplate.for_site(client.site))
-    to_do = selectors.plan_to_do(plan) if plan else None
+    version = documents.version_for(client, request.GET)
+    pdf = documents.document_pdf(documents.SHEET, client, version, request=request)
     services.document_access_log(client=client, document=DocumentAccess.Document.SHEET,
-                                 by=request.user, plan=plan)
-    pdf = render_pdf("plans/pdf/sheet.html", {
-        "client": client, "site": client.site, "plan": plan, "agreement": agreement,
-        "keyworker": next((a.worker for a in team if a.kind == Allocation.Kind.PRIMARY), None),
-        "others": [a for a in team if a.kind != Allocation.Kind.PRIMARY],
-        "to_do": to_do,
-        "goals": [(g.goal, g.open_actions[:SHEET_ACTIONS_PER_GOAL],
-                   max(len(g.open_actions) - SHEET_ACTIONS_PER_GOAL, 0))
-                  for g in to_do.goals] if to_do else [],
-        "my_actions": [a for g in to_do.goals for a in g.open_actions
-                       if a.who == Action.Who.CLIENT] if to_do else [],
-        "review": selectors.plan_review(plan) if plan and plan.is_current else None,
-        "next_session": hooks.next_session_for(client),
-        "expected": [line for line in agreement.expected_of_client.splitlines()
-                     if line.strip()][:5],
-        "today": timezone.localdate(),
-    }, request=request)
-    return pdf_response(pdf, f"{client.reference}-my-keywork.pdf")
+                                 by=request.user, plan=documents.client_plan(client))
+    return pdf_response(pdf, f"{client.reference}-my-keywork{_version_suffix(version)}.pdf")
+
+
+@client_page()
+def client_documents(request, pk):
+    """The client's three documents in the version staff pick (the client's own choice
+    first), one of them shown on the page as it prints, with its PDF a click away."""
+    client = client_for(request, pk)
+    version = documents.version_for(client, request.GET)
+    kind = request.GET.get("document")
+    plan = documents.client_plan(client)
+    agreement = documents.client_agreement(client)
+    records = {documents.SHEET: client, documents.AGREEMENT: agreement,
+               documents.PLAN: plan}
+    query = version.query()
+    links = [
+        {"kind": documents.SHEET, "label": _("“My keywork” sheet"),
+         "pdf": f"{reverse('plans:sheet_pdf', args=[client.pk])}?{query}"},
+        {"kind": documents.AGREEMENT, "label": _("Keywork agreement"),
+         "pdf": f"{reverse('plans:agreement_pdf', args=[agreement.pk])}?{query}"
+         if agreement else None},
+        {"kind": documents.PLAN, "label": _("Support plan"),
+         "pdf": f"{reverse('plans:pdf', args=[plan.pk])}?{query}" if plan else None},
+    ]
+    if kind not in documents.KINDS or records[kind] is None:
+        kind = documents.SHEET
+    form = forms.DocumentVersionForm(document=kind, initial={
+        "language": version.language,
+        "version": documents.EASY if version.easy else documents.STANDARD})
+    if kind == documents.PLAN:
+        prefetch_related_objects([plan], "signatures")
+    shown = documents.document_html(kind, records[kind], version, request=request)
+    return render(request, "plans/client_documents.html", {
+        "client": client, "form": form, "version": version, "links": links,
+        "kind": kind, "query": query, "document": shown})
 
 
 @client_page()

@@ -111,3 +111,16 @@ def travel(monkeypatch):
 
     go.back = back
     return go
+
+
+@pytest.fixture(autouse=True)
+def no_real_provider(settings):
+    """Whatever the shell's settings, a test sends no text or e-mail to a real provider:
+    texts print to the console and client e-mail stays in Django's outbox. A test that
+    means to send asks for tests.messaging.conftest's `provider`, the fake Twilio and
+    Postmark on 127.0.0.1, which sets them again."""
+    settings.SMS_BACKEND = "console"
+    settings.TWILIO_API_URL = "http://127.0.0.1:9"
+    settings.CLIENT_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "", "POSTMARK_API_URL": "http://127.0.0.1:9/"}

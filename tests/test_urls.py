@@ -14,6 +14,17 @@ OPEN_WITHOUT_LOGIN = {
     "password_reset_complete",
     "healthz",
 }
+# Open without a login, but never to just anyone, and what each answers the walk's made-up
+# key: the opt-out link's signature and a calendar's secret or signed key are their
+# permission (a wrong one is "not found": tests/diary/test_calendars.py opens them with
+# real ones), and Twilio's webhooks take only a signed POST.
+OPEN_WITH_A_KEY = {
+    "messaging:opt_out": 404,
+    "messaging:sms_status": 405,
+    "messaging:sms_inbound": 405,
+    "diary:calendar_feed": 404,
+    "diary:session_calendar_link": 404,
+}
 
 SAMPLE_VALUES = {
     "int": "1",
@@ -66,6 +77,19 @@ def test_every_page_needs_a_login_except_the_open_ones(client, name, url):
     response = client.get("/" + url)
     if name in OPEN_WITHOUT_LOGIN:
         assert response.status_code == 200, f"/{url} answered {response.status_code}"
+    elif name in OPEN_WITH_A_KEY:
+        assert response.status_code == OPEN_WITH_A_KEY[name], (
+            f"/{url} answered {response.status_code}")
     else:
         assert response.status_code == 302, f"/{url} answered {response.status_code}"
         assert "/login/" in response.url
+
+
+def test_the_architecture_names_every_page_open_with_a_key():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.BASE_DIR) / "docs" / "ARCHITECTURE.md").read_text()
+    missing = [name for name in OPEN_WITH_A_KEY if f"`{name}`" not in text]
+    assert not missing, f"docs/ARCHITECTURE.md does not name {missing}"

@@ -42,9 +42,10 @@ GENERATION_KEY = "keywork:data-generation"
 TIMEOUT = 60
 
 # Tables written while people only read: sessions, login attempts and second factors,
-# access logs. Nothing cached shows them, so writing them must not throw the cache away.
+# access logs, when a calendar last read a feed. Nothing cached shows them, so writing them
+# must not throw the cache away.
 UNWATCHED = ("django_session", "axes_", "otp_", "two_factor_", "audit_", "django_admin_log",
-             "plans_documentaccess", "supervision_exportlog")
+             "plans_documentaccess", "supervision_exportlog", "diary_calendarfeed")
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)', re.IGNORECASE)
 

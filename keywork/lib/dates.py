@@ -240,3 +240,16 @@ def days_since(day, today=None):
     if months < 24:
         return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
     return ngettext("%(n)d year", "%(n)d years", months // 12) % {"n": months // 12}
+
+
+def quiet_until(moment, *, begins=datetime.time(21), ends=datetime.time(8)):
+    """When a quiet night that `moment` falls in ends (the instant the local clock next
+    shows `ends`), or None when `moment` is outside it: nothing is sent to a client from
+    21:00 to 08:00 London time, so what comes up then waits until 08:00."""
+    clock = local(moment).time()
+    if ends <= clock < begins:
+        return None
+    day = local_day(moment)
+    if clock >= begins:
+        day += datetime.timedelta(days=1)
+    return at(day, ends, FIRST)

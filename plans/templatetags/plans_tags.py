@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
+from keywork.lib import bidi
 from keywork.lib.dates import format_day
 from keywork.lib.forms import field_html
 from keywork.lib.rows import csrf_input as csrf_field
@@ -15,6 +16,20 @@ from plans.forms import ActionForm, MilestoneForm
 from plans.models import Action
 
 register = template.Library()
+
+
+@register.filter
+def ltr(value):
+    """A phone number kept left to right in a right-to-left document: its groups of
+    digits would otherwise be read from the right ("000 960 01632")."""
+    return format_html('<span dir="ltr">{}</span>', value)
+
+
+@register.filter
+def text_dir(text):
+    """The `dir` of a typed text in a document (keywork.lib.bidi): its own direction,
+    whatever the document's."""
+    return bidi.direction(text)
 
 
 @register.filter

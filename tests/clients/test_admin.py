@@ -12,7 +12,8 @@ def _change_data(record, **changes):
         "first_name", "last_name", "preferred_name", "phone", "email", "address",
         "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
         "languages", "cultural_needs", "preferred_keyworker_gender", "gp_name", "gp_practice",
-        "gp_phone", "consent_scope", "alerts", "referral_source", "referral_reason")}
+        "gp_phone", "consent_scope", "alerts", "referral_source", "referral_reason",
+        "document_language")}
     data["date_of_birth"] = record.date_of_birth.isoformat() if record.date_of_birth else ""
     data["consent_date"] = ""
     return data | changes

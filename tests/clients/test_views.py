@@ -27,7 +27,7 @@ def _details(client_record, **changes):
         "phone": "", "email": "", "address": "", "emergency_contact_name": "",
         "emergency_contact_relationship": "", "emergency_contact_phone": "", "languages": "",
         "cultural_needs": "", "gp_name": "", "gp_practice": "", "gp_phone": "",
-        "consent_date": "", "consent_scope": "", "alerts": "",
+        "consent_date": "", "consent_scope": "", "alerts": "", "document_language": "en-gb",
     }
     data.update(changes)
     return data

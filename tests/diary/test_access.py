@@ -11,7 +11,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from diary.models import Contact, DiarySettings, KeyworkSession, SessionAddendum
+from diary import calendars, services
+from diary.models import (
+    CalendarFeed,
+    Contact,
+    DiarySettings,
+    KeyworkSession,
+    SessionAddendum,
+)
 from tests.clients.test_access import LOGIN, OK, ROLES, assert_outcome, sign_in
 from tests.diary.conftest import DAY, ago, an_hour_ago_on_one_day
 from tests.factories import ContactFactory, KeyworkSessionFactory, local_moment
@@ -38,17 +45,38 @@ MATRIX = {
     "diary:contact_strike": (LOGIN, 403, OK, 404, OK, 404, 404),
     "diary:session_approval": (LOGIN, 403, 403, 404, OK, 404, 404),
     "diary:contact_approval": (LOGIN, 403, 403, 404, OK, 404, 404),
+    # Calendars: anyone who keeps a diary has a feed of their own; one session's file for
+    # its client goes to whoever may open the session.
+    "diary:calendar": (LOGIN, OK, OK, OK, OK, OK, 403),
+    "diary:calendar_on": (LOGIN, OK, OK, OK, OK, OK, 403),
+    "diary:calendar_replace": (LOGIN, OK, OK, OK, OK, OK, 403),
+    "diary:calendar_off": (LOGIN, OK, OK, OK, OK, OK, 403),
+    "diary:session_ics": (LOGIN, OK, 403, 404, OK, 404, 404),
+    # No login: the key in the address is all (Kim's feed; the link to Dee's session).
+    "diary:calendar_feed": (OK, OK, OK, OK, OK, OK, OK),
+    "diary:session_calendar_link": (OK, OK, OK, OK, OK, OK, OK),
 }
 
-POST_ONLY = {"diary:addendum", "diary:check_in", "diary:risk_resolve", "diary:contact_log"}
+POST_ONLY = {"diary:addendum", "diary:check_in", "diary:risk_resolve", "diary:contact_log",
+             "diary:calendar_on"}
+# Files: a POST is refused (405) before anything else, by everyone the login lets through.
+GET_ONLY = {"diary:session_ics", "diary:calendar_feed", "diary:session_calendar_link"}
+OPEN_WITH_A_KEY = {"diary:calendar_feed", "diary:session_calendar_link"}
 
 
 @pytest.fixture
-def world(client_record, keyworker, colleague, manager, site):
+def world(request, client_record, keyworker, colleague, manager, site):
+    # Everyone who keeps a diary has a live feed (replace and turn off ask to confirm).
+    tokens = {role: services.calendar_feed_create(user=request.getfixturevalue(role))[1]
+              for role in ("keyworker", "colleague", "other_site_keyworker", "manager",
+                           "other_site_manager")}
+    session = KeyworkSessionFactory(client=client_record, worker=keyworker,
+                                    starts_at=an_hour_ago_on_one_day(), lone_working=True,
+                                    expected_back_at=ago(minutes=10))
     return {
-        "session": KeyworkSessionFactory(client=client_record, worker=keyworker,
-                                         starts_at=an_hour_ago_on_one_day(), lone_working=True,
-                                         expected_back_at=ago(minutes=10)),
+        "tokens": tokens,
+        "link_key": calendars.link_key(session),
+        "session": session,
         "held": KeyworkSessionFactory(client=client_record, worker=keyworker, held=True,
                                       starts_at=ago(days=7), risks="Threatened by a visitor"),
         "contact": ContactFactory(client=client_record, by=colleague),
@@ -66,6 +94,10 @@ def url_of(name, world):
     args = {
         "diary:today": [], "diary:due_count": [], "diary:week": [], "diary:book": [],
         "diary:out": [], "diary:settings": [],
+        "diary:calendar": [], "diary:calendar_on": [], "diary:calendar_replace": [],
+        "diary:calendar_off": [],
+        "diary:calendar_feed": [world["tokens"]["keyworker"]],
+        "diary:session_calendar_link": [world["link_key"]],
         "diary:worker_week": [world["keyworker"].pk],
         "diary:site_week": [world["site"].pk],
         "diary:addendum": [world["held"].pk],
@@ -87,6 +119,9 @@ def test_each_role_gets_only_what_the_access_rules_allow(client, request, world,
     sign_in(client, request, role)
     expected = MATRIX[name][ROLES.index(role)]
     if method == "get" and name in POST_ONLY and role != "anonymous":
+        expected = 405
+    if method == "post" and name in GET_ONLY and (role != "anonymous"
+                                                  or name in OPEN_WITH_A_KEY):
         expected = 405
     response = getattr(client, method)(url_of(name, world))
     assert_outcome(response, expected, method)
@@ -117,13 +152,14 @@ def valid_post(name, world):
                            "late_window_days": 60, "late_approval_days": 21},
         "diary:session_approval": {"action": "approve", "note": ""},
         "diary:contact_approval": {"action": "send_back", "note": "Which day was it?"},
+        "diary:calendar_on": {}, "diary:calendar_replace": {}, "diary:calendar_off": {},
     }[name]
 
 
 def snapshot():
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (KeyworkSession, Contact, SessionAddendum, DiarySettings,
+        for model in (KeyworkSession, Contact, SessionAddendum, DiarySettings, CalendarFeed,
                       KeyworkSession.history.model, Contact.history.model,
                       SessionAddendum.history.model, DiarySettings.history.model)
     }
@@ -158,6 +194,12 @@ REFUSED = [
     ("colleague", "diary:contact_approval"),
     ("other_site_manager", "diary:session_approval"),
     ("other_site_manager", "diary:contact_approval"),
+    ("anonymous", "diary:calendar_on"),
+    ("anonymous", "diary:calendar_replace"),
+    ("anonymous", "diary:calendar_off"),
+    ("administrator", "diary:calendar_on"),
+    ("administrator", "diary:calendar_replace"),
+    ("administrator", "diary:calendar_off"),
 ]
 
 ALLOWED = [
@@ -178,6 +220,9 @@ ALLOWED = [
     ("manager", "diary:settings"),
     ("manager", "diary:session_approval"),
     ("manager", "diary:contact_approval"),
+    ("keyworker", "diary:calendar_replace"),
+    ("colleague", "diary:calendar_off"),
+    ("other_site_manager", "diary:calendar_replace"),
 ]
 
 
@@ -210,3 +255,19 @@ def test_a_session_of_another_site_is_not_found_even_by_a_manager(client, manage
                                       starts_at=local_moment(timezone.localdate(), 9))
     client.force_login(manager)
     assert client.get(reverse("diary:session", args=[elsewhere.pk])).status_code == 404
+
+
+def test_the_matrices_cover_every_diary_url():
+    from diary.urls import urlpatterns
+    from tests.diary.test_absence_access import MATRIX as ABSENCE_MATRIX
+
+    assert {f"diary:{p.name}" for p in urlpatterns} == set(MATRIX) | set(ABSENCE_MATRIX)
+
+
+def test_a_session_file_is_for_the_same_people_as_the_session(client, request, world):
+    for role in ROLES:
+        client.logout()
+        sign_in(client, request, role)
+        page = client.get(url_of("diary:session", world)).status_code
+        ics = client.get(url_of("diary:session_ics", world)).status_code
+        assert (role, page) == (role, ics)

@@ -75,6 +75,7 @@ MATRIX = {
     "plans:agreement_revise": (LOGIN, MOVED, 403, 404, MOVED, 404, 404),
     "plans:agreement_pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
     "plans:sheet_pdf": (LOGIN, OK, 403, 404, OK, 404, 404),
+    "plans:documents": (LOGIN, OK, 403, 404, OK, 404, 404),
     # Only once the stay has ended (tests/plans/test_ending_letter.py): Dee is still here.
     "plans:ending_letter_pdf": (LOGIN, 404, 403, 404, 404, 404, 404),
     "plans:agencies": (LOGIN, OK, OK, OK, OK, OK, 403),
@@ -138,6 +139,7 @@ def url_of(name, world):
         "plans:consent_create": [world["client"].pk],
         "plans:consent_withdraw": [world["referral"].consent_id],
         "plans:sheet_pdf": [world["client"].pk],
+        "plans:documents": [world["client"].pk],
         "plans:ending_letter_pdf": [world["client"].pk],
         "plans:detail": [world["plan"].pk],
         "plans:revise": [world["plan"].pk],

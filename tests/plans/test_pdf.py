@@ -258,6 +258,7 @@ def test_a_plan_pdf_renders_in_well_under_a_second(full_plan, keyworker):
         "plan": plan, "doc": doc, "site": {"name": doc["site"], "phone": doc["site_phone"]},
         "signatures": services.valid_signatures(plan, plan.signed_digest),
         "roles": Signature.Role.choices, "fingerprint": plan.fingerprint,
+        "body": "plans/documents/plan.html",
     }, request=RequestFactory().get("/"))
     pdf.html_to_pdf(html)
     timings = []

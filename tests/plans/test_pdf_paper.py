@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from audit import subject_access
 from keywork.lib import pdf
-from plans import services
+from plans import documents, services
 from plans.models import Signature
 from tests.factories import draft_plan, sign
 from tests.plans.conftest import write_full_plan
@@ -205,6 +205,7 @@ def test_a_plans_signatures_are_never_alone_on_a_page(keyworker, client_record, 
             "site": {"name": shown["site"], "phone": shown["site_phone"]},
             "signatures": services.valid_signatures(plan, plan.signed_digest),
             "roles": Signature.Role.choices, "fingerprint": plan.fingerprint,
+            "body": documents.body_template("plan", documents.Version("en-gb", easy=False)),
         }, request=request)
         pages = page_texts(pdf.html_to_pdf(html))
         page = _signature_page(pages)

@@ -1,0 +1,24 @@
+"""The direction of a text someone typed, for documents printed right to left.
+
+A line of English in an Arabic document (or the other way round) must keep its own
+direction, or its full stop lands at the wrong end. Browsers do this with `dir="auto"` and
+`<bdi>`; WeasyPrint honours neither, only an explicit `dir`, so the direction is worked
+out here, as `dir="auto"` would: from the first character that has a strong direction.
+"""
+
+import unicodedata
+
+RIGHT_TO_LEFT = {"R", "AL"}
+LEFT_TO_RIGHT = {"L"}
+
+
+def direction(text):
+    """"rtl" or "ltr": the direction of the first strongly directional character of
+    `text`; "ltr" for a text with none (digits, punctuation, nothing)."""
+    for character in str(text or ""):
+        kind = unicodedata.bidirectional(character)
+        if kind in RIGHT_TO_LEFT:
+            return "rtl"
+        if kind in LEFT_TO_RIGHT:
+            return "ltr"
+    return "ltr"
