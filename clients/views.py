@@ -375,12 +375,7 @@ def _candidates(client, user):
     matches the client, best first (clients.selectors.keyworker_matches; staff's gender
     for a manager only)."""
     workers = services.keyworkers_at(client.site)
-    return workers, selectors.keyworker_matches(client, workers,
-                                                with_gender=user.is_manager)
-
-
-def _sizes(workers):
-    return {pk: caseload.size for pk, caseload in selectors.caseload_sizes(workers).items()}
+    return workers, selectors.matches_for(client, workers, with_gender=user.is_manager)
 
 
 def _allocation_page(request, client, form, title, intro, matches=None):
@@ -526,7 +521,9 @@ def caseload_transfer(request, user_pk):
         .values("client")))
     listed = list(clients)
     candidates = services.keyworkers_at(site)
-    counts = _sizes(candidates)
+    # The sizes the keyworkers page shows (kept in the cache), so both pages agree.
+    counts = {worker.pk: caseload.size
+              for worker, caseload in selectors.keyworker_caseloads([site.pk])}
     form = forms.TransferForm(request.POST or None, from_worker=from_worker, clients=clients,
                               listed=listed, candidates=candidates, counts=counts)
     if request.method == "POST" and form.is_valid():

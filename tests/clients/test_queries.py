@@ -24,7 +24,8 @@ CASELOAD_QUERIES = 14  # with the caseload's size (clients.selectors.caseload_si
 LIST_QUERIES = 11
 LIST_BY_KEYWORKER_QUERIES = 12  # and validating the chosen keyworker
 ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
-# (clients.selectors.keyworker_matches), whatever the number of workers or clients
+# (clients.selectors.keyworker_matches), whatever the number of workers or clients, and
+# none when the page is opened again (matches_for keeps them in the cache)
 # Issue 17 added one: whether the keyworker is away today (diary.selectors.keyworker_away).
 # + 2: the door register's section (attendance.selectors.file_summary: the months, the last visit)
 # + 5: safeguarding's section (bans in force, risks to know, the records the user may read)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from clients import selectors, services
 from clients.models import Allocation, Client, InductionItem
 from tests.factories import (
     AllocationFactory,
@@ -411,3 +412,34 @@ def test_a_clients_matching_preferences_are_saved_from_the_details_form(client, 
     assert sorted(client_record.support_wanted) == ["housing", "mental_health"]
     page = client.get(client_record.get_absolute_url()).content.decode()
     assert "Would rather have a keyworker who is" in page
+
+
+
+def test_transfer_page_counts_caseloads_as_the_keyworkers_page_does(
+        client, manager, keyworker, colleague, site):
+    """The sizes beside each worker come from the keyworkers page's rows (kept in the
+    cache), and a client allocated since counts at once."""
+    client_with_keyworker(site=site, keyworker=colleague)
+    client.force_login(manager)
+    url = reverse("clients:transfer", args=[colleague.pk]) + f"?site={site.pk}"
+    assert f"{keyworker}: 0 of 12 clients" in client.get(url).content.decode()
+    client_with_keyworker(site=site, keyworker=keyworker)
+    assert f"{keyworker}: 1 of 12 clients" in client.get(url).content.decode()
+
+
+def test_the_allocation_pages_keep_each_workers_match_until_the_data_changes(
+        client, manager, keyworker, colleague, site, django_assert_num_queries):
+    """clients.selectors.matches_for: asked again, no query; no password hash in what is
+    kept; a worker's new language shows on the page at once."""
+    record = client_with_keyworker(site=site, keyworker=keyworker, languages="Polish")
+    workers = services.keyworkers_at(site)
+    first = selectors.matches_for(record, workers)
+    assert first and all("password" in match.worker.get_deferred_fields() for match in first)
+    with django_assert_num_queries(0):
+        assert selectors.matches_for(record, workers) == first
+    client.force_login(manager)
+    url = reverse("clients:cover", args=[record.pk])
+    assert f"{colleague}: Speaks Polish" not in client.get(url).content.decode()
+    colleague.languages = "English, Polish"
+    colleague.save()
+    assert f"{colleague}: Speaks Polish" in client.get(url).content.decode()
