@@ -841,6 +841,17 @@ DAY_FILTERS = {
 }
 
 
+def sessions_seen(user, *, worker=None, site=None):
+    """The sessions `user` may see (KeyworkSession.objects.for_user) of one worker or at
+    one site: what a worker's week and the site's day are drawn from."""
+    sessions = Session.objects.for_user(user)
+    if worker is not None:
+        sessions = sessions.filter(worker=worker)
+    if site is not None:
+        sessions = sessions.filter(site=site)
+    return sessions
+
+
 def day_sessions(sessions, day, *, worker=None, status=""):
     """The live sessions of `sessions` on `day`, of one worker and of one status of
     DAY_FILTERS when given, in the order the site's day lists them."""

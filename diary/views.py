@@ -210,8 +210,7 @@ def _worker_week(request, worker):
     user = request.user
 
     def content():
-        sessions = services.week_sessions(
-            KeyworkSession.objects.for_user(user).filter(worker=worker), monday)
+        sessions = services.week_sessions(selectors.sessions_seen(user, worker=worker), monday)
         sites = user.sites.filter(is_active=True)
         return {
             "week": services.week_grid(sessions, monday, user=user, worker=worker),
@@ -248,7 +247,7 @@ def site_week(request, site_pk):
     user = request.user
 
     def sessions():
-        return KeyworkSession.objects.for_user(user).filter(site=site)
+        return selectors.sessions_seen(user, site=site)
 
     # The figures, the site's workers and who is out, kept until the data changes (a
     # minute at most: "not yet logged" and who is out move with the clock).
