@@ -350,24 +350,59 @@ FAILED = {"failed", "undelivered"}
 
 
 @transaction.atomic
-def status_report(*, provider_id, status, error=""):
-    """A delivery report: the message becomes delivered or failed. Other statuses (queued,
-    sending, sent) say nothing new. Returns the message, or None when it is not ours."""
+def status_report(*, provider_id, status, channel, error="", reason=""):
+    """A delivery report of a message sent by `channel`: it becomes delivered or failed,
+    failed with the plain `reason` given or else the provider's code `error`. Other
+    statuses (queued, sending, sent) say nothing new. Returns the message, or None when it
+    is not ours."""
     message = (ClientMessage.objects.select_for_update()
-               .filter(provider_id=provider_id).exclude(provider_id="").first())
+               .filter(provider_id=provider_id, channel=channel).exclude(provider_id="")
+               .first())
     if message is None:
         return None
     if status in DELIVERED:
         message.status, message.error = ClientMessage.Status.DELIVERED, ""
     elif status in FAILED:
         message.status = ClientMessage.Status.FAILED
-        message.error = (_("Not delivered (the provider's code %(code)s).") % {"code": error}
-                         if error else _("Not delivered."))[:300]
+        message.error = (reason or (
+            _("Not delivered (the provider's code %(code)s).") % {"code": error}
+            if error else _("Not delivered.")))[:300]
     else:
         return message
     message.status_at = timezone.now()
     message.save()
     return message
+
+
+def _email_failure(event_type, reject_reason):
+    """Why an e-mail failed, in plain words, from anymail's normalized event."""
+    if event_type == "bounced":
+        return _("The e-mail bounced: the address did not take it.")
+    if event_type == "failed":
+        return _("The e-mail provider could not send it.")
+    why = {"invalid": _("the address is not a real one"),
+           "bounced": _("the address bounced an earlier e-mail"),
+           "timed_out": _("the address has not taken e-mail for some time"),
+           "blocked": _("the provider blocks this address"),
+           "spam": _("the client marked an earlier e-mail as spam"),
+           "unsubscribed": _("the client unsubscribed from these e-mails")}.get(reject_reason)
+    if why:
+        return _("The e-mail provider did not send it: %(why)s.") % {"why": why}
+    return _("The e-mail provider did not send it.")
+
+
+def email_event(*, provider_id, event_type, reject_reason=None):
+    """An event of an e-mail we sent, as django-anymail's tracking webhook normalizes
+    Postmark's (anymail.signals.EventType): delivered marks it delivered; bounced, rejected
+    or failed mark it failed with a plain reason; the rest (queued, deferred, opened...)
+    say nothing new. Returns the message changed, or None."""
+    if event_type == "delivered":
+        return status_report(provider_id=provider_id, status="delivered",
+                             channel=Channel.EMAIL)
+    if event_type in {"bounced", "rejected", "failed"}:
+        return status_report(provider_id=provider_id, status="failed", channel=Channel.EMAIL,
+                             reason=_email_failure(event_type, reject_reason))
+    return None
 
 
 def run(now=None, sms=None):
