@@ -3,6 +3,7 @@ and sending them. `run()` is what `send_client_reminders` does."""
 
 import datetime
 import hashlib
+from functools import partial
 
 import phonenumbers
 from django.core import signing
@@ -154,7 +155,7 @@ def reply_received(*, number, body, provider_id=""):
         key = f"in:{provider_id or _tag(f'{number}|{now.isoformat()}|{body}')}:{consent.pk}"
         reply, created = ClientMessage.objects.get_or_create(key=key[:120], defaults={
             "client": consent.client, "kind": ClientMessage.Kind.REPLY,
-            "channel": Channel.SMS, "to": number, "text": body or "",
+            "channel": Channel.SMS, "to": number, "text": body or "", "language": "",
             "created_at": now, "send_after": now, "status": ClientMessage.Status.RECEIVED,
             "status_at": now, "provider_id": provider_id})
         if not created:
@@ -163,7 +164,7 @@ def reply_received(*, number, body, provider_id=""):
         if selectors.reachable(consent) and consent.client.status not in Client.ENDED:
             _write(consent=consent, key=f"answer:{consent.pk}:{dates.local_day(now)}",
                    kind=ClientMessage.Kind.ANSWER,
-                   text=words.replies_not_read(consent.client.site), now=now)
+                   say=partial(words.replies_not_read, consent.client.site), now=now)
     return logged
 
 
@@ -174,14 +175,19 @@ def _send_after(now):
     return dates.quiet_until(now) or now
 
 
-def _write(*, consent, key, kind, text, now, session=None):
+def _write(*, consent, key, kind, say, now, session=None):
     """The message `key` to the client of `consent`, written once (a second run, or a
-    second job at the same time, finds it)."""
+    second job at the same time, finds it). Its words are made here and only here:
+    `say()` (a function of messaging.words) and the stop line, in the client's language
+    (`words.speaking`), so the log holds the text as it was sent."""
     link = providers.public_url(reverse("messaging:opt_out", args=[opt_out_token(consent)]))
+    client = consent.client
+    language = words.language_of(client)
+    with words.speaking(language):
+        text = f"{say()} {words.stop_line(consent.channel, link)}"
     message, created = ClientMessage.objects.get_or_create(key=key, defaults={
-        "client": consent.client, "session": session, "kind": kind,
-        "channel": consent.channel, "to": consent.address,
-        "text": f"{text} {words.stop_line(consent.channel, link)}",
+        "client": client, "session": session, "kind": kind, "channel": consent.channel,
+        "to": consent.address, "text": text, "language": language,
         "created_at": now, "send_after": _send_after(now)})
     return message if created else None
 
@@ -219,10 +225,11 @@ def session_notices(sessions, *, change, by, before=None, cause=""):
         if not selectors.reachable(consent):
             continue
         kind = ClientMessage.Kind.MOVED if change == "moved" else ClientMessage.Kind.CANCELLED
-        text = words.moved(session) if change == "moved" else words.cancelled(session)
+        say = partial(words.moved if change == "moved" else words.cancelled, session)
+        # The key's tag is made outside the client's language, as _still_true makes it.
         _write(consent=consent,
                key=f"{kind}:{session.pk}:{_told_tag(session)}:{session.version}",
-               kind=kind, text=text, now=now, session=session)
+               kind=kind, say=say, now=now, session=session)
 
 
 def _reminder_key(session):
@@ -245,7 +252,8 @@ def reminders_due(now):
         consent = session.client.reminder_consent
         written += bool(_write(consent=consent, key=_reminder_key(session),
                                kind=ClientMessage.Kind.REMINDER,
-                               text=words.reminder(session), now=now, session=session))
+                               say=partial(words.reminder, session), now=now,
+                               session=session))
     return written
 
 
@@ -266,7 +274,8 @@ def reviews_due(now):
         consent = consents[client_id]
         written += bool(_write(consent=consent, key=f"review:{review.plan.pk}:{review.on}",
                                kind=ClientMessage.Kind.REVIEW,
-                               text=words.review(review.on, consent.client.site), now=now))
+                               say=partial(words.review, review.on, consent.client.site),
+                               now=now))
     return written
 
 
@@ -302,8 +311,9 @@ def _still_true(message, now):
 def _deliver(message, sms):
     if message.channel == Channel.SMS:
         return sms.send(to=message.to, text=message.text)
-    return providers.DjangoEmail().send(to=message.to, text=message.text,
-                                        subject=words.subject())
+    with words.speaking(message.language):  # the language its text was written in
+        subject = words.subject()
+    return providers.DjangoEmail().send(to=message.to, text=message.text, subject=subject)
 
 
 def send_waiting(now, sms=None):

@@ -24,7 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from clients.access import client_for, client_page, not_a_client_page, require_open
 from keywork.lib.forms import add_error
-from messaging import providers, selectors, services
+from messaging import providers, selectors, services, words
 from messaging.forms import ConsentForm
 from messaging.models import Channel, ReminderConsent
 
@@ -75,7 +75,9 @@ def opt_out(request, token):
     if request.method == "POST":
         services.consent_withdraw(consent=consent, how=ReminderConsent.WithdrawnHow.LINK)
         done = True
-    return render(request, "messaging/opt_out.html", {"done": done})
+    # In the language the client's messages speak: the link came in one of them.
+    with words.speaking(words.language_of(consent.client)):
+        return render(request, "messaging/opt_out.html", {"done": done})
 
 
 def _twilio_request(request):
