@@ -311,7 +311,8 @@ def _still_true(message, now):
 def _deliver(message, sms):
     if message.channel == Channel.SMS:
         return sms.send(to=message.to, text=message.text)
-    with words.speaking(message.language):  # the language its text was written in
+    # In the language its text was written in (every message written here has one).
+    with words.speaking(message.language or words.language_of(message.client)):
         subject = words.subject()
     return providers.DjangoEmail().send(to=message.to, text=message.text, subject=subject)
 
