@@ -355,6 +355,10 @@ ANYMAIL = {
     "POSTMARK_SERVER_TOKEN": env.str("POSTMARK_SERVER_TOKEN", default=""),
     "POSTMARK_API_URL": env.str("POSTMARK_API_URL", default="https://api.postmarkapp.com/"),
 }
+# "user:password" that Postmark's delivery and bounce webhook (messaging:email_status) must
+# send as basic auth; unset, the webhook refuses everything.
+if webhook_secret := env.str("ANYMAIL_WEBHOOK_SECRET", default=""):
+    ANYMAIL["WEBHOOK_SECRET"] = webhook_secret
 
 LOGGING = {
     "version": 1,

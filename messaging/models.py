@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.access import Access, clients_for
+from clients.models import DocumentLanguage
 
 
 class Channel(models.TextChoices):
@@ -104,6 +105,10 @@ class ClientMessage(models.Model):
     channel = models.CharField(_("sent by"), max_length=10, choices=Channel)
     to = models.CharField(_("to"), max_length=254)
     text = models.TextField(_("message"))
+    # The language the text was written in (the client's document language then), so the
+    # log marks it for a screen reader whatever the client reads later; "" for a reply.
+    language = models.CharField(_("language"), max_length=10, choices=DocumentLanguage,
+                                default=DocumentLanguage.ENGLISH, blank=True, editable=False)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     send_after = models.DateTimeField(_("not before"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -131,3 +136,10 @@ class ClientMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.to}"
+
+    @property
+    def direction(self):
+        """"rtl" or "ltr" for the language written in; "auto" for a reply's."""
+        if not self.language:
+            return "auto"
+        return "rtl" if translation.get_language_info(self.language)["bidi"] else "ltr"

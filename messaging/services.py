@@ -3,6 +3,7 @@ and sending them. `run()` is what `send_client_reminders` does."""
 
 import datetime
 import hashlib
+from functools import partial
 
 import phonenumbers
 from django.core import signing
@@ -154,7 +155,7 @@ def reply_received(*, number, body, provider_id=""):
         key = f"in:{provider_id or _tag(f'{number}|{now.isoformat()}|{body}')}:{consent.pk}"
         reply, created = ClientMessage.objects.get_or_create(key=key[:120], defaults={
             "client": consent.client, "kind": ClientMessage.Kind.REPLY,
-            "channel": Channel.SMS, "to": number, "text": body or "",
+            "channel": Channel.SMS, "to": number, "text": body or "", "language": "",
             "created_at": now, "send_after": now, "status": ClientMessage.Status.RECEIVED,
             "status_at": now, "provider_id": provider_id})
         if not created:
@@ -163,7 +164,7 @@ def reply_received(*, number, body, provider_id=""):
         if selectors.reachable(consent) and consent.client.status not in Client.ENDED:
             _write(consent=consent, key=f"answer:{consent.pk}:{dates.local_day(now)}",
                    kind=ClientMessage.Kind.ANSWER,
-                   text=words.replies_not_read(consent.client.site), now=now)
+                   say=partial(words.replies_not_read, consent.client.site), now=now)
     return logged
 
 
@@ -174,14 +175,19 @@ def _send_after(now):
     return dates.quiet_until(now) or now
 
 
-def _write(*, consent, key, kind, text, now, session=None):
+def _write(*, consent, key, kind, say, now, session=None):
     """The message `key` to the client of `consent`, written once (a second run, or a
-    second job at the same time, finds it)."""
+    second job at the same time, finds it). Its words are made here and only here:
+    `say()` (a function of messaging.words) and the stop line, in the client's language
+    (`words.speaking`), so the log holds the text as it was sent."""
     link = providers.public_url(reverse("messaging:opt_out", args=[opt_out_token(consent)]))
+    client = consent.client
+    language = words.language_of(client)
+    with words.speaking(language):
+        text = f"{say()} {words.stop_line(consent.channel, link)}"
     message, created = ClientMessage.objects.get_or_create(key=key, defaults={
-        "client": consent.client, "session": session, "kind": kind,
-        "channel": consent.channel, "to": consent.address,
-        "text": f"{text} {words.stop_line(consent.channel, link)}",
+        "client": client, "session": session, "kind": kind, "channel": consent.channel,
+        "to": consent.address, "text": text, "language": language,
         "created_at": now, "send_after": _send_after(now)})
     return message if created else None
 
@@ -219,10 +225,11 @@ def session_notices(sessions, *, change, by, before=None, cause=""):
         if not selectors.reachable(consent):
             continue
         kind = ClientMessage.Kind.MOVED if change == "moved" else ClientMessage.Kind.CANCELLED
-        text = words.moved(session) if change == "moved" else words.cancelled(session)
+        say = partial(words.moved if change == "moved" else words.cancelled, session)
+        # The key's tag is made outside the client's language, as _still_true makes it.
         _write(consent=consent,
                key=f"{kind}:{session.pk}:{_told_tag(session)}:{session.version}",
-               kind=kind, text=text, now=now, session=session)
+               kind=kind, say=say, now=now, session=session)
 
 
 def _reminder_key(session):
@@ -245,7 +252,8 @@ def reminders_due(now):
         consent = session.client.reminder_consent
         written += bool(_write(consent=consent, key=_reminder_key(session),
                                kind=ClientMessage.Kind.REMINDER,
-                               text=words.reminder(session), now=now, session=session))
+                               say=partial(words.reminder, session), now=now,
+                               session=session))
     return written
 
 
@@ -266,7 +274,8 @@ def reviews_due(now):
         consent = consents[client_id]
         written += bool(_write(consent=consent, key=f"review:{review.plan.pk}:{review.on}",
                                kind=ClientMessage.Kind.REVIEW,
-                               text=words.review(review.on, consent.client.site), now=now))
+                               say=partial(words.review, review.on, consent.client.site),
+                               now=now))
     return written
 
 
@@ -302,8 +311,10 @@ def _still_true(message, now):
 def _deliver(message, sms):
     if message.channel == Channel.SMS:
         return sms.send(to=message.to, text=message.text)
-    return providers.DjangoEmail().send(to=message.to, text=message.text,
-                                        subject=words.subject())
+    # In the language its text was written in (every message written here has one).
+    with words.speaking(message.language or words.language_of(message.client)):
+        subject = words.subject()
+    return providers.DjangoEmail().send(to=message.to, text=message.text, subject=subject)
 
 
 def send_waiting(now, sms=None):
@@ -350,24 +361,59 @@ FAILED = {"failed", "undelivered"}
 
 
 @transaction.atomic
-def status_report(*, provider_id, status, error=""):
-    """A delivery report: the message becomes delivered or failed. Other statuses (queued,
-    sending, sent) say nothing new. Returns the message, or None when it is not ours."""
+def status_report(*, provider_id, status, channel, error="", reason=""):
+    """A delivery report of a message sent by `channel`: it becomes delivered or failed,
+    failed with the plain `reason` given or else the provider's code `error`. Other
+    statuses (queued, sending, sent) say nothing new. Returns the message, or None when it
+    is not ours."""
     message = (ClientMessage.objects.select_for_update()
-               .filter(provider_id=provider_id).exclude(provider_id="").first())
+               .filter(provider_id=provider_id, channel=channel).exclude(provider_id="")
+               .first())
     if message is None:
         return None
     if status in DELIVERED:
         message.status, message.error = ClientMessage.Status.DELIVERED, ""
     elif status in FAILED:
         message.status = ClientMessage.Status.FAILED
-        message.error = (_("Not delivered (the provider's code %(code)s).") % {"code": error}
-                         if error else _("Not delivered."))[:300]
+        message.error = (reason or (
+            _("Not delivered (the provider's code %(code)s).") % {"code": error}
+            if error else _("Not delivered.")))[:300]
     else:
         return message
     message.status_at = timezone.now()
     message.save()
     return message
+
+
+def _email_failure(event_type, reject_reason):
+    """Why an e-mail failed, in plain words, from anymail's normalized event."""
+    if event_type == "bounced":
+        return _("The e-mail bounced: the address did not take it.")
+    if event_type == "failed":
+        return _("The e-mail provider could not send it.")
+    why = {"invalid": _("the address is not a real one"),
+           "bounced": _("the address bounced an earlier e-mail"),
+           "timed_out": _("the address has not taken e-mail for some time"),
+           "blocked": _("the provider blocks this address"),
+           "spam": _("the client marked an earlier e-mail as spam"),
+           "unsubscribed": _("the client unsubscribed from these e-mails")}.get(reject_reason)
+    if why:
+        return _("The e-mail provider did not send it: %(why)s.") % {"why": why}
+    return _("The e-mail provider did not send it.")
+
+
+def email_event(*, provider_id, event_type, reject_reason=None):
+    """An event of an e-mail we sent, as django-anymail's tracking webhook normalizes
+    Postmark's (anymail.signals.EventType): delivered marks it delivered; bounced, rejected
+    or failed mark it failed with a plain reason; the rest (queued, deferred, opened...)
+    say nothing new. Returns the message changed, or None."""
+    if event_type == "delivered":
+        return status_report(provider_id=provider_id, status="delivered",
+                             channel=Channel.EMAIL)
+    if event_type in {"bounced", "rejected", "failed"}:
+        return status_report(provider_id=provider_id, status="failed", channel=Channel.EMAIL,
+                             reason=_email_failure(event_type, reject_reason))
+    return None
 
 
 def run(now=None, sms=None):

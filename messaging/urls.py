@@ -10,4 +10,5 @@ urlpatterns = [
     path("reminders/stop/<str:token>/", views.opt_out, name="opt_out"),
     path("reminders/twilio/status/", views.sms_status, name="sms_status"),
     path("reminders/twilio/inbound/", views.sms_inbound, name="sms_inbound"),
+    path("reminders/postmark/status/", views.email_status, name="email_status"),
 ]

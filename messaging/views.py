@@ -1,13 +1,21 @@
 """The reminders pages: the consent and the messages sent (from the client file, for the
 client's keyworker and the site's managers), the one-click opt-out (no login: the signed
-link is the permission), and Twilio's two webhooks (signed by Twilio)."""
+link is the permission), Twilio's two webhooks (signed by Twilio) and Postmark's delivery
+webhook (basic auth with ANYMAIL["WEBHOOK_SECRET"])."""
 
+
+from anymail.exceptions import (
+    AnymailConfigurationError,
+    AnymailError,
+    AnymailWebhookValidationFailure,
+)
+from anymail.webhooks.postmark import PostmarkTrackingWebhookView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -16,9 +24,9 @@ from twilio.request_validator import RequestValidator
 
 from clients.access import client_for, client_page, not_a_client_page, require_open
 from keywork.lib.forms import add_error
-from messaging import providers, selectors, services
+from messaging import providers, selectors, services, words
 from messaging.forms import ConsentForm
-from messaging.models import ReminderConsent
+from messaging.models import Channel, ReminderConsent
 
 PAGE_SIZE = 25
 
@@ -67,7 +75,9 @@ def opt_out(request, token):
     if request.method == "POST":
         services.consent_withdraw(consent=consent, how=ReminderConsent.WithdrawnHow.LINK)
         done = True
-    return render(request, "messaging/opt_out.html", {"done": done})
+    # In the language the client's messages speak: the link came in one of them.
+    with words.speaking(words.language_of(consent.client)):
+        return render(request, "messaging/opt_out.html", {"done": done})
 
 
 def _twilio_request(request):
@@ -99,7 +109,7 @@ def sms_status(request):
     """Twilio's delivery report for a text we sent."""
     _twilio_request(request)
     services.status_report(provider_id=_field(request, "MessageSid", 100),
-                           status=_field(request, "MessageStatus", 20),
+                           status=_field(request, "MessageStatus", 20), channel=Channel.SMS,
                            error=_field(request, "ErrorCode", 20))
     return _twiml()
 
@@ -118,3 +128,25 @@ def sms_inbound(request):
         services.reply_received(number=number, body=body,
                                 provider_id=_field(request, "MessageSid", 100))
     return _twiml()
+
+
+_postmark_tracking = PostmarkTrackingWebhookView.as_view()
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def email_status(request):
+    """Postmark's delivery and bounce webhook, read by django-anymail's own view: it checks
+    the basic auth against ANYMAIL["WEBHOOK_SECRET"] and sends anymail's `tracking` signal,
+    which messaging.extensions hears. Refused (403) when no secret is set here, or the
+    request's is wrong or missing."""
+    if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        raise PermissionDenied
+    try:
+        return _postmark_tracking(request)
+    except AnymailWebhookValidationFailure:
+        raise PermissionDenied from None
+    except (AnymailError, AnymailConfigurationError, KeyError, TypeError, ValueError):
+        # Not one of Postmark's events (anymail reads the body once the secret is right).
+        return HttpResponseBadRequest()

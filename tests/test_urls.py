@@ -17,11 +17,13 @@ OPEN_WITHOUT_LOGIN = {
 # Open without a login, but never to just anyone, and what each answers the walk's made-up
 # key: the opt-out link's signature and a calendar's secret or signed key are their
 # permission (a wrong one is "not found": tests/diary/test_calendars.py opens them with
-# real ones), and Twilio's webhooks take only a signed POST.
+# real ones), Twilio's webhooks take only a signed POST and Postmark's only a POST with
+# the webhook's secret (tests/messaging/test_email_status.py).
 OPEN_WITH_A_KEY = {
     "messaging:opt_out": 404,
     "messaging:sms_status": 405,
     "messaging:sms_inbound": 405,
+    "messaging:email_status": 405,
     "diary:calendar_feed": 404,
     "diary:session_calendar_link": 404,
 }

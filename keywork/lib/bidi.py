@@ -22,3 +22,17 @@ def direction(text):
         if kind in LEFT_TO_RIGHT:
             return "ltr"
     return "ltr"
+
+
+# Unicode's isolates: what `<span dir="ltr">` / `<span dir="rtl">` are in plain text.
+LEFT_TO_RIGHT_ISOLATE, RIGHT_TO_LEFT_ISOLATE, POP_ISOLATE = "\u2066", "\u2067", "\u2069"
+
+
+def isolate(text, direction_of=None):
+    """`text` kept in its own direction (`direction_of`, or else its first strong
+    character's) inside a plain text of the other direction, such as a text message in
+    Arabic naming a place in English or a phone number: Unicode's isolates do what the
+    documents' `dir` does."""
+    opening = (RIGHT_TO_LEFT_ISOLATE if (direction_of or direction(text)) == "rtl"
+               else LEFT_TO_RIGHT_ISOLATE)
+    return f"{opening}{text}{POP_ISOLATE}"

@@ -14,7 +14,7 @@ print the same; each format string is written here once.
 
 import datetime
 
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -182,6 +182,13 @@ def _shown(value):
 def format_day(value):
     """24 Nov 2026, for a date or an instant."""
     return dateformat.format(_shown(value), DAY_FORMAT)
+
+
+def format_day_as_written(value):
+    """A day as the active language writes it (its DATE_FORMAT): 24 Nov 2026 in British
+    English, 24 Tachwedd 2026 in Welsh, 24 نوفمبر، 2026 in Arabic. What the `date` filter
+    prints in a client's documents, for the words sent to a client in their language."""
+    return formats.date_format(_shown(value))
 
 
 def format_short_day(value):

@@ -13,7 +13,8 @@ and the page that comes back with its errors is checked. Then the pages nobody i
 to (login, its code step, password reset and its pages, the locked-out page, the CSRF
 failure) and the error pages: a 404 from a missing id, a 403 from a manager's page opened
 by a keyworker, and the 500 and 503 pages as Django renders them (without a request), shown
-at an address of the site. PDFs, downloads and exports are left out (they are not HTML).
+at an address of the site, and the page a reminder's stop link opens in each language a
+client's messages speak. PDFs, downloads and exports are left out (they are not HTML).
 `make install-test` installs vnu.jar and Java (the `a11y-deps` target)."""
 
 import json
@@ -32,9 +33,13 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
 from django.test import Client
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from clients.models import DocumentLanguage
+from messaging.models import ReminderConsent
+from messaging.services import opt_out_token
 from staff.models import User
 from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, SCREENSHOTS
 from tests.logins import give_device, login_post, token_post, totp_token
@@ -354,6 +359,25 @@ def test_pages_for_nobody_logged_in_and_error_pages_pass_vnu_axe_and_fit_a_phone
     checker.served("503_typed", "/clients/", render_to_string("503.html", {
         "typed": [("Summary", "Talked about " + "a flat near the park " * 20, 4)],
         "back": "/clients/"}), status=503)
+    # The page a reminder's stop link opens, in each language a client's messages speak,
+    # asking and then done (Arabic right to left).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for consent in ReminderConsent.objects.filter(consents=True).select_related("client")[:1]:
+        for language in DocumentLanguage.values:
+            consent.client.document_language = language
+            consent.client.save()
+            link = reverse("messaging:opt_out", args=[opt_out_token(consent)])
+            response = http.get(link)
+            assert response.status_code == 200
+            checker.address(f"opt_out_{language}", link, response.content.decode())
+            page = checker.page
+            page.set_viewport_size(NARROW)
+            page.goto(link)
+            page.screenshot(path=SCREENSHOTS / f"opt-out-{language}-375.png")
+            page.set_viewport_size(WIDE if checker.wide else NARROW)
+        response = http.post(link)
+        checker.served("opt_out_done_ar", link, response.content.decode())
+    assert checker.names.keys() >= {"opt_out_cy", "opt_out_ar", "opt_out_done_ar"}
     # Last, as it locks 127.0.0.1 out: too many wrong passwords.
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = login_post(http, "keyworker", "not-the-password")

@@ -1,7 +1,8 @@
 """Who may open each reminders URL: every role, GET and POST. The consent and the log are
 the client's keyworker's and the site's managers'. The opt-out link is the one page
 anyone may open without a login: its signature is the permission, and it stops only the
-consent it was made for. Twilio's webhooks answer only what Twilio signed."""
+consent it was made for. Twilio's webhooks answer only what Twilio signed, Postmark's only
+a POST with the webhook's secret (here set, and not sent)."""
 
 import pytest
 from django.urls import reverse
@@ -20,6 +21,7 @@ MATRIX = {
     "messaging:opt_out": ((OK,) * 7, (OK,) * 7),
     "messaging:sms_status": ((405,) * 7, (403,) * 7),
     "messaging:sms_inbound": ((405,) * 7, (403,) * 7),
+    "messaging:email_status": ((405,) * 7, (403,) * 7),
 }
 
 
@@ -32,7 +34,7 @@ def consent(client_record, keyworker):
 def url_of(name, client_record, consent):
     if name == "messaging:opt_out":
         return reverse(name, args=[services.opt_out_token(consent)])
-    if name in {"messaging:sms_status", "messaging:sms_inbound"}:
+    if name in {"messaging:sms_status", "messaging:sms_inbound", "messaging:email_status"}:
         return reverse(name)
     return reverse(name, args=[client_record.pk])
 
@@ -44,6 +46,7 @@ def test_each_role_gets_only_what_the_access_rules_allow(client, request, settin
                                                          client_record, consent, role, name,
                                                          method):
     settings.SMS_BACKEND, settings.TWILIO_AUTH_TOKEN = "twilio", "a-token"
+    settings.ANYMAIL = settings.ANYMAIL | {"WEBHOOK_SECRET": "postmark:a-secret"}
     sign_in(client, request, role)
     expected = MATRIX[name][0 if method == "get" else 1][ROLES.index(role)]
     response = getattr(client, method)(url_of(name, client_record, consent))

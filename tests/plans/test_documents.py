@@ -209,10 +209,10 @@ def test_a_post_without_the_language_keeps_the_clients(client, keyworker, client
 _MSGID = re.compile(r"\bn?gettext\(u'((?:[^'\\]|\\.)*)'")
 
 
-def _template_strings():
-    """Every msgid the document templates ask for, found as makemessages finds them."""
+def _template_strings(paths=TEMPLATES):
+    """Every msgid the templates ask for (the documents'), found as makemessages finds them."""
     found = set()
-    for path in TEMPLATES:
+    for path in paths:
         source = templatize(path.read_text(), origin=str(path))
         found |= {ast.literal_eval(f"'{text}'") for text in _MSGID.findall(source)}
     return found
@@ -228,6 +228,29 @@ def test_every_string_of_the_documents_is_translated(language):
     assert strings - translated == set()
     assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
     assert "native speaker" in po.header
+
+
+def _python_strings(path):
+    """Every msgid a module asks gettext for by `_("...")`, as makemessages finds them."""
+    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_"
+            and node.args and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)}
+
+
+@pytest.mark.parametrize("language", ["cy", "ar"])
+def test_every_string_of_the_messages_to_a_client_is_translated(language):
+    """What messaging.words writes to a client and the opt-out page their link opens, with
+    diary.selectors.as_told's "your keyworker" and what base.html shows a visitor who is
+    not logged in (its skip link, the menu's label)."""
+    po = polib.pofile(str(ROOT / f"locale/{language}/LC_MESSAGES/django.po"))
+    translated = {entry.msgid for entry in po.translated_entries()}
+    strings = (_python_strings(ROOT / "messaging/words.py")
+               | _template_strings([ROOT / "templates/messaging/opt_out.html"])
+               | {"your keyworker", "Skip to main content", "Main"})
+    assert len(strings) >= 19
+    assert strings - translated == set()
+    assert "STOP" in po.find("Reply STOP to stop these texts, or go to %(link)s").msgstr
 
 
 @pytest.mark.parametrize("language", ["cy", "ar"])

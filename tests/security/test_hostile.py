@@ -176,10 +176,12 @@ FORM_PAGES = {
                                                  args=[w["activity"].pk]),
     "stages:register_task_remove": lambda w: reverse("stages:register_tasks"),
 }
-# Twilio's webhooks: no page shows their form and they carry no CSRF token (Twilio posts
-# them); Twilio's signature stands in. Unsigned, every role's post is refused here (step 3);
-# tests/messaging/test_webhooks.py posts the hostile values signed.
-SIGNED_BY_PROVIDER = {"messaging:sms_status", "messaging:sms_inbound"}
+# The providers' webhooks: no page shows their form and they carry no CSRF token (Twilio
+# and Postmark post them); Twilio's signature, or the secret Postmark sends, stands in.
+# Unsigned, every role's post is refused here (step 3); tests/messaging/test_webhooks.py
+# and test_email_status.py post hostile values signed.
+SIGNED_BY_PROVIDER = {"messaging:sms_status", "messaging:sms_inbound",
+                      "messaging:email_status"}
 # What a role without any form to copy posts: the field names the app's forms use most.
 GENERIC_FIELDS = ["note", "reason", "text", "what", "comments", "name", "outcome", "status",
                   "version", "lock_version", "site", "worker", "client", "day", "on"]
