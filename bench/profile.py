@@ -11,7 +11,8 @@ median milliseconds a request (on the clock and of this process's CPU, which ano
 process on the machine changes less)
 and its queries, then the functions taking the most time over those requests (cProfile,
 by cumulative time or PROFILE_SORT=tottime; PROFILE_LINES=0 times the requests without the
-profiler, which slows them). Measured on 4 Dec 2026, the bench's wrk p95 at 10 connections
+profiler, which slows them; PROFILE_SQL=1 lists the last request's queries, slowest first).
+Measured on 4 Dec 2026, the bench's wrk p95 at 10 connections
 on 2 workers was 7 to 10 times a page's time here without the profiler: a page within its
 150 ms takes 15 ms or less here.
 """
@@ -78,6 +79,10 @@ def main(names):
             queries.append(len(captured.captured_queries))
         print(f"\n== {name} {kind['url']}: {statistics.median(times):.1f} ms median, "
               f"{statistics.median(cpu):.1f} ms of CPU, {max(queries)} queries")
+        if os.environ.get("PROFILE_SQL"):
+            # The last request's queries, slowest first, with their seconds on the clock.
+            for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"])):
+                print(f"  {float(query['time']) * 1000:7.2f} ms  {query['sql'][:300]}")
         if profiler:
             out = io.StringIO()
             order = os.environ.get("PROFILE_SORT", "cumulative")

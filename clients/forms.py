@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, validate_photo_size
 from keywork.lib.files import validate_pixels
-from keywork.lib.forms import form_helper, form_row
+from keywork.lib.forms import ReadOnce, form_helper, form_row
 from staff.forms import SkillsField
 from staff.models import User
 
@@ -292,8 +292,7 @@ class WorkerChoiceField(forms.ModelChoiceField):
         self.counts = counts or {}
         self.matches = matches
         self.by_worker = {match.worker.pk: match for match in matches or ()}
-        if matches is not None:
-            self.iterator = _MatchIterator
+        self.iterator = _MatchIterator if matches is not None else ReadOnce
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, worker):

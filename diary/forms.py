@@ -10,7 +10,6 @@ database (clashes, rights).
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import HTML, Div, Field
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -30,7 +29,7 @@ from diary.models import (
     days_late,
 )
 from keywork.lib import dates
-from keywork.lib.forms import form_helper, form_row
+from keywork.lib.forms import ReadOnce, form_helper, form_row
 from plans import selectors as plans_selectors
 from plans.models import Agency
 from staff.models import User
@@ -47,23 +46,10 @@ def late_reason_field():
                     "leave, or typing up paper notes. Shown with the record."))
 
 
-class _ReadOnce(ModelChoiceIterator):
-    """The choices from the field's queryset as read the first time: Django's iterator
-    reads it again each time the choices are gone through, and a select with no empty
-    choice is gone through twice a render (the second time to ask whether `required`
-    applies)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for worker in self.queryset:  # the field's own copy, kept once read
-            yield self.choice(worker)
-
-
 class WorkerField(forms.ModelChoiceField):
     """Who holds a session: "Sam Jones (keyworker)", each of the site's workers."""
 
-    iterator = _ReadOnce
+    iterator = ReadOnce
 
     def label_from_instance(self, worker):
         # Each role's name translated once (get_role_display() looks it up anew each time).

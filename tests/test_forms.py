@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 
-from keywork.lib.forms import add_error, error_summary, form_helper, form_row
+from keywork.lib.forms import ReadOnce, add_error, error_summary, form_helper, form_row
 
 
 class NoteForm(forms.Form):
@@ -355,3 +355,31 @@ def test_fields_drawn_together_are_drawn_as_each_alone(data):
 
     form = CoverLikeForm(data)
     assert fields_html(form) == "".join(as_crispy_field(field) for field in form)
+
+
+@pytest.mark.django_db
+def test_read_once_reads_a_choice_fields_queryset_once_by_a_plain_query(
+        django_assert_num_queries):
+    """keywork.lib.forms.ReadOnce: a select gone through twice a render (no empty choice)
+    reads its queryset once, and not through a server-side cursor (on PostgreSQL three round
+    trips)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from staff.models import User
+    from tests.factories import UserFactory
+
+    UserFactory.create_batch(3)
+
+    class Plain(forms.ModelChoiceField):
+        iterator = ReadOnce
+
+    class Pick(forms.Form):
+        worker = Plain(queryset=User.objects.order_by("pk"), empty_label=None)
+
+    form = Pick()
+    with CaptureQueriesContext(connection) as captured:
+        html = str(form["worker"])
+    assert len(captured.captured_queries) == 1
+    assert "DECLARE" not in captured.captured_queries[0]["sql"]
+    assert html.count("<option") == User.objects.count() == 3

@@ -8,6 +8,7 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, optgroups
 from django import forms, template
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -457,3 +458,18 @@ class FormRenderer(DjangoTemplates):
                 for _name, options, _index in widget["optgroups"] for option in options)):
             return super().render(template_name, context, request)
         return draw(widget)
+
+
+class ReadOnce(ModelChoiceIterator):
+    """A ModelChoiceField's choices from its queryset as read the first time, by one plain
+    query. Django's iterator reads the queryset again each time the choices are gone through
+    (a select with no empty choice is gone through twice a render, the second time to ask
+    whether `required` applies), and through QuerySet.iterator(): on PostgreSQL a
+    server-side cursor, three round trips (DECLARE, FETCH, CLOSE) for a list of a few dozen
+    workers. Set `iterator = ReadOnce` on the field."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the field's own copy, kept once read
+            yield self.choice(obj)
