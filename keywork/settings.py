@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 # safeguarding (bans), attendance (the door register) and activities (groups) sit between
 # clients and stages: the door register warns of bans, and the ladder counts group registers.
 LOCAL_APPS = ["staff", "clients", "safeguarding", "attendance", "activities", "stages", "plans",
-              "diary", "messaging", "supervision"]
+              "diary", "messaging", "portal", "supervision"]
 # audit reads every app's records (access log, subject access, retention), so it is last.
 LOCAL_APPS.append("audit")
 # imports writes into clients, diary and plans and asks audit who else holds a client's rows.
