@@ -186,16 +186,10 @@ def link_send(*, access, by):
     if dates.quiet_until(now):
         raise ValidationError(_("Nothing is sent to clients between 9pm and 8am. Send the "
                                 "link after 8am."))
-    channel, address = access.channels[0]
-    nonce = secrets.token_urlsafe(24)
-    salt = secrets.token_hex(16)
     with transaction.atomic():
-        row = SignIn.objects.create(access=access, kind=SignIn.Kind.LINK, channel=channel,
-                                    to=address, salt=salt, secret_hash=_hash(salt, nonce),
-                                    created_at=now, expires_at=now + LINK_LIFE, sent_by=by)
-        token = signing.dumps([row.pk, nonce], salt=LINK_SALT)
+        row, token = link_make(access=access, by=by, now=now)
         link = providers.public_url(reverse("portal:link", args=[token]))
-        outcome = _deliver(channel=channel, to=address,
+        outcome = _deliver(channel=row.channel, to=row.to,
                            text=words.link(link, access.client.site))
         row.provider_id, row.error = outcome.provider_id, outcome.error
         row.save(update_fields=["provider_id", "error"])
@@ -203,6 +197,19 @@ def link_send(*, access, by):
         raise ValidationError(_("The link could not be sent: %(error)s") % {
             "error": outcome.error})
     return row
+
+
+def link_make(*, access, by, now):
+    """(the SignIn of a new one-time link, the token its address carries): a signed key
+    naming the row and a secret of which only a keyed hash is kept. The link goes by text,
+    or by e-mail when only an e-mail address is on record."""
+    channel, address = access.channels[0]
+    nonce = secrets.token_urlsafe(24)
+    salt = secrets.token_hex(16)
+    row = SignIn.objects.create(access=access, kind=SignIn.Kind.LINK, channel=channel,
+                                to=address, salt=salt, secret_hash=_hash(salt, nonce),
+                                created_at=now, expires_at=now + LINK_LIFE, sent_by=by)
+    return row, signing.dumps([row.pk, nonce], salt=LINK_SALT)
 
 
 def link_from_token(token):
