@@ -58,6 +58,8 @@ def my_page(client):
         "first_name": client.called,
         "keyworker": keyworker.first_name.strip() if keyworker else "",
         "site": client.site,
+        # For the phone's dialler: the digits (and a leading +) of the site's number.
+        "site_tel": "".join(ch for ch in client.site.phone if ch.isdigit() or ch == "+"),
         "session": session,
         "told": told,
         "session_words": message_words.next_session(session) if session else "",
