@@ -7,6 +7,7 @@ it gives no way in to /me/, and a client's sign-in gives none to the staff pages
 import functools
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
@@ -17,17 +18,19 @@ from portal.models import PortalAccess
 
 KEY = "portal"
 PENDING = "portal_pending"
-IDLE = 20 * 60
-ABSOLUTE = 8 * 3600
+
+
+def held(access, now=None):
+    """What the session holds of a client signed in to `access` at `now` (seconds)."""
+    now = int(now or time.time())
+    return {"access": access.pk, "generation": access.generation, "since": now, "seen": now}
 
 
 def sign_in(request, access):
     """A new session key (a session fixed before sign-in is useless), holding the client."""
     request.session.cycle_key()
     request.session.pop(PENDING, None)
-    now = int(time.time())
-    request.session[KEY] = {"access": access.pk, "generation": access.generation,
-                            "since": now, "seen": now}
+    request.session[KEY] = held(access)
 
 
 def sign_out(request):
@@ -37,22 +40,25 @@ def sign_out(request):
 
 def _current(request):
     """(PortalAccess with its client and site, or None; why a session ended or "")."""
-    held = request.session.get(KEY)
-    if not isinstance(held, dict):
+    kept = request.session.get(KEY)
+    if not isinstance(kept, dict) or not all(isinstance(kept.get(key), int) for key in
+                                             ("access", "generation", "since", "seen")):
         return None, ""
     now = int(time.time())
-    access = (PortalAccess.objects.filter(pk=held.get("access"), is_on=True)
+    access = (PortalAccess.objects.filter(pk=kept["access"], is_on=True)
               .exclude(client__status__in=Client.ENDED)
               .select_related("client__site").first())
-    if access is None or access.generation != held.get("generation"):
+    if access is None or access.generation != kept["generation"]:
         return None, _("You are signed out. Sign in again to see your page.")
-    if now - held.get("since", 0) > ABSOLUTE:
-        return None, _("You were signed out after 8 hours. Sign in again.")
-    if now - held.get("seen", 0) > IDLE:
-        return None, _("You were signed out after 20 minutes without using the page. Sign "
-                       "in again.")
-    if now - held.get("seen", 0) > 30:  # saved at most every half a minute
-        request.session[KEY] = {**held, "seen": now}
+    if now - kept["since"] > settings.PORTAL_MAX_AGE:
+        return None, _("You were signed out after %(hours)d hours. Sign in again.") % {
+            "hours": settings.PORTAL_MAX_AGE // 3600}
+    if now - kept["seen"] > settings.PORTAL_IDLE_TIMEOUT:
+        return None, _("You were signed out after %(minutes)d minutes without using the "
+                       "page. Sign in again.") % {
+            "minutes": settings.PORTAL_IDLE_TIMEOUT // 60}
+    if now - kept["seen"] > 30:  # saved at most every half a minute
+        request.session[KEY] = {**kept, "seen": now}
     return access, ""
 
 
