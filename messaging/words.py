@@ -17,16 +17,12 @@ def reminder(session):
         "time": format_time(told.starts_at)}
 
 
-def next_session(session):
-    """When, where and with whom, as a notice of a move says it (and the client's page)."""
+def moved(session):
     told = as_told(session)
-    return _("%(worker)s will see you at %(place)s on %(day)s at %(time)s.") % {
+    return _("Your keywork session has moved. %(worker)s will see you at %(place)s on "
+             "%(day)s at %(time)s.") % {
         "worker": capfirst(told.worker), "place": told.place,
         "day": format_weekday(told.starts_at), "time": format_time(told.starts_at)}
-
-
-def moved(session):
-    return _("Your keywork session has moved.") + " " + next_session(session)
 
 
 def cancelled(session):

@@ -9,9 +9,9 @@ from clients.models import Allocation
 from diary import selectors as diary_selectors
 from diary.selectors import Due
 from keywork.lib import dates
-from messaging import words as message_words
 from plans import selectors as plan_selectors
 from plans.models import Action
+from portal import words
 from portal.models import ClientNote, PortalAccess
 
 FILE_NOTES = 5
@@ -43,9 +43,9 @@ def next_session(client):
 
 def my_page(client):
     """Everything the client's own page shows, and nothing else of the record: their
-    keyworker's first name and how to reach the site, the next session as reminders tell
-    it (messaging.words.next_session, from diary.selectors.as_told), and their plan in
-    force's goals with each action and whether it is done."""
+    keyworker's first name and how to reach the site, the next session as messages tell
+    it (portal.words.next_session: a moved notice's words, from diary.selectors.as_told),
+    and their plan in force's goals with each action and whether it is done."""
     keyworker = keyworker_of(client)
     session = next_session(client)
     goals = {}
@@ -62,7 +62,7 @@ def my_page(client):
         "site_tel": "".join(ch for ch in client.site.phone if ch.isdigit() or ch == "+"),
         "session": session,
         "told": told,
-        "session_words": message_words.next_session(session) if session else "",
+        "session_words": words.next_session(session) if session else "",
         "session_day": dates.format_long_weekday(told.starts_at) if told else "",
         "session_time": dates.format_time(told.starts_at) if told else "",
         "already_said": already,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from diary import selectors as diary_selectors
 from messaging import words as message_words
-from portal import selectors, services
+from portal import selectors, services, words
 from portal.models import ClientNote, PortalAccess, SignIn
 from tests.factories import AllocationFactory, KeyworkSessionFactory
 from tests.portal.conftest import DEE_MOBILE, texted_code
@@ -157,7 +157,8 @@ def test_the_page_shows_the_next_session_as_the_reminders_tell_it(client_record,
                                                                   dee_plan, keyworker):
     data = selectors.my_page(client_record)
     assert data["session"] == dee_session
-    assert data["session_words"] == message_words.next_session(dee_session)
+    assert data["session_words"] == words.next_session(dee_session)
+    assert message_words.moved(dee_session).endswith(" " + data["session_words"])
     assert data["session_words"].startswith("Kim will see you at Riverside Day Centre on ")
     assert data["keyworker"] == "Kim"
     [goal] = data["goals"]
