@@ -2,12 +2,14 @@
 and the staff's side of it on the client file: turning it on or off, sending a sign-in
 link, and reading what the client sent."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -90,7 +92,10 @@ def _client_page(response):
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address as the login's lockouts read it (AXES_CLIENT_IP_CALLABLE,
+    audit.network.client_ip: behind the proxy, the address it saw), so that a limit
+    per address is not one limit for everyone behind the proxy."""
+    return import_string(settings.AXES_CLIENT_IP_CALLABLE)(request)
 
 
 @login_not_required

@@ -68,6 +68,12 @@ def test_a_client_signs_in_says_she_cant_make_it_and_kim_reads_it(
     expect(page.get_by_text("A hospital appointment")).to_be_visible()
     page.get_by_role("button", name="Mark as read").click()
     expect(page.get_by_text("Marked as read.")).to_be_visible()
+    # Back on Chloe's file: her page's section, with what she sent.
+    section = page.get_by_role("region", name="Their own page")
+    expect(section.get_by_role("link", name=re.compile("^Can't make a session"))).to_be_visible()
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot("portal-file-phone").parent / "portal-section.png"),
+                    clip=section.bounding_box())
     note = ClientNote.objects.get(client=chloe, kind="cant_make_it")
     assert note.read_by.username == "keyworker" and note.session == session
     page.goto("/diary/today/")

@@ -172,3 +172,20 @@ def test_the_keyworker_turns_the_page_on_with_the_reminders_number(client, clien
     response = client.post(url, {"is_on": "yes", "phone": "07700 900555", "email": ""})
     assert response.status_code == 302
     assert client_record.portal_access.phone == "+447700900555"
+
+
+def test_the_asks_an_hour_are_counted_per_address_behind_the_proxy(client, settings, db):
+    """Behind the HTTPS proxy every request comes from the proxy: the limit counts the
+    address the proxy saw (audit.network.client_ip), not one for everyone."""
+    from portal import services as portal_services
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for n in range(portal_services.ASKS_PER_IP):
+        client.post("/me/sign-in/", {"address": f"07700 9001{n:02d}"},
+                    HTTP_X_FORWARDED_FOR="203.0.113.7")
+    refused = client.post("/me/sign-in/", {"address": "07700 900150"},
+                          HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert b"Too many sign-in codes were asked for from here" in refused.content
+    other = client.post("/me/sign-in/", {"address": "07700 900150"},
+                        HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.status_code == 302
