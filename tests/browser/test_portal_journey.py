@@ -28,6 +28,7 @@ def test_a_client_signs_in_says_she_cant_make_it_and_kim_reads_it(
 
     page.goto("/me/")
     expect(page).to_have_url("/me/sign-in/")
+    screenshot("portal-sign-in-phone")
     page.get_by_label("Your mobile number or e-mail address").fill("07700 900" + mobile[-3:])
     page.get_by_role("button", name="Send me a code").click()
     expect(page.get_by_text("If that number or address has a page, a code is on its way."))\
