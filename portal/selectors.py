@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import Allocation
 from diary import selectors as diary_selectors
 from diary.selectors import Due
 from keywork.lib import dates
 from plans import selectors as plan_selectors
-from plans.models import Action
+from plans.models import Action, keyworker_of
 from portal import words
 from portal.models import ClientNote, PortalAccess
 
@@ -20,13 +19,6 @@ FILE_NOTES = 5
 def access_of(client):
     """The client's PortalAccess, or None when the page was never turned on."""
     return PortalAccess.objects.filter(client=client).first()
-
-
-def keyworker_of(client):
-    """The client's primary keyworker today, or None."""
-    allocation = (Allocation.objects.current().primary().filter(client=client)
-                  .select_related("worker").first())
-    return allocation.worker if allocation else None
 
 
 @dataclass(frozen=True)
