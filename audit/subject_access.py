@@ -239,6 +239,15 @@ SECTIONS = {
     "messaging.ClientMessage": (_("Reminders and notices sent to you"),
                                 ["created_at", "kind", "channel", "to", "text", "sent_at",
                                  "status", "error"]),
+    "portal.PortalAccess": (_("Your own page"),
+                            ["is_on", "phone", "email", "turned_on_at", "turned_on_by_id",
+                             "withdrawn_at", "withdrawn_by_id", "last_signed_in_at"]),
+    "portal.SignIn": (_("Sign-in codes and links sent to you"),
+                      ["created_at", "kind", "channel", "to", "expires_at", "used_at",
+                       "void_at", "sent_by_id", "error"]),
+    "portal.ClientNote": (_("What you sent from your own page"),
+                          ["created_at", "kind", "session_id", "text", "read_at",
+                           "read_by_id"]),
 }
 
 # Kinds shown inside the record they belong to, not in a section of their own:

@@ -90,7 +90,7 @@ def django_env(cfg, **extra):
             "STATIC_MANIFEST": "true", "PYTHONPATH": str(ROOT),
             # The bench's users stay logged in for the whole run (every page of every role:
             # half an hour on a busy machine) without the idle logout sending them away.
-            "SESSION_IDLE_MINUTES": "240"}
+            "SESSION_IDLE_MINUTES": "240", "PORTAL_IDLE_MINUTES": "240"}
     if cfg.db == "postgres":
         env["DATABASE_URL"] = cfg.pg_url
     else:
@@ -203,6 +203,32 @@ def session_for(user):
     return store.session_key
 
 
+def client_session_for(access):
+    """A client signed in to their own page (portal), as its sign-in writes the session."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from portal import sessions as portal_sessions
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[portal_sessions.KEY] = portal_sessions.held(access)
+    store.create()
+    return store.session_key
+
+
+def _client_sessions(site, by, count=10):
+    """Ten clients of the large site signed in to their own pages (turned on here)."""
+    from clients.models import Client
+    from portal import services as portal_services
+
+    clients = list(Client.objects.filter(site=site).open().exclude(admitted_on=None)
+                   .order_by("pk")[:count])
+    return [client_session_for(portal_services.access_set(
+        client=client, by=by, is_on=True, phone=f"07700 900{n:03d}"))
+        for n, client in enumerate(clients)]
+
+
 def _sessions(users, count=10):
     keys = {}
     return [keys.setdefault(i, session_for(users[i % len(users)])) for i in range(count)]
@@ -274,7 +300,8 @@ def targets():
     if plan is None:
         sys.exit("No signed plan on the large site to print; the plans demo did not run.")
     owner = plan.client.allocations.current().primary().first().worker
-    sessions = {"keyworker": kw, "manager": mgr, "administrator": adm}
+    sessions = {"keyworker": kw, "manager": mgr, "administrator": adm,
+                "client": _client_sessions(big, managers[0])}
     return pages, (session_for(owner), f"/plans/{plan.pk}/pdf/"), sessions
 
 

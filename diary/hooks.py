@@ -9,11 +9,17 @@
   of it before the change (only for "moved"): a session whose time, place and worker are
   unchanged is not passed at all. Messaging registers from its AppConfig.ready() to tell
   the client.
+- `due_sources`: functions `(user, today, caseload)` -> [diary.selectors.Due], what a
+  higher app adds to what is due for `user` (Today, the bell, the reminders e-mail):
+  `caseload` is the user's open caseload (keyworker, co-keyworker or cover) as due_for
+  loaded it, so a source needs one query of its own. Each Due's kind is in DUE_KINDS.
+  Portal registers the notes a client sent from their own page.
 """
 
 from diary.selectors import as_told
 
 session_changed = []
+due_sources = []
 
 
 def told_before(sessions):

@@ -339,9 +339,9 @@ def risks_between(client_ids, start, end):
 # What is due for one person -----------------------------------------------------------------
 
 # The kinds of Due, in the order Today lists them when their dates are the same.
-DUE_KINDS = ("check_in", "unlogged", "session", "cancelled", "review", "manager_review",
-             "first_plan", "initial", "reassessment", "promotion", "consent", "late_approval",
-             "sent_back", "ban_review", "cover", "short")
+DUE_KINDS = ("check_in", "client_note", "unlogged", "session", "cancelled", "review",
+             "manager_review", "first_plan", "initial", "reassessment", "promotion", "consent",
+             "late_approval", "sent_back", "ban_review", "cover", "short")
 # Cover arranged for a client of the caseload is named from a week before it starts or ends.
 COVER_AHEAD = datetime.timedelta(days=7)
 # How long a session cancelled for the client's move or ending stays on its worker's Today.
@@ -387,18 +387,27 @@ def due_for(user, today=None):
       anyone overdue to check in, and keywork recorded late awaiting their approval;
     - the sessions and contacts they recorded late that a manager sent back (late_records).
     - consents to share of their caseload that expire within two weeks, or expired while a
-      referral still relies on them (plans.selectors.consents_due).
+      referral still relies on them (plans.selectors.consents_due);
+    - what higher apps add for their caseload (diary.hooks.due_sources: the notes a
+      client sent from their own page, one query).
 
-    A fixed number of queries whatever the caseload: twelve, and at most nine more for a
+    A fixed number of queries whatever the caseload: twelve (and one a registered source),
+    and at most nine more for a
     manager (four while no promotion is due).
     The reminders e-mail (supervision.reminders) sends this list, in the same words
     (templates/diary/includes/due_title.txt).
     """
     if not (user.is_keyworker or user.is_manager):
         return []
+    # Imported here: diary.hooks reads diary.selectors (as_told) as it loads.
+    from diary import hooks
+
     today = today or timezone.localdate()
-    items = (_session_items(user, today) + _caseload_items(user, today)
+    clients = _caseload(user, today)
+    items = (_session_items(user, today) + _caseload_items(user, today, clients)
              + _late_items(user))
+    for source in hooks.due_sources:
+        items += source(user, today, clients)
     if user.is_manager:
         items += _manager_items(user, today)
     return sorted(items, key=lambda item: (not item.overdue, item.on,
@@ -444,8 +453,7 @@ def _session_items(user, today):
     return items
 
 
-def _caseload_items(user, today):
-    clients = _caseload(user, today)
+def _caseload_items(user, today, clients):
     if not clients:
         return []
     by_pk = {client.pk: client for client in clients}

@@ -97,6 +97,7 @@ TODAY_SHOWN, TODAY_PAGE = 10, 50
 # Today's groups of tasks, by the kind of thing due (diary.selectors.DUE_KINDS).
 DUE_GROUPS = {
     "check_in": _lazy("Check-ins"),
+    "client_note": _lazy("From your clients' own pages"),
     "cancelled": _lazy("Sessions cancelled"),
     "review": _lazy("Plan reviews"),
     "manager_review": _lazy("Your 4–13 week plan reviews"),

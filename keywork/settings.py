@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 # safeguarding (bans), attendance (the door register) and activities (groups) sit between
 # clients and stages: the door register warns of bans, and the ladder counts group registers.
 LOCAL_APPS = ["staff", "clients", "safeguarding", "attendance", "activities", "stages", "plans",
-              "diary", "messaging", "supervision"]
+              "diary", "messaging", "portal", "supervision"]
 # audit reads every app's records (access log, subject access, retention), so it is last.
 LOCAL_APPS.append("audit")
 # imports writes into clients, diary and plans and asks audit who else holds a client's rows.
@@ -226,6 +226,10 @@ AXES_CLIENT_IP_CALLABLE = "audit.network.client_ip"
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_IDLE_WARNING = 120
+# A client signed in to their own page (portal, /me/: not a staff login) is signed out
+# after PORTAL_IDLE_MINUTES without a request and PORTAL_MAX_HOURS after signing in.
+PORTAL_IDLE_TIMEOUT = env.int("PORTAL_IDLE_MINUTES", default=20) * 60
+PORTAL_MAX_AGE = env.int("PORTAL_MAX_HOURS", default=8) * 3600
 SESSION_COOKIE_AGE = SESSION_MAX_AGE
 # Sessions are written to the database and read from the shared cache (Redis, or one
 # machine's files): a query saved on every request. The database keeps them, so a cache

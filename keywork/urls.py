@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("diary.urls")),
     path("", include("messaging.urls")),
+    path("", include("portal.urls")),
     path("", include("supervision.urls")),
     path("", include("audit.urls")),
     path("", include("imports.urls")),

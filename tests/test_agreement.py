@@ -9,7 +9,7 @@ rule) shows the real answer instead of the planted one, and fails here.
 
 Each fact, its one rule, and where it is read here:
 - next booked session: diary.selectors.next_booked; caseload, client file, the "My
-  keywork" sheet (PDF), reminders.
+  keywork" sheet (PDF), reminders, the client's own page (/me/).
 - short of sessions this week: diary.selectors.Week.is_short; caseload, Today, dashboard
   and its list, supervision agenda, reminders.
 - review date, due and overdue: plans.selectors.review_date; caseload, client file, plan
@@ -197,6 +197,23 @@ class Reader:
     def file(self, name):
         return text_of(self.page(self.keyworker, self.world[name].get_absolute_url()))
 
+    def own_page(self, name):
+        """The client's own page (portal), signed in by a one-time link as the client is."""
+        from django.test import Client as WebClient
+
+        from portal import services as portal_services
+
+        cache.clear()
+        access = portal_services.access_set(client=self.world[name], by=self.keyworker,
+                                            is_on=True, phone="07700 900123")
+        _row, token = portal_services.link_make(access=access, by=self.keyworker,
+                                                now=timezone.now())
+        web = WebClient()
+        assert web.post(reverse("portal:link", args=[token])).status_code == 302
+        response = web.get(reverse("portal:home"))
+        assert response.status_code == 200
+        return text_of(response.content.decode())
+
     def sheet(self, name):
         return self.pdf(self.keyworker, reverse("plans:sheet_pdf", args=[self.world[name].pk]),
                         f"sheet-{name}")
@@ -252,6 +269,7 @@ def check_next_session(read, when):
     assert f"{when:%a} {when.day} {when:%b} {when:%H:%M}" in read.caseload()["Ann Archer"]
     assert f"{when:%a} {when.day} {when:%b}" in read.file("ann")
     assert f"{when:%A} {when.day} {when:%b %Y}, {when:%H:%M}" in read.sheet("ann")
+    assert f"on {when:%a} {when.day} {when:%b} at {when:%H:%M}." in read.own_page("ann")
 
 
 def check_short_this_week(read, short):

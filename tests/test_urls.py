@@ -26,6 +26,19 @@ OPEN_WITH_A_KEY = {
     "messaging:email_status": 405,
     "diary:calendar_feed": 404,
     "diary:session_calendar_link": 404,
+    "portal:link": 404,
+}
+# The client's own page (portal): no staff login, its own sign-in. Its sign-in pages are
+# open; the page itself and what it posts need a client signed in with a code or a
+# one-time link (tests/portal/test_access.py), else they go to its sign-in page, never to
+# the staff login. The code page first needs a number or address asked for.
+OPEN_TO_CLIENTS = {
+    "portal:sign_in": 200,
+    "portal:code": "/me/sign-in/",
+    "portal:home": "/me/sign-in/",
+    "portal:tell": "/me/sign-in/",
+    "portal:cant_make_it": "/me/sign-in/",
+    "portal:sign_out": 405,
 }
 
 SAMPLE_VALUES = {
@@ -82,6 +95,12 @@ def test_every_page_needs_a_login_except_the_open_ones(client, name, url):
     elif name in OPEN_WITH_A_KEY:
         assert response.status_code == OPEN_WITH_A_KEY[name], (
             f"/{url} answered {response.status_code}")
+    elif name in OPEN_TO_CLIENTS:
+        expected = OPEN_TO_CLIENTS[name]
+        if isinstance(expected, int):
+            assert response.status_code == expected, f"/{url} answered {response.status_code}"
+        else:
+            assert (response.status_code, response.url) == (302, expected)
     else:
         assert response.status_code == 302, f"/{url} answered {response.status_code}"
         assert "/login/" in response.url
@@ -93,5 +112,5 @@ def test_the_architecture_names_every_page_open_with_a_key():
     from django.conf import settings
 
     text = (Path(settings.BASE_DIR) / "docs" / "ARCHITECTURE.md").read_text()
-    missing = [name for name in OPEN_WITH_A_KEY if f"`{name}`" not in text]
+    missing = [name for name in [*OPEN_WITH_A_KEY, *OPEN_TO_CLIENTS] if f"`{name}`" not in text]
     assert not missing, f"docs/ARCHITECTURE.md does not name {missing}"

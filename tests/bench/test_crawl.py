@@ -134,3 +134,16 @@ def test_a_page_is_timed_warm_and_again_right_after_a_write(client, keyworker):
     assert kind.queries > 0
     # The data generation moved on between the two: nothing cached served the second.
     assert generation() != before
+
+
+@pytest.mark.django_db
+def test_a_client_signed_in_to_their_own_page_is_crawled_from_it(client_record, keyworker):
+    """The bench's client role (bench.run.client_session_for): the crawl starts at /me/."""
+    from bench.run import client_session_for
+    from portal import services
+
+    access = services.access_set(client=client_record, by=keyworker, is_on=True,
+                                 phone="07700 900123")
+    kinds = Crawler("client", client_session_for(access), {}).crawl()
+    assert {kind.view: kind.status for kind in kinds}["portal:home"] == 200
+    assert not any(kind.view and not kind.view.startswith("portal:") for kind in kinds)

@@ -387,3 +387,52 @@ def test_pages_for_nobody_logged_in_and_error_pages_pass_vnu_axe_and_fit_a_phone
     checker.close()
     found = [finding for _, finding in checker.result()]
     assert not found, f"{len(found)} findings on {checker.checked} pages:\n" + "\n".join(found)
+
+
+def test_the_clients_own_page_and_its_sign_in_pass_vnu_axe_and_fit_a_phone(
+        demo, browser, live_server, tmp_path):
+    """/me/ and its sign-in pages (portal), which no staff link reaches: as a demo client
+    does, signed in by the one-time link their keyworker sent, each form also sent empty."""
+    from django.utils import timezone
+
+    from portal import services as portal_services
+    from portal.models import PortalAccess
+
+    http = Client()
+    for address in ("/me/sign-in/",):
+        response = http.get(address)
+        assert response.status_code == 200, address
+    # Anyone's sign-in pages, before the client is signed in.
+    checker = Checker(browser, live_server, tmp_path)
+    checker.address("me_sign_in", "/me/sign-in/", http.get("/me/sign-in/").content.decode())
+    send_empty(http, checker, "client", [("/me/sign-in/", "", {})], set())
+    response = http.post("/me/sign-in/", {"address": "07700 900999"}, follow=True)
+    assert response.redirect_chain == [("/me/sign-in/code/", 302)]
+    checker.served("me_code", "/me/sign-in/code/", response.content.decode())
+    send_empty(http, checker, "client", [("/me/sign-in/code/", "", {})], set())
+    access = PortalAccess.objects.filter(is_on=True).order_by("client__pk").first()
+    _row, token = portal_services.link_make(access=access, by=access.turned_on_by,
+                                           now=timezone.now())
+    link = f"/me/sign-in/link/{token}/"
+    checker.served("me_link", link, http.get(link).content.decode())
+    checker.close()
+    assert http.post(link).status_code == 302
+    # Signed in: the page, and its two forms sent empty.
+    checker_in = Checker(browser, live_server, tmp_path, http)
+    response = http.get("/me/")
+    html = response.content.decode()
+    assert "Your next session" in html and "I can" in html
+    checker_in.address("me", "/me/", html)
+    forms = Forms()
+    forms.feed(html)
+    send_empty(http, checker_in, "client", [("/me/", action, hidden)
+                                            for action, hidden, fields in forms.posted()
+                                            if fields], set())
+    checker_in.page.goto("/me/")
+    checker_in.page.set_viewport_size(NARROW)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    checker_in.page.screenshot(path=SCREENSHOTS / "me_375.png", full_page=True)
+    checker_in.close()
+    found = [finding for _, finding in checker.found + checker_in.result()]
+    assert checker.checked + checker_in.checked >= 7
+    assert not found, f"{len(found)} findings:\n" + "\n".join(found)

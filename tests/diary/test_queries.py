@@ -66,20 +66,25 @@ def added_by_the_diary(client, url, monkeypatch):
 # booked sessions to hold or log, check-ins, and the sessions and contacts recorded late:
 # sent back to them, or for a manager to approve), and the re-assessments due (issue 16).
 # It was 8 with only the short weeks and the bell's count of the morning's notifications.
-TODAY_QUERIES = 18  # + their own absences to come (issue 17)
+# + their own absences to come (issue 17), + the unread notes from their clients' own pages
+# (diary.hooks.due_sources: portal, issue 19)
+TODAY_QUERIES = 19
 # A manager's Today adds what they do at their sites: their sites, where each plan stands
 # (the manager's review), the ladder (one here; four more once clients are on it), the
 # clients named, and the out-now count (two: the sessions out at their sites from the
 # partial index, then those of them they may see).
 # + re-assessments of their own caseload (16), absences (17), bans due for review (17)
-TODAY_MANAGER_QUERIES = 24
+# + the unread notes from their caseload's own pages (portal, issue 19)
+TODAY_MANAGER_QUERIES = 25
 # What a manager does at their sites, in due_for: their sites, the manager's reviews due
 # (picked out in SQL), the clients whose ladder tasks are all met (one query, four more
 # for their ladder and one for the clients once any is found) and the bans to review. It
 # was the plan status and the ladder of every client of the site, then every client named.
 MANAGER_DUE_QUERIES = 9
 # The bell: the same list, counted (and then kept in the cache until something changes).
-BELL_QUERIES = 15  # main measured 14 before issue 16's re-assessments added one
+# main measured 14 before issue 16's re-assessments added one; + the notes from clients'
+# own pages (portal, issue 19)
+BELL_QUERIES = 16
 WEEK_QUERIES = 8
 # The site week also remembers the site chosen (the site picker): two to save the session.
 # The site's day: the week's totals, the workers' rows and their users, the filter's

@@ -296,7 +296,7 @@ def form_body(form, pairs):
 
 # Apps whose tables hold what a refused request must not change. Logins (axes), sessions
 # and the access log (audit) are written on purpose by refused requests.
-GUARDED_APPS = ["staff", "clients", "stages", "plans", "diary", "supervision", "auth"]
+GUARDED_APPS = ["staff", "clients", "stages", "plans", "diary", "portal", "supervision", "auth"]
 
 
 def guarded_tables():

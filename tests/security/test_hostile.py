@@ -68,6 +68,7 @@ from messaging import services as messaging_services
 from messaging.models import ClientMessage
 from plans import services as plans_services
 from plans.models import Action, Milestone, PaperOriginal, Signature
+from portal import services as portal_services
 from staff.models import Site, User
 from stages import services as stages_services
 from stages.models import Evidence, PortfolioItem
@@ -175,6 +176,8 @@ FORM_PAGES = {
     "activities:member_leave": lambda w: reverse("activities:detail",
                                                  args=[w["activity"].pk]),
     "stages:register_task_remove": lambda w: reverse("stages:register_tasks"),
+    # The client's page's sign-out button (a client signed in by the link sees it).
+    "portal:sign_out": lambda w: reverse("portal:home"),
 }
 # The providers' webhooks: no page shows their form and they carry no CSRF token (Twilio
 # and Postmark post them); Twilio's signature, or the secret Postmark sends, stands in.
@@ -348,6 +351,12 @@ def world(settings, tmp_path, travel, site, other_site, client_record, colleague
                                  channel="sms", to="+447700900123",
                                  text="Kim will see you tomorrow", status="delivered",
                                  provider_id="SMwalk")
+    # Her own page: on, a one-time link made for her, and a message she sent from it.
+    world["portal_access"] = portal_services.access_set(client=dee, by=keyworker, is_on=True,
+                                                        phone="07700 900123")
+    _link, world["portal_token"] = portal_services.link_make(
+        access=world["portal_access"], by=keyworker, now=timezone.now())
+    world["portal_note"] = portal_services.note_send(client=dee, text="Can we meet?")
     return world
 
 
@@ -438,6 +447,8 @@ def url_of(name, world):
         "imports:undo": [world["import_batch"].pk],
         "attendance:check_out": [world["visit"].pk],
         "messaging:opt_out": [messaging_services.opt_out_token(world["reminder_consent"])],
+        "portal:note": [world["portal_note"].pk],
+        "portal:link": [world["portal_token"]],
         "password_reset_confirm": [
             urlsafe_base64_encode(force_bytes(world["keyworker"].pk)),
             default_token_generator.make_token(world["keyworker"])],

@@ -1,0 +1,82 @@
+"""Issue 19, item 4: a client's own page, on a phone. Chloe (a demo client whose page Kim
+turned on) asks for a code, reads it in her texts (the fake provider's), signs in, sees
+her keyworker, her next session and her plan's goals, says she can't make the session and
+signs out; Kim finds it on Today, opens it and marks it read."""
+
+import re
+
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from clients.models import Client
+from portal import selectors
+from portal.models import ClientNote
+from tests.browser.conftest import DEMO_PASSWORD
+from tests.messaging.conftest import provider  # noqa: F401 (fixture)
+
+PHONE = {"width": 375, "height": 740}
+
+
+def test_a_client_signs_in_says_she_cant_make_it_and_kim_reads_it(
+        page, log_in, screenshot, demo, provider):  # noqa: F811
+    cache.clear()  # the codes-an-hour counters of earlier tests in this process
+    chloe = Client.objects.get(portal_access__is_on=True, first_name="Chloe")
+    mobile = chloe.portal_access.phone
+    session = selectors.next_session(chloe)
+    assert session is not None, "the demo books Chloe's next session"
+    page.set_viewport_size(PHONE)
+
+    page.goto("/me/")
+    expect(page).to_have_url("/me/sign-in/")
+    screenshot("portal-sign-in-phone")
+    page.get_by_label("Your mobile number or e-mail address").fill("07700 900" + mobile[-3:])
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_text("If that number or address has a page, a code is on its way."))\
+        .to_be_visible()
+    body = [text for text in provider.texts if text["To"] == mobile][-1]["Body"]
+    code = re.search(r"\b(\d{6})\b", body).group(1)
+    page.get_by_label("The 6-number code we sent you").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url("/me/")
+    expect(page.get_by_role("heading", name="Hello Chloe")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your keyworker")).to_be_visible()
+    expect(page.get_by_text("Kim", exact=True)).to_be_visible()
+    words = selectors.my_page(chloe)["session_words"]
+    expect(page.get_by_text(words)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Goal 1: "))).to_be_visible()
+    expect(page.get_by_text("Done").first).to_be_visible()
+    assert "/clients/" not in page.content()
+    screenshot("portal-me-phone")
+
+    page.get_by_text("I can't make it").click()
+    page.get_by_label("Why? (you do not have to say)").fill("A hospital appointment")
+    page.get_by_role("button", name="Tell my keyworker").click()
+    expect(page.get_by_text("Thank you for telling us.")).to_be_visible()
+    expect(page.get_by_text("You told your keyworker you can't make it.")).to_be_visible()
+    screenshot("portal-me-told-phone")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url("/me/sign-in/")
+    page.goto("/me/")
+    expect(page).to_have_url("/me/sign-in/")
+
+    log_in("keyworker", DEMO_PASSWORD)
+    page.goto("/diary/today/")
+    item = page.get_by_role("link", name=re.compile(r"^Chloe says they can't make the session"))
+    expect(item).to_be_visible()
+    screenshot("portal-today-phone")
+    item.click()
+    expect(page.get_by_text("A hospital appointment")).to_be_visible()
+    page.get_by_role("button", name="Mark as read").click()
+    expect(page.get_by_text("Marked as read.")).to_be_visible()
+    # Back on Chloe's file: her page's section, with what she sent.
+    section = page.get_by_role("region", name="Their own page")
+    expect(section.get_by_role("link", name=re.compile("^Can't make a session"))).to_be_visible()
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot("portal-file-phone").parent / "portal-section.png"),
+                    clip=section.bounding_box())
+    note = ClientNote.objects.get(client=chloe, kind="cant_make_it")
+    assert note.read_by.username == "keyworker" and note.session == session
+    page.goto("/diary/today/")
+    expect(page.get_by_role("heading", name=re.compile("^Today"))).to_be_visible()
+    expect(item).to_have_count(0)

@@ -1,0 +1,191 @@
+"""The client's page as a client uses it: signing in by a code or a link, what the page
+shows (and does not), what they send, being signed out; and the keyworker's side."""
+
+import time
+
+import pytest
+from django.test import Client as WebClient
+from django.urls import reverse
+
+from portal import services, sessions
+from portal.models import ClientNote
+from tests.factories import KeyworkSessionFactory
+from tests.portal.conftest import DEE_MOBILE, sign_in_by_code, texted_code
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_client_signs_in_with_a_code_and_sees_their_page(client, dee_page, dee_session,
+                                                             dee_plan, provider):
+    response = client.get("/me/")
+    assert response.status_code == 302 and response.url == "/me/sign-in/"
+    before = client.session.session_key
+    response = sign_in_by_code(client, provider)
+    assert response.status_code == 302 and response.url == "/me/"
+    assert client.session.session_key != before
+    page = client.get("/me/")
+    html = page.content.decode()
+    assert "Hello Dee" in html and "Kim" in html
+    assert "Kim will see you at Riverside Day Centre on " in html
+    assert "Goal 1 in my words" in html and "Action 1.1" in html and "Done" in html
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_the_page_shows_nothing_else_of_the_record(client, dee_page, dee_session, provider):
+    sign_in_by_code(client, provider)
+    html = client.get("/me/").content.decode()
+    assert "Do not visit alone" not in html  # the file's alerts
+    assert "Harper" not in html  # not even the last name
+    assert "/clients/" not in html and "/admin/" not in html
+    assert client.get(reverse("clients:detail", args=[dee_page.client.pk])).status_code == 302
+
+
+def test_the_answer_is_the_same_for_a_number_without_a_page(client, dee_page, provider):
+    known = client.post("/me/sign-in/", {"address": "07700 900123"}, follow=True)
+    other = WebClient().post("/me/sign-in/", {"address": "07700 900999"}, follow=True)
+    assert known.redirect_chain == other.redirect_chain == [("/me/sign-in/code/", 302)]
+    assert known.content.replace(known.wsgi_request.META["CSRF_COOKIE"].encode(), b"") \
+        .count(b"a code is on its way") == 1
+    assert b"a code is on its way" in other.content
+    assert len(provider.texts) == 1
+
+
+def test_a_wrong_code_is_refused(client, dee_page, provider):
+    client.post("/me/sign-in/", {"address": "07700 900123"})
+    code = texted_code(provider)
+    response = client.post("/me/sign-in/code/", {"code": f"{(int(code) + 1) % 10**6:06d}"})
+    assert response.status_code == 200 and b"That code is not right" in response.content
+    assert client.get("/me/").status_code == 302
+
+
+def test_the_code_page_wants_a_number_asked_for_first(client, dee_page, provider):
+    assert client.post("/me/sign-in/code/", {"code": "123456"}).url == "/me/sign-in/"
+
+
+def test_turning_the_page_off_signs_the_client_out_at_once(client, dee_page, keyworker,
+                                                           provider):
+    sign_in_by_code(client, provider)
+    assert client.get("/me/").status_code == 200
+    services.access_set(client=dee_page.client, by=keyworker, is_on=False)
+    response = client.get("/me/")
+    assert response.status_code == 302 and response.url == "/me/sign-in/"
+    services.access_set(client=dee_page.client, by=keyworker, is_on=True, phone=DEE_MOBILE)
+    assert client.get("/me/").status_code == 302  # on again: a new sign-in
+
+
+@pytest.mark.parametrize(("idle", "since"), [(20 * 60 + 5, 60), (60, 8 * 3600 + 5)])
+def test_a_session_ends_after_20_idle_minutes_or_8_hours(client, dee_page, provider, idle,
+                                                         since):
+    sign_in_by_code(client, provider)
+    session = client.session
+    now = int(time.time())
+    session[sessions.KEY] = {**session[sessions.KEY], "seen": now - idle, "since": now - since}
+    session.save()
+    response = client.get("/me/", follow=True)
+    assert response.redirect_chain == [("/me/sign-in/", 302)]
+    assert b"You were signed out" in response.content
+
+
+def test_sign_out(client, dee_page, provider):
+    sign_in_by_code(client, provider)
+    assert client.post("/me/sign-out/").url == "/me/sign-in/"
+    assert client.get("/me/").status_code == 302
+
+
+def test_a_staff_login_is_no_way_in_and_a_client_sign_in_none_to_staff(client, dee_page,
+                                                                          keyworker, provider):
+    client.force_login(keyworker)
+    assert client.get("/me/").url == "/me/sign-in/"
+    sign_in_by_code(client, provider)
+    # Both in one browser: each sees only their own.
+    assert b"Hello Dee" in client.get("/me/").content
+    assert client.get(reverse("clients:caseload")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get("/me/").status_code == 302  # signing staff out ends the client's too
+    sign_in_by_code(client, provider)
+    assert client.get(reverse("clients:caseload")).url.startswith(reverse("login"))
+
+
+def test_a_link_opens_a_button_and_the_button_signs_in_once(client, dee_page, keyworker,
+                                                            provider, clock):
+    clock(12)
+    services.link_send(access=dee_page, by=keyworker)
+    url = provider.texts[-1]["Body"].split()[-1].removeprefix("http://testserver")
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # looking at it spends nothing
+    assert client.post(url).url == "/me/"
+    assert client.get("/me/").status_code == 200
+    assert WebClient().post(url).status_code == 404
+
+
+def test_the_client_tells_their_keyworker_and_it_is_on_today(client, dee_page, dee_session,
+                                                             keyworker, provider):
+    sign_in_by_code(client, provider)
+    response = client.post("/me/tell/", {"text": "I got the flat letter <b>today</b>"},
+                           follow=True)
+    assert b"Sent. Your keyworker will read it." in response.content
+    response = client.post("/me/cant-make-it/", {"session": dee_session.pk,
+                                                 "reason": "Hospital appointment"},
+                           follow=True)
+    assert b"You told your keyworker you can" in response.content
+    staff = WebClient()
+    staff.force_login(keyworker)
+    today = staff.get(reverse("diary:today")).content.decode()
+    assert "Read what Dee sent you from their page" in today
+    assert "Dee says they can't make the session on" in today
+    note = ClientNote.objects.get(kind="comment")
+    page = staff.get(reverse("portal:note", args=[note.pk])).content.decode()
+    assert "I got the flat letter &lt;b&gt;today&lt;/b&gt;" in page
+    assert staff.post(reverse("portal:note", args=[note.pk])).status_code == 302
+    note.refresh_from_db()
+    assert note.read_by == keyworker
+    assert "Read what Dee sent you" not in staff.get(reverse("diary:today")).content.decode()
+
+
+def test_cant_make_it_only_for_the_clients_own_session(client, dee_page, provider,
+                                                       colleagues_client, colleague, site):
+    other = KeyworkSessionFactory(client=colleagues_client, worker=colleague, site=site)
+    sign_in_by_code(client, provider)
+    response = client.post("/me/cant-make-it/", {"session": other.pk})
+    assert response.status_code == 200 and b"not coming up any more" in response.content
+    assert not ClientNote.objects.exists()
+
+
+def test_the_client_file_shows_the_page_and_the_notes(client, dee_page, keyworker):
+    services.note_send(client=dee_page.client, text="Hello Kim")
+    client.force_login(keyworker)
+    html = client.get(reverse("clients:detail", args=[dee_page.client.pk])).content.decode()
+    assert "Their own page" in html and "+447700900123" in html
+    assert reverse("portal:note", args=[ClientNote.objects.get().pk]) in html
+    assert reverse("portal:send_link", args=[dee_page.client.pk]) in html
+
+
+def test_the_keyworker_turns_the_page_on_with_the_reminders_number(client, client_record,
+                                                                   keyworker):
+    from messaging import services as messaging_services
+
+    messaging_services.consent_set(client=client_record, by=keyworker, consents=True,
+                                   channel="sms", phone="07700 900555")
+    client.force_login(keyworker)
+    url = reverse("portal:access", args=[client_record.pk])
+    assert b'value="+447700900555"' in client.get(url).content
+    response = client.post(url, {"is_on": "yes", "phone": "07700 900555", "email": ""})
+    assert response.status_code == 302
+    assert client_record.portal_access.phone == "+447700900555"
+
+
+def test_the_asks_an_hour_are_counted_per_address_behind_the_proxy(client, settings, db):
+    """Behind the HTTPS proxy every request comes from the proxy: the limit counts the
+    address the proxy saw (audit.network.client_ip), not one for everyone."""
+    from portal import services as portal_services
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for n in range(portal_services.ASKS_PER_IP):
+        client.post("/me/sign-in/", {"address": f"07700 9001{n:02d}"},
+                    HTTP_X_FORWARDED_FOR="203.0.113.7")
+    refused = client.post("/me/sign-in/", {"address": "07700 900150"},
+                          HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert b"Too many sign-in codes were asked for from here" in refused.content
+    other = client.post("/me/sign-in/", {"address": "07700 900150"},
+                        HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.status_code == 302
