@@ -30,6 +30,7 @@ class ReminderConsent(models.Model):
         STAFF = "staff", _("Recorded by staff")
         REPLY = "reply", _("Replied STOP")
         LINK = "link", _("Used the link in a reminder")
+        EMAIL = "email", _("Marked a reminder as spam or unsubscribed")
 
     client = models.OneToOneField("clients.Client", on_delete=models.PROTECT,
                                   related_name="reminder_consent")

@@ -371,6 +371,9 @@ def status_report(*, provider_id, status, channel, error="", reason=""):
                .first())
     if message is None:
         return None
+    if message.status == ClientMessage.Status.FAILED:
+        # Final: a late or repeated "delivered" does not hide a failure the log showed.
+        return message
     if status in DELIVERED:
         message.status, message.error = ClientMessage.Status.DELIVERED, ""
     elif status in FAILED:
@@ -402,11 +405,24 @@ def _email_failure(event_type, reject_reason):
     return _("The e-mail provider did not send it.")
 
 
+# anymail's events that mean the client wants no more e-mail from us.
+UNWANTED = {"complained", "unsubscribed"}
+
+
 def email_event(*, provider_id, event_type, reject_reason=None):
     """An event of an e-mail we sent, as django-anymail's tracking webhook normalizes
     Postmark's (anymail.signals.EventType): delivered marks it delivered; bounced, rejected
-    or failed mark it failed with a plain reason; the rest (queued, deferred, opened...)
-    say nothing new. Returns the message changed, or None."""
+    or failed mark it failed with a plain reason; a spam complaint or an unsubscribe opts
+    the client out of e-mailed reminders, as a STOP reply does; the rest (queued, deferred,
+    opened...) say nothing new. Returns the message changed, or None."""
+    if event_type in UNWANTED:
+        message = (ClientMessage.objects.select_related("client__reminder_consent")
+                   .filter(provider_id=provider_id, channel=Channel.EMAIL)
+                   .exclude(provider_id="").first())
+        consent = getattr(message.client, "reminder_consent", None) if message else None
+        if consent is not None and consent.channel == Channel.EMAIL and consent.email == message.to:
+            consent_withdraw(consent=consent, how=ReminderConsent.WithdrawnHow.EMAIL)
+        return message
     if event_type == "delivered":
         return status_report(provider_id=provider_id, status="delivered",
                              channel=Channel.EMAIL)

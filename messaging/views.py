@@ -3,6 +3,7 @@ client's keyworker and the site's managers), the one-click opt-out (no login: th
 link is the permission), Twilio's two webhooks (signed by Twilio) and Postmark's delivery
 webhook (basic auth with ANYMAIL["WEBHOOK_SECRET"])."""
 
+import logging
 
 from anymail.exceptions import (
     AnymailConfigurationError,
@@ -27,6 +28,8 @@ from keywork.lib.forms import add_error
 from messaging import providers, selectors, services, words
 from messaging.forms import ConsentForm
 from messaging.models import Channel, ReminderConsent
+
+logger = logging.getLogger("keywork.messaging")
 
 PAGE_SIZE = 25
 
@@ -148,5 +151,7 @@ def email_status(request):
     except AnymailWebhookValidationFailure:
         raise PermissionDenied from None
     except (AnymailError, AnymailConfigurationError, KeyError, TypeError, ValueError):
-        # Not one of Postmark's events (anymail reads the body once the secret is right).
+        # Not one of Postmark's events (anymail reads the body once the secret is right),
+        # or a fault of ours in hearing it: refused, and logged so that ours is seen.
+        logger.exception("Postmark's webhook: the request was refused")
         return HttpResponseBadRequest()

@@ -32,7 +32,8 @@ ALLOCATE_QUERIES = 9  # the candidates and their caseloads are two
 # + 2: the client's groups and their rates (activities.selectors.groups_of)
 # + 1: the site's agencies for the contact form's "with a professional" (diary)
 # + 1: the reminders section (messaging.selectors.file_reminders: the consent, the last message)
-FILE_QUERIES = 40  # with the access log's row (audit); the site check and a keyworker's
+# + 1: the client's own page section (portal: whether it is on, the notes not yet read)
+FILE_QUERIES = 41  # with the access log's row (audit); the site check and a keyworker's
 # allocation are one query (clients.access.access_level), the client another; the diary's
 # next session, this week's three and the sessions waiting to be logged (the "Log
 # session" at the top of the file); the earlier stays (clients.Episode) and the last move

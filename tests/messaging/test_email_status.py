@@ -168,3 +168,47 @@ def test_a_hostile_message_id_changes_nothing(client, sent_email, message_id):
     assert response.status_code == 200
     assert not hostile.unsafe_in(response.content.decode())
     assert _snapshot() == before
+
+
+def spam_complaint(message_id):
+    """Postmark's spam complaint: a bounce record of type SpamComplaint."""
+    return bounce(message_id, kind="SpamComplaint") | {"RecordType": "SpamComplaint",
+                                                       "TypeCode": 512,
+                                                       "Name": "Spam complaint"}
+
+
+def test_a_spam_complaint_opts_the_client_out_of_emailed_reminders(client, sent_email,
+                                                                   client_record):
+    """As a STOP reply does: nothing more is sent to the address that complained."""
+    assert _post(client, spam_complaint(sent_email.provider_id)).status_code == 200
+    consent = ReminderConsent.objects.get(client=client_record)
+    assert not consent.consents
+    assert consent.withdrawn_how == ReminderConsent.WithdrawnHow.EMAIL
+    assert consent.get_withdrawn_how_display() == "Marked a reminder as spam or unsubscribed"
+
+
+def test_a_complaint_about_an_address_no_longer_on_file_changes_no_consent(
+        client, sent_email, client_record, keyworker):
+    services.consent_set(client=client_record, by=keyworker, consents=True,
+                         channel=Channel.EMAIL, email="dee.new@example.org")
+    _post(client, spam_complaint(sent_email.provider_id))
+    assert ReminderConsent.objects.get(client=client_record).consents
+
+
+def test_a_failure_stays_when_a_late_delivery_report_comes(client, sent_email):
+    _post(client, bounce(sent_email.provider_id))
+    _post(client, delivery(sent_email.provider_id))
+    sent_email.refresh_from_db()
+    assert sent_email.status == "failed"
+    assert sent_email.error == "The e-mail bounced: the address did not take it."
+
+
+def test_a_fault_in_hearing_a_report_is_logged_not_silent(client, sent_email, monkeypatch,
+                                                          caplog):
+    def broken(**kwargs):
+        raise KeyError("ours")
+
+    monkeypatch.setattr(services, "email_event", broken)
+    with caplog.at_level("ERROR", logger="keywork.messaging"):
+        assert _post(client, delivery(sent_email.provider_id)).status_code == 400
+    assert "Postmark's webhook" in caplog.text and "KeyError" in caplog.text

@@ -42,7 +42,8 @@ PORTFOLIO_QUERIES = 9 + 1  # + the access log's row (audit)
 CASELOAD_QUERIES = 19
 # + the access log's row (audit); issue 17's sections: the keyworker away (1), attendance (2),
 # safeguarding (4 without a ban), groups (2) and the contact form's agencies (1).
-FILE_QUERIES = 31 + 1 + 1 + 2 + 4 + 2 + 1 + 1  # + the reminders section (messaging)
+FILE_QUERIES = 31 + 1 + 1 + 2 + 4 + 2 + 1 + 1 + 1  # + the reminders section (messaging)
+# + the client's own page section (portal.selectors: the page and the notes not yet read)
 
 
 @pytest.fixture
