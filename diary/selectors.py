@@ -389,7 +389,8 @@ def due_for(user, today=None):
     - consents to share of their caseload that expire within two weeks, or expired while a
       referral still relies on them (plans.selectors.consents_due);
     - what higher apps add for their caseload (diary.hooks.due_sources: the notes a
-      client sent from their own page, one query).
+      client sent from their own page, and for a manager those of the clients at their
+      sites with no keyworker, one query).
 
     A fixed number of queries whatever the caseload: twelve (and one a registered source),
     and at most nine more for a

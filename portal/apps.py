@@ -7,9 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("The client's own page")
 
     def ready(self):
-        # The client file shows the page's section and the client's notes, and the
-        # keyworker's Today lists what a client sent, without clients or diary importing
-        # portal.
+        # The client file shows the page's section and the client's notes, the
+        # keyworker's Today lists what a client sent, and a client leaving turns their
+        # page off, without clients or diary importing portal.
         from portal import extensions
 
         extensions.register()

@@ -30,7 +30,9 @@ class SignInForm(forms.Form):
     address = forms.CharField(
         label=_("Your mobile number or e-mail address"), max_length=254,
         help_text=_("The one your keyworker has. We send you a code."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "email"}),
+        # Mostly a mobile number: a keyboard of letters (an e-mail keyboard hides the
+        # space and puts @ first).
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "text"}),
         error_messages={"required": _("Enter your mobile number or e-mail address.")})
 
 

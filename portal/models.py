@@ -22,7 +22,10 @@ class PortalAccess(models.Model):
     """Whether the client agreed to their own page, and the mobile number and/or e-mail
     address their sign-in codes go to. `generation` moves on when the page is turned off:
     a client's signed-in browser carries the generation it signed in under, so every one
-    of their sessions ends at once."""
+    of their sessions ends at once. It moves on too when the number or address changes
+    (the old phone is signed out) and when the client's stay ends or they move site.
+    `codes_locked_until`: after too many wrong codes in a day no code is sent to the page
+    until then (portal.services.code_check)."""
 
     client = models.OneToOneField("clients.Client", on_delete=models.PROTECT,
                                   related_name="portal_access")
@@ -37,7 +40,11 @@ class PortalAccess(models.Model):
     withdrawn_at = models.DateTimeField(_("turned off"), null=True, blank=True)
     generation = models.PositiveIntegerField(default=1, editable=False)
     last_signed_in_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["last_signed_in_at"])
+    codes_locked_until = models.DateTimeField(_("no sign-in codes sent until"), null=True,
+                                              blank=True, editable=False)
+    # Written as a client signs in, not by staff: kept out of the history, and written by
+    # one-column UPDATEs that the page cache does not watch (keywork.lib.cache).
+    history = HistoricalRecords(excluded_fields=["last_signed_in_at", "codes_locked_until"])
 
     objects = PortalAccessQuerySet.as_manager()
 
@@ -105,8 +112,13 @@ class ClientNoteQuerySet(models.QuerySet):
 
 class ClientNote(models.Model):
     """What a client sent from their page: a comment for their keyworker, or that they
-    cannot make their next session (with the session and an optional reason). It is on
-    their keyworker's Today until someone on the caseload marks it read."""
+    cannot make their next session (with the session, the time it was then, and an
+    optional reason). It is on their keyworker's Today until someone on the caseload marks
+    it read; a client with no keyworker's, on their site's managers' Today.
+
+    `session_starts_at` is the time the client said they cannot make: the session may be
+    moved afterwards (diary.services.session_reschedule keeps the row), and the note stays
+    about the time refused, not the new one."""
 
     class Kind(models.TextChoices):
         COMMENT = "comment", _("A message")
@@ -117,6 +129,8 @@ class ClientNote(models.Model):
     kind = models.CharField(_("what"), max_length=20, choices=Kind)
     session = models.ForeignKey("diary.KeyworkSession", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+")
+    session_starts_at = models.DateTimeField(_("the session's time they cannot make"),
+                                             null=True, blank=True)
     text = models.TextField(_("what they wrote"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -135,6 +149,9 @@ class ClientNote(models.Model):
                                    name="client_note_session_only_when_cant_make_it"),
             models.CheckConstraint(condition=~Q(kind="comment") | Q(text__gt=""),
                                    name="client_note_comment_has_text"),
+            models.CheckConstraint(condition=Q(kind="cant_make_it")
+                                   | Q(session_starts_at__isnull=True),
+                                   name="client_note_time_only_when_cant_make_it"),
         ]
         indexes = [models.Index(fields=["client", "read_at"])]
 

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import Allocation
 from diary import selectors as diary_selectors
 from diary.selectors import Due
 from keywork.lib import dates
@@ -33,6 +35,14 @@ def next_session(client):
     return diary_selectors.next_booked_sessions([client.pk]).get(client.pk)
 
 
+def already_said(client, session):
+    """Whether the client said they cannot make `session` at the time it is now (a note
+    about the time it had before it was moved does not count)."""
+    return ClientNote.objects.filter(client=client, kind=ClientNote.Kind.CANT_MAKE_IT,
+                                     session=session,
+                                     session_starts_at=session.starts_at).exists()
+
+
 def my_page(client):
     """Everything the client's own page shows, and nothing else of the record: their
     keyworker's first name and how to reach the site, the next session as messages tell
@@ -44,8 +54,7 @@ def my_page(client):
     for action in plan_selectors.plan_actions(client):
         goals.setdefault(action.goal_id, Goal(action.goal.text, [])).actions.append(action)
     told = diary_selectors.as_told(session) if session else None
-    already = (session is not None and ClientNote.objects.filter(
-        client=client, kind=ClientNote.Kind.CANT_MAKE_IT, session=session).exists())
+    already = session is not None and already_said(client, session)
     return {
         "first_name": client.called,
         "keyworker": keyworker.first_name.strip() if keyworker else "",
@@ -64,21 +73,33 @@ def my_page(client):
 
 
 def file_section(client):
-    """The client file's section: the page's state, and the client's latest notes."""
+    """The client file's section: the page's state, until when no sign-in code is sent
+    after too many wrong ones (or None), and the client's latest notes."""
     notes = list(ClientNote.objects.filter(client=client).select_related("session", "read_by")
                  .order_by("-created_at", "-pk")[:FILE_NOTES])
-    return {"access": access_of(client), "notes": notes}
+    access = access_of(client)
+    locked = access.codes_locked_until if access else None
+    return {"access": access, "notes": notes,
+            "locked_until": locked if locked and locked > timezone.now() else None}
 
 
 def unread_for(user, today, clients):
     """Due items of Today (diary.hooks.due_sources): the unread notes from the clients of
-    `user`'s caseload (`clients`, as due_for loaded it). One query."""
-    if not clients:
-        return []
+    `user`'s caseload (`clients`, as due_for loaded it), and for a manager those from the
+    clients at their sites with no keyworker today (a referral, an allocation ended, a
+    stay ended), which would otherwise reach nobody. One query."""
     by_pk = {client.pk: client for client in clients}
-    notes = (ClientNote.objects.filter(client__in=list(by_pk), read_at=None)
-             .select_related("session").order_by("created_at", "pk"))
+    mine = Q(client__in=list(by_pk))
+    if user.is_manager:
+        keyworked = Allocation.objects.current(today).primary().filter(client=OuterRef("client"))
+        mine |= (Q(client__site__in=user.sites.filter(is_active=True).values("pk"))
+                 & ~Exists(keyworked))
+    elif not by_pk:
+        return []
+    notes = (ClientNote.objects.filter(mine, read_at=None)
+             .select_related("session", "client").order_by("created_at", "pk"))
     now = timezone.now()
-    return [Due("client_note", by_pk[note.client_id], dates.local_day(note.created_at),
-                False, reverse("portal:note", args=[note.pk]), note.session, detail=note)
+    return [Due("client_note", by_pk.get(note.client_id, note.client),
+                dates.local_day(note.created_at), False, reverse("portal:note", args=[note.pk]),
+                note.session, detail=note)
             for note in notes if note.created_at <= now]

@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -19,16 +20,25 @@ from keywork.lib import dates
 from messaging import providers
 from messaging.models import Channel
 from messaging.services import phone_number
-from portal import words
+from portal import selectors, words
 from portal.models import ClientNote, PortalAccess, SignIn
 
 CODE_LIFE = datetime.timedelta(minutes=words.CODE_MINUTES)
 LINK_LIFE = datetime.timedelta(hours=24)
 CODE_TRIES = 5
-# Codes a number or address may be sent in an hour, and sign-ins asked from one IP address.
+# Codes a number or address may be sent in an hour and in a day, and sign-ins asked from
+# one IP address in an hour: a hostel's shared Wi-Fi is one address for everyone in it.
 CODES_PER_ADDRESS = 3
-ASKS_PER_IP = 10
+CODES_PER_ADDRESS_A_DAY = 5
+ASKS_PER_IP = 50
 LIMIT_WINDOW = 3600
+DAY_WINDOW = 24 * 3600
+# Wrong codes typed for one page in a day before no code is sent to it for a day (a
+# guesser spreading tries over many codes): the client asks their keyworker for a link.
+WRONG_TRIES_A_DAY = 15
+LOCK_LIFE = datetime.timedelta(hours=24)
+# Sign-in codes and links are kept this long, then removed (manage.py purge_expired).
+SIGN_INS_KEPT = datetime.timedelta(days=90)
 # What a client may send in a day (comments and "I can't make it" together).
 NOTES_PER_DAY = 10
 NOTE_LENGTH, REASON_LENGTH = 1000, 500
@@ -55,11 +65,36 @@ def address_of(value):
 # Turning the page on and off ------------------------------------------------------------------
 
 
+def _sign_everyone_out(access, now):
+    """End every session signed in to the page (the generation moves on) and void every
+    code and link not used yet. The caller saves `access`."""
+    access.generation += 1
+    SignIn.objects.filter(access=access, used_at=None, void_at=None).update(void_at=now)
+
+
+def _address_taken(client, phone, email):
+    """A ValidationError for the number or address already on another client's page that
+    is on (a code would sign in to both), or None."""
+    others = _pages_on().exclude(client=client)
+    if phone and others.filter(phone=phone).exists():
+        return ValidationError({"phone": _(
+            "This mobile number is already on another client's page. Each page needs its "
+            "own number.")})
+    if email and others.filter(email__iexact=email).exists():
+        return ValidationError({"email": _(
+            "This e-mail address is already on another client's page. Each page needs its "
+            "own address.")})
+    return None
+
+
 @transaction.atomic
 def access_set(*, client, by, is_on, phone="", email=""):
-    """Turn the client's page on (codes to `phone` and/or `email`) or off. Off ends every
-    session the client has signed in (the generation moves on) and voids their codes."""
-    if client.is_archived:
+    """Turn the client's page on (codes to `phone` and/or `email`) or off. Off, or a new
+    number or address, ends every session the client has signed in (the generation moves
+    on: the old phone is signed out) and voids their codes and links. A client who has
+    left may have the page turned off, never on; a number or address already on another
+    client's page that is on is refused."""
+    if client.is_archived and is_on:
         raise ValidationError(_("This client has left; the record is archived and read-only."))
     access = (PortalAccess.objects.select_for_update().filter(client=client).first()
               or PortalAccess(client=client))
@@ -69,32 +104,50 @@ def access_set(*, client, by, is_on, phone="", email=""):
                                 "sign-in codes go there."))
     now = timezone.now()
     was_on = bool(access.pk) and access.is_on
+    before = (access.phone, access.email)
     access.phone = phone_number(phone) if phone else ""
     access.email = email
+    if is_on and (error := _address_taken(client, access.phone, access.email)):
+        raise error
     access.is_on = is_on
     if is_on and not was_on:
         access.turned_on_by, access.turned_on_at = by, now
         access.withdrawn_by, access.withdrawn_at = None, None
     if not is_on and was_on:
         access.withdrawn_by, access.withdrawn_at = by, now
-        access.generation += 1
+    moved = bool(access.pk) and before != (access.phone, access.email)
+    if access.pk and ((not is_on and was_on) or moved):
+        _sign_everyone_out(access, now)
     access.full_clean()
     access.save()
-    if not is_on:
-        SignIn.objects.filter(access=access, used_at=None, void_at=None).update(void_at=now)
     return access
+
+
+def access_close_for_leaving(*, client, since, reason, by):
+    """The client's stay ended or they moved to another site (clients.extensions.
+    client_leaving, registered from PortalConfig.ready()): their page is turned off, as
+    staff turning it off would, ending their sessions and voiding codes and links."""
+    access = PortalAccess.objects.select_for_update().filter(client=client, is_on=True).first()
+    if access is None:
+        return
+    now = timezone.now()
+    access.is_on = False
+    access.withdrawn_by, access.withdrawn_at = by, now
+    _sign_everyone_out(access, now)
+    access.full_clean()
+    access.save()
 
 
 # Codes and links -------------------------------------------------------------------------------
 
 
-def _over_limit(key, limit):
-    """Count one more under `key` for the hour; True once over `limit`."""
-    cache.add(key, 0, LIMIT_WINDOW)
+def _over_limit(key, limit, window=LIMIT_WINDOW):
+    """Count one more under `key` for `window` seconds; True once over `limit`."""
+    cache.add(key, 0, window)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, LIMIT_WINDOW)
+        cache.set(key, 1, window)
         count = 1
     return count > limit
 
@@ -110,9 +163,13 @@ def limited(*, address, ip):
     if _over_limit(f"portal:ip:{ip}", ASKS_PER_IP):
         return _("Too many sign-in codes were asked for from here. Wait an hour and try "
                  "again, or ask your keyworker.")
-    if _over_limit(f"portal:to:{address_tag(address)}", CODES_PER_ADDRESS):
+    tag = address_tag(address)
+    if _over_limit(f"portal:to:{tag}", CODES_PER_ADDRESS):
         return _("Too many codes were sent to that number or address. Wait an hour and try "
                  "again, or ask your keyworker.")
+    if _over_limit(f"portal:day:{tag}", CODES_PER_ADDRESS_A_DAY, DAY_WINDOW):
+        return _("Too many codes were sent to that number or address today. Try again "
+                 "tomorrow, or ask your keyworker.")
     return ""
 
 
@@ -122,10 +179,16 @@ def _deliver(*, channel, to, text):
     return providers.DjangoEmail().send(to=to, text=text, subject=words.subject())
 
 
-def _accesses_at(channel, address):
+def _pages_on():
+    return PortalAccess.objects.filter(is_on=True).exclude(client__status__in=Client.ENDED)
+
+
+def _accesses_at(channel, address, now):
+    """The pages on that `address` signs in to, but those locked after too many wrong
+    codes (sent nothing, and the sign-in page says the same as ever)."""
     field = "phone" if channel == Channel.SMS else "email__iexact"
-    return (PortalAccess.objects.filter(is_on=True, **{field: address})
-            .exclude(client__status__in=Client.ENDED).select_related("client"))
+    return (_pages_on().filter(**{field: address})
+            .exclude(codes_locked_until__gt=now).select_related("client"))
 
 
 def code_send(*, channel, address):
@@ -135,7 +198,7 @@ def code_send(*, channel, address):
     has that address: the page says the same either way)."""
     sent = []
     now = timezone.now()
-    for access in _accesses_at(channel, address):
+    for access in _accesses_at(channel, address, now):
         with transaction.atomic():
             # A new code voids the ones before it.
             SignIn.objects.filter(access=access, kind=SignIn.Kind.CODE, to=address,
@@ -154,7 +217,9 @@ def code_send(*, channel, address):
 
 def code_check(*, address, code):
     """The PortalAccess the code typed signs in to, or None. Every wrong try counts
-    against each live code sent to the address; at CODE_TRIES a code is void."""
+    against each live code sent to the address; at CODE_TRIES a code is void; at
+    WRONG_TRIES_A_DAY for one page in 24 hours, no code is sent to it for LOCK_LIFE
+    (`codes_locked_until`) and its live codes are void."""
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     now = timezone.now()
     with transaction.atomic():
@@ -172,7 +237,29 @@ def code_check(*, address, code):
             if row.tries >= CODE_TRIES:
                 row.void_at = now
             row.save(update_fields=["tries", "void_at"])
+        for access in {row.access for row in live}:
+            _lock_after_wrong_tries(access, now)
     return None
+
+
+def _lock_after_wrong_tries(access, now):
+    wrong = (SignIn.objects.filter(access=access, kind=SignIn.Kind.CODE,
+                                   created_at__gt=now - LOCK_LIFE)
+             .aggregate(n=Sum("tries"))["n"] or 0)
+    if wrong < WRONG_TRIES_A_DAY:
+        return
+    # One column, so the page cache does not move for it (keywork.lib.cache); not staff's
+    # change, so not in the page's history.
+    PortalAccess.objects.filter(pk=access.pk).update(codes_locked_until=now + LOCK_LIFE)
+    SignIn.objects.filter(access=access, kind=SignIn.Kind.CODE, used_at=None,
+                          void_at=None).update(void_at=now)
+
+
+def sign_ins_prune(*, now=None):
+    """Remove the sign-in codes and links sent more than SIGN_INS_KEPT ago, whether or
+    not the record is still open (run by `manage.py purge_expired`). Returns how many."""
+    before = (now or timezone.now()) - SIGN_INS_KEPT
+    return SignIn.objects.filter(created_at__lt=before).delete()[0]
 
 
 def link_send(*, access, by):
@@ -202,8 +289,11 @@ def link_send(*, access, by):
 def link_make(*, access, by, now):
     """(the SignIn of a new one-time link, the token its address carries): a signed key
     naming the row and a secret of which only a keyed hash is kept. The link goes by text,
-    or by e-mail when only an e-mail address is on record."""
+    or by e-mail when only an e-mail address is on record. Links sent before it and not
+    used are void: only the newest works."""
     channel, address = access.channels[0]
+    SignIn.objects.filter(access=access, kind=SignIn.Kind.LINK, used_at=None,
+                          void_at=None).update(void_at=now)
     nonce = secrets.token_urlsafe(24)
     salt = secrets.token_hex(16)
     row = SignIn.objects.create(access=access, kind=SignIn.Kind.LINK, channel=channel,
@@ -271,20 +361,31 @@ def note_send(*, client, text):
     return note
 
 
+class SessionChanged(ValidationError):
+    """The session posted is not the client's next one any more (portal.selectors.
+    next_session): the page shows them the one that is."""
+
+
 @transaction.atomic
 def cant_make_it(*, client, session, reason=""):
-    """The client says they cannot come to `session` (their next booked session, which
-    the page showed them): their keyworker is told on Today. The session stays booked
-    until staff cancel or move it. Said once a session."""
+    """The client says they cannot come to `session`, which must be their next booked
+    session (portal.selectors.next_session, the one the page showed them): their keyworker
+    is told on Today. The session stays booked until staff cancel or move it. Said once a
+    session and time: the note keeps the time refused, so a session moved since may be
+    refused again at its new time."""
     now = timezone.now()
-    if session is None or session.client_id != client.pk or session.starts_at <= now:
+    upcoming = selectors.next_session(client)
+    if upcoming is None:
         raise ValidationError(_("That session is not coming up any more."))
-    if ClientNote.objects.filter(client=client, kind=ClientNote.Kind.CANT_MAKE_IT,
-                                 session=session).exists():
+    if session is None or session.pk != upcoming.pk:
+        raise SessionChanged(_("Your next session has changed. Look at it again, and tell "
+                               "us if you can't make it."))
+    if selectors.already_said(client, upcoming):
         raise ValidationError(_("You have told your keyworker already."))
     _check_room(client, now)
-    note = ClientNote(client=client, kind=ClientNote.Kind.CANT_MAKE_IT, session=session,
-                      text=(reason or "").strip(), created_at=now)
+    note = ClientNote(client=client, kind=ClientNote.Kind.CANT_MAKE_IT, session=upcoming,
+                      session_starts_at=upcoming.starts_at, text=(reason or "").strip(),
+                      created_at=now)
     note.full_clean()
     note.save()
     return note

@@ -27,9 +27,10 @@ from portal.sessions import client_signed_in
 @client_page()
 def access_edit(request, pk):
     client = client_for(request, pk)
-    if response := require_open(request, client):
-        return response
     access = selectors.access_of(client)
+    # A client who has left may have their page turned off (access_set refuses "on").
+    if not (access and access.is_on) and (response := require_open(request, client)):
+        return response
     if access is not None:
         initial = {"is_on": "yes" if access.is_on else "no", "phone": access.phone,
                    "email": access.email}
@@ -219,6 +220,13 @@ def cant_make_it(request):
         try:
             services.cant_make_it(client=client, session=session,
                                   reason=form.cleaned_data["reason"])
+        except services.SessionChanged as error:
+            # The form again, for the session the page shows now.
+            if upcoming := selectors.next_session(client):
+                form = CantMakeItForm({"session": upcoming.pk,
+                                       "reason": form.cleaned_data["reason"]})
+                form.is_valid()
+            add_error(form, error)
         except ValidationError as error:
             add_error(form, error)
         else:

@@ -93,3 +93,35 @@ def test_a_fragment_is_kept_per_language(client_record):
         with translation.override(language):
             cache.cached("words", lambda: made.append(translation.get_language()) or "text")
     assert made == ["en-gb", "cy"]
+
+
+@pytest.mark.parametrize(("sql", "watched"), [
+    ('INSERT INTO "portal_signin" ("access_id") VALUES (%s)', False),
+    ('UPDATE "portal_signin" SET "tries" = %s, "void_at" = %s WHERE "id" = %s', False),
+    ('UPDATE "portal_portalaccess" SET "last_signed_in_at" = %s WHERE '
+     '"portal_portalaccess"."id" = %s', False),
+    ('UPDATE "portal_portalaccess" SET "is_on" = %s, "last_signed_in_at" = %s WHERE '
+     '"portal_portalaccess"."id" = %s', True),
+    ('UPDATE "portal_portalaccess" SET "phone" = %s WHERE "id" = %s', True),
+])
+def test_a_clients_sign_in_is_not_watched_but_their_page_is(sql, watched):
+    assert cache.watched(sql) is watched
+
+
+def test_a_client_asking_for_a_code_and_signing_in_keeps_the_staff_pages_cache(
+        client_record, keyworker, monkeypatch):
+    """Anyone may ask at /me/sign-in/: were its writes watched, each ask would empty every
+    staff page's cache."""
+    from portal import services
+
+    monkeypatch.setattr(services, "_deliver",
+                        lambda **kw: type("Sent", (), {"provider_id": "x", "error": "",
+                                                       "failed": False})())
+    access = services.access_set(client=client_record, by=keyworker, is_on=True,
+                                 phone="07700 900123")
+    before = cache.generation()
+    [row] = services.code_send(channel="sms", address="+447700900123")
+    services.code_check(address="+447700900123", code="12345")
+    services.signed_in(access=access)
+    row.refresh_from_db()
+    assert row.tries == 1 and cache.generation() == before

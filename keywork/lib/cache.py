@@ -42,10 +42,18 @@ GENERATION_KEY = "keywork:data-generation"
 TIMEOUT = 60
 
 # Tables written while people only read: sessions, login attempts and second factors,
-# access logs, when a calendar last read a feed. Nothing cached shows them, so writing them
-# must not throw the cache away.
+# access logs, when a calendar last read a feed, a client's sign-in codes and links
+# (portal's SignIn: asked for by anyone at /me/sign-in/, which would otherwise empty every
+# staff page's cache at each ask). Nothing cached shows them, so writing them must not
+# throw the cache away.
 UNWATCHED = ("django_session", "axes_", "otp_", "two_factor_", "audit_", "django_admin_log",
-             "plans_documentaccess", "supervision_exportlog", "diary_calendarfeed")
+             "plans_documentaccess", "supervision_exportlog", "diary_calendarfeed",
+             "portal_signin")
+# One-column writes of a table that is otherwise watched, made as a client signs in: when
+# they last signed in, and the lock after too many wrong codes (portal.services). Only the
+# client file shows them, and it is not cached.
+UNWATCHED_UPDATES = ('UPDATE "portal_portalaccess" SET "last_signed_in_at" = %s WHERE',
+                     'UPDATE "portal_portalaccess" SET "codes_locked_until" = %s WHERE')
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)', re.IGNORECASE)
 
@@ -58,7 +66,8 @@ CSRF_PLACEHOLDER = "keywork-csrf-token-placeholder"
 def watched(sql):
     """Whether `sql` writes a table that cached fragments may show."""
     match = _WRITE.match(sql)
-    return bool(match) and not match.group(1).startswith(UNWATCHED)
+    return (bool(match) and not match.group(1).startswith(UNWATCHED)
+            and not sql.lstrip().startswith(UNWATCHED_UPDATES))
 
 
 def generation():

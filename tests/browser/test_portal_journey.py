@@ -80,3 +80,36 @@ def test_a_client_signs_in_says_she_cant_make_it_and_kim_reads_it(
     page.goto("/diary/today/")
     expect(page.get_by_role("heading", name=re.compile("^Today"))).to_be_visible()
     expect(item).to_have_count(0)
+
+
+def test_the_next_session_changes_while_the_page_is_open(page, screenshot, demo,
+                                                         provider):  # noqa: F811
+    """Chloe opens "I can't make it", and before she sends it her keyworker books an
+    earlier session: she is shown the session that is next now, and nothing is sent."""
+    import datetime
+
+    from tests.factories import KeyworkSessionFactory
+
+    cache.clear()
+    chloe = Client.objects.get(portal_access__is_on=True, first_name="Chloe")
+    mobile = chloe.portal_access.phone
+    booked = selectors.next_session(chloe)
+    page.set_viewport_size(PHONE)
+    page.goto("/me/sign-in/")
+    page.get_by_label("Your mobile number or e-mail address").fill("07700 900" + mobile[-3:])
+    page.get_by_role("button", name="Send me a code").click()
+    body = [text for text in provider.texts if text["To"] == mobile][-1]["Body"]
+    page.get_by_label("The 6-number code we sent you").fill(re.search(r"\b(\d{6})\b",
+                                                                      body).group(1))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url("/me/")
+    page.get_by_text("I can't make it").click()
+    earlier = KeyworkSessionFactory(client=chloe, worker=booked.worker, site=chloe.site,
+                                    starts_at=booked.starts_at - datetime.timedelta(minutes=30))
+    page.get_by_role("button", name="Tell my keyworker").click()
+    expect(page.get_by_text("Your next session has changed.")).to_be_visible()
+    screenshot("portal-session-changed-phone")
+    assert not ClientNote.objects.filter(client=chloe, kind="cant_make_it").exists()
+    page.get_by_role("button", name="Tell my keyworker").click()
+    expect(page.get_by_text("Thank you for telling us.")).to_be_visible()
+    assert ClientNote.objects.get(client=chloe, kind="cant_make_it").session == earlier

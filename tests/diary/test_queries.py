@@ -74,7 +74,9 @@ TODAY_QUERIES = 19
 # clients named, and the out-now count (two: the sessions out at their sites from the
 # partial index, then those of them they may see).
 # + re-assessments of their own caseload (16), absences (17), bans due for review (17)
-# + the unread notes from their caseload's own pages (portal, issue 19)
+# + the unread notes from their caseload's own pages (portal, issue 19), in the same one
+# query those of their sites' clients with no keyworker (so a manager with no caseload of
+# their own asks it too: test_a_managers_due_items_... still fits under 25)
 TODAY_MANAGER_QUERIES = 25
 # What a manager does at their sites, in due_for: their sites, the manager's reviews due
 # (picked out in SQL), the clients whose ladder tasks are all met (one query, four more

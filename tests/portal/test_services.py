@@ -195,3 +195,213 @@ def test_a_second_session_of_the_same_worker_is_not_mistaken(client_record, keyw
                                   starts_at=timezone.now() + datetime.timedelta(days=8))
     services.cant_make_it(client=client_record, session=later)
     assert ClientNote.objects.get().session == later
+
+
+# Review findings (portalfix) ---------------------------------------------------------------
+
+
+def _move(session, by, **changes):
+    from diary import services as diary_services
+
+    session.refresh_from_db()
+    fields = {"worker": session.worker, "starts_at": session.starts_at,
+              "expected_minutes": session.expected_minutes, "place": session.place,
+              "where": session.where, "lone_working": session.lone_working,
+              "expected_back_at": session.expected_back_at} | changes
+    return diary_services.session_reschedule(session=session, version=session.version,
+                                             by=by, **fields)
+
+
+def test_cant_make_it_stays_about_the_time_refused_when_the_session_moves(
+        client_record, keyworker, dee_session):
+    from supervision.reminders import todays_items
+
+    refused = dee_session.starts_at
+    services.cant_make_it(client=client_record, session=dee_session, reason="Dentist")
+    assert selectors.my_page(client_record)["already_said"]
+    moved_to = refused + datetime.timedelta(days=2)
+    _move(dee_session, keyworker, starts_at=moved_to)
+    dee_session.refresh_from_db()
+    assert ClientNote.objects.get().session_starts_at == refused
+    # The page asks again for the new time, and the client may say it again.
+    assert not selectors.my_page(client_record)["already_said"]
+    services.cant_make_it(client=client_record, session=dee_session)
+    assert list(ClientNote.objects.order_by("pk").values_list("session_starts_at", flat=True)
+                ) == [refused, moved_to]
+    lines = [r.text for r in todays_items(keyworker, timezone.localdate())]
+
+    def day(moment):
+        return moment.astimezone(timezone.get_current_timezone()).strftime("%a %-d %b")
+    assert f"Dee says they can't make the session on {day(refused)}" in lines
+    assert f"Dee says they can't make the session on {day(moved_to)}" in lines
+
+
+def test_cant_make_it_takes_only_the_clients_next_session(client_record, keyworker, site,
+                                                          dee_session):
+    later = KeyworkSessionFactory(client=client_record, worker=keyworker, site=site,
+                                  starts_at=timezone.now() + datetime.timedelta(days=8))
+    with pytest.raises(services.SessionChanged):
+        services.cant_make_it(client=client_record, session=later)
+    assert not ClientNote.objects.exists()
+    services.cant_make_it(client=client_record, session=dee_session)
+
+
+def test_a_new_number_or_address_signs_the_old_phone_out(dee_page, keyworker, provider):
+    services.code_send(channel="sms", address=DEE_MOBILE)
+    row, _token = services.link_make(access=dee_page, by=keyworker, now=timezone.now())
+    access = services.access_set(client=dee_page.client, by=keyworker, is_on=True,
+                                 phone="07700 900777")
+    assert (access.is_on, access.generation) == (True, 2)
+    assert not SignIn.objects.filter(void_at=None).exists()
+    assert services.code_check(address=DEE_MOBILE, code=texted_code(provider)) is None
+    # Saving the same number again changes nothing.
+    access = services.access_set(client=dee_page.client, by=keyworker, is_on=True,
+                                 phone="+447700900777")
+    assert access.generation == 2
+    access = services.access_set(client=dee_page.client, by=keyworker, is_on=True,
+                                 phone="+447700900777", email="dee@example.org")
+    assert access.generation == 3
+
+
+@pytest.mark.parametrize("how", ["end", "move"])
+def test_a_client_leaving_turns_their_page_off(dee_page, manager, other_site, provider, how):
+    from clients import services as client_services
+    from clients.extensions import client_leaving
+    from clients.models import Client
+
+    assert services.access_close_for_leaving in client_leaving
+    services.code_send(channel="sms", address=DEE_MOBILE)
+    client = dee_page.client
+    if how == "end":
+        client_services.client_end(client=client, status=Client.Status.MOVED_ON,
+                                   ended_on=timezone.localdate(), destination="Own tenancy",
+                                   reason="Ready", end_kind=Client.EndKind.PLANNED,
+                                   closing_summary="Done well", by=manager)
+    else:
+        client_services.client_move_site(client=client, to_site=other_site, by=manager,
+                                         on=timezone.localdate(), handover_note="Moving")
+    access = PortalAccess.objects.get()
+    assert (access.is_on, access.generation, access.withdrawn_by) == (False, 2, manager)
+    assert SignIn.objects.get().void_at is not None
+
+
+def test_staff_may_turn_an_archived_clients_page_off_but_not_on(dee_page, keyworker):
+    from clients.models import Client
+
+    Client.objects.filter(pk=dee_page.client.pk).update(status=Client.Status.MOVED_ON)
+    dee_page.client.refresh_from_db()
+    access = services.access_set(client=dee_page.client, by=keyworker, is_on=False)
+    assert (access.is_on, access.generation) == (False, 2)
+    with pytest.raises(ValidationError):
+        services.access_set(client=dee_page.client, by=keyworker, is_on=True,
+                            phone=DEE_MOBILE)
+
+
+def test_a_note_from_a_client_with_no_keyworker_is_on_the_site_managers_today(
+        client_record, keyworker, manager, other_site_manager):
+    from clients.models import Allocation
+
+    Allocation.objects.filter(client=client_record).update(end=timezone.localdate())
+    note = services.note_send(client=client_record, text="Who is my keyworker now?")
+    [item] = [i for i in diary_selectors.due_for(manager) if i.kind == "client_note"]
+    assert (item.client, item.detail) == (client_record, note)
+    for user in (keyworker, other_site_manager):
+        assert not [i for i in diary_selectors.due_for(user) if i.kind == "client_note"]
+
+
+def test_a_referrals_note_is_on_the_managers_today(site, manager):
+    from tests.factories import ClientFactory
+
+    referral = ClientFactory(site=site, status="referred", admitted_on=None)
+    services.note_send(client=referral, text="When do I start?")
+    assert [i.client for i in diary_selectors.due_for(manager)
+            if i.kind == "client_note"] == [referral]
+
+
+def test_a_number_on_another_clients_page_that_is_on_is_refused(dee_page, colleagues_client,
+                                                                colleague):
+    with pytest.raises(ValidationError) as refused:
+        services.access_set(client=colleagues_client, by=colleague, is_on=True,
+                            phone="07700 900123")
+    assert "phone" in refused.value.error_dict
+    services.access_set(client=dee_page.client, by=colleague, is_on=True,
+                        email="dee@example.org")
+    with pytest.raises(ValidationError) as refused:
+        services.access_set(client=colleagues_client, by=colleague, is_on=True,
+                            email="Dee@Example.org")
+    assert "email" in refused.value.error_dict
+    # Off, Dee's old number is free.
+    services.access_set(client=dee_page.client, by=colleague, is_on=False)
+    services.access_set(client=colleagues_client, by=colleague, is_on=True,
+                        email="dee@example.org")
+
+
+def test_codes_a_day_are_limited_for_any_address(db, monkeypatch):
+    monkeypatch.setattr(services, "CODES_PER_ADDRESS", 100)  # the hour's limit aside
+    for n in range(services.CODES_PER_ADDRESS_A_DAY):
+        assert services.limited(address="+447700900999", ip=f"10.0.1.{n}") == ""
+    assert "today" in services.limited(address="+447700900999", ip="10.0.1.9")
+    assert services.limited(address="+447700900998", ip="10.0.1.9") == ""
+
+
+def test_fifty_asks_an_hour_from_one_ip_address(db):
+    assert services.ASKS_PER_IP == 50
+    for n in range(50):
+        assert services.limited(address=f"+4477009002{n:02d}", ip="10.0.0.4") == ""
+    assert services.limited(address="+447700900555", ip="10.0.0.4")
+
+
+def test_fifteen_wrong_codes_in_a_day_send_no_more_codes_for_a_day(dee_page, provider,
+                                                                   travel):
+    for _ in range(services.WRONG_TRIES_A_DAY // services.CODE_TRIES):
+        services.code_send(channel="sms", address=DEE_MOBILE)
+        code = texted_code(provider)
+        for _ in range(services.CODE_TRIES):
+            assert services.code_check(address=DEE_MOBILE,
+                                       code=f"{(int(code) + 1) % 10**6:06d}") is None
+    dee_page.refresh_from_db()
+    assert dee_page.codes_locked_until > timezone.now()
+    texts = len(provider.texts)
+    assert services.code_send(channel="sms", address=DEE_MOBILE) == []
+    assert len(provider.texts) == texts
+    assert selectors.file_section(dee_page.client)["locked_until"] == dee_page.codes_locked_until
+    travel(days=1.01)
+    assert len(services.code_send(channel="sms", address=DEE_MOBILE)) == 1
+    assert selectors.file_section(dee_page.client)["locked_until"] is None
+
+
+def test_a_few_wrong_codes_lock_nothing(dee_page, provider):
+    services.code_send(channel="sms", address=DEE_MOBILE)
+    code = texted_code(provider)
+    for _ in range(services.CODE_TRIES - 1):
+        services.code_check(address=DEE_MOBILE, code=f"{(int(code) + 1) % 10**6:06d}")
+    dee_page.refresh_from_db()
+    assert dee_page.codes_locked_until is None
+    assert services.code_check(address=DEE_MOBILE, code=code) == dee_page
+
+
+def test_a_new_link_voids_the_earlier_ones(dee_page, keyworker, provider, clock):
+    clock(12)
+    first = services.link_send(access=dee_page, by=keyworker)
+    second = services.link_send(access=dee_page, by=keyworker)
+    first.refresh_from_db()
+    assert first.void_at is not None and not first.is_live(timezone.now())
+    assert second.is_live(timezone.now())
+
+
+def test_sign_ins_older_than_90_days_are_removed_even_on_an_open_record(dee_page, provider,
+                                                                        travel):
+    import io
+
+    from django.core.management import call_command
+
+    travel(days=-91)
+    services.code_send(channel="sms", address=DEE_MOBILE)
+    travel(days=-89)
+    services.code_send(channel="sms", address=DEE_MOBILE)
+    travel.back()
+    call_command("purge_expired", "--dry-run", stdout=io.StringIO())
+    assert SignIn.objects.count() == 2
+    call_command("purge_expired", stdout=io.StringIO())
+    assert SignIn.objects.count() == 1
+    assert PortalAccess.objects.filter(pk=dee_page.pk, is_on=True).exists()

@@ -189,3 +189,124 @@ def test_the_asks_an_hour_are_counted_per_address_behind_the_proxy(client, setti
     other = client.post("/me/sign-in/", {"address": "07700 900150"},
                         HTTP_X_FORWARDED_FOR="203.0.113.8")
     assert other.status_code == 302
+
+
+# Review findings (portalfix) ---------------------------------------------------------------
+
+
+def test_after_a_move_the_page_asks_again_for_the_new_time(client, dee_page, dee_session,
+                                                           keyworker, provider):
+    import datetime
+
+    from tests.portal.test_services import _move
+
+    sign_in_by_code(client, provider)
+    client.post("/me/cant-make-it/", {"session": dee_session.pk})
+    assert b"You told your keyworker you can" in client.get("/me/").content
+    _move(dee_session, keyworker, starts_at=dee_session.starts_at + datetime.timedelta(days=2))
+    html = client.get("/me/").content.decode()
+    assert "You told your keyworker you can" not in html and "I can't make it" in html
+    response = client.post("/me/cant-make-it/", {"session": dee_session.pk}, follow=True)
+    assert b"Thank you for telling us" in response.content
+    assert ClientNote.objects.count() == 2
+
+
+def test_cant_make_it_for_another_session_than_the_next_shows_the_page_again(
+        client, dee_page, dee_session, keyworker, site, provider):
+    import datetime
+
+    from django.utils import timezone
+
+    later = KeyworkSessionFactory(client=dee_page.client, worker=keyworker, site=site,
+                                  starts_at=timezone.now() + datetime.timedelta(days=9))
+    sign_in_by_code(client, provider)
+    response = client.post("/me/cant-make-it/", {"session": later.pk, "reason": "Away"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Your next session has changed" in html
+    assert f'name="session" value="{dee_session.pk}"' in html
+    assert not ClientNote.objects.exists()
+
+
+def test_the_sign_in_field_is_not_an_e_mail_keyboard(client, db):
+    html = client.get("/me/sign-in/").content.decode()
+    assert 'name="address"' in html and 'inputmode="email"' not in html
+
+
+def test_the_keyworker_turns_an_archived_clients_page_off(client, dee_page, keyworker):
+    from clients.models import Client
+
+    Client.objects.filter(pk=dee_page.client.pk).update(status=Client.Status.MOVED_ON)
+    client.force_login(keyworker)
+    url = reverse("portal:access", args=[dee_page.client.pk])
+    page = client.get(reverse("clients:detail", args=[dee_page.client.pk])).content.decode()
+    assert url in page
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"is_on": "yes", "phone": "07700 900123", "email": ""})
+    assert response.status_code == 200 and b"archived" in response.content
+    assert client.post(url, {"is_on": "no", "phone": "", "email": ""}).status_code == 302
+    dee_page.refresh_from_db()
+    assert (dee_page.is_on, dee_page.generation) == (False, 2)
+    # Off, there is nothing more to change on an archived record.
+    assert client.get(url).status_code == 302
+
+
+def test_a_number_already_on_another_page_is_refused_at_the_field(client, dee_page,
+                                                                   colleagues_client,
+                                                                   colleague):
+    client.force_login(colleague)
+    url = reverse("portal:access", args=[colleagues_client.pk])
+    response = client.post(url, {"is_on": "yes", "phone": "07700 900123", "email": ""})
+    assert response.status_code == 200
+    assert b"already on another client&#x27;s page" in response.content
+    assert not hasattr(colleagues_client, "portal_access") or \
+        not type(colleagues_client).objects.get(pk=colleagues_client.pk).portal_access.is_on
+
+
+def test_a_note_of_an_archived_client_may_be_marked_read(client, dee_page, keyworker,
+                                                        colleague):
+    from clients.models import Client
+
+    note = services.note_send(client=dee_page.client, text="Thank you")
+    Client.objects.filter(pk=dee_page.client.pk).update(status=Client.Status.MOVED_ON)
+    url = reverse("portal:note", args=[note.pk])
+    client.force_login(colleague)  # the summary only: not theirs to read
+    assert client.post(url).status_code == 403
+    client.force_login(keyworker)
+    assert client.post(url).status_code == 302
+    note.refresh_from_db()
+    assert note.read_by == keyworker
+
+
+def test_the_file_section_is_only_for_a_client_marked_with_full_access(dee_page, rf,
+                                                                      keyworker):
+    from clients.access import Access
+    from clients.models import Client
+    from portal import extensions
+
+    request = rf.get("/")
+    request.user = keyworker
+    unmarked = Client.objects.get(pk=dee_page.client.pk)
+    assert extensions._section(request, unmarked) is None
+    unmarked.access = Access.FULL
+    assert extensions._section(request, unmarked)["access"] == dee_page
+
+
+def test_a_locked_page_is_shown_on_the_file_and_the_sign_in_answers_the_same(
+        client, dee_page, keyworker, provider):
+    import datetime
+
+    from django.utils import timezone
+
+    from portal.models import PortalAccess
+
+    PortalAccess.objects.filter(pk=dee_page.pk).update(
+        codes_locked_until=timezone.now() + datetime.timedelta(hours=20))
+    locked = client.post("/me/sign-in/", {"address": "07700 900123"}, follow=True)
+    other = WebClient().post("/me/sign-in/", {"address": "07700 900999"}, follow=True)
+    assert locked.redirect_chain == other.redirect_chain == [("/me/sign-in/code/", 302)]
+    assert b"ask your keyworker" in locked.content and b"ask your keyworker" in other.content
+    assert provider.texts == []
+    staff = WebClient()
+    staff.force_login(keyworker)
+    html = staff.get(reverse("clients:detail", args=[dee_page.client.pk])).content.decode()
+    assert "Sign-in codes locked until" in html
