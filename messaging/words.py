@@ -29,28 +29,29 @@ def speaking(language):
     return translation.override(language)
 
 
-def _typed(text):
-    """A name or place someone typed, in its own direction inside a right-to-left text."""
+def typed(text):
+    """A name or place someone typed, in its own direction inside a right-to-left text
+    (these messages, and what the client's own page shows: portal.words, portal_tags)."""
     return bidi.isolate(text) if translation.get_language_bidi() else text
 
 
-def _left_to_right(text):
+def left_to_right(text):
     """A phone number: left to right, or its groups of digits are read from the right.
     (Not a link: a phone would take the isolate's mark into the address it opens.)"""
     return bidi.isolate(text, "ltr") if translation.get_language_bidi() else text
 
 
-def _worker(sentence, told):
+def worker_in(sentence, told):
     """Who the client will see, with a capital where `sentence` starts a sentence with them
     ("Your keyworker will see you" but "Bydd eich gweithiwr allweddol yn eich gweld")."""
     starts = sentence.startswith("%(worker)s") or ". %(worker)s" in sentence
-    return _typed(capfirst(told.worker) if starts else told.worker)
+    return typed(capfirst(told.worker) if starts else told.worker)
 
 
 def reminder(session):
     told = as_told(session)
     sentence = _("%(worker)s will see you at %(place)s tomorrow at %(time)s.")
-    return sentence % {"worker": _worker(sentence, told), "place": _typed(told.place),
+    return sentence % {"worker": worker_in(sentence, told), "place": typed(told.place),
                        "time": format_time(told.starts_at)}
 
 
@@ -58,7 +59,7 @@ def moved(session):
     told = as_told(session)
     sentence = _("Your keywork session has moved. %(worker)s will see you at %(place)s on "
                  "%(day)s at %(time)s.")
-    return sentence % {"worker": _worker(sentence, told), "place": _typed(told.place),
+    return sentence % {"worker": worker_in(sentence, told), "place": typed(told.place),
                        "day": format_weekday(told.starts_at),
                        "time": format_time(told.starts_at)}
 
@@ -66,24 +67,24 @@ def moved(session):
 def cancelled(session):
     told = as_told(session)
     return _("Your keywork session at %(place)s on %(day)s at %(time)s is cancelled.") % {
-        "place": _typed(told.place), "day": format_weekday(told.starts_at),
+        "place": typed(told.place), "day": format_weekday(told.starts_at),
         "time": format_time(told.starts_at)}
 
 
 def review(on, site):
     return _("Your support plan is due to be reviewed on %(day)s at %(site)s. Talk to your "
              "keyworker about how it is going.") % {"day": format_day_as_written(on),
-                                                     "site": _typed(site.name)}
+                                                     "site": typed(site.name)}
 
 
 def replies_not_read(site):
     """The answer, once a day, to a reply that is not STOP."""
     if site.phone.strip():
         return _("Replies to these messages are not read. To talk to your keyworker, call "
-                 "%(site)s on %(phone)s.") % {"site": _typed(site.name),
-                                               "phone": _left_to_right(site.phone.strip())}
+                 "%(site)s on %(phone)s.") % {"site": typed(site.name),
+                                               "phone": left_to_right(site.phone.strip())}
     return _("Replies to these messages are not read. To talk to your keyworker, ask at "
-             "%(site)s.") % {"site": _typed(site.name)}
+             "%(site)s.") % {"site": typed(site.name)}
 
 
 def stop_line(channel, link):

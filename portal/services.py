@@ -20,6 +20,7 @@ from keywork.lib import dates
 from messaging import providers
 from messaging.models import Channel
 from messaging.services import phone_number
+from messaging.words import language_of, speaking, typed
 from portal import selectors, words
 from portal.models import ClientNote, PortalAccess, SignIn
 
@@ -173,10 +174,18 @@ def limited(*, address, ip):
     return ""
 
 
-def _deliver(*, channel, to, text):
+def _written(client, say, *args):
+    """(text, e-mail subject) to `client` in their language (messaging.words.language_of):
+    `say(*args)` (a function of portal.words) made inside `speaking`, as a reminder's are.
+    Only the words: what comes back from the provider stays in English for the staff."""
+    with speaking(language_of(client)):
+        return say(*args), words.subject()
+
+
+def _deliver(*, channel, to, text, subject):
     if channel == Channel.SMS:
         return providers.sms_provider().send(to=to, text=text)
-    return providers.DjangoEmail().send(to=to, text=text, subject=words.subject())
+    return providers.DjangoEmail().send(to=to, text=text, subject=subject)
 
 
 def _pages_on():
@@ -194,8 +203,9 @@ def _accesses_at(channel, address, now):
 def code_send(*, channel, address):
     """The client asked for a code at `address`: a new 6-digit code for each page that
     number or address signs in to, sent at once (they are waiting for it, so the quiet
-    night does not hold it back). Returns the SignIn rows written (none when no page
-    has that address: the page says the same either way)."""
+    night does not hold it back), in the language of that page's client. Returns the
+    SignIn rows written (none when no page has that address: the page says the same
+    either way, and nothing is sent)."""
     sent = []
     now = timezone.now()
     for access in _accesses_at(channel, address, now):
@@ -208,7 +218,8 @@ def code_send(*, channel, address):
             row = SignIn(access=access, kind=SignIn.Kind.CODE, channel=channel, to=address,
                          salt=salt, secret_hash=_hash(salt, code), created_at=now,
                          expires_at=now + CODE_LIFE)
-            outcome = _deliver(channel=channel, to=address, text=words.code(code))
+            text, subject = _written(access.client, words.code, code)
+            outcome = _deliver(channel=channel, to=address, text=text, subject=subject)
             row.provider_id, row.error = outcome.provider_id, outcome.error
             row.save()
         sent.append(row)
@@ -266,7 +277,8 @@ def link_send(*, access, by):
     """A keyworker sends the client a one-time sign-in link (24 hours, used once) by
     text, or by e-mail when only an e-mail address is on record. Refused in the quiet
     night (21:00-08:00): nothing goes to a client then, and a link that waited for the
-    morning would have been sent by nobody's hand."""
+    morning would have been sent by nobody's hand. In the client's language; what the
+    keyworker is told stays in English."""
     if not access.is_on:
         raise ValidationError(_("Turn the client's page on first."))
     now = timezone.now()
@@ -276,8 +288,8 @@ def link_send(*, access, by):
     with transaction.atomic():
         row, token = link_make(access=access, by=by, now=now)
         link = providers.public_url(reverse("portal:link", args=[token]))
-        outcome = _deliver(channel=row.channel, to=row.to,
-                           text=words.link(link, access.client.site))
+        text, subject = _written(access.client, words.link, link, access.client.site)
+        outcome = _deliver(channel=row.channel, to=row.to, text=text, subject=subject)
         row.provider_id, row.error = outcome.provider_id, outcome.error
         row.save(update_fields=["provider_id", "error"])
     if outcome.failed:
@@ -344,7 +356,7 @@ def _check_room(client, now):
     if ClientNote.objects.filter(client=client, created_at__gte=start,
                                  created_at__lt=end).count() >= NOTES_PER_DAY:
         raise ValidationError(_("You have sent a lot today. Your keyworker will read them. "
-                                "To talk now, call %(site)s.") % {"site": client.site.name})
+                                "To talk now, call %(site)s.") % {"site": typed(client.site.name)})
 
 
 @transaction.atomic

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from clients.access import client_for, client_page, not_a_client_page, require_client, require_open
 from diary.models import KeyworkSession
 from keywork.lib.forms import add_error
+from messaging.words import language_of, speaking
 from portal import selectors, services, sessions
 from portal.forms import AccessForm, CantMakeItForm, CodeForm, NoteForm, SignInForm
 from portal.models import ClientNote
-from portal.sessions import client_signed_in
+from portal.sessions import before_sign_in, client_signed_in
 
 # Staff: the client file's side ----------------------------------------------------------------
 
@@ -101,8 +102,10 @@ def _ip(request):
 
 @login_not_required
 @not_a_client_page
+@before_sign_in
 def sign_in(request):
-    """Ask for the number or address on record; whatever it is, the answer is the same."""
+    """Ask for the number or address on record; whatever it is, the answer is the same.
+    In English, or the language its links chose (the code goes in the client's own)."""
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         found = services.address_of(form.cleaned_data["address"])
@@ -118,11 +121,13 @@ def sign_in(request):
                 services.code_send(channel=channel, address=address)
                 request.session[sessions.PENDING] = address
                 return redirect("portal:code")
-    return _client_page(render(request, "portal/sign_in.html", {"form": form}))
+    return _client_page(render(request, "portal/sign_in.html", {
+        "form": form, "languages": sessions.language_links()}))
 
 
 @login_not_required
 @not_a_client_page
+@before_sign_in
 def code(request):
     address = request.session.get(sessions.PENDING)
     if not isinstance(address, str):
@@ -136,17 +141,24 @@ def code(request):
             return redirect("portal:home")
         form.add_error("code", _("That code is not right, or it has run out. Check it, or "
                                  "ask for a new one."))
-    return _client_page(render(request, "portal/code.html", {"form": form}))
+    return _client_page(render(request, "portal/code.html", {
+        "form": form, "languages": sessions.language_links()}))
 
 
 @login_not_required
 @not_a_client_page
 def link(request, token):
     """The one-time link a keyworker sent. Opening it signs nobody in (a phone that looks
-    at links before they are tapped would spend it): the button does."""
+    at links before they are tapped would spend it): the button does. In the language
+    of the client it was sent to, as the text that brought it."""
     row = services.link_from_token(token)
     if row is None:
         raise Http404
+    with speaking(language_of(row.access.client)):
+        return _link(request, row)
+
+
+def _link(request, row):
     if request.method == "POST":
         access = services.link_use(row=row)
         if access is None:
@@ -161,8 +173,10 @@ def link(request, token):
 @not_a_client_page
 @require_POST
 def sign_out(request):
+    """To the sign-in page, which then speaks the language of the client who left."""
     sessions.sign_out(request)
-    messages.info(request, _("You are signed out."))
+    with speaking(sessions.language(request)):
+        messages.info(request, _("You are signed out."))
     return redirect("portal:sign_in")
 
 

@@ -410,7 +410,11 @@ def test_the_clients_own_page_and_its_sign_in_pass_vnu_axe_and_fit_a_phone(
     assert response.redirect_chain == [("/me/sign-in/code/", 302)]
     checker.served("me_code", "/me/sign-in/code/", response.content.decode())
     send_empty(http, checker, "client", [("/me/sign-in/code/", "", {})], set())
-    access = PortalAccess.objects.filter(is_on=True).order_by("client__pk").first()
+    access = (PortalAccess.objects.filter(is_on=True).select_related("client")
+              .order_by("client__pk").first())
+    # In English here (the demo's clients with a page read Welsh and Arabic: the test below).
+    access.client.document_language = "en-gb"
+    access.client.save()
     _row, token = portal_services.link_make(access=access, by=access.turned_on_by,
                                            now=timezone.now())
     link = f"/me/sign-in/link/{token}/"
@@ -434,5 +438,67 @@ def test_the_clients_own_page_and_its_sign_in_pass_vnu_axe_and_fit_a_phone(
     checker_in.page.screenshot(path=SCREENSHOTS / "me_375.png", full_page=True)
     checker_in.close()
     found = [finding for _, finding in checker.found + checker_in.result()]
+    assert checker.checked + checker_in.checked >= 7
+    assert not found, f"{len(found)} findings:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("language", ["cy", "ar"])
+def test_the_clients_own_page_in_welsh_and_arabic_passes_vnu_axe_and_fits_a_phone(
+        language, demo, browser, live_server, tmp_path):
+    """/me/ and its sign-in pages in each language a client reads besides English (Arabic
+    right to left): the sign-in and code pages as their language link shows them, each
+    form sent empty, then the page of a demo client who reads that language, signed in by
+    the one-time link, its two forms sent empty. Screenshots at 375 px to look at."""
+    from django.utils import timezone
+
+    from portal import services as portal_services
+    from portal.models import PortalAccess
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opening = f'<html lang="{language}"' + (' dir="rtl">' if language == "ar" else ">")
+    http = Client()
+    (tmp_path / "before").mkdir()
+    checker = Checker(browser, live_server, tmp_path / "before")
+    address = f"/me/sign-in/?lang={language}"
+    html = http.get(address).content.decode()
+    assert opening in html
+    checker.address(f"me_sign_in_{language}", address, html)
+    checker.page.set_viewport_size(NARROW)
+    checker.page.screenshot(path=SCREENSHOTS / f"me-sign-in-{language}-375.png",
+                            full_page=True)
+    checker.page.set_viewport_size(WIDE if checker.wide else NARROW)
+    send_empty(http, checker, f"client_{language}", [(address, "", {})], set())
+    response = http.post(address, {"address": "07700 900999"}, follow=True)
+    assert response.redirect_chain == [("/me/sign-in/code/", 302)]
+    assert opening in response.content.decode()
+    checker.served(f"me_code_{language}", "/me/sign-in/code/", response.content.decode())
+    send_empty(http, checker, f"client_{language}", [("/me/sign-in/code/", "", {})], set())
+    access = (PortalAccess.objects.filter(is_on=True).select_related("client")
+              .order_by("client__pk").first())
+    access.client.document_language = language
+    access.client.save()
+    _row, token = portal_services.link_make(access=access, by=access.turned_on_by,
+                                           now=timezone.now())
+    link = f"/me/sign-in/link/{token}/"
+    html = http.get(link).content.decode()
+    assert opening in html
+    checker.served(f"me_link_{language}", link, html)
+    checker.close()
+    assert http.post(link).status_code == 302
+    (tmp_path / "in").mkdir()
+    checker_in = Checker(browser, live_server, tmp_path / "in", http)
+    html = http.get("/me/").content.decode()
+    assert opening in html and "Your next session" not in html
+    checker_in.address(f"me_{language}", "/me/", html)
+    forms = Forms()
+    forms.feed(html)
+    send_empty(http, checker_in, f"client_{language}", [
+        ("/me/", action, hidden) for action, hidden, fields in forms.posted() if fields],
+        set())
+    checker_in.page.goto("/me/")
+    checker_in.page.set_viewport_size(NARROW)
+    checker_in.page.screenshot(path=SCREENSHOTS / f"me-{language}-375.png", full_page=True)
+    checker_in.close()
+    found = [finding for _, finding in checker.result() + checker_in.result()]
     assert checker.checked + checker_in.checked >= 7
     assert not found, f"{len(found)} findings:\n" + "\n".join(found)

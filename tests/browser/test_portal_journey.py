@@ -1,11 +1,14 @@
 """Issue 19, item 4: a client's own page, on a phone. Chloe (a demo client whose page Kim
-turned on) asks for a code, reads it in her texts (the fake provider's), signs in, sees
-her keyworker, her next session and her plan's goals, says she can't make the session and
-signs out; Kim finds it on Today, opens it and marks it read."""
+turned on, who reads Welsh) opens the sign-in page, which is in English, taps "Cymraeg",
+asks for a code, reads it in her texts (the fake provider's, in Welsh), signs in, sees her
+keyworker, her next session and her plan's goals in Welsh, says she can't make the session
+and signs out; Kim, in the same browser, finds it on Today in English, opens it and marks
+it read."""
 
 import re
 
 from django.core.cache import cache
+from django.utils import translation
 from playwright.sync_api import expect
 
 from clients.models import Client
@@ -24,44 +27,57 @@ def test_a_client_signs_in_says_she_cant_make_it_and_kim_reads_it(
     mobile = chloe.portal_access.phone
     session = selectors.next_session(chloe)
     assert session is not None, "the demo books Chloe's next session"
+
+    assert chloe.document_language == "cy", "the demo's Chloe reads Welsh"
     page.set_viewport_size(PHONE)
 
     page.goto("/me/")
     expect(page).to_have_url("/me/sign-in/")
+    expect(page.get_by_role("heading", name="Sign in to your page")).to_be_visible()
     screenshot("portal-sign-in-phone")
-    page.get_by_label("Your mobile number or e-mail address").fill("07700 900" + mobile[-3:])
-    page.get_by_role("button", name="Send me a code").click()
-    expect(page.get_by_text("If that number or address has a page, a code is on its way."))\
-        .to_be_visible()
+    page.get_by_role("link", name="Cymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    screenshot("portal-sign-in-welsh-phone")
+    page.get_by_label("Eich rhif ffôn symudol neu'ch cyfeiriad e-bost").fill(
+        "07700 900" + mobile[-3:])
+    page.get_by_role("button", name="Anfon cod ataf i").click()
+    expect(page.get_by_text("Os oes tudalen gan y rhif neu'r cyfeiriad hwnnw, mae cod ar ei "
+                            "ffordd.")).to_be_visible()
     body = [text for text in provider.texts if text["To"] == mobile][-1]["Body"]
+    assert body.startswith("Eich cod Keywork yw ")
     code = re.search(r"\b(\d{6})\b", body).group(1)
-    page.get_by_label("The 6-number code we sent you").fill(code)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Y cod 6 rhif a anfonon ni atoch chi").fill(code)
+    page.get_by_role("button", name="Mewngofnodi").click()
 
     expect(page).to_have_url("/me/")
-    expect(page.get_by_role("heading", name="Hello Chloe")).to_be_visible()
-    expect(page.get_by_role("heading", name="Your keyworker")).to_be_visible()
+    expect(page.get_by_role("heading", name="Helo Chloe")).to_be_visible()
+    expect(page.get_by_role("heading", name="Eich gweithiwr allweddol")).to_be_visible()
     expect(page.get_by_text("Kim", exact=True)).to_be_visible()
-    words = selectors.my_page(chloe)["session_words"]
+    with translation.override("cy"):
+        words = selectors.my_page(chloe)["session_words"]
+    assert words.startswith("Bydd Kim yn eich gweld yn ")
     expect(page.get_by_text(words)).to_be_visible()
-    expect(page.get_by_role("heading", name=re.compile(r"^Goal 1: "))).to_be_visible()
-    expect(page.get_by_text("Done").first).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Nod 1: "))).to_be_visible()
+    expect(page.get_by_text("Wedi'i wneud").first).to_be_visible()
     assert "/clients/" not in page.content()
     screenshot("portal-me-phone")
 
-    page.get_by_text("I can't make it").click()
-    page.get_by_label("Why? (you do not have to say)").fill("A hospital appointment")
-    page.get_by_role("button", name="Tell my keyworker").click()
-    expect(page.get_by_text("Thank you for telling us.")).to_be_visible()
-    expect(page.get_by_text("You told your keyworker you can't make it.")).to_be_visible()
+    page.get_by_text("Alla i ddim dod").click()
+    page.get_by_label("Pam? (does dim rhaid i chi ddweud)").fill("A hospital appointment")
+    page.get_by_role("button", name="Dweud wrth fy ngweithiwr allweddol").click()
+    expect(page.get_by_text("Diolch am ddweud wrthon ni.")).to_be_visible()
+    expect(page.get_by_text("Rydych chi wedi dweud wrth eich gweithiwr allweddol na allwch "
+                            "chi ddod.")).to_be_visible()
     screenshot("portal-me-told-phone")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Allgofnodi").click()
     expect(page).to_have_url("/me/sign-in/")
+    expect(page.get_by_text("Rydych chi wedi allgofnodi.")).to_be_visible()
     page.goto("/me/")
     expect(page).to_have_url("/me/sign-in/")
 
     log_in("keyworker", DEMO_PASSWORD)
     page.goto("/diary/today/")
+    expect(page.locator("html")).to_have_attribute("lang", "en-gb")
     item = page.get_by_role("link", name=re.compile(r"^Chloe says they can't make the session"))
     expect(item).to_be_visible()
     screenshot("portal-today-phone")

@@ -204,9 +204,11 @@ def test_a_post_without_the_language_keeps_the_clients(client, keyworker, client
 
 # The catalogues -------------------------------------------------------------------------
 
-# What templatize writes for xgettext: gettext(u'...'), ngettext(u'...', u'...', n); the
-# documents use no context (pgettext).
-_MSGID = re.compile(r"\bn?gettext\(u'((?:[^'\\]|\\.)*)'")
+# What templatize writes for xgettext: gettext(u'...'), ngettext(u'...', u'...', n), in
+# double quotes when the words hold an apostrophe ("I can't make it"), and _("...") where
+# a tag names a translated constant ({% firstof a _("your keyworker") %}); the documents
+# use no context (pgettext).
+_MSGID = re.compile(r"""\b(?:n?gettext\(u|_\()(['"])((?:(?!\1)[^\\]|\\.)*)\1""")
 
 
 def _template_strings(paths=TEMPLATES):
@@ -214,7 +216,8 @@ def _template_strings(paths=TEMPLATES):
     found = set()
     for path in paths:
         source = templatize(path.read_text(), origin=str(path))
-        found |= {ast.literal_eval(f"'{text}'") for text in _MSGID.findall(source)}
+        found |= {ast.literal_eval(f"{quote}{text}{quote}")
+                  for quote, text in _MSGID.findall(source)}
     return found
 
 
@@ -230,9 +233,16 @@ def test_every_string_of_the_documents_is_translated(language):
     assert "native speaker" in po.header
 
 
-def _python_strings(path):
-    """Every msgid a module asks gettext for by `_("...")`, as makemessages finds them."""
-    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text()))
+def _python_strings(path, names=None):
+    """Every msgid a module asks gettext for by `_("...")`, as makemessages finds them; only
+    inside the functions and classes `names` when given."""
+    tree = ast.parse(path.read_text())
+    roots = [tree] if names is None else [
+        node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        and node.name in names]
+    if names is not None:
+        assert {node.name for node in roots} == set(names), f"not all of {names} in {path}"
+    return {node.args[0].value for root in roots for node in ast.walk(root)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_"
             and node.args and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)}
@@ -251,6 +261,35 @@ def test_every_string_of_the_messages_to_a_client_is_translated(language):
     assert len(strings) >= 19
     assert strings - translated == set()
     assert "STOP" in po.find("Reply STOP to stop these texts, or go to %(link)s").msgstr
+
+
+# What a client sees of their own page (portal): its pages but the staff's (access_form,
+# link_form, note_detail, the file's section), the words of the code and link sent, the
+# four forms a client fills in, and what the views and services tell a client.
+PORTAL_TEMPLATES = [ROOT / f"templates/portal/{name}.html"
+                    for name in ("base", "home", "sign_in", "code", "link",
+                                 "includes/languages")] + [
+    ROOT / "templates/includes/messages.html"]
+PORTAL_PYTHON = {
+    "portal/words.py": None,
+    "portal/sessions.py": None,
+    "portal/forms.py": ("SignInForm", "CodeForm", "NoteForm", "CantMakeItForm"),
+    "portal/views.py": ("sign_in", "code", "sign_out", "tell", "cant_make_it"),
+    "portal/services.py": ("limited", "_check_room", "note_send", "cant_make_it"),
+}
+
+
+@pytest.mark.parametrize("language", ["cy", "ar"])
+def test_every_string_a_client_sees_of_their_own_page_is_translated(language):
+    po = polib.pofile(str(ROOT / f"locale/{language}/LC_MESSAGES/django.po"))
+    translated = {entry.msgid for entry in po.translated_entries()}
+    strings = _template_strings(PORTAL_TEMPLATES)
+    for path, names in PORTAL_PYTHON.items():
+        strings |= _python_strings(ROOT / path, names)
+    assert len(strings) >= 60
+    assert {"I can't make it", "your keyworker", "Close", "Enter the code.",
+            "Your Keywork sign-in", "You are signed out."} <= strings
+    assert strings - translated == set()
 
 
 @pytest.mark.parametrize("language", ["cy", "ar"])
