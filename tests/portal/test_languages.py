@@ -96,7 +96,8 @@ def test_what_the_page_answers_is_in_the_clients_language(client, client_record,
     sent = client.post("/me/tell/", {"text": "Diolch"}, follow=True).content.decode()
     assert "Wedi&#x27;i anfon. Bydd eich gweithiwr allweddol yn ei ddarllen." in sent
     gone = client.post("/me/cant-make-it/", {"session": dee_session.pk + 1}).content.decode()
-    assert "Nid yw&#x27;r sesiwn honno ar y gweill mwyach." in gone
+    # Not the session the page showed as next (portal.services.SessionChanged).
+    assert "Mae eich sesiwn nesaf wedi newid." in gone
     told = client.post("/me/cant-make-it/", {"session": dee_session.pk}, follow=True)
     html = told.content.decode()
     assert "Diolch am ddweud wrthon ni." in html
