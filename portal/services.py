@@ -4,6 +4,7 @@ signing a client in, and what a client sends their keyworker."""
 import datetime
 import hmac
 import secrets
+import time
 
 from django.core import signing
 from django.core.cache import cache
@@ -38,6 +39,11 @@ DAY_WINDOW = 24 * 3600
 # guesser spreading tries over many codes): the client asks their keyworker for a link.
 WRONG_TRIES_A_DAY = 15
 LOCK_LIFE = datetime.timedelta(hours=24)
+# How long sending a code takes (the provider's answer), remembered so that asking for a
+# number or address with no page takes as long: the answer's time must not tell who is a
+# client. An average of the last sends, at most SEND_TIME_CAP seconds.
+SEND_TIME_KEY = "portal:send-seconds"
+SEND_TIME_CAP = 5.0
 # Sign-in codes and links are kept this long, then removed (manage.py purge_expired).
 SIGN_INS_KEPT = datetime.timedelta(days=90)
 # What a client may send in a day (comments and "I can't make it" together).
@@ -208,7 +214,11 @@ def code_send(*, channel, address):
     either way, and nothing is sent)."""
     sent = []
     now = timezone.now()
-    for access in _accesses_at(channel, address, now):
+    accesses = list(_accesses_at(channel, address, now))
+    if not accesses:
+        # As long as a send takes, so that the time of the answer says nothing either.
+        time.sleep(send_seconds())
+    for access in accesses:
         with transaction.atomic():
             # A new code voids the ones before it.
             SignIn.objects.filter(access=access, kind=SignIn.Kind.CODE, to=address,
@@ -219,11 +229,26 @@ def code_send(*, channel, address):
                          salt=salt, secret_hash=_hash(salt, code), created_at=now,
                          expires_at=now + CODE_LIFE)
             text, subject = _written(access.client, words.code, code)
+            started = time.monotonic()
             outcome = _deliver(channel=channel, to=address, text=text, subject=subject)
+            _sent_in(time.monotonic() - started)
             row.provider_id, row.error = outcome.provider_id, outcome.error
             row.save()
         sent.append(row)
     return sent
+
+
+def send_seconds():
+    """How long a code has taken to send lately (0 before the first)."""
+    return min(float(cache.get(SEND_TIME_KEY) or 0.0), SEND_TIME_CAP)
+
+
+def _sent_in(seconds):
+    """Remember a send's time: the average moves a quarter of the way to it."""
+    before = cache.get(SEND_TIME_KEY)
+    seconds = min(max(seconds, 0.0), SEND_TIME_CAP)
+    cache.set(SEND_TIME_KEY, seconds if before is None else 0.75 * float(before) + 0.25 * seconds,
+              None)
 
 
 def code_check(*, address, code):

@@ -51,6 +51,27 @@ def test_a_number_without_a_page_is_sent_nothing(client_record, provider):
     assert provider.texts == []
 
 
+def test_a_number_without_a_page_is_answered_as_slowly_as_a_send(dee_page, provider,
+                                                                 monkeypatch):
+    """The time of the answer must not tell who is a client: asking for a number with no
+    page waits as long as sending a code has taken lately (services.send_seconds)."""
+    from django.core.cache import cache
+
+    cache.delete(services.SEND_TIME_KEY)
+    services.code_send(channel="sms", address=DEE_MOBILE)
+    assert 0 < services.send_seconds() < 5  # the fake provider's answer, timed
+    for _ in range(30):  # the average moves to what sends take now
+        services._sent_in(0.8)
+    assert services.send_seconds() == pytest.approx(0.8, abs=0.01)
+    slept = []
+    monkeypatch.setattr(services.time, "sleep", slept.append)
+    assert services.code_send(channel="sms", address="+447700900999") == []
+    assert slept == [pytest.approx(0.8, abs=0.01)]
+    # A send that hung is not copied for ever: at most SEND_TIME_CAP.
+    cache.set(services.SEND_TIME_KEY, 60.0)
+    assert services.send_seconds() == services.SEND_TIME_CAP
+
+
 def test_five_wrong_tries_void_the_code(dee_page, provider):
     services.code_send(channel="sms", address=DEE_MOBILE)
     code = texted_code(provider)
