@@ -404,8 +404,9 @@ class SessionChanged(ValidationError):
 
 
 @transaction.atomic
-def cant_make_it(*, client, session, reason=""):
-    """The client says they cannot come to `session`, which must be their next booked
+def cant_make_it(*, client, session_id, reason=""):
+    """The client says they cannot come to the session `session_id` (as the page's form
+    posts it), which must be their next booked
     session (portal.selectors.next_session, the one the page showed them): their keyworker
     is told on Today. The session stays booked until staff cancel or move it. Said once a
     session and time: the note keeps the time refused, so a session moved since may be
@@ -414,7 +415,7 @@ def cant_make_it(*, client, session, reason=""):
     upcoming = selectors.next_session(client)
     if upcoming is None:
         raise ValidationError(_("That session is not coming up any more."))
-    if session is None or session.pk != upcoming.pk:
+    if session_id != upcoming.pk:
         raise SessionChanged(_("Your next session has changed. Look at it again, and tell "
                                "us if you can't make it."))
     if selectors.already_said(client, upcoming):

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.access import client_for, client_page, not_a_client_page, require_client, require_open
-from diary.models import KeyworkSession
 from keywork.lib.forms import add_error
 from messaging.words import language_of, speaking
 from portal import selectors, services, sessions
@@ -228,11 +227,8 @@ def cant_make_it(request):
     client = request.portal_access.client
     form = CantMakeItForm(request.POST)
     if form.is_valid():
-        session = (KeyworkSession.objects.live()
-                   .filter(pk=form.cleaned_data["session"], client=client,
-                           status=KeyworkSession.Status.BOOKED).first())
         try:
-            services.cant_make_it(client=client, session=session,
+            services.cant_make_it(client=client, session_id=form.cleaned_data["session"],
                                   reason=form.cleaned_data["reason"])
         except services.SessionChanged as error:
             # The form again, for the session the page shows now.

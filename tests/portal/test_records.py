@@ -21,7 +21,7 @@ def records(client_record, dee_page, dee_session, keyworker, colleagues_client, 
             provider):
     services.code_send(channel="sms", address="+447700900123")
     services.note_send(client=client_record, text="See you Thursday")
-    services.cant_make_it(client=client_record, session=dee_session, reason="Dentist")
+    services.cant_make_it(client=client_record, session_id=dee_session.pk, reason="Dentist")
     services.access_set(client=colleagues_client, by=colleague, is_on=True,
                         email="rob@example.org")
     services.note_send(client=colleagues_client, text="Rob's own note")

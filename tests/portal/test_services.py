@@ -165,11 +165,11 @@ def test_a_client_may_send_ten_notes_a_day(client_record):
 
 def test_cant_make_it_is_for_the_clients_own_session_to_come_once(client_record, dee_session,
                                                                   colleagues_client):
-    services.cant_make_it(client=client_record, session=dee_session, reason="Hospital")
+    services.cant_make_it(client=client_record, session_id=dee_session.pk, reason="Hospital")
     with pytest.raises(ValidationError):
-        services.cant_make_it(client=client_record, session=dee_session)
+        services.cant_make_it(client=client_record, session_id=dee_session.pk)
     with pytest.raises(ValidationError):
-        services.cant_make_it(client=colleagues_client, session=dee_session)
+        services.cant_make_it(client=colleagues_client, session_id=dee_session.pk)
     note = ClientNote.objects.get()
     assert (note.kind, note.session, note.text) == ("cant_make_it", dee_session, "Hospital")
 
@@ -205,7 +205,7 @@ def test_a_note_is_on_todays_list_of_the_keyworker_and_cover_until_read(
 def test_the_reminders_e_mail_says_it_in_todays_words(client_record, keyworker, dee_session):
     from supervision.reminders import todays_items
 
-    services.cant_make_it(client=client_record, session=dee_session)
+    services.cant_make_it(client=client_record, session_id=dee_session.pk)
     lines = [r.text for r in todays_items(keyworker, timezone.localdate())]
     day = dee_session.starts_at.astimezone(timezone.get_current_timezone()).strftime("%a %-d %b")
     assert f"Dee says they can't make the session on {day}" in lines
@@ -214,7 +214,7 @@ def test_the_reminders_e_mail_says_it_in_todays_words(client_record, keyworker, 
 def test_a_second_session_of_the_same_worker_is_not_mistaken(client_record, keyworker, site):
     later = KeyworkSessionFactory(client=client_record, worker=keyworker, site=site,
                                   starts_at=timezone.now() + datetime.timedelta(days=8))
-    services.cant_make_it(client=client_record, session=later)
+    services.cant_make_it(client=client_record, session_id=later.pk)
     assert ClientNote.objects.get().session == later
 
 
@@ -238,7 +238,7 @@ def test_cant_make_it_stays_about_the_time_refused_when_the_session_moves(
     from supervision.reminders import todays_items
 
     refused = dee_session.starts_at
-    services.cant_make_it(client=client_record, session=dee_session, reason="Dentist")
+    services.cant_make_it(client=client_record, session_id=dee_session.pk, reason="Dentist")
     assert selectors.my_page(client_record)["already_said"]
     moved_to = refused + datetime.timedelta(days=2)
     _move(dee_session, keyworker, starts_at=moved_to)
@@ -246,7 +246,7 @@ def test_cant_make_it_stays_about_the_time_refused_when_the_session_moves(
     assert ClientNote.objects.get().session_starts_at == refused
     # The page asks again for the new time, and the client may say it again.
     assert not selectors.my_page(client_record)["already_said"]
-    services.cant_make_it(client=client_record, session=dee_session)
+    services.cant_make_it(client=client_record, session_id=dee_session.pk)
     assert list(ClientNote.objects.order_by("pk").values_list("session_starts_at", flat=True)
                 ) == [refused, moved_to]
     lines = [r.text for r in todays_items(keyworker, timezone.localdate())]
@@ -262,9 +262,9 @@ def test_cant_make_it_takes_only_the_clients_next_session(client_record, keywork
     later = KeyworkSessionFactory(client=client_record, worker=keyworker, site=site,
                                   starts_at=timezone.now() + datetime.timedelta(days=8))
     with pytest.raises(services.SessionChanged):
-        services.cant_make_it(client=client_record, session=later)
+        services.cant_make_it(client=client_record, session_id=later.pk)
     assert not ClientNote.objects.exists()
-    services.cant_make_it(client=client_record, session=dee_session)
+    services.cant_make_it(client=client_record, session_id=dee_session.pk)
 
 
 def test_a_new_number_or_address_signs_the_old_phone_out(dee_page, keyworker, provider):
