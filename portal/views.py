@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.module_loading import import_string
@@ -152,16 +151,22 @@ def link(request, token):
     of the client it was sent to, as the text that brought it."""
     row = services.link_from_token(token)
     if row is None:
-        raise Http404
+        return _link_gone(request)
     with speaking(language_of(row.access.client)):
         return _link(request, row)
+
+
+def _link_gone(request):
+    """A link used, run out, made void or made up: "not found", on a page of the client's
+    kind (not the staff's), pointing to the sign-in by code."""
+    return _client_page(render(request, "portal/link_gone.html", {}, status=404))
 
 
 def _link(request, row):
     if request.method == "POST":
         access = services.link_use(row=row)
         if access is None:
-            raise Http404
+            return _link_gone(request)
         sessions.sign_in(request, access)
         services.signed_in(access=access)
         return redirect("portal:home")

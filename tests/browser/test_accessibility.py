@@ -419,8 +419,11 @@ def test_the_clients_own_page_and_its_sign_in_pass_vnu_axe_and_fit_a_phone(
                                            now=timezone.now())
     link = f"/me/sign-in/link/{token}/"
     checker.served("me_link", link, http.get(link).content.decode())
-    checker.close()
     assert http.post(link).status_code == 302
+    gone = http.get(link)  # used: the page saying so
+    assert gone.status_code == 404
+    checker.served("me_link_gone", link, gone.content.decode())
+    checker.close()
     # Signed in: the page, and its two forms sent empty.
     checker_in = Checker(browser, live_server, tmp_path, http)
     response = http.get("/me/")

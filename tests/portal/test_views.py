@@ -118,6 +118,25 @@ def test_a_link_opens_a_button_and_the_button_signs_in_once(client, dee_page, ke
     assert WebClient().post(url).status_code == 404
 
 
+def test_a_used_or_made_up_link_says_so_on_a_page_of_the_clients_kind(client, dee_page,
+                                                                      keyworker, provider,
+                                                                      clock):
+    """Not the staff's "not found" (whose button leads to the staff login): what happened,
+    and the way to sign in by a code. Still "not found" (404), which says nothing of
+    whether the link was ever real; in the language of the link's page before sign-in."""
+    clock(12)
+    services.link_send(access=dee_page, by=keyworker)
+    url = provider.texts[-1]["Body"].split()[-1].removeprefix("http://testserver")
+    assert client.post(url).status_code == 302
+    for gone in (WebClient().get(url), WebClient().post(url),
+                 WebClient().get("/me/sign-in/link/made-up/")):
+        html = gone.content.decode()
+        assert gone.status_code == 404
+        assert "This link does not work any more" in html
+        assert f'href="{reverse("portal:sign_in")}"' in html
+        assert reverse("login") not in html and 'lang="en-gb"' in html
+
+
 def test_the_client_tells_their_keyworker_and_it_is_on_today(client, dee_page, dee_session,
                                                              keyworker, provider):
     sign_in_by_code(client, provider)
