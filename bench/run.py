@@ -217,16 +217,34 @@ def client_session_for(access):
     return store.session_key
 
 
-def _client_sessions(site, by, count=10):
-    """Ten clients of the large site signed in to their own pages (turned on here)."""
-    from clients.models import Client
+def _client_sessions(site, by, files, crawler, count=10):
+    """Ten clients of the large site signed in to their own pages (turned on here): the
+    clients whose files the keyworkers open first, and every client of the keyworker who
+    crawls, so that whichever file the crawl opens has its "Their own page" links (sending
+    a sign-in link, a note the client sent) crawled too; the first has a note waiting."""
+    from clients.models import Allocation, Client
     from portal import services as portal_services
+    from portal.models import ClientNote, PortalAccess
 
-    clients = list(Client.objects.filter(site=site).open().exclude(admitted_on=None)
-                   .order_by("pk")[:count])
-    return [client_session_for(portal_services.access_set(
-        client=client, by=by, is_on=True, phone=f"07700 900{n:03d}"))
-        for n, client in enumerate(clients)]
+    caseload = (Client.objects.open().exclude(admitted_on=None)
+                .filter(pk__in=Allocation.objects.current().primary().filter(worker=crawler)
+                        .values("client"))
+                .exclude(pk__in=PortalAccess.objects.filter(is_on=True).values("client")))
+    for client in caseload:
+        portal_services.access_set(client=client, by=by, is_on=True,
+                                   phone=f"07700 9{client.pk % 100000:05d}")
+    clients = list(Client.objects.filter(pk__in=files).open().exclude(admitted_on=None))
+    clients += list(Client.objects.filter(site=site).open().exclude(admitted_on=None)
+                    .exclude(pk__in=files).order_by("pk")[:max(count - len(clients), 0)])
+    clients = sorted(clients, key=lambda client: files.index(client.pk)
+                     if client.pk in files else len(files))[:count]
+    # A number of each client's own (one number opens one page).
+    keys = [client_session_for(portal_services.access_set(
+        client=client, by=by, is_on=True, phone=f"07700 9{client.pk % 100000:05d}"))
+        for client in clients]
+    if not ClientNote.objects.filter(client=clients[0], read_at=None).exists():
+        portal_services.note_send(client=clients[0], text="Can we meet on Thursday instead?")
+    return keys
 
 
 def _sessions(users, count=10):
@@ -301,7 +319,7 @@ def targets():
         sys.exit("No signed plan on the large site to print; the plans demo did not run.")
     owner = plan.client.allocations.current().primary().first().worker
     sessions = {"keyworker": kw, "manager": mgr, "administrator": adm,
-                "client": _client_sessions(big, managers[0])}
+                "client": _client_sessions(big, managers[0], files, keyworkers[0])}
     return pages, (session_for(owner), f"/plans/{plan.pk}/pdf/"), sessions
 
 
