@@ -14,7 +14,7 @@ from clients.access import not_a_client_page
 from diary import absence_forms as forms
 from diary import selectors, services
 from diary.models import StaffAbsence
-from keywork.lib.cache import cached
+from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
 from keywork.lib.sites import site_choice
 from staff.models import User
@@ -122,15 +122,25 @@ def absence_cover(request, pk):
         return plan, candidates, client_selectors.keyworker_matches_each(
             [row.client for row in plan.rows if row.needs_cover], candidates)
 
-    # Shown from the cache until the data changes (a minute at most: the sessions still to
-    # come move with the clock); the action is worked out afresh.
-    plan, candidates, matches = prepare() if request.method == "POST" else cached(
-        ("absence_cover", user.pk, absence.pk, tuple(site_ids)), prepare)
+    def page(plan, form):
+        return {"absence": absence, "plan": plan, "form": form,
+                "open_for_cover": open_for_cover,
+                "list_url": f"{reverse('diary:absences')}?site={site_ids[0]}"}
+
     open_for_cover = not absence.is_cancelled and absence.last_day >= timezone.localdate()
-    form = forms.CoverForm(request.POST or None, plan=plan, candidates=candidates,
-                           matches=matches)
-    results = None
-    if request.method == "POST" and open_for_cover and form.is_valid():
+    if request.method != "POST":
+        # Shown from the cache until the data changes (a minute at most: the sessions still
+        # to come move with the clock), the page whole: a form field a client.
+        def context():
+            plan, candidates, matches = prepare()
+            return page(plan, forms.CoverForm(plan=plan, candidates=candidates,
+                                              matches=matches))
+        return cached_page(request, ["absence_cover", tuple(site_ids)],
+                           "diary/absence_cover.html", context)
+    # The action is worked out afresh.
+    plan, candidates, matches = prepare()
+    form = forms.CoverForm(request.POST, plan=plan, candidates=candidates, matches=matches)
+    if open_for_cover and form.is_valid():
         try:
             results = services.absence_cover_arrange(
                 absence=absence, choices=form.cleaned_data["choices"],
@@ -145,6 +155,4 @@ def absence_cover(request, pk):
                 "moved": moved})
             return render(request, "diary/absence_covered.html", {
                 "absence": absence, "results": results})
-    return render(request, "diary/absence_cover.html", {
-        "absence": absence, "plan": plan, "form": form, "open_for_cover": open_for_cover,
-        "list_url": f"{reverse('diary:absences')}?site={site_ids[0]}"})
+    return render(request, "diary/absence_cover.html", page(plan, form))

@@ -71,13 +71,12 @@ def _action_sessions(client_id, keys):
 
 
 def _next_sessions(client_ids):
-    """The sheet's answer, from the same selector as the caseload's "Next session"."""
+    """The sheet's answer, from the same selector as the caseload's "Next session", told as
+    the client's reminders, calendar file and own page tell it (selectors.as_told)."""
     answers = {}
     for client_id, session in selectors.next_booked_sessions(client_ids).items():
-        place = session.get_place_display()
-        if session.where:
-            place = f"{place}: {session.where}"
-        answers[client_id] = plan_hooks.NextSession(session.starts_at, place, str(session.worker))
+        told = selectors.as_told(session)
+        answers[client_id] = plan_hooks.NextSession(told.starts_at, told.place, told.worker)
     return answers
 
 

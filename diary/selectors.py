@@ -56,15 +56,16 @@ def next_booked(client_ids):
 
 
 def next_booked_sessions(client_ids):
-    """{client id: their next booked session (with its worker)}: the session behind
-    next_booked's start, for pages that say where and with whom. Two queries."""
+    """{client id: their next booked session (with its worker and site)}: the session
+    behind next_booked's start, for pages that say where and with whom (as_told). Two
+    queries."""
     starts = next_booked(client_ids)
     if not starts:
         return {}
     sessions = (Session.objects.live()
                 .filter(client_id__in=list(starts), starts_at__in=set(starts.values()),
                         status=Session.Status.BOOKED)
-                .select_related("worker").order_by("starts_at", "pk"))
+                .select_related("worker", "site").order_by("starts_at", "pk"))
     found = {}
     for session in sessions:
         if session.starts_at == starts[session.client_id]:

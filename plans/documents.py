@@ -63,10 +63,14 @@ def version_for(client, params=None):
 
 def client_plan(client):
     """The plan the client's documents show: the one in force, or else the newest draft,
-    with its content."""
-    plans = selectors.current_stay_plans(client)
-    return (services.with_content(plans.current()).first()
-            or services.with_content(plans.drafts()).first())
+    with its content (from the cache while the data stays the same, as the plan pages read
+    it: services.attach_content). Kept on `client` for the request: the documents page,
+    its document and the access log all ask."""
+    if "_documents_plan" not in client.__dict__:
+        plans = selectors.current_stay_plans(client).select_related("client", "client__site")
+        plan = plans.current().first() or plans.drafts().first()
+        client.__dict__["_documents_plan"] = services.attach_content(plan) if plan else None
+    return client.__dict__["_documents_plan"]
 
 
 def client_agreement(client):

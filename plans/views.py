@@ -34,6 +34,7 @@ from clients.access import (
 )
 from clients.models import Client, DocumentLanguage
 from keywork.lib import dates
+from keywork.lib.cache import cached_page
 from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
@@ -205,41 +206,53 @@ def plan_create(request, pk):
 
 @client_page("plans.Plan")
 def plan_detail(request, pk):
-    plan = services.attach_content(plan_for(request, pk, Plan.objects.select_related(
-        "client", "client__site", "paper_original").prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.select_related("recorded_by")))))
-    services.number_actions(plan)
-    if plan.signed_at:
-        # Reviews, the sessions that worked on the actions and the manager's review are of
-        # a signed version: the page shows none of them on a draft, so a draft asks none.
+    """A version of the plan. The page is kept in the cache until the data under it changes
+    (keywork.lib.cache.cached_page); who printed it lately (plans_documentaccess, a table
+    the cache does not watch: a print is a read) is read each time and keys the page."""
+    plan = plan_for(request, pk, Plan.objects.select_related(
+        "client", "client__site", "paper_original"))
+    accesses = list(plan.accesses.select_related("by")[:5])
+
+    def context():
         prefetch_related_objects([plan], Prefetch(
-            "reviews", queryset=Review.objects.select_related("by").prefetch_related(
-                Prefetch("items", queryset=ReviewItem.objects.select_related(
-                    "action", "milestone")))))
-        services.attach_action_sessions(plan)
-    client = plan.client
-    # The keyworker today: a draft prints them, a signed version compares them with the
-    # one it was signed with, and they may record a paper signature. One query for all.
-    keyworker = services.current_keyworker(client)
-    digest = plan.digest(keyworker=keyworker)
-    versions = list(services.client_plans(client))
-    is_manager = request.user.is_manager
-    return render(request, "plans/plan_detail.html", {
-        "plan": plan,
-        "client": client,
-        "changed_since_signing": services.signed_changes(plan, keyworker=keyworker),
-        "signatures": services.valid_signatures(plan, digest),
-        "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
-        "roles": Signature.Role.choices,
-        "versions": versions,
-        "review": selectors.plan_review(plan),
-        "manager": selectors.version_manager_review(plan, versions) if plan.signed_at else None,
-        "is_manager": is_manager,
-        "can_record_paper": plan.is_draft and _may_record_paper(request, plan, keyworker),
-        "accesses": plan.accesses.select_related("by")[:5],
-        "outcomes": Action.Outcome.choices,
-        "today": timezone.localdate(),
-    })
+            "signatures", queryset=Signature.objects.select_related("recorded_by")))
+        services.attach_content(plan)
+        services.number_actions(plan)
+        if plan.signed_at:
+            # Reviews, the sessions that worked on the actions and the manager's review are
+            # of a signed version: the page shows none of them on a draft, so a draft asks
+            # none.
+            prefetch_related_objects([plan], Prefetch(
+                "reviews", queryset=Review.objects.select_related("by").prefetch_related(
+                    Prefetch("items", queryset=ReviewItem.objects.select_related(
+                        "action", "milestone")))))
+            services.attach_action_sessions(plan)
+        client = plan.client
+        # The keyworker today: a draft prints them, a signed version compares them with the
+        # one it was signed with, and they may record a paper signature. One query for all.
+        keyworker = services.current_keyworker(client)
+        digest = plan.digest(keyworker=keyworker)
+        versions = list(services.client_plans(client))
+        return {
+            "plan": plan,
+            "client": client,
+            "changed_since_signing": services.signed_changes(plan, keyworker=keyworker),
+            "signatures": services.valid_signatures(plan, digest),
+            "void_signatures": [s for s in plan.signatures.all() if s.content_digest != digest],
+            "roles": Signature.Role.choices,
+            "versions": versions,
+            "review": selectors.plan_review(plan),
+            "manager": (selectors.version_manager_review(plan, versions) if plan.signed_at
+                        else None),
+            "is_manager": request.user.is_manager,
+            "can_record_paper": plan.is_draft and _may_record_paper(request, plan, keyworker),
+            "accesses": accesses,
+            "outcomes": Action.Outcome.choices,
+            "today": timezone.localdate(),
+        }
+
+    return cached_page(request, ["plan_detail", *(access.pk for access in accesses)],
+                       "plans/plan_detail.html", context)
 
 
 @client_page("plans.Plan")
@@ -759,33 +772,37 @@ def client_documents(request, pk):
     """The client's three documents in the version staff pick (the client's own choice
     first), one of them shown on the page as it prints, with its PDF a click away."""
     client = client_for(request, pk)
-    version = documents.version_for(client, request.GET)
-    kind = request.GET.get("document")
-    plan = documents.client_plan(client)
-    agreement = documents.client_agreement(client)
-    records = {documents.SHEET: client, documents.AGREEMENT: agreement,
-               documents.PLAN: plan}
-    query = version.query()
-    links = [
-        {"kind": documents.SHEET, "label": _("“My keywork” sheet"),
-         "pdf": f"{reverse('plans:sheet_pdf', args=[client.pk])}?{query}"},
-        {"kind": documents.AGREEMENT, "label": _("Keywork agreement"),
-         "pdf": f"{reverse('plans:agreement_pdf', args=[agreement.pk])}?{query}"
-         if agreement else None},
-        {"kind": documents.PLAN, "label": _("Support plan"),
-         "pdf": f"{reverse('plans:pdf', args=[plan.pk])}?{query}" if plan else None},
-    ]
-    if kind not in documents.KINDS or records[kind] is None:
-        kind = documents.SHEET
-    form = forms.DocumentVersionForm(document=kind, initial={
-        "language": version.language,
-        "version": documents.EASY if version.easy else documents.STANDARD})
-    if kind == documents.PLAN:
-        prefetch_related_objects([plan], "signatures")
-    shown = documents.document_html(kind, records[kind], version, request=request)
-    return render(request, "plans/client_documents.html", {
-        "client": client, "form": form, "version": version, "links": links,
-        "kind": kind, "query": query, "document": shown})
+
+    def context():
+        version = documents.version_for(client, request.GET)
+        kind = request.GET.get("document")
+        plan = documents.client_plan(client)
+        agreement = documents.client_agreement(client)
+        records = {documents.SHEET: client, documents.AGREEMENT: agreement,
+                   documents.PLAN: plan}
+        query = version.query()
+        links = [
+            {"kind": documents.SHEET, "label": _("“My keywork” sheet"),
+             "pdf": f"{reverse('plans:sheet_pdf', args=[client.pk])}?{query}"},
+            {"kind": documents.AGREEMENT, "label": _("Keywork agreement"),
+             "pdf": f"{reverse('plans:agreement_pdf', args=[agreement.pk])}?{query}"
+             if agreement else None},
+            {"kind": documents.PLAN, "label": _("Support plan"),
+             "pdf": f"{reverse('plans:pdf', args=[plan.pk])}?{query}" if plan else None},
+        ]
+        if kind not in documents.KINDS or records[kind] is None:
+            kind = documents.SHEET
+        form = forms.DocumentVersionForm(document=kind, initial={
+            "language": version.language,
+            "version": documents.EASY if version.easy else documents.STANDARD})
+        if kind == documents.PLAN:
+            prefetch_related_objects([plan], "signatures")
+        shown = documents.document_html(kind, records[kind], version, request=request)
+        return {"client": client, "form": form, "version": version, "links": links,
+                "kind": kind, "query": query, "document": shown}
+
+    # Kept until the data changes (the version and the document shown are in the path).
+    return cached_page(request, ["client_documents"], "plans/client_documents.html", context)
 
 
 @client_page()

@@ -54,6 +54,19 @@ class PortalAccess(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(is_on=False) | Q(phone__gt="")
                                    | Q(email__gt=""), name="portal_access_has_address"),
+            # A code sent to a number or address signs in to the page it is on: two pages
+            # that are on never share one. portal.services.access_set says so first, in
+            # words; these hold when two people save at once.
+            models.UniqueConstraint(fields=["phone"], condition=Q(is_on=True) & ~Q(phone=""),
+                                    name="portal_access_phone_on_one_page",
+                                    violation_error_message=_(
+                                        "This mobile number is already on another client's "
+                                        "page. Each page needs its own number.")),
+            models.UniqueConstraint(fields=["email"], condition=Q(is_on=True) & ~Q(email=""),
+                                    name="portal_access_email_on_one_page",
+                                    violation_error_message=_(
+                                        "This e-mail address is already on another client's "
+                                        "page. Each page needs its own address.")),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ import time
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -126,7 +126,14 @@ def access_set(*, client, by, is_on, phone="", email=""):
     if access.pk and ((not is_on and was_on) or moved):
         _sign_everyone_out(access, now)
     access.full_clean()
-    access.save()
+    try:
+        with transaction.atomic():
+            access.save()
+    except IntegrityError as error:
+        # Another page took the number or address since _address_taken looked.
+        raise _address_taken(client, access.phone, access.email) or ValidationError(_(
+            "This mobile number or e-mail address is already on another client's page.")
+        ) from error
     return access
 
 

@@ -18,6 +18,7 @@ from clients.access import (
 )
 from clients.models import Client
 from keywork.lib import dates
+from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
 from safeguarding import access, forms, selectors, services
 from safeguarding.models import Incident
@@ -166,11 +167,16 @@ def incident_close(request, pk):
 def ban_list(request):
     """A site's bans: review soon, in force, to start, ended (a manager of the site)."""
     site, sites = manager_site(request)
-    found = selectors.site_bans(site)
-    ended = Paginator(found["ended"], PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "safeguarding/ban_list.html", {
-        "site": site, "sites": sites, "soon": found["soon"], "in_force": found["in_force"],
-        "upcoming": list(found["upcoming"]), "page": ended, "today": timezone.localdate()})
+
+    def context():
+        found = selectors.site_bans(site)
+        ended = Paginator(found["ended"], PAGE_SIZE).get_page(request.GET.get("page"))
+        return {"site": site, "sites": sites, "soon": found["soon"],
+                "in_force": found["in_force"], "upcoming": list(found["upcoming"]),
+                "page": ended, "today": timezone.localdate()}
+
+    # Kept until a ban (or anything else) changes: a site's bans in force are many rows.
+    return cached_page(request, ["ban_list", site.pk], "safeguarding/ban_list.html", context)
 
 
 @client_page()

@@ -110,6 +110,8 @@ def test_each_document_shows_on_screen_in_its_language_inside_the_english_page(
         assert "Documents to print" in page
         direction = "rtl" if language == "ar" else "ltr"
         assert f'lang="{language}" dir="{direction}"' in page, kind
+        # The Arabic faces (85 KB) only when the document shown is in Arabic.
+        assert ("css/arabic" in page) == (language == "ar"), kind
         article = page.split('aria-label="The document as it prints">')[1].split("</article>")[0]
         assert ('class="symbol s-' in article) == (version == documents.EASY), kind
         assert bool(ARABIC.search(article)) == (language == "ar"), kind

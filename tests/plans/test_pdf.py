@@ -161,7 +161,8 @@ def test_the_sheet_tells_the_next_booked_session_not_the_review_date(
     day = timezone.localtime(sooner.starts_at)
     answer = text.split("When will I see them next?")[1].split("What is being done")[0]
     assert f"{day.strftime('%A %-d %b %Y')}, 10:00" in answer
-    assert "Where: An external appointment: Riverside Medical Centre" in answer
+    # Where and with whom as the reminders and the client's own page tell it.
+    assert "Where: Riverside Medical Centre" in answer
     assert "With: Kim" in answer
     assert timezone.localtime(later.starts_at).strftime("%-d %b") not in answer
     assert full_plan.review_on.strftime("%-d %b") not in answer

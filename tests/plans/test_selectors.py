@@ -195,8 +195,11 @@ def test_the_diary_tells_plans_the_next_booked_session(client, keyworker, client
     answer = hooks.next_session_for(client_record)
     assert answer.starts_at == session.starts_at
     assert answer.starts_at == diary_selectors.next_booked([client_record.pk])[client_record.pk]
-    assert answer.worker == str(keyworker)
-    assert answer.place == "A private room at the site"
+    # Told as the reminders and the client's own page tell it (diary.selectors.as_told).
+    assert (answer.worker, answer.place) == (keyworker.first_name, client_record.site.name)
+    told = diary_selectors.as_told(session)
+    assert (answer.starts_at, answer.worker, answer.place) == (told.starts_at, told.worker,
+                                                               told.place)
 
 
 def test_the_lists_sql_picks_the_same_clients_as_each_clients_plan_status(

@@ -260,3 +260,18 @@ def test_a_manager_edits_the_sites_agreement_text(client, manager, site):
     assert response.status_code == 302
     site.agreement_template.refresh_from_db()
     assert site.agreement_template.review_interval_weeks == 6
+
+
+def test_the_plan_page_shows_a_print_at_once_though_it_is_kept_in_the_cache(
+        client, keyworker, client_record):
+    """The page is kept until the data changes; a print (a table the cache does not
+    watch) keys it, so the print is listed on the next opening."""
+    plan = signed_plan(client=client_record, by=keyworker)
+    client.force_login(keyworker)
+    url = reverse("plans:detail", args=[plan.pk])
+    assert "PDF opened" not in client.get(url).content.decode()
+    assert client.get(reverse("plans:pdf", args=[plan.pk])).status_code == 200
+    assert "PDF opened" in client.get(url).content.decode()
+    # A change to the plan shows at once too.
+    Goal.objects.filter(plan=plan).update(text="Find a flat near my sister")
+    assert "Find a flat near my sister" in client.get(url).content.decode()

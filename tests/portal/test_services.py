@@ -426,3 +426,25 @@ def test_sign_ins_older_than_90_days_are_removed_even_on_an_open_record(dee_page
     call_command("purge_expired", stdout=io.StringIO())
     assert SignIn.objects.count() == 1
     assert PortalAccess.objects.filter(pk=dee_page.pk, is_on=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pages_saved_at_once_cannot_share_a_number(dee_page, colleagues_client, colleague,
+                                                      monkeypatch):
+    """The check in words looked before Dee's page was saved, as when two people save at
+    once: the database's constraint refuses the second, with the same words, and leaves
+    nothing half-saved."""
+    real, looked = services._address_taken, []
+
+    def address_taken(*args):
+        looked.append(args)
+        return real(*args) if len(looked) > 1 else None
+
+    monkeypatch.setattr(services, "_address_taken", address_taken)
+    monkeypatch.setattr(PortalAccess, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as refused:
+        services.access_set(client=colleagues_client, by=colleague, is_on=True,
+                            phone="07700 900123")
+    assert "already on another client's page" in str(refused.value.message_dict["phone"])
+    assert list(PortalAccess.objects.filter(is_on=True, phone="+447700900123")
+                .values_list("client", flat=True)) == [dee_page.client.pk]

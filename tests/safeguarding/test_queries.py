@@ -62,3 +62,20 @@ def test_the_file_section_runs_a_fixed_number_of_queries(rf, site, keyworker, ma
     with django_assert_max_num_queries(FILE_SECTION_QUERIES):
         data = _alerts(request, target)
         assert len(data["incidents"]) >= size
+
+
+def test_the_bans_page_kept_in_the_cache_shows_a_change_at_once(client, site, keyworker,
+                                                                 manager,
+                                                                 django_assert_max_num_queries):
+    """The page is kept until the data changes: opened again unchanged it asks less, and a
+    ban recorded or lifted since shows on the next opening."""
+    [first] = _records(1, site=site, keyworker=keyworker, manager=manager)
+    client.force_login(manager)
+    url = reverse("safeguarding:bans")
+    assert client.get(url).content.decode().count(">Lift<") == 1
+    with django_assert_max_num_queries(BANS_QUERIES - 4):
+        assert client.get(url).content.decode().count(">Lift<") == 1
+    services.ban_record(client=client_with_keyworker(site=site, keyworker=keyworker),
+                        by=manager, kind="ban", reason="r", starts_on=timezone.localdate(),
+                        review_on=timezone.localdate())
+    assert client.get(url).content.decode().count(">Lift<") == 2
