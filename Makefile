@@ -2,7 +2,9 @@
 # The distribution's Python 3.11 where there is one (Debian's /usr/bin/python3.11, built
 # with profile-guided and link-time optimisation): the same pages took 15-25 % less CPU on
 # it than on a plain source build such as pyenv's (docs/PERFORMANCE.md, 5 Dec 2026).
-PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
+# (Only with Debian's python3.11-venv, which brings ensurepip.)
+PYTHON ?= $(firstword $(shell /usr/bin/python3.11 -c 'import ensurepip' 2>/dev/null \
+	&& echo /usr/bin/python3.11) python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 # Development values only; production reads the real ones from the environment.

@@ -316,6 +316,10 @@ def client_close_referral(*, client, outcome, on, reason, by, note=""):
     label = Client.ReferralEndReason(reason).label
     _record_status(client=client, from_status=Client.Status.REFERRED, by=by, on=on,
                    note=f"{label}. {note.strip()}".strip() if note.strip() else str(label))
+    # As a stay's end: sessions booked from then on are cancelled, their own page is off.
+    _cancel_sessions(client=client, on=on, by=by, reason=_(
+        "%(name)s's referral closed on %(date)s.") % {"name": client.called,
+                                                      "date": dates.format_day(on)})
     return client
 
 

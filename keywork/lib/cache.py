@@ -45,7 +45,8 @@ TIMEOUT = 60
 # access logs, when a calendar last read a feed, a client's sign-in codes and links
 # (portal's SignIn: asked for by anyone at /me/sign-in/, which would otherwise empty every
 # staff page's cache at each ask). Nothing cached shows them, so writing them must not
-# throw the cache away.
+# throw the cache away. (The plan page lists its last prints, plans_documentaccess: it reads
+# them on every request and keys the page by them, plans.views.plan_detail.)
 UNWATCHED = ("django_session", "axes_", "otp_", "two_factor_", "audit_", "django_admin_log",
              "plans_documentaccess", "supervision_exportlog", "diary_calendarfeed",
              "portal_signin")

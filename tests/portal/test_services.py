@@ -448,3 +448,55 @@ def test_two_pages_saved_at_once_cannot_share_a_number(dee_page, colleagues_clie
     assert "already on another client's page" in str(refused.value.message_dict["phone"])
     assert list(PortalAccess.objects.filter(is_on=True, phone="+447700900123")
                 .values_list("client", flat=True)) == [dee_page.client.pk]
+
+
+def test_a_referral_closed_turns_the_page_off_and_frees_the_number(site, manager, keyworker,
+                                                                     client_record):
+    """A referral closed without an admission leaves as an ending does (the leaving
+    handlers): its page goes off, so the number may go on another client's page."""
+    from clients import services as client_services
+    from clients.models import Client
+
+    referral = client_services.client_refer(site=site, by=manager, first_name="Ray",
+                                            last_name="Noon", referred_on=timezone.localdate(),
+                                            referral_source="Hospital")
+    services.access_set(client=referral, by=manager, is_on=True, phone="07700 900555")
+    with pytest.raises(ValidationError):
+        services.access_set(client=client_record, by=keyworker, is_on=True,
+                            phone="07700 900555")
+    client_services.client_close_referral(
+        client=referral, outcome=Client.Status.WITHDRAWN, on=timezone.localdate(),
+        reason=Client.ReferralEndReason.NO_CONTACT, by=manager)
+    assert PortalAccess.objects.get(client=referral).is_on is False
+    services.access_set(client=client_record, by=keyworker, is_on=True, phone="07700 900555")
+
+
+def test_the_migration_turns_off_what_the_constraints_would_refuse(client_record, keyworker,
+                                                                   colleagues_client):
+    """Pages left on for a stay that ended, and pages sharing an address, before the
+    constraints came: the ended client's goes off, of two live ones the later keeps it."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import IntegrityError, transaction
+
+    from clients.models import Client
+    from tests.factories import ClientFactory
+
+    migration = importlib.import_module("portal.migrations.0003_one_page_a_number")
+    ended = ClientFactory(site=client_record.site, status=Client.Status.MOVED_ON)
+    now = timezone.now()
+    # As they could be before: an ended client's page on, one address in two cases.
+    PortalAccess.objects.bulk_create([
+        PortalAccess(client=ended, is_on=True, phone="+447700900666"),
+        PortalAccess(client=client_record, is_on=True, email="dee@example.org",
+                     turned_on_at=now - datetime.timedelta(days=1)),
+        PortalAccess(client=colleagues_client, is_on=True, email="Dee@example.org",
+                     turned_on_at=now),
+    ])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PortalAccess.objects.create(client=ClientFactory(site=client_record.site),
+                                    is_on=True, phone="+447700900666")
+    migration.pages_off_where_shared(apps, None)
+    on = dict(PortalAccess.objects.values_list("client", "is_on"))
+    assert on == {ended.pk: False, client_record.pk: False, colleagues_client.pk: True}
