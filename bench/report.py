@@ -111,15 +111,16 @@ def _memory_check(run):
 CASELOAD = "keyworker:home"
 DASHBOARD = "manager:supervision:dashboard"
 
+# The fixed p95 budgets: (what it is called, the page, ms).
+FIXED_P95 = [("caseload", CASELOAD, 50), ("client file", "client_file", 80),
+             ("dashboard", DASHBOARD, 200), ("door search", "door_search", 100),
+             ("door check-in", "door_check_in", 100)]
+
 BUDGETS = [
     _ratio_budget("client list ≥ 10× the admin changelist's requests/s",
                   "client_list", "admin_changelist", 10),
     _ratio_budget("caseload ≥ 25 % of /healthz's requests/s", CASELOAD, "healthz", 0.25),
-    _p95_budget("caseload p95 ≤ 50 ms", CASELOAD, 50),
-    _p95_budget("client file p95 ≤ 80 ms", "client_file", 80),
-    _p95_budget("dashboard p95 ≤ 200 ms", DASHBOARD, 200),
-    _p95_budget("door search p95 ≤ 100 ms", "door_search", 100),
-    _p95_budget("door check-in p95 ≤ 100 ms", "door_check_in", 100),
+    *(_p95_budget(f"{text} p95 ≤ {ms} ms", name, ms) for text, name, ms in FIXED_P95),
     Budget("plan PDF median ≤ 1.5× WeasyPrint alone", _pdf_check),
     Budget("every worker < 150 MB", _memory_check),
 ]
@@ -166,6 +167,14 @@ def _exception(page, table):
 def p95_limit(page):
     """(limit in ms, the reason it is not PAGE_P95_MS or "")."""
     return _exception(page, P95_EXCEPTIONS) or (PAGE_P95_MS, "")
+
+
+def over_p95(run):
+    """The pages driven whose p95 is over a budget of theirs (their own, or a fixed one):
+    `make bench` drives them once more at the end of the run (bench.run.drive_again)."""
+    fixed = {name: ms for _text, name, ms in FIXED_P95}
+    return [name for name, page in run["pages"].items()
+            if page["p95_ms"] > min(p95_limit(page)[0], fixed.get(name, p95_limit(page)[0]))]
 
 
 def cold_limit(page):
@@ -279,9 +288,10 @@ def markdown_table(run):
         view = page.get("view") or page["name"]
         label = page["name"] if page["name"].partition(":")[2] != view else view
         kept = "" if page["p95_ms"] <= p95_limit(page)[0] else " **missed**"
+        first = (f" (first {page['first']['p95_ms']:.1f})" if page.get("first") else "")
         lines.append(
             f"| {label} | {page.get('role', '')} | `{page['path']}` | {page['rps']:.0f} | "
-            f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page.get('queries', '')} | "
+            f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f}{first} | {page.get('queries', '')} | "
             f"{_kb(page, 'html_bytes')} | {_kb(page, 'gzip_bytes')} | "
             f"{_kb(page, 'cold_bytes')} | {p95_limit(page)[0]}{kept} | "
             f"{page.get('after_write_ms', '')}{after_kept(page)} |")

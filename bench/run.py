@@ -14,6 +14,8 @@
    BENCH_CONNECTIONS (10), times
    20 renders of a plan PDF through the app against WeasyPrint alone on the same HTML,
    reads each worker's memory, writes var/bench/<date>.json and prints a markdown table.
+   A page over a p95 budget is driven once more at the end and judged on that drive
+   (drive_again: the machines' speed moves from one minute to the next), both shown.
    CHECK=1 exits 1 naming every budget missed (bench/report.py holds them).
    BENCH_PAGES=door_search,manager:diary:today drives only those pages (and /healthz),
    checking only their budgets: a quick measure of a page after a change.
@@ -536,6 +538,24 @@ def drive_all(cfg, servers, pages, failed=None):
     return results
 
 
+def drive_again(cfg, servers, pages, results):
+    """The pages over a p95 budget driven once more, after all the others, and judged on
+    that drive; the first drive's figures are kept beside it ("first" in the JSON, in
+    brackets in the table). On the machines here the same page's p95 has moved 2 to 4
+    times from one minute to the next (another tenant's load: 118 against 485 ms for the
+    allocation page, 5 Dec 2026), so one drive alone named pages that were not slow; a
+    page that is slow misses twice. A form posted (the door's check-in) is posted once."""
+    again = [name for name in report.over_p95({"pages": results})
+             if not any(len(row) > 2 and row[2] for row in pages[name][1])]
+    if not again:
+        return
+    print(f"==> Driven again, over a p95 budget the first time: {', '.join(again)}")
+    second = drive_all(cfg, servers, {name: pages[name] for name in again})
+    for name, figures in second.items():
+        first = {key: results[name][key] for key in ("rps", "p50_ms", "p95_ms")}
+        results[name] = {**results[name], **figures, "first": first}
+
+
 def time_pdf(server, pdf):
     """Median of 20 renders of one plan PDF through the app (HTTP, gunicorn, the view)
     against WeasyPrint alone on the HTML the view renders."""
@@ -582,9 +602,9 @@ def visits_undone(after_pk):
     a thousand people in and was measured at a tenth of its speed."""
     from attendance.models import Visit
 
-    made = Visit.objects.filter(pk__gt=after_pk)
+    count, _by_model = Visit.objects.filter(pk__gt=after_pk).delete()
+    # After the visits: deleting one writes a history row of its own. `id` is the visit's.
     Visit.history.filter(id__gt=after_pk).delete()
-    count, _by_model = made.delete()
     if count:
         print(f"    the door's {count} check-ins of this run taken back")
 
@@ -649,6 +669,7 @@ def main():
         run["failed"] = {}
         run["pages"] = drive_all(cfg, servers, pages, run["failed"])
         report.add_crawl_figures(run["pages"], measured)
+        drive_again(cfg, servers, pages, run["pages"])
         run["pdf"] = time_pdf(servers[0], pdf)
         memory = [rss_mb(pid) for pid in servers[0].workers()]
         run["workers_rss_mb"] = [round(rss, 1) for rss, _peak in memory]
