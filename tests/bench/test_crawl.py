@@ -147,3 +147,12 @@ def test_a_client_signed_in_to_their_own_page_is_crawled_from_it(client_record, 
     kinds = Crawler("client", client_session_for(access), {}).crawl()
     assert {kind.view: kind.status for kind in kinds}["portal:home"] == 200
     assert not any(kind.view and not kind.view.startswith("portal:") for kind in kinds)
+
+
+def test_a_stylesheets_fonts_are_counted_in_every_format_the_first_of_each_face():
+    from bench.crawl import font_urls
+
+    css = """@font-face { font-family: A; src: url("../dejavu/DejaVuSans.ttf"); }
+    @font-face { font-family: B; src: url(b.woff2) format("woff2"), url('b.woff') format("woff"); }
+    .x { background: url(picture.svg); }"""
+    assert font_urls(css) == ["../dejavu/DejaVuSans.ttf", "b.woff2"]
