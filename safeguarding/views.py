@@ -95,22 +95,34 @@ def _manager_forms(request, incident, data=None, which=None):
     return review, close
 
 
-def _detail(request, incident, review=None, close=None):
-    if review is None and close is None:
-        review, close = _manager_forms(request, incident)
+def _involved(request, incident):
+    """Who the record involves, each read into the access log (on every request, before
+    any cache is asked)."""
     involved = list(incident.involved.select_related("client").order_by(
         "client__last_name", "client__first_name"))
+    shows_clients(request, [i.client_id for i in involved])  # the access log, for each
+    return involved
+
+
+def _context(request, incident, involved, review=None, close=None):
+    if review is None and close is None:
+        review, close = _manager_forms(request, incident)
     readable = set(Client.objects.for_user(request.user).filter(
         pk__in=[i.client_id for i in involved]).values_list("pk", flat=True))
-    shows_clients(request, [i.client_id for i in involved])  # the access log, for each
-    return render(request, "safeguarding/incident_detail.html", {
+    return {
         "incident": incident, "involved": [(i.client, i.client_id in readable)
                                            for i in involved],
         "staff_present": list(incident.staff_present.all()),
         "shared_with": list(incident.shared_with.all()),
         "bans": list(incident.bans.select_related("client")),
         "review_form": review, "close_form": close,
-        "manages": access.may_manage(request.user, incident)})
+        "manages": access.may_manage(request.user, incident)}
+
+
+def _detail(request, incident, review=None, close=None):
+    involved = _involved(request, incident)
+    return render(request, "safeguarding/incident_detail.html",
+                  _context(request, incident, involved, review, close))
 
 
 @several_clients_page("safeguarding.Incident")
@@ -118,7 +130,11 @@ def incident_detail(request, pk):
     incident = access.incident_for(request, pk)
     if request.method == "POST":
         raise PermissionDenied
-    return _detail(request, incident)
+    involved = _involved(request, incident)
+    # Opened, the record is kept in the cache until the data changes; a form sent back
+    # with its errors is drawn afresh (_detail).
+    return cached_page(request, ["incident_detail"], "safeguarding/incident_detail.html",
+                       lambda: _context(request, incident, involved))
 
 
 @several_clients_page("safeguarding.Incident")
