@@ -38,7 +38,8 @@ def last_crawl():
                  "bench.run` builds the database and crawls it.")
     data = json.loads(runs[-1].read_text())
     cfg = run.Config(os.environ)
-    entry = data.get(cfg.label) or next(iter(data.values()))
+    # The crawl of this database and size: its URLs carry that data's ids.
+    entry = data.get(run.run_key(cfg)) or next(iter(data.values()))
     return {kind["name"]: kind for kind in entry["crawl"]["kinds"]}
 
 

@@ -112,6 +112,12 @@ def manage(cfg, *args, **extra):
 # 1. The database ---------------------------------------------------------------------------
 
 
+def run_key(cfg):
+    """The run's key in var/bench/<date>.json: the database, and the size when it is not
+    2,000 clients (postgres, postgres-10000x5)."""
+    return cfg.label + ("" if cfg.size == "2000" else f"-{cfg.size}")
+
+
 def data_key(cfg, today):
     """What the built data depends on: its size, the week, and the demo code. (A new
     migration alone is applied to the data already there.)"""
@@ -686,8 +692,7 @@ def main():
     run["missed"] = report.misses(run)
     # A key per database and size: the 2,000- and 10,000-client runs of a day side by side
     # in one file, for bench.compare.
-    path = save(run, cfg.label + ("" if cfg.size == "2000" else f"-{cfg.size}")
-                + ("-2-instances" if cfg.instances == 2 else ""))
+    path = save(run, run_key(cfg) + ("-2-instances" if cfg.instances == 2 else ""))
     print(f"\n{cfg.label}, {cfg.clients} clients, {run['machine']['cores']} cores, "
           f"{run['date']} ({path.relative_to(ROOT)}):\n")
     print(report.markdown_table(run))
