@@ -35,8 +35,12 @@ def test_an_icon_named_in_a_template_is_found(tmp_path, monkeypatch):
 
 
 def test_base_loads_the_cut_stylesheet_and_its_font_only():
-    base = (settings.BASE_DIR / "templates" / "base.html").read_text()
-    assert "bootstrap-icons-used.css" in base
-    assert "bootstrap-icons.min.css" not in base
+    templates = settings.BASE_DIR / "templates"
+    base = (templates / "base.html").read_text()
+    # Its stylesheets are in the head it shares with the client's page, icons asked for.
+    assert '{% include "includes/head.html" with icons=True %}' in base
+    head = (templates / "includes" / "head.html").read_text()
+    assert "bootstrap-icons-used.css" in head
+    assert "bootstrap-icons.min.css" not in base + head
     assert re.findall(r'url\("([^"]+)"\)', icons.USED_CSS.read_text()) == [
         "fonts/bootstrap-icons-used.woff2"]
