@@ -1,10 +1,9 @@
 # Keywork: `make run` serves the demo, `make test` runs every test. See README.md.
-# The distribution's Python 3.11 where there is one (Debian's /usr/bin/python3.11, built
-# with profile-guided and link-time optimisation): the same pages took 15-25 % less CPU on
-# it than on a plain source build such as pyenv's (docs/PERFORMANCE.md, 5 Dec 2026).
-# (Only with Debian's python3.11-venv, which brings ensurepip.)
-PYTHON ?= $(firstword $(shell /usr/bin/python3.11 -c 'import ensurepip' 2>/dev/null \
-	&& echo /usr/bin/python3.11) python3.11)
+# Not Debian's /usr/bin/python3.11, though it serves pages 15-25 % faster (built with PGO
+# and LTO; docs/PERFORMANCE.md, 5 Dec 2026): it is 3.11.2, whose tarfile lacks the
+# extraction filter (3.11.4) that `manage.py restore` relies on to refuse a backup's paths
+# outside its folder. PYTHON=... names another interpreter.
+PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 # Development values only; production reads the real ones from the environment.
