@@ -231,14 +231,23 @@ class Builder:
         return plan
 
     def review(self, plan, *, held_on, worker, decision, next_review_on):
-        """A review: actions due by then done (a few not), milestones due reached."""
+        """A review: actions due by then done (a few not), milestones due reached. A plan
+        that carries on keeps work going: when every open action is due, the last one due
+        is carried on to the next review, still open (the sessions after it work on it)."""
         review = self.add(Review(
             plan=plan, held_on=held_on, by=worker, decision=decision,
             client_view=self.rng.choice(CLIENT_VIEWS), next_review_on=next_review_on,
             notes="Went through every action together."))
+        still_open = [action for _goal, actions, _milestones in plan.demo_goals
+                      for action in actions if action.outcome == Action.Outcome.OPEN]
+        carried = None
+        if decision == Review.Decision.CONTINUE and still_open and all(
+                action.due_on <= held_on for action in still_open):
+            carried = max(still_open, key=lambda action: (action.due_on, action.order))
         for _goal, actions, milestones in plan.demo_goals:
             for action in actions:
-                if action.outcome == Action.Outcome.OPEN and action.due_on <= held_on:
+                if (action.outcome == Action.Outcome.OPEN and action.due_on <= held_on
+                        and action is not carried):
                     done = self.rng.random() < 0.8
                     action.outcome = Action.Outcome.DONE if done else Action.Outcome.NOT_DONE
                     action.learnt = "" if done else self.rng.choice(LEARNT)
