@@ -224,6 +224,33 @@ def test_radios_show_no_errors_where_the_form_shows_none(monkeypatch):
     assert "invalid-feedback" not in page(by_crispy=False)
 
 
+@pytest.mark.parametrize("data", [None, {"name": "Sam", "pick": "9", "several": ["z"]}],
+                         ids=["unbound", "with errors"])
+@pytest.mark.parametrize("show_errors", [True, False])
+def test_radios_side_by_side_are_drawn_as_crispy_bootstrap5_draws_them(monkeypatch, data,
+                                                                      show_errors):
+    from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
+
+    def form():
+        made = EveryKindForm(data)
+        made.helper = form_helper("Save", InlineRadios("pick"), InlineRadios("grouped"),
+                                  InlineCheckboxes("several", wrapper_class="x & y"),
+                                  InlineRadios("status"))
+        made.helper.form_show_errors = show_errors
+        return made
+
+    ours, drawn_here = _drawn(form(), monkeypatch, by_crispy=False)
+    theirs, _none = _drawn(form(), monkeypatch, by_crispy=True)
+    assert ours == theirs
+    # A select asked to sit side by side is left to the template.
+    assert drawn_here == ["pick", "grouped", "several"]
+    assert ('<div class="form-check form-check-inline"><input type="radio" class="form-check-input'
+            + (' is-invalid' if data else '') + '" name="pick"') in ours
+    assert "<legend for" not in ours
+    if data:
+        assert '<p id="error_1_id_pick"><strong>' in ours
+
+
 def test_a_field_in_a_horizontal_form_is_left_to_crispy_bootstrap5():
     form = EveryKindForm()
     form.helper = form_helper("Save", form_class="form-horizontal")

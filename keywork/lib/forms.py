@@ -96,8 +96,10 @@ def error_summary(form):
 # input, text area, select, checkbox, radios or checkboxes of several; help text below,
 # errors inline as a form's helper has them, or as a block as `{{ field|as_crispy_field }}`
 # has them) this draws the same elements with the same attributes and text; any
-# other case (a horizontal form, label or field classes, inline radios, a date and time in
-# one, a file input, a table cell) is drawn by crispy-bootstrap5's own template.
+# other case (a horizontal form, label or field classes, a date and time in one, a file
+# input, a table cell) is drawn by crispy-bootstrap5's own template. Radios or checkboxes
+# side by side (crispy's InlineRadios and InlineCheckboxes: the session log's choice for
+# each plan action) are drawn here too, as templates/bootstrap5/layout/*_inline.html would.
 # tests/test_forms.py compares the two, field by field.
 
 register = template.Library()
@@ -134,7 +136,8 @@ def _drawn_here(field, context):
         context.get("tag") or context.get("label_class") or context.get("field_class")
         or "form-horizontal" in (context.get("form_class") or "")
         or context.get("help_text_inline")
-        or not context.get("form_show_labels") or context.get("inline_class")
+        or not context.get("form_show_labels")
+        or (context.get("inline_class") and not isinstance(widget, forms.RadioSelect))
         # Several inputs in one (a date and a time), a file.
         or (widget.use_fieldset and not isinstance(widget, forms.RadioSelect))
         or isinstance(widget, forms.FileInput)
@@ -187,9 +190,13 @@ def _label_text(field):
 
 def _choices_html(field, context):
     """Radios or checkboxes of several (crispy-bootstrap5's radio_checkbox_select.html): each
-    option in its .form-check, the errors after the last, then the help text."""
+    option in its .form-check, the errors after the last (side by side: after them all,
+    shown whatever the form's form_show_errors, as that template does), then the help
+    text."""
     invalid = " is-invalid" if field.errors else ""
-    errors = context.get("form_show_errors") and field.errors
+    inline = bool(context.get("inline_class"))
+    errors = context.get("form_show_errors") and field.errors and not inline
+    option_class = "form-check form-check-inline" if inline else "form-check"
     html = [format_html("<div{}>", format_html(" {}", context["flat_attrs"])
                         if context.get("flat_attrs") else "")]
     groups = optgroups(field)
@@ -198,14 +205,16 @@ def _choices_html(field, context):
             html.append(format_html("<strong>{}</strong>", group))
         for number, option in enumerate(options, 1):
             html.append(format_html(
-                '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" '
+                '<div class="{}"><input type="{}" class="form-check-input{}" name="{}" '
                 'value="{}"{}><label for="{}" class="form-check-label">{}</label>{}</div>',
-                option["type"], invalid, field.html_name, unlocalize(option["value"]),
+                option_class, option["type"], invalid, field.html_name, unlocalize(option["value"]),
                 mark_safe(_attrs(option["attrs"])),  # noqa: S308 (each part escaped)
                 option["attrs"].get("id", ""), unlocalize(option["label"]),
                 _errors_block(field) if errors and number == len(options)
                 and group_number == len(groups) else ""))
     html.append(SafeString("</div>"))
+    if inline and field.errors:
+        html.append(_errors_block(field))
     if field.help_text:
         html.append(_help_text(field))
     return _joined(html)
@@ -236,12 +245,18 @@ def _field_html(field, context):
     label = SafeString(f'<label {label_for}class="form-label{required}">'
                        f"{_label_text(field)}</label>") if field.label else ""
     if field.use_fieldset:  # radios or checkboxes of several
-        legend = format_html(
-            '<fieldset{}><legend {}class="form-label{} fs-6">{}</legend>',
-            format_html(' aria-describedby="{}"', field.aria_describedby)
-            if field.aria_describedby else "",
-            format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
-            required, _label_text(field)) if field.label else ""
+        described = format_html(' aria-describedby="{}"', field.aria_describedby) \
+            if field.aria_describedby else ""
+        if not field.label:
+            legend = ""
+        elif context.get("inline_class"):  # side by side: *_inline.html's legend
+            legend = format_html('<fieldset{}><legend class=" fs-6 form-label{}">{}</legend>',
+                                 described, required, _label_text(field))
+        else:
+            legend = format_html(
+                '<fieldset{}><legend {}class="form-label{} fs-6">{}</legend>', described,
+                format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+                required, _label_text(field))
         return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
                            wrapper_classes, legend, _choices_html(field, context),
                            SafeString("</fieldset>" if field.label else ""))
@@ -269,7 +284,12 @@ def field_html(field):
 
 
 class FieldNode(template.Node):
-    """{% keywork_field %}: the field in the context, as crispy-bootstrap5 would draw it."""
+    """{% keywork_field %}: the field in the context, as crispy-bootstrap5 would draw it;
+    what is not drawn here goes to crispy-bootstrap5's own field.html, which this file's
+    template hides, or to the template named: {% keywork_field "keywork/x.html" %}."""
+
+    def __init__(self, fallback=None):
+        self.fallback = fallback
 
     def render(self, context):
         field = context["field"]
@@ -278,15 +298,18 @@ class FieldNode(template.Node):
         if _drawn_here(field, context):
             return _field_html(field, context)
         if not hasattr(self, "crispy_template"):
-            # crispy-bootstrap5's own field.html, which this file's template hides.
-            self.crispy_template = context.template.engine.find_template(
-                "bootstrap5/field.html", skip=[self.origin])[0]
+            engine = context.template.engine
+            self.crispy_template = engine.get_template(self.fallback) if self.fallback else \
+                engine.find_template("bootstrap5/field.html", skip=[self.origin])[0]
         return self.crispy_template.render(context)
 
 
 @register.tag
 def keywork_field(parser, token):
-    return FieldNode()
+    bits = token.split_contents()
+    if len(bits) > 2:
+        raise template.TemplateSyntaxError("keywork_field takes at most a template's name.")
+    return FieldNode(bits[1][1:-1] if len(bits) == 2 else None)
 
 
 def fields_html(fields):
