@@ -49,7 +49,13 @@ class AccessEvent(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
-        indexes = [models.Index(fields=["client", "-at"]), models.Index(fields=["user", "-at"])]
+        indexes = [
+            # In the page's order to the last column: a client's log is read 50 at a time
+            # newest first, however long it grows (the bench's most opened client had
+            # 23,000 rows, sorted whole through ["client", "-at"] for each page: 9 ms).
+            models.Index(fields=["client", "-at", "-id"], name="access_client_newest"),
+            models.Index(fields=["user", "-at"]),
+        ]
 
     def __str__(self):
         return f"{dates.format_day_time(self.at)} {self.user_id} {self.kind} {self.path}"
