@@ -251,6 +251,28 @@ def test_radios_side_by_side_are_drawn_as_crispy_bootstrap5_draws_them(monkeypat
         assert '<p id="error_1_id_pick"><strong>' in ours
 
 
+@pytest.mark.parametrize("setting", ["horizontal", "no labels"])
+def test_radios_side_by_side_in_a_form_drawn_otherwise_are_left_to_the_template(monkeypatch,
+                                                                                setting):
+    from crispy_forms.bootstrap import InlineRadios
+
+    def form():
+        made = EveryKindForm({"pick": "9"}, auto_id=False if setting == "no labels" else "id_%s")
+        made.helper = form_helper("Save", InlineRadios("pick"))
+        if setting == "horizontal":
+            made.helper.form_class = "form-horizontal"
+            made.helper.label_class, made.helper.field_class = "col-3", "col-9"
+        else:
+            made.helper.form_show_labels = False
+        return made
+
+    ours, drawn_here = _drawn(form(), monkeypatch, by_crispy=False)
+    theirs, _none = _drawn(form(), monkeypatch, by_crispy=True)
+    assert drawn_here == []
+    assert ours == theirs
+    assert "form-check form-check-inline" in ours
+
+
 def test_a_field_in_a_horizontal_form_is_left_to_crispy_bootstrap5():
     form = EveryKindForm()
     form.helper = form_helper("Save", form_class="form-horizontal")
