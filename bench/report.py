@@ -116,10 +116,13 @@ FIXED_P95 = [("caseload", CASELOAD, 50), ("client file", "client_file", 80),
              ("dashboard", DASHBOARD, 200), ("door search", "door_search", 100),
              ("door check-in", "door_check_in", 100)]
 
+# The budgets of one page's requests/s against another's: (text, page, reference, factor).
+RATIOS = [("client list ≥ 10× the admin changelist's requests/s", "client_list",
+           "admin_changelist", 10),
+          ("caseload ≥ 25 % of /healthz's requests/s", CASELOAD, "healthz", 0.25)]
+
 BUDGETS = [
-    _ratio_budget("client list ≥ 10× the admin changelist's requests/s",
-                  "client_list", "admin_changelist", 10),
-    _ratio_budget("caseload ≥ 25 % of /healthz's requests/s", CASELOAD, "healthz", 0.25),
+    *(_ratio_budget(*ratio) for ratio in RATIOS),
     *(_p95_budget(f"{text} p95 ≤ {ms} ms", name, ms) for text, name, ms in FIXED_P95),
     Budget("plan PDF median ≤ 1.5× WeasyPrint alone", _pdf_check),
     Budget("every worker < 150 MB", _memory_check),
@@ -170,11 +173,18 @@ def p95_limit(page):
 
 
 def over_p95(run):
-    """The pages driven whose p95 is over a budget of theirs (their own, or a fixed one):
-    `make bench` drives them once more at the end of the run (bench.run.drive_again)."""
+    """The pages driven whose p95 is over a budget of theirs (their own, or a fixed one),
+    and both pages of a requests/s ratio missed: `make bench` drives them once more at the
+    end of the run (bench.run.drive_again), the two of a ratio one after the other."""
     fixed = {name: ms for _text, name, ms in FIXED_P95}
-    return [name for name, page in run["pages"].items()
-            if page["p95_ms"] > min(p95_limit(page)[0], fixed.get(name, p95_limit(page)[0]))]
+    pages = run["pages"]
+    again = {name for name, page in pages.items()
+             if page["p95_ms"] > min(p95_limit(page)[0], fixed.get(name, p95_limit(page)[0]))}
+    for _text, page, reference, factor in RATIOS:
+        if page in pages and reference in pages and _rps(run, page) < factor * _rps(
+                run, reference):
+            again |= {page, reference}
+    return [name for name in pages if name in again]
 
 
 def cold_limit(page):
