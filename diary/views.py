@@ -28,7 +28,7 @@ from clients.models import Client
 from diary import calendars, forms, selectors, services
 from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
-from keywork.lib.cache import cached, cached_render
+from keywork.lib.cache import cached, cached_page, cached_render
 from keywork.lib.forms import add_error
 from keywork.lib.sites import remember_site
 from keywork.lib.stale import StaleEdit
@@ -341,10 +341,20 @@ def book(request):
 
 @client_page("diary.KeyworkSession")
 def session_detail(request, pk):
-    return _session_page(request, _session_for(request, pk))
+    """A session's page, kept whole in the cache until the data changes (a minute at most:
+    what may still be done to it moves on with the clock); who may open it is asked
+    first, every time."""
+    session = _session_for(request, pk)
+    return cached_page(request, ["session_detail"], "diary/session_detail.html",
+                       lambda: _session_context(request, session))
 
 
 def _session_page(request, session, *, addendum_form=None):
+    return render(request, "diary/session_detail.html",
+                  _session_context(request, session, addendum_form=addendum_form))
+
+
+def _session_context(request, session, *, addendum_form=None):
     window = DiarySettings.for_site(session.site_id).edit_window_days
     records = list(session.history.select_related("history_user").order_by("history_date"))
     changes = []
@@ -354,7 +364,7 @@ def _session_page(request, session, *, addendum_form=None):
         changes.append((after, fields))
     user = request.user
     author = session.logged_by_id or session.booked_by_id
-    return render(request, "diary/session_detail.html", {
+    return {
         "session": session,
         "client": session.client,
         "addenda": session.addenda.select_related("by"),
@@ -371,7 +381,7 @@ def _session_page(request, session, *, addendum_form=None):
                          and (user.pk == session.worker_id or user.is_manager)),
         "addendum_form": addendum_form or forms.AddendumForm(),
         **_client_calendar(request, session),
-    })
+    }
 
 
 def _client_calendar(request, session):
