@@ -70,10 +70,17 @@ def rows_returned(cluster, dbname):
                             "WHERE datname = %s", [dbname]).fetchone()[0]
 
 
-def keyworker_pages(pages):
-    """The keyworkers' pages of bench.run.targets(), and the log-a-session form."""
-    chosen = {name: pages[name] for name in PAGES if name in pages}
+def keyworker_pages(pages, sessions):
+    """The keyworkers' pages: the client file of bench.run.targets(), then, as its ten
+    keyworkers, the caseload, Today, a client's consents and the booking form (the pages
+    the crawl finds are one URL each; these are every keyworker's own)."""
+    keyworkers = sessions["keyworker"]
     _shown, files = pages["client_file"]
+    chosen = {"client_file": pages["client_file"],
+              "caseload": ("/", [(cookie, "/") for cookie in keyworkers]),
+              "today": ("/diary/today/", [(cookie, "/diary/today/") for cookie in keyworkers]),
+              "consents": ("/clients/<pk>/consents/", [
+                  (cookie, f"{path}consents/") for cookie, path, *_rest in files])}
     chosen["session_form"] = ("/diary/book/?client=<pk>", [
         (cookie, path.replace("/clients/", "/diary/book/?client=").rstrip("/"))
         for cookie, path, *_rest in files])
@@ -171,7 +178,9 @@ def main():
         bench.manage(cfg, "migrate", "--no-input", "-v0", SECRET_KEY=secret_key)
         bench.manage(cfg, "collectstatic", "--no-input", "-v0", SECRET_KEY=secret_key)
         bench.setup_django(cfg, secret_key)
-        pages = keyworker_pages(bench.targets()[0])
+        bench.refresh_statistics(cfg)
+        targets, _pdf, sessions = bench.targets()
+        pages = keyworker_pages(targets, sessions)
         request = report_request()
         print(f"==> A streaming replica of the primary (pg_basebackup, port {REPLICA_PORT})")
         started = time.monotonic()

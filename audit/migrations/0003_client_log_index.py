@@ -1,10 +1,14 @@
-"""A client's access log indexed in the page's order (client, newest first, id).
+"""A client's access log indexed in the page's order (client, newest first, id), in place
+of (client, newest first) and of the client column's own index, which the new one starts
+with (beside it, the planner read a client's every event and sorted them whenever its
+figures on the table were stale: 9 ms for a client opened 24,000 times).
 
 The log only grows, and every client page writes to it: on PostgreSQL the new index is
 built CONCURRENTLY, before the old one is dropped (also concurrently), so that no page
 waits on a lock while it builds. SQLite has no such thing and builds it in place."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+import django.db.models.deletion
 from django.db import migrations, models
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
@@ -35,6 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0002_purged_clients'),
+        ('clients', '0010_document_language_easy_read'),
     ]
 
     operations = [
@@ -45,5 +50,13 @@ class Migration(migrations.Migration):
         RemoveIndexQuietly(
             model_name='accessevent',
             name='audit_acces_client__64ad25_idx',
+        ),
+        migrations.AlterField(
+            model_name='accessevent',
+            name='client',
+            field=models.ForeignKey(blank=True, db_index=False, null=True,
+                                    on_delete=django.db.models.deletion.CASCADE,
+                                    related_name='access_events', to='clients.client',
+                                    verbose_name='client'),
         ),
     ]
