@@ -218,3 +218,45 @@ def test_inside_a_transaction_the_entry_leaves_its_commit_alone(client, keyworke
     statements = _open_file_and_capture(client, keyworker, client_record)
     assert AccessEvent.objects.filter(client=client_record, user=keyworker).count() == 1
     assert not any("synchronous_commit" in sql for sql in statements)
+
+
+def test_the_log_pages_newest_first_without_counting_it(client, manager, keyworker,
+                                                        client_record,
+                                                        django_assert_max_num_queries):
+    """Fifty lines a page, "Newer" and "Older" between them: a client's log only grows,
+    and counting it for "page 1 of N" took longer than the page itself at 50,000 lines."""
+    from audit.views import LogPage
+
+    AccessEvent.objects.bulk_create([
+        AccessEvent(user=keyworker, client=client_record, kind=AccessEvent.Kind.VIEW,
+                    url_name="clients:detail", path=f"/clients/{n}/")
+        for n in range(LogPage.PER_PAGE + 3)])
+    newest = AccessEvent.objects.filter(client=client_record).first()
+    client.force_login(manager)
+    url = reverse("audit:client_access", args=[client_record.pk])
+    first = client.get(url).content.decode()
+    assert newest.path in first
+    assert "Older" in first and "Newer" not in first and "Page 1" in first
+    assert first.count("<tr>") == LogPage.PER_PAGE + 1  # with the heading's row
+    second = client.get(url + "?page=2").content.decode()
+    # The three left over, and the manager's openings of the log itself (each is logged).
+    rows = AccessEvent.objects.filter(client=client_record).count() - LogPage.PER_PAGE
+    assert second.count("<tr>") in (rows + 1, rows)
+    assert "Newer" in second and "Older" not in second
+    beyond = client.get(url + "?page=9").content.decode()
+    assert "does not go back this far" in beyond
+    assert client.get(url + "?page=x").status_code == 200
+    with django_assert_max_num_queries(12):
+        client.get(url + "?page=2")
+
+
+def test_the_log_page_reads_no_count_of_the_log(client, manager, client_record):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("audit:client_access",
+                                  args=[client_record.pk])).status_code == 200
+    assert not [q["sql"] for q in queries if "audit_accessevent" in q["sql"]
+                and "COUNT(" in q["sql"].upper()]
