@@ -35,11 +35,15 @@ class LogPage:
     more than the page is read to know whether there are older ones."""
 
     PER_PAGE = 50
+    # Past this no log reaches (five million lines): asked for, the page is empty without
+    # asking the database, whose offsets are 64-bit.
+    LAST = 100_000
 
     def __init__(self, queryset, number):
         self.number = int(number) if str(number or "").isdecimal() and int(number) > 0 else 1
         start = (self.number - 1) * self.PER_PAGE
-        rows = list(queryset[start:start + self.PER_PAGE + 1])
+        rows = list(queryset[start:start + self.PER_PAGE + 1]) if self.number <= self.LAST \
+            else []
         self.object_list = rows[:self.PER_PAGE]
         self.has_next = len(rows) > self.PER_PAGE
         self.has_previous = self.number > 1

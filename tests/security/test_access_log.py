@@ -246,6 +246,8 @@ def test_the_log_pages_newest_first_without_counting_it(client, manager, keywork
     beyond = client.get(url + "?page=9").content.decode()
     assert "does not go back this far" in beyond
     assert client.get(url + "?page=x").status_code == 200
+    assert "does not go back this far" in client.get(
+        url + "?page=99999999999999999999").content.decode()
     with django_assert_max_num_queries(12):
         client.get(url + "?page=2")
 
