@@ -38,6 +38,7 @@ class LogPage:
     # Past this no log reaches (five million lines): asked for, the page is empty without
     # asking the database, whose offsets are 64-bit.
     LAST = 100_000
+    paginator = None  # no count: includes/pagination.html says "Page N", not "of M"
 
     def __init__(self, queryset, number):
         self.number = int(number) if str(number or "").isdecimal() and int(number) > 0 else 1
