@@ -179,6 +179,9 @@ else:
     CACHES = {"default": env.cache_url(
         "CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}")}
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+    # Culled now and then rather than listing the folder at every write (keywork.lib.filecache).
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+        CACHES["default"]["BACKEND"] = "keywork.lib.filecache.FileCache"
 
 # The N+1 guard: django-zeal fails a request that runs one query again for each row of a
 # list. It patches the ORM, so only the test suite turns it on (NPLUSONE_GUARD in
