@@ -19,7 +19,6 @@ import datetime
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from diary import selectors
 from keywork.lib import dates
@@ -61,6 +60,10 @@ def _uid(session, host):
 
 
 def _calendar(name=None):
+    # Imported here, as WeasyPrint is (keywork.lib.pdf): 3.5 MB in every web worker, for the
+    # few requests that are a calendar.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -76,6 +79,8 @@ def _calendar(name=None):
 def _event(session, *, host, summary, location, now, url=None):
     """One VEVENT. `session` carries `changes` and `last_modified` (the selectors annotate
     them from its history)."""
+    from icalendar import Event
+
     event = Event()
     event.add("uid", _uid(session, host))
     event.add("dtstamp", now.astimezone(dates.UTC))

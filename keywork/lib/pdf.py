@@ -17,6 +17,7 @@ breaks, and a pasted blob of 100,000 characters took minutes.
 import atexit
 import base64
 import binascii
+import ctypes
 import logging
 import mimetypes
 import re
@@ -151,10 +152,28 @@ def html_to_pdf(html):
     """The PDF of an HTML string, as bytes: tagged (its structure, headings, lists and
     tables, readable by a screen reader), in the language of the page's `lang`, long runs
     of text made breakable."""
+    pdf = _write_pdf(html)
+    _give_memory_back()
+    return pdf
+
+
+def _write_pdf(html):
     html_class, _configuration_class, fetcher = _weasyprint()
     document = html_class(string=breakable(html), base_url=ORIGIN + "/",
                           url_fetcher=fetcher())
     return document.write_pdf(font_config=_font_configuration(), pdf_tags=True)
+
+
+# glibc's malloc_trim (None elsewhere, e.g. on musl).
+_malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def _give_memory_back():
+    """Hand the memory a document's layout took, now free, back to the system. glibc keeps
+    freed memory for the process to reuse; after a PDF (a register's layout takes tens of
+    megabytes for a moment) a web worker kept much of it for good."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def render_pdf(template_name, context, *, request=None):

@@ -6,6 +6,7 @@ a person can look at them.
 """
 
 import datetime
+import os
 import statistics
 import subprocess
 import time
@@ -28,7 +29,9 @@ PAGES = Path(__file__).resolve().parent.parent / "browser" / "screenshots"
 def pdf_text(body, name):
     """The PDF's text (pdftotext), after saving its pages as PNGs named `name`-N.png."""
     PAGES.mkdir(parents=True, exist_ok=True)
-    path = PAGES / f"{name}.pdf"
+    # The process's own file: two test processes (xdist) can make the same PDF at once, and
+    # pdftotext then read one half written by the other (5 Dec 2026).
+    path = PAGES / f"{name}-{os.getpid()}.pdf"
     path.write_bytes(body)
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(PAGES / name)], check=True)
     text = subprocess.run(["pdftotext", str(path), "-"], check=True,
