@@ -17,7 +17,7 @@ from clients.access import client_page, not_a_client_page, require_manager
 from keywork.lib import dates
 from keywork.lib.cache import cached_render
 from keywork.lib.forms import add_error
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 
 PAGE_SIZE = 20
 
@@ -27,7 +27,7 @@ def _site_staff(request):
     user = request.user
     if not (user.is_keyworker or user.is_manager):
         raise PermissionDenied
-    return user.sites.filter(is_active=True)
+    return sites_of(user)
 
 
 def _activity_for(request, pk):

@@ -22,7 +22,7 @@ from clients.access import client_for, client_page
 from clients.models import Client
 from keywork.lib import dates
 from keywork.lib.pdf import pdf_response, render_pdf
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 
 PAGE_SIZE = 25
 MONTHS_SHOWN = 12
@@ -34,7 +34,7 @@ def _door_site(request):
     user = request.user
     if not (user.is_keyworker or user.is_manager):
         raise PermissionDenied
-    return site_choice(request, user.sites.filter(is_active=True))
+    return site_choice(request, sites_of(user))
 
 
 def _day(request):

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.utils import default_device
 
@@ -98,18 +99,18 @@ class AccessLogMiddleware:
 
 
 class DeviceMiddleware(OTPMiddleware):
-    """django-otp's middleware (request.user.is_verified(), .otp_device), reading an
-    authenticator app's device, the one kind anyone here signs in with, by a query written
-    once (keywork.lib.every_request); any other kind as django-otp reads it. django-otp
-    still checks that the device is the user's and confirmed."""
+    """django-otp's middleware (request.user.is_verified(), .otp_device), reading the
+    device someone gave a code from (an authenticator app, or the backup codes) by a query
+    written once (keywork.lib.every_request); any other kind as django-otp reads it.
+    django-otp still checks that the device is the user's and confirmed."""
 
-    TOTP = TOTPDevice.model_label() + "/"
-    _totp_by_pk = ByPk(TOTPDevice)
+    _by_pk = {model.model_label(): ByPk(model) for model in (TOTPDevice, StaticDevice)}
 
     def _device_from_persistent_id(self, persistent_id):
         persistent_id = self._normalize_persistent_id(persistent_id)
-        if persistent_id.startswith(self.TOTP):
-            return self._totp_by_pk.get(persistent_id[len(self.TOTP):])
+        label, _sep, pk = persistent_id.rpartition("/")
+        if label in self._by_pk:
+            return self._by_pk[label].get(pk)
         return super()._device_from_persistent_id(persistent_id)
 
 

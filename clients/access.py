@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clients.models import Allocation, Client
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 from staff.models import User
 
 
@@ -191,7 +191,7 @@ def manager_site(request):
     """(the site a manager is looking at, from the one site picker; all their active sites),
     for the pages a manager runs a site from."""
     require_manager(request)
-    sites = request.user.sites.filter(is_active=True)
+    sites = sites_of(request.user)
     return site_choice(request, sites), sites
 
 

@@ -27,7 +27,7 @@ from clients.models import Allocation, Client
 from keywork.lib import dates
 from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 from staff.models import User
 
 PAGE_SIZE = 25
@@ -80,7 +80,7 @@ def client_list(request):
     user = request.user
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
-    site = site_choice(request, user.sites.all(), all_sites=True)
+    site = site_choice(request, sites_of(user, active_only=False), all_sites=True)
     return cached_page(request, ["client_list", site.pk if site else "all"],
                        "clients/client_list.html",
                        lambda: _client_list_context(request, site))

@@ -16,7 +16,7 @@ from diary import selectors, services
 from diary.models import StaffAbsence
 from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 from staff.models import User
 
 PAGE_SIZE = 25
@@ -42,7 +42,7 @@ def absence_list(request):
     site, sites = None, None
     absences = StaffAbsence.objects.for_user(user)
     if user.is_manager:
-        sites = user.sites.filter(is_active=True)
+        sites = sites_of(user)
         site = site_choice(request, sites)
         absences = absences.at_sites([site.pk])
     else:

@@ -38,7 +38,7 @@ from keywork.lib.cache import cached_page
 from keywork.lib.files import private_file_response
 from keywork.lib.forms import add_error
 from keywork.lib.pdf import pdf_response, render_pdf
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 from plans import compare, documents, forms, selectors, services
 from plans.models import (
     Action,
@@ -852,7 +852,7 @@ def agency_list(request):
     user = request.user
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
-    sites = user.sites.filter(is_active=True)
+    sites = sites_of(user)
     site = site_choice(request, sites)
     agencies = Agency.objects.for_user(user).filter(site=site)
     return render(request, "plans/agency_list.html", {

@@ -19,7 +19,7 @@ from keywork.lib import dates, export
 from keywork.lib.cache import cached_render
 from keywork.lib.forms import add_error
 from keywork.lib.replica import reads_from_reports
-from keywork.lib.sites import site_choice
+from keywork.lib.sites import site_choice, sites_of
 from safeguarding import selectors as safeguarding_selectors
 from staff.models import User
 from supervision import changes, forms, reports, selectors, services
@@ -217,7 +217,7 @@ def case_accountability(request, pk):
 def _dashboard_sites(request):
     """The sites a dashboard covers: the one chosen with the site picker, else all of the
     manager's; and all of them."""
-    sites = request.user.sites.filter(is_active=True)
+    sites = sites_of(request.user)
     site = site_choice(request, sites, all_sites=True)
     return ([site] if site else list(sites)), sites
 
@@ -316,7 +316,7 @@ def _report_request(request):
     user = request.user
     if not user.is_manager:
         raise PermissionDenied
-    sites = user.sites.filter(is_active=True)
+    sites = sites_of(user)
     site = site_choice(request, sites, all_sites=True)
     keyworkers = client_selectors.keyworkers_at([site] if site else sites)
     data = request.GET.copy()

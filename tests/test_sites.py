@@ -84,3 +84,29 @@ def test_a_save_posted_for_a_site_that_is_not_theirs_is_refused(client, two_site
     response = client.post(reverse("diary:settings"), {
         "site": stranger.pk, "sessions_per_week": 1, "edit_window_days": 7})
     assert response.status_code == 404
+
+
+def test_the_chosen_site_is_read_as_the_orm_reads_it_and_only_if_it_is_theirs(
+        two_site_manager, site, other_site, django_assert_num_queries):
+    from keywork.lib.sites import _one_of, sites_of
+    from staff.models import Site
+
+    closed = SiteFactory(is_active=False)
+    two_site_manager.sites.add(closed)
+    stranger = SiteFactory()
+    open_only, every = sites_of(two_site_manager), sites_of(two_site_manager, active_only=False)
+    with django_assert_num_queries(1) as captured:
+        read = _one_of(open_only, other_site.pk)
+    assert "ORDER BY" not in captured.captured_queries[0]["sql"]
+    orm = Site.objects.get(pk=other_site.pk)
+    assert type(read) is Site
+    for field in Site._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(orm, field.attname), field.name
+    assert _one_of(open_only, site.pk) == site
+    assert _one_of(open_only, closed.pk) is None and _one_of(every, closed.pk) == closed
+    assert _one_of(open_only, stranger.pk) is None and _one_of(every, stranger.pk) is None
+    with django_assert_num_queries(0):
+        assert _one_of(every, "99999999999999999999") is None
+        assert _one_of(every, "0") is None
+    # Any other set of sites is asked through the ORM, as before.
+    assert _one_of(Site.objects.filter(pk=stranger.pk), stranger.pk) == stranger

@@ -1,11 +1,12 @@
 """Rows read on every request, by a query written once.
 
-Each request of someone signed in reads their user (Django's ModelBackend.get_user) and,
-for those who gave a code, their authenticator device (django-otp's middleware). Asked
+Each request of someone signed in reads their user (Django's ModelBackend.get_user), for
+those who gave a code, their device (django-otp's middleware), and on most pages the site
+they chose (keywork.lib.sites). Asked
 through the ORM, each was built and compiled afresh: 0.5 to 1 ms a request of the 2.5 ms
 a page served from the cache takes (measured with bench/profile.py and a loop of each,
 5 Dec 2026). Here the SQL is written once from the model's columns and read back through
-RawQuerySet, which turns the row into a model instance as the ORM would (the database's
+`read_one`, which turns the row into a model instance as the ORM would (the database's
 converters applied: SQLite's dates, booleans).
 """
 
@@ -37,10 +38,48 @@ class ByPk:
         except (ValidationError, TypeError, ValueError):  # not an id: no row has it
             return None
         using = router.db_for_read(self.model)
-        rows = list(self.model._default_manager.db_manager(using).raw(self.sql(using), [pk]))
-        if rows and apps.is_installed("zeal"):
-            _read_alone(rows[0])
-        return rows[0] if rows else None
+        return read_one(self.model, using, self.sql(using), [pk])
+
+
+_converters = {}
+
+
+def _converters_of(model, alias):
+    """[(column index, column, converters)] of the model's columns, as the ORM's compiler
+    finds them (the database's own, then the field's: SQLite's dates and booleans)."""
+    key = (model, alias)
+    if key not in _converters:
+        connection = connections[alias]
+        found = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            functions = (connection.ops.get_db_converters(column)
+                         + column.get_db_converters(connection))
+            if functions:
+                found.append((index, column, functions))
+        _converters[key] = found
+    return _converters[key]
+
+
+def read_one(model, alias, sql, params):
+    """The instance of `model` from the first row of `sql`, which selects the model's
+    concrete columns in order; None without a row. Read as the ORM would turn a row into
+    an instance (its converters, `from_db`), without RawQuerySet matching the columns to
+    the fields again at each read: 0.16 against 0.28 ms (5 Dec 2026)."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, column, functions in _converters_of(model, alias):
+        for function in functions:
+            values[index] = function(values[index], column, connection)
+    instance = model.from_db(alias, [f.attname for f in model._meta.concrete_fields], values)
+    if apps.is_installed("zeal"):
+        _read_alone(instance)
+    return instance
 
 
 def _read_alone(instance):
@@ -52,3 +91,44 @@ def _read_alone(instance):
     from zeal.patch import get_instance_key
 
     n_plus_one_listener.ignore(get_instance_key(instance))
+
+
+class SiteOfUser:
+    """`SiteOfUser().get(user_id, site_id, active_only)`: the site with that id if it is
+    one of the user's (and open, when `active_only`), else None. The site picker asks this
+    on most pages (keywork.lib.sites): through the ORM, a join built and compiled afresh,
+    0.5 ms against 0.14 ms written once (5 Dec 2026)."""
+
+    def __init__(self):
+        self._sql = {}
+
+    def sql(self, alias, active_only):
+        key = (alias, active_only)
+        if key not in self._sql:
+            from staff.models import User
+
+            quote = connections[alias].ops.quote_name
+            field = User._meta.get_field("sites")
+            through, site = field.remote_field.through._meta, field.related_model._meta
+            table = quote(site.db_table)
+            columns = ", ".join(f"{table}.{quote(f.column)}" for f in site.concrete_fields)
+            user_column = quote(through.get_field(field.m2m_field_name()).column)
+            site_column = quote(through.get_field(field.m2m_reverse_field_name()).column)
+            active = (f" AND {table}.{quote(site.get_field('is_active').column)} = %s"
+                      if active_only else "")
+            # Names from the models' own definitions, quoted; the ids are parameters.
+            self._sql[key] = (
+                f"SELECT {columns} FROM {table} INNER JOIN {quote(through.db_table)} "  # noqa: S608
+                f"ON {quote(through.db_table)}.{site_column} = {table}.{quote(site.pk.column)} "
+                f"WHERE {quote(through.db_table)}.{user_column} = %s "
+                f"AND {table}.{quote(site.pk.column)} = %s{active}")
+        return self._sql[key]
+
+    def get(self, user_id, site_id, active_only):
+        from staff.models import Site
+
+        if not 0 < site_id < 2**63:  # no row has it (and the database would refuse it)
+            return None
+        using = router.db_for_read(Site)
+        return read_one(Site, using, self.sql(using, active_only),
+                        [user_id, site_id, *([True] if active_only else [])])

@@ -7,14 +7,29 @@ another. Every page with a site choice asks `site_choice`.
 
 from django.http import Http404
 
+from keywork.lib.every_request import SiteOfUser
+
 SESSION_KEY = "site_id"
 _NOT_CHOSEN = object()
+_site_of_user = SiteOfUser()
+
+
+def sites_of(user, *, active_only=True):
+    """The user's sites (only the open ones, unless `active_only` is False), as a queryset
+    in which `site_choice` finds the chosen one by a query written once."""
+    sites = user.sites.filter(is_active=True) if active_only else user.sites.all()
+    sites.keywork_sites_of = (user.pk, active_only)
+    return sites
 
 
 def _one_of(sites, site_id):
     site_id = str(site_id)
     if not (site_id.isascii() and site_id.isdecimal()):
         return None
+    owner = getattr(sites, "keywork_sites_of", None)
+    if owner is not None:
+        user_id, active_only = owner
+        return _site_of_user.get(user_id, int(site_id), active_only)
     return sites.filter(pk=int(site_id)).first()
 
 

@@ -1,8 +1,11 @@
 """Who is signed in, read on each request by a query written once (keywork.lib.every_request):
 the same person, the same device and the same refusals as Django's and django-otp's own."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
+from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.lib.every_request import ByPk
@@ -83,3 +86,38 @@ def test_a_deactivated_user_is_signed_out_on_their_next_request(client, keyworke
     User.objects.filter(pk=keyworker.pk).update(is_active=False)
     response = client.get(reverse("clients:list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def _backup_codes(user):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.create(user=user, name="backup", confirmed=True)
+    device.token_set.create(token="abcd1234")
+    return device
+
+
+def test_someone_signed_in_with_a_backup_code_is_verified_by_that_device(client, manager):
+    _signed_in_with_a_code(client, manager)
+    backup = _backup_codes(manager)
+    session = client.session
+    session["otp_device_id"] = backup.persistent_id  # as two_factor's backup step leaves it
+    session.save()
+    # Read by the query written once, not by django-otp's own.
+    with mock.patch.object(OTPMiddleware, "_device_from_persistent_id",
+                           side_effect=AssertionError("django-otp's query")):
+        response = client.get(reverse("clients:list"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device == backup
+    backup.delete()
+    response = client.get(reverse("clients:list"))
+    assert response.status_code == 302 and "otp_device_id" not in client.session
+
+
+def test_backup_codes_of_someone_else_do_not_verify(client, manager, other_site_manager):
+    _signed_in_with_a_code(client, manager)
+    session = client.session
+    session["otp_device_id"] = _backup_codes(other_site_manager).persistent_id
+    session.save()
+    response = client.get(reverse("clients:list"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
