@@ -330,8 +330,15 @@ def _history(builder, client, *, worker, agencies, template, values, today, role
     if role == "draft":
         used = {goal.text for goal, _actions, _milestones in current.demo_goals}
         unused = [theme for theme in THEMES if theme[0] not in used]
-        builder.plan(client, number=current.number + 1, starts_on=today, worker=worker,
-                     agencies=agencies, themes=unused[:1], previous=current, signed=False)
+        draft = builder.plan(client, number=current.number + 1, starts_on=today,
+                             worker=worker, agencies=agencies, themes=unused[:1],
+                             previous=current, signed=False)
+        # The action the last review carried on is given a new date in the draft, as its
+        # keyworker would have done: signing asks for one (plans.services.signing_problems).
+        for _goal, actions, _milestones in draft.demo_goals:
+            for action in actions:
+                if action.outcome == Action.Outcome.OPEN and action.due_on < today:
+                    action.due_on = today + rng.randint(7, 21) * DAY
     return versions
 
 

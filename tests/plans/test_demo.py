@@ -39,6 +39,9 @@ def test_seed_demo_gives_clients_signed_plan_histories_and_the_cases_to_show():
     assert overdue.count() == 2
     assert overdue.filter(paper_original__isnull=False).count() == 1
     assert Plan.objects.drafts().filter(client__in=small).count() == 1
+    # Every draft could be signed today: none carries an action due before it starts.
+    for draft in Plan.objects.drafts():
+        assert services.signing_problems(draft) == [], draft
     statuses = selectors.plan_statuses(list(active))
     assert {s.manager_review for s in statuses.values()} >= {"due", "overdue"}
     assert ManagerReview.objects.filter(client__in=small).exists()
