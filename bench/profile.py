@@ -11,7 +11,9 @@ median milliseconds a request (on the clock and of this process's CPU, which ano
 process on the machine changes less)
 and its queries, then the functions taking the most time over those requests (cProfile,
 by cumulative time or PROFILE_SORT=tottime; PROFILE_LINES=0 times the requests without the
-profiler, which slows them; PROFILE_SQL=1 lists the last request's queries, slowest first).
+profiler, which slows them; PROFILE_SQL=1 lists the last request's queries, slowest first;
+PROFILE_JSON=<file> writes each page's medians there). A page that does not answer 200 is
+named and skipped, and the exit status is then 1.
 Measured on 4 Dec 2026, the bench's wrk p95 at 10 connections
 on 2 workers was 7 to 10 times a page's time here without the profiler: a page within its
 150 ms takes 15 ms or less here.
@@ -27,12 +29,15 @@ import secrets
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from bench import run
 
 
 def last_crawl():
-    runs = sorted(run.VAR.glob("*.json"))
+    # BENCH_RUN names the file (bench.compare --in-process); else the newest.
+    runs = ([Path(os.environ["BENCH_RUN"])] if os.environ.get("BENCH_RUN")
+            else sorted(run.VAR.glob("*.json")))
     if not runs:
         sys.exit("No bench run yet: `BENCH_PAGES=healthz BENCH_SECONDS=1 .venv/bin/python -m "
                  "bench.run` builds the database and crawls it.")
@@ -53,6 +58,7 @@ def main(names):
 
     _pages, _pdf, sessions = run.targets()
     count = int(os.environ.get("PROFILE_REQUESTS", "20"))
+    measured, failed = {}, []
     for name in names or sys.exit(__doc__):
         role, _sep, url = name.partition(":")
         kind = ({"role": role, "url": url, "hx": ""} if url.startswith("/")
@@ -63,7 +69,11 @@ def main(names):
         client.cookies["sessionid"] = sessions[kind["role"]][0]
         headers = {"HX-Request": "true", "HX-Target": kind["hx"]} if kind["hx"] else {}
         get = functools.partial(client.get, kind["url"], headers=headers)
-        assert get().status_code == 200, name
+        status = get().status_code
+        if status != 200:
+            print(f"\n== {name} {kind['url']}: answered {status}, not measured")
+            failed.append(name)
+            continue
         times, cpu, queries = [], [], []
         lines = int(os.environ.get("PROFILE_LINES", "40"))
         profiler = cProfile.Profile() if lines else None
@@ -80,6 +90,8 @@ def main(names):
             queries.append(len(captured.captured_queries))
         print(f"\n== {name} {kind['url']}: {statistics.median(times):.1f} ms median, "
               f"{statistics.median(cpu):.1f} ms of CPU, {max(queries)} queries")
+        measured[name] = {"ms": statistics.median(times), "cpu_ms": statistics.median(cpu),
+                          "queries": max(queries)}
         if os.environ.get("PROFILE_SQL"):
             # The last request's queries, slowest first, with their seconds on the clock.
             for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"])):
@@ -89,7 +101,10 @@ def main(names):
             order = os.environ.get("PROFILE_SORT", "cumulative")
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(lines)
             print(out.getvalue().split("ncalls", 1)[-1])
+    if os.environ.get("PROFILE_JSON"):  # bench.compare --in-process reads it
+        Path(os.environ["PROFILE_JSON"]).write_text(json.dumps(measured))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

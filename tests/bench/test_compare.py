@@ -75,3 +75,51 @@ def test_the_command_prints_the_table_and_exits_1_on_a_miss(tmp_path, capsys):
     assert compare.main([f"{path}:small", f"{path}:same"]) == 0
     assert compare.main([f"{path}:small", f"{path}:large", "--budget", "1.6"]) == 0
     assert compare.main([f"{path}:small", f"{tmp_path}/missing.json:large"]) == 2
+
+
+def crawled_run(clients, sites, database, *names):
+    return {"clients": clients, "sites": sites, "database": database,
+            "crawl": {"kinds": [{"name": name, "driven": name != "redirect"}
+                                for name in names]}}
+
+
+def test_in_process_times_every_page_of_both_crawls_at_each_size_in_turn(tmp_path, monkeypatch,
+                                                                        capsys):
+    small = crawled_run(2000, 1, "postgres", "today", "site_week", "redirect", "only_small")
+    large = crawled_run(10000, 5, "postgres", "site_week", "today", "redirect", "only_large")
+    path = write(tmp_path, "runs.json", {"postgres": small, "postgres-10000x5": large})
+    # CPU ms of each round, in the order bench.profile is started: small, large, small, large.
+    rounds = iter([{"today": 10.0, "site_week": 20.0}, {"today": 11.5, "site_week": 30.0},
+                   {"today": 9.0, "site_week": 21.0}, {"today": 12.0, "site_week": 26.0}])
+    calls = []
+
+    def profile(file, run, names, requests):
+        calls.append((file, run["clients"], names, requests))
+        return {name: {"ms": ms, "cpu_ms": ms, "queries": 4} for name, ms in next(rounds).items()}
+
+    monkeypatch.setattr(compare, "profile", profile)
+    code = compare.main(["--in-process", f"{path}:postgres", f"{path}:postgres-10000x5"])
+    out, err = capsys.readouterr()
+    assert [(c[1], c[2]) for c in calls] == [(2000, ["today", "site_week"]),
+                                              (10000, ["today", "site_week"])] * 2
+    assert {c[0] for c in calls} == {str(path)} and {c[3] for c in calls} == {10}
+    # The least of each size's rounds: today 9.0 against 11.5 (1.28x, but 2.5 ms apart:
+    # over NOISE_MS too, a miss); the site week 20.0 against 26.0 (1.30x, a miss).
+    assert "| today | 9.0 | 11.5 | 1.28 | 4 | **no** |" in out
+    assert "| site_week | 20.0 | 26.0 | 1.30 | 4 | **no** |" in out
+    assert code == 1 and "today, site_week" in err
+
+
+def test_in_process_a_page_within_its_ratio_or_within_the_noise_is_within():
+    def figures(ms):
+        return {"cpu_ms": ms}
+
+    assert compare.in_process_within(figures(10.0), figures(12.0), 1.2)
+    assert not compare.in_process_within(figures(10.0), figures(12.1), 1.2)
+    assert compare.in_process_within(figures(2.0), figures(3.0), 1.2)  # 1 ms: noise
+    assert not compare.in_process_within(figures(2.0), figures(3.1), 1.2)
+
+
+def test_env_of_opens_each_runs_own_database():
+    assert compare.env_of({"database": "postgres+redis", "clients": 10000, "sites": 5}) == {
+        "BENCH_DB": "postgres", "BENCH_CLIENTS": "10000", "BENCH_SITES": "5"}
