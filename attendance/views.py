@@ -74,7 +74,7 @@ def register(request):
     visits = selectors.register(site, day)
     in_now, total = selectors.register_counts(visits)
     return render(request, "attendance/register.html", {
-        "site": site, "sites": request.user.sites.filter(is_active=True), "day": day,
+        "site": site, "sites": sites_of(request.user), "day": day,
         "is_today": day == today, "query": query, "found": found, "visits": visits,
         "in_now": in_now, "total": total, "visitor_form": forms.VisitorForm(),
         "yesterday": day - dates.DAY, "tomorrow": day + dates.DAY if day < today else None,
@@ -129,7 +129,7 @@ def visitor_check_in(request):
     visits = selectors.register(site, today)
     in_now, total = selectors.register_counts(visits)
     return render(request, "attendance/register.html", {
-        "site": site, "sites": request.user.sites.filter(is_active=True), "day": today,
+        "site": site, "sites": sites_of(request.user), "day": today,
         "is_today": True, "query": "", "found": [], "visits": visits, "in_now": in_now,
         "total": total, "visitor_form": form, "yesterday": today - dates.DAY,
         "tomorrow": None,

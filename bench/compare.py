@@ -117,12 +117,18 @@ def crawled(run):
     return [kind["name"] for kind in run["crawl"]["kinds"] if kind["driven"]]
 
 
-def profile(path, run, names, requests):
-    """{page: {"ms", "cpu_ms", "queries"}} of one round of bench.profile on `run`."""
+def profile(spec, run, names, requests):
+    """{page: {"ms", "cpu_ms", "queries"}} of one round of bench.profile on the run `spec`
+    names (file.json:key), on that run's own database. A page that did not answer 200 is
+    left out (the caller counts it as a miss)."""
+    path, _colon, key = spec.rpartition(":")
+    # The run's database only: no other database or cache named in this shell.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("BENCH_DATABASE_URL", "REDIS_URL", "DATABASE_URL", "SQLITE_PATH")}
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, "-m", "bench.profile", *names], cwd=ROOT,
-                       env=os.environ | env_of(run) | {
-                           "BENCH_RUN": str(path), "PROFILE_LINES": "0",
+                       env=env | env_of(run) | {
+                           "BENCH_RUN": path, "BENCH_RUN_KEY": key, "PROFILE_LINES": "0",
                            "PROFILE_REQUESTS": str(requests), "PROFILE_JSON": out.name},
                        stdout=subprocess.DEVNULL, check=False)
         text = Path(out.name).read_text()
@@ -130,21 +136,24 @@ def profile(path, run, names, requests):
 
 
 def in_process(specs, runs, rounds, requests):
-    """(page, figures at the small size, figures at the large) for every page both crawls
-    drove, the least CPU median of `rounds` rounds at each."""
+    """(page, figures at the small size or None, figures at the large or None) for every
+    page both crawls drove, the least CPU median of `rounds` rounds at each; None where a
+    page was not measured at that size."""
     names = [name for name in crawled(runs[0]) if name in set(crawled(runs[1]))]
     best = [{}, {}]
     for _round in range(rounds):
         for side, (spec, run) in enumerate(zip(specs, runs, strict=True)):
-            for name, figures in profile(spec.rpartition(":")[0] or spec, run, names,
-                                         requests).items():
+            for name, figures in profile(spec, run, names, requests).items():
                 if name not in best[side] or figures["cpu_ms"] < best[side][name]["cpu_ms"]:
                     best[side][name] = figures
-    return [(name, best[0][name], best[1][name]) for name in names
-            if name in best[0] and name in best[1]]
+    return [(name, best[0].get(name), best[1].get(name)) for name in names]
 
 
 def in_process_within(small, large, budget):
+    """Within when the large size's CPU time is within `budget` times the small's, or
+    NOISE_MS of it; never when the page was not measured at a size."""
+    if small is None or large is None:
+        return False
     return (large["cpu_ms"] <= small["cpu_ms"] * budget
             or large["cpu_ms"] - small["cpu_ms"] <= NOISE_MS)
 
@@ -154,12 +163,23 @@ def in_process_markdown(table, small_run, large_run, budget=BUDGET):
              f"queries | within {budget:.1f}x or {NOISE_MS:.0f} ms |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for name, small, large in table:
+        if small is None or large is None:
+            where = size(small_run if small is None else large_run)
+            shown = ["–" if f is None else f"{f['cpu_ms']:.1f}" for f in (small, large)]
+            lines.append(f"| {name} | {shown[0]} | {shown[1]} | – | – | "
+                         f"**no**: not measured at {where} |")
+            continue
         ratio = large["cpu_ms"] / small["cpu_ms"] if small["cpu_ms"] else math.inf
         queries = (str(small["queries"]) if small["queries"] == large["queries"]
                    else f"{small['queries']} / {large['queries']}")
         ok = in_process_within(small, large, budget)
         lines.append(f"| {name} | {small['cpu_ms']:.1f} | {large['cpu_ms']:.1f} | "
                      f"{ratio:.2f} | {queries} | {'yes' if ok else '**no**'} |")
+    # The kinds of page one size's data has and the other's lacks (a draft plan, say).
+    for this, other in ((small_run, large_run), (large_run, small_run)):
+        alone = [name for name in crawled(this) if name not in set(crawled(other))]
+        if alone:
+            lines.append(f"\nCrawled at {size(this)} only: {', '.join(alone)}.")
     return "\n".join(lines)
 
 

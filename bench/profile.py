@@ -43,8 +43,12 @@ def last_crawl():
                  "bench.run` builds the database and crawls it.")
     data = json.loads(runs[-1].read_text())
     cfg = run.Config(os.environ)
-    # The crawl of this database and size: its URLs carry that data's ids.
-    entry = data.get(run.run_key(cfg)) or next(iter(data.values()))
+    # The crawl of this database and size: its URLs carry that data's ids. BENCH_RUN_KEY
+    # names it (bench.compare --in-process), and must be there.
+    key = os.environ.get("BENCH_RUN_KEY", "")
+    if key and key not in data:
+        sys.exit(f"{runs[-1]} has no run {key!r}; it has {', '.join(data)}.")
+    entry = data.get(key or run.run_key(cfg)) or next(iter(data.values()))
     return {kind["name"]: kind for kind in entry["crawl"]["kinds"]}
 
 

@@ -180,7 +180,7 @@ def client_photo(request, pk):
 
 def client_create(request):
     require_manager(request)
-    sites = request.user.sites.filter(is_active=True)
+    sites = sites_of(request.user)
     # A referral made from another record (a visitor at the door) starts from its details.
     source, value = extensions.referral_source(request)
     initial = source.load(request, value) if source else None

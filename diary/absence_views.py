@@ -60,7 +60,7 @@ def absence_new(request):
     user = request.user
     workers = None
     if user.is_manager:
-        sites = user.sites.filter(is_active=True)
+        sites = sites_of(user)
         workers = (User.objects.filter(sites__in=sites, is_active=True,
                                        role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
                    .distinct().order_by("first_name", "last_name"))

@@ -26,6 +26,7 @@ from diary.models import (
 )
 from keywork.lib import dates
 from keywork.lib.rows import url_of
+from keywork.lib.sites import sites_of
 from plans import selectors as plans_selectors
 from safeguarding import selectors as safeguarding_selectors
 from staff.models import User, read_site_ids
@@ -446,7 +447,7 @@ def _session_items(user, today):
             session))
     out = Q(worker=user)
     if user.is_manager:
-        out |= Q(site__in=user.sites.filter(is_active=True), expected_back_at__lt=now)
+        out |= Q(site__in=sites_of(user), expected_back_at__lt=now)
     for session in (Session.objects.awaiting_check_in(now).filter(out)
                     .select_related("client", "worker").order_by("expected_back_at")):
         back = session.expected_back_at or session.starts_at
@@ -504,7 +505,7 @@ def _manager_items(user, today):
     the manager's plan reviews, the promotions to confirm and the bans due for review.
     Each is picked out in the database, so the work grows with what is due, not with the
     thousands of clients of a large site (Today works this out after every change)."""
-    site_ids = list(user.sites.filter(is_active=True).values_list("pk", flat=True))
+    site_ids = list(sites_of(user).values_list("pk", flat=True))
     at_sites = Client.objects.open().filter(site__in=site_ids)
     # A large site has over a thousand reviews due: each link is made from one reverse().
     review_url, plan_url = url_of("plans:manager_review"), url_of("plans:client")
@@ -532,7 +533,7 @@ def late_records(user):
     Approval = Session.Approval
     mine = Q(approval=Approval.SENT_BACK)
     to_approve = Q(approval=Approval.AWAITING,
-                   site__in=user.sites.filter(is_active=True).values("pk"))
+                   site__in=sites_of(user).values("pk"))
     of_sessions, of_contacts = mine & Q(logged_by=user), mine & Q(by=user)
     if user.is_manager:
         of_sessions, of_contacts = of_sessions | to_approve, of_contacts | to_approve

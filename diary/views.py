@@ -30,7 +30,7 @@ from diary.models import Contact, DiarySettings, KeyworkSession
 from keywork.lib import dates
 from keywork.lib.cache import cached, cached_page, cached_render
 from keywork.lib.forms import add_error
-from keywork.lib.sites import remember_site
+from keywork.lib.sites import remember_site, sites_of
 from keywork.lib.stale import StaleEdit
 from staff.models import User
 
@@ -212,7 +212,7 @@ def _worker_week(request, worker):
 
     def content():
         sessions = services.week_sessions(selectors.sessions_seen(user, worker=worker), monday)
-        sites = user.sites.filter(is_active=True)
+        sites = sites_of(user)
         return {
             "week": services.week_grid(sessions, monday, user=user, worker=worker),
             "worker": worker, "today": timezone.localdate(), "sites": sites,
@@ -266,7 +266,7 @@ def site_week(request, site_pk):
         page = Paginator(selectors.day_sessions(sessions(), day, worker=chosen, status=status),
                          DAY_PAGE).get_page(request.GET.get("page"))
         listed = services.decorate(page.object_list, user)
-    sites = user.sites.filter(is_active=True)
+    sites = sites_of(user)
     return render(request, "diary/site_day.html", {
         "site": site, "day": day, "today": timezone.localdate(), "monday": monday,
         "previous": day - dates.DAY, "next": day + dates.DAY,

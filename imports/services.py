@@ -30,6 +30,7 @@ from imports import files
 from imports.models import ImportBatch, ImportedClient, ImportFile
 from keywork.lib import dates
 from keywork.lib.bulk import insert_with_history
+from keywork.lib.sites import sites_of
 from plans.models import Action, Agency, Goal, Plan
 from plans.services import _check_action, _check_dates
 from staff.models import Site, User
@@ -61,7 +62,7 @@ def sites_for(user):
     if user.is_administrator:
         return Site.objects.filter(is_active=True)
     if user.is_manager:
-        return user.sites.filter(is_active=True)
+        return sites_of(user)
     return Site.objects.none()
 
 

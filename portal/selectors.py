@@ -10,6 +10,7 @@ from clients.models import Allocation
 from diary import selectors as diary_selectors
 from diary.selectors import Due
 from keywork.lib import dates
+from keywork.lib.sites import sites_of
 from plans import selectors as plan_selectors
 from plans.models import Action, keyworker_of
 from portal import words
@@ -92,7 +93,7 @@ def unread_for(user, today, clients):
     mine = Q(client__in=list(by_pk))
     if user.is_manager:
         keyworked = Allocation.objects.current(today).primary().filter(client=OuterRef("client"))
-        mine |= (Q(client__site__in=user.sites.filter(is_active=True).values("pk"))
+        mine |= (Q(client__site__in=sites_of(user).values("pk"))
                  & ~Exists(keyworked))
     elif not by_pk:
         return []

@@ -20,6 +20,7 @@ from clients.models import Client
 from keywork.lib import dates
 from keywork.lib.cache import cached_page
 from keywork.lib.forms import add_error
+from keywork.lib.sites import sites_of
 from safeguarding import access, forms, selectors, services
 from safeguarding.models import Incident
 from staff.models import User
@@ -50,7 +51,7 @@ def incident_raise(request):
     user = request.user
     if user.is_administrator or not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
-    sites = user.sites.filter(is_active=True)
+    sites = sites_of(user)
     clients = Client.objects.for_user(user).open()
     initial = {}
     about = request.GET.get("client", "")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from diary import selectors as diary_selectors
 from keywork.lib.dates import format_day
+from keywork.lib.sites import sites_of
 from staff.models import User
 from supervision import selectors
 from supervision.models import Notification
@@ -43,7 +44,7 @@ def todays_items(user, today):
 
 def manager_items(user, today):
     items = []
-    for site in user.sites.filter(is_active=True):
+    for site in sites_of(user):
         data = selectors.dashboard([site.pk], [], today)
         if data["unallocated"]:
             items.append(Reminder(

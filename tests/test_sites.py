@@ -101,7 +101,9 @@ def test_the_chosen_site_is_read_as_the_orm_reads_it_and_only_if_it_is_theirs(
     orm = Site.objects.get(pk=other_site.pk)
     assert type(read) is Site
     for field in Site._meta.concrete_fields:
-        assert getattr(read, field.attname) == getattr(orm, field.attname), field.name
+        mine, theirs = getattr(read, field.attname), getattr(orm, field.attname)
+        assert (mine, type(mine)) == (theirs, type(theirs)), field.name  # True, not 1
+    assert (read._state.db, read._state.adding) == (orm._state.db, False)
     assert _one_of(open_only, site.pk) == site
     assert _one_of(open_only, closed.pk) is None and _one_of(every, closed.pk) == closed
     assert _one_of(open_only, stranger.pk) is None and _one_of(every, stranger.pk) is None

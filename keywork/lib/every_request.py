@@ -11,6 +11,7 @@ converters applied: SQLite's dates, booleans).
 """
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 
@@ -36,6 +37,8 @@ class ByPk:
         try:
             pk = self.model._meta.pk.to_python(pk)
         except (ValidationError, TypeError, ValueError):  # not an id: no row has it
+            return None
+        if not _in_range(pk):
             return None
         using = router.db_for_read(self.model)
         return read_one(self.model, using, self.sql(using), [pk])
@@ -105,10 +108,8 @@ class SiteOfUser:
     def sql(self, alias, active_only):
         key = (alias, active_only)
         if key not in self._sql:
-            from staff.models import User
-
             quote = connections[alias].ops.quote_name
-            field = User._meta.get_field("sites")
+            field = _sites_field()
             through, site = field.remote_field.through._meta, field.related_model._meta
             table = quote(site.db_table)
             columns = ", ".join(f"{table}.{quote(f.column)}" for f in site.concrete_fields)
@@ -125,10 +126,21 @@ class SiteOfUser:
         return self._sql[key]
 
     def get(self, user_id, site_id, active_only):
-        from staff.models import Site
-
-        if not 0 < site_id < 2**63:  # no row has it (and the database would refuse it)
+        if not _in_range(site_id):
             return None
-        using = router.db_for_read(Site)
-        return read_one(Site, using, self.sql(using, active_only),
+        site = _sites_field().related_model
+        using = router.db_for_read(site)
+        return read_one(site, using, self.sql(using, active_only),
                         [user_id, site_id, *([True] if active_only else [])])
+
+
+def _sites_field():
+    """The user's sites (a many-to-many field), found through the user model: keywork.lib
+    imports no app (layers.toml)."""
+    return get_user_model()._meta.get_field("sites")
+
+
+def _in_range(pk):
+    """Whether an integer id can be one: the ORM finds nothing for one out of the column's
+    range, where the database itself would refuse it (SQLite: OverflowError)."""
+    return not isinstance(pk, int) or 0 < pk < 2**63

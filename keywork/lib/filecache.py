@@ -9,8 +9,9 @@ they are culled, so the folder is soon at MAX_ENTRIES. At 5,000 files the listin
 history row, the commit): its p95 at 10 connections was 102 ms with the folder full
 against 59 ms empty.
 
-This backend looks at the folder once in CULL_EVERY sets of each process (default 100),
-so the folder may pass MAX_ENTRIES by that many a worker before it is culled. It culls the
+This backend looks at the folder once in CULL_EVERY sets (default 100) of each cache
+object (Django makes one a thread: one a process under gunicorn's sync workers), so the
+folder may pass MAX_ENTRIES by that many a worker before it is culled. It culls the
 files written longest ago rather than Django's random ones: old generations' fragments go
 first, and the generation itself, written at every change, stays.
 """

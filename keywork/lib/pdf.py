@@ -152,9 +152,10 @@ def html_to_pdf(html):
     """The PDF of an HTML string, as bytes: tagged (its structure, headings, lists and
     tables, readable by a screen reader), in the language of the page's `lang`, long runs
     of text made breakable."""
-    pdf = _write_pdf(html)
-    _give_memory_back()
-    return pdf
+    try:
+        return _write_pdf(html)
+    finally:
+        _give_memory_back()
 
 
 def _write_pdf(html):
@@ -164,8 +165,15 @@ def _write_pdf(html):
     return document.write_pdf(font_config=_font_configuration(), pdf_tags=True)
 
 
-# glibc's malloc_trim (None elsewhere, e.g. on musl).
-_malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+def _find_malloc_trim():
+    """glibc's malloc_trim; None elsewhere (musl, macOS, Windows)."""
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
 
 
 def _give_memory_back():

@@ -1,6 +1,7 @@
 """bench.compare: the same pages at two sizes of organisation, within 1.2x (issue 18)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -93,8 +94,8 @@ def test_in_process_times_every_page_of_both_crawls_at_each_size_in_turn(tmp_pat
                    {"today": 9.0, "site_week": 21.0}, {"today": 12.0, "site_week": 26.0}])
     calls = []
 
-    def profile(file, run, names, requests):
-        calls.append((file, run["clients"], names, requests))
+    def profile(spec, run, names, requests):
+        calls.append((spec, run["clients"], names, requests))
         return {name: {"ms": ms, "cpu_ms": ms, "queries": 4} for name, ms in next(rounds).items()}
 
     monkeypatch.setattr(compare, "profile", profile)
@@ -102,12 +103,54 @@ def test_in_process_times_every_page_of_both_crawls_at_each_size_in_turn(tmp_pat
     out, err = capsys.readouterr()
     assert [(c[1], c[2]) for c in calls] == [(2000, ["today", "site_week"]),
                                               (10000, ["today", "site_week"])] * 2
-    assert {c[0] for c in calls} == {str(path)} and {c[3] for c in calls} == {10}
+    assert [c[0] for c in calls] == [f"{path}:postgres", f"{path}:postgres-10000x5"] * 2
+    assert {c[3] for c in calls} == {10}
     # The least of each size's rounds: today 9.0 against 11.5 (1.28x, but 2.5 ms apart:
     # over NOISE_MS too, a miss); the site week 20.0 against 26.0 (1.30x, a miss).
     assert "| today | 9.0 | 11.5 | 1.28 | 4 | **no** |" in out
     assert "| site_week | 20.0 | 26.0 | 1.30 | 4 | **no** |" in out
     assert code == 1 and "today, site_week" in err
+    assert "Crawled at 2,000 clients only: only_small." in out
+    assert "Crawled at 10,000 clients at 5 sites only: only_large." in out
+
+
+def test_in_process_a_page_not_measured_at_one_size_is_a_miss(tmp_path, monkeypatch, capsys):
+    small = crawled_run(2000, 1, "postgres", "today", "plan")
+    large = crawled_run(10000, 5, "postgres", "today", "plan")
+    path = write(tmp_path, "runs.json", {"postgres": small, "postgres-10000x5": large})
+
+    def profile(spec, run, names, requests):  # the plan answers 404 at 10,000 clients
+        shown = names if run["clients"] == 2000 else ["today"]
+        return {name: {"ms": 5.0, "cpu_ms": 5.0, "queries": 3} for name in shown}
+
+    monkeypatch.setattr(compare, "profile", profile)
+    code = compare.main(["--in-process", f"{path}:postgres", f"{path}:postgres-10000x5"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "plan" in err and "1 of 2 pages within" in out
+    assert "| plan | 5.0 | – | – | – | **no**: not measured at 10,000 clients at 5 sites |" in out
+
+
+def test_in_process_profiles_each_run_on_its_own_database_and_crawl(tmp_path, monkeypatch):
+    large = crawled_run(10000, 5, "postgres+redis", "today")
+    seen = {}
+
+    def fake_run(args, *, cwd, env, stdout, check):
+        seen.update(args=args, env=env)
+        Path(env["PROFILE_JSON"]).write_text('{"today": {"ms": 1, "cpu_ms": 1, "queries": 2}}')
+
+    monkeypatch.setattr(compare.subprocess, "run", fake_run)
+    monkeypatch.setenv("BENCH_DATABASE_URL", "postgres://elsewhere/db")
+    monkeypatch.setenv("DATABASE_URL", "postgres://elsewhere/db")
+    figures = compare.profile(f"{tmp_path}/runs.json:postgres-10000x5", large, ["today"], 7)
+    assert figures == {"today": {"ms": 1, "cpu_ms": 1, "queries": 2}}
+    assert seen["args"][-3:] == ["-m", "bench.profile", "today"]
+    env = seen["env"]
+    assert (env["BENCH_RUN"], env["BENCH_RUN_KEY"]) == (f"{tmp_path}/runs.json",
+                                                         "postgres-10000x5")
+    assert (env["BENCH_DB"], env["BENCH_CLIENTS"], env["BENCH_SITES"]) == ("postgres", "10000",
+                                                                           "5")
+    assert "BENCH_DATABASE_URL" not in env and "DATABASE_URL" not in env
+    assert env["PROFILE_REQUESTS"] == "7" and env["PROFILE_LINES"] == "0"
 
 
 def test_in_process_a_page_within_its_ratio_or_within_the_noise_is_within():

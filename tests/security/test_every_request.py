@@ -21,7 +21,8 @@ def test_the_user_is_read_with_every_field_as_the_orm_reads_them(keyworker):
     orm = User.objects.get(pk=keyworker.pk)
     assert type(read) is User
     for field in User._meta.concrete_fields:
-        assert getattr(read, field.attname) == getattr(orm, field.attname), field.name
+        mine, theirs = getattr(read, field.attname), getattr(orm, field.attname)
+        assert (mine, type(mine)) == (theirs, type(theirs)), field.name  # True, not 1
     assert read.last_login == orm.last_login and read.is_active is True
 
 
@@ -121,3 +122,17 @@ def test_backup_codes_of_someone_else_do_not_verify(client, manager, other_site_
     response = client.get(reverse("clients:list"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("device_id", ["otp_static.staticdevice/99999999999999999999",
+                                       "otp_totp.totpdevice/-1", "staff.user/1",
+                                       "nosuch.model/1", "no-label"])
+def test_a_session_naming_no_device_of_theirs_is_not_verified_and_not_an_error(
+        client, manager, device_id):
+    _signed_in_with_a_code(client, manager)
+    session = client.session
+    session["otp_device_id"] = device_id
+    session.save()
+    response = client.get(reverse("clients:list"))
+    assert response.status_code == 302
+    assert "otp_device_id" not in client.session
