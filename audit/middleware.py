@@ -1,5 +1,6 @@
 """Request-wide security: session limits, response headers, the access log."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -7,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.utils import default_device
@@ -111,6 +113,13 @@ class DeviceMiddleware(OTPMiddleware):
         label, _sep, pk = persistent_id.rpartition("/")
         if label in self._by_pk:
             return self._by_pk[label].get(pk)
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            return None
+        # django-otp's own lookup fails (AttributeError) on a model that is not a device.
+        if not issubclass(model, Device):
+            return None
         return super()._device_from_persistent_id(persistent_id)
 
 
