@@ -139,7 +139,8 @@ def in_process(specs, runs, rounds, requests):
     """(page, figures at the small size or None, figures at the large or None) for every
     page both crawls drove, the least CPU median of `rounds` rounds at each; None where a
     page was not measured at that size."""
-    names = [name for name in crawled(runs[0]) if name in set(crawled(runs[1]))]
+    large = set(crawled(runs[1]))
+    names = [name for name in crawled(runs[0]) if name in large]
     best = [{}, {}]
     for _round in range(rounds):
         for side, (spec, run) in enumerate(zip(specs, runs, strict=True)):
@@ -177,7 +178,8 @@ def in_process_markdown(table, small_run, large_run, budget=BUDGET):
                      f"{ratio:.2f} | {queries} | {'yes' if ok else '**no**'} |")
     # The kinds of page one size's data has and the other's lacks (a draft plan, say).
     for this, other in ((small_run, large_run), (large_run, small_run)):
-        alone = [name for name in crawled(this) if name not in set(crawled(other))]
+        elsewhere = set(crawled(other))
+        alone = [name for name in crawled(this) if name not in elsewhere]
         if alone:
             lines.append(f"\nCrawled at {size(this)} only: {', '.join(alone)}.")
     return "\n".join(lines)

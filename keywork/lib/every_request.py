@@ -48,8 +48,9 @@ _converters = {}
 
 
 def _converters_of(model, alias):
-    """[(column index, column, converters)] of the model's columns, as the ORM's compiler
-    finds them (the database's own, then the field's: SQLite's dates and booleans)."""
+    """([field attnames], [(column index, column, converters)]) of the model's columns, the
+    converters as the ORM's compiler finds them (the database's own, then the field's:
+    SQLite's dates and booleans)."""
     key = (model, alias)
     if key not in _converters:
         connection = connections[alias]
@@ -60,7 +61,7 @@ def _converters_of(model, alias):
                          + column.get_db_converters(connection))
             if functions:
                 found.append((index, column, functions))
-        _converters[key] = found
+        _converters[key] = ([f.attname for f in model._meta.concrete_fields], found)
     return _converters[key]
 
 
@@ -76,10 +77,11 @@ def read_one(model, alias, sql, params):
     if row is None:
         return None
     values = list(row)
-    for index, column, functions in _converters_of(model, alias):
+    names, converters = _converters_of(model, alias)
+    for index, column, functions in converters:
         for function in functions:
             values[index] = function(values[index], column, connection)
-    instance = model.from_db(alias, [f.attname for f in model._meta.concrete_fields], values)
+    instance = model.from_db(alias, names, values)
     if apps.is_installed("zeal"):
         _read_alone(instance)
     return instance
