@@ -13,9 +13,9 @@ BUDGET times its p95 at the smaller: a page whose cost grows with the organisati
 than with what it shows.
 
 With --in-process, each page of both runs' crawls is timed in-process instead
-(`bench.profile`, each size's own URLs, as the user who crawled it): its median CPU time a
-request at each size (of --requests, 30), the sizes taken in turn --rounds times (3) and
-the least median of each kept. wrk's p95 at two sizes is measured minutes apart, and on
+(`bench.profile`, each size's own URLs, as the user who crawled it): its median CPU time
+over --requests (30) requests at each size, the sizes taken in turn --rounds (3) times,
+and the least median of each kept. wrk's p95 at two sizes is measured minutes apart, and on
 the machines here another tenant's load moved one page 2 to 4 times between minutes; the
 CPU a request takes moves much less. A page is within when its ratio is, or when the two
 differ by NOISE_MS or less.

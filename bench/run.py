@@ -190,9 +190,12 @@ def refresh_statistics(cfg):
 
 
 # The tables autovacuum would analyse now: those changed by more rows since their last
-# ANALYZE than its threshold, read from the server's own settings.
+# ANALYZE than its threshold (autovacuum_analyze_threshold, 50, plus
+# autovacuum_analyze_scale_factor, 10 %, of the rows counted then; a table never analysed
+# counts as empty, reltuples -1), read from the server's settings. No table of the
+# project sets its own (no migration sets reloptions).
 GROWN_TABLES = """
-    SELECT s.schemaname, s.relname FROM pg_stat_user_tables s
+    SELECT format('%I.%I', s.schemaname, s.relname), s.relname FROM pg_stat_user_tables s
     JOIN pg_class c ON c.oid = s.relid
     WHERE s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float8
         + current_setting('autovacuum_analyze_scale_factor')::float8
@@ -202,11 +205,13 @@ GROWN_TABLES = """
 
 def analyse_grown_tables():
     """ANALYZE the tables a run has grown past autovacuum's threshold, as autovacuum would
-    between two pages; the names analysed. The servers here run with autovacuum off, and a
-    run grows what it measures: on a newly built database, the access log of the client
-    whose file every page opens was planned as 34 lines when the run had written 28,318,
-    and PostgreSQL read and sorted the whole log rather than walk its index (167 against
-    82 ms at p95, 5 Dec 2026). Nothing on SQLite, whose planner keeps no such counts."""
+    (at most a page after the changes, where autovacuum looks once a minute); the names
+    analysed. The servers here run with autovacuum off, and a run grows what it measures:
+    on a newly built database, the access log of the client whose file every page opens
+    was planned as 34 lines when the run had written 28,318, and PostgreSQL read and
+    sorted the whole log rather than walk its index (167 against 82 ms at p95, 5 Dec
+    2026). Nothing on SQLite: nothing here analyses it, so it has no statistics to go
+    stale."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -214,10 +219,9 @@ def analyse_grown_tables():
     with connection.cursor() as cursor:
         cursor.execute(GROWN_TABLES)
         grown = cursor.fetchall()
-        for schema, table in grown:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(schema)}."
-                           f"{connection.ops.quote_name(table)}")
-    return [table for _schema, table in grown]
+        for qualified, _table in grown:
+            cursor.execute(f"ANALYZE {qualified}")
+    return [table for _qualified, table in grown]
 
 
 # 2. Users and targets ----------------------------------------------------------------------
@@ -552,9 +556,9 @@ def connections_in_hand(port):
 def settle(servers, pages, name):
     """Before a page is driven: wait until every worker has answered the requests left
     over from the page before (gunicorn finishes what it accepted, and a slow page leaves
-    several seconds of work behind), analyse the tables the run has grown as autovacuum
-    would, then ask for the page once as each user, as they would have done before (a
-    warm cache, as on a working day)."""
+    several seconds of work behind), analyse the tables the run has grown past
+    autovacuum's threshold, then ask for the page once as each user, as they would have
+    done before (a warm cache, as on a working day)."""
     deadline = time.monotonic() + 180
     for server in servers:
         while connections_in_hand(server.port):
