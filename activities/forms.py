@@ -14,12 +14,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-def _staff_of(site):
-    return (User.objects.filter(sites=site, is_active=True,
-                                role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
-            .order_by("first_name", "last_name", "pk"))
-
-
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
@@ -28,7 +22,7 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = _staff_of(site)
+        self.fields["facilitator"].queryset = User.objects.workers_at([site])
         if self.instance.pk is None:
             del self.fields["is_archived"]
         else:
@@ -50,7 +44,7 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args, activity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = _staff_of(activity.site)
+        self.fields["facilitator"].queryset = User.objects.workers_at([activity.site])
         self.fields["minutes"].max_value = 8 * 60
         if self.instance.pk:
             self.initial.setdefault("day", dates.local_day(self.instance.starts_at))

@@ -60,10 +60,7 @@ def absence_new(request):
     user = request.user
     workers = None
     if user.is_manager:
-        sites = sites_of(user)
-        workers = (User.objects.filter(sites__in=sites, is_active=True,
-                                       role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
-                   .distinct().order_by("first_name", "last_name"))
+        workers = User.objects.workers_at(sites_of(user))
     form = forms.AbsenceForm(request.POST or None, workers=workers,
                              initial={"worker": request.GET.get("worker")} if workers else None)
     if request.method == "POST" and form.is_valid():

@@ -71,13 +71,6 @@ def _session_for(request, pk, need=Access.FULL, *, related=SESSION_RELATED):
     return session
 
 
-def _workers_at(site_ids):
-    """Who can hold sessions at these sites: active keyworkers and managers."""
-    return (User.objects.filter(sites__in=site_ids, is_active=True,
-                                role__in=[User.Role.KEYWORKER, User.Role.MANAGER])
-            .distinct().order_by("first_name", "last_name"))
-
-
 def _next(request, default):
     """Where to go after a POST: the page the user came from, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next")
@@ -216,7 +209,8 @@ def _worker_week(request, worker):
         return {
             "week": services.week_grid(sessions, monday, user=user, worker=worker),
             "worker": worker, "today": timezone.localdate(), "sites": sites,
-            "colleagues": _workers_at(sites).only("first_name", "last_name", "username"),
+            "colleagues": User.objects.workers_at(sites).only("first_name", "last_name",
+                                                               "username"),
         }
 
     # Kept until the data changes, as the site's day and Today are (a minute at most: the
@@ -255,7 +249,8 @@ def site_week(request, site_pk):
     figures = cached(("site_day", user.pk, site.pk, day.isoformat()), lambda: {
         "days": selectors.week_day_counts(sessions(), monday),
         "rows": selectors.worker_days(sessions(), day),
-        "workers": list(_workers_at([site.pk]).only("first_name", "last_name", "username")),
+        "workers": list(User.objects.workers_at([site.pk])
+                        .only("first_name", "last_name", "username")),
         "out_count": services.out_now(user).filter(site=site).count() if user.is_manager else 0,
     })
     chosen = {str(w.pk): w for w in figures["workers"]}.get(request.GET.get("worker", ""))
@@ -297,7 +292,7 @@ def book(request):
             initial |= {"day": moment.date(), "start": moment.time(),
                         "end": dates.local_time(dates.add_minutes(starts_at, 60))}
     form = forms.BookingForm(request.POST or None, clients=clients, picker=user.is_manager,
-                             workers=_workers_at(user.sites.all()), initial=initial)
+                             workers=User.objects.workers_at(user.sites.all()), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         booking = {"client": data["client"], "worker": data["worker"],
@@ -403,7 +398,8 @@ def session_edit(request, pk):
         messages.error(request, _("Only a booked session can be moved."))
         return redirect(session)
     in_series = session.series_id is not None
-    form = forms.BookingForm(request.POST or None, workers=_workers_at([session.site_id]),
+    form = forms.BookingForm(request.POST or None,
+                             workers=User.objects.workers_at([session.site_id]),
                              version=session.version, initial=forms.booking_initial(session),
                              in_series=in_series)
     if request.method == "POST" and form.is_valid():
@@ -501,7 +497,7 @@ def session_log(request, pk):
                                   "instead."))
         return redirect(session)
     correcting = session.is_logged
-    form = forms.LogForm(request.POST or None, workers=_workers_at([session.site_id]),
+    form = forms.LogForm(request.POST or None, workers=User.objects.workers_at([session.site_id]),
                          session=session, actions=services.workable_actions(session))
     addendum_form = None
     if request.method == "POST" and form.is_valid():

@@ -28,11 +28,6 @@ from staff.models import User
 PAGE_SIZE = 20
 
 
-def _staff_of(sites):
-    return (User.objects.filter(sites__in=sites, is_active=True)
-            .exclude(role=User.Role.ADMINISTRATOR).distinct())
-
-
 def _reads_safeguarding(user):
     if not (user.is_manager or user.is_keyworker):
         raise PermissionDenied
@@ -60,7 +55,7 @@ def incident_raise(request):
         if chosen:
             initial = {"clients": [chosen.pk], "site": chosen.site_id}
     form = forms.IncidentForm(request.POST or None, initial=initial, sites=sites,
-                              clients=clients, staff=_staff_of(sites))
+                              clients=clients, staff=User.objects.workers_at(sites))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -80,7 +75,7 @@ def _manager_forms(request, incident, data=None, which=None):
     """The review and close forms for a manager of the site, bound when posted."""
     if not (access.may_manage(request.user, incident) and incident.is_open):
         return None, None
-    staff = _staff_of([incident.site_id])
+    staff = User.objects.workers_at([incident.site_id])
     review = forms.ReviewForm(
         data if which == "review" else None, staff=staff,
         initial={"review_note": incident.review_note, "follow_up": incident.follow_up,

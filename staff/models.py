@@ -104,6 +104,13 @@ class UserQuerySet(models.QuerySet):
             return self.all()
         return self.filter(sites__in=user.sites.all()).distinct()
 
+    def workers_at(self, sites):
+        """Who can hold keywork sessions and run groups at these sites (ids, sites or a
+        queryset of them): the active keyworkers and managers, by name."""
+        return (self.filter(sites__in=sites, is_active=True,
+                            role__in=[self.model.Role.KEYWORKER, self.model.Role.MANAGER])
+                .distinct().order_by("first_name", "last_name", "pk"))
+
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
